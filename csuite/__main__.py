@@ -1,0 +1,3 @@
+from csuite.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""Errors users can act on.
+
+`InputError` is the one way bad input leaves the engine: the CLI prints it as a single line
+naming the file, row and field, and exits 2. Anything else is a bug (exit 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(ValueError):
+    """Bad input from the founder: a file, a row, a field, a value we refuse to guess about."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.row = row
+        self.field = field
+        super().__init__(self.__str__())
+
+    def located(self, *, file: str | Path | None = None, row: int | None = None,
+                field: str | None = None) -> "InputError":
+        """Return a copy with missing location parts filled in (inner code rarely knows the file)."""
+        return InputError(
+            self.message,
+            file=self.file or (str(file) if file is not None else None),
+            row=self.row if self.row is not None else row,
+            field=self.field or field,
+        )
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class UsageError(ValueError):
+    """A command used wrongly (bad flag value, conflicting options). Exit 2, one line."""

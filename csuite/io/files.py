@@ -1,0 +1,46 @@
+"""Writes that never lose a founder's file: atomic replace, refuse-or-backup on overwrite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from csuite.errors import UsageError
+
+
+def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = False,
+                      backup: bool = True) -> Path:
+    """Write `text` to `path` via a temp file in the same folder and os.replace.
+
+    An existing file is refused unless `overwrite`; when overwriting, the old content is first
+    copied to `<name>.bak` (unless `backup=False`), so a bad write is always recoverable.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise UsageError(f"{path} already exists; refusing to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and backup:
+        shutil.copy2(path, path.with_name(path.name + ".bak"))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_append_line(path: str | Path, line: str) -> Path:
+    """Append one line to a log atomically: earlier lines are never rewritten differently,
+    and a crash leaves either the old file or the new one, never half a line."""
+    path = Path(path)
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    return atomic_write_text(path, existing + line.rstrip("\n") + "\n", overwrite=True, backup=False)

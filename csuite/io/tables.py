@@ -1,0 +1,230 @@
+"""Read founder files (CSV, JSON, YAML) into rows with line numbers, or take inline rows.
+
+Handles what real exports do: a UTF-8 BOM, CRLF, UTF-16 from Excel, `;` or tab delimiters,
+repeated header labels. Anything we cannot read is one `InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from csuite.errors import InputError
+
+Source = str | Path | list | dict
+
+
+def canonical_key(label: str) -> str:
+    """'Probability (%)' → 'probability', 'Close Date' → 'close_date', '客户名称' stays as is.
+
+    Unicode-aware so Chinese labels keep their characters."""
+    return re.sub(r"[\W_]+", "_", str(label).strip().lower()).strip("_")
+
+
+@dataclass
+class Table:
+    """Rows from one file or inline list. `row_numbers[i]` is what a founder sees in a
+    spreadsheet (the header is row 1), so errors point at the right line."""
+
+    rows: list[dict[str, Any]]
+    headers: list[str]
+    file: str
+    row_numbers: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.row_numbers:
+            self.row_numbers = list(range(2, len(self.rows) + 2))
+
+    @property
+    def keys(self) -> set[str]:
+        return {canonical_key(h) for h in self.headers}
+
+    def __iter__(self):
+        return iter(zip(self.row_numbers, self.rows))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def read_text(path: Path) -> str:
+    """Decode a founder file: UTF-8 (with or without BOM) or UTF-16 with BOM; else a clear error."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", file=path) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", file=path) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"is not UTF-8 text (byte {exc.start}); save or export it as UTF-8", file=path
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def detect_format(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    stripped = text.lstrip()
+    if stripped.startswith(("[", "{")):
+        return "json"
+    return "csv"
+
+
+def _parse_csv(text: str, file: str) -> Table:
+    if not text.strip():
+        raise InputError("is empty", file=file)
+    sample = text[:4096]
+    first_line = sample.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except csv.Error as exc:
+        raise InputError(f"is not valid CSV ({exc})", file=file) from None
+    headers = [h.strip() for h in headers]
+    if not any(headers):
+        raise InputError("has an empty header row", file=file)
+    warnings: list[str] = []
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        key = canonical_key(h)
+        if key in seen:
+            warnings.append(f"{file}: column '{h}' appears twice; using the first one")
+        else:
+            seen[key] = i
+    rows: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            line = reader.line_num
+            if len(record) > len(headers) and any(c.strip() for c in record[len(headers):]):
+                raise InputError(
+                    f"has {len(record)} cells but the header has {len(headers)}", file=file, row=line
+                )
+            row = {headers[i]: record[i].strip() if i < len(record) else "" for i in seen.values()}
+            rows.append(row)
+            numbers.append(line)
+    except csv.Error as exc:
+        raise InputError(f"is not valid CSV ({exc})", file=file, row=reader.line_num) from None
+    return Table(rows=rows, headers=[headers[i] for i in seen.values()], file=file,
+                 row_numbers=numbers, warnings=warnings)
+
+
+def _rows_from_objects(data: Any, file: str, list_keys: Sequence[str]) -> Table:
+    if isinstance(data, Mapping):
+        for key in list_keys:
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+        else:
+            raise InputError(
+                f"expected a list of records or an object with one of: {', '.join(list_keys)}", file=file
+            )
+    if not isinstance(data, list):
+        raise InputError("expected a list of records", file=file)
+    rows, headers = [], []
+    for i, item in enumerate(data, start=1):
+        if not isinstance(item, Mapping):
+            raise InputError("is not an object", file=file, row=i)
+        rows.append({str(k): v for k, v in item.items()})
+        for k in item:
+            if str(k) not in headers:
+                headers.append(str(k))
+    # For JSON the "row" is the record's 1-based position in the list.
+    return Table(rows=rows, headers=headers, file=file, row_numbers=list(range(1, len(rows) + 1)))
+
+
+def load_document(path: str | Path) -> Any:
+    """Load a JSON or YAML document (for config-like inputs such as a capacity plan)."""
+    path = Path(path)
+    text = read_text(path)
+    fmt = detect_format(path, text)
+    return parse_document(text, fmt, str(path))
+
+
+def parse_document(text: str, fmt: str, file: str) -> Any:
+    if not text.strip():
+        raise InputError("is empty", file=file)
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"is not valid JSON ({exc.msg} at line {exc.lineno})", file=file) from None
+    import yaml  # lazy: only config-style inputs need it
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise InputError(f"is not valid YAML{where}", file=file) from None
+
+
+def read_table(source: Source, *, list_keys: Sequence[str] = ("rows", "records", "data", "items"),
+               name: str = "input") -> Table:
+    """Rows from a CSV/JSON/YAML file path, or from inline records (a list of dicts or an
+    object holding one). Inline data is how the MCP server and Python API pass rows."""
+    if isinstance(source, (list, dict)):
+        return _rows_from_objects(source, f"<{name}>", list_keys)
+    path = Path(source)
+    text = read_text(path)
+    fmt = detect_format(path, text)
+    if fmt == "csv":
+        return _parse_csv(text, str(path))
+    return _rows_from_objects(parse_document(text, fmt, str(path)), str(path), list_keys)
+
+
+def resolve_columns(table: Table, aliases: Mapping[str, Iterable[str]],
+                    required: Iterable[str] = ()) -> dict[str, str]:
+    """Map our field names to the table's actual headers using alias lists (canonical keys).
+
+    Returns {field: header}. Missing required fields are one error listing what is missing
+    and what the file has, so the founder can rename a column instead of guessing.
+    """
+    by_key = {canonical_key(h): h for h in table.headers}
+    mapping: dict[str, str] = {}
+    for fieldname, names in aliases.items():
+        for alias in [fieldname, *names]:
+            key = canonical_key(alias)
+            if key in by_key:
+                mapping[fieldname] = by_key[key]
+                break
+    missing = [f for f in required if f not in mapping]
+    if missing:
+        have = ", ".join(table.headers) or "no columns"
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} (found: {have})", file=table.file
+        )
+    return mapping
+
+
+def cell(row: Mapping[str, Any], mapping: Mapping[str, str], fieldname: str) -> Any:
+    """The raw value of a mapped field, or None when the column is absent or the cell blank."""
+    header = mapping.get(fieldname)
+    if header is None:
+        return None
+    value = row.get(header)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value
