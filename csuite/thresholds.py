@@ -1,0 +1,50 @@
+"""Load the thresholds YAML once: the single source of truth for thresholds and benchmarks."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from csuite.resources import data_path
+
+Role = Literal["cro", "cco"]
+Severity = Literal["high", "medium", "low"]
+
+
+class Condition(BaseModel):
+    metric: str
+    op: Literal["<", "<=", ">", ">="] | None = None
+    rule: Literal["declining", "older_than_months"] | None = None
+    value: float | None = None
+    steps: int = 2
+
+
+class AlertRule(BaseModel):
+    role: Role
+    severity: Severity
+    conditions: list[Condition] = Field(min_length=1)
+    why: str
+    action: str
+
+
+@lru_cache(maxsize=1)
+def load_thresholds() -> dict[str, Any]:
+    import yaml
+
+    with open(data_path("thresholds.yaml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def section(name: str) -> dict[str, Any]:
+    """One top-level section of the thresholds file (e.g. 'benchmarks', 'forecast')."""
+    data = load_thresholds()
+    if name not in data:
+        raise KeyError(f"thresholds.yaml has no section '{name}'")
+    return data[name]
+
+
+@lru_cache(maxsize=1)
+def alert_rules() -> dict[str, AlertRule]:
+    return {alert_id: AlertRule.model_validate(rule) for alert_id, rule in section("alerts").items()}
