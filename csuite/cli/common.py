@@ -1,0 +1,57 @@
+"""What every command shares: exit codes, one-line errors, JSON printing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Any, Callable
+
+from pydantic import BaseModel, ValidationError
+
+from csuite.errors import InputError, UsageError
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def print_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def note(message: str) -> None:
+    """A diagnostic for the human: always stderr, so stdout stays clean JSON or text."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def validation_message(exc: ValidationError, *, flags: bool = True) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        name = f"--{loc.replace('_', '-')}" if flags and loc else loc
+        parts.append(f"{name}: {err['msg']}" if name else err["msg"])
+    return "; ".join(parts)
+
+
+def guarded(prog: str, func: Callable[[], int]) -> int:
+    """Run a command body and map failures to DESIGN.md's exit codes without tracebacks."""
+    try:
+        return func()
+    except (InputError, UsageError) as exc:
+        note(f"{prog}: error: {exc}")
+        return EXIT_BAD_INPUT
+    except ValidationError as exc:
+        note(f"{prog}: error: {validation_message(exc)}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        note(f"{prog}: interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so in one line, traceback only on request
+        if os.environ.get("CSUITE_DEBUG"):
+            traceback.print_exc()
+        note(f"{prog}: unexpected error: {type(exc).__name__}: {exc} (set CSUITE_DEBUG=1 for a traceback)")
+        return EXIT_UNEXPECTED

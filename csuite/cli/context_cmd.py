@@ -1,0 +1,121 @@
+"""`csuite context check` and `csuite context init`."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, guarded, note, print_json
+
+
+def as_of_date(text: str | None) -> date:
+    from csuite.errors import UsageError
+    from csuite.io.values import parse_date
+    from csuite.errors import InputError
+
+    if not text:
+        return date.today()
+    try:
+        return parse_date(text)
+    except InputError as exc:
+        raise UsageError(f"--as-of: {exc.message}") from None
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ctx = subparsers.add_parser("context", help="check or create company-context.md",
+                                description="Check or create the founder's company-context.md.")
+    sub = ctx.add_subparsers(dest="context_command", metavar="SUBCOMMAND")
+    check = sub.add_parser(
+        "check", help="parse the context: fields, metrics, alerts, staleness",
+        description="Parse company-context.md and report fields, normalised metrics, proactive alerts, "
+                    "staleness and missing required fields. Without PATH: ./company-context.md, then "
+                    "~/.claude/company-context.md.",
+    )
+    check.add_argument("path", nargs="?", metavar="PATH", help="context file (default: discovered)")
+    check.add_argument("--as-of", metavar="YYYY-MM-DD", help="date to judge staleness and reviews against (default: today)")
+    check.add_argument("--json", action="store_true", help="print JSON on stdout")
+    check.add_argument("--strict", action="store_true", help="exit 2 when a metric value cannot be read")
+    check.set_defaults(func=_check)
+    init = sub.add_parser("init", help="write the blank template", description="Write the company-context template. "
+                          "Refuses to overwrite an existing file.")
+    init.add_argument("path", nargs="?", default="company-context.md", metavar="PATH",
+                      help="where to write it (default: ./company-context.md)")
+    init.set_defaults(func=_init)
+    ctx.set_defaults(func=lambda args: (ctx.print_help(), EXIT_BAD_INPUT)[1])
+
+
+def check_payload(path: str | None, as_of: date) -> dict:
+    """The JSON contract of `csuite context check` (also used by the Python API and MCP)."""
+    from csuite.alerts import context_alerts
+    from csuite.context import MISSING_CONTEXT_NOTE, load_context
+
+    ctx = load_context(path, as_of=as_of)
+    alerts = context_alerts(ctx)
+    return {
+        "path": ctx.path,
+        "found": ctx.found,
+        "as_of": ctx.as_of.isoformat(),
+        "last_updated": ctx.last_updated.isoformat() if ctx.last_updated else None,
+        "age_days": ctx.age_days,
+        "stale": ctx.stale,
+        "confidence": ctx.confidence,
+        "missing_required": ctx.missing_required,
+        "fields": {f.label: f.value for f in ctx.fields},
+        "metrics": {k: v for k, v in ctx.metrics.model_dump(mode="json").items() if v is not None},
+        "alerts": [a.model_dump(mode="json") for a in alerts],
+        "warnings": ctx.warnings,
+        "note": None if ctx.found else MISSING_CONTEXT_NOTE,
+    }
+
+
+def _check(args: argparse.Namespace) -> int:
+    def body() -> int:
+        payload = check_payload(args.path, as_of_date(args.as_of))
+        if args.json:
+            print_json(payload)
+        else:
+            print(render_check(payload))
+        for warning in payload["warnings"]:
+            note(f"csuite context check: warning: {warning}")
+        return EXIT_BAD_INPUT if args.strict and payload["warnings"] else EXIT_OK
+
+    return guarded("csuite context check", body)
+
+
+def render_check(payload: dict) -> str:
+    if not payload["found"]:
+        return payload["note"]
+    lines = [f"Context: {payload['path']}",
+             f"Last updated: {payload['last_updated'] or 'unknown'}"
+             + (f" ({payload['age_days']} days before {payload['as_of']})" if payload["age_days"] is not None else ""),
+             f"Confidence: {payload['confidence']}" + ("  — STALE: update it before acting" if payload["stale"] else "")]
+    if payload["missing_required"]:
+        lines.append("Missing required: " + ", ".join(payload["missing_required"]))
+    lines.append("")
+    lines.append("Metrics:")
+    for key, value in payload["metrics"].items():
+        lines.append(f"  {key:<24} {value}")
+    lines.append("")
+    if payload["alerts"]:
+        lines.append(f"Alerts ({len(payload['alerts'])}):")
+        for alert in payload["alerts"]:
+            lines.append(f"  [{alert['severity'].upper()}] {alert['id']} ({alert['role'].upper()}): {alert['message']}")
+            lines.append(f"      why: {alert['why']}")
+            lines.append(f"      do:  {alert['action']}")
+    else:
+        lines.append("Alerts: none")
+    return "\n".join(lines)
+
+
+def _init(args: argparse.Namespace) -> int:
+    def body() -> int:
+        from csuite.io.files import atomic_write_text
+        from csuite.resources import pack_path
+
+        template = pack_path("references", "company-context-template.md").read_text(encoding="utf-8")
+        written = atomic_write_text(Path(args.path), template, overwrite=False)
+        print(f"Wrote {written}. Fill it in, then run: csuite context check {written}")
+        return EXIT_OK
+
+    return guarded("csuite context init", body)

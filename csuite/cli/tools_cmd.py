@@ -1,0 +1,53 @@
+"""`csuite tools list` and `csuite tool NAME [INPUT] ...` (the same tools as scripts/)."""
+
+from __future__ import annotations
+
+import argparse
+
+from csuite.cli.common import EXIT_OK, guarded, print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    tools = subparsers.add_parser("tools", help="list the tools", description="List the tools.")
+    tools_sub = tools.add_subparsers(dest="tools_command", metavar="SUBCOMMAND")
+    listing = tools_sub.add_parser("list", help="list every tool with its role and summary")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(func=_list)
+    tools.set_defaults(func=_list, json=False)
+
+    tool = subparsers.add_parser(
+        "tool", help="run one tool (same as python scripts/NAME.py)", add_help=True,
+        description="Run one tool. `csuite tool NAME --help` shows the tool's own options.",
+    )
+    tool.add_argument("name", metavar="NAME", help="tool name (see `csuite tools list`)")
+    tool.add_argument("tool_args", nargs=argparse.REMAINDER, metavar="...", help="the tool's INPUT and options")
+    tool.set_defaults(func=_run)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from csuite.tools.registry import TOOLS
+
+    if args.json:
+        print_json([{"name": e.name, "role": e.role, "summary": e.summary} for e in TOOLS.values()])
+    else:
+        width = max(len(n) for n in TOOLS)
+        for entry in TOOLS.values():
+            print(f"{entry.name:<{width}}  {entry.role}  {entry.summary}")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from csuite.tools.cli import run_tool_cli
+    from csuite.tools.registry import get_tool
+
+    spec = None
+
+    def load() -> int:
+        nonlocal spec
+        spec = get_tool(args.name)
+        return EXIT_OK
+
+    code = guarded("csuite tool", load)
+    if code != EXIT_OK or spec is None:
+        return code
+    return run_tool_cli(spec, args.tool_args, f"csuite tool {spec.name}")

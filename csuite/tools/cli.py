@@ -1,0 +1,136 @@
+"""One command-line front end for every tool, generated from its options model.
+
+Used by `csuite tool NAME` and by the thin `scripts/NAME.py` files, so both accept the same
+flags, print the same output and fail the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+
+from csuite.cli.common import EXIT_OK, guarded, note, print_json, validation_message
+from csuite.errors import UsageError
+from csuite.resources import examples_dir
+from csuite.tools.base import ToolSpec
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Annotated to the core type used to choose an argparse action."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _add_option(parser: argparse.ArgumentParser, name: str, info: FieldInfo) -> None:
+    flag = "--" + name.replace("_", "-")
+    core = _unwrap(info.annotation)
+    help_text = info.description or ""
+    default = None if info.is_required() else info.get_default(call_default_factory=True)
+    if core is bool:
+        if default:
+            parser.add_argument("--no-" + name.replace("_", "-"), dest=name, action="store_false",
+                                default=None, help=help_text + " (on by default)")
+        else:
+            parser.add_argument(flag, dest=name, action="store_true", default=None, help=help_text)
+        return
+    kwargs: dict[str, Any] = {"dest": name, "default": None}
+    if get_origin(core) is Literal:
+        kwargs["choices"] = [str(c) for c in get_args(core)]
+    elif get_origin(core) in (list, tuple):
+        kwargs["nargs"] = "+"
+    if default not in (None, [], ()):
+        help_text = f"{help_text} (default: {default})".strip()
+    if info.is_required():
+        help_text += " (required)"
+    if "choices" not in kwargs:
+        kwargs["metavar"] = name.upper()
+    parser.add_argument(flag, help=help_text, **kwargs)
+
+
+def build_parser(spec: ToolSpec, prog: str) -> argparse.ArgumentParser:
+    sample = f" Without INPUT it runs on the bundled sample examples/{spec.sample}." if spec.sample else ""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=f"{spec.summary}.{sample}",
+        epilog="Exit codes: 0 ok, 2 bad input or usage (one line on stderr), 1 unexpected error.",
+    )
+    parser.add_argument("input", nargs="?", metavar="INPUT", help=spec.input_help)
+    parser.add_argument("--json", action="store_true", help="print only JSON on stdout")
+    if spec.plot is not None:
+        parser.add_argument("--plot", metavar="PNG", help="also draw a chart to this PNG (needs the plots extra)")
+        parser.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
+    for name, info in spec.options.model_fields.items():
+        _add_option(parser, name, info)
+    return parser
+
+
+def options_from_args(spec: ToolSpec, args: argparse.Namespace) -> Any:
+    values = {name: getattr(args, name) for name in spec.options.model_fields
+              if getattr(args, name, None) is not None}
+    try:
+        return spec.options.model_validate(values)
+    except ValidationError as exc:
+        raise UsageError(validation_message(exc)) from None
+
+
+def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
+    parser = build_parser(spec, prog)
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        options = options_from_args(spec, args)
+        source: Any = args.input
+        if source is None and spec.sample:
+            source = examples_dir() / spec.sample
+            note(f"{prog}: no INPUT given; using the bundled sample {Path('examples') / spec.sample}")
+        elif source is None and spec.input_required:
+            raise UsageError("INPUT is required")
+        result = spec.run(source, options)
+        if args.json:
+            print_json(result)
+        else:
+            sys.stdout.write(spec.render(result).rstrip("\n") + "\n")
+        plot_path = getattr(args, "plot", None)
+        if plot_path:
+            _draw(spec, result, Path(plot_path), force=args.force)
+            note(f"{prog}: chart written to {plot_path}")
+        return EXIT_OK
+
+    return guarded(prog, body)
+
+
+def _draw(spec: ToolSpec, result: Any, path: Path, *, force: bool) -> None:
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists; pass --force to overwrite it")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError("--plot needs matplotlib: pip install 'csuite-advisors[plots]'") from None
+    assert spec.plot is not None
+    spec.plot(result, path)
+
+
+def script_main(name: str) -> None:
+    """Entry point of `scripts/<name>.py`."""
+    from csuite.tools.registry import get_tool
+
+    prog = f"{name}.py"
+    spec = get_tool(name)
+    code = run_tool_cli(spec, sys.argv[1:], prog)
+    raise SystemExit(code)

@@ -1,0 +1,57 @@
+"""The tool registry: names, one-line summaries and owning roles, importable without loading
+any tool (so `csuite tools list` and `csuite --help` stay fast)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from csuite.errors import UsageError
+from csuite.tools.base import ToolSpec
+
+
+@dataclass(frozen=True)
+class ToolEntry:
+    name: str
+    role: str
+    summary: str
+
+    @property
+    def module(self) -> str:
+        return f"csuite.tools.{self.name}"
+
+
+TOOLS: dict[str, ToolEntry] = {
+    e.name: e
+    for e in (
+        ToolEntry("revenue_forecast_model", "cro",
+                  "Pipeline forecast: weighted scenarios, Monte Carlo P10/P50/P90, coverage, flags"),
+        ToolEntry("churn_analyzer", "cro",
+                  "Churn and retention from revenue snapshots: NRR, GRR, waterfall, cohorts, at-risk"),
+        ToolEntry("sales_capacity_model", "cro",
+                  "Ramped sales capacity by quarter, gap to target, hires and latest hire dates"),
+        ToolEntry("revenue_metrics", "cro",
+                  "Unit economics for the board: magic number, CAC payback, burn multiple, Rule of 40"),
+        ToolEntry("retention_decomposition_analyzer", "cco",
+                  "Honest retention: GRR vs NRR by cohort, churn taxonomy, preventable share, leaky bucket"),
+        ToolEntry("customer_segmentation_designer", "cco",
+                  "Customer tiers, ICP-fit scores, tier transitions and a kill list"),
+        ToolEntry("cs_coverage_calculator", "cco",
+                  "CSM coverage by tier now and in 12 months, hiring plan and incremental cost"),
+        ToolEntry("cs_next_hire", "cco",
+                  "Which CS role to hire next, why, and an 18-month sequence"),
+    )
+}
+
+
+def tool_names() -> list[str]:
+    return list(TOOLS)
+
+
+def get_tool(name: str) -> ToolSpec:
+    """Import a tool's module and return its spec. Accepts dashes for underscores."""
+    key = name.replace("-", "_").removesuffix(".py")
+    if key not in TOOLS:
+        raise UsageError(f"unknown tool '{name}' (available: {', '.join(TOOLS)})")
+    module = importlib.import_module(TOOLS[key].module)
+    return module.SPEC
