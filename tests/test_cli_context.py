@@ -1,0 +1,92 @@
+"""`csuite context check|init` and the top-level CLI, through the real entry points."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import AS_OF, EXAMPLES, ROOT
+
+
+def test_help_lists_commands(run_cli):
+    result = run_cli("--help")
+    assert result.code == 0 and "context" in result.out and "tool" in result.out
+
+
+def test_no_command_is_usage_error(run_cli):
+    assert run_cli().code == 2
+
+
+def test_check_json_on_example(run_cli):
+    result = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF, "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["found"] and data["age_days"] == 53 and data["stale"] is False
+    assert data["metrics"]["arr"] == 4_200_000 and data["metrics"]["win_rate"] == [0.31, 0.28, 0.25]
+    assert data["missing_required"] == []
+    assert "leaky_bucket" in {a["id"] for a in data["alerts"]}
+    assert all({"id", "role", "severity", "value", "why", "action"} <= set(a) for a in data["alerts"])
+
+
+def test_check_human_output(run_cli):
+    result = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF)
+    assert result.code == 0
+    assert "Confidence: medium" in result.out and "[HIGH] grr_low" in result.out
+
+
+def test_stale_context_flagged(run_cli):
+    result = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", "2027-06-01", "--json")
+    data = json.loads(result.out)
+    assert data["stale"] is True and "context_stale" in {a["id"] for a in data["alerts"]}
+
+
+def test_missing_context_is_a_note_not_an_error(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = run_cli("context", "check", "--json", "--as-of", AS_OF)
+    assert result.code == 0
+    data = json.loads(result.out)
+    assert data["found"] is False and "No company-context.md" in data["note"]
+
+
+def test_bad_inputs_exit_2_with_one_line(run_cli, tmp_path):
+    latin = tmp_path / "company-context.md"
+    latin.write_bytes("- **Company:** Caf\xe9\n".encode("latin-1"))
+    for args in (["context", "check", tmp_path / "typo.md"],
+                 ["context", "check", latin],
+                 ["context", "check", EXAMPLES / "company-context.md", "--as-of", "23/13/2026"]):
+        result = run_cli(*args)
+        assert result.code == 2, args
+        assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+
+
+def test_strict_turns_warnings_into_exit_2(run_cli, tmp_path):
+    path = tmp_path / "company-context.md"
+    path.write_text("- **NRR:** strong\n- **Last updated:** 2026-11-01\n")
+    assert run_cli("context", "check", path, "--as-of", AS_OF).code == 0
+    result = run_cli("context", "check", path, "--as-of", AS_OF, "--strict")
+    assert result.code == 2 and "NRR" in result.err
+
+
+def test_init_writes_template_and_refuses_overwrite(run_cli, tmp_path):
+    path = tmp_path / "company-context.md"
+    assert run_cli("context", "init", path).code == 0
+    text = path.read_text()
+    assert "## Revenue & Customer Metrics" in text and "**Last updated:**" in text
+    path.write_text("my own notes")
+    result = run_cli("context", "init", path)
+    assert result.code == 2 and "refusing" in result.err
+    assert path.read_text() == "my own notes"
+
+
+def test_template_sections_match_the_issue():
+    text = (ROOT / "references" / "company-context-template.md").read_text()
+    for heading in ("Identity", "Stage & Scale", "Founder Profile", "Team & Culture", "Market",
+                    "Current Challenges", "Goals", "Revenue & Customer Metrics", "Themes", "Metadata"):
+        assert f"## {heading}" in text
+
+
+def test_console_script_runs_as_a_module():
+    proc = subprocess.run([sys.executable, "-m", "csuite", "context", "check",
+                           str(EXAMPLES / "company-context.md"), "--as-of", AS_OF, "--json"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["found"]

@@ -1,0 +1,107 @@
+"""Reading founder files: encodings, line endings, formats, and errors that name file and row."""
+
+import json
+
+import pytest
+
+from csuite.errors import InputError, UsageError
+from csuite.io.files import atomic_append_line, atomic_write_text
+from csuite.io.tables import canonical_key, read_table, read_text, resolve_columns
+
+
+def write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_bom_and_crlf_are_invisible(tmp_path):
+    path = write(tmp_path, "deals.csv", b"\xef\xbb\xbfDeal ID,Amount\r\nD1,\"$5,000\"\r\nD2,700\r\n")
+    table = read_table(path)
+    assert table.headers == ["Deal ID", "Amount"]
+    assert [r["Amount"] for r in table.rows] == ["$5,000", "700"]
+    assert table.row_numbers == [2, 3]
+
+
+def test_utf16_with_bom(tmp_path):
+    path = write(tmp_path, "deals.csv", "id,amount\nA,1\n".encode("utf-16"))
+    assert read_table(path).rows == [{"id": "A", "amount": "1"}]
+
+
+def test_non_utf8_is_a_clear_error(tmp_path):
+    path = write(tmp_path, "deals.csv", "id,name\n1,Caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8") as info:
+        read_table(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("content, message", [(b"", "empty"), (b"   \n\n", "empty")])
+def test_empty_file(tmp_path, content, message):
+    with pytest.raises(InputError, match=message):
+        read_table(write(tmp_path, "x.csv", content))
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        read_text(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="directory"):
+        read_text(tmp_path)
+
+
+def test_extra_cells_name_the_row(tmp_path):
+    path = write(tmp_path, "x.csv", b"a,b\n1,2\n3,4,5\n")
+    with pytest.raises(InputError) as info:
+        read_table(path)
+    assert info.value.row == 3
+    assert "row 3" in str(info.value)
+
+
+def test_semicolon_and_tab_delimiters(tmp_path):
+    assert read_table(write(tmp_path, "a.csv", b"a;b\n1;2\n")).rows == [{"a": "1", "b": "2"}]
+    assert read_table(write(tmp_path, "b.tsv", b"a\tb\n1\t2\n")).rows == [{"a": "1", "b": "2"}]
+
+
+def test_json_and_yaml_and_inline(tmp_path):
+    rows = [{"id": "A", "amount": 5}]
+    assert read_table(write(tmp_path, "a.json", json.dumps({"rows": rows}).encode())).rows[0]["id"] == "A"
+    assert read_table(write(tmp_path, "a.yaml", b"- id: A\n  amount: 5\n")).rows[0]["amount"] == 5
+    assert read_table(rows).rows[0]["id"] == "A"
+
+
+def test_bad_json_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="JSON"):
+        read_table(write(tmp_path, "a.json", b"{not json"))
+
+
+def test_resolve_columns_lists_what_is_missing():
+    table = read_table([{"Deal Name": "x", "Amount": "1"}])
+    mapping = resolve_columns(table, {"name": ["deal name"], "amount": [], "stage": ["deal stage"]},
+                              required=["name", "amount"])
+    assert mapping == {"name": "Deal Name", "amount": "Amount"}
+    with pytest.raises(InputError, match="stage"):
+        resolve_columns(table, {"stage": ["deal stage"]}, required=["stage"])
+
+
+def test_canonical_key_is_unicode_aware():
+    assert canonical_key("Probability (%)") == canonical_key("probability %")
+    assert canonical_key(" Close  Date ") == "close_date"
+    assert canonical_key("净收入留存") == "净收入留存"
+
+
+def test_atomic_write_refuses_then_backs_up(tmp_path):
+    path = tmp_path / "company-context.md"
+    atomic_write_text(path, "one")
+    with pytest.raises(UsageError, match="refusing"):
+        atomic_write_text(path, "two")
+    assert path.read_text() == "one"
+    atomic_write_text(path, "two", overwrite=True)
+    assert path.read_text() == "two"
+    assert (tmp_path / "company-context.md.bak").read_text() == "one"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_atomic_append_keeps_earlier_lines(tmp_path):
+    log = tmp_path / "decisions.jsonl"
+    atomic_append_line(log, '{"a": 1}')
+    atomic_append_line(log, '{"b": 2}')
+    assert log.read_text().splitlines() == ['{"a": 1}', '{"b": 2}']
