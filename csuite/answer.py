@@ -1,0 +1,161 @@
+"""The models every pipeline stage passes along: evidence, findings, the answer and its reports.
+
+A backend (offline or Claude) fills in a draft `Answer`; only `verify` sets the final tags and
+confidence, so a draft's own claims about itself are never trusted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["cro", "cco"]
+Tag = Literal["verified", "medium", "assumed"]
+EvidenceKind = Literal["founder_data", "benchmark", "framework", "assumption"]
+Unit = Literal["usd", "fraction", "ratio", "months", "days", "count", "date", "text"]
+
+TAG_EMOJI: dict[str, str] = {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
+
+
+class Evidence(BaseModel):
+    """One fact an answer may cite. Numbers come from code; `source` says which code and file."""
+
+    id: str = Field(description="stable id cited by findings, e.g. ctx.nrr or revenue_forecast_model.p50")
+    label: str = Field(description="what the number is, in words")
+    value: float | int | str | list[float] | None = None
+    unit: Unit = "text"
+    source: str = Field(description="context field, tool + field and file, or benchmark key")
+    kind: EvidenceKind
+
+    def display(self) -> str:
+        from csuite.numbers import format_value
+
+        return format_value(self.value, self.unit)
+
+
+class Finding(BaseModel):
+    text: str = Field(description="the finding, with its numbers")
+    so_what: str = Field(default="", description="the consequence for the founder")
+    sources: list[str] = Field(default_factory=list, description="ids of the evidence this rests on")
+    tag: Tag = "assumed"
+    assumption: str | None = Field(default=None, description="the stated assumption when nothing backs it")
+    topic: str | None = None
+
+
+class Action(BaseModel):
+    id: str = Field(default="", description="stable id the founder can pass to `csuite decide`")
+    action: str
+    owner: str
+    deadline: str = Field(description="ISO date")
+
+
+class DecisionOption(BaseModel):
+    option: str
+    tradeoff: str
+
+
+class Decision(BaseModel):
+    question: str
+    options: list[DecisionOption] = Field(default_factory=list)
+    recommendation: str = ""
+
+
+class AlertNote(BaseModel):
+    id: str
+    role: Role
+    severity: str
+    message: str
+    why: str
+    action: str
+
+
+class CriticReview(BaseModel):
+    stakes: list[str] = Field(default_factory=list, description="why this answer counts as high stakes")
+    weakest_point: str
+    quote: str = Field(default="", description="the draft text the weakest point is about")
+    missing_perspective: str
+    cost_if_wrong: str
+    verdict: Literal["proceed", "address", "rethink"]
+    revised: bool = False
+    backend: str = "offline"
+
+
+class Downgrade(BaseModel):
+    finding: int
+    claimed: Tag
+    tag: Tag
+    reason: str
+
+
+class Verification(BaseModel):
+    """What self-verify checked and what it changed; part of every JSON answer."""
+
+    passed: bool = True
+    grounded_numbers: int = 0
+    ungrounded: list[str] = Field(default_factory=list)
+    downgrades: list[Downgrade] = Field(default_factory=list)
+    contradictions: list[str] = Field(default_factory=list)
+    so_what_missing: list[int] = Field(default_factory=list)
+    format_issues: list[str] = Field(default_factory=list)
+    suppressed: list[str] = Field(default_factory=list, description="recommendations the founder rejected")
+    assumed_share: float = 0.0
+    revisions: int = 0
+
+    def failures(self) -> list[str]:
+        """Exact, fixable failures, as a revision request lists them."""
+        out = [f"ungrounded number: {u}" for u in self.ungrounded]
+        out += [f"finding {d.finding + 1} claimed {d.claimed} but is {d.tag}: {d.reason}" for d in self.downgrades]
+        out += [f"contradiction: {c}" for c in self.contradictions]
+        out += [f"finding {i + 1} states no consequence (so what?)" for i in self.so_what_missing]
+        out += [f"format: {f}" for f in self.format_issues]
+        return out
+
+
+class RoleView(BaseModel):
+    """One role's independent answer inside a two-role synthesis."""
+
+    role: Role
+    bottom_line: str
+    findings: list[Finding] = Field(default_factory=list)
+    peer_review: list[str] = Field(default_factory=list, description="the other role's checks of these claims")
+
+
+class Synthesis(BaseModel):
+    views: list[RoleView] = Field(default_factory=list)
+    agreement: list[str] = Field(default_factory=list)
+    disagreement: list[str] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    calls: list[dict[str, Any]] = Field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+
+
+class Answer(BaseModel):
+    question: str
+    role: Role | None
+    consulted: list[Role] = Field(default_factory=list)
+    in_scope: bool = True
+    referral: str | None = None
+    bottom_line: str
+    confidence: Literal["high", "medium", "low"] = "medium"
+    findings: list[Finding] = Field(default_factory=list)
+    why: list[str] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    risks: list[str] = Field(default_factory=list)
+    decision: Decision | None = None
+    questions: list[str] = Field(default_factory=list, description="what the advisor still needs to know")
+    alerts: list[AlertNote] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    critic: CriticReview | None = None
+    synthesis: Synthesis | None = None
+    verification: Verification = Field(default_factory=Verification)
+    notes: list[str] = Field(default_factory=list, description="context, fallback and protocol notes")
+    tools_run: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    backend: str = "offline"
+    usage: Usage | None = None
