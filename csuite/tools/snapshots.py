@@ -1,0 +1,812 @@
+"""Revenue snapshots: the one implementation of NRR, GRR, logo retention and the ARR waterfall.
+
+Both `churn_analyzer` (CRO) and `retention_decomposition_analyzer` (CCO) read revenue through
+this module, so the two tools cannot disagree about a retention number on the same data.
+
+Input: one row per account per month (`account_id, period, mrr` or `arr`), or a Stripe
+subscriptions CSV export, which is turned into the same monthly snapshots.
+
+Public API (names are stable; other tools import them):
+
+- `read_snapshots(source, *, as_of=None) -> Snapshots` — a path or inline rows; detects a Stripe
+  subscriptions export by its headers. Duplicate account+period rows, negative/NaN money, bad
+  periods, a month missing from the middle of the series and (Stripe) an end before a start are
+  `InputError`s naming the file, row(s) and field.
+- `snapshots_from_stripe(table, *, as_of=None) -> Snapshots` — the Stripe conversion on a `Table`.
+- `Snapshots.from_records(records, unit="mrr")` — build from `(account_id, "YYYY-MM", amount)`
+  tuples (tests, Python API).
+- `Snapshots` — a dense account × month matrix of **ARR in integer cents** (`arr`), plus
+  `accounts`, `periods`, `period_index(label)`, `until(label)`, `select(mask_or_ids)`,
+  `first_active()` and `total_arr(label)`.
+- `retention_window(snapshots, end=None, window_months=12) -> RetentionWindow` — for the trailing
+  window E − window … E (E = `end` or the last period): cohort = accounts with ARR(S) > 0;
+  `nrr` = Σ ARR(E) ÷ Σ ARR(S) over the cohort; `grr` = Σ min(ARR(E), ARR(S)) ÷ Σ ARR(S) over the
+  cohort; `logo_retention` = share of the cohort with ARR(E) > 0; ratios are None (n/a) when the
+  cohort is empty. Plus the ARR `waterfall` for the window and its per-month `movements`.
+- `movements(snapshots, start, end) -> list[MonthMovement]` — month-over-month movements.
+- `read_accounts(source) -> dict[str, AccountInfo]` — the optional accounts file (name, segment,
+  churn_reason, health_score, renewal_date, usage columns).
+- `cohort_matrix(snapshots, end=None)` — revenue- and logo-retention by start-month cohort.
+- `tenure(snapshots, end=None)` and `kaplan_meier(durations, observed)` — the censored logo
+  survival curve (pooled Kaplan–Meier), so young cohorts do not bias late months.
+- `month_index(label)`, `month_label(index)`, `dollars(cents)`.
+
+Definitions (why they are built this way):
+
+- Money is integer cents so the waterfall reconciles *exactly*:
+  start + new + reactivation + expansion − contraction − churn = end. Reported in dollars of ARR
+  (MRR inputs are × 12).
+- Movements are measured month to month per **account** (not per subscription, so a plan switch is
+  not churn + new), and only months inside the window count: lifetime expansion can never be
+  credited to a period. new = first month ever above 0; reactivation = back above 0 after a month
+  at 0; expansion / contraction = change while active both months; churn = ARR that went to 0.
+- NRR and GRR are point-to-point on a cohort frozen at S: new logos are excluded; a cohort account
+  that churned and came back within the window counts at its ARR(E); an account that was at 0 at
+  S and reactivated later is not in the cohort (it appears as reactivation in the waterfall).
+- A missing row means the account had no revenue that month (0), which is how snapshot exports
+  list churned accounts. A month with no rows at all inside the range is an error, not a
+  company-wide churn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
+
+from pydantic import BaseModel, Field
+
+from csuite.errors import InputError
+from csuite.io.tables import Source, Table, canonical_key, cell, read_table, resolve_columns
+from csuite.io.values import infer_date_order, month_end, parse_date, parse_int, parse_money, parse_percent
+
+if TYPE_CHECKING:  # numpy is imported lazily so `csuite --help` stays fast
+    import numpy as np
+
+Unit = Literal["mrr", "arr"]
+
+# Logical field → accepted headers (canonical keys), for snapshot tables and the accounts file.
+SNAPSHOT_ALIASES: dict[str, list[str]] = {
+    "account_id": ["account", "customer_id", "customer", "account_name", "company_id", "id"],
+    "period": ["month", "snapshot_month", "snapshot_date", "date", "period_start", "as_of"],
+    "mrr": ["monthly_recurring_revenue", "mrr_usd", "monthly_revenue"],
+    "arr": ["annual_recurring_revenue", "arr_usd", "annual_revenue"],
+}
+STRIPE_ALIASES: dict[str, list[str]] = {
+    "subscription_id": ["id", "subscription_id"],
+    "customer_id": ["customer_id", "customer"],
+    "customer_name": ["customer_name"],
+    "status": ["status"],
+    "amount": ["amount", "plan_amount"],
+    "quantity": ["quantity"],
+    "interval": ["interval", "plan_interval"],
+    "interval_count": ["interval_count", "plan_interval_count"],
+    "currency": ["currency", "plan_currency"],
+    "created": ["created_utc", "created"],
+    "start": ["start_utc", "start_date_utc", "start_date", "start"],
+    "current_period_start": ["current_period_start_utc", "current_period_start"],
+    "trial_end": ["trial_end_utc", "trial_end"],
+    "canceled_at": ["canceled_at_utc", "canceled_at", "cancelled_at_utc", "cancelled_at"],
+    "ended_at": ["ended_at_utc", "ended_at"],
+    "cancellation_reason": ["cancellation_reason"],
+}
+ACCOUNT_ALIASES: dict[str, list[str]] = {
+    "account_id": ["account", "customer_id", "customer", "company_id", "id"],
+    "name": ["account_name", "customer_name", "company", "company_name"],
+    "segment": ["tier", "plan_segment", "customer_segment"],
+    "churn_reason": ["cancellation_reason", "reason", "churn_reason_text"],
+    "health_score": ["health", "health_score_0_100", "customer_health"],
+    "renewal_date": ["renewal", "next_renewal", "contract_end", "contract_end_date"],
+    "usage_change": ["usage_trend", "usage_change_pct", "usage_delta"],
+}
+
+_STRIPE_KEYS = {"customer_id", "interval", "amount"}
+_MAX_CELLS = 150_000_000  # dense matrix guard (~1.2 GB of int64) before we refuse the input
+
+
+# ----------------------------------------------------------------------------- month helpers
+
+def month_index(label: str) -> int:
+    """'2026-10' → year * 12 + month − 1 (months compare and subtract as integers)."""
+    m = re.match(r"^(\d{4})-(\d{2})$", str(label).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(f"period '{label}' is not YYYY-MM (e.g. 2026-10)")
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1
+
+
+def month_label(index: int) -> str:
+    year, month = divmod(int(index), 12)
+    return f"{year:04d}-{month + 1:02d}"
+
+
+def _index_of(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def dollars(cents: Any) -> float:
+    """Integer cents → dollars, rounded to the cent (exact decimal in JSON)."""
+    return round(int(cents) / 100, 2)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+# ----------------------------------------------------------------------------- the data
+
+@dataclass(frozen=True)
+class Snapshots:
+    """ARR per account per month, dense: `arr[i, j]` is account `accounts[i]` in month
+    `first + j`, in integer cents. Zero = no revenue that month."""
+
+    accounts: tuple[str, ...]
+    first: int                      # month index of column 0
+    arr: "np.ndarray"               # int64, shape (len(accounts), n_months)
+    unit: Unit = "mrr"              # what the source gave (MRR is converted to ARR × 12)
+    file: str = "<snapshots>"
+    source_kind: Literal["snapshots", "stripe"] = "snapshots"
+    names: dict[str, str] = field(default_factory=dict)     # account → display name (Stripe)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n_months(self) -> int:
+        return int(self.arr.shape[1])
+
+    @property
+    def last(self) -> int:
+        return self.first + self.n_months - 1
+
+    @property
+    def periods(self) -> list[str]:
+        return [month_label(self.first + j) for j in range(self.n_months)]
+
+    def period_index(self, label: str) -> int:
+        """Column of a 'YYYY-MM' label; an error when it lies outside the data."""
+        idx = month_index(label)
+        if not self.first <= idx <= self.last:
+            raise InputError(
+                f"period {label} is outside the snapshots ({month_label(self.first)} to "
+                f"{month_label(self.last)})", file=self.file)
+        return idx - self.first
+
+    def total_arr(self, label: str) -> int:
+        return int(self.arr[:, self.period_index(label)].sum())
+
+    def until(self, label: str) -> "Snapshots":
+        """Drop months after `label`, so nothing later leaks into an as-of analysis."""
+        j = self.period_index(label)
+        return _replace(self, arr=self.arr[:, : j + 1])
+
+    def select(self, which: "Sequence[str] | np.ndarray") -> "Snapshots":
+        """Only some accounts (a boolean mask or account ids), e.g. one segment or cohort."""
+        import numpy as np
+
+        if isinstance(which, np.ndarray) and which.dtype == bool:
+            mask = which
+        else:
+            wanted = set(which)
+            mask = np.fromiter((a in wanted for a in self.accounts), bool, len(self.accounts))
+        accounts = tuple(a for a, keep in zip(self.accounts, mask) if keep)
+        return _replace(self, accounts=accounts, arr=self.arr[mask])
+
+    def first_active(self) -> "np.ndarray":
+        """Column of each account's first month above 0 (−1 if never)."""
+        import numpy as np
+
+        active = self.arr > 0
+        first = active.argmax(axis=1)
+        return np.where(active.any(axis=1), first, -1)
+
+    @classmethod
+    def from_records(cls, records: Iterable[tuple[str, str, float]], *, unit: Unit = "mrr",
+                     file: str = "<records>") -> "Snapshots":
+        """From (account_id, 'YYYY-MM', amount) tuples; amounts in dollars of `unit`."""
+        rows = [{"account_id": a, "period": p, unit: v} for a, p, v in records]
+        return read_snapshots(rows, name=file.strip("<>"))
+
+
+def _replace(s: Snapshots, **changes: Any) -> Snapshots:
+    values = {f: getattr(s, f) for f in ("accounts", "first", "arr", "unit", "file", "source_kind",
+                                          "names", "warnings")}
+    values.update(changes)
+    return Snapshots(**values)
+
+
+# ----------------------------------------------------------------------------- reading
+
+def is_stripe_table(table: Table) -> bool:
+    keys = table.keys
+    has_start = bool(keys & {"start_utc", "start_date_utc", "created_utc", "current_period_start_utc"})
+    return _STRIPE_KEYS <= keys and has_start
+
+
+def read_snapshots(source: Source, *, as_of: date | None = None, name: str = "snapshots") -> Snapshots:
+    """Snapshots from a snapshot table or a Stripe subscriptions export (detected by headers).
+
+    With `as_of`, months after the as-of month are dropped (Stripe: measured at as-of)."""
+    table = read_table(source, name=name)
+    if not table.rows:
+        raise InputError("has a header but no data rows", file=table.file)
+    if is_stripe_table(table):
+        return snapshots_from_stripe(table, as_of=as_of)
+    snaps = snapshots_from_table(table)
+    if as_of is not None:
+        limit = _index_of(as_of)
+        if limit < snaps.first:
+            raise InputError(f"--as-of {as_of} is before the first snapshot month "
+                             f"{month_label(snaps.first)}", file=snaps.file)
+        if limit < snaps.last:
+            snaps = snaps.until(month_label(limit))
+    return snaps
+
+
+def _period_parser(values: Sequence[str], table: Table, header: str) -> dict[str, int]:
+    """Distinct period strings → month index. Fast path for YYYY-MM[-DD]; dd/mm order inferred
+    once for the whole column (a column that is ambiguous throughout is an error)."""
+    distinct = set(values)
+    fast = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2}(?:[T ].*)?)?$")
+    out: dict[str, int] = {}
+    slow: list[str] = []
+    for v in distinct:
+        m = fast.match(v)
+        if m and 1 <= int(m.group(2)) <= 12:
+            if len(v) > 7:  # a full date: let parse_date validate the day too
+                slow.append(v)
+            else:
+                out[v] = int(m.group(1)) * 12 + int(m.group(2)) - 1
+        else:
+            slow.append(v)
+    if slow:
+        try:
+            order = infer_date_order(slow)
+        except InputError as exc:
+            raise exc.located(file=table.file, field=header) from None
+        for v in slow:
+            try:
+                if re.match(r"^\d{4}-[Qq]\d$", v.strip()):
+                    raise InputError(f"period '{v}' is a quarter; snapshots are monthly (YYYY-MM)")
+                out[v] = _index_of(parse_date(v, date_order=order))
+            except InputError as exc:
+                row = table.row_numbers[values.index(v)]
+                raise exc.located(file=table.file, row=row, field=header) from None
+    return out
+
+
+def _amounts_to_cents(values: list[Any], table: Table, header: str) -> "np.ndarray":
+    """Money column → int64 cents. Vectorised for plain numbers; anything else (or anything
+    non-finite / negative) goes through parse_money so the error names the row."""
+    import numpy as np
+
+    try:
+        arr = np.array(values, dtype=np.float64)
+        bad = ~np.isfinite(arr) | (arr < 0)
+    except (ValueError, TypeError):
+        arr = None
+        bad = None
+    if arr is None or bad.any():
+        out = np.empty(len(values), dtype=np.float64)
+        for i, v in enumerate(values):
+            try:
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    raise InputError("amount is empty")
+                out[i] = parse_money(v)
+            except InputError as exc:
+                raise exc.located(file=table.file, row=table.row_numbers[i], field=header) from None
+        arr = out
+    return np.rint(arr * 100).astype(np.int64)
+
+
+def snapshots_from_table(table: Table) -> Snapshots:
+    import numpy as np
+
+    mapping = resolve_columns(table, SNAPSHOT_ALIASES, required=("account_id", "period"))
+    if "mrr" in mapping and "arr" in mapping:
+        raise InputError("has both an MRR and an ARR column; keep one so the unit is unambiguous",
+                         file=table.file)
+    if "mrr" not in mapping and "arr" not in mapping:
+        have = ", ".join(table.headers)
+        raise InputError(f"missing column mrr or arr (found: {have})", file=table.file)
+    unit: Unit = "mrr" if "mrr" in mapping else "arr"
+    h_acc, h_per, h_amt = mapping["account_id"], mapping["period"], mapping[unit]
+    rows = table.rows
+
+    accounts_raw = [r.get(h_acc) for r in rows]
+    periods_raw = [r.get(h_per) for r in rows]
+    amounts_raw = [r.get(h_amt) for r in rows]
+
+    acc_index: dict[str, int] = {}
+    acc_codes = np.empty(len(rows), dtype=np.int64)
+    for i, a in enumerate(accounts_raw):
+        key = str(a).strip() if a is not None else ""
+        if not key:
+            raise InputError("account id is empty", file=table.file, row=table.row_numbers[i], field=h_acc)
+        code = acc_index.get(key)
+        if code is None:
+            code = acc_index[key] = len(acc_index)
+        acc_codes[i] = code
+
+    period_strings = ["" if p is None else str(p).strip() for p in periods_raw]
+    for i, p in enumerate(period_strings):
+        if not p:
+            raise InputError("period is empty", file=table.file, row=table.row_numbers[i], field=h_per)
+    lookup = _period_parser(period_strings, table, h_per)
+    months = np.fromiter((lookup[p] for p in period_strings), np.int64, len(rows))
+    cents = _amounts_to_cents(amounts_raw, table, h_amt)
+    if unit == "mrr":
+        cents = cents * 12
+
+    first, last = int(months.min()), int(months.max())
+    n_months = last - first + 1
+    n_acc = len(acc_index)
+    if n_acc * n_months > _MAX_CELLS:
+        raise InputError(f"{n_acc:,} accounts over {n_months} months is too large to analyse at once; "
+                         "split the file by segment or shorten the period range", file=table.file)
+    cols = months - first
+    present = np.bincount(cols, minlength=n_months)
+    if (present == 0).any():
+        gap = int(np.flatnonzero(present == 0)[0]) + first
+        raise InputError(f"no rows for {month_label(gap)} between {month_label(first)} and "
+                         f"{month_label(last)}; a snapshot month is missing from the export",
+                         file=table.file, field=h_per)
+
+    keys = acc_codes * n_months + cols
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    dup = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+    if dup.size:
+        i, j = int(order[dup[0]]), int(order[dup[0] + 1])
+        account = accounts_raw[i]
+        raise InputError(
+            f"rows {table.row_numbers[i]} and {table.row_numbers[j]} are both account "
+            f"'{str(account).strip()}' in {month_label(int(months[i]))}; keep one row per account "
+            "and month", file=table.file)
+
+    matrix = np.zeros((n_acc, n_months), dtype=np.int64)
+    matrix[acc_codes, cols] = cents
+    return Snapshots(accounts=tuple(acc_index), first=first, arr=matrix, unit=unit,
+                     file=table.file, source_kind="snapshots", warnings=tuple(table.warnings))
+
+
+# ----------------------------------------------------------------------------- Stripe
+
+# Statuses that never produced revenue; everything else bills while its dates say it is active.
+_STRIPE_SKIP = {"incomplete", "incomplete_expired"}
+_STRIPE_STATUSES = {"active", "past_due", "unpaid", "canceled", "cancelled", "trialing", "paused",
+                    "incomplete", "incomplete_expired", "ended"}
+_MONTHS_PER_INTERVAL = {"month": 1.0, "year": 12.0, "week": 12 / 52, "day": 12 / 365}
+
+
+def _stripe_date(value: Any) -> date:
+    """Dashboard exports write '2025-03-14 09:26'; API dumps write Unix seconds."""
+    text = str(value).strip()
+    if re.fullmatch(r"\d{9,10}", text):
+        return datetime.fromtimestamp(int(text), tz=timezone.utc).date()
+    return parse_date(text)
+
+
+def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapshots:
+    """Monthly ARR per Stripe customer (all its subscriptions summed, so a plan switch is not
+    churn + new). A subscription counts in a month when it is active at that month's end (or
+    at as-of, for the as-of month): started, past any trial, and not yet ended.
+
+    MRR = Amount × Quantity ÷ months per billing interval (month 1, year 12, week 12/52,
+    day 12/365; × Interval Count when present). Amount is in dollars as the dashboard exports it.
+    """
+    import numpy as np
+
+    m = resolve_columns(table, STRIPE_ALIASES, required=("customer_id", "amount", "interval", "status"))
+    if "start" not in m and "created" not in m:
+        raise InputError("missing column Start (UTC) or Created (UTC)", file=table.file)
+    f = table.file
+    subs: list[tuple[str, int, int | None, int]] = []  # customer, start idx…, end day, mrr cents
+    spans: list[tuple[str, date, date | None, int]] = []
+    names: dict[str, str] = {}
+    currencies: set[str] = set()
+    latest = date.min
+    for row_no, row in table:
+        def get(name: str) -> Any:
+            return cell(row, m, name)
+
+        def when(name: str) -> date | None:
+            raw = get(name)
+            if raw is None:
+                return None
+            try:
+                return _stripe_date(raw)
+            except InputError as exc:
+                raise exc.located(file=f, row=row_no, field=m[name]) from None
+
+        customer = get("customer_id")
+        if customer is None:
+            raise InputError("customer id is empty", file=f, row=row_no, field=m["customer_id"])
+        customer = str(customer).strip()
+        status = str(get("status") or "").strip().lower()
+        if status not in _STRIPE_STATUSES:
+            raise InputError(f"unknown subscription status '{status}' (expected one of "
+                             f"{', '.join(sorted(_STRIPE_STATUSES))})", file=f, row=row_no, field=m["status"])
+        if get("customer_name"):
+            names.setdefault(customer, str(get("customer_name")).strip())
+        if get("currency"):
+            currencies.add(str(get("currency")).strip().lower())
+        start = when("start") or when("created")
+        if start is None:
+            field_name = m.get("start") or m.get("created")
+            raise InputError("start date is empty", file=f, row=row_no, field=field_name)
+        trial_end = when("trial_end")
+        ended = when("ended_at")
+        canceled = when("canceled_at")
+        cps = when("current_period_start")
+        for d in (start, ended, canceled, cps):
+            if d is not None and d > latest:
+                latest = d
+        end = ended or (canceled if status in ("canceled", "cancelled", "ended") else None)
+        if status in ("canceled", "cancelled", "ended") and end is None:
+            raise InputError("is canceled but has no Ended At or Canceled At date", file=f, row=row_no,
+                             field=m.get("ended_at") or m.get("canceled_at") or m["status"])
+        for label, d in (("Ended At", ended), ("Canceled At", canceled)):
+            if d is not None and d < start:
+                raise InputError(f"{label} {d} is before the start {start}", file=f, row=row_no,
+                                 field=m.get("ended_at" if label == "Ended At" else "canceled_at"))
+        if status in _STRIPE_SKIP:
+            continue
+        try:
+            amount = parse_money(get("amount") if get("amount") is not None else "")
+        except InputError as exc:
+            raise exc.located(file=f, row=row_no, field=m["amount"]) from None
+        try:
+            quantity = parse_int(get("quantity")) if get("quantity") is not None else 1
+            count = parse_int(get("interval_count"), minimum=1) if get("interval_count") is not None else 1
+        except InputError as exc:
+            raise exc.located(file=f, row=row_no, field=m.get("quantity")) from None
+        interval = str(get("interval") or "").strip().lower()
+        if interval not in _MONTHS_PER_INTERVAL:
+            raise InputError(f"billing interval '{interval}' is not month, year, week or day",
+                             file=f, row=row_no, field=m["interval"])
+        mrr = amount * quantity / (_MONTHS_PER_INTERVAL[interval] * count)
+        begins = max(start, trial_end) if trial_end is not None else start
+        if status == "trialing" and trial_end is None:
+            continue  # trialing with no end date never billed yet
+        spans.append((customer, begins, end, int(round(mrr * 100))))
+    if len(currencies) > 1:
+        raise InputError(f"mixes currencies ({', '.join(sorted(currencies))}); export one currency at a time",
+                         file=f)
+    measure_until = as_of or latest
+    if not spans:
+        raise InputError("has no subscriptions that billed (all incomplete or trialing)", file=f)
+    first = min(_index_of(b) for _, b, _, _ in spans)
+    last = _index_of(measure_until)
+    if last < first:
+        raise InputError(f"as-of {measure_until} is before the first subscription starts", file=f)
+    n_months = last - first + 1
+    customers: dict[str, int] = {}
+    for c, *_ in spans:
+        customers.setdefault(c, len(customers))
+    matrix = np.zeros((len(customers), n_months), dtype=np.int64)
+    measure_days = [min(month_end((first + j) // 12, (first + j) % 12 + 1), measure_until)
+                    for j in range(n_months)]
+    for customer, begins, end, cents in spans:
+        i = customers[customer]
+        for j in range(max(0, _index_of(begins) - first), n_months):
+            day = measure_days[j]
+            if begins <= day and (end is None or end > day):
+                matrix[i, j] += cents
+    matrix *= 12
+    warnings = list(table.warnings)
+    if as_of is None:
+        warnings.append(f"{f}: measured up to {measure_until}, the latest date in the export; "
+                        "pass --as-of to choose the date")
+    return Snapshots(accounts=tuple(customers), first=first, arr=matrix, unit="mrr", file=f,
+                     source_kind="stripe", names=names, warnings=tuple(warnings))
+
+
+# ----------------------------------------------------------------------------- accounts file
+
+class AccountInfo(BaseModel):
+    account_id: str
+    name: str | None = None
+    segment: str | None = None
+    churn_reason: str | None = None
+    health_score: float | None = Field(default=None, description="0–100")
+    renewal_date: date | None = None
+    usage_change: float | None = Field(default=None, description="fractional change, −0.3 = −30%")
+    row: int | None = None
+
+
+def read_accounts(source: Source) -> dict[str, AccountInfo]:
+    """The optional accounts file. Health scores are 0–100 (a 0–1 or 0–10 scale is rescaled only
+    when the whole column says so); duplicate account ids are an error naming both rows."""
+    table = read_table(source, name="accounts")
+    if not table.rows:
+        raise InputError("has a header but no data rows", file=table.file)
+    m = resolve_columns(table, ACCOUNT_ALIASES, required=("account_id",))
+    raw_dates = [cell(r, m, "renewal_date") for r in table.rows]
+    try:
+        order = infer_date_order(str(d) for d in raw_dates if d is not None)
+    except InputError as exc:
+        raise exc.located(file=table.file, field=m.get("renewal_date")) from None
+    out: dict[str, AccountInfo] = {}
+    first_row: dict[str, int] = {}
+    health_values: list[tuple[int, float]] = []
+    for row_no, row in table:
+        acc = cell(row, m, "account_id")
+        if acc is None:
+            raise InputError("account id is empty", file=table.file, row=row_no, field=m["account_id"])
+        acc = str(acc).strip()
+        if acc in out:
+            raise InputError(f"rows {first_row[acc]} and {row_no} are both account '{acc}'; keep one",
+                             file=table.file)
+        info: dict[str, Any] = {"account_id": acc, "row": row_no}
+        for text_field in ("name", "segment", "churn_reason"):
+            v = cell(row, m, text_field)
+            info[text_field] = str(v).strip() if v is not None else None
+        try:
+            if (v := cell(row, m, "health_score")) is not None:
+                score = float(parse_percent(v, fraction_max=0.0)) if str(v).strip().endswith("%") \
+                    else _plain_number(v)
+                if score < 0:
+                    raise InputError(f"health score {v} is negative")
+                info["health_score"] = score
+                health_values.append((row_no, score))
+        except InputError as exc:
+            raise exc.located(file=table.file, row=row_no, field=m.get("health_score")) from None
+        try:
+            if (v := cell(row, m, "renewal_date")) is not None:
+                info["renewal_date"] = parse_date(v, date_order=order)
+        except InputError as exc:
+            raise exc.located(file=table.file, row=row_no, field=m.get("renewal_date")) from None
+        try:
+            if (v := cell(row, m, "usage_change")) is not None:
+                info["usage_change"] = parse_percent(v, allow_negative=True)
+        except InputError as exc:
+            raise exc.located(file=table.file, row=row_no, field=m.get("usage_change")) from None
+        out[acc] = AccountInfo(**info)
+        first_row[acc] = row_no
+    _rescale_health(out, health_values, table, m.get("health_score"))
+    return out
+
+
+def _plain_number(v: Any) -> float:
+    from csuite.io.values import parse_number
+
+    return parse_number(v)
+
+
+def _rescale_health(accounts: dict[str, AccountInfo], values: list[tuple[int, float]], table: Table,
+                    header: str | None) -> None:
+    """Bring health to 0–100. A column entirely within 0–1 is a fraction; within 0–10 (with some
+    value above 1) is a ten-point scale. Anything above 100 is an error, not a guess."""
+    if not values:
+        return
+    top = max(v for _, v in values)
+    for row_no, v in values:
+        if v > 100:
+            raise InputError(f"health score {v:g} is above 100", file=table.file, row=row_no, field=header)
+    factor = 100.0 if top <= 1.0 else 10.0 if top <= 10.0 else 1.0
+    if factor != 1.0:
+        for info in accounts.values():
+            if info.health_score is not None:
+                info.health_score = info.health_score * factor
+
+
+# ----------------------------------------------------------------------------- retention maths
+
+class Waterfall(BaseModel):
+    """ARR bridge in dollars: start + new + reactivation + expansion − contraction − churn = end."""
+
+    start: float
+    new: float
+    reactivation: float
+    expansion: float
+    contraction: float
+    churn: float
+    end: float
+
+
+class MonthMovement(Waterfall):
+    period: str
+    new_logos: int
+    reactivated_logos: int
+    churned_logos: int
+
+
+class RetentionWindow(BaseModel):
+    start: str
+    end: str
+    window_months: int
+    cohort_size: int
+    retained_logos: int
+    start_arr: float = Field(description="Σ ARR(S) over the cohort")
+    end_arr_cohort: float = Field(description="Σ ARR(E) over the cohort (numerator of NRR)")
+    retained_arr_capped: float = Field(description="Σ min(ARR(E), ARR(S)) over the cohort (numerator of GRR)")
+    nrr: float | None
+    grr: float | None
+    logo_retention: float | None
+    waterfall: Waterfall
+    movements: list[MonthMovement]
+
+
+def _movement_cents(snaps: Snapshots, j0: int, j1: int) -> dict[str, "np.ndarray"]:
+    """Per-month movement totals (int64 cents) for the steps j0→j0+1 … j1−1→j1 (columns)."""
+    import numpy as np
+
+    a = snaps.arr
+    prev = a[:, j0:j1]
+    cur = a[:, j0 + 1:j1 + 1]
+    first = snaps.first_active()
+    cols = np.arange(j0 + 1, j1 + 1)
+    both = (prev > 0) & (cur > 0)
+    delta = cur - prev
+    arrived = (prev == 0) & (cur > 0)
+    is_new = arrived & (first[:, None] == cols[None, :])
+    is_react = arrived & ~is_new
+    left = (prev > 0) & (cur == 0)
+    return {
+        "start": prev.sum(axis=0),
+        "end": cur.sum(axis=0),
+        "new": np.where(is_new, cur, 0).sum(axis=0),
+        "reactivation": np.where(is_react, cur, 0).sum(axis=0),
+        "expansion": np.where(both & (delta > 0), delta, 0).sum(axis=0),
+        "contraction": np.where(both & (delta < 0), -delta, 0).sum(axis=0),
+        "churn": np.where(left, prev, 0).sum(axis=0),
+        "new_logos": is_new.sum(axis=0),
+        "reactivated_logos": is_react.sum(axis=0),
+        "churned_logos": left.sum(axis=0),
+    }
+
+
+def movements(snaps: Snapshots, start: str, end: str) -> list[MonthMovement]:
+    """Month-over-month ARR movements for each month after `start` up to `end` (labels)."""
+    j0, j1 = snaps.period_index(start), snaps.period_index(end)
+    if j1 < j0:
+        raise InputError(f"end {end} is before start {start}")
+    parts = _movement_cents(snaps, j0, j1)
+    out = []
+    for k in range(j1 - j0):
+        out.append(MonthMovement(
+            period=month_label(snaps.first + j0 + 1 + k),
+            **{key: dollars(parts[key][k]) for key in
+               ("start", "new", "reactivation", "expansion", "contraction", "churn", "end")},
+            new_logos=int(parts["new_logos"][k]), reactivated_logos=int(parts["reactivated_logos"][k]),
+            churned_logos=int(parts["churned_logos"][k]),
+        ))
+    return out
+
+
+def waterfall_cents(snaps: Snapshots, j0: int, j1: int) -> dict[str, int]:
+    """The window's bridge in integer cents; asserts the identity (it holds by construction)."""
+    parts = _movement_cents(snaps, j0, j1)
+    w = {k: int(parts[k].sum()) for k in ("new", "reactivation", "expansion", "contraction", "churn")}
+    w["start"] = int(snaps.arr[:, j0].sum())
+    w["end"] = int(snaps.arr[:, j1].sum())
+    if w["start"] + w["new"] + w["reactivation"] + w["expansion"] - w["contraction"] - w["churn"] != w["end"]:
+        raise AssertionError("ARR waterfall does not reconcile")  # impossible: movements telescope
+    return w
+
+
+def retention_window(snapshots: Snapshots, end: str | None = None, window_months: int = 12) -> RetentionWindow:
+    """NRR, GRR, logo retention and the ARR waterfall for the window ending at `end`.
+
+    S = E − window_months. The cohort is frozen at S (ARR(S) > 0); only months S+1…E move the
+    waterfall, so nothing earlier (or later) is credited to this window."""
+    import numpy as np
+
+    if isinstance(window_months, bool) or not isinstance(window_months, int) or window_months < 1:
+        raise InputError(f"window must be a whole number of months ≥ 1 (got {window_months!r})")
+    e = snapshots.period_index(end) if end is not None else snapshots.n_months - 1
+    s = e - window_months
+    if s < 0:
+        raise InputError(
+            f"a {window_months}-month window ending {month_label(snapshots.first + e)} needs a snapshot "
+            f"for {month_label(snapshots.first + s)}, but the data start at {month_label(snapshots.first)}; "
+            "use a shorter --window or a later end", file=snapshots.file)
+    a_s = snapshots.arr[:, s]
+    a_e = snapshots.arr[:, e]
+    cohort = a_s > 0
+    start_arr = int(a_s[cohort].sum())
+    end_arr = int(a_e[cohort].sum())
+    capped = int(np.minimum(a_e[cohort], a_s[cohort]).sum())
+    size = int(cohort.sum())
+    retained = int((cohort & (a_e > 0)).sum())
+    w = waterfall_cents(snapshots, s, e)
+    return RetentionWindow(
+        start=month_label(snapshots.first + s), end=month_label(snapshots.first + e),
+        window_months=window_months, cohort_size=size, retained_logos=retained,
+        start_arr=dollars(start_arr), end_arr_cohort=dollars(end_arr), retained_arr_capped=dollars(capped),
+        nrr=_ratio(end_arr, start_arr), grr=_ratio(capped, start_arr),
+        logo_retention=_ratio(retained, size),
+        waterfall=Waterfall(**{k: dollars(v) for k, v in w.items()}),
+        movements=movements(snapshots, month_label(snapshots.first + s), month_label(snapshots.first + e)),
+    )
+
+
+# ----------------------------------------------------------------------------- cohorts and survival
+
+class CohortRow(BaseModel):
+    """One start-month cohort: `revenue[k]` = cohort ARR at month k ÷ ARR at month 0 (expansion
+    included, so it can exceed 1); `logos[k]` = share of the cohort active at month k. Lists stop
+    at the last observed month, so young cohorts are short, never padded with zeros."""
+
+    cohort: str
+    size: int
+    start_arr: float
+    left_truncated: bool = Field(description="first month of the data: these accounts may have started earlier")
+    revenue: list[float]
+    logos: list[float]
+
+
+def cohort_matrix(snaps: Snapshots, end: str | None = None) -> list[CohortRow]:
+    """Cohorts by each account's own first month above 0 (month 0 is 100% by construction)."""
+    import numpy as np
+
+    if end is not None:
+        snaps = snaps.until(end)
+    first = snaps.first_active()
+    rows: list[CohortRow] = []
+    for j in np.unique(first[first >= 0]):
+        j = int(j)
+        members = snaps.arr[first == j]
+        base = members[:, j]
+        totals = members[:, j:].sum(axis=0)
+        active = (members[:, j:] > 0).sum(axis=0)
+        rows.append(CohortRow(
+            cohort=month_label(snaps.first + j), size=int(members.shape[0]), start_arr=dollars(base.sum()),
+            left_truncated=j == 0,
+            revenue=[float(t) / float(base.sum()) for t in totals],
+            logos=[float(c) / members.shape[0] for c in active],
+        ))
+    return rows
+
+
+def tenure(snaps: Snapshots, end: str | None = None) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """(durations in months, churned?, start column) per account that was ever active.
+
+    Duration runs from the account's own first month above 0 to its first month back at 0 (an
+    observed churn) or to the last month (censored: still active, outcome unknown)."""
+    import numpy as np
+
+    if end is not None:
+        snaps = snaps.until(end)
+    first = snaps.first_active()
+    ever = first >= 0
+    a = snaps.arr[ever]
+    f = first[ever]
+    n = snaps.n_months
+    cols = np.arange(n)[None, :]
+    zero_after = (a == 0) & (cols > f[:, None])
+    churned = zero_after.any(axis=1)
+    churn_col = np.where(churned, zero_after.argmax(axis=1), n - 1)
+    durations = churn_col - f
+    return durations.astype(np.int64), churned, f
+
+
+class SurvivalPoint(BaseModel):
+    month: int
+    at_risk: int
+    churned: int
+    survival: float
+
+
+def kaplan_meier(durations: "np.ndarray", observed: "np.ndarray") -> list[SurvivalPoint]:
+    """Pooled Kaplan–Meier logo survival by tenure month: S(k) = Π (1 − churned_k ÷ at_risk_k).
+
+    At risk at month k: accounts with duration ≥ k (censored ones count at their last month, as
+    in lifelines). Young cohorts leave the risk set instead of counting as churned."""
+    import numpy as np
+
+    durations = np.asarray(durations, dtype=np.int64)
+    observed = np.asarray(observed, dtype=bool)
+    if durations.size == 0:
+        return []
+    top = int(durations.max())
+    events = np.bincount(durations[observed], minlength=top + 1)
+    leaving = np.bincount(durations, minlength=top + 1)
+    at_risk = durations.size - np.concatenate(([0], np.cumsum(leaving)[:-1]))
+    points: list[SurvivalPoint] = []
+    s = 1.0
+    for k in range(0, top + 1):  # tenure() never yields a churn at month 0; raw input may
+        if at_risk[k] == 0:
+            break
+        s *= 1.0 - events[k] / at_risk[k]
+        points.append(SurvivalPoint(month=k, at_risk=int(at_risk[k]), churned=int(events[k]), survival=s))
+    return points
