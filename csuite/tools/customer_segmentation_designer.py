@@ -1,0 +1,677 @@
+"""Customer segmentation for differential investment: tiers, ICP fit, transitions, kill list.
+
+The CCO's question is where each CS dollar goes. The answer needs four things computed from
+the founder's customer file, with every rule in csuite/data/thresholds.yaml
+(`customer_segmentation_designer:`) rather than in this code:
+
+* **Tiers** (strategic / key / core / long tail). `--mode thresholds` uses minimum ARR per tier;
+  `--mode percentile` ranks paying customers by ARR and cuts after the top 5%, next 15% and
+  next 35% (the rest, 45%, is long tail). The cut after a tier is ceil(cumulative share x paying
+  customers); customers tied on ARR at a cut stay together in the higher tier, so a tier never
+  depends on file order and a higher ARR never lands in a lower tier.
+* **ICP fit 0-10**: the sum of the YAML weights of the seven signals that are true. Signals are
+  strict booleans: "false", "no", "0" are false; "maybe" or a blank cell is an error naming the
+  row and field (the string "false" is never counted as true).
+* **Transitions**: up when fit is high, expansion potential is true and ARR is within reach of the
+  next tier's entry ARR; down when fit is low and there is no expansion path. The top tier is never
+  offered an upgrade and the bottom tier never a downgrade; the lists are disjoint from each other
+  and from the kill list.
+* **Kill list**: every condition of the documented rule must hold (cost to serve / ARR at or above
+  the ratio, fit at or below the floor, no expansion potential, past onboarding).
+
+Zero-ARR accounts (free, pilots, lapsed) are not tiered, not ranked, and never on the kill list:
+a cost-to-serve ratio on zero revenue is undefined, not infinite. They are listed separately with
+their cost to serve, so a free account that is expensive to serve is still visible.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from csuite.errors import InputError, UsageError
+from csuite.io.tables import Table, read_table, resolve_columns
+from csuite.io.values import months_between, parse_bool, parse_date, parse_money, parse_months
+from csuite.thresholds import section
+from csuite.tools.base import Day, Money, Source, ToolOptions, ToolSpec
+
+NAME = "customer_segmentation_designer"
+
+SIGNALS: tuple[str, ...] = (
+    "industry_fit",
+    "company_size_fit",
+    "workflow_fit",
+    "executive_sponsor",
+    "advocacy",
+    "expansion_potential",
+    "low_competitive_pressure",
+)
+
+# Logical field -> accepted headers (compared as canonical keys). Descriptive CRM columns such as
+# "Industry" or "Company size" are deliberately NOT aliases of the fit signals: they hold text
+# ("Software"), not a yes/no judgement of fit.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "customer_id": ("id", "record_id", "account_id", "company_id", "customer_number", "customer_no"),
+    "name": ("customer", "customer_name", "account", "account_name", "company", "company_name",
+             "associated_company"),
+    "arr": ("annual_recurring_revenue", "current_arr", "arr_usd", "arr_value", "arr_amount"),
+    "tenure_months": ("tenure", "tenure_mo", "months_as_customer", "customer_tenure",
+                      "customer_tenure_months", "months_active"),
+    "start_date": ("customer_since", "became_a_customer_date", "contract_start_date",
+                   "first_contract_date", "start"),
+    "industry_fit": ("industry_match", "icp_industry_fit", "target_industry"),
+    "company_size_fit": ("size_fit", "company_size_match", "icp_size_fit", "target_size"),
+    "workflow_fit": ("use_case_fit", "workflow_match", "icp_workflow_fit"),
+    "executive_sponsor": ("exec_sponsor", "has_executive_sponsor", "has_exec_sponsor", "sponsor"),
+    "advocacy": ("advocate", "is_advocate", "reference", "referenceable", "promoter"),
+    "expansion_potential": ("expansion", "expansion_path", "can_expand", "has_expansion_potential"),
+    "low_competitive_pressure": ("low_competition", "competitive_pressure_low",
+                                 "low_competitive_risk", "no_active_competitor"),
+    "cost_to_serve": ("annual_cost_to_serve", "cost_to_serve_usd", "annual_cost", "cts",
+                      "service_cost", "annual_service_cost"),
+}
+REQUIRED = ("arr", "cost_to_serve", *SIGNALS)
+
+
+def config() -> dict[str, Any]:
+    return section(NAME)
+
+
+# --------------------------------------------------------------------------------------------
+# Options and result models
+
+
+class SegmentationOptions(ToolOptions):
+    mode: Literal["thresholds", "percentile"] = Field(
+        "thresholds",
+        description="thresholds: tiers by minimum ARR; percentile: top 5, next 15, next 35 percent "
+                    "and the rest of paying customers by ARR (shares in thresholds.yaml)",
+    )
+    thresholds: list[Money] | None = Field(
+        None, description="minimum ARR for strategic, key and core (e.g. 150K 60K 20K); "
+                          "thresholds mode only; default from thresholds.yaml",
+    )
+    as_of: Day | None = Field(
+        None, description="date tenure is measured to when the file has start dates instead of "
+                          "tenure months (YYYY-MM-DD)",
+    )
+    limit: int | None = Field(
+        None, ge=1, description="rows per list (transitions, kill list, zero-ARR); counts and totals "
+                                "always cover every account; default from thresholds.yaml",
+    )
+    include_customers: bool = Field(
+        False, description="add every customer's tier and fit score to the JSON output",
+    )
+
+
+class CustomerRow(BaseModel):
+    customer_id: str
+    name: str
+    row: int
+    tier: str | None = Field(description="None for zero-ARR accounts (not tiered)")
+    arr: float
+    fit_score: float
+    cost_to_serve: float
+    cost_ratio: float | None = Field(description="annual cost to serve / ARR; None when ARR is 0")
+    tenure_months: float
+    expansion_potential: bool
+    target_tier: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+
+
+class TierSummary(BaseModel):
+    tier: str
+    label: str
+    rank: int = Field(description="1 = top tier")
+    entry_arr: float | None = Field(description="ARR needed to enter the tier (thresholds mode) or "
+                                                "the lowest ARR in it (percentile mode, and the "
+                                                "bottom tier in both); None if empty")
+    customers: int
+    customer_share: float
+    arr: float
+    arr_share: float
+    average_arr: float | None
+    average_fit_score: float | None
+    cost_to_serve: float
+    cost_ratio: float | None
+    coverage_model: str
+    engagement: str
+    target_cost_ratio: float
+    recommended_investment: float = Field(description="tier ARR x target_cost_ratio, per year")
+    investment_gap: float = Field(description="recommended investment - today's cost to serve "
+                                              "(positive: under-invested)")
+
+
+class KillRule(BaseModel):
+    min_cost_ratio: float
+    max_fit_score: float
+    min_tenure_months: float
+    statement: str
+
+
+class SegmentationResult(BaseModel):
+    mode: Literal["thresholds", "percentile"]
+    source: str
+    as_of: date | None
+    customers: int
+    paying_customers: int
+    zero_arr_customers: int
+    total_arr: float
+    total_cost_to_serve: float
+    fit_weights: dict[str, float]
+    tier_rule: str
+    tiers: list[TierSummary]
+    largest_customer: CustomerRow | None
+    largest_customer_share: float | None
+    concentration_threshold: float
+    concentration_flag: bool
+    upgrade_candidates: list[CustomerRow]
+    upgrade_count: int
+    upgrade_arr: float
+    downgrade_candidates: list[CustomerRow]
+    downgrade_count: int
+    downgrade_arr: float
+    kill_rule: KillRule
+    kill_list: list[CustomerRow]
+    kill_count: int
+    kill_arr: float
+    kill_cost_to_serve: float
+    zero_arr: list[CustomerRow]
+    zero_arr_cost_to_serve: float
+    list_limit: int
+    assignments: list[CustomerRow] | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+class _Columns:
+    """Parsed customers as parallel lists (fast for 200k rows; models only for what is shown)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.names: list[str] = []
+        self.rows: list[int] = []
+        self.arr: list[float] = []
+        self.cost: list[float] = []
+        self.tenure: list[float] = []
+        self.signals: list[list[bool]] = []   # per customer, in SIGNALS order
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _money_fast(value: Any) -> float:
+    """Plain ASCII digits take the fast path; anything else goes through parse_money."""
+    if type(value) is str:
+        text = value.strip()
+        if text.isascii() and text.replace(".", "", 1).isdigit():
+            return float(text)
+    return parse_money(value)
+
+
+def _months_fast(value: Any) -> float:
+    if type(value) is str:
+        text = value.strip()
+        if text.isascii() and text.replace(".", "", 1).isdigit():
+            return float(text)
+    return parse_months(value)
+
+
+def read_customers(source: Source, options: SegmentationOptions) -> tuple[_Columns, Table]:
+    table = read_table(source, list_keys=("customers", "accounts", "rows", "records", "data", "items"),
+                       name="customers")
+    mapping = resolve_columns(table, COLUMN_ALIASES, REQUIRED)
+    if "tenure_months" not in mapping and "start_date" not in mapping:
+        raise InputError("missing column tenure_months (or start_date with --as-of) "
+                         f"(found: {', '.join(table.headers)})", file=table.file)
+    use_start = "tenure_months" not in mapping
+    if use_start and options.as_of is None:
+        raise UsageError(f"{table.file} gives start dates, not tenure months: pass --as-of "
+                         "YYYY-MM-DD to measure tenure to a fixed date")
+    if not table.rows:
+        raise InputError("has no customers (only a header)", file=table.file)
+
+    cols = _Columns()
+    bool_cache: dict[tuple[type, Any], bool] = {}
+    id_header = mapping.get("customer_id")
+    name_header = mapping.get("name")
+    arr_h, cost_h = mapping["arr"], mapping["cost_to_serve"]
+    tenure_h = mapping.get("tenure_months")
+    start_h = mapping.get("start_date")
+    signal_headers = [(s, mapping[s]) for s in SIGNALS]
+    seen_ids: dict[str, int] = {}
+    file = table.file
+
+    for line, row in zip(table.row_numbers, table.rows):
+        field = "arr"
+        try:
+            raw = row.get(arr_h)
+            if _blank(raw):
+                raise InputError("ARR is blank (write 0 for a free account)")
+            arr = _money_fast(raw)
+            field = "cost_to_serve"
+            raw = row.get(cost_h)
+            if _blank(raw):
+                raise InputError("annual cost to serve is blank (write 0 if it costs nothing)")
+            cost = _money_fast(raw)
+            if use_start:
+                field = "start_date"
+                raw = row.get(start_h)
+                if _blank(raw):
+                    raise InputError("start date is blank")
+                started = parse_date(raw)
+                assert options.as_of is not None
+                if started > options.as_of:
+                    raise InputError(f"start date {started} is after --as-of {options.as_of}")
+                tenure = float(months_between(started, options.as_of))
+            else:
+                field = "tenure_months"
+                raw = row.get(tenure_h)
+                if _blank(raw):
+                    raise InputError("tenure is blank (months as a customer)")
+                tenure = _months_fast(raw)
+            flags: list[bool] = []
+            for field, header in signal_headers:
+                raw = row.get(header)
+                key = (type(raw), raw)
+                value = bool_cache.get(key)
+                if value is None:
+                    if _blank(raw):
+                        raise InputError("is blank; write true or false")
+                    value = parse_bool(raw)
+                    bool_cache[key] = value
+                flags.append(value)
+        except InputError as exc:
+            raise exc.located(file=file, row=line, field=field) from None
+
+        ident_raw = row.get(id_header) if id_header else None
+        name_raw = row.get(name_header) if name_header else None
+        name = str(name_raw).strip() if not _blank(name_raw) else ""
+        ident = str(ident_raw).strip() if not _blank(ident_raw) else (name or f"row {line}")
+        if ident in seen_ids:
+            raise InputError(f"customer '{ident}' appears twice (first on row {seen_ids[ident]}); "
+                             "one row per customer", file=file, row=line,
+                             field="customer_id" if id_header else "name")
+        seen_ids[ident] = line
+        cols.ids.append(ident)
+        cols.names.append(name or ident)
+        cols.rows.append(line)
+        cols.arr.append(arr)
+        cols.cost.append(cost)
+        cols.tenure.append(tenure)
+        cols.signals.append(flags)
+    return cols, table
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+
+
+def fit_score(flags: list[bool] | tuple[bool, ...], weights: dict[str, float] | None = None) -> float:
+    """ICP fit 0-10: the sum of the weights of the true signals (weights sum to 10)."""
+    weights = weights or config()["fit_weights"]
+    return float(sum(weights[s] for s, on in zip(SIGNALS, flags) if on))
+
+
+def _validated_config() -> dict[str, Any]:
+    cfg = config()
+    tiers = cfg["tiers"]
+    weights = cfg["fit_weights"]
+    if set(weights) != set(SIGNALS) or abs(sum(weights.values()) - 10.0) > 1e-9:
+        raise InputError("thresholds.yaml customer_segmentation_designer.fit_weights must give "
+                         f"the seven signals weights summing to 10 (got {sum(weights.values())})")
+    if len(tiers) != 4 or set(cfg["investment"]) != set(tiers):
+        raise InputError("thresholds.yaml customer_segmentation_designer needs four tiers, each "
+                         "with an investment entry")
+    return cfg
+
+
+def tier_floors_for_thresholds(cfg: dict[str, Any], override: list[float] | None) -> list[float]:
+    """Entry ARR per tier, top -> bottom; the bottom tier takes every paying customer."""
+    tiers = cfg["tiers"]
+    if override is not None:
+        if len(override) != len(tiers) - 1:
+            raise UsageError(f"--thresholds takes {len(tiers) - 1} amounts (minimum ARR for "
+                             f"{', '.join(tiers[:-1])}), got {len(override)}")
+        floors = list(override)
+    else:
+        floors = [float(cfg["arr_thresholds"][t]) for t in tiers[:-1]]
+    if any(b >= a for a, b in zip(floors, floors[1:])) or floors[-1] <= 0:
+        raise UsageError("tier thresholds must be positive and strictly decreasing from "
+                         f"{tiers[0]} down (got {', '.join(f'${v:,.0f}' for v in floors)})")
+    return floors + [0.0]
+
+
+def assign_thresholds(arr: list[float], floors: list[float]) -> list[int]:
+    """Tier index per paying customer: the first tier (from the top) whose entry ARR it reaches."""
+    out = []
+    last = len(floors) - 1
+    for value in arr:
+        for index, floor in enumerate(floors):
+            if value >= floor or index == last:
+                out.append(index)
+                break
+    return out
+
+
+def percentile_cuts(sorted_desc: list[float], shares: list[float]) -> list[int]:
+    """End positions (exclusive) of each tier above the bottom one in an ARR list sorted high to
+    low. Cut = ceil(cumulative share x n); a cut inside a run of equal ARR moves down past the run
+    so ties stay together in the higher tier."""
+    n = len(sorted_desc)
+    cuts: list[int] = []
+    cumulative = 0.0
+    previous = 0
+    for share in shares:
+        cumulative += share
+        cut = min(n, math.ceil(cumulative * n - 1e-9))
+        cut = max(cut, previous)
+        while 0 < cut < n and sorted_desc[cut] == sorted_desc[cut - 1]:
+            cut += 1
+        cuts.append(cut)
+        previous = cut
+    return cuts
+
+
+def assign_percentile(arr: list[float], shares: list[float]) -> list[int]:
+    order = sorted(range(len(arr)), key=lambda i: -arr[i])
+    ranked = [arr[i] for i in order]
+    cuts = percentile_cuts(ranked, shares)
+    tiers = [0] * len(arr)
+    tier = 0
+    for position, index in enumerate(order):
+        while tier < len(cuts) and position >= cuts[tier]:
+            tier += 1
+        tiers[index] = tier
+    return tiers
+
+
+def kill_rule_statement(rule: dict[str, Any]) -> str:
+    return (f"Listed only when ALL hold: ARR > 0; annual cost to serve >= {rule['min_cost_ratio']:.0%} "
+            f"of ARR; ICP fit <= {rule['max_fit_score']:g}/10; no expansion potential; tenure >= "
+            f"{rule['min_tenure_months']:g} months. Zero-ARR accounts are reported separately.")
+
+
+# --------------------------------------------------------------------------------------------
+# Run
+
+
+def run(source: Source, options: SegmentationOptions | None = None) -> SegmentationResult:
+    options = options or SegmentationOptions()
+    cfg = _validated_config()
+    if options.mode == "percentile" and options.thresholds is not None:
+        raise UsageError("--thresholds applies to --mode thresholds only")
+    cols, table = read_customers(source, options)
+    tiers: list[str] = list(cfg["tiers"])
+    labels: dict[str, str] = cfg["tier_labels"]
+    weights: dict[str, float] = {k: float(v) for k, v in cfg["fit_weights"].items()}
+    trans = cfg["transitions"]
+    rule = cfg["kill_rule"]
+    limit = options.limit or int(cfg["list_limit"])
+    weight_list = [weights[s] for s in SIGNALS]
+    expansion_index = SIGNALS.index("expansion_potential")
+
+    n = len(cols.ids)
+    fits = [sum(w for w, on in zip(weight_list, flags) if on) for flags in cols.signals]
+    paying = [i for i in range(n) if cols.arr[i] > 0]
+    paying_arr = [cols.arr[i] for i in paying]
+
+    # Tiers (paying customers only).
+    tier_of: list[int | None] = [None] * n
+    if options.mode == "thresholds":
+        floors = tier_floors_for_thresholds(cfg, options.thresholds)
+        for i, t in zip(paying, assign_thresholds(paying_arr, floors)):
+            tier_of[i] = t
+        entry: list[float | None] = list(floors)
+        entry[-1] = min((a for a, i in zip(paying_arr, paying) if tier_of[i] == len(tiers) - 1),
+                        default=None)
+        tier_rule = ("Minimum ARR to enter: " + ", ".join(
+            f"{labels[t]} ${f:,.0f}" for t, f in zip(tiers[:-1], floors[:-1]))
+            + f"; {labels[tiers[-1]]}: every other paying customer")
+    else:
+        shares = [float(cfg["percentile_shares"][t]) for t in tiers[:-1]]
+        if any(s <= 0 for s in shares) or sum(shares) >= 1:
+            raise InputError("thresholds.yaml percentile_shares must be positive and sum below 1")
+        for i, t in zip(paying, assign_percentile(paying_arr, shares)):
+            tier_of[i] = t
+        entry = [None] * len(tiers)
+        for i in paying:
+            t = tier_of[i]
+            assert t is not None
+            if entry[t] is None or cols.arr[i] < entry[t]:  # type: ignore[operator]
+                entry[t] = cols.arr[i]
+        rest = 1 - sum(shares)
+        tier_rule = ("Paying customers ranked by ARR: " + ", ".join(
+            f"{labels[t]} {'top' if k == 0 else 'next'} {s:.0%}" for k, (t, s) in
+            enumerate(zip(tiers, shares))) + f", {labels[tiers[-1]]} the remaining {rest:.0%} "
+            "(cut = ceil(cumulative share x paying customers); ties at a cut stay in the higher tier)")
+
+    def ratio(i: int) -> float | None:
+        return cols.cost[i] / cols.arr[i] if cols.arr[i] > 0 else None
+
+    def ref(i: int, *, target: int | None = None, reasons: list[str] | None = None) -> CustomerRow:
+        t = tier_of[i]
+        return CustomerRow(
+            customer_id=cols.ids[i], name=cols.names[i], row=cols.rows[i],
+            tier=tiers[t] if t is not None else None, arr=cols.arr[i], fit_score=fits[i],
+            cost_to_serve=cols.cost[i], cost_ratio=ratio(i), tenure_months=cols.tenure[i],
+            expansion_potential=cols.signals[i][expansion_index],
+            target_tier=tiers[target] if target is not None else None, reasons=reasons or [],
+        )
+
+    # Kill list first: the transition lists exclude its accounts so no account gets two verdicts.
+    killed: list[int] = []
+    min_ratio, max_fit = float(rule["min_cost_ratio"]), float(rule["max_fit_score"])
+    min_tenure = float(rule["min_tenure_months"])
+    for i in paying:
+        if (cols.cost[i] >= min_ratio * cols.arr[i] and fits[i] <= max_fit
+                and not cols.signals[i][expansion_index] and cols.tenure[i] >= min_tenure):
+            killed.append(i)
+    killed_set = set(killed)
+
+    up: list[tuple[int, int]] = []
+    down: list[tuple[int, int]] = []
+    up_fit, reach = float(trans["upgrade_min_fit"]), float(trans["upgrade_reach"])
+    down_fit = float(trans["downgrade_max_fit"])
+    bottom = len(tiers) - 1
+    for i in paying:
+        t = tier_of[i]
+        assert t is not None
+        if i in killed_set:
+            continue
+        has_expansion = cols.signals[i][expansion_index]
+        if t > 0 and has_expansion and fits[i] >= up_fit:
+            target_entry = entry[t - 1]
+            if target_entry is not None and cols.arr[i] >= reach * target_entry:
+                up.append((i, t - 1))
+        elif t < bottom and not has_expansion and fits[i] <= down_fit:
+            down.append((i, t + 1))
+
+    def by_arr(indices: list[int]) -> list[int]:
+        return sorted(indices, key=lambda i: (-cols.arr[i], cols.ids[i]))
+
+    up.sort(key=lambda p: (-cols.arr[p[0]], cols.ids[p[0]]))
+    down.sort(key=lambda p: (-cols.arr[p[0]], cols.ids[p[0]]))
+    upgrade_rows = [ref(i, target=t, reasons=[
+        f"fit {fits[i]:g}/10 >= {up_fit:g}", "expansion potential",
+        f"ARR ${cols.arr[i]:,.0f} >= {reach:.0%} of {labels[tiers[t]]} entry ${entry[t]:,.0f}",
+    ]) for i, t in up[:limit]]
+    downgrade_rows = [ref(i, target=t, reasons=[
+        f"fit {fits[i]:g}/10 <= {down_fit:g}", "no expansion potential",
+    ]) for i, t in down[:limit]]
+    kill_rows = [ref(i, reasons=[
+        f"cost to serve {cols.cost[i] / cols.arr[i]:.0%} of ARR >= {min_ratio:.0%}",
+        f"fit {fits[i]:g}/10 <= {max_fit:g}", "no expansion potential",
+        f"tenure {cols.tenure[i]:g} months >= {min_tenure:g}",
+    ]) for i in by_arr(killed)[:limit]]
+    zero = [i for i in range(n) if cols.arr[i] == 0]
+    zero_sorted = sorted(zero, key=lambda i: (-cols.cost[i], cols.ids[i]))
+    zero_rows = [ref(i, reasons=[
+        f"no revenue, costs ${cols.cost[i]:,.0f} a year: convert to paid or sunset"
+        if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
+    ]) for i in zero_sorted[:limit]]
+
+    # Tier summaries.
+    total_arr = math.fsum(paying_arr)
+    total_cost = math.fsum(cols.cost)
+    paying_n = len(paying)
+    counts = [0] * len(tiers)
+    arr_sum = [0.0] * len(tiers)
+    cost_sum = [0.0] * len(tiers)
+    fit_sum = [0.0] * len(tiers)
+    for i in paying:
+        t = tier_of[i]
+        assert t is not None
+        counts[t] += 1
+        arr_sum[t] += cols.arr[i]
+        cost_sum[t] += cols.cost[i]
+        fit_sum[t] += fits[i]
+    summaries = []
+    for t, name in enumerate(tiers):
+        inv = cfg["investment"][name]
+        target_ratio = float(inv["target_cost_ratio"])
+        recommended = arr_sum[t] * target_ratio
+        summaries.append(TierSummary(
+            tier=name, label=labels[name], rank=t + 1, entry_arr=entry[t], customers=counts[t],
+            customer_share=counts[t] / paying_n if paying_n else 0.0,
+            arr=arr_sum[t], arr_share=arr_sum[t] / total_arr if total_arr else 0.0,
+            average_arr=arr_sum[t] / counts[t] if counts[t] else None,
+            average_fit_score=fit_sum[t] / counts[t] if counts[t] else None,
+            cost_to_serve=cost_sum[t], cost_ratio=cost_sum[t] / arr_sum[t] if arr_sum[t] else None,
+            coverage_model=inv["coverage_model"], engagement=inv["engagement"],
+            target_cost_ratio=target_ratio, recommended_investment=recommended,
+            investment_gap=recommended - cost_sum[t],
+        ))
+
+    concentration = float(next(c["value"] for c in section("alerts")["customer_concentration"]["conditions"]))
+    largest = max(paying, key=lambda i: (cols.arr[i], -i), default=None)
+    largest_share = cols.arr[largest] / total_arr if largest is not None and total_arr else None
+    warnings = list(table.warnings)
+    if largest is not None and largest_share is not None and largest_share > concentration:
+        warnings.append(f"{cols.names[largest]} is {largest_share:.1%} of ARR (above "
+                        f"{concentration:.0%}): give it an executive sponsor whatever its tier")
+    if not paying:
+        warnings.append("no paying customers: nothing to tier; only the zero-ARR list applies")
+    for t, name in enumerate(tiers):
+        if paying and counts[t] == 0:
+            warnings.append(f"tier {labels[name]} is empty with these thresholds")
+
+    assignments = None
+    if options.include_customers:
+        assignments = [ref(i) for i in range(n)]
+
+    return SegmentationResult(
+        mode=options.mode, source=table.file, as_of=options.as_of, customers=n,
+        paying_customers=paying_n, zero_arr_customers=len(zero), total_arr=total_arr,
+        total_cost_to_serve=total_cost, fit_weights=weights, tier_rule=tier_rule, tiers=summaries,
+        largest_customer=ref(largest) if largest is not None else None,
+        largest_customer_share=largest_share, concentration_threshold=concentration,
+        concentration_flag=bool(largest_share is not None and largest_share > concentration),
+        upgrade_candidates=upgrade_rows, upgrade_count=len(up),
+        upgrade_arr=math.fsum(cols.arr[i] for i, _ in up),
+        downgrade_candidates=downgrade_rows, downgrade_count=len(down),
+        downgrade_arr=math.fsum(cols.arr[i] for i, _ in down),
+        kill_rule=KillRule(min_cost_ratio=min_ratio, max_fit_score=max_fit,
+                           min_tenure_months=min_tenure, statement=kill_rule_statement(rule)),
+        kill_list=kill_rows, kill_count=len(killed),
+        kill_arr=math.fsum(cols.arr[i] for i in killed),
+        kill_cost_to_serve=math.fsum(cols.cost[i] for i in killed),
+        zero_arr=zero_rows, zero_arr_cost_to_serve=math.fsum(cols.cost[i] for i in zero),
+        list_limit=limit, assignments=assignments, warnings=warnings,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Render
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"-${-value:,.0f}" if value < -0.5 else f"${abs(value):,.0f}"
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def render(result: SegmentationResult) -> str:  # type: ignore[override]
+    labels = {t.tier: t.label for t in result.tiers}
+    lines = [
+        f"Customer segmentation ({result.mode}) — {result.paying_customers} paying customers, "
+        f"ARR {_money(result.total_arr)}"
+        + (f", {result.zero_arr_customers} zero-ARR" if result.zero_arr_customers else ""),
+        f"Tier rule: {result.tier_rule}",
+        "",
+        f"{'Tier':<10} {'Entry ARR':>11} {'Cust':>5} {'ARR':>12} {'ARR %':>6} {'Avg fit':>7} "
+        f"{'Cost/ARR':>8} {'Target':>6} {'Invest gap':>11}  Coverage",
+    ]
+    for t in result.tiers:
+        fit = "n/a" if t.average_fit_score is None else f"{t.average_fit_score:.1f}"
+        lines.append(
+            f"{t.label:<10} {_money(t.entry_arr):>11} {t.customers:>5} {_money(t.arr):>12} "
+            f"{_pct(t.arr_share):>6} {fit:>7} {_pct(t.cost_ratio):>8} {t.target_cost_ratio:>6.0%} "
+            f"{_money(t.investment_gap):>11}  {t.coverage_model}"
+        )
+    if result.largest_customer is not None:
+        lines += ["", f"Largest customer: {result.largest_customer.name} "
+                      f"{_money(result.largest_customer.arr)} ({_pct(result.largest_customer_share)} of ARR)"]
+
+    def block(title: str, rows: list[CustomerRow], count: int, arr: float | None, show_target: bool,
+              note: str | None = None) -> None:
+        head = f"{title}: {count}"
+        if arr is not None:
+            head += f" ({_money(arr)} ARR)"
+        lines.extend(["", head])
+        if note:
+            lines.append(f"  Rule: {note}")
+        for r in rows:
+            target = f" -> {labels[r.target_tier]}" if show_target and r.target_tier else ""
+            tier = labels[r.tier] if r.tier else "untiered"
+            cost = "n/a" if r.cost_ratio is None else f"{r.cost_ratio:.0%}"
+            lines.append(f"  {r.name:<28.28} {_money(r.arr):>10}  {tier}{target}; fit {r.fit_score:g}/10, "
+                         f"cost/ARR {cost}")
+        if count > len(rows):
+            lines.append(f"  ... and {count - len(rows)} more (--limit, or --json)")
+
+    block("Upgrade candidates", result.upgrade_candidates, result.upgrade_count, result.upgrade_arr, True)
+    block("Downgrade candidates", result.downgrade_candidates, result.downgrade_count,
+          result.downgrade_arr, True)
+    block("Kill list (exit or move to self-serve at renewal)", result.kill_list, result.kill_count,
+          result.kill_arr, False, result.kill_rule.statement)
+    if result.zero_arr_customers:
+        lines.extend(["", f"Zero-ARR accounts: {result.zero_arr_customers}, costing "
+                          f"{_money(result.zero_arr_cost_to_serve)} a year (not tiered, never on the kill list)"])
+        for r in result.zero_arr:
+            lines.append(f"  {r.name:<28.28} {r.reasons[0]}")
+        if result.zero_arr_customers > len(result.zero_arr):
+            lines.append(f"  ... and {result.zero_arr_customers - len(result.zero_arr)} more")
+    for w in result.warnings:
+        lines.append(f"Warning: {w}")
+    return "\n".join(lines)
+
+
+SPEC = ToolSpec(
+    name=NAME,
+    summary="Customer tiers (ARR thresholds or percentiles), ICP-fit scores 0-10, investment per "
+            "tier, tier transitions up and down, and a rule-based kill list",
+    role="cco",
+    input_help="customers CSV/JSON: id or name, ARR, tenure months (or start date + --as-of), the "
+               "seven ICP signals as true/false (industry_fit, company_size_fit, workflow_fit, "
+               "executive_sponsor, advocacy, expansion_potential, low_competitive_pressure), "
+               "annual cost to serve",
+    sample="customers.csv",
+    options=SegmentationOptions,
+    result=SegmentationResult,
+    run=run,
+    render=render,  # type: ignore[arg-type]
+    data_kinds=("customers",),
+)

@@ -1,0 +1,8 @@
+#!/usr/bin/env python3
+"""Customer tiers, ICP-fit scores, tier transitions and a kill list. Run with --help."""
+import sys
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from csuite.tools.cli import script_main
+if __name__ == "__main__":
+    script_main("customer_segmentation_designer")
