@@ -1,0 +1,172 @@
+"""The offline advisor engine: a complete, deterministic answer with no network.
+
+It writes findings from the founder's tool results and alerts, the why from the role
+knowledge, dated actions with owners, risks, a decision with a recommendation and, where data
+is missing, the diagnostic questions still to answer. It cites evidence ids; it never sets the
+final tags (verification does), so it claims every finding as verified and lets code decide.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from csuite.alerts import Alert
+from csuite.answer import Action, AlertNote, Answer, Decision, DecisionOption, Evidence, Finding
+from csuite.engines.findings import ToolRun, cite, tool_findings
+from csuite.engines.request import DraftRequest
+from csuite.knowledge import RoleKnowledge, Topic
+from csuite.numbers import format_value
+
+ROLE_TITLES = {"cro": "CRO", "cco": "CCO"}
+MAX_FINDINGS = 5
+
+
+def alert_note(alert: Alert) -> AlertNote:
+    return AlertNote(id=alert.id, role=alert.role, severity=alert.severity, message=alert.message,
+                     why=alert.why, action=alert.action)
+
+
+def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic]) -> list[Alert]:
+    """Alerts the topic names first, then the role's own high-severity alerts: proactive means
+    the founder hears about a leaking bucket even when asking about something else."""
+    named = {a for t in topics for a in t.alerts}
+    first = [a for a in alerts if a.id in named]
+    rest = [a for a in alerts if a.id not in named and a.role == role and a.severity == "high"]
+    stale = [a for a in alerts if a.id == "context_stale" and a not in first]
+    return (first + rest + stale)[:5]
+
+
+def alert_finding(alert: Alert, evidence: dict[str, Evidence]) -> Finding:
+    """State the founder's number plainly (🟢 part) and the line it crossed (🟡 part)."""
+    metrics = [m for m in alert.values if f"ctx.{m}" in evidence]
+    parts = [f"{evidence[f'ctx.{m}'].label} is {evidence[f'ctx.{m}'].display()}" for m in metrics]
+    if alert.id == "context_stale" and "ctx.age_days" in evidence:
+        parts = [f"company-context.md was last updated {evidence['ctx.age_days'].display()} ago"]
+    text = "; ".join(parts) + f" — {alert.id.replace('_', ' ')}"
+    sources = [f"ctx.{m}" for m in metrics] + (["ctx.age_days"] if alert.id == "context_stale" else [])
+    threshold = f"threshold.{alert.id}"
+    if threshold in evidence:
+        sources.append(threshold)
+    return Finding(text=text, so_what=alert.why, sources=sources, tag="verified", topic=None)
+
+
+def benchmark_findings(topics: list[Topic], evidence: dict[str, Evidence], limit: int) -> list[Finding]:
+    """With no founder data, the honest fallback is the benchmark itself, labelled as one."""
+    out: list[Finding] = []
+    for topic in topics:
+        for key in topic.benchmarks:
+            items = [e for e in evidence.values() if e.kind == "benchmark" and
+                     (e.id == f"bench.{key}" or e.id.startswith(f"bench.{key}."))]
+            if not items:
+                continue
+            shown = items[:4]
+            text = f"Benchmark — {key.replace('_', ' ').replace('.', ' ')}: " + ", ".join(
+                f"{e.label.split(' — ')[-1]} {e.display()}" for e in shown)
+            out.append(Finding(text=text, so_what=f"Use it as the yardstick for {topic.title.lower()} until your own "
+                                                  "numbers replace it.",
+                               sources=[e.id for e in shown], tag="medium", topic=topic.id))
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def _deadline(as_of: date, days: int) -> str:
+    return (as_of + timedelta(days=days)).isoformat()
+
+
+def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: str) -> list[Action]:
+    actions: list[Action] = []
+    for alert in alerts[:2]:
+        if alert.role == role:
+            actions.append(Action(id=f"alert.{alert.id}", action=alert.action,
+                                  owner=ROLE_TITLES[alert.role], deadline=_deadline(req.as_of, 14)))
+    for topic in topics:
+        for i, item in enumerate(topic.actions, start=1):
+            actions.append(Action(id=f"{role}.{topic.id}.{i}", action=item.action, owner=item.owner,
+                                  deadline=_deadline(req.as_of, item.deadline_days)))
+    blocked = {b.strip().lower() for b in req.rejected}
+    kept = [a for a in actions if a.id.lower() not in blocked and a.action.strip().lower() not in blocked]
+    return kept[:5]
+
+
+def _decision(topic: Topic) -> Decision:
+    return Decision(question=topic.decision.question,
+                    options=[DecisionOption(option=o.option, tradeoff=o.tradeoff) for o in topic.decision.options],
+                    recommendation=topic.decision.recommendation.strip())
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    for end in (". ", "; "):
+        if end in text:
+            return text.split(end, 1)[0] + "."
+    return text
+
+
+def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
+    role = knowledge.role
+    topics = [knowledge.topic(t) for t in req.topics if any(x.id == t for x in knowledge.topics)] \
+        or [knowledge.topics[0]]
+    evidence = {e.id: e for e in req.evidence}
+    alerts = relevant_alerts(req.alerts, role, topics)
+
+    findings: list[Finding] = []
+    for run in req.runs:
+        findings.extend(tool_findings(run, evidence))
+    tool_count = len(findings)
+    findings = findings[:3]
+    for alert in alerts:
+        if len(findings) >= MAX_FINDINGS - (1 if tool_count == 0 else 0):
+            break
+        findings.append(alert_finding(alert, evidence))
+    if len(findings) < 2:
+        findings.extend(benchmark_findings(topics, evidence, limit=MAX_FINDINGS - len(findings)))
+    if not findings:
+        findings.append(Finding(text=f"No data yet on {topics[0].title.lower()}",
+                                so_what="any number here would be a guess; answer the questions below first",
+                                tag="assumed", topic=topics[0].id,
+                                assumption="Assumed: the advisor has neither your data nor a benchmark for this"))
+    findings = [f.model_copy(update={"sources": f.sources or cite(f.text + " " + f.so_what, evidence)})
+                for f in findings[:MAX_FINDINGS]]
+
+    why = [" ".join(t.why.split()) for t in topics[:2]]
+    if alerts:
+        why.append(alerts[0].why)
+    actions = _actions(req, topics, alerts, role)
+    risks = _risks(req, alerts)
+    questions: list[str] = []
+    if req.missing_tools or not req.runs:
+        questions = list(topics[0].diagnostic_questions[:4])
+    decision = _decision(topics[0])
+
+    headline = findings[0]
+    bottom = f"{headline.text}. {_first_sentence(decision.recommendation)}"
+    if not req.runs and req.missing_tools:
+        bottom += f" Send your data (`--data`) for {', '.join(req.missing_tools[:2])} to turn this into numbers."
+    return Answer(question=req.question, role=role, consulted=list(req.consulted), bottom_line=bottom,
+                  findings=findings, why=why[:5], actions=actions, risks=risks[:5], decision=decision,
+                  questions=questions, alerts=[alert_note(a) for a in alerts], evidence=list(req.evidence),
+                  tools_run=[r.tool for r in req.runs], topics=[t.id for t in topics], backend="offline")
+
+
+def _risks(req: DraftRequest, alerts: list[Alert]) -> list[str]:
+    risks: list[str] = []
+    ctx = req.ctx
+    if not ctx.found:
+        risks.append("No company-context.md: alerts on NRR, coverage, concentration and pricing could not run.")
+    elif ctx.stale:
+        risks.append(f"company-context.md is {ctx.age_days} days old; its metrics may have moved.")
+    for run in req.runs:
+        for warning in run.warnings[:2]:
+            risks.append(f"{run.tool}: {warning}")
+    for alert in req.alerts:
+        if alert not in alerts and alert.severity == "high":
+            risks.append(f"Also open: {alert.id.replace('_', ' ')} ({alert.message}).")
+    if req.missing_tools:
+        risks.append("Without your data for " + ", ".join(req.missing_tools[:3]) +
+                     ", parts of this answer rest on benchmarks, not your numbers.")
+    return risks
+
+
+def describe(value: object, unit: str) -> str:
+    return format_value(value, unit)
