@@ -12,6 +12,8 @@ from csuite import __version__
 COMMAND_MODULES = [
     "csuite.cli.context_cmd",
     "csuite.cli.tools_cmd",
+    "csuite.cli.mcp_cmd",
+    "csuite.cli.skills_cmd",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from csuite.cli.common import EXIT_OK, guarded, print_json
+from csuite.cli.common import EXIT_OK, guarded, note, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,6 +13,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing = tools_sub.add_parser("list", help="list every tool with its role and summary")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=_list)
+    schema = tools_sub.add_parser(
+        "schema", help="print tool definitions for the Anthropic, OpenAI or MCP APIs",
+        description="Print every tool as a JSON tool definition generated from its pydantic models: "
+                    "anthropic (Messages API tools: name, description, input_schema), openai "
+                    "(function tools: type, function{name, description, parameters}) or mcp "
+                    "(tools/list entries: name, description, inputSchema, outputSchema). Arguments: "
+                    "path (a file) or data (inline rows), plus the tool's options. Run a call with "
+                    "csuite.tool_schemas.call_tool(name, arguments).")
+    schema.add_argument("--format", default="anthropic", choices=["anthropic", "openai", "mcp"],
+                        help="definition shape (default: anthropic)")
+    schema.add_argument("--tool", metavar="NAME", action="append",
+                        help="only this tool (repeatable; default: all)")
+    schema.set_defaults(func=_schema)
     tools.set_defaults(func=_list, json=False)
 
     tool = subparsers.add_parser(
@@ -51,3 +64,20 @@ def _run(args: argparse.Namespace) -> int:
     if code != EXIT_OK or spec is None:
         return code
     return run_tool_cli(spec, args.tool_args, f"csuite tool {spec.name}")
+
+
+def _schema(args: argparse.Namespace) -> int:
+    def body() -> int:
+        from csuite.tool_schemas import definition, loadable_specs
+        from csuite.tools.registry import get_tool
+
+        if args.tool:
+            specs = [get_tool(name) for name in args.tool]
+        else:
+            specs, missing = loadable_specs()
+            for name, why in missing.items():
+                note(f"csuite tools schema: warning: {name} left out, its module did not import ({why})")
+        print_json([definition(spec, args.format) for spec in specs])
+        return EXIT_OK
+
+    return guarded("csuite tools schema", body)

@@ -1,0 +1,23 @@
+"""`csuite mcp`: serve the advisors over MCP on stdio."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    mcp = subparsers.add_parser(
+        "mcp", help="run the MCP server on stdio (tools, prompts, skill resources)",
+        description="Serve the advisors over the Model Context Protocol on stdio: every tool, "
+                    "context_check, route and ask; a prompt per role persona and a two-role review; "
+                    "the skill files as skill:// resources. Attach it with "
+                    "`claude mcp add csuite -- csuite mcp` or any MCP client. Needs the mcp extra: "
+                    "pip install 'csuite-advisors[mcp]'. Logs go to stderr; stdout is the protocol.",
+        epilog="Exit codes: 0 when the client disconnects, 2 when mcp is not installed.")
+    mcp.set_defaults(func=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from csuite.mcp_server import serve
+
+    return serve("csuite mcp")

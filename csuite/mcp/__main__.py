@@ -1,0 +1,3 @@
+from csuite.mcp_server import main
+
+raise SystemExit(main())

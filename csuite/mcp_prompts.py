@@ -1,0 +1,2 @@
+"""MCP prompts (placeholder until prompts/ lands)."""
+PROMPTS: list = []

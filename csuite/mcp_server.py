@@ -1,0 +1,310 @@
+"""The advisors as an MCP server (`csuite mcp`, `python -m csuite.mcp`; stdio).
+
+What a connected agent gets:
+- tools: every registry tool (input as a file `path` or inline `data` rows, plus the tool's
+  options; the same pydantic models as the CLI, so the same validation and the same schema as
+  `csuite tools schema --format mcp`), `context_check`, `route` and `ask`;
+- prompts: one per role persona and a two-role review, rendered from `prompts/`;
+- resources: every skill file as `skill://<skill-name>/<path>`.
+
+Works with the mcp SDK 1.x (>= 1.24, `FastMCP`) and 2.x (`MCPServer`); `mcp` is the optional
+extra `csuite-advisors[mcp]`. A bad input comes back as a tool error carrying the CLI's one-line
+message; nothing a caller sends can stop the server. Logs go to stderr only: stdout is the
+protocol channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import mimetypes
+import sys
+import typing
+from datetime import date
+from typing import Annotated, Any, Callable, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from csuite import __version__
+from csuite.errors import InputError, UsageError
+
+SERVER_NAME = "csuite-advisors"
+MCP_MISSING = ("the MCP server needs the mcp package: pip install 'csuite-advisors[mcp]' "
+               "(or pip install 'mcp>=1.24,<3')")
+INSTRUCTIONS = (
+    "CRO and CCO advisors for a startup founder. Start with context_check (the founder's "
+    "company-context.md: metrics, staleness, proactive alerts) and raise its alerts. Answer "
+    "numbers questions by running a tool on the founder's file (path) or rows (data); every number "
+    "in your answer must come from a tool result or be labelled a benchmark or an assumption. "
+    "ask runs the whole advisor pipeline (route, tools, self-verify) and returns a tagged answer; "
+    "route says which role owns a question. The skill:// resources hold the playbooks."
+)
+
+log = logging.getLogger("csuite.mcp")
+
+
+def load_sdk() -> tuple[type, type[Exception]]:
+    """The server class and ToolError of whichever mcp SDK is installed (2.x renamed FastMCP)."""
+    try:
+        from mcp.server.mcpserver import MCPServer
+        from mcp.server.mcpserver.exceptions import ToolError
+        return MCPServer, ToolError
+    except ImportError:
+        pass
+    try:
+        from mcp.server.fastmcp import FastMCP
+        from mcp.server.fastmcp.exceptions import ToolError
+        return FastMCP, ToolError
+    except ImportError:
+        raise UsageError(MCP_MISSING) from None
+
+
+def error_text(exc: BaseException) -> str:
+    """The message a caller sees: the CLI's one line, without the program prefix."""
+    from csuite.cli.common import validation_message
+
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, UsageError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return validation_message(exc, flags=False)
+    return f"unexpected error: {type(exc).__name__}: {exc}"
+
+
+def _guard(tool_error: type[Exception], name: str, body: Callable[[], Any]) -> Any:
+    """Run a tool body: stray prints go to stderr, every failure becomes a tool error."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return body()
+    except (InputError, UsageError, ValidationError) as exc:
+        raise tool_error(error_text(exc)) from None
+    except tool_error:
+        raise
+    except Exception as exc:  # a bug: keep serving, log the traceback on stderr
+        log.exception("tool %s failed", name)
+        raise tool_error(error_text(exc)) from None
+
+
+def _function(name: str, doc: str, params: list[inspect.Parameter], returns: Any,
+              body: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain function with an explicit signature, so the SDK builds its schema from our models."""
+
+    def tool(**kwargs: Any) -> Any:
+        return body(**kwargs)
+
+    tool.__name__ = name
+    tool.__qualname__ = name
+    tool.__doc__ = doc
+    tool.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
+    tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
+    return tool
+
+
+# ------------------------------------------------------------------------------ registry tools
+
+def _add_registry_tools(server: Any, tool_error: type[Exception]) -> list[str]:
+    from csuite.tool_schemas import description, loadable_specs, run_spec, tool_parameters
+
+    specs, missing = loadable_specs()
+    for name, why in missing.items():
+        log.warning("tool %s not served: its module did not import (%s)", name, why)
+    added = []
+    for spec in specs:
+        def body(_spec: Any = spec, **arguments: Any) -> BaseModel:
+            supplied = {k: v for k, v in arguments.items() if v is not None or k in ("path", "data")}
+            return _guard(tool_error, _spec.name, lambda: run_spec(_spec, supplied))
+
+        fn = _function(spec.name, description(spec), tool_parameters(spec), spec.result, body)
+        server.add_tool(fn, name=spec.name, description=description(spec))
+        added.append(spec.name)
+    return added
+
+
+# ------------------------------------------------------------------- context, route and ask
+
+class _Runner:
+    """The runner's Advisor, imported on first use so the server starts without it."""
+
+    def __init__(self) -> None:
+        self._advisor: Any = None
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            import csuite.runner  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    @staticmethod
+    def return_type(method: str) -> Any:
+        try:
+            from csuite.runner import Advisor
+
+            hint = typing.get_type_hints(getattr(Advisor, method)).get("return")
+            if isinstance(hint, type) and issubclass(hint, BaseModel):
+                return hint
+        except Exception:  # noqa: BLE001 - no runner yet, or hints that do not resolve
+            pass
+        return dict[str, Any]
+
+    def advisor(self) -> Any:
+        if self._advisor is None:
+            try:
+                from csuite.runner import Advisor
+            except ImportError as exc:
+                raise UsageError(f"this csuite version has no advisor runner ({exc})") from None
+            self._advisor = Advisor()
+        return self._advisor
+
+
+def _add_advisor_tools(server: Any, tool_error: type[Exception]) -> None:
+    from csuite.cli.context_cmd import check_payload
+
+    kw = inspect.Parameter.KEYWORD_ONLY
+    runner = _Runner()
+
+    def context_check(path: str | None = None, as_of: date | None = None) -> dict[str, Any]:
+        return _guard(tool_error, "context_check",
+                      lambda: check_payload(path, as_of or date.today()))
+
+    server.add_tool(
+        _function("context_check",
+                  "Read the founder's company-context.md: parsed fields, normalised metrics, "
+                  "proactive alerts (raise them first), staleness and missing required fields. "
+                  "Without path: ./company-context.md, then ~/.claude/company-context.md.",
+                  [inspect.Parameter("path", kw, default=None, annotation=Annotated[
+                      str | None, Field(description="company-context.md to read (default: discovered)")]),
+                   inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
+                      date | None, Field(description="date to judge staleness against (default: today)")])],
+                  dict[str, Any], context_check),
+        name="context_check")
+
+    def route(question: str) -> Any:
+        return _guard(tool_error, "route", lambda: runner.advisor().route(question))
+
+    server.add_tool(
+        _function("route",
+                  "Which advisor owns a question: primary role (cro, cco or none), roles to consult, "
+                  "whether it is in scope, and the referral when it is not.",
+                  [inspect.Parameter("question", kw, annotation=Annotated[
+                      str, Field(min_length=1, description="the founder's question")])],
+                  _Runner.return_type("route"), route),
+        name="route")
+
+    def ask(question: str, context: str | None = None, data: list[str] | None = None,
+            role: str | None = None, as_of: date | None = None) -> Any:
+        def body() -> Any:
+            return runner.advisor().ask(question, context=context, data=tuple(data or ()),
+                                        role=role, as_of=as_of)
+        return _guard(tool_error, "ask", body)
+
+    server.add_tool(
+        _function("ask",
+                  "Ask the advisors a question. Runs the full pipeline on the founder's files: "
+                  "context and alerts, routing, the tools that answer it, self-verification of every "
+                  "number, and a critic pass when stakes are high. Returns the answer with each "
+                  "finding tagged verified, medium or assumed and the evidence it cites.",
+                  [inspect.Parameter("question", kw, annotation=Annotated[
+                      str, Field(min_length=1, description="the founder's question")]),
+                   inspect.Parameter("context", kw, default=None, annotation=Annotated[
+                       str | None, Field(description="path to company-context.md (default: discovered)")]),
+                   inspect.Parameter("data", kw, default=None, annotation=Annotated[
+                       list[str] | None, Field(description="paths to data files (CRM exports, "
+                                               "revenue snapshots, customer lists) for the tools")]),
+                   inspect.Parameter("role", kw, default=None, annotation=Annotated[
+                       Literal["cro", "cco"] | None, Field(description="force the answering role")]),
+                   inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
+                       date | None, Field(description="the date the answer is as of (default: today)")])],
+                  _Runner.return_type("ask"), ask),
+        name="ask")
+
+
+# ------------------------------------------------------------------------------------ resources
+
+def _mime(path: str) -> str:
+    if path.endswith(".md"):
+        return "text/markdown"
+    if path.endswith((".yaml", ".yml")):
+        return "application/yaml"
+    return mimetypes.guess_type(path)[0] or "text/plain"
+
+
+def skill_resources() -> list[tuple[str, str, Callable[[], str]]]:
+    """(uri, mime type, reader) for every file of every skill in the pack."""
+    from csuite.skillpack import file_bytes, pack_skills
+
+    def reader(skill: Any, relative: str) -> Callable[[], str]:
+        def read() -> str:
+            return file_bytes(skill, relative).decode("utf-8", errors="replace")
+        return read
+
+    return [(f"skill://{skill.name}/{relative}", _mime(relative), reader(skill, relative))
+            for skill in pack_skills() for relative in skill.files]
+
+
+def _add_resources(server: Any) -> int:
+    count = 0
+    for uri, mime, read in skill_resources():
+        name = uri.removeprefix("skill://")
+        server.resource(uri, name=name, description=f"Skill file {name}", mime_type=mime)(read)
+        count += 1
+    return count
+
+
+# -------------------------------------------------------------------------------------- prompts
+
+def _add_prompts(server: Any) -> list[str]:
+    from csuite.mcp_prompts import PROMPTS
+
+    added = []
+    for prompt in PROMPTS:
+        if not prompt.available():
+            log.warning("prompt %s not served: its template is missing", prompt.name)
+            continue
+        server.prompt(name=prompt.name, description=prompt.description)(prompt.function())
+        added.append(prompt.name)
+    return added
+
+
+# ---------------------------------------------------------------------------------------- build
+
+def build_server() -> Any:
+    """The configured server object (FastMCP or MCPServer) with every tool, prompt and resource."""
+    server_class, tool_error = load_sdk()
+    server = server_class(SERVER_NAME, instructions=INSTRUCTIONS)
+    _add_registry_tools(server, tool_error)
+    _add_advisor_tools(server, tool_error)
+    _add_prompts(server)
+    _add_resources(server)
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve on stdio until the client disconnects. Exit 2 with one line when mcp is missing."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m csuite.mcp",
+        description="Serve the csuite advisors over MCP on stdio (tools, prompts, skill resources).")
+    parser.add_argument("--version", action="version", version=f"csuite-advisors {__version__}")
+    parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return serve("python -m csuite.mcp")
+
+
+def serve(prog: str) -> int:
+    from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, note
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="csuite-mcp: %(message)s")
+    try:
+        server = build_server()
+    except UsageError as exc:
+        note(f"{prog}: error: {exc}")
+        return EXIT_BAD_INPUT
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
