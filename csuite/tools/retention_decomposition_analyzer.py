@@ -1,0 +1,872 @@
+"""Honest retention: GRR beside NRR per cohort, the churn taxonomy, preventable share, leaky bucket.
+
+The CCO's question is "is our retention number real?". A healthy NRR can hide a leak (a few
+accounts expanding while many churn), so this tool always reports GRR and logo retention next
+to NRR, per cohort and overall, and classifies every churned dollar into seven categories.
+
+Two inputs, detected by header:
+
+1. **Cohort summaries** (CSV/JSON/YAML, one row per cohort). Cohorts are disjoint groups of
+   customers (acquisition quarters, segments) measured over the same window (`--window-months`,
+   default 12). "Overall" is the sum of the cohorts. Columns:
+
+   - `cohort` (or `name`): a label; `2024-Q3`, `Q3 2024` or `2024-07` orders the trend by date,
+     otherwise the file order is used (optional `cohort_start` date column overrides).
+   - `starting_customers`, `starting_arr`: customers active at the window start and their ARR then.
+   - `churned_customers`, `churned_arr`: customers gone (ARR 0) at the window end, counted at
+     their **full starting ARR — before any contraction**. A customer who went $100K → $60K → $0
+     is $100K of churn and $0 of contraction.
+   - `contraction_arr`: ARR lost by customers **still active** at the end (starting minus ending
+     ARR, per customer, where ending is lower). Never includes churned customers.
+   - `expansion_arr`: ARR gained by customers still active at the end (per customer).
+   - `ending_arr`: the same starting customers' ARR at the end; new logos excluded.
+   - `renewed_arr` (optional, instead of `contraction_arr`): starting ARR kept = starting − churned
+     − contraction, i.e. already **after** churn and contraction and before expansion. It is never
+     reduced again: GRR = renewed ÷ starting.
+   - `ending_customers` (optional): must equal starting − churned.
+   - `churn_reasons`: `reason: count ($ARR); reason: count ($ARR)` (ARR optional), or in JSON a
+     list of `{reason, customers, arr}` or a `{reason: count}` object.
+
+   Reconciliation: starting − churned − contraction + expansion must equal ending. A gap up to
+   max($1, 0.5% of starting ARR) (thresholds.yaml) is rounding: the components are used and a
+   warning names the gap. A larger gap is refused (exit 2, naming the row): any NRR printed
+   would be one of two contradictory numbers. One missing amount is derived from the others
+   (e.g. expansion = ending − renewed); two missing is an error.
+
+2. **Revenue snapshots** (`account_id, period, mrr|arr`) or a Stripe subscriptions export: read
+   and measured by `csuite.tools.snapshots` — the same `retention_window` as churn_analyzer, so
+   NRR, GRR and logo retention are identical on the same file. `--accounts FILE` adds
+   `churn_reason` and `segment`. Cohorts are start quarters (`--cohort-by segment` for segments).
+
+Definitions (window frozen at its start; new logos excluded): GRR = (start − churned −
+contraction) ÷ start; NRR = (start − churned − contraction + expansion) ÷ start; logo retention =
+(starting − churned customers) ÷ starting. Undefined ratios (zero start) are n/a, never 0%.
+
+Verdicts use `retention_by_stage` (growth or scale) and the leaky-bucket rule is the
+`alerts.leaky_bucket` conditions (NRR > 100% and GRR < 85%), both from thresholds.yaml. The
+thresholds are annual; for a shorter or longer window the window's figures are annualised by
+compounding (r ** (12 / months)) before comparison.
+
+Churn taxonomy: csuite/data/churn_taxonomy.yaml (seven categories, keyword map, order of
+precedence). Unmapped reasons are listed with their customers and ARR, never dropped.
+Preventable share = (product_fit + no_value_realized + tactical_failure) ÷ classified churn, by
+ARR when every reason has an ARR, else by customers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from csuite.errors import InputError, UsageError
+from csuite.io.tables import Source, Table, cell, read_table, resolve_columns
+from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, quarter_period
+from csuite.resources import data_path
+from csuite.thresholds import alert_rules, section
+from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolSpec
+
+CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
+              "company_event", "tactical_failure")
+
+# Cohort-summary columns (logical field → accepted header names, compared as canonical keys).
+COLUMN_ALIASES: dict[str, list[str]] = {
+    "cohort": ["name", "cohort_name", "cohort_label", "segment", "acquisition_cohort", "signup_quarter"],
+    "cohort_start": ["period_start", "cohort_start_date", "start_date"],
+    "starting_customers": ["start_customers", "beginning_customers", "opening_customers", "customers_start",
+                           "starting_logos", "start_logos"],
+    "starting_arr": ["start_arr", "beginning_arr", "opening_arr", "arr_start"],
+    "churned_customers": ["churned_logos", "lost_customers", "churn_count", "churned_count", "churned_accounts"],
+    "churned_arr": ["churn_arr", "lost_arr", "churned_revenue"],
+    "contraction_arr": ["contraction", "downgrade_arr", "downgrades", "contracted_arr"],
+    "expansion_arr": ["expansion", "upsell_arr", "expansions", "expanded_arr"],
+    "ending_arr": ["end_arr", "closing_arr", "arr_end"],
+    "ending_customers": ["end_customers", "closing_customers", "retained_customers", "renewed_customers"],
+    "renewed_arr": ["retained_arr", "renewal_arr"],
+    "churn_reasons": ["reasons", "churn_reason_counts", "churn_reason"],
+}
+Status = Literal["healthy", "concerning", "critical", "n/a"]
+_SEVERITY = {"n/a": -1, "healthy": 0, "concerning": 1, "critical": 2}
+
+
+# ----------------------------------------------------------------------------- options and results
+
+class RetentionOptions(ToolOptions):
+    stage: Literal["growth", "scale"] | None = Field(
+        None, description="thresholds to judge against (retention_by_stage in thresholds.yaml); "
+        "default: growth below $10M starting ARR, else scale")
+    window_months: int = Field(12, ge=1, le=60, description="length of the measurement window in months "
+                               "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
+    accounts: str | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
+    end: PeriodLabel | None = Field(None, description="snapshots only: last month of the window (YYYY-MM; "
+                                    "a quarter means its last month); default: the last month in the data")
+    cohort_by: Literal["start_quarter", "segment"] = Field(
+        "start_quarter", description="snapshots only: group accounts by the quarter they started or by "
+        "segment (needs --accounts)")
+    as_of: Day | None = Field(None, description="snapshots only: ignore months after this date")
+
+
+class ReasonOut(BaseModel):
+    reason: str
+    category: str | None = Field(description="taxonomy category, or None when unmapped")
+    customers: int
+    arr: float | None
+
+
+class CategoryOut(BaseModel):
+    category: str
+    label: str
+    preventable: bool
+    customers: int
+    arr: float | None
+    share: float | None = Field(description="of classified churn, on the basis in churn_reasons.basis")
+
+
+class ChurnReasons(BaseModel):
+    basis: Literal["arr", "customers"]
+    categories: list[CategoryOut]
+    unmapped: list[ReasonOut]
+    classified_customers: int
+    classified_arr: float | None
+    unexplained_customers: int = Field(description="churned customers with no reason given")
+    unexplained_arr: float | None
+
+
+class Driver(BaseModel):
+    category: str
+    label: str
+    customers: int
+    arr: float | None
+    share: float | None
+    reasons: list[str]
+
+
+class MetricVerdict(BaseModel):
+    metric: str
+    value: float | None
+    annualized: float | None
+    healthy_at: float
+    concerning_at: float
+    status: Status
+
+
+class Verdict(BaseModel):
+    stage: Literal["growth", "scale"]
+    stage_basis: str
+    window_months: int
+    metrics: list[MetricVerdict]
+    overall: Status
+
+
+class CohortOut(BaseModel):
+    name: str
+    period: str | None
+    starting_customers: int
+    churned_customers: int
+    retained_customers: int
+    starting_arr: float
+    churned_arr: float
+    contraction_arr: float
+    expansion_arr: float
+    ending_arr: float
+    grr: float | None
+    nrr: float | None
+    logo_retention: float | None
+    churn_rate: float | None
+    contraction_rate: float | None
+    expansion_rate: float | None
+    verdict: Status
+    leaky_bucket: bool
+    reasons: list[ReasonOut]
+    warnings: list[str]
+
+
+class Trend(BaseModel):
+    order: Literal["cohort date", "file order"]
+    cohorts: list[str]
+    nrr: list[float | None]
+    grr: list[float | None]
+    logo_retention: list[float | None]
+    direction: dict[str, Literal["improving", "declining", "flat", "n/a"]]
+    change: dict[str, float | None] = Field(description="least-squares change from first to last cohort")
+
+
+class CurvePoint(BaseModel):
+    month: int
+    at_risk: int
+    churned: int
+    survival: float
+
+
+class RetentionResult(BaseModel):
+    source: Literal["cohort_summaries", "snapshots"]
+    file: str
+    window: dict[str, Any]
+    starting_customers: int
+    churned_customers: int
+    starting_arr: float
+    churned_arr: float
+    contraction_arr: float
+    expansion_arr: float
+    ending_arr: float
+    nrr: float | None
+    grr: float | None
+    logo_retention: float | None
+    churn_rate: float | None
+    contraction_rate: float | None
+    expansion_rate: float | None
+    verdict: Status
+    verdict_detail: Verdict
+    leaky_bucket: bool
+    leaky_bucket_rule: str
+    cohorts: list[CohortOut]
+    trend: Trend
+    churn_reasons: ChurnReasons
+    preventable_share: float | None
+    top_drivers: list[Driver]
+    logo_curve: list[CurvePoint] = Field(default_factory=list,
+                                         description="snapshots: pooled Kaplan–Meier logo survival by tenure month")
+    warnings: list[str]
+
+
+# ----------------------------------------------------------------------------- taxonomy
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", str(text).lower()).split())
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict[str, Any]:
+    """The churn taxonomy YAML with compiled keyword patterns (first category to match wins)."""
+    import yaml
+
+    with open(data_path("churn_taxonomy.yaml"), encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    cats = data["categories"]
+    if set(cats) != set(CATEGORIES):
+        raise RuntimeError(f"churn_taxonomy.yaml must define exactly {CATEGORIES}")
+    compiled = []
+    direct: dict[str, str] = {}
+    for cat_id, spec in cats.items():
+        direct[_norm(cat_id)] = cat_id
+        direct[_norm(spec["label"])] = cat_id
+        parts = []
+        for kw in spec["keywords"]:
+            star = str(kw).endswith("*")
+            words = _norm(str(kw).rstrip("*")).split()
+            body = r"\s+".join(re.escape(w) for w in words)
+            parts.append(r"\b" + body + (r"\w*" if star else r"\b"))
+        compiled.append((cat_id, re.compile("|".join(parts))))
+    return {"compiled": compiled, "direct": direct, "labels": {c: cats[c]["label"] for c in cats},
+            "preventable": tuple(data["preventable"])}
+
+
+def classify_reason(text: str) -> str | None:
+    """A free-text churn reason → one of the seven categories, or None (unmapped)."""
+    tax = taxonomy()
+    norm = _norm(text)
+    if norm in tax["direct"]:
+        return tax["direct"][norm]
+    for cat_id, pattern in tax["compiled"]:
+        if pattern.search(norm):
+            return cat_id
+    return None
+
+
+# ----------------------------------------------------------------------------- parsing cohort summaries
+
+@dataclass
+class _Reason:
+    reason: str
+    customers: int
+    arr: float | None
+
+
+@dataclass
+class _Cohort:
+    """One cohort after parsing and reconciliation; ending_arr is the reconciled figure."""
+
+    name: str
+    period: Period | None
+    start_day: date | None
+    row: int
+    starting_customers: int
+    churned_customers: int
+    starting_arr: float
+    churned_arr: float
+    contraction_arr: float
+    expansion_arr: float
+    ending_arr: float
+    reasons: list[_Reason]
+    warnings: list[str] = field(default_factory=list)
+
+
+_REASON_ITEM = re.compile(r"^(?P<reason>.+)[:=]\s*(?P<count>[^:=()]+?)\s*(?:\((?P<arr>[^()]*)\))?\s*$")
+
+
+def parse_reasons(value: Any) -> list[_Reason]:
+    """Churn-reason counts from a cell: 'Too expensive: 2 ($61K); Switched to FloQast: 1 ($42K)',
+    a list of {reason, customers|count, arr}, or a {reason: count | {customers, arr}} mapping."""
+    items: list[tuple[str, Any, Any]] = []
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        for reason, v in value.items():
+            if isinstance(v, dict):
+                items.append((str(reason), v.get("customers", v.get("count")), v.get("arr")))
+            else:
+                items.append((str(reason), v, None))
+    elif isinstance(value, list):
+        for entry in value:
+            if not isinstance(entry, dict) or "reason" not in entry:
+                raise InputError("each churn reason must be an object with reason, customers and arr")
+            items.append((str(entry["reason"]), entry.get("customers", entry.get("count")), entry.get("arr")))
+    else:
+        for part in re.split(r"[;|\n]", str(value)):
+            if not part.strip():
+                continue
+            m = _REASON_ITEM.match(part.strip())
+            if not m or not m.group("reason").strip():
+                raise InputError(f"churn reason '{part.strip()}' has no count; write 'reason: count ($ARR)'")
+            items.append((m.group("reason").strip(), m.group("count"), m.group("arr")))
+    merged: dict[str, _Reason] = {}
+    for reason, count, arr in items:
+        if not reason.strip():
+            raise InputError("a churn reason is empty")
+        if count is None:
+            raise InputError(f"churn reason '{reason}' has no customer count")
+        try:
+            n = parse_int(count, minimum=0)
+        except InputError as exc:
+            raise InputError(f"churn reason '{reason}': count {exc.message}") from None
+        amount = None
+        if arr is not None and str(arr).strip():
+            try:
+                amount = parse_money(arr)
+            except InputError as exc:
+                raise InputError(f"churn reason '{reason}': ARR {exc.message}") from None
+        if n == 0 and amount:
+            raise InputError(f"churn reason '{reason}' has ARR but 0 customers")
+        key = _norm(reason)
+        if key in merged:
+            old = merged[key]
+            old.customers += n
+            old.arr = None if old.arr is None or amount is None else old.arr + amount
+        else:
+            merged[key] = _Reason(reason=reason, customers=n, arr=amount)
+    return list(merged.values())
+
+
+_QUARTER_FORMS = (
+    re.compile(r"^(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])$"),
+    re.compile(r"^[Qq](?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})$"),
+)
+
+
+def _period_of_name(name: str) -> Period | None:
+    for form in _QUARTER_FORMS:
+        m = form.match(name.strip())
+        if m:
+            return quarter_period(int(m.group("y")), int(m.group("q")))
+    try:
+        return parse_period(name)
+    except InputError:
+        return None
+
+
+def _money(row: dict, m: dict, fieldname: str, table: Table, row_no: int) -> float | None:
+    v = cell(row, m, fieldname)
+    if v is None:
+        return None
+    try:
+        return parse_money(v)
+    except InputError as exc:
+        raise exc.located(file=table.file, row=row_no, field=m[fieldname]) from None
+
+
+def _count(row: dict, m: dict, fieldname: str, table: Table, row_no: int) -> int | None:
+    v = cell(row, m, fieldname)
+    if v is None:
+        return None
+    try:
+        return parse_int(v, minimum=0)
+    except InputError as exc:
+        raise exc.located(file=table.file, row=row_no, field=m[fieldname]) from None
+
+
+def _tolerance(start: float) -> float:
+    cfg = section("retention_decomposition_analyzer")
+    return max(float(cfg["reconcile_abs_tolerance"]), float(cfg["reconcile_rel_tolerance"]) * start)
+
+
+def _parse_cohort(row: dict, m: dict, table: Table, row_no: int) -> _Cohort:
+    def err(message: str, fieldname: str | None = None) -> InputError:
+        return InputError(message, file=table.file, row=row_no,
+                          field=m.get(fieldname) if fieldname else None)
+
+    name = cell(row, m, "cohort")
+    if name is None:
+        raise err("cohort name is empty", "cohort")
+    name = str(name).strip()
+    s_cust = _count(row, m, "starting_customers", table, row_no)
+    s_arr = _money(row, m, "starting_arr", table, row_no)
+    if s_cust is None:
+        raise err("starting customers is empty", "starting_customers")
+    if s_arr is None:
+        raise err("starting ARR is empty", "starting_arr")
+    c_cust = _count(row, m, "churned_customers", table, row_no)
+    e_cust = _count(row, m, "ending_customers", table, row_no)
+    if e_cust is not None and e_cust > s_cust:
+        raise err(f"ending customers {e_cust} exceed starting customers {s_cust}: a cohort cannot gain "
+                  "logos (count new customers in a later cohort)", "ending_customers")
+    if c_cust is None and e_cust is None:
+        raise err("needs churned_customers (or ending_customers) to measure logo retention", "churned_customers")
+    if c_cust is None:
+        c_cust = s_cust - e_cust
+    if c_cust > s_cust:
+        raise err(f"churned customers {c_cust} exceed starting customers {s_cust}", "churned_customers")
+    if e_cust is not None and e_cust != s_cust - c_cust:
+        raise err(f"ending customers {e_cust} ≠ starting {s_cust} − churned {c_cust} = {s_cust - c_cust}",
+                  "ending_customers")
+
+    churned = _money(row, m, "churned_arr", table, row_no)
+    contraction = _money(row, m, "contraction_arr", table, row_no)
+    expansion = _money(row, m, "expansion_arr", table, row_no)
+    ending = _money(row, m, "ending_arr", table, row_no)
+    renewed = _money(row, m, "renewed_arr", table, row_no)
+    if churned is None:
+        if c_cust == 0:
+            churned = 0.0
+        else:
+            raise err("churned ARR is empty (starting ARR of the customers who left)", "churned_arr")
+    tol = _tolerance(s_arr)
+    warnings: list[str] = []
+    # renewed = start − churned − contraction (already after both); ending = renewed + expansion.
+    if contraction is None and renewed is not None:
+        contraction = s_arr - churned - renewed
+        if contraction < -tol:
+            raise err(f"renewed ARR {renewed:,.0f} is more than starting {s_arr:,.0f} − churned {churned:,.0f}; "
+                      "renewed ARR must exclude expansion", "renewed_arr")
+        contraction = max(contraction, 0.0)
+    elif contraction is not None and renewed is not None:
+        implied = s_arr - churned - contraction
+        if abs(implied - renewed) > tol:
+            raise err(f"renewed ARR {renewed:,.0f} ≠ starting {s_arr:,.0f} − churned {churned:,.0f} − contraction "
+                      f"{contraction:,.0f} = {implied:,.0f} (renewed ARR is already after churn and contraction)",
+                      "renewed_arr")
+    if contraction is None and expansion is not None and ending is not None:
+        contraction = s_arr - churned + expansion - ending
+        if contraction < -tol:
+            raise err("ending ARR is higher than starting − churned + expansion; contraction would be negative",
+                      "ending_arr")
+        contraction = max(contraction, 0.0)
+    if contraction is None:
+        raise err("contraction ARR is empty (give contraction_arr, or renewed_arr, or ending_arr with "
+                  "expansion_arr)", "contraction_arr")
+    if expansion is None:
+        if ending is None:
+            raise err("needs expansion_arr or ending_arr", "expansion_arr")
+        expansion = ending - (s_arr - churned - contraction)
+        if expansion < -tol:
+            raise err(f"ending ARR {ending:,.0f} is below starting − churned − contraction "
+                      f"{s_arr - churned - contraction:,.0f}; some loss is not in churned or contraction",
+                      "ending_arr")
+        expansion = max(expansion, 0.0)
+    if churned + contraction > s_arr + tol:
+        raise err(f"churned {churned:,.0f} + contraction {contraction:,.0f} exceed starting ARR {s_arr:,.0f}",
+                  "contraction_arr")
+    if s_arr == 0 and (churned or contraction or expansion):
+        raise err("starting ARR is 0 but the row has churned, contraction or expansion ARR", "starting_arr")
+    if s_arr > 0 and s_cust == 0:
+        raise err("starting ARR without starting customers", "starting_customers")
+    if c_cust == 0 and churned > 0:
+        raise err(f"churned ARR {churned:,.0f} but 0 churned customers", "churned_customers")
+    computed = s_arr - churned - contraction + expansion
+    if ending is not None:
+        gap = ending - computed
+        if abs(gap) > tol:
+            raise err(f"does not reconcile: starting {s_arr:,.0f} − churned {churned:,.0f} − contraction "
+                      f"{contraction:,.0f} + expansion {expansion:,.0f} = {computed:,.0f}, but ending ARR is "
+                      f"{ending:,.0f} (gap {gap:+,.0f}); is a new logo in ending ARR, or contraction counted "
+                      "inside churn?", "ending_arr")
+        if abs(gap) > float(section("retention_decomposition_analyzer")["reconcile_abs_tolerance"]):
+            warnings.append(f"{name}: ending ARR {ending:,.0f} differs from the components ({computed:,.0f}) by "
+                            f"{gap:+,.0f}; treated as rounding, components used")
+    if c_cust > 0 and churned == 0:
+        warnings.append(f"{name}: {c_cust} churned customer(s) with $0 churned ARR (free accounts?)")
+    try:
+        reasons = parse_reasons(cell(row, m, "churn_reasons"))
+    except InputError as exc:
+        raise exc.located(file=table.file, row=row_no, field=m.get("churn_reasons")) from None
+    start_day = None
+    if (v := cell(row, m, "cohort_start")) is not None:
+        try:
+            start_day = parse_date(v)
+        except InputError as exc:
+            raise exc.located(file=table.file, row=row_no, field=m["cohort_start"]) from None
+    return _Cohort(name=name, period=_period_of_name(name), start_day=start_day, row=row_no,
+                   starting_customers=s_cust, churned_customers=c_cust, starting_arr=s_arr,
+                   churned_arr=churned, contraction_arr=contraction, expansion_arr=expansion,
+                   ending_arr=computed, reasons=reasons, warnings=warnings)
+
+
+def is_cohort_table(table: Table) -> bool:
+    m = resolve_columns(table, COLUMN_ALIASES)
+    return "starting_arr" in m and "starting_customers" in m
+
+
+def read_cohorts(table: Table) -> list[_Cohort]:
+    m = resolve_columns(table, COLUMN_ALIASES, required=("cohort", "starting_customers", "starting_arr"))
+    if not table.rows:
+        raise InputError("has a header but no data rows", file=table.file)
+    cohorts: list[_Cohort] = []
+    seen: dict[str, int] = {}
+    for row_no, row in table:
+        c = _parse_cohort(row, m, table, row_no)
+        if c.name in seen:
+            raise InputError(f"rows {seen[c.name]} and {row_no} are both cohort '{c.name}'; keep one",
+                             file=table.file)
+        seen[c.name] = row_no
+        cohorts.append(c)
+    return cohorts
+
+
+# ----------------------------------------------------------------------------- the maths on summaries
+
+def _ratio(num: float, den: float) -> float | None:
+    return None if den == 0 else num / den
+
+
+def _annualize(value: float | None, months: int) -> float | None:
+    if value is None or months == 12:
+        return value
+    return value ** (12.0 / months) if value > 0 else 0.0
+
+
+def _status(value: float | None, healthy: float, concerning: float) -> Status:
+    if value is None:
+        return "n/a"
+    if value >= healthy:
+        return "healthy"
+    if value >= concerning:
+        return "concerning"
+    return "critical"
+
+
+def _verdict(nrr: float | None, grr: float | None, logo: float | None, stage: str, basis: str,
+             months: int) -> Verdict:
+    table = section("retention_by_stage")[stage]
+    metrics = []
+    for key, value in (("grr", grr), ("nrr", nrr), ("logo_retention", logo)):
+        ann = _annualize(value, months)
+        limits = table[key]
+        metrics.append(MetricVerdict(metric=key, value=value, annualized=ann, healthy_at=limits["healthy"],
+                                     concerning_at=limits["concerning"],
+                                     status=_status(ann, limits["healthy"], limits["concerning"])))
+    overall = max((mv.status for mv in metrics), key=lambda s: _SEVERITY[s])
+    return Verdict(stage=stage, stage_basis=basis, window_months=months, metrics=metrics, overall=overall)
+
+
+def leaky_bucket_rule_text() -> str:
+    rule = alert_rules()["leaky_bucket"]
+    return " and ".join(f"{c.metric.upper()} {c.op} {c.value:.0%}" for c in rule.conditions)
+
+
+def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> bool:
+    """The `leaky_bucket` alert itself, evaluated on annualised NRR and GRR, so the tool and the
+    proactive alert cannot disagree (one rule, in thresholds.yaml)."""
+    from csuite.alerts import evaluate_alerts
+
+    metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
+    rules = {"leaky_bucket": alert_rules()["leaky_bucket"]}
+    return bool(evaluate_alerts(metrics, as_of=date.min, rules=rules))
+
+
+def _trend(cohorts: list[CohortOut], dated: bool) -> Trend:
+    cfg = section("retention_decomposition_analyzer")
+    band, minimum = float(cfg["trend_flat_band"]), int(cfg["trend_min_cohorts"])
+    series = {k: [getattr(c, k) for c in cohorts] for k in ("nrr", "grr", "logo_retention")}
+    direction: dict[str, Any] = {}
+    change: dict[str, float | None] = {}
+    for key, values in series.items():
+        pts = [(i, v) for i, v in enumerate(values) if v is not None]
+        if len(pts) < minimum:
+            direction[key], change[key] = "n/a", None
+            continue
+        n = len(pts)
+        mx = sum(i for i, _ in pts) / n
+        my = sum(v for _, v in pts) / n
+        sxx = sum((i - mx) ** 2 for i, _ in pts)
+        slope = sum((i - mx) * (v - my) for i, v in pts) / sxx
+        delta = slope * (pts[-1][0] - pts[0][0])
+        change[key] = delta
+        direction[key] = "flat" if abs(delta) < band else "improving" if delta > 0 else "declining"
+    return Trend(order="cohort date" if dated else "file order", cohorts=[c.name for c in cohorts],
+                 nrr=series["nrr"], grr=series["grr"], logo_retention=series["logo_retention"],
+                 direction=direction, change=change)
+
+
+def _reason_outputs(reasons: list[_Reason]) -> list[ReasonOut]:
+    return [ReasonOut(reason=r.reason, category=classify_reason(r.reason), customers=r.customers, arr=r.arr)
+            for r in reasons]
+
+
+def _churn_reasons(cohorts: list[_Cohort], churned_customers: int, churned_arr: float
+                   ) -> tuple[ChurnReasons, float | None, list[Driver]]:
+    tax = taxonomy()
+    all_reasons = [r for c in cohorts for r in _reason_outputs(c.reasons)]
+    has_arr = bool(all_reasons) and all(r.arr is not None for r in all_reasons)
+    basis: Literal["arr", "customers"] = "arr" if has_arr else "customers"
+    per_cat = {c: {"customers": 0, "arr": 0.0, "reasons": {}} for c in CATEGORIES}
+    unmapped: dict[str, ReasonOut] = {}
+    for r in all_reasons:
+        if r.category is None:
+            key = _norm(r.reason)
+            if key in unmapped:
+                u = unmapped[key]
+                u.customers += r.customers
+                u.arr = None if u.arr is None or r.arr is None else u.arr + r.arr
+            else:
+                unmapped[key] = r.model_copy()
+            continue
+        slot = per_cat[r.category]
+        slot["customers"] += r.customers
+        slot["arr"] += r.arr or 0.0
+        weight = (r.arr or 0.0) if has_arr else r.customers
+        slot["reasons"][r.reason] = slot["reasons"].get(r.reason, 0) + weight
+    classified_customers = sum(v["customers"] for v in per_cat.values())
+    classified_arr = sum(v["arr"] for v in per_cat.values()) if has_arr else None
+    denom = classified_arr if has_arr else classified_customers
+    cats = []
+    for cat in CATEGORIES:
+        slot = per_cat[cat]
+        amount = slot["arr"] if has_arr else slot["customers"]
+        cats.append(CategoryOut(category=cat, label=tax["labels"][cat], preventable=cat in tax["preventable"],
+                                customers=slot["customers"], arr=slot["arr"] if has_arr else None,
+                                share=_ratio(amount, denom) if denom else None))
+    reasons_customers = sum(r.customers for r in all_reasons)
+    unexplained_customers = max(churned_customers - reasons_customers, 0)
+    unexplained_arr = None
+    if has_arr:
+        unexplained_arr = max(churned_arr - sum(r.arr or 0.0 for r in all_reasons), 0.0)
+    preventable = None
+    if denom:
+        prev_amount = sum((c.arr if has_arr else c.customers) or 0 for c in cats if c.preventable)
+        preventable = prev_amount / denom
+    ranked = sorted((c for c in cats if c.customers > 0),
+                    key=lambda c: (-(c.arr or 0.0), -c.customers, CATEGORIES.index(c.category)))
+    top_n = int(section("retention_decomposition_analyzer")["top_drivers"])
+    drivers = []
+    for c in ranked[:top_n]:
+        texts = per_cat[c.category]["reasons"]
+        top_texts = sorted(texts, key=lambda t: (-texts[t], t))[:3]
+        drivers.append(Driver(category=c.category, label=c.label, customers=c.customers, arr=c.arr,
+                              share=c.share, reasons=top_texts))
+    out = ChurnReasons(basis=basis, categories=cats, unmapped=list(unmapped.values()),
+                       classified_customers=classified_customers, classified_arr=classified_arr,
+                       unexplained_customers=unexplained_customers, unexplained_arr=unexplained_arr)
+    return out, preventable, drivers
+
+
+def _reconcile_reasons(c: _Cohort) -> list[str]:
+    """Reasons vs churned count and ARR: a mismatch is a visible warning, never silently zero."""
+    notes = []
+    n = sum(r.customers for r in c.reasons)
+    if c.churned_customers > 0 and not c.reasons:
+        notes.append(f"{c.name}: {c.churned_customers} churned customer(s) have no churn reason")
+    elif n < c.churned_customers:
+        notes.append(f"{c.name}: reasons cover {n} of {c.churned_customers} churned customers")
+    elif n > c.churned_customers:
+        notes.append(f"{c.name}: reasons list {n} customers but only {c.churned_customers} churned")
+    if c.reasons and all(r.arr is not None for r in c.reasons):
+        total = sum(r.arr or 0.0 for r in c.reasons)
+        tol = float(section("retention_decomposition_analyzer")["reason_arr_tolerance"]) * c.churned_arr
+        if abs(total - c.churned_arr) > max(tol, 1.0):
+            notes.append(f"{c.name}: reasons account for ${total:,.0f} of ${c.churned_arr:,.0f} churned ARR")
+    return notes
+
+
+def _cohort_out(c: _Cohort, stage: str, months: int) -> CohortOut:
+    grr = _ratio(c.starting_arr - c.churned_arr - c.contraction_arr, c.starting_arr)
+    nrr = _ratio(c.ending_arr, c.starting_arr)
+    logo = _ratio(c.starting_customers - c.churned_customers, c.starting_customers)
+    verdict = _verdict(nrr, grr, logo, stage, "", months)
+    warnings = list(c.warnings)
+    if c.starting_arr == 0:
+        warnings.append(f"{c.name}: starting ARR is 0, so GRR and NRR are undefined (n/a)")
+    warnings += _reconcile_reasons(c)
+    return CohortOut(
+        name=c.name, period=c.period.label if c.period else None,
+        starting_customers=c.starting_customers, churned_customers=c.churned_customers,
+        retained_customers=c.starting_customers - c.churned_customers,
+        starting_arr=c.starting_arr, churned_arr=c.churned_arr, contraction_arr=c.contraction_arr,
+        expansion_arr=c.expansion_arr, ending_arr=c.ending_arr, grr=grr, nrr=nrr, logo_retention=logo,
+        churn_rate=_ratio(c.churned_arr, c.starting_arr), contraction_rate=_ratio(c.contraction_arr, c.starting_arr),
+        expansion_rate=_ratio(c.expansion_arr, c.starting_arr), verdict=verdict.overall,
+        leaky_bucket=is_leaky_bucket(nrr, grr, months), reasons=_reason_outputs(c.reasons), warnings=warnings,
+    )
+
+
+def _stage(options: RetentionOptions, starting_arr: float) -> tuple[str, str]:
+    if options.stage:
+        return options.stage, "--stage"
+    limit = float(section("retention_decomposition_analyzer")["scale_from_arr"])
+    if starting_arr < limit:
+        return "growth", f"starting ARR ${starting_arr:,.0f} is below ${limit:,.0f} (pass --stage to override)"
+    return "scale", f"starting ARR ${starting_arr:,.0f} is at least ${limit:,.0f} (pass --stage to override)"
+
+
+def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: str,
+                    source: Literal["cohort_summaries", "snapshots"] = "cohort_summaries",
+                    window: dict[str, Any] | None = None, extra_warnings: list[str] | None = None,
+                    logo_curve: list[CurvePoint] | None = None, overall: dict[str, float] | None = None
+                    ) -> RetentionResult:
+    """Everything downstream of parsed cohorts (shared by both input paths)."""
+    months = options.window_months
+    dated = all(c.period is not None or c.start_day is not None for c in cohorts)
+    if dated:
+        cohorts = sorted(cohorts, key=lambda c: (c.start_day or c.period.start, c.name))  # type: ignore[union-attr]
+    tot = {
+        "starting_customers": sum(c.starting_customers for c in cohorts),
+        "churned_customers": sum(c.churned_customers for c in cohorts),
+        "starting_arr": sum(c.starting_arr for c in cohorts),
+        "churned_arr": sum(c.churned_arr for c in cohorts),
+        "contraction_arr": sum(c.contraction_arr for c in cohorts),
+        "expansion_arr": sum(c.expansion_arr for c in cohorts),
+        "ending_arr": sum(c.ending_arr for c in cohorts),
+    }
+    s = tot["starting_arr"]
+    grr = _ratio(s - tot["churned_arr"] - tot["contraction_arr"], s)
+    nrr = _ratio(tot["ending_arr"], s)
+    logo = _ratio(tot["starting_customers"] - tot["churned_customers"], tot["starting_customers"])
+    if overall:  # snapshots: the shared retention_window's own figures, not a re-derivation
+        grr, nrr, logo = overall["grr"], overall["nrr"], overall["logo_retention"]
+    stage, basis = _stage(options, s)
+    verdict = _verdict(nrr, grr, logo, stage, basis, months)
+    outs = [_cohort_out(c, stage, months) for c in cohorts]
+    reasons, preventable, drivers = _churn_reasons(cohorts, tot["churned_customers"], tot["churned_arr"])
+    warnings = list(extra_warnings or [])
+    for o in outs:
+        warnings += o.warnings
+    if reasons.unmapped:
+        listed = ", ".join(f"'{u.reason}' ({u.customers})" for u in reasons.unmapped)
+        warnings.append(f"unmapped churn reasons (not in the taxonomy keyword map): {listed}")
+    if s == 0:
+        warnings.append("total starting ARR is 0: GRR and NRR are undefined (n/a)")
+    return RetentionResult(
+        source=source, file=file, window=window or {"months": months},
+        **tot, nrr=nrr, grr=grr, logo_retention=logo,
+        churn_rate=_ratio(tot["churned_arr"], s), contraction_rate=_ratio(tot["contraction_arr"], s),
+        expansion_rate=_ratio(tot["expansion_arr"], s),
+        verdict=verdict.overall, verdict_detail=verdict,
+        leaky_bucket=is_leaky_bucket(nrr, grr, months), leaky_bucket_rule=leaky_bucket_rule_text(),
+        cohorts=outs, trend=_trend(outs, dated), churn_reasons=reasons, preventable_share=preventable,
+        top_drivers=drivers, logo_curve=logo_curve or [], warnings=warnings,
+    )
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def run(source: Source, options: RetentionOptions) -> RetentionResult:
+    if source is None:
+        raise UsageError("INPUT is required: cohort summaries or revenue snapshots")
+    table = read_table(source, list_keys=("cohorts", "rows", "records", "data", "items"), name="retention")
+    if is_cohort_table(table):
+        for flag, value in (("--accounts", options.accounts), ("--end", options.end), ("--as-of", options.as_of)):
+            if value is not None:
+                raise UsageError(f"{flag} applies to revenue snapshots, not cohort summaries")
+        if options.cohort_by != "start_quarter":
+            raise UsageError("--cohort-by applies to revenue snapshots, not cohort summaries")
+        cohorts = read_cohorts(table)
+        return analyze_cohorts(cohorts, options, file=table.file, extra_warnings=list(table.warnings))
+    return _run_snapshots(table, options)
+
+
+def _run_snapshots(table: Table, options: RetentionOptions) -> RetentionResult:
+    raise UsageError("revenue snapshots are not supported yet; give cohort summaries")
+
+
+# ----------------------------------------------------------------------------- human output
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v * 100:.1f}%"
+
+
+def _usd(v: float | None) -> str:
+    return "n/a" if v is None else f"${v:,.0f}"
+
+
+def render(r: RetentionResult) -> str:
+    d = r.verdict_detail
+    lines = [
+        f"Retention ({r.window.get('label', f'{d.window_months}-month window')}, {len(r.cohorts)} cohorts, "
+        f"{r.starting_customers} customers, {_usd(r.starting_arr)} starting ARR)",
+        f"  GRR {_pct(r.grr)}   NRR {_pct(r.nrr)}   Logo retention {_pct(r.logo_retention)}",
+        f"  Churn {_pct(r.churn_rate)} ({_usd(r.churned_arr)})   Contraction {_pct(r.contraction_rate)} "
+        f"({_usd(r.contraction_arr)})   Expansion {_pct(r.expansion_rate)} ({_usd(r.expansion_arr)})",
+        f"Verdict ({d.stage} stage): {r.verdict.upper()} — "
+        + ", ".join(f"{m.metric.replace('_', ' ')} {m.status}" for m in d.metrics),
+    ]
+    if d.window_months != 12:
+        lines.append(f"  (annual thresholds; the {d.window_months}-month figures are annualised by compounding)")
+    if r.leaky_bucket:
+        lines.append(f"LEAKY BUCKET: {r.leaky_bucket_rule} — expansion is masking churn; fund churn prevention first.")
+    lines.append("")
+    lines.append(f"{'Cohort':<16}{'Start ARR':>12}{'GRR':>8}{'NRR':>8}{'Logos':>8}{'Contr.':>8}{'Exp.':>8}  Verdict")
+    shown = r.cohorts if len(r.cohorts) <= 24 else r.cohorts[:12] + r.cohorts[-12:]
+    for c in shown:
+        flag = " leaky" if c.leaky_bucket else ""
+        lines.append(f"{c.name[:15]:<16}{_usd(c.starting_arr):>12}{_pct(c.grr):>8}{_pct(c.nrr):>8}"
+                     f"{_pct(c.logo_retention):>8}{_pct(c.contraction_rate):>8}{_pct(c.expansion_rate):>8}  "
+                     f"{c.verdict}{flag}")
+    if len(shown) < len(r.cohorts):
+        lines.append(f"  … {len(r.cohorts) - len(shown)} more cohorts in --json")
+    t = r.trend
+    lines.append("Trend (" + t.order + "): " + ", ".join(
+        f"{k.replace('_', ' ')} {t.direction[k]}" + (f" ({t.change[k] * 100:+.1f} pts)" if t.change[k] is not None else "")
+        for k in ("grr", "nrr", "logo_retention")))
+    cr = r.churn_reasons
+    lines.append("")
+    lines.append(f"Churn reasons (by {'ARR' if cr.basis == 'arr' else 'customers'}; preventable share "
+                 f"{_pct(r.preventable_share)}):")
+    for dvr in r.top_drivers:
+        lines.append(f"  {dvr.label:<18} {dvr.customers:>3} customers  {_usd(dvr.arr):>10}  {_pct(dvr.share):>6}"
+                     f"  e.g. {'; '.join(dvr.reasons[:2])}")
+    if cr.unmapped:
+        lines.append("  Unmapped: " + "; ".join(f"{u.reason} ({u.customers})" for u in cr.unmapped))
+    if cr.unexplained_customers:
+        lines.append(f"  No reason given: {cr.unexplained_customers} churned customer(s)")
+    if r.logo_curve:
+        marks = {p.month: p.survival for p in r.logo_curve}
+        pts = [f"m{k} {_pct(marks[k])}" for k in (3, 6, 12, 24) if k in marks]
+        if pts:
+            lines.append("Logo survival by tenure (Kaplan–Meier): " + ", ".join(pts))
+    if r.warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines += [f"  - {w}" for w in r.warnings[:20]]
+        if len(r.warnings) > 20:
+            lines.append(f"  … {len(r.warnings) - 20} more in --json")
+    return "\n".join(lines)
+
+
+SPEC = ToolSpec(
+    name="retention_decomposition_analyzer",
+    summary="Honest retention: GRR beside NRR per cohort, churn taxonomy, preventable share, leaky bucket",
+    role="cco",
+    input_help=("cohort summaries CSV/JSON (cohort, starting_customers, starting_arr, churned_customers, "
+                "churned_arr [at full starting ARR, before contraction], contraction_arr [retained customers "
+                "only], expansion_arr, ending_arr, churn_reasons 'reason: count ($ARR); ...'; start − churned − "
+                "contraction + expansion must equal ending, else exit 2) or revenue snapshots "
+                "(account_id, period, mrr|arr) / a Stripe subscriptions export"),
+    sample="retention_cohorts.csv",
+    options=RetentionOptions,
+    result=RetentionResult,
+    run=run,
+    render=render,
+    data_kinds=("retention_cohorts", "revenue_snapshots", "stripe_subscriptions"),
+)
