@@ -10,6 +10,8 @@ from csuite import __version__
 
 # Each module defines register(subparsers); a command sets `func(args) -> int` via set_defaults.
 COMMAND_MODULES = [
+    "csuite.cli.ask_cmd",
+    "csuite.cli.decide_cmd",
     "csuite.cli.context_cmd",
     "csuite.cli.tools_cmd",
     "csuite.cli.mcp_cmd",

@@ -1,0 +1,47 @@
+"""`csuite decide`: record the founder's decision on a recommendation, so answers respect it."""
+
+from __future__ import annotations
+
+import argparse
+
+from csuite.cli.common import EXIT_OK, guarded
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "decide", help="record approved / modified / rejected for a recommendation",
+        description="Append a decision to the log beside company-context.md (decision-log.jsonl). "
+                    "A rejected recommendation, or one marked --do-not-resurface, never comes back in an answer.",
+        epilog="Example: csuite decide alert.pipeline_coverage_below_3x --status rejected --note \"Q4 is done\"")
+    parser.add_argument("recommendation", help="the action id shown in brackets in an answer (e.g. cro.pricing_packaging.1), "
+                                               "or the recommendation's text")
+    parser.add_argument("--status", choices=["approved", "modified", "rejected"], required=True)
+    parser.add_argument("--do-not-resurface", action="store_true",
+                        help="never propose this again, even if approved or modified (DO_NOT_RESURFACE)")
+    parser.add_argument("--note", default="", help="why, in your words")
+    parser.add_argument("--context", metavar="PATH", help="company-context.md whose folder holds the log")
+    parser.add_argument("--log", metavar="PATH", help="decision log path (overrides --context)")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="decision date (default: today)")
+    parser.set_defaults(func=_decide)
+
+
+def _decide(args: argparse.Namespace) -> int:
+    def body() -> int:
+        from csuite.cli.context_cmd import as_of_date
+        from csuite.context import find_context_file
+        from csuite.decisions import DecisionRecord, log_path, record
+        from csuite.errors import UsageError
+
+        if not args.recommendation.strip():
+            raise UsageError("the recommendation is empty")
+        context = find_context_file(args.context) if not args.log else None
+        path = log_path(context, args.log)
+        entry = DecisionRecord(recommendation=args.recommendation.strip(), status=args.status,
+                               do_not_resurface=args.do_not_resurface, note=args.note,
+                               decided_on=as_of_date(args.as_of))
+        record(path, entry)
+        flag = " (DO_NOT_RESURFACE)" if args.do_not_resurface else ""
+        print(f"Recorded: {entry.recommendation} → {entry.status}{flag} in {path}")
+        return EXIT_OK
+
+    return guarded("csuite decide", body)

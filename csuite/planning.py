@@ -1,0 +1,150 @@
+"""Tool plan: which topics a question is about, what each data file is, and which tools to run.
+
+Files are recognised by their headers (or top-level keys for YAML/JSON documents), scored
+against every tool's `COLUMN_ALIASES`; the best-scoring tool that accepts the file wins. The
+founder never has to say "this is a pipeline export".
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from csuite.errors import InputError
+from csuite.io.tables import canonical_key, read_table
+from csuite.knowledge import RoleKnowledge, Topic
+from csuite.tools.registry import TOOLS, get_tool
+
+# A file that only annotates accounts (names, segments, churn reasons, health, renewal dates)
+# is a companion to a snapshot file, passed to the retention tools as their accounts option.
+ACCOUNT_HEADERS = {"churn_reason", "health_score", "renewal_date", "segment", "health"}
+DEFAULT_TOPIC = {"cro": "revenue_health", "cco": "retention_honesty"}
+
+
+class DataFile(BaseModel):
+    path: str
+    tool: str | None = None
+    kind: str
+    score: float = 0.0
+
+
+class ToolPlan(BaseModel):
+    topics: list[str] = Field(default_factory=list)
+    files: list[DataFile] = Field(default_factory=list)
+    run: list[DataFile] = Field(default_factory=list, description="(tool, file) pairs to run, in order")
+    accounts: str | None = None
+    missing_tools: list[str] = Field(default_factory=list)
+
+
+def _word_hit(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(phrase.lower())}", text) is not None
+
+
+def topic_scores(question: str, knowledge: RoleKnowledge) -> dict[str, float]:
+    """Keyword evidence per topic: English phrases by word prefix, Chinese by substring;
+    longer phrases count more because they are more specific."""
+    lowered = question.lower()
+    scores: dict[str, float] = {}
+    for topic in knowledge.topics:
+        score = 0.0
+        for phrase in topic.keywords.en:
+            if _word_hit(lowered, phrase):
+                score += 1.0 + 0.5 * phrase.count(" ")
+        for phrase in topic.keywords.zh:
+            if phrase in question:
+                score += 1.0 + 0.25 * max(0, len(phrase) - 2)
+        if score:
+            scores[topic.id] = score
+    return scores
+
+
+def select_topics(question: str, knowledge: RoleKnowledge, limit: int = 2) -> list[Topic]:
+    scores = topic_scores(question, knowledge)
+    order = {t.id: i for i, t in enumerate(knowledge.topics)}
+    ranked = sorted(scores, key=lambda t: (-scores[t], order[t]))
+    if not ranked:
+        return [knowledge.topic(DEFAULT_TOPIC[knowledge.role])]
+    best = scores[ranked[0]]
+    return [knowledge.topic(t) for t in ranked[:limit] if scores[t] >= best / 2]
+
+
+def _headers(path: Path) -> set[str]:
+    table = read_table(path)
+    headers = {canonical_key(h) for h in table.headers}
+    if not headers and table.rows:
+        headers = {canonical_key(str(k)) for k in table.rows[0]}
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        from csuite.io.tables import load_document
+
+        document = load_document(path)
+        if isinstance(document, dict):
+            headers |= {canonical_key(str(k)) for k in document}
+    return headers
+
+
+def _aliases(tool: str) -> dict[str, Any]:
+    module = importlib.import_module(TOOLS[tool].module)
+    return getattr(module, "COLUMN_ALIASES", {}) or {}
+
+
+def _score(headers: set[str], aliases: dict[str, Any]) -> float:
+    matched = 0
+    for field, names in aliases.items():
+        names = [names] if isinstance(names, str) else list(names or [])
+        if any(canonical_key(n) in headers for n in [field, *names]):
+            matched += 1
+    return matched + (matched / len(aliases) if aliases else 0.0)
+
+
+def tool_options(tool: str, as_of: Any = None, **extra: Any) -> Any:
+    """Default options for a tool, with the as-of date and extras it accepts."""
+    spec = get_tool(tool)
+    fields = spec.options.model_fields
+    values = {k: v for k, v in {"as_of": as_of, **extra}.items() if k in fields and v is not None}
+    return spec.options.model_validate(values)
+
+
+def detect_file(path: str | Path, *, as_of: Any = None) -> tuple[DataFile, Any]:
+    """Which tool reads this file, and its result: try the best header matches until one
+    accepts the file (a tool that refuses it says why, and we try the next)."""
+    path = Path(path)
+    headers = _headers(path)
+    candidates = sorted(((name, _score(headers, _aliases(name))) for name in TOOLS), key=lambda c: -c[1])
+    is_accounts = bool(headers & ACCOUNT_HEADERS) and not headers & {"mrr", "arr", "period", "month", "amount"}
+    if is_accounts:
+        return DataFile(path=str(path), kind="accounts", score=float(len(headers & ACCOUNT_HEADERS))), None
+    first_error: InputError | None = None
+    for name, score in candidates:
+        if score <= 0:
+            break
+        spec = get_tool(name)
+        try:
+            result = spec.run(path, tool_options(name, as_of))
+        except InputError as exc:
+            first_error = first_error or exc
+            continue
+        except Exception:  # a tool that cannot take this file for reasons of its own
+            continue
+        kind = spec.data_kinds[0] if spec.data_kinds else name
+        return DataFile(path=str(path), tool=name, kind=kind, score=score), result
+    if first_error is not None:
+        raise InputError(f"is not a file any tool can read; closest match said: {first_error.message}",
+                         file=path)
+    raise InputError("is not a file any tool recognises (pipeline, snapshots, cohorts, customers, book, "
+                     "capacity or metrics); check its header row", file=path)
+
+
+def plan(question: str, knowledge: RoleKnowledge, files: list[DataFile]) -> ToolPlan:
+    topics = select_topics(question, knowledge)
+    wanted = [tool for topic in topics for tool in topic.tools]
+    runnable = [f for f in files if f.tool]
+    runnable.sort(key=lambda f: wanted.index(f.tool) if f.tool in wanted else len(wanted))
+    have = {f.tool for f in runnable}
+    accounts = next((f.path for f in files if f.kind == "accounts"), None)
+    missing = [tool for tool in dict.fromkeys(topics[0].tools) if tool not in have]
+    return ToolPlan(topics=[t.id for t in topics], files=files, run=runnable, accounts=accounts,
+                    missing_tools=missing)

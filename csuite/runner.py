@@ -1,0 +1,298 @@
+"""The runner: wires the pipeline stages into one call, and is the Python API.
+
+    context → alerts → route → tool plan → tools → evidence → draft (backend) → self-verify
+            → critic (high stakes) → answer
+
+Every stage is a plain function in its own module; this class only holds the founder's
+settings (context path, as-of date, backend) and passes results along.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from pydantic import BaseModel
+
+from csuite.alerts import Alert, context_alerts
+from csuite.answer import Answer, Evidence, Finding, RoleView, Synthesis
+from csuite.context import MISSING_CONTEXT_NOTE, CompanyContext, load_context
+from csuite.critic import assess_stakes, offline_review, quote_in_draft, revise
+from csuite.decisions import blocked, log_path, read_log
+from csuite.engines.findings import ToolRun
+from csuite.engines.request import DraftRequest
+from csuite.evidence import alert_evidence, benchmark_evidence, context_evidence, index, tool_evidence
+from csuite.knowledge import load_knowledge
+from csuite.planning import DataFile, detect_file, plan, select_topics, tool_options
+from csuite.protocol import Invocation, check_invocation
+from csuite.verify import verify, with_confidence_note
+
+REFERRAL_TITLES = {
+    "cfo": "CFO", "cto": "CTO", "chro": "CHRO / head of people", "cmo": "CMO", "ciso": "CISO / security lead",
+    "legal": "legal counsel", "cpo": "CPO / head of product", "other": "a specialist outside revenue and customers",
+}
+
+Progress = Callable[[str], None]
+
+
+class Advisor:
+    """CRO and CCO advisors over one founder's context.
+
+    >>> advisor = Advisor(context="examples/company-context.md", as_of=date(2026, 11, 23))
+    >>> answer = advisor.ask("Is our NRR real?")          # doctest: +SKIP
+    """
+
+    def __init__(self, context: str | Path | None = None, *, as_of: date | None = None,
+                 backend: Any = None, decision_log: str | Path | None = None,
+                 cwd: Path | None = None, home: Path | None = None) -> None:
+        self.context_path = context
+        self.as_of = as_of or date.today()
+        self.backend = backend  # None → offline engine; else an object with draft()/critique()
+        self.decision_log = decision_log
+        self._cwd, self._home = cwd, home
+
+    # -- single stages, usable on their own -------------------------------------------------
+    def load_context(self, path: str | Path | None = None, as_of: date | None = None) -> CompanyContext:
+        return load_context(path or self.context_path, as_of=as_of or self.as_of, cwd=self._cwd, home=self._home)
+
+    def check_context(self, path: str | Path | None = None, as_of: date | None = None) -> dict[str, Any]:
+        from csuite.cli.context_cmd import check_payload
+
+        return check_payload(str(path or self.context_path) if (path or self.context_path) else None,
+                             as_of or self.as_of)
+
+    def route(self, question: str, role: str | None = None):
+        from csuite.routing import route
+
+        return route(question, role_override=role)
+
+    def run_tool(self, name: str, source: Any = None, **options: Any) -> BaseModel:
+        """Run one registry tool on a file path or inline rows; options as the CLI flags."""
+        from csuite.resources import examples_dir
+        from csuite.tools.registry import get_tool
+
+        spec = get_tool(name)
+        if source is None and spec.sample:
+            source = examples_dir() / spec.sample
+        return spec.run(source, spec.options.model_validate(options))
+
+    # -- the whole pipeline ----------------------------------------------------------------
+    def ask(self, question: str, *, context: str | Path | None = None, data: Sequence[str | Path] = (),
+            role: str | None = None, as_of: date | None = None, progress: Progress | None = None) -> Answer:
+        say = progress or (lambda _message: None)
+        as_of = as_of or self.as_of
+        question = question.strip()
+        ctx = self.load_context(context, as_of)
+        alerts = context_alerts(ctx)
+        routed = self.route(question, role)
+        rejected = self._rejected(ctx)
+        if not routed.in_scope or routed.primary is None:
+            return self._referral(question, routed, ctx, alerts)
+
+        say("reading data files")
+        files, runs = self._run_tools(data, as_of)
+        evidence = self._evidence(ctx, alerts, runs)
+        roles = [routed.primary]
+        notes: list[str] = []
+        for other in routed.consult:
+            outcome = check_invocation(Invocation(role=other, question=question), [routed.primary])
+            if outcome.allowed:
+                roles.append(other)
+            else:
+                notes.append(outcome.assumption)
+
+        views: list[Answer] = []
+        for index_, current in enumerate(roles):
+            say(f"drafting the {current.upper()} view")
+            views.append(self._draft_role(question, current, roles[1:] if index_ == 0 else [roles[0]], ctx,
+                                          alerts, files, runs, evidence, rejected, as_of))
+        answer = views[0]
+        if len(views) > 1:
+            answer = synthesise(views, evidence, ctx, rejected)
+
+        stakes = assess_stakes(question, ctx=ctx, evidence=evidence, consulted=answer.consulted,
+                               decision_text=answer.decision.recommendation if answer.decision else "")
+        if stakes:
+            say("critic pre-screen")
+            answer = self._critic(answer, stakes, ctx, evidence, rejected)
+        if not ctx.found:
+            notes.insert(0, MISSING_CONTEXT_NOTE)
+        elif ctx.stale:
+            notes.insert(0, f"company-context.md is {ctx.age_days} days old (stale): update it before acting.")
+        answer = answer.model_copy(update={"notes": answer.notes + notes})
+        return with_confidence_note(answer)
+
+    # -- stages ------------------------------------------------------------------------------
+    def _rejected(self, ctx: CompanyContext) -> list[str]:
+        path = log_path(ctx.path if ctx.found else None, self.decision_log)
+        return blocked(read_log(path))
+
+    def _run_tools(self, data: Iterable[str | Path], as_of: date) -> tuple[list[DataFile], list[ToolRun]]:
+        files: list[DataFile] = []
+        results: dict[str, Any] = {}
+        for item in data:
+            detected, result = detect_file(item, as_of=as_of)
+            files.append(detected)
+            if detected.tool:
+                results[detected.path] = result
+        accounts = next((f.path for f in files if f.kind == "accounts"), None)
+        runs: list[ToolRun] = []
+        for file in files:
+            if not file.tool:
+                continue
+            result = results[file.path]
+            if accounts:
+                options = tool_options(file.tool, as_of, accounts=accounts)
+                if getattr(options, "accounts", None):
+                    from csuite.tools.registry import get_tool
+
+                    result = get_tool(file.tool).run(file.path, options)
+            payload = result.model_dump(mode="json")
+            warnings = [str(w) for w in payload.get("warnings", []) if isinstance(w, str)]
+            runs.append(ToolRun(tool=file.tool, file=file.path, result=payload, warnings=warnings))
+        return files, runs
+
+    def _evidence(self, ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun]) -> list[Evidence]:
+        items = context_evidence(ctx) + alert_evidence(alerts) + benchmark_evidence()
+        for run in runs:
+            items += tool_evidence(run.tool, run.result, Path(run.file).name if run.file else None)
+        return list(index(items).values())
+
+    def _draft_role(self, question: str, role: str, consulted: list[str], ctx: CompanyContext,
+                    alerts: list[Alert], files: list[DataFile], runs: list[ToolRun], evidence: list[Evidence],
+                    rejected: list[str], as_of: date) -> Answer:
+        knowledge = load_knowledge(role)  # type: ignore[arg-type]
+        tool_plan = plan(question, knowledge, files)
+        wanted = {t for topic_id in tool_plan.topics for t in knowledge.topic(topic_id).tools}
+        role_runs = [r for r in runs if r.tool in wanted] or [r for r in runs if _tool_role(r.tool) == role]
+        request = DraftRequest(question=question, role=role, consulted=consulted, topics=tool_plan.topics, ctx=ctx,
+                               alerts=alerts, runs=role_runs, evidence=evidence, missing_tools=tool_plan.missing_tools,
+                               rejected=rejected, as_of=as_of)
+        draft = self._backend_draft(request, knowledge)
+        checked = verify(draft, evidence, ctx=ctx, rejected=rejected)
+        if not checked.verification.passed and self.backend is not None and hasattr(self.backend, "revise"):
+            revised = self.backend.revise(request, knowledge, checked, checked.verification.failures())
+            revised.verification.revisions = 1
+            checked = verify(revised, evidence, ctx=ctx, rejected=rejected)
+        return checked
+
+    def _backend_draft(self, request: DraftRequest, knowledge) -> Answer:
+        from csuite.engines import offline
+
+        if self.backend is None:
+            return offline.draft(request, knowledge)
+        return self.backend.draft(request, knowledge)
+
+    def _critic(self, answer: Answer, stakes: list[str], ctx: CompanyContext, evidence: list[Evidence],
+                rejected: list[str]) -> Answer:
+        review = None
+        if self.backend is not None and hasattr(self.backend, "critique"):
+            review = self.backend.critique(answer, stakes)
+            if review is not None and not quote_in_draft(review, answer):
+                answer = answer.model_copy(update={"notes": answer.notes + [
+                    "A critic issue quoting text that is not in the draft was dropped."]})
+                review = None
+        if review is None:
+            review = offline_review(answer, stakes, ctx)
+        revised = revise(answer, review)
+        if review.revised:
+            revised = verify(revised, evidence, ctx=ctx, rejected=rejected)
+            revised.verification.revisions = answer.verification.revisions + 1
+        return revised.model_copy(update={"critic": review})
+
+    def _referral(self, question: str, routed: Any, ctx: CompanyContext, alerts: list[Alert]) -> Answer:
+        title = REFERRAL_TITLES.get(routed.referral or "other", REFERRAL_TITLES["other"])
+        bottom = (f"This is a question for your {title}, not for the CRO or CCO advisors: it is outside revenue "
+                  f"and customers, so any answer from us would be a guess.")
+        answer = Answer(question=question, role=None, in_scope=False, referral=routed.referral or "other",
+                        bottom_line=bottom, confidence="low",
+                        why=["Advice outside a role's domain sounds confident and is usually wrong; "
+                             "the right expert will ask questions we cannot."],
+                        notes=[] if ctx.found else [MISSING_CONTEXT_NOTE])
+        from csuite.engines.offline import alert_note
+
+        high = [alert_note(a) for a in alerts if a.severity == "high"][:3]
+        return verify(answer.model_copy(update={"alerts": high}), [], ctx=ctx)
+
+
+def _tool_role(tool: str) -> str:
+    from csuite.tools.registry import TOOLS
+
+    return TOOLS[tool].role
+
+
+def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContext, rejected: list[str]) -> Answer:
+    """Two independent role answers → one: each role's view, peer checks, agreement and
+    disagreement, with the primary role's structure and the strongest findings of both."""
+    pool = index(evidence)
+    primary, other = views[0], views[1]
+    role_views = []
+    for view, peer in ((primary, other), (other, primary)):
+        checks = peer_review(view.findings, peer.role or "", pool)
+        role_views.append(RoleView(role=view.role or "cro", bottom_line=view.bottom_line, findings=view.findings,
+                                   peer_review=checks))
+    shared = set(_cited(primary.findings)) & set(_cited(other.findings))
+    agreement = [f"Both cite {pool[s].label} ({pool[s].display()})" for s in sorted(shared) if s in pool][:3]
+    disagreement: list[str] = []
+    if primary.decision and other.decision and primary.decision.question != other.decision.question:
+        disagreement.append(f"{(primary.role or '').upper()} frames the decision as '{primary.decision.question}'; "
+                            f"{(other.role or '').upper()} as '{other.decision.question}'.")
+    for view in role_views:
+        disagreement += [c for c in view.peer_review if c.startswith("disputes")]
+    if not agreement:
+        agreement.append("Both roles rest on the same context and data; neither contradicts the other's numbers.")
+    findings = _merge(primary.findings, other.findings)
+    actions = (primary.actions[:3] + [a for a in other.actions if a.id not in {x.id for x in primary.actions}])[:5]
+    merged = primary.model_copy(update={
+        "consulted": [other.role] if other.role else [],
+        "findings": findings, "actions": actions,
+        "risks": (primary.risks[:3] + other.risks[:2])[:5],
+        "why": (primary.why[:3] + other.why[:2])[:5],
+        "alerts": _unique_alerts(primary.alerts + other.alerts)[:5],
+        "tools_run": list(dict.fromkeys(primary.tools_run + other.tools_run)),
+        "topics": primary.topics + [t for t in other.topics if t not in primary.topics],
+        "synthesis": Synthesis(views=role_views, agreement=agreement, disagreement=disagreement),
+    })
+    return verify(merged, evidence, ctx=ctx, rejected=rejected)
+
+
+def peer_review(findings: list[Finding], peer_role: str, pool: dict[str, Evidence]) -> list[str]:
+    """The other role re-checks each claim in its own domain against the evidence."""
+    from csuite.verify import tag_finding
+
+    checks = []
+    for finding in findings:
+        tag, ungrounded, _ = tag_finding(finding, pool)
+        if ungrounded:
+            checks.append(f"disputes '{finding.text}': {', '.join(ungrounded)} not in the evidence "
+                          f"({peer_role.upper()} peer check)")
+        elif tag == "verified":
+            checks.append(f"confirms '{finding.text}' ({peer_role.upper()} peer check)")
+    return checks[:5]
+
+
+def _cited(findings: list[Finding]) -> list[str]:
+    return [s for f in findings for s in f.sources if s.startswith(("ctx.", "churn_", "revenue_", "retention_",
+                                                                    "customer_", "cs_", "sales_"))]
+
+
+def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for finding in [*first[:3], *second, *first[3:]]:
+        if finding.text in seen:
+            continue
+        seen.add(finding.text)
+        out.append(finding)
+    return out[:5]
+
+
+def _unique_alerts(alerts: list) -> list:
+    seen: set[str] = set()
+    out = []
+    for alert in alerts:
+        if alert.id not in seen:
+            seen.add(alert.id)
+            out.append(alert)
+    return out
