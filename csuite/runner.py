@@ -171,24 +171,41 @@ class Advisor:
                                rejected=rejected, as_of=as_of)
         draft = self._backend_draft(request, knowledge)
         checked = verify(draft, evidence, ctx=ctx, rejected=rejected)
-        if not checked.verification.passed and self.backend is not None and hasattr(self.backend, "revise"):
-            revised = self.backend.revise(request, knowledge, checked, checked.verification.failures())
+        if not checked.verification.passed and self.backend is not None and draft.backend == self.backend.name:
+            from csuite.engines.base import BackendUnavailable
+
+            try:
+                revised = self.backend.revise(request, knowledge, checked, checked.verification.failures())
+            except BackendUnavailable as exc:
+                return checked.model_copy(update={"notes": checked.notes + [
+                    f"The revision call failed ({exc.reason}); the first draft stands, with verification's tags."]})
             revised.verification.revisions = 1
             checked = verify(revised, evidence, ctx=ctx, rejected=rejected)
         return checked
 
     def _backend_draft(self, request: DraftRequest, knowledge) -> Answer:
         from csuite.engines import offline
+        from csuite.engines.base import BackendUnavailable
 
         if self.backend is None:
             return offline.draft(request, knowledge)
-        return self.backend.draft(request, knowledge)
+        try:
+            return self.backend.draft(request, knowledge)
+        except BackendUnavailable as exc:
+            fallback = offline.draft(request, knowledge)
+            note = f"🔴 {self.backend.name} was unavailable ({exc.reason}); this is the offline answer."
+            return fallback.model_copy(update={"notes": [note], "backend": f"offline (fallback from {self.backend.name})"})
 
     def _critic(self, answer: Answer, stakes: list[str], ctx: CompanyContext, evidence: list[Evidence],
                 rejected: list[str]) -> Answer:
         review = None
-        if self.backend is not None and hasattr(self.backend, "critique"):
-            review = self.backend.critique(answer, stakes)
+        if self.backend is not None and answer.backend == self.backend.name:
+            from csuite.engines.base import BackendUnavailable
+
+            try:
+                review = self.backend.critique(answer, stakes)
+            except BackendUnavailable:
+                review = None
             if review is not None and not quote_in_draft(review, answer):
                 answer = answer.model_copy(update={"notes": answer.notes + [
                     "A critic issue quoting text that is not in the draft was dropped."]})
