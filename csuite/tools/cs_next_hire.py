@@ -1,0 +1,578 @@
+"""Which customer-success role to hire next, the rule that decided it, and an 18-month sequence.
+
+Roles: CSM, Support, Implementation Manager, Account Manager, CS Ops, Customer Marketing.
+The decision is a deterministic table in csuite/data/cs_next_hire.yaml (read its header for the
+method): each role's load against one person's capacity, the founder's missed customer outcomes
+mapped to the role that owns them, and ordered rules (first CSM → a role over capacity → the top
+missed outcome → a role near capacity → the most loaded role). No judgement is hidden in code:
+change the YAML and the answer changes, with the fired rule named in the output.
+
+Input (YAML or JSON; every key optional except customers and arr):
+
+    company: Ledgerline
+    stage: Series A
+    customers: 112
+    arr: $4.2M
+    new_customers_last_12_months: 28      # else projected from growth and churn
+    target_arr_12_months: $7.5M           # or arr_growth: 79%; else the YAML default (an assumption)
+    logo_churn: 12%                       # annual; else the YAML default
+    team: {CSMs: 3, Support engineers: 2, Implementation lead: 1}
+    missed_outcomes: [New customers wait five weeks for implementation, ...]   # most important first
+
+Team titles are mapped to roles by the YAML's role_aliases (unknown titles are an error naming
+the title); counts must be whole numbers. Flags override the file: --customers, --arr, --stage,
+--new-customers-per-year, --arr-growth individually; any role-count flag replaces the whole team
+(roles not given are 0); --missed replaces the outcomes. When both --customers and --arr are
+flags, the flags alone describe the company and the file (or the bundled sample) is not read, so
+a sample's team or target never leaks into your numbers; the output says so. Every value's
+source is echoed in the output (input_sources).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from csuite.errors import InputError, UsageError
+from csuite.io.tables import Source, canonical_key, load_document
+from csuite.io.values import parse_int, parse_money, parse_percent
+from csuite.resources import data_path
+from csuite.tools.base import Money, Percent, ToolOptions, ToolSpec
+
+ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
+RoleId = Literal["csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing"]
+
+# Accepted keys of the input document (logical field → aliases), so a typo is an error, not ignored.
+COLUMN_ALIASES: dict[str, list[str]] = {
+    "company": ["company_name", "name"],
+    "stage": ["company_stage", "funding_stage"],
+    "customers": ["customer_count", "customers_count", "accounts", "logos", "paying_customers"],
+    "arr": ["annual_recurring_revenue", "current_arr"],
+    "new_customers_last_12_months": ["new_customers_per_year", "new_customers", "new_logos_last_12_months",
+                                     "new_logos_per_year"],
+    "target_arr_12_months": ["target_arr", "arr_target", "arr_target_12_months"],
+    "arr_growth": ["growth", "annual_growth", "arr_growth_rate"],
+    "logo_churn": ["annual_logo_churn", "logo_churn_rate"],
+    "team": ["current_roles", "roles", "cs_team", "current_team"],
+    "missed_outcomes": ["top_missed_outcomes", "outcomes", "missed", "outcomes_missed"],
+}
+
+
+# ----------------------------------------------------------------------------- models
+
+class NextHireOptions(ToolOptions):
+    stage: str | None = Field(None, description="company stage, e.g. 'Series A' (informational)")
+    customers: int | None = Field(None, ge=0, description="paying customers (overrides the file)")
+    arr: Money | None = Field(None, description="current ARR, e.g. 4.2M (overrides the file)")
+    csm: int | None = Field(None, ge=0, description="CSMs today (any role flag replaces the file's whole team)")
+    support: int | None = Field(None, ge=0, description="support engineers today")
+    implementation_manager: int | None = Field(None, ge=0, description="implementation/onboarding staff today")
+    account_manager: int | None = Field(None, ge=0, description="account managers today")
+    cs_ops: int | None = Field(None, ge=0, description="CS operations staff today")
+    customer_marketing: int | None = Field(None, ge=0, description="customer marketing staff today")
+    missed: list[str] | None = Field(None, description="top missed customer outcomes, most important first "
+                                     "(replaces the file's list)")
+    new_customers_per_year: int | None = Field(None, ge=0, description="new customers in the last 12 months")
+    arr_growth: Percent | None = Field(None, description="expected ARR growth over the next 12 months, e.g. 60%")
+
+
+class RoleLoad(BaseModel):
+    role: RoleId
+    title: str
+    count: int
+    eligible: bool
+    load: float | None = Field(description="demand ÷ capacity of the people in the role (one hire if none); "
+                               "None when not yet eligible")
+    basis: str
+
+
+class Outcome(BaseModel):
+    text: str
+    area: str | None
+    role: RoleId | None
+
+
+class FiredRule(BaseModel):
+    id: str
+    description: str
+    why: str
+
+
+class Hire(BaseModel):
+    month: int
+    role: RoleId
+    title: str
+    rule: str
+    why: str
+    customers: float = Field(description="projected customers the hire is planned for")
+    arr: float
+
+
+class NextHireResult(BaseModel):
+    company: str | None
+    stage: str | None
+    customers: int
+    arr: float
+    next_role: RoleId
+    next_role_title: str
+    rule: FiredRule
+    owns: list[str]
+    does_not_own: list[str]
+    loads: list[RoleLoad]
+    missed_outcomes: list[Outcome]
+    unmapped_outcomes: list[str]
+    sequence: list[Hire]
+    team_after: dict[str, int]
+    growth: dict[str, Any]
+    input_sources: dict[str, str]
+    assumptions: list[str]
+    warnings: list[str]
+
+
+# ----------------------------------------------------------------------------- the table
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", str(text).lower()).split())
+
+
+def _pattern(keywords: list[str]) -> re.Pattern[str]:
+    parts = []
+    for kw in keywords:
+        star = str(kw).endswith("*")
+        words = _norm(str(kw).rstrip("*")).split()
+        parts.append(r"\b" + r"\s+".join(re.escape(w) for w in words) + (r"\w*" if star else r"\b"))
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, Any]:
+    """The decision table YAML, validated enough that a bad edit fails loudly at load."""
+    import yaml
+
+    with open(data_path("cs_next_hire.yaml"), encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if tuple(data["roles"]) != ROLES:
+        raise RuntimeError(f"cs_next_hire.yaml roles must be {ROLES} in that order")
+    for area, spec in data["outcomes"].items():
+        if spec["role"] not in ROLES:
+            raise RuntimeError(f"cs_next_hire.yaml outcome {area} names unknown role {spec['role']}")
+    aliases: dict[str, str] = {}
+    for role, names in data["role_aliases"].items():
+        for n in names:
+            aliases[canonical_key(n)] = role
+    data["_aliases"] = aliases
+    data["_outcomes"] = [(area, spec["role"], _pattern(spec["keywords"])) for area, spec in data["outcomes"].items()]
+    return data
+
+
+def classify_outcome(text: str) -> tuple[str | None, str | None]:
+    norm = _norm(text)
+    for area, role, pattern in table()["_outcomes"]:
+        if pattern.search(norm):
+            return area, role
+    return None, None
+
+
+def role_of_title(title: str) -> str | None:
+    key = canonical_key(title)
+    aliases = table()["_aliases"]
+    for candidate in (key, key.rstrip("s"), re.sub(r"s(_|$)", r"\1", key)):
+        if candidate in aliases:
+            return aliases[candidate]
+    return None
+
+
+# ----------------------------------------------------------------------------- state and loads
+
+class _State(BaseModel):
+    customers: float
+    arr: float
+    new_customers_per_year: float
+    team: dict[str, int]
+    leadership: int = 0
+
+    def metric(self, name: str) -> float:
+        if name in self.team:
+            return self.team[name]
+        if name == "cs_headcount":
+            return sum(self.team.values()) + self.leadership
+        return float(getattr(self, name))
+
+
+_OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b, "==": lambda a, b: a == b}
+
+
+def _holds(conds: list[dict[str, Any]], state: _State) -> bool:
+    return all(_OPS[c["op"]](state.metric(c["metric"]), float(c["value"])) for c in conds)
+
+
+def _loads(state: _State) -> list[RoleLoad]:
+    t = table()
+    cap = t["capacity"]
+    out = []
+    for role in ROLES:
+        n = state.team[role]
+        eligible = n > 0 or _holds(t["eligible"][role], state)
+        people = max(n, 1)
+        c = cap[role]
+        if role == "csm":
+            by_c = state.customers / (people * c["customers"])
+            by_a = state.arr / (people * c["arr"])
+            load = max(by_c, by_a)
+            basis = (f"{state.customers:,.0f} customers ÷ ({people} × {c['customers']}) = {by_c:.0%}; "
+                     f"${state.arr:,.0f} ÷ ({people} × ${c['arr']:,.0f}) = {by_a:.0%}")
+        elif role in ("support", "customer_marketing"):
+            load = state.customers / (people * c["customers"])
+            basis = f"{state.customers:,.0f} customers ÷ ({people} × {c['customers']})"
+        elif role == "implementation_manager":
+            load = state.new_customers_per_year / (people * c["new_customers_per_year"])
+            basis = f"{state.new_customers_per_year:,.0f} new customers a year ÷ ({people} × {c['new_customers_per_year']})"
+        elif role == "account_manager":
+            load = state.arr / (people * c["arr"])
+            basis = f"${state.arr:,.0f} ARR ÷ ({people} × ${c['arr']:,.0f})"
+        else:  # cs_ops
+            staff = state.metric("cs_headcount") - n
+            load = staff / (people * c["cs_headcount"])
+            basis = f"{staff:,.0f} other CS staff ÷ ({people} × {c['cs_headcount']})"
+        if n == 0:
+            basis += " (measured against one hire)"
+        out.append(RoleLoad(role=role, title=t["roles"][role]["title"], count=n, eligible=eligible,
+                            load=load if eligible else None,
+                            basis=basis if eligible else "not yet eligible: " + _describe(t["eligible"][role])))
+    return out
+
+
+def _describe(conds: list[dict[str, Any]]) -> str:
+    return " and ".join(f"{c['metric']} {c['op']} {c['value']:,}" for c in conds)
+
+
+def decide(state: _State, outcomes: list[Outcome], *, include_fallback: bool = True
+           ) -> tuple[str, FiredRule] | None:
+    """Apply the ordered rules; the first that matches names the role (None: no rule fired)."""
+    t = table()
+    loads = _loads(state)
+    ranked = sorted((rl for rl in loads if rl.load is not None),
+                    key=lambda rl: (-(rl.load or 0.0), ROLES.index(rl.role)))
+    for rule in t["rules"]:
+        kind = rule["kind"]
+        if rule["id"] == "fallback" and not include_fallback:
+            continue
+        if kind == "condition" and _holds(rule["when"], state):
+            role = rule["role"]
+            why = f"{_describe(rule['when'])} holds"
+            return role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+        if kind == "max_load" and ranked and (ranked[0].load or 0.0) >= float(rule["min_load"]):
+            top = ranked[0]
+            why = f"{top.title} load {top.load:.0%} ({top.basis})"
+            return top.role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+        if kind == "top_outcome":
+            eligible = {rl.role for rl in loads if rl.eligible}
+            for o in outcomes:
+                if o.role is not None and o.role in eligible:
+                    title = t["roles"][o.role]["title"]
+                    why = f"top missed outcome '{o.text}' is {o.area}, owned by the {title}"
+                    return o.role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+    return None
+
+
+# ----------------------------------------------------------------------------- input
+
+def _read_document(source: Source) -> tuple[dict[str, Any], str]:
+    if isinstance(source, dict):
+        return source, "<input>"
+    if isinstance(source, list):
+        raise InputError("expected an object (stage, customers, arr, team, missed_outcomes), not a list",
+                         file="<input>")
+    data = load_document(source)
+    if not isinstance(data, dict):
+        raise InputError("expected a YAML/JSON object with customers, arr, team and missed_outcomes",
+                         file=str(source))
+    return data, str(source)
+
+
+def _canonical_fields(doc: dict[str, Any], file: str) -> dict[str, Any]:
+    lookup = {}
+    for fieldname, aliases in COLUMN_ALIASES.items():
+        for a in [fieldname, *aliases]:
+            lookup[canonical_key(a)] = fieldname
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        fieldname = lookup.get(canonical_key(str(key)))
+        if fieldname is None:
+            raise InputError(f"unknown key '{key}' (accepted: {', '.join(COLUMN_ALIASES)})", file=file)
+        if fieldname in out:
+            raise InputError(f"'{key}' repeats {fieldname}", file=file)
+        out[fieldname] = value
+    return out
+
+
+def _parse_team(value: Any, file: str) -> tuple[dict[str, int], int]:
+    team = {r: 0 for r in ROLES}
+    leadership = 0
+    if value is None:
+        return team, 0
+    if isinstance(value, list):
+        items = []
+        for entry in value:
+            if not isinstance(entry, dict) or "role" not in entry:
+                raise InputError("each team entry must be {role: ..., count: ...}", file=file, field="team")
+            items.append((entry["role"], entry.get("count", 1)))
+    elif isinstance(value, dict):
+        items = list(value.items())
+    else:
+        raise InputError("team must map role titles to counts, e.g. {CSMs: 3, Support engineers: 2}",
+                         file=file, field="team")
+    for title, count in items:
+        role = role_of_title(str(title))
+        if role is None:
+            known = ", ".join(ROLES)
+            raise InputError(f"unknown role title '{title}' (map it to one of: {known}, or a CS leader title)",
+                             file=file, field=f"team.{title}")
+        try:
+            n = parse_int(count, minimum=0)
+        except InputError as exc:
+            raise exc.located(file=file, field=f"team.{title}") from None
+        if role == "leadership":
+            leadership += n
+        else:
+            team[role] += n
+    return team, leadership
+
+
+def _outcomes(value: Any, file: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise InputError("missed_outcomes must be a list of short sentences", file=file, field="missed_outcomes")
+    out = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise InputError(f"missed outcome {item!r} is not text", file=file, field="missed_outcomes")
+        out.append(item.strip())
+    return out
+
+
+# ----------------------------------------------------------------------------- run
+
+def _new_per_year(customers: float, growth: float, logo_churn: float) -> float:
+    """New customers a year needed at this size: net adds at the instantaneous growth rate
+    (ln(1 + annual growth), so compounding is not double-counted) plus replacing churned logos."""
+    return customers * max(math.log1p(growth) + logo_churn, 0.0)
+
+
+def run(source: Source, options: NextHireOptions) -> NextHireResult:
+    t = table()
+    seq_cfg = t["sequence"]
+    doc: dict[str, Any] = {}
+    file = "<options>"
+    warnings: list[str] = []
+    if source is not None and options.customers is not None and options.arr is not None:
+        # Both core facts as flags: the flags describe the company alone. Mixing them with a file's
+        # team, target or new-customer count (e.g. the bundled sample's) would be silently wrong.
+        warnings.append(f"--customers and --arr given: ran on the flags alone; {source} was not read")
+        source = None
+    if source is not None:
+        raw, file = _read_document(source)
+        doc = _canonical_fields(raw, file)
+    sources: dict[str, str] = {}
+    assumptions: list[str] = []
+
+    def pick(name: str, flag_value: Any) -> Any:
+        if flag_value is not None:
+            sources[name] = "flag"
+            return flag_value
+        if doc.get(name) is not None:
+            sources[name] = "file"
+            return doc[name]
+        return None
+
+    customers_raw = pick("customers", options.customers)
+    arr_raw = pick("arr", options.arr)
+    if customers_raw is None or arr_raw is None:
+        missing = [n for n, v in (("customers", customers_raw), ("arr", arr_raw)) if v is None]
+        raise InputError(f"needs {' and '.join(missing)} (in the file or as --{' / --'.join(missing)})", file=file)
+    try:
+        customers = parse_int(customers_raw, minimum=0)
+    except InputError as exc:
+        raise exc.located(file=file, field="customers") from None
+    try:
+        arr = parse_money(arr_raw)
+    except InputError as exc:
+        raise exc.located(file=file, field="arr") from None
+    stage = pick("stage", options.stage)
+    company = doc.get("company")
+
+    role_flags = {r: getattr(options, r) for r in ROLES}
+    if any(v is not None for v in role_flags.values()):
+        team = {r: int(v or 0) for r, v in role_flags.items()}
+        leadership = 0
+        sources["team"] = "flag"
+    else:
+        team, leadership = _parse_team(doc.get("team"), file)
+        sources["team"] = "file" if doc.get("team") is not None else "default (nobody)"
+    outcome_texts = options.missed if options.missed is not None else _outcomes(doc.get("missed_outcomes"), file)
+    sources["missed_outcomes"] = "flag" if options.missed is not None else (
+        "file" if doc.get("missed_outcomes") is not None else "none given")
+
+    # growth: explicit rate, or from a 12-month ARR target, or the YAML default (an assumption)
+    growth_raw = pick("arr_growth", options.arr_growth)
+    target_raw = doc.get("target_arr_12_months")
+    if growth_raw is not None:
+        try:
+            growth = parse_percent(growth_raw, fraction_max=3.0, allow_negative=True)
+        except InputError as exc:
+            raise exc.located(file=file, field="arr_growth") from None
+        growth_basis = "given"
+    elif target_raw is not None:
+        try:
+            target = parse_money(target_raw)
+        except InputError as exc:
+            raise exc.located(file=file, field="target_arr_12_months") from None
+        if arr <= 0:
+            raise InputError("target_arr_12_months needs a current ARR above 0", file=file, field="arr")
+        growth = target / arr - 1
+        growth_basis = f"from the 12-month target ${target:,.0f}"
+        sources["arr_growth"] = "file (target_arr_12_months)"
+    else:
+        growth = float(seq_cfg["default_arr_growth"])
+        growth_basis = "assumed (cs_next_hire.yaml default)"
+        sources["arr_growth"] = "default"
+        assumptions.append(f"ARR grows {growth:.0%} over the next 12 months (no arr_growth or target given)")
+    if growth <= -1:
+        raise InputError(f"ARR growth {growth:.0%} would take ARR to zero or below", file=file, field="arr_growth")
+    churn_raw = doc.get("logo_churn")
+    if churn_raw is not None:
+        try:
+            logo_churn = parse_percent(churn_raw)
+        except InputError as exc:
+            raise exc.located(file=file, field="logo_churn") from None
+        sources["logo_churn"] = "file"
+    else:
+        logo_churn = float(seq_cfg["default_logo_churn"])
+        sources["logo_churn"] = "default"
+        assumptions.append(f"annual logo churn {logo_churn:.0%} (to project new customers needed)")
+    new_raw = pick("new_customers_last_12_months", options.new_customers_per_year)
+    if new_raw is not None:
+        try:
+            new_now = float(parse_int(new_raw, minimum=0))
+        except InputError as exc:
+            raise exc.located(file=file, field="new_customers_last_12_months") from None
+    else:
+        new_now = _new_per_year(customers, growth, logo_churn)
+        assumptions.append(f"new customers a year ≈ customers × (ln(1 + growth) + churn) = {new_now:,.0f} "
+                           "(no new_customers_last_12_months given)")
+
+    outcomes = []
+    unmapped = []
+    for text in outcome_texts:
+        area, role = classify_outcome(text)
+        outcomes.append(Outcome(text=text, area=area, role=role))
+        if area is None:
+            unmapped.append(text)
+    if unmapped:
+        warnings.append("unmapped missed outcomes (no keyword in cs_next_hire.yaml outcomes): "
+                        + "; ".join(f"'{u}'" for u in unmapped))
+    if not outcome_texts:
+        warnings.append("no missed outcomes given: the decision rests on capacity alone")
+
+    now = _State(customers=customers, arr=arr, new_customers_per_year=new_now, team=dict(team),
+                 leadership=leadership)
+    decision = decide(now, outcomes)
+    if decision is None:  # only when every role is ineligible (e.g. zero customers)
+        raise InputError("no role applies: with no customers there is nothing for CS to own yet", file=file)
+    role, fired = decision
+    loads = _loads(now)
+
+    # 18-month sequence: re-run the rules every step on the growing company and the planned team.
+    sequence = [Hire(month=0, role=role, title=t["roles"][role]["title"], rule=fired.id, why=fired.why,
+                     customers=customers, arr=arr)]
+    planned = dict(team)
+    planned[role] += 1
+    cust_growth = growth  # constant ACV: customers grow with ARR
+    step, lead, horizon = int(seq_cfg["step_months"]), int(seq_cfg["lead_months"]), int(seq_cfg["months"])
+    for month in range(step, horizon, step):
+        factor = (1 + cust_growth) ** ((month + lead) / 12)
+        c_m, a_m = customers * factor, arr * (1 + growth) ** ((month + lead) / 12)
+        state = _State(customers=c_m, arr=a_m, new_customers_per_year=_new_per_year(c_m, cust_growth, logo_churn),
+                       team=dict(planned), leadership=leadership)
+        for _ in range(int(seq_cfg["max_hires_per_step"])):
+            hired = {h.role for h in sequence}
+            open_outcomes = [o for o in outcomes if o.role not in hired]
+            got = decide(state, open_outcomes, include_fallback=False)
+            if got is None:
+                break
+            r, f = got
+            sequence.append(Hire(month=month, role=r, title=t["roles"][r]["title"], rule=f.id, why=f.why,
+                                 customers=round(c_m, 1), arr=round(a_m, 2)))
+            planned[r] += 1
+            state = state.model_copy(update={"team": dict(planned)})
+
+    spec = t["roles"][role]
+    return NextHireResult(
+        company=str(company) if company is not None else None, stage=str(stage) if stage is not None else None,
+        customers=customers, arr=arr, next_role=role, next_role_title=spec["title"], rule=fired,
+        owns=list(spec["owns"]), does_not_own=list(spec["does_not_own"]), loads=loads,
+        missed_outcomes=outcomes, unmapped_outcomes=unmapped, sequence=sequence, team_after=planned,
+        growth={"arr_growth": growth, "basis": growth_basis, "logo_churn": logo_churn,
+                "new_customers_per_year": new_now, "months": horizon, "step_months": step, "lead_months": lead},
+        input_sources=sources, assumptions=assumptions, warnings=warnings,
+    )
+
+
+def render(r: NextHireResult) -> str:
+    who = f"{r.company}: " if r.company else ""
+    lines = [
+        f"{who}next CS hire → {r.next_role_title}",
+        f"  Rule fired: {r.rule.id} — {r.rule.description}",
+        f"  Why: {r.rule.why}",
+        "  Owns: " + "; ".join(r.owns),
+        "  Does not own: " + "; ".join(r.does_not_own),
+        "",
+        f"Today: {r.customers} customers, ${r.arr:,.0f} ARR. Load by role (100% = at capacity):",
+    ]
+    for rl in r.loads:
+        load = "n/a" if rl.load is None else f"{rl.load:.0%}"
+        lines.append(f"  {rl.title:<26} {rl.count:>2}  {load:>5}  {rl.basis}")
+    if r.missed_outcomes:
+        lines.append("Missed outcomes → owner:")
+        for o in r.missed_outcomes:
+            owner = "UNMAPPED" if o.role is None else f"{o.area} → {o.role}"
+            lines.append(f"  - {o.text} ({owner})")
+    g = r.growth
+    lines.append("")
+    lines.append(f"18-month sequence (ARR growth {g['arr_growth']:.0%} a year, {g['basis']}; "
+                 f"each hire planned for the load {g['lead_months']} months later):")
+    for h in r.sequence:
+        lines.append(f"  month {h.month:>2}: {h.title:<26} [{h.rule}] {h.why}")
+    lines.append("Team after the plan: " + ", ".join(f"{k} {v}" for k, v in r.team_after.items() if v))
+    for a in r.assumptions:
+        lines.append(f"Assumption: {a}")
+    for w in r.warnings:
+        lines.append(f"Warning: {w}")
+    return "\n".join(lines)
+
+
+SPEC = ToolSpec(
+    name="cs_next_hire",
+    summary="Which CS role to hire next (CSM, Support, Implementation, Account Manager, CS Ops, "
+            "Customer Marketing), the rule that fired, and an 18-month sequence",
+    role="cco",
+    input_help=("YAML/JSON: stage, customers, arr, team {title: count}, missed_outcomes [most important "
+                "first], optional new_customers_last_12_months, target_arr_12_months or arr_growth, logo_churn. "
+                "Flags override the file (a role flag replaces the whole team); with both --customers and "
+                "--arr the flags alone are used and INPUT / the sample is not read"),
+    sample="cs_team.yaml",
+    options=NextHireOptions,
+    result=NextHireResult,
+    run=run,
+    render=render,
+    data_kinds=("cs_team",),
+    input_required=False,
+)
