@@ -1,0 +1,792 @@
+"""Sales capacity: can the AE team we have (and will hire) carry next year's new-ARR target?
+
+Input is a plan document (YAML or JSON, or the same object inline) with these top-level keys
+(`COLUMN_ALIASES` lists the accepted spellings; unknown keys are refused so a typo never
+silently falls back to a default):
+
+    company              optional name
+    as_of                the plan's date (overridden by --as-of); which reps are ramping depends on it
+    quota                annual new-ARR quota of a fully ramped AE (reps without their own, new hires)
+    reps                 list of {name, start_date, quota?}: the current team, plus signed starts
+    targets              new-ARR target per quarter: {"2027-Q1": "$650K", ...} or [{quarter, target}]
+    ramp_curve           share of quota by tenure month 1, 2, ... (non-decreasing, 100% afterwards)
+    annual_attrition     share of AEs who leave in a year (converted per month as (1 − a)^(1/12))
+    attainment           ramped AEs' average bookings as a share of quota (default 100%)
+    avg_deal_size        average new-ARR deal
+    win_rate             won ÷ (won + lost)
+    sales_cycle_days     average days from opportunity created to closed
+    time_to_hire_days    requisition opened → AE's first day
+
+Capacity of one AE in a calendar month = quota/12 × ramp(tenure month) × attainment × survival.
+Tenure month 1 is the first full calendar month of employment (starting on the 1st counts);
+survival = (1 − annual attrition)^(months after the as-of month, or after the rep's start if
+later ÷ 12) — attrition is compounded per month, never a yearly rate divided by 12.
+
+Hiring: quarters are filled in order. For a quarter still short of target, the hires needed are
+counted as fully ramped reps (the gap ÷ one ramped rep's quarter); they must start `ramp`
+months before the quarter, and each batch is then moved as late as it can start while still
+closing that gap. A quarter whose gap cannot be closed because even the earliest possible hire
+(as-of + time to hire) would still be ramping is reported as unreachable, not papered over
+with a crowd of half-ramped hires.
+
+Pipeline: to book T at win rate w you need about T ÷ w of pipeline (coverage 1 ÷ w; the
+"3x" rule of thumb assumes w ≈ 33%), created at least one sales cycle before quarter end.
+
+Share of reps at quota: a rep who works n opportunities of the average deal size wins
+Binomial(n, w) deals; n is set so expected bookings = attainment × ramp-adjusted quota; the rep
+is at quota when wins × deal size ≥ quota. Even with exactly enough pipeline for the average,
+deal-count luck leaves many reps short — which is why the team-level number matters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from csuite.errors import InputError
+from csuite.io.strict_documents import load_document_strict
+from csuite.io.tables import canonical_key
+from csuite.io.values import (
+    Period,
+    add_months,
+    parse_date,
+    parse_int,
+    parse_money,
+    parse_number,
+    parse_percent,
+    parse_period,
+    split_series,
+)
+from csuite.thresholds import alert_rules, section
+from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
+
+# Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
+COLUMN_ALIASES: dict[str, list[str]] = {
+    "company": ["company_name"],
+    "as_of": ["asof", "plan_date", "date"],
+    "quota": ["quota_per_rep", "annual_quota", "default_quota", "new_hire_quota", "rep_quota"],
+    "reps": ["account_executives", "aes", "team", "roster", "sales_reps"],
+    "targets": ["target", "new_arr_target", "new_arr_targets", "targets_by_quarter", "quarterly_targets"],
+    "ramp_curve": ["ramp", "ramp_by_month", "ramp_schedule"],
+    "annual_attrition": ["attrition", "attrition_rate", "rep_attrition", "ae_attrition"],
+    "attainment": ["ramped_attainment", "productivity", "average_attainment"],
+    "avg_deal_size": ["average_deal_size", "deal_size", "acv", "avg_deal"],
+    "win_rate": ["close_rate", "winrate"],
+    "sales_cycle_days": ["sales_cycle", "cycle_days", "cycle_length_days", "sales_cycle_length"],
+    "time_to_hire_days": ["time_to_hire", "hiring_lead_days", "hire_lead_days"],
+}
+REQUIRED_KEYS = ("quota", "reps", "targets", "avg_deal_size", "win_rate", "sales_cycle_days")
+
+# Keys of one rep in `reps`.
+REP_ALIASES: dict[str, list[str]] = {
+    "name": ["rep", "ae", "owner", "rep_name"],
+    "start_date": ["start", "hire_date", "started", "started_on"],
+    "quota": ["annual_quota", "quota_per_year"],
+}
+_TARGET_ALIASES = {"quarter": ["period", "fiscal_quarter"], "target": ["new_arr", "new_arr_target", "amount"]}
+_CENT = 0.005
+
+
+# ----------------------------------------------------------------------------- inputs
+
+class Rep(BaseModel):
+    name: str
+    start_date: date
+    quota: float
+
+
+class CapacityPlan(BaseModel):
+    """A validated plan. Sources record whether a number came from the plan or a benchmark."""
+
+    company: str | None = None
+    as_of: date | None = None
+    quota: float
+    reps: list[Rep]
+    targets: list[tuple[str, float]]           # (quarter label, target), sorted by date
+    ramp_curve: list[float]
+    ramp_source: str
+    annual_attrition: float
+    attrition_source: str
+    attainment: float
+    avg_deal_size: float
+    win_rate: float
+    sales_cycle_days: float
+    time_to_hire_days: int
+
+
+class CapacityOptions(ToolOptions):
+    as_of: Day | None = Field(None, description="the plan's date (YYYY-MM-DD); decides who is "
+                              "ramping and the earliest possible hire; overrides the plan's as_of")
+
+
+# ----------------------------------------------------------------------------- outputs
+
+class QuarterCapacity(BaseModel):
+    quarter: str
+    target: float
+    capacity: float = Field(description="expected new ARR from the current team after ramp, attainment and attrition")
+    ramped_equivalents: float = Field(description="current team in fully ramped reps, averaged over the quarter")
+    gap: float = Field(description="target − capacity; negative is a surplus")
+    hire_capacity: float
+    capacity_with_hires: float
+    gap_after_hires: float
+    reachable: bool
+    pipeline_needed: float
+    opportunities_needed: float
+    pipeline_create_by: date = Field(description="quarter end − sales cycle: the last day an average deal can enter pipeline and close in the quarter")
+
+
+class HireBatch(BaseModel):
+    for_quarter: str
+    count: int
+    start_by: date
+    open_req_by: date
+    capacity_per_hire: float = Field(description="one hire's expected new ARR in for_quarter when starting on start_by")
+
+
+class RepCapacity(BaseModel):
+    name: str
+    start_date: date
+    quota: float
+    status: Literal["ramped", "ramping", "not_started"]
+    ramp_now: float
+    capacity_by_quarter: dict[str, float]
+    horizon_quota: float = Field(description="ramp-adjusted quota over the target quarters")
+    deals_needed: int
+    opportunities: int
+    p_at_quota: float | None
+
+
+class PipelinePlan(BaseModel):
+    win_rate: float
+    coverage: float = Field(description="1 ÷ win rate")
+    rule_of_thumb: float
+    avg_deal_size: float
+    sales_cycle_days: float
+    total_pipeline_needed: float
+    total_opportunities: float
+
+
+class Totals(BaseModel):
+    target: float
+    capacity: float
+    gap: float
+    capacity_with_hires: float
+    gap_after_hires: float
+
+
+class Warning(BaseModel):
+    id: str
+    severity: Literal["high", "medium", "low"]
+    message: str
+    quarter: str | None = None
+
+
+class CapacityResult(BaseModel):
+    company: str | None
+    as_of: date
+    horizon: dict[str, str]
+    quota: float
+    ramp_curve: list[float]
+    ramp_months: int
+    annual_attrition: float
+    attainment: float
+    quarters: list[QuarterCapacity]
+    totals: Totals
+    hires: list[HireBatch]
+    hires_needed: int
+    earliest_start: date
+    pipeline: PipelinePlan
+    reps: list[RepCapacity]
+    expected_share_at_quota: float | None
+    warnings: list[Warning]
+    assumptions: list[str]
+
+
+# ----------------------------------------------------------------------------- parsing
+
+def _at(exc: InputError, file: str, field: str) -> InputError:
+    return exc.located(file=file, field=field)
+
+
+def _normalise_keys(obj: dict, aliases: dict[str, list[str]], file: str, where: str) -> dict[str, Any]:
+    lookup: dict[str, str] = {}
+    for logical, names in aliases.items():
+        for name in [logical, *names]:
+            lookup[canonical_key(name)] = logical
+    out: dict[str, Any] = {}
+    for raw_key, value in obj.items():
+        key = canonical_key(str(raw_key))
+        if key not in lookup:
+            known = ", ".join(aliases)
+            raise InputError(f"unknown key '{raw_key}'{where} (known: {known})", file=file)
+        logical = lookup[key]
+        if logical in out:
+            raise InputError(f"'{logical}' is given twice{where} (as '{raw_key}' and another spelling)",
+                             file=file)
+        out[logical] = value
+    return out
+
+
+def quarter_label(value: Any) -> Period:
+    """'2027-Q1', '2027 Q1', 'Q1 2027', 'Q1-2027' → the quarter; months and years are refused."""
+    raw = str(value).strip()
+    m = re.match(r"^[Qq]([1-4])[\s\-/]*(\d{4})$", raw) or None
+    if m:
+        raw = f"{m.group(2)}-Q{m.group(1)}"
+    else:
+        m = re.match(r"^(\d{4})[\s\-/]*[Qq]([1-4])$", raw)
+        if m:
+            raw = f"{m.group(1)}-Q{m.group(2)}"
+    period = parse_period(raw)
+    if period.kind != "quarter":
+        raise InputError(f"'{value}' is a month; targets are by quarter (write e.g. 2027-Q1)")
+    return period
+
+
+def _days(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        days = parse_number(value)
+    else:
+        m = re.match(r"^\s*([\d.,]+)\s*(days?|d)?\s*$", str(value), re.I)
+        if not m:
+            raise InputError(f"'{value}' is not a number of days (write e.g. 75)")
+        days = parse_number(m.group(1))
+    if days < 0 or days > 3650:
+        raise InputError(f"{days:g} days is outside 0–3650")
+    return days
+
+
+def _ramp_curve(value: Any) -> list[float]:
+    if isinstance(value, str):
+        items: list[Any] = split_series(value)
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise InputError("must be a list of percentages by tenure month, e.g. [0%, 25%, 50%, 75%, 100%]")
+    if not items:
+        raise InputError("is empty; give the share of quota for tenure month 1, 2, ...")
+    if len(items) > 60:
+        raise InputError(f"has {len(items)} months; a ramp longer than 60 months is not a ramp")
+    curve = []
+    for i, item in enumerate(items, start=1):
+        try:
+            v = parse_percent(item)
+        except InputError as exc:
+            raise InputError(f"month {i}: {exc.message}") from None
+        if v > 1.0:
+            raise InputError(f"month {i}: {v:.0%} is above 100% of quota")
+        if curve and v < curve[-1]:
+            raise InputError(f"month {i}: {v:.0%} is below month {i - 1} ({curve[-1]:.0%}); a ramp only rises")
+        curve.append(v)
+    return curve
+
+
+def _targets(value: Any, file: str) -> list[tuple[str, float]]:
+    entries: list[tuple[Any, Any, str]] = []
+    if isinstance(value, dict):
+        entries = [(k, v, f"targets.{k}") for k, v in value.items()]
+    elif isinstance(value, list):
+        for i, item in enumerate(value, start=1):
+            if not isinstance(item, dict):
+                raise InputError("each target must be {quarter, target}", file=file, field=f"targets[{i}]")
+            row = _normalise_keys(item, _TARGET_ALIASES, file, f" in targets[{i}]")
+            if "quarter" not in row or "target" not in row:
+                raise InputError("needs both quarter and target", file=file, field=f"targets[{i}]")
+            entries.append((row["quarter"], row["target"], f"targets[{i}]"))
+    else:
+        raise InputError("must map quarters to new-ARR targets, e.g. {2027-Q1: $650K}", file=file,
+                         field="targets")
+    if not entries:
+        raise InputError("has no quarters", file=file, field="targets")
+    seen: dict[Period, str] = {}
+    out: list[tuple[Period, float]] = []
+    for label, amount, where in entries:
+        try:
+            period = quarter_label(label)
+            money = parse_money(amount)
+        except InputError as exc:
+            raise _at(exc, file, where) from None
+        if period in seen:
+            raise InputError(f"quarter {period.label} appears twice", file=file, field=where)
+        seen[period] = where
+        out.append((period, money))
+    out.sort(key=lambda pair: pair[0])
+    if len(out) > 40:
+        raise InputError(f"has {len(out)} quarters; plan at most 10 years", file=file, field="targets")
+    return [(p.label, v) for p, v in out]
+
+
+def _reps(value: Any, default_quota: float, file: str) -> list[Rep]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError("must be a list of {name, start_date, quota}", file=file, field="reps")
+    reps: list[Rep] = []
+    names: set[str] = set()
+    for i, item in enumerate(value, start=1):
+        where = f"reps[{i}]"
+        if not isinstance(item, dict):
+            raise InputError("must be {name, start_date, quota}", file=file, field=where)
+        row = _normalise_keys(item, REP_ALIASES, file, f" in {where}")
+        name = row.get("name")
+        if name is None or not str(name).strip():
+            raise InputError("has no name", file=file, field=f"{where}.name")
+        name = str(name).strip()
+        if name.lower() in names:
+            raise InputError(f"rep '{name}' appears twice", file=file, field=f"{where}.name")
+        names.add(name.lower())
+        if row.get("start_date") in (None, ""):
+            raise InputError("is missing", file=file, field=f"{where}.start_date")
+        try:
+            start = parse_date(row["start_date"])
+        except InputError as exc:
+            raise _at(exc, file, f"{where}.start_date") from None
+        quota = default_quota
+        if row.get("quota") not in (None, ""):
+            try:
+                quota = parse_money(row["quota"])
+            except InputError as exc:
+                raise _at(exc, file, f"{where}.quota") from None
+            if quota <= 0:
+                raise InputError("must be above zero", file=file, field=f"{where}.quota")
+        reps.append(Rep(name=name, start_date=start, quota=quota))
+    return reps
+
+
+def parse_plan(data: Any, file: str = "<input>") -> CapacityPlan:
+    """Validate a plan object; every problem is one InputError naming the file and key."""
+    if not isinstance(data, dict):
+        raise InputError("expected a capacity plan object with keys " + ", ".join(REQUIRED_KEYS), file=file)
+    plan = _normalise_keys(data, COLUMN_ALIASES, file, "")
+    missing = [k for k in REQUIRED_KEYS if plan.get(k) in (None, "")]
+    if missing:
+        raise InputError(f"missing key(s) {', '.join(missing)}", file=file)
+    bench = section("benchmarks")
+    own = section("sales_capacity_model")
+
+    def field(key: str, parser, *, default=None):
+        value = plan.get(key)
+        if value in (None, ""):
+            return default
+        try:
+            return parser(value)
+        except InputError as exc:
+            raise _at(exc, file, key) from None
+
+    quota = field("quota", parse_money)
+    if quota <= 0:
+        raise InputError("must be above zero", file=file, field="quota")
+    avg_deal = field("avg_deal_size", parse_money)
+    if avg_deal <= 0:
+        raise InputError("must be above zero", file=file, field="avg_deal_size")
+    win_rate = field("win_rate", parse_percent)
+    if not 0 < win_rate <= 1:
+        raise InputError(f"{win_rate:.1%} must be above 0% and at most 100%", file=file, field="win_rate")
+    ramp = field("ramp_curve", _ramp_curve)
+    ramp_source = "plan"
+    if ramp is None:
+        months = int(bench["ae_ramp_months"])
+        ramp = [k / months for k in range(months)]     # linear: 0%, 20%, ... then 100%
+        ramp_source = f"benchmark: linear over {months} months (benchmarks.ae_ramp_months)"
+    attrition = field("annual_attrition", parse_percent)
+    attrition_source = "plan"
+    if attrition is None:
+        attrition = float(bench["ae_annual_attrition"])
+        attrition_source = "benchmark (benchmarks.ae_annual_attrition)"
+    if not 0 <= attrition < 1:
+        raise InputError(f"{attrition:.1%} must be below 100% a year", file=file, field="annual_attrition")
+    attainment = field("attainment", lambda v: parse_percent(v, fraction_max=3),
+                       default=float(own["default_attainment"]))
+    if not 0 < attainment <= 3:
+        raise InputError(f"{attainment:.0%} must be above 0% and at most 300%", file=file, field="attainment")
+    as_of = field("as_of", parse_date)
+    company = plan.get("company")
+    return CapacityPlan(
+        company=str(company) if company is not None else None,
+        as_of=as_of,
+        quota=quota,
+        reps=_reps(plan.get("reps"), quota, file),
+        targets=_targets(plan["targets"], file),
+        ramp_curve=ramp,
+        ramp_source=ramp_source,
+        annual_attrition=attrition,
+        attrition_source=attrition_source,
+        attainment=attainment,
+        avg_deal_size=avg_deal,
+        win_rate=win_rate,
+        sales_cycle_days=field("sales_cycle_days", _days),
+        time_to_hire_days=field("time_to_hire_days", lambda v: parse_int(_days(v)),
+                                default=int(own["time_to_hire_days"])),
+    )
+
+
+def load_plan(source: Source) -> CapacityPlan:
+    if isinstance(source, dict):
+        return parse_plan(source, "<input>")
+    if isinstance(source, list) or source is None:
+        raise InputError("expected a capacity plan (YAML/JSON object), not a list of rows")
+    data = load_document_strict(source)
+    return parse_plan(data, str(Path(source)))
+
+
+# ----------------------------------------------------------------------------- model
+
+def _idx(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _first_of(idx: int) -> date:
+    return date(idx // 12, idx % 12 + 1, 1)
+
+
+def ramp_start(start: date) -> date:
+    """Tenure month 1 = the first full calendar month of employment."""
+    return start if start.day == 1 else add_months(start.replace(day=1), 1)
+
+
+def ramp_at(curve: list[float], tenure_month: int) -> float:
+    if tenure_month < 1:
+        return 0.0
+    return curve[tenure_month - 1] if tenure_month <= len(curve) else 1.0
+
+
+def ramp_months(curve: list[float]) -> int:
+    """Months before a new AE carries full quota (the curve's months below 100%)."""
+    return sum(1 for v in curve if v < 1.0)
+
+
+def _months(period: Period) -> list[int]:
+    first = _idx(period.start)
+    return [first, first + 1, first + 2]
+
+
+class _Model:
+    def __init__(self, plan: CapacityPlan, as_of: date) -> None:
+        self.plan = plan
+        self.as_of_idx = _idx(as_of)
+        self.keep = 1.0 - plan.annual_attrition
+
+    def month(self, quota: float, start: date, month_idx: int, *, attrition: bool = True,
+              attainment: bool = True) -> tuple[float, float]:
+        """(expected bookings, ramp × survival) of one AE in one calendar month."""
+        first = _idx(ramp_start(start))
+        ramp = ramp_at(self.plan.ramp_curve, month_idx - first + 1)
+        survival = 1.0
+        if attrition:
+            elapsed = max(0, month_idx - max(self.as_of_idx, first))
+            survival = self.keep ** (elapsed / 12.0)
+        factor = self.plan.attainment if attainment else 1.0
+        return quota / 12.0 * ramp * factor * survival, ramp * survival
+
+    def quarter(self, quota: float, start: date, period: Period, **kw: bool) -> tuple[float, float]:
+        cap = fte = 0.0
+        for m in _months(period):
+            c, f = self.month(quota, start, m, **kw)
+            cap += c
+            fte += f
+        return cap, fte / 3.0
+
+
+def _c(value: float) -> float:
+    """Money in the output: dollars and cents (the model itself keeps full precision)."""
+    return round(value + 0.0, 2)
+
+
+def binomial_tail(n: int, p: float, k: int) -> float:
+    """P(Binomial(n, p) ≥ k), exact in log space; normal approximation for very large n."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    if p <= 0.0:
+        return 0.0
+    if n > 20000:
+        mean, sd = n * p, math.sqrt(n * p * (1 - p))
+        return 0.5 * math.erfc((k - 0.5 - mean) / (sd * math.sqrt(2)))
+    lp, lq = math.log(p), math.log1p(-p)
+    lgn = math.lgamma(n + 1)
+    total = 0.0
+    for i in range(k, n + 1):
+        total += math.exp(lgn - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq)
+    return min(1.0, total)
+
+
+def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
+    """The capacity plan: pure function of a validated plan and a date."""
+    model = _Model(plan, as_of)
+    periods = [quarter_label(label) for label, _ in plan.targets]
+    targets = {label: value for label, value in plan.targets}
+    rmonths = ramp_months(plan.ramp_curve)
+    horizon_months = _idx(periods[-1].end) - _idx(periods[0].start) + 1
+    warnings: list[Warning] = []
+    assumptions: list[str] = []
+    if plan.ramp_source != "plan":
+        assumptions.append(f"ramp curve from {plan.ramp_source}: "
+                           + ", ".join(f"{v:.0%}" for v in plan.ramp_curve) + ", then 100%")
+    if plan.attrition_source != "plan":
+        assumptions.append(f"annual AE attrition {plan.annual_attrition:.0%} from {plan.attrition_source}")
+
+    # Current team.
+    existing = {p.label: [0.0, 0.0] for p in periods}
+    reps_out: list[RepCapacity] = []
+    for rep in plan.reps:
+        by_q: dict[str, float] = {}
+        for p in periods:
+            cap, fte = model.quarter(rep.quota, rep.start_date, p)
+            existing[p.label][0] += cap
+            existing[p.label][1] += fte
+            by_q[p.label] = cap
+        tenure_now = model.as_of_idx - _idx(ramp_start(rep.start_date)) + 1
+        ramp_now = ramp_at(plan.ramp_curve, tenure_now)
+        if rep.start_date > as_of:
+            status = "not_started"
+        elif ramp_now < 1.0:
+            status = "ramping"
+        else:
+            status = "ramped"
+        # Ramp-adjusted quota over the horizon, conditional on staying (no attrition, no attainment).
+        hq = sum(model.quarter(rep.quota, rep.start_date, p, attrition=False, attainment=False)[0]
+                 for p in periods)
+        deals = opps = 0
+        p_quota: float | None = None
+        if hq > _CENT:
+            deals = math.ceil(hq / plan.avg_deal_size - 1e-9)
+            opps = math.floor(plan.attainment * hq / (plan.avg_deal_size * plan.win_rate) + 0.5)
+            p_quota = binomial_tail(opps, plan.win_rate, deals)
+        reps_out.append(RepCapacity(
+            name=rep.name, start_date=rep.start_date, quota=rep.quota, status=status,
+            ramp_now=ramp_now, capacity_by_quarter={k: _c(v) for k, v in by_q.items()},
+            horizon_quota=_c(hq), deals_needed=deals,
+            opportunities=opps, p_at_quota=p_quota,
+        ))
+
+    # Hiring, earliest gap first.
+    lead = plan.time_to_hire_days
+    ready = as_of + timedelta(days=lead)
+    earliest = ramp_start(ready)
+    hires: list[HireBatch] = []
+    hire_cap = {p.label: 0.0 for p in periods}
+
+    def add_batch_capacity(batch: HireBatch) -> None:
+        for p in periods:
+            hire_cap[p.label] += batch.count * model.quarter(plan.quota, batch.start_by, p)[0]
+
+    unreachable: dict[str, str] = {}
+    for i, p in enumerate(periods):
+        gap = targets[p.label] - existing[p.label][0] - hire_cap[p.label]
+        if gap <= _CENT:
+            continue
+        # Reps the plan needs anyway: the most fully ramped reps any remaining quarter is short.
+        needed_later = 0
+        for q in periods[i:]:
+            q_gap = targets[q.label] - existing[q.label][0] - hire_cap[q.label]
+            if q_gap > _CENT:
+                per = model.quarter(plan.quota, add_months(q.start, -rmonths), q)[0]
+                needed_later = max(needed_later, math.ceil(q_gap / per - 1e-9))
+        latest_full = add_months(p.start, -rmonths)
+        start = max(earliest, latest_full)
+        per_hire = model.quarter(plan.quota, start, p)[0]
+        count = math.ceil(gap / per_hire - 1e-9) if per_hire > 0 else 0
+        if per_hire <= 0 or count > needed_later:
+            if start > p.end:
+                why = f"the earliest possible start, {earliest.isoformat()}, is after the quarter ends"
+            else:
+                share = ramp_at(plan.ramp_curve, _idx(p.end) - _idx(earliest) + 1)
+                why = (f"an AE starting on the earliest possible date, {earliest.isoformat()} "
+                       f"(as-of + {lead} days to hire), is only {share:.0%} ramped by {p.end.isoformat()}")
+                if per_hire > 0:
+                    why += (f"; closing it would take {count} hires, more than the {needed_later} "
+                            "ramped reps the plan needs")
+            unreachable[p.label] = why
+            continue
+        # Slide the start as late as it can go while `count` hires still close this gap.
+        while True:
+            later = add_months(start, 1)
+            if later > p.end or count * model.quarter(plan.quota, later, p)[0] < gap - _CENT:
+                break
+            start = later
+        batch = HireBatch(
+            for_quarter=p.label, count=count, start_by=start,
+            open_req_by=start - timedelta(days=lead),
+            capacity_per_hire=_c(model.quarter(plan.quota, start, p)[0]),
+        )
+        hires.append(batch)
+        add_batch_capacity(batch)
+
+    coverage = 1.0 / plan.win_rate
+    quarters: list[QuarterCapacity] = []
+    for p in periods:
+        target = targets[p.label]
+        cap, fte = existing[p.label]
+        with_hires = cap + hire_cap[p.label]
+        pipeline = target * coverage
+        quarters.append(QuarterCapacity(
+            quarter=p.label, target=target, capacity=_c(cap), ramped_equivalents=round(fte, 4),
+            gap=_c(target - cap), hire_capacity=_c(hire_cap[p.label]),
+            capacity_with_hires=_c(with_hires), gap_after_hires=_c(target - with_hires),
+            reachable=p.label not in unreachable, pipeline_needed=_c(pipeline),
+            opportunities_needed=round(pipeline / plan.avg_deal_size, 2),
+            pipeline_create_by=p.end - timedelta(days=round(plan.sales_cycle_days)),
+        ))
+        if p.label in unreachable:
+            short = target - with_hires
+            warnings.append(Warning(
+                id="target_unreachable", severity="high", quarter=p.label,
+                message=(f"{p.label}: target ${target:,.0f} is ${short:,.0f} above capacity even with the "
+                         f"hires planned; no hire can close it in time: {unreachable[p.label]}"),
+            ))
+        if p.end < as_of:
+            warnings.append(Warning(
+                id="quarter_already_ended", severity="low", quarter=p.label,
+                message=f"{p.label} ended before the as-of date {as_of.isoformat()}; its capacity is a model, not bookings",
+            ))
+        elif quarters[-1].pipeline_create_by < as_of and target > _CENT:
+            warnings.append(Warning(
+                id="pipeline_window_passed", severity="medium", quarter=p.label,
+                message=(f"{p.label}: an average {plan.sales_cycle_days:g}-day deal had to be in pipeline by "
+                         f"{quarters[-1].pipeline_create_by.isoformat()}; the ${pipeline:,.0f} needed must already exist"),
+            ))
+
+    if rmonths >= horizon_months:
+        warnings.append(Warning(
+            id="ramp_longer_than_horizon", severity="medium",
+            message=(f"the ramp takes {rmonths} months and the plan covers {horizon_months}: "
+                     "no new hire reaches full quota inside the horizon"),
+        ))
+    rule = float(section("benchmarks")["pipeline_coverage_target"])
+    if coverage > rule + 1e-9:
+        warnings.append(Warning(
+            id="coverage_above_rule_of_thumb", severity="medium",
+            message=(f"at a {plan.win_rate:.0%} win rate you need {coverage:.1f}x pipeline coverage; "
+                     f"the {rule:g}x rule of thumb would leave you short"),
+        ))
+    shares = [r.p_at_quota for r in reps_out if r.p_at_quota is not None]
+    share = sum(shares) / len(shares) if shares else None
+    cond = alert_rules()["quota_attainment_low"].conditions[0]
+    if share is not None and cond.value is not None and share < cond.value:
+        warnings.append(Warning(
+            id="share_at_quota_low", severity="medium",
+            message=(f"only {share:.0%} of reps are expected to reach quota (below {cond.value:.0%}): "
+                     "quotas, attainment or deal volume do not fit"),
+        ))
+
+    total_target = sum(targets.values())
+    total_cap = sum(existing[p.label][0] for p in periods)
+    total_with = total_cap + sum(hire_cap.values())
+    return CapacityResult(
+        company=plan.company,
+        as_of=as_of,
+        horizon={"start": periods[0].label, "end": periods[-1].label},
+        quota=plan.quota,
+        ramp_curve=plan.ramp_curve,
+        ramp_months=rmonths,
+        annual_attrition=plan.annual_attrition,
+        attainment=plan.attainment,
+        quarters=quarters,
+        totals=Totals(target=_c(total_target), capacity=_c(total_cap), gap=_c(total_target - total_cap),
+                      capacity_with_hires=_c(total_with), gap_after_hires=_c(total_target - total_with)),
+        hires=hires,
+        hires_needed=sum(h.count for h in hires),
+        earliest_start=earliest,
+        pipeline=PipelinePlan(
+            win_rate=plan.win_rate, coverage=coverage, rule_of_thumb=rule,
+            avg_deal_size=plan.avg_deal_size, sales_cycle_days=plan.sales_cycle_days,
+            total_pipeline_needed=_c(total_target * coverage),
+            total_opportunities=round(total_target * coverage / plan.avg_deal_size, 2),
+        ),
+        reps=reps_out,
+        expected_share_at_quota=share,
+        warnings=warnings,
+        assumptions=assumptions,
+    )
+
+
+def run(source: Source, options: CapacityOptions | None = None) -> CapacityResult:
+    options = options or CapacityOptions()
+    plan = load_plan(source)
+    as_of = options.as_of or plan.as_of
+    if as_of is None:
+        raise InputError("no as-of date: pass --as-of YYYY-MM-DD or add as_of to the plan "
+                         "(who is ramping depends on the date)")
+    return compute(plan, as_of)
+
+
+# ----------------------------------------------------------------------------- rendering
+
+def _m(v: float) -> str:
+    return f"-${-v:,.0f}" if v < -0.5 else f"${max(v, 0):,.0f}"
+
+
+def render(result: CapacityResult) -> str:
+    name = f" — {result.company}" if result.company else ""
+    lines = [
+        f"Sales capacity{name}, as of {result.as_of.isoformat()} "
+        f"({result.horizon['start']} to {result.horizon['end']})",
+        f"Quota ${result.quota:,.0f}/AE/year · ramp {result.ramp_months} months · "
+        f"attrition {result.annual_attrition:.0%}/year · attainment {result.attainment:.0%}",
+        "",
+        f"{'Quarter':<9} {'Target':>11} {'Capacity':>11} {'Gap':>11} {'With hires':>11} "
+        f"{'Gap after':>11} {'Pipeline':>11} {'Opps':>5}  Create by",
+    ]
+    for q in result.quarters:
+        mark = "" if q.reachable else "  ✗ unreachable"
+        lines.append(
+            f"{q.quarter:<9} {_m(q.target):>11} {_m(q.capacity):>11} {_m(q.gap):>11} "
+            f"{_m(q.capacity_with_hires):>11} {_m(q.gap_after_hires):>11} {_m(q.pipeline_needed):>11} "
+            f"{q.opportunities_needed:>5.0f}  {q.pipeline_create_by.isoformat()}{mark}")
+    t = result.totals
+    lines.append(f"{'Total':<9} {_m(t.target):>11} {_m(t.capacity):>11} {_m(t.gap):>11} "
+                 f"{_m(t.capacity_with_hires):>11} {_m(t.gap_after_hires):>11} "
+                 f"{_m(result.pipeline.total_pipeline_needed):>11} {result.pipeline.total_opportunities:>5.0f}")
+    lines.append("")
+    if result.hires:
+        lines.append(f"Hires needed: {result.hires_needed} AE(s) (earliest possible start {result.earliest_start.isoformat()})")
+        for h in result.hires:
+            lines.append(f"  {h.count} for {h.for_quarter}: start by {h.start_by.isoformat()}, "
+                         f"open the req by {h.open_req_by.isoformat()} ({_m(h.capacity_per_hire)} each in {h.for_quarter})")
+    else:
+        lines.append("Hires needed: none (the current team covers every reachable quarter)")
+    p = result.pipeline
+    lines.append(f"Pipeline coverage needed: {p.coverage:.1f}x (1 ÷ {p.win_rate:.0%} win rate; "
+                 f"rule of thumb {p.rule_of_thumb:g}x), deals of ${p.avg_deal_size:,.0f}, "
+                 f"{p.sales_cycle_days:g}-day cycle")
+    if result.expected_share_at_quota is not None:
+        lines.append(f"Expected share of reps at quota: {result.expected_share_at_quota:.1%}")
+    lines.append("")
+    lines.append("Team:")
+    for r in result.reps:
+        pq = f"{r.p_at_quota:.0%}" if r.p_at_quota is not None else "n/a"
+        lines.append(f"  {r.name:<24} {r.status:<11} ramp now {r.ramp_now:>4.0%}  "
+                     f"horizon quota {_m(r.horizon_quota):>10}  P(at quota) {pq}")
+    if result.warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines.extend(f"  [{w.severity}] {w.id}: {w.message}" for w in result.warnings)
+    if result.assumptions:
+        lines.append("")
+        lines.append("Assumptions:")
+        lines.extend(f"  - {a}" for a in result.assumptions)
+    return "\n".join(lines)
+
+
+SPEC = ToolSpec(
+    name="sales_capacity_model",
+    summary="Ramped sales capacity by quarter, gap to target, hires and latest hire dates",
+    role="cro",
+    input_help="capacity plan (YAML or JSON): quota, reps with start dates, targets by quarter, "
+               "ramp_curve, annual_attrition, avg_deal_size, win_rate, sales_cycle_days",
+    sample="sales_capacity.yaml",
+    options=CapacityOptions,
+    result=CapacityResult,
+    run=run,
+    render=render,
+    data_kinds=("capacity",),
+)
