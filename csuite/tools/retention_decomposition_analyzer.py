@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -186,7 +186,7 @@ class CohortOut(BaseModel):
 
 
 class Trend(BaseModel):
-    order: Literal["cohort date", "file order"]
+    order: Literal["cohort date", "file order", "not ordered"]
     cohorts: list[str]
     nrr: list[float | None]
     grr: list[float | None]
@@ -586,7 +586,7 @@ def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> b
     return bool(evaluate_alerts(metrics, as_of=date.min, rules=rules))
 
 
-def _trend(cohorts: list[CohortOut], dated: bool) -> Trend:
+def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend:
     cfg = section("retention_decomposition_analyzer")
     band, minimum = float(cfg["trend_flat_band"]), int(cfg["trend_min_cohorts"])
     series = {k: [getattr(c, k) for c in cohorts] for k in ("nrr", "grr", "logo_retention")}
@@ -594,7 +594,7 @@ def _trend(cohorts: list[CohortOut], dated: bool) -> Trend:
     change: dict[str, float | None] = {}
     for key, values in series.items():
         pts = [(i, v) for i, v in enumerate(values) if v is not None]
-        if len(pts) < minimum:
+        if len(pts) < minimum or not ordered:
             direction[key], change[key] = "n/a", None
             continue
         n = len(pts)
@@ -605,7 +605,7 @@ def _trend(cohorts: list[CohortOut], dated: bool) -> Trend:
         delta = slope * (pts[-1][0] - pts[0][0])
         change[key] = delta
         direction[key] = "flat" if abs(delta) < band else "improving" if delta > 0 else "declining"
-    return Trend(order="cohort date" if dated else "file order", cohorts=[c.name for c in cohorts],
+    return Trend(order="cohort date" if dated else "file order" if ordered else "not ordered", cohorts=[c.name for c in cohorts],
                  nrr=series["nrr"], grr=series["grr"], logo_retention=series["logo_retention"],
                  direction=direction, change=change)
 
@@ -723,8 +723,8 @@ def _stage(options: RetentionOptions, starting_arr: float) -> tuple[str, str]:
 def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: str,
                     source: Literal["cohort_summaries", "snapshots"] = "cohort_summaries",
                     window: dict[str, Any] | None = None, extra_warnings: list[str] | None = None,
-                    logo_curve: list[CurvePoint] | None = None, overall: dict[str, float] | None = None
-                    ) -> RetentionResult:
+                    logo_curve: list[CurvePoint] | None = None, overall: dict[str, float] | None = None,
+                    ordered: bool = True) -> RetentionResult:
     """Everything downstream of parsed cohorts (shared by both input paths)."""
     months = options.window_months
     dated = all(c.period is not None or c.start_day is not None for c in cohorts)
@@ -764,7 +764,7 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
         expansion_rate=_ratio(tot["expansion_arr"], s),
         verdict=verdict.overall, verdict_detail=verdict,
         leaky_bucket=is_leaky_bucket(nrr, grr, months), leaky_bucket_rule=leaky_bucket_rule_text(),
-        cohorts=outs, trend=_trend(outs, dated), churn_reasons=reasons, preventable_share=preventable,
+        cohorts=outs, trend=_trend(outs, dated, ordered), churn_reasons=reasons, preventable_share=preventable,
         top_drivers=drivers, logo_curve=logo_curve or [], warnings=warnings,
     )
 
@@ -786,8 +786,120 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
     return _run_snapshots(table, options)
 
 
+# ----------------------------------------------------------------------------- snapshots path
+
+def _snapshots_of(table: Table, as_of: date | None) -> Any:
+    """The table already read, as `snapshots.Snapshots` (same readers as churn_analyzer; the file
+    is parsed once, which matters at a million rows). Mirrors `snapshots.read_snapshots`."""
+    from csuite.tools import snapshots as S
+
+    if not table.rows:
+        raise InputError("has a header but no data rows", file=table.file)
+    if S.is_stripe_table(table):
+        return S.snapshots_from_stripe(table, as_of=as_of)
+    snaps = S.snapshots_from_table(table)
+    if as_of is not None:
+        limit = as_of.year * 12 + as_of.month - 1
+        if limit < snaps.first:
+            raise InputError(f"--as-of {as_of} is before the first snapshot month {S.month_label(snaps.first)}",
+                             file=snaps.file)
+        if limit < snaps.last:
+            snaps = snaps.until(S.month_label(limit))
+    return snaps
+
+
+def _cents(dollars_value: float) -> int:
+    return int(round(dollars_value * 100))
+
+
 def _run_snapshots(table: Table, options: RetentionOptions) -> RetentionResult:
-    raise UsageError("revenue snapshots are not supported yet; give cohort summaries")
+    """Cohorts from revenue snapshots. Every retention figure is `snapshots.retention_window` on
+    the cohort's accounts; this function only groups accounts and attributes churn reasons."""
+    import numpy as np
+
+    from csuite.tools import snapshots as S
+
+    snaps = _snapshots_of(table, options.as_of)
+    accounts = S.read_accounts(options.accounts) if options.accounts else {}
+    if options.cohort_by == "segment" and not any(a.segment for a in accounts.values()):
+        raise UsageError("--cohort-by segment needs --accounts with a segment column")
+    end = None
+    if options.end is not None:
+        p = parse_period(options.end)
+        end = f"{p.end.year:04d}-{p.end.month:02d}"
+    window = S.retention_window(snaps, end, options.window_months)
+    j_s, j_e = snaps.period_index(window.start), snaps.period_index(window.end)
+    a_s, a_e = snaps.arr[:, j_s], snaps.arr[:, j_e]
+    in_cohort = a_s > 0
+    lost = in_cohort & (a_e == 0)       # churned = in the frozen cohort, ARR 0 at the end
+
+    # group key per account
+    names = np.asarray(snaps.accounts, dtype=object)
+    periods: dict[str, Period | None] = {}
+    if options.cohort_by == "segment":
+        keys = np.array([(accounts[a].segment if a in accounts and accounts[a].segment else "(no segment)")
+                         for a in snaps.accounts], dtype=object)
+    else:
+        first = snaps.first_active()
+        month_idx = snaps.first + np.maximum(first, 0)
+        years, quarters = month_idx // 12, (month_idx % 12) // 3 + 1
+        keys = np.empty(len(snaps.accounts), dtype=object)
+        for y, q, truncated in {(int(y), int(q), bool(f == 0)) for y, q, f in zip(years, quarters, first)}:
+            label = f"{y:04d}-Q{q}" + (" or earlier" if truncated else "")
+            periods[label] = quarter_period(y, q)
+            keys[(years == y) & (quarters == q) & ((first == 0) == truncated)] = label
+    warnings = list(snaps.warnings)
+    cohorts: list[_Cohort] = []
+    member_keys = keys[in_cohort]
+    for label in dict.fromkeys(member_keys.tolist()):
+        mask = in_cohort & (keys == label)
+        gw = S.retention_window(snaps.select(mask), window.end, options.window_months)
+        start_c, capped_c, end_c = _cents(gw.start_arr), _cents(gw.retained_arr_capped), _cents(gw.end_arr_cohort)
+        group_lost = mask & lost
+        churned_c = int(a_s[group_lost].sum())
+        churned_n = int(group_lost.sum())
+        if churned_n != gw.cohort_size - gw.retained_logos:  # one definition of churn, checked
+            raise AssertionError("churned accounts disagree with retention_window")
+        reasons: dict[str, list[Any]] = {}
+        missing = 0
+        for acc, cents in zip(names[group_lost], a_s[group_lost]):
+            info = accounts.get(acc)
+            text = info.churn_reason if info and info.churn_reason else None
+            if text is None:
+                missing += 1
+                continue
+            slot = reasons.setdefault(text, [0, 0])
+            slot[0] += 1
+            slot[1] += int(cents)
+        period = periods.get(label)
+        # "2025-Q1 or earlier" (accounts already active in the first month of data) sorts first
+        early = period.start - timedelta(days=1) if period and label.endswith("or earlier") else None
+        cohorts.append(_Cohort(
+            name=label, period=period, start_day=early, row=0,
+            starting_customers=gw.cohort_size, churned_customers=churned_n,
+            starting_arr=start_c / 100, churned_arr=churned_c / 100,
+            contraction_arr=(start_c - capped_c - churned_c) / 100, expansion_arr=(end_c - capped_c) / 100,
+            ending_arr=end_c / 100,
+            reasons=[_Reason(reason=t, customers=v[0], arr=v[1] / 100) for t, v in reasons.items()],
+        ))
+    n_lost = int(lost.sum())
+    if n_lost and not options.accounts:
+        warnings.append(f"{n_lost} churned account(s) and no --accounts file: churn reasons unknown")
+    elif options.accounts:
+        unknown = [a for a in accounts if a not in set(snaps.accounts)]
+        if unknown:
+            warnings.append(f"{len(unknown)} account(s) in {options.accounts} are not in the snapshots "
+                            f"(e.g. {unknown[0]})")
+    durations, churned, _ = S.tenure(snaps, window.end)
+    curve = [CurvePoint(**p.model_dump()) for p in S.kaplan_meier(durations, churned)]
+    overall = {"nrr": window.nrr, "grr": window.grr, "logo_retention": window.logo_retention}
+    info = {"months": options.window_months, "start": window.start, "end": window.end,
+            "label": f"{window.start} → {window.end}", "cohort_by": options.cohort_by,
+            "accounts_file": options.accounts}
+    result = analyze_cohorts(cohorts, options, file=snaps.file, source="snapshots", window=info,
+                             extra_warnings=warnings, logo_curve=curve, overall=overall,
+                             ordered=options.cohort_by != "segment")
+    return result
 
 
 # ----------------------------------------------------------------------------- human output
@@ -816,11 +928,11 @@ def render(r: RetentionResult) -> str:
     if r.leaky_bucket:
         lines.append(f"LEAKY BUCKET: {r.leaky_bucket_rule} — expansion is masking churn; fund churn prevention first.")
     lines.append("")
-    lines.append(f"{'Cohort':<16}{'Start ARR':>12}{'GRR':>8}{'NRR':>8}{'Logos':>8}{'Contr.':>8}{'Exp.':>8}  Verdict")
+    lines.append(f"{'Cohort':<20}{'Start ARR':>12}{'GRR':>8}{'NRR':>8}{'Logos':>8}{'Contr.':>8}{'Exp.':>8}  Verdict")
     shown = r.cohorts if len(r.cohorts) <= 24 else r.cohorts[:12] + r.cohorts[-12:]
     for c in shown:
         flag = " leaky" if c.leaky_bucket else ""
-        lines.append(f"{c.name[:15]:<16}{_usd(c.starting_arr):>12}{_pct(c.grr):>8}{_pct(c.nrr):>8}"
+        lines.append(f"{c.name[:19]:<20}{_usd(c.starting_arr):>12}{_pct(c.grr):>8}{_pct(c.nrr):>8}"
                      f"{_pct(c.logo_retention):>8}{_pct(c.contraction_rate):>8}{_pct(c.expansion_rate):>8}  "
                      f"{c.verdict}{flag}")
     if len(shown) < len(r.cohorts):
