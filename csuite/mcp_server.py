@@ -24,7 +24,7 @@ import typing
 from datetime import date
 from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csuite import __version__
 from csuite.errors import InputError, UsageError
@@ -44,20 +44,37 @@ INSTRUCTIONS = (
 log = logging.getLogger("csuite.mcp")
 
 
-def load_sdk() -> tuple[type, type[Exception]]:
-    """The server class and ToolError of whichever mcp SDK is installed (2.x renamed FastMCP)."""
-    try:
-        from mcp.server.mcpserver import MCPServer
-        from mcp.server.mcpserver.exceptions import ToolError
-        return MCPServer, ToolError
-    except ImportError:
-        pass
-    try:
-        from mcp.server.fastmcp import FastMCP
-        from mcp.server.fastmcp.exceptions import ToolError
-        return FastMCP, ToolError
-    except ImportError:
-        raise UsageError(MCP_MISSING) from None
+class SDK:
+    """The pieces of whichever mcp SDK is installed (2.x renamed FastMCP to MCPServer)."""
+
+    def __init__(self) -> None:
+        try:
+            from mcp.server.mcpserver import MCPServer as server_class
+            from mcp.server.mcpserver.exceptions import ToolError
+            from mcp.server.mcpserver.tools import Tool
+        except ImportError:
+            try:
+                from mcp.server.fastmcp import FastMCP as server_class
+                from mcp.server.fastmcp.exceptions import ToolError
+                from mcp.server.fastmcp.tools import Tool
+            except ImportError:
+                raise UsageError(MCP_MISSING) from None
+        self.server_class, self.ToolError, self.Tool = server_class, ToolError, Tool
+
+    def tool(self, fn: Callable[..., Any], name: str, description: str) -> Any:
+        """A Tool whose arguments refuse unknown keys, like the CLI refuses unknown flags.
+
+        The SDK's argument model ignores extra keys, so a misspelt option would silently do
+        nothing; a strict subclass rejects it, and the listed schema says so
+        (`additionalProperties: false`).
+        """
+        tool = self.Tool.from_function(fn, name=name, description=description)
+        loose = tool.fn_metadata.arg_model
+        strict = type(loose.__name__, (loose,), {"model_config": ConfigDict(extra="forbid"),
+                                                 "__module__": __name__})
+        tool.fn_metadata.arg_model = strict
+        tool.parameters = strict.model_json_schema(by_alias=True)
+        return tool
 
 
 def error_text(exc: BaseException) -> str:
@@ -104,22 +121,21 @@ def _function(name: str, doc: str, params: list[inspect.Parameter], returns: Any
 
 # ------------------------------------------------------------------------------ registry tools
 
-def _add_registry_tools(server: Any, tool_error: type[Exception]) -> list[str]:
+def _registry_tools(sdk: SDK) -> list[Any]:
     from csuite.tool_schemas import description, loadable_specs, run_spec, tool_parameters
 
     specs, missing = loadable_specs()
     for name, why in missing.items():
         log.warning("tool %s not served: its module did not import (%s)", name, why)
-    added = []
+    tools = []
     for spec in specs:
         def body(_spec: Any = spec, **arguments: Any) -> BaseModel:
             supplied = {k: v for k, v in arguments.items() if v is not None or k in ("path", "data")}
-            return _guard(tool_error, _spec.name, lambda: run_spec(_spec, supplied))
+            return _guard(sdk.ToolError, _spec.name, lambda: run_spec(_spec, supplied))
 
         fn = _function(spec.name, description(spec), tool_parameters(spec), spec.result, body)
-        server.add_tool(fn, name=spec.name, description=description(spec))
-        added.append(spec.name)
-    return added
+        tools.append(sdk.tool(fn, spec.name, description(spec)))
+    return tools
 
 
 # ------------------------------------------------------------------- context, route and ask
@@ -139,11 +155,16 @@ class _Runner:
         return True
 
     @staticmethod
-    def return_type(method: str) -> Any:
+    def return_type(method: str, fallback: tuple[str, str] | None = None) -> Any:
+        """The pydantic model a runner method returns (its annotation, else `fallback`), or dict."""
+        import importlib
+
         try:
             from csuite.runner import Advisor
 
             hint = typing.get_type_hints(getattr(Advisor, method)).get("return")
+            if hint is None and fallback:
+                hint = getattr(importlib.import_module(fallback[0]), fallback[1])
             if isinstance(hint, type) and issubclass(hint, BaseModel):
                 return hint
         except Exception:  # noqa: BLE001 - no runner yet, or hints that do not resolve
@@ -160,17 +181,19 @@ class _Runner:
         return self._advisor
 
 
-def _add_advisor_tools(server: Any, tool_error: type[Exception]) -> None:
+def _advisor_tools(sdk: SDK) -> list[Any]:
     from csuite.cli.context_cmd import check_payload
 
     kw = inspect.Parameter.KEYWORD_ONLY
     runner = _Runner()
+    tool_error = sdk.ToolError
+    tools = []
 
     def context_check(path: str | None = None, as_of: date | None = None) -> dict[str, Any]:
         return _guard(tool_error, "context_check",
                       lambda: check_payload(path, as_of or date.today()))
 
-    server.add_tool(
+    tools.append(_tool(sdk,
         _function("context_check",
                   "Read the founder's company-context.md: parsed fields, normalised metrics, "
                   "proactive alerts (raise them first), staleness and missing required fields. "
@@ -179,29 +202,33 @@ def _add_advisor_tools(server: Any, tool_error: type[Exception]) -> None:
                       str | None, Field(description="company-context.md to read (default: discovered)")]),
                    inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
                       date | None, Field(description="date to judge staleness against (default: today)")])],
-                  dict[str, Any], context_check),
-        name="context_check")
+                  dict[str, Any], context_check)))
+
+    route_type = _Runner.return_type("route", ("csuite.routing", "Route"))
 
     def route(question: str) -> Any:
-        return _guard(tool_error, "route", lambda: runner.advisor().route(question))
+        result = _guard(tool_error, "route", lambda: runner.advisor().route(question))
+        return _matching(result, route_type)
 
-    server.add_tool(
+    tools.append(_tool(sdk,
         _function("route",
                   "Which advisor owns a question: primary role (cro, cco or none), roles to consult, "
                   "whether it is in scope, and the referral when it is not.",
                   [inspect.Parameter("question", kw, annotation=Annotated[
                       str, Field(min_length=1, description="the founder's question")])],
-                  _Runner.return_type("route"), route),
-        name="route")
+                  route_type, route)))
 
     def ask(question: str, context: str | None = None, data: list[str] | None = None,
             role: str | None = None, as_of: date | None = None) -> Any:
         def body() -> Any:
-            return runner.advisor().ask(question, context=context, data=tuple(data or ()),
-                                        role=role, as_of=as_of)
+            answer = runner.advisor().ask(question, context=context, data=tuple(data or ()),
+                                          role=role, as_of=as_of)
+            return _with_markdown(answer, ask_type)
         return _guard(tool_error, "ask", body)
 
-    server.add_tool(
+    ask_type = _Runner.return_type("ask")
+
+    tools.append(_tool(sdk,
         _function("ask",
                   "Ask the advisors a question. Runs the full pipeline on the founder's files: "
                   "context and alerts, routing, the tools that answer it, self-verification of every "
@@ -218,8 +245,37 @@ def _add_advisor_tools(server: Any, tool_error: type[Exception]) -> None:
                        Literal["cro", "cco"] | None, Field(description="force the answering role")]),
                    inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
                        date | None, Field(description="the date the answer is as of (default: today)")])],
-                  _Runner.return_type("ask"), ask),
-        name="ask")
+                  ask_type, ask)))
+    return tools
+
+
+def _matching(result: Any, declared: Any) -> Any:
+    """A model result under a dict declaration (a runner without annotations) as plain JSON."""
+    if isinstance(result, BaseModel) and not (isinstance(declared, type) and isinstance(result, declared)):
+        return result.model_dump(mode="json")
+    return result
+
+
+def _with_markdown(answer: Any, declared: Any) -> Any:
+    """The answer as the founder would read it (markdown) plus the Answer JSON as structured content."""
+    if not isinstance(answer, BaseModel):
+        return answer
+    try:
+        from mcp.types import CallToolResult
+
+        from csuite.render import to_markdown
+
+        text = to_markdown(answer)
+    except Exception:  # noqa: BLE001 - no renderer: the JSON text block the SDK makes is enough
+        return _matching(answer, declared)
+    return CallToolResult.model_validate({
+        "content": [{"type": "text", "text": text}],
+        "structuredContent": answer.model_dump(mode="json"),
+    })
+
+
+def _tool(sdk: SDK, fn: Callable[..., Any]) -> Any:
+    return sdk.tool(fn, fn.__name__, fn.__doc__ or "")
 
 
 # ------------------------------------------------------------------------------------ resources
@@ -273,10 +329,9 @@ def _add_prompts(server: Any) -> list[str]:
 
 def build_server() -> Any:
     """The configured server object (FastMCP or MCPServer) with every tool, prompt and resource."""
-    server_class, tool_error = load_sdk()
-    server = server_class(SERVER_NAME, instructions=INSTRUCTIONS)
-    _add_registry_tools(server, tool_error)
-    _add_advisor_tools(server, tool_error)
+    sdk = SDK()
+    server = sdk.server_class(SERVER_NAME, instructions=INSTRUCTIONS,
+                              tools=_registry_tools(sdk) + _advisor_tools(sdk))
     _add_prompts(server)
     _add_resources(server)
     return server
