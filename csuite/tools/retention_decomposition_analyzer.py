@@ -797,7 +797,15 @@ def _snapshots_of(table: Table, as_of: date | None) -> Any:
         raise InputError("has a header but no data rows", file=table.file)
     if S.is_stripe_table(table):
         return S.snapshots_from_stripe(table, as_of=as_of)
-    snaps = S.snapshots_from_table(table)
+    try:
+        snaps = S.snapshots_from_table(table)
+    except InputError as exc:
+        if exc.row is None and exc.message.startswith("missing column"):
+            raise InputError(
+                f"is neither cohort summaries (cohort, starting_customers, starting_arr, ...) nor revenue "
+                f"snapshots (account_id, period, mrr or arr); found: {', '.join(table.headers)}",
+                file=table.file) from None
+        raise
     if as_of is not None:
         limit = as_of.year * 12 + as_of.month - 1
         if limit < snaps.first:
