@@ -1,0 +1,213 @@
+"""cs_next_hire: every rule of the YAML decision table fires on a hand-built case, the loads are
+computed by hand, bad input is one line and exit 2, and the CLI entry points work."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from csuite.errors import InputError
+from csuite.tools import cs_next_hire as nh
+from tests.conftest import EXAMPLES, ROOT
+
+TOOL = "cs_next_hire"
+
+
+def run(source=None, **options):
+    return nh.run(source, nh.NextHireOptions(**options))
+
+
+def company(**fields):
+    doc = {"customers": 60, "arr": 2_000_000, "team": {"CSM": 2, "Support": 1},
+           "new_customers_last_12_months": 10, "arr_growth": "20%", "logo_churn": "10%"}
+    doc.update(fields)
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+# ----------------------------------------------------------------------------- the sample
+
+def test_sample_is_implementation_manager_from_top_missed_outcome():
+    r = run(EXAMPLES / "cs_team.yaml")
+    assert r.next_role == "implementation_manager"
+    assert r.next_role_title == "Implementation Manager"
+    assert r.rule.id == "top_missed_outcome"
+    assert "implementation to start" in r.rule.why
+    assert r.owns and r.does_not_own
+    loads = {rl.role: rl.load for rl in r.loads}
+    assert loads["csm"] == pytest.approx(112 / 120)                     # max(112 ÷ (3×40), 4.2M ÷ (3×1.5M)) = 93.3%
+    assert loads["support"] == pytest.approx(112 / 150)                 # 112 ÷ (2×75)
+    assert loads["implementation_manager"] == pytest.approx(28 / 40)    # 28 new a year ÷ (1×40)
+    assert loads["account_manager"] == pytest.approx(4.2 / 5)           # one hire against $5M; eligible: ARR ≥ 3M, 3 CSMs
+    assert loads["cs_ops"] == pytest.approx(6 / 12)                     # 6 CS staff ÷ (1×12)
+    assert loads["customer_marketing"] == pytest.approx(112 / 400)
+    assert [o.role for o in r.missed_outcomes] == ["implementation_manager", "cs_ops", "account_manager"]
+    # growth from the 12-month target: 7.5M ÷ 4.2M − 1
+    assert r.growth["arr_growth"] == pytest.approx(7.5 / 4.2 - 1)
+    assert r.input_sources["team"] == "file"
+
+
+def test_sample_sequence_shape():
+    r = run(EXAMPLES / "cs_team.yaml")
+    seq = r.sequence
+    assert seq[0].month == 0 and seq[0].role == r.next_role
+    assert all(h.month % 3 == 0 and 0 <= h.month < 18 for h in seq)
+    per_month: dict[int, int] = {}
+    for h in seq:
+        per_month[h.month] = per_month.get(h.month, 0) + 1
+    assert max(per_month.values()) <= 2
+    assert [h.month for h in seq] == sorted(h.month for h in seq)
+    # team_after = today's team + every planned hire
+    today = {"csm": 3, "support": 2, "implementation_manager": 1}
+    for role in nh.ROLES:
+        assert r.team_after[role] == today.get(role, 0) + sum(h.role == role for h in seq)
+    # month 3 plans for month 6: customers 112 × (7.5/4.2)^(6/12)
+    m3 = next(h for h in seq if h.month == 3)
+    assert m3.customers == pytest.approx(112 * (7.5 / 4.2) ** 0.5, abs=0.05)
+
+
+def test_deterministic():
+    a = run(EXAMPLES / "cs_team.yaml").model_dump()
+    b = run(EXAMPLES / "cs_team.yaml").model_dump()
+    assert a == b
+
+
+# ----------------------------------------------------------------------------- each rule fires
+
+def test_rule_first_csm():
+    r = run(company(customers=15, arr=400_000, team={"Support": 1}, missed_outcomes=["Tickets wait 3 days"]))
+    assert (r.next_role, r.rule.id) == ("csm", "first_csm")
+
+
+def test_rule_over_capacity_beats_the_top_outcome():
+    # support 1 person, 100 customers → 100 ÷ 75 = 133% ≥ 100%, although the top outcome is onboarding
+    r = run(company(customers=100, arr=2_000_000, team={"CSM": 3, "Support": 1},
+                    missed_outcomes=["Onboarding takes 8 weeks"]))
+    assert (r.next_role, r.rule.id) == ("support", "over_capacity")
+    assert "133%" in r.rule.why
+
+
+def test_rule_top_outcome_skips_roles_not_yet_eligible():
+    # ARR 2M < 3M: an Account Manager is not yet eligible → the next outcome (health scores → CS Ops?
+    # not eligible either with 3 staff) → adoption → CSM
+    r = run(company(missed_outcomes=["Renewals are negotiated by the founder",
+                                     "No health scores or dashboards", "Customers use half the product (low adoption)"]))
+    assert (r.next_role, r.rule.id) == ("csm", "top_missed_outcome")
+    assert "low adoption" in r.rule.why
+    loads = {rl.role: rl for rl in r.loads}
+    assert loads["account_manager"].load is None and not loads["account_manager"].eligible
+
+
+def test_rule_near_capacity_without_outcomes():
+    # CSMs: 70 ÷ (2×40) = 87.5% ≥ 85%; support 70 ÷ (2×75) = 47%; nothing over 100%; no outcomes
+    r = run(company(customers=70, arr=1_000_000, team={"CSM": 2, "Support": 2}))
+    assert (r.next_role, r.rule.id) == ("csm", "near_capacity")
+    assert any("no missed outcomes" in w for w in r.warnings)
+
+
+def test_rule_fallback_most_loaded_role():
+    # CSM 30 ÷ 80 = 37.5%; support 30 ÷ 75 = 40% → support; implementation: 10 new < 12 → not eligible
+    r = run(company(customers=30, arr=600_000, team={"CSM": 2, "Support": 1}))
+    assert (r.next_role, r.rule.id) == ("support", "fallback")
+
+
+def test_yaml_drives_the_answer(monkeypatch):
+    table = nh.table()
+    changed = {**table, "capacity": {**table["capacity"], "support": {"customers": 25}}}
+    monkeypatch.setattr(nh, "table", lambda: changed)
+    r = run(company(customers=30, arr=600_000, team={"CSM": 2, "Support": 1}))
+    assert (r.next_role, r.rule.id) == ("support", "over_capacity")      # 30 ÷ 25 = 120%
+
+
+# ----------------------------------------------------------------------------- inputs
+
+def test_team_titles_and_leaders():
+    r = run(company(team={"Customer Success Managers": 2, "Support engineers": 1, "Head of CS": 1,
+                          "Onboarding specialist": 1}))
+    assert {rl.role: rl.count for rl in r.loads}["implementation_manager"] == 1
+    # cs_ops eligibility counts leaders: 2 + 1 + 1 + 1 = 5 < 6 → not eligible
+    assert not {rl.role: rl for rl in r.loads}["cs_ops"].eligible
+
+
+def test_unmapped_outcomes_are_reported():
+    r = run(company(missed_outcomes=["Mercury is in retrograde"]))
+    assert r.unmapped_outcomes == ["Mercury is in retrograde"]
+    assert any("unmapped missed outcomes" in w for w in r.warnings)
+
+
+def test_default_growth_is_labelled_an_assumption():
+    r = run(company(arr_growth=None, new_customers_last_12_months=None))
+    assert r.growth["arr_growth"] == 0.5
+    assert any("ARR grows 50%" in a for a in r.assumptions)
+    # new customers ≈ 60 × (ln 1.5 + 10%)
+    assert r.growth["new_customers_per_year"] == pytest.approx(60 * (math.log(1.5) + 0.10))
+
+
+def test_flags_override_and_flags_alone():
+    r = run(EXAMPLES / "cs_team.yaml", support=5)
+    assert r.input_sources["team"] == "flag"
+    assert {rl.role: rl.count for rl in r.loads}["csm"] == 0             # a role flag replaces the whole team
+    alone = run(EXAMPLES / "cs_team.yaml", customers=40, arr=1_200_000, csm=1)
+    assert alone.company is None and any("was not read" in w for w in alone.warnings)
+    assert alone.growth["basis"].startswith("assumed")                  # the sample's $7.5M target did not leak
+    api = run(None, customers=40, arr=1_200_000, csm=1)
+    assert api.next_role == alone.next_role
+
+
+@pytest.mark.parametrize("doc,message", [
+    ({"customers": 10}, "needs arr"),
+    (company(team={"CSM": 2.5}), "not a whole number"),
+    (company(team={"Wizard": 1}), "unknown role title 'Wizard'"),
+    (company(customrs=5), "unknown key 'customrs'"),
+    (company(customers=-3), "below the minimum"),
+    (company(arr="nan"), "not a finite amount"),
+    (company(missed_outcomes=[3]), "is not text"),
+    (company(customers=0, arr=0, team={}), "no role applies"),
+])
+def test_bad_documents_are_input_errors(doc, message):
+    with pytest.raises(InputError, match=message):
+        run(doc)
+
+
+@pytest.mark.parametrize("text", ["customers: [1, 2\n", "- a\n- b\n", "", "customers: 10\narr: 1M\nteam: {CSM: x}\n"])
+def test_malformed_files_exit_2_one_line(tmp_path, run_cli, text):
+    path = tmp_path / "team.yaml"
+    path.write_text(text, encoding="utf-8")
+    res = run_cli("tool", TOOL, path, "--json")
+    assert res.code == 2 and res.out == ""
+    assert "Traceback" not in res.err and len(res.err.strip().splitlines()) == 1
+
+
+def test_bad_flags_exit_2(run_cli):
+    for args in (["--csm", "2.5"], ["--customers", "-1"], ["--arr", "lots"]):
+        res = run_cli("tool", TOOL, *args)
+        assert res.code == 2 and "Traceback" not in res.err
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def test_cli_json(run_cli):
+    res = run_cli("tool", TOOL, EXAMPLES / "cs_team.yaml", "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert data["next_role"] == "implementation_manager"
+    assert {"rule", "owns", "does_not_own", "sequence", "loads"} <= set(data)
+
+
+def test_cli_text_on_sample(run_cli):
+    res = run_cli("tool", TOOL)
+    assert res.code == 0 and "next CS hire → Implementation Manager" in res.out
+    assert "18-month sequence" in res.out
+
+
+def test_script_runs_with_plain_python():
+    proc = subprocess.run([sys.executable, f"scripts/{TOOL}.py", "--customers", "40", "--arr", "1.2M",
+                           "--csm", "1", "--missed", "tickets wait three days", "--json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["input_sources"]["customers"] == "flag"
+    assert data["missed_outcomes"][0]["role"] == "support"
