@@ -108,3 +108,82 @@ def test_claude_plugin_validate():  # pragma: no cover - only where Claude Code 
 
     result = subprocess.run(["claude", "plugin", "validate", str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ------------------------------------------------------------ docs/integrations.md stays true
+
+DOC = ROOT / "docs" / "integrations.md"
+
+
+def _blocks(language: str) -> list[str]:
+    text = DOC.read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.M | re.S)
+
+
+def test_doc_csuite_commands_parse():
+    from csuite.cli import build_parser
+
+    commands = [line.split("#", 1)[0].strip() for block in _blocks("bash") for line in block.splitlines()]
+    commands = [c for c in commands if c.startswith("csuite ")]
+    assert len(commands) >= 10
+    parser = build_parser()
+    for command in commands:
+        args = parser.parse_args(command.split()[1:])
+        assert callable(args.func), command
+
+
+def test_doc_host_configs_match_the_repo_config():
+    import tomllib
+
+    server = load(".mcp.json")["mcpServers"]["csuite"]
+    json_blocks = [json.loads(b) for b in _blocks("json")]
+    assert json_blocks and all(b["mcpServers"]["csuite"] == server for b in json_blocks)
+    toml = tomllib.loads(_blocks("toml")[0])
+    assert toml["mcp_servers"]["csuite"] == server
+    text = DOC.read_text(encoding="utf-8")
+    assert "claude mcp add csuite -- csuite mcp" in text
+    assert '"command": "csuite", "args": ["mcp"]' in text      # SDK snippets start the same server
+
+
+def test_doc_plugin_install_line_matches_the_manifests():
+    plugin, market = load(".claude-plugin/plugin.json"), load(".claude-plugin/marketplace.json")
+    assert f"/plugin install {plugin['name']}@{market['name']}" in DOC.read_text(encoding="utf-8")
+
+
+def test_doc_names_the_real_zips_and_resources():
+    from csuite.skillpack import pack_skills
+
+    text = DOC.read_text(encoding="utf-8")
+    skills = {s.name: s for s in pack_skills()}
+    for name in re.findall(r"dist/skills/([a-z0-9-]+)\.zip", text):
+        assert name in skills
+    assert {re.findall(r"dist/skills/([a-z0-9-]+)\.zip", text).count(n) for n in skills} == {1}
+    for name, relative in re.findall(r"skill://([a-z0-9-]+)/([\w./-]+)", text):
+        if "<" not in name:
+            assert relative in skills[name].files, f"skill://{name}/{relative}"
+
+
+def test_doc_python_snippets_compile_and_the_offline_one_runs():
+    from types import SimpleNamespace
+
+    blocks = _blocks("python")
+    assert len(blocks) >= 4
+    for block in blocks:
+        compile(block, str(DOC), "exec")
+    offline = next(b for b in blocks if "call_tool" in b and "def tool_result" in b)
+    namespace: dict = {}
+    exec(compile(offline, str(DOC), "exec"), namespace)
+    from csuite.tool_schemas import loadable_specs
+
+    specs, _ = loadable_specs()
+    if not specs:
+        pytest.skip("no registry tool has landed yet")
+    spec = specs[0]
+    assert spec.name in {t["name"] for t in namespace["TOOLS"]}
+    ok = namespace["tool_result"](SimpleNamespace(id="toolu_1", name=spec.name,
+                                                  input={"path": str(ROOT / "examples" / spec.sample)}))
+    assert ok["tool_use_id"] == "toolu_1" and "is_error" not in ok
+    assert json.loads(ok["content"]) == spec.run(ROOT / "examples" / spec.sample,
+                                                 spec.options()).model_dump(mode="json")
+    bad = namespace["tool_result"](SimpleNamespace(id="toolu_2", name=spec.name, input={"path": "nope.csv"}))
+    assert bad["is_error"] is True and bad["content"] == "nope.csv: no such file"
