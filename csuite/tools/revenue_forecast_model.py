@@ -646,7 +646,7 @@ def simulate(amount: Any, prob: Any, period_idx: Any, slip_idx: Any, n_periods: 
         return totals
     shared_seq, chunk_seq = np.random.SeedSequence(seed).spawn(2)
     shared = np.random.Generator(np.random.PCG64DXSM(shared_seq))
-    if shock > 0:
+    if shock > 1e-6:                              # below that the shock changes nothing measurable
         a = (1.0 / shock**2 - 1.0) / 2.0          # 2·Beta(a, a) − 1 has sd = shock
         shocks = 2.0 * shared.beta(a, a, simulations) - 1.0
     else:
