@@ -137,7 +137,8 @@ def load_knowledge(role: Role) -> RoleKnowledge:
     path = knowledge_path(role)
     try:
         with open(path, encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle)
+            # libyaml when present: ten times faster, and the router loads this on every call.
+            raw = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise InputError("role knowledge file not found", file=str(path)) from None
     except yaml.YAMLError as exc:

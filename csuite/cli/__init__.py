@@ -13,6 +13,8 @@ COMMAND_MODULES = [
     "csuite.cli.ask_cmd",
     "csuite.cli.decide_cmd",
     "csuite.cli.context_cmd",
+    "csuite.cli.route_cmd",
+    "csuite.cli.eval_cmd",
     "csuite.cli.tools_cmd",
     "csuite.cli.mcp_cmd",
     "csuite.cli.skills_cmd",
