@@ -36,7 +36,9 @@ CRO_PERSONA_BY_ARCHETYPE = {
 CRO_PERSONAS = ("rainmaker", "coach", "analyst", "orchestrator", "wolf")
 DEFAULT_CRO_PERSONA = "analyst"
 
-_FENCE = re.compile(r"(?i)(<{2,}|>{2,}|\bEND[ _]?(OF[ _]?)?DATA\b|\bBEGIN[ _]?DATA\b)")
+# Tag-like markup (`</company_context>`, `<system>`) and BEGIN/END DATA markers: what a context
+# file would need to close our data fence early. Comparisons such as "NRR > 100%" survive.
+_FENCE = re.compile(r"(?i)(</?\s*[a-z_!][^<>\n]*>|\b(?:BEGIN|END)[ _-]?(?:OF[ _-]?)?DATA\b)")
 _DOC = re.compile(r"\A\s*\{#(.*?)#\}", re.S)
 _VAR_LINE = re.compile(r"^\s*-\s*([A-Za-z_][A-Za-z0-9_]*)\s*:", re.M)
 
@@ -98,8 +100,10 @@ def _template_name(name: str) -> str:
 
 
 def template_names() -> list[str]:
-    """Every prompt template in the pack, e.g. ['alert.j2', 'answer_single.j2', ...]."""
-    return sorted(p.name for p in pack_path("prompts").glob("*.j2"))
+    """Every renderable prompt template, e.g. ['alert.j2', 'answer_single.j2', ...].
+
+    Files starting with '_' are partials, included by the others and never rendered alone."""
+    return sorted(p.name for p in pack_path("prompts").glob("*.j2") if not p.name.startswith("_"))
 
 
 def render_prompt(name: str, **variables: Any) -> str:
@@ -132,3 +136,67 @@ def cro_persona_for(archetype: str | None) -> str:
     """The CRO persona for a founder archetype; the Analyst when unknown."""
     key = (archetype or "").strip().lower()
     return CRO_PERSONA_BY_ARCHETYPE.get(key, DEFAULT_CRO_PERSONA)
+
+
+def benchmark_values(knowledge: dict[str, Any]) -> dict[str, str]:
+    """Every benchmark key the role's topics cite → its thresholds.yaml value, as compact text."""
+    import json
+
+    from csuite.knowledge import resolve_benchmark
+
+    keys = sorted({key for topic in knowledge["topics"] for key in topic.get("benchmarks", [])})
+    return {key: json.dumps(resolve_benchmark(key), ensure_ascii=False, default=str) for key in keys}
+
+
+def tool_entries() -> list[dict[str, str]]:
+    """[{name, role, summary}] for every registered tool (no tool module is imported)."""
+    from csuite.tools.registry import TOOLS
+
+    return [{"name": e.name, "role": e.role, "summary": e.summary} for e in TOOLS.values()]
+
+
+def context_view(ctx: Any) -> dict[str, Any]:
+    """A parsed CompanyContext as the `csuite context check --json` payload the prompts read."""
+    from csuite.alerts import context_alerts
+    from csuite.context import MISSING_CONTEXT_NOTE
+
+    return {
+        "path": ctx.path,
+        "found": ctx.found,
+        "as_of": ctx.as_of.isoformat(),
+        "last_updated": ctx.last_updated.isoformat() if ctx.last_updated else None,
+        "age_days": ctx.age_days,
+        "stale": ctx.stale,
+        "confidence": ctx.confidence,
+        "missing_required": list(ctx.missing_required),
+        "fields": {f.label: f.value for f in ctx.fields},
+        "metrics": {k: v for k, v in ctx.metrics.model_dump(mode="json").items() if v is not None},
+        "alerts": [a.model_dump(mode="json") for a in context_alerts(ctx)],
+        "warnings": list(ctx.warnings),
+        "note": None if ctx.found else MISSING_CONTEXT_NOTE,
+    }
+
+
+def role_system_prompt(role: str, context: dict[str, Any], *, persona: str | None = None,
+                       references: list[dict[str, str]] | None = None) -> str:
+    """The rendered system prompt of a role, with its knowledge, benchmarks and tools filled in.
+
+    context: the `csuite context check --json` payload (or `context_view(ctx)`).
+    persona: CRO only; default from the founder archetype in the context."""
+    from csuite.knowledge import load_knowledge
+
+    knowledge = load_knowledge(role).model_dump(mode="json")  # type: ignore[arg-type]
+    variables: dict[str, Any] = {
+        "knowledge": knowledge,
+        "benchmarks": benchmark_values(knowledge),
+        "context": context,
+        "tools": tool_entries(),
+        "references": list(references or []),
+    }
+    if role == "cro":
+        archetype = context.get("fields", {}).get("Founder archetype") if context.get("found") else None
+        variables["persona"] = persona or cro_persona_for(archetype)
+        return render_prompt("cro_system", **variables)
+    if persona is not None:
+        raise ValueError("only the CRO prompt takes a persona")
+    return render_prompt("cco_system", **variables)
