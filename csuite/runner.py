@@ -264,8 +264,8 @@ def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContex
     merged = primary.model_copy(update={
         "consulted": [other.role] if other.role else [],
         "findings": findings, "actions": actions,
-        "risks": (primary.risks[:3] + other.risks[:2])[:5],
-        "why": (primary.why[:3] + other.why[:2])[:5],
+        "risks": list(dict.fromkeys(primary.risks + other.risks))[:5],
+        "why": list(dict.fromkeys(primary.why[:3] + other.why))[:5],
         "alerts": _unique_alerts(primary.alerts + other.alerts)[:5],
         "tools_run": list(dict.fromkeys(primary.tools_run + other.tools_run)),
         "topics": primary.topics + [t for t in other.topics if t not in primary.topics],

@@ -15,7 +15,7 @@ from csuite.answer import Action, AlertNote, Answer, Decision, DecisionOption, E
 from csuite.engines.findings import ToolRun, cite, tool_findings
 from csuite.engines.request import DraftRequest
 from csuite.knowledge import RoleKnowledge, Topic
-from csuite.numbers import format_value
+from csuite.numbers import find_mentions, format_value
 
 ROLE_TITLES = {"cro": "CRO", "cco": "CCO"}
 MAX_FINDINGS = 5
@@ -36,18 +36,51 @@ def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic]) -> list
     return (first + rest + stale)[:5]
 
 
+def _condition_phrase(alert: Alert, evidence: dict[str, Evidence]) -> str:
+    """How the value crossed the line, in words, using the threshold evidence for its number."""
+    from csuite.thresholds import alert_rules
+
+    rule = alert_rules()[alert.id]
+    phrases = []
+    for cond in rule.conditions:
+        if cond.rule == "declining":
+            count = _WORDS.get(cond.steps, "several")
+            phrases.append(f"falling in each of the last {count} periods")
+        elif cond.rule == "older_than_months":
+            phrases.append("more than a year ago")
+        elif cond is rule.conditions[0] and f"threshold.{alert.id}" in evidence:
+            line = evidence[f"threshold.{alert.id}"].display()
+            phrases.append(f"{'under' if cond.op in ('<', '<=') else 'over'} the {line} alert line")
+    return ", ".join(phrases)
+
+
 def alert_finding(alert: Alert, evidence: dict[str, Evidence]) -> Finding:
-    """State the founder's number plainly (🟢 part) and the line it crossed (🟡 part)."""
+    """State the founder's number (🟢 on its own) and, where a threshold is quoted, the line it
+    crossed (which makes the finding 🟡: the line is our framework, not their data)."""
     metrics = [m for m in alert.values if f"ctx.{m}" in evidence]
     parts = [f"{evidence[f'ctx.{m}'].label} is {evidence[f'ctx.{m}'].display()}" for m in metrics]
+    sources = [f"ctx.{m}" for m in metrics]
     if alert.id == "context_stale" and "ctx.age_days" in evidence:
-        parts = [f"company-context.md was last updated {evidence['ctx.age_days'].display()} ago"]
-    text = "; ".join(parts) + f" — {alert.id.replace('_', ' ')}"
-    sources = [f"ctx.{m}" for m in metrics] + (["ctx.age_days"] if alert.id == "context_stale" else [])
-    threshold = f"threshold.{alert.id}"
-    if threshold in evidence:
-        sources.append(threshold)
-    return Finding(text=text, so_what=alert.why, sources=sources, tag="verified", topic=None)
+        parts, sources = [f"company-context.md was last updated {evidence['ctx.age_days'].display()} ago"], \
+            ["ctx.age_days"]
+    phrase = _condition_phrase(alert, evidence)
+    if alert.id == "leaky_bucket":
+        phrase = "expansion is masking churn (a leaky bucket)"
+    text = " and ".join(parts) + (f": {phrase}" if phrase else "")
+    if "alert line" in phrase:
+        sources.append(f"threshold.{alert.id}")
+    # The YAML's "why" may quote rule-of-thumb numbers we hold no evidence for; it goes to WHY
+    # THIS MATTERS, and the finding's consequence stays number-free.
+    so_what = alert.why if not find_mentions(alert.why) else _CONSEQUENCE.get(alert.role, _CONSEQUENCE["cro"])
+    return Finding(text=text, so_what=so_what, sources=sources, tag="verified", topic=None)
+
+
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+_CONSEQUENCE = {
+    "cro": "left alone, it makes next quarter's number harder to hit and the forecast harder to trust",
+    "cco": "left alone, it shrinks the installed base that every growth plan assumes",
+}
 
 
 def benchmark_findings(topics: list[Topic], evidence: dict[str, Evidence], limit: int) -> list[Finding]:
