@@ -320,9 +320,35 @@ def _add_prompts(server: Any) -> list[str]:
         if not prompt.available():
             log.warning("prompt %s not served: its template is missing", prompt.name)
             continue
-        server.prompt(name=prompt.name, description=prompt.description)(prompt.function())
+        server.prompt(name=prompt.name, description=prompt.description)(_prompt_guard(prompt.function()))
         added.append(prompt.name)
     return added
+
+
+INVALID_PARAMS = -32602
+
+
+def _prompt_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Bad prompt arguments reach the client as an invalid-params error with our one line.
+
+    mcp 2.x passes an MCPError through unchanged; 1.x wraps every failure in its own message,
+    which still ends with ours.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (InputError, UsageError) as exc:
+            try:
+                from mcp.shared.exceptions import MCPError
+                error = MCPError(code=INVALID_PARAMS, message=str(exc))
+            except (ImportError, TypeError):  # mcp 1.x: McpError(ErrorData) and no pass-through
+                raise exc from None
+            raise error from None
+
+    return guarded
 
 
 # ---------------------------------------------------------------------------------------- build

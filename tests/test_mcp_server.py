@@ -226,6 +226,41 @@ def test_get_prompt(server, name):
     assert "Should we raise prices 10% at renewal?" in "\n".join(texts)
 
 
+def test_two_role_review_briefs_both_roles(server):
+    from csuite.mcp_prompts import PROMPTS
+
+    if not next(p for p in PROMPTS if p.name == "two_role_review").available():
+        pytest.skip("role prompt templates have not landed")
+    arguments = {"question": "Should we move CSMs onto renewal quotas?", "lead": "cco",
+                 "context_path": str(EXAMPLES / "company-context.md"), "as_of": AS_OF}
+    result = run(server, lambda c: c.get_prompt("two_role_review", arguments))
+    texts = [m.content.text for m in result.messages]
+    assert len(texts) == 3 and all(m.role == "user" for m in result.messages)
+    assert texts[0].startswith("# CCO brief") and texts[1].startswith("# CRO brief")
+    assert "Ledgerline" in texts[0]                      # the founder's context is filled in
+    assert "**CCO view**, then **CRO view**" in texts[2] and "renewal quotas" in texts[2]
+
+
+def test_bad_prompt_arguments_are_errors_with_our_message(server):
+    from csuite.mcp_prompts import PROMPTS
+
+    if not next(p for p in PROMPTS if p.name == "cro_advisor").available():
+        pytest.skip("role prompt templates have not landed")
+
+    async def body(client):
+        with pytest.raises(Exception) as bad_persona:
+            await client.get_prompt("cro_advisor", {"question": "x", "persona": "pirate"})
+        with pytest.raises(Exception) as bad_date:
+            await client.get_prompt("cco_advisor", {"question": "x", "as_of": "31/31/2026"})
+        ok = await client.get_prompt("cro_advisor", {"question": "x", "persona": "wolf"})
+        return bad_persona.value, bad_date.value, ok
+
+    bad_persona, bad_date, ok = run(server, body)
+    assert "persona: choose one of rainmaker" in str(bad_persona)
+    assert "as_of:" in str(bad_date)
+    assert "The Wolf" in ok.messages[0].content.text
+
+
 # -------------------------------------------------------------------------------------- resources
 
 def test_resources_are_the_skill_files(server):
