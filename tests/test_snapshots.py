@@ -299,3 +299,22 @@ def test_properties_waterfall_reconciles_and_grr_bounded(rows, window):
     assert w["start"] + w["new"] + w["reactivation"] + w["expansion"] - w["contraction"] - w["churn"] == w["end"]
     if r.grr is not None:
         assert 0 <= r.grr <= 1 and r.grr <= r.nrr + 1e-12 and 0 <= r.logo_retention <= 1
+
+
+def test_row_numbers_survive_blank_lines_and_quotes(tmp_path):
+    # A blank line and a quoted cell force the csv-module path; row numbers stay spreadsheet rows.
+    path = write(tmp_path, 'account_id,period,mrr\nA,2025-01,"1,000"\n\nB,2025-01,-3\n')
+    with pytest.raises(InputError) as exc:
+        read_snapshots(path)
+    assert exc.value.row == 4
+    plain = write(tmp_path, "account_id,period,mrr\nA,2025-01,10\nB,2025-01,oops\n", "plain.csv")
+    with pytest.raises(InputError) as exc:
+        read_snapshots(plain)
+    assert exc.value.row == 3
+
+
+def test_json_rows_and_booleans(tmp_path):
+    snaps = read_snapshots([{"account_id": 7, "period": "2025-01", "mrr": 10.5}])
+    assert snaps.accounts == ("7",) and int(snaps.arr[0, 0]) == 12_600
+    with pytest.raises(InputError):
+        read_snapshots([{"account_id": "A", "period": "2025-01", "mrr": True}])
