@@ -211,7 +211,7 @@ def test_every_tool_is_named_by_its_role_skill():
     for name, entry in REGISTRY.items():
         assert f"`{name}`" in root
         folder = "cro-advisor" if entry.role == "cro" else "chief-customer-officer-advisor"
-        assert f"`{name}`" in (ROOT / "skills" / folder / "SKILL.md").read_text(encoding="utf-8")
+        assert f"`csuite tool {name} " in (ROOT / "skills" / folder / "SKILL.md").read_text(encoding="utf-8")
 
 
 FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]+)")
@@ -408,7 +408,8 @@ def test_cro_formulas_are_the_correct_ones():
     for stage in ("lead → MQL", "MQL → SQL", "SQL → opportunity", "opportunity → won"):
         assert stage in body
     # The worked example is arithmetic a reader can check.
-    assert round(500 / 800, 3) == 0.625 and round(800 / (500 * 0.9) * 12, 1) == 21.3
+    assert round(310 / 500, 2) == 0.62 and round(500 / (310 * 0.91) * 12, 1) == 21.3
+    assert round(12 / (0.62 * 0.91), 1) == 21.3 and round(310 / 500 * 4, 2) == 2.48
     assert 21 * 4 == 84 and round(84 / 0.6) == 140 and round(140 / 0.4) == 350 and round(350 / 0.25) == 1400
 
 
@@ -440,3 +441,19 @@ def test_churn_taxonomy_order_matches_the_tool():
     rows = re.findall(r"^\| (\d) \| ([a-z_]+) \|", text, re.M)
     assert [name for _, name in rows] == list(taxonomy["categories"])
     assert sorted(taxonomy["preventable"]) == ["no_value_realized", "product_fit", "tactical_failure"]
+
+
+def test_cro_worked_example_is_the_revenue_metrics_sample():
+    """The magic-number example in the CRO skill is what the tool computes on its own sample."""
+    from csuite.tools.registry import get_tool
+
+    try:
+        spec = get_tool("revenue_metrics")
+    except Exception:  # noqa: BLE001
+        pytest.skip("revenue_metrics not built yet")
+    result = spec.run(ROOT / "examples" / spec.sample, spec.options()).model_dump(mode="json")
+    metrics = result["metrics"]
+    assert round(metrics["magic_number"]["value"], 2) == 0.62
+    assert round(metrics["cac_payback_months_gm_adjusted"]["value"], 1) == 21.3
+    body = (ROOT / "skills/cro-advisor/SKILL.md").read_text(encoding="utf-8")
+    assert "net new ARR USD 310K in Q3, Q2 S&M\nUSD 500K, gross margin 91%" in body
