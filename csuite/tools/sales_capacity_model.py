@@ -180,7 +180,7 @@ class Totals(BaseModel):
     gap_after_hires: float
 
 
-class Warning(BaseModel):
+class CapacityWarning(BaseModel):
     id: str
     severity: Literal["high", "medium", "low"]
     message: str
@@ -204,7 +204,7 @@ class CapacityResult(BaseModel):
     pipeline: PipelinePlan
     reps: list[RepCapacity]
     expected_share_at_quota: float | None
-    warnings: list[Warning]
+    warnings: list[CapacityWarning]
     assumptions: list[str]
 
 
@@ -441,10 +441,6 @@ def _idx(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def _first_of(idx: int) -> date:
-    return date(idx // 12, idx % 12 + 1, 1)
-
-
 def ramp_start(start: date) -> date:
     """Tenure month 1 = the first full calendar month of employment."""
     return start if start.day == 1 else add_months(start.replace(day=1), 1)
@@ -526,7 +522,7 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
     targets = {label: value for label, value in plan.targets}
     rmonths = ramp_months(plan.ramp_curve)
     horizon_months = _idx(periods[-1].end) - _idx(periods[0].start) + 1
-    warnings: list[Warning] = []
+    warnings: list[CapacityWarning] = []
     assumptions: list[str] = []
     if plan.ramp_source != "plan":
         assumptions.append(f"ramp curve from {plan.ramp_source}: "
@@ -638,32 +634,32 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
         ))
         if p.label in unreachable:
             short = target - with_hires
-            warnings.append(Warning(
+            warnings.append(CapacityWarning(
                 id="target_unreachable", severity="high", quarter=p.label,
                 message=(f"{p.label}: target ${target:,.0f} is ${short:,.0f} above capacity even with the "
                          f"hires planned; no hire can close it in time: {unreachable[p.label]}"),
             ))
         if p.end < as_of:
-            warnings.append(Warning(
+            warnings.append(CapacityWarning(
                 id="quarter_already_ended", severity="low", quarter=p.label,
                 message=f"{p.label} ended before the as-of date {as_of.isoformat()}; its capacity is a model, not bookings",
             ))
         elif quarters[-1].pipeline_create_by < as_of and target > _CENT:
-            warnings.append(Warning(
+            warnings.append(CapacityWarning(
                 id="pipeline_window_passed", severity="medium", quarter=p.label,
                 message=(f"{p.label}: an average {plan.sales_cycle_days:g}-day deal had to be in pipeline by "
                          f"{quarters[-1].pipeline_create_by.isoformat()}; the ${pipeline:,.0f} needed must already exist"),
             ))
 
     if rmonths >= horizon_months:
-        warnings.append(Warning(
+        warnings.append(CapacityWarning(
             id="ramp_longer_than_horizon", severity="medium",
             message=(f"the ramp takes {rmonths} months and the plan covers {horizon_months}: "
                      "no new hire reaches full quota inside the horizon"),
         ))
     rule = float(section("benchmarks")["pipeline_coverage_target"])
     if coverage > rule + 1e-9:
-        warnings.append(Warning(
+        warnings.append(CapacityWarning(
             id="coverage_above_rule_of_thumb", severity="medium",
             message=(f"at a {plan.win_rate:.0%} win rate you need {coverage:.1f}x pipeline coverage; "
                      f"the {rule:g}x rule of thumb would leave you short"),
@@ -672,7 +668,7 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
     share = sum(shares) / len(shares) if shares else None
     cond = alert_rules()["quota_attainment_low"].conditions[0]
     if share is not None and cond.value is not None and share < cond.value:
-        warnings.append(Warning(
+        warnings.append(CapacityWarning(
             id="share_at_quota_low", severity="medium",
             message=(f"only {share:.0%} of reps are expected to reach quota (below {cond.value:.0%}): "
                      "quotas, attainment or deal volume do not fit"),
@@ -709,9 +705,21 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
     )
 
 
+def one_line(exc: InputError) -> InputError:
+    """The same error with control characters from echoed input made visible (one line on stderr)."""
+    def clean(text: str | None) -> str | None:
+        if text is None:
+            return None
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return InputError(clean(exc.message) or "", file=clean(exc.file), row=exc.row, field=clean(exc.field))
+
+
 def run(source: Source, options: CapacityOptions | None = None) -> CapacityResult:
     options = options or CapacityOptions()
-    plan = load_plan(source)
+    try:
+        plan = load_plan(source)
+    except InputError as exc:
+        raise one_line(exc) from None
     as_of = options.as_of or plan.as_of
     if as_of is None:
         raise InputError("no as-of date: pass --as-of YYYY-MM-DD or add as_of to the plan "
