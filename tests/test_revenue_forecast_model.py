@@ -405,3 +405,23 @@ def test_fuzzed_rows_give_a_result_or_an_input_error(rows, tmp_path):
     for v in (r.weighted.base, r.monte_carlo.mean, r.open_pipeline):
         assert math.isfinite(v) and v >= 0
     assert r.weighted.base <= r.period_pipeline + 1e-6
+
+
+def test_header_with_spaces_after_commas(tmp_path):
+    # The other pack's documented header "deal_id, name, ..." failed every row; ours reads it.
+    path = write(tmp_path, "deal_id, name, stage, amount, close_date\n1, A, proposal, 5000, 2026-12-01\n")
+    assert forecast(path).weighted.base == pytest.approx(3000)
+
+
+def test_inline_rows_as_the_python_api_and_mcp_pass_them():
+    rows = [{"deal_id": "x", "stage": "negotiation", "amount": 10000, "close_date": "2026-12-01"},
+            {"deal_id": "y", "stage": "Negotiation", "amount": "$2.5K", "close_date": "2026-12-02"}]
+    r = forecast(rows)
+    # (10,000 + 2,500) × 0.80 = 10,000
+    assert r.weighted.base == pytest.approx(10_000) and r.file == "<pipeline>"
+
+
+def test_text_output_is_readable(run_cli):
+    res = run_cli("tool", TOOL, SMALL, "--as-of", AS_OF, "--quota", "100000")
+    assert res.code == 0
+    assert "base $129,000" in res.out and "2.0x" in res.out and "stale_deals" in res.out
