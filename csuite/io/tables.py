@@ -113,16 +113,22 @@ def _parse_csv(text: str, file: str) -> Table:
             seen[key] = i
     rows: list[dict[str, Any]] = []
     numbers: list[int] = []
+    width = len(headers)
+    unique = len(seen) == width   # no repeated labels: a full row zips straight onto the header
+    strip = str.strip
     try:
         for record in reader:
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():
                 continue
             line = reader.line_num
-            if len(record) > len(headers) and any(c.strip() for c in record[len(headers):]):
+            if len(record) > width and any(c.strip() for c in record[width:]):
                 raise InputError(
-                    f"has {len(record)} cells but the header has {len(headers)}", file=file, row=line
+                    f"has {len(record)} cells but the header has {width}", file=file, row=line
                 )
-            row = {headers[i]: record[i].strip() if i < len(record) else "" for i in seen.values()}
+            if unique and len(record) == width:
+                row = dict(zip(headers, map(strip, record)))
+            else:
+                row = {headers[i]: record[i].strip() if i < len(record) else "" for i in seen.values()}
             rows.append(row)
             numbers.append(line)
     except csv.Error as exc:
