@@ -27,6 +27,8 @@ their cost to serve, so a free account that is expensive to serve is still visib
 from __future__ import annotations
 
 import math
+import operator
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -201,67 +203,156 @@ class _Columns:
         self.arr: list[float] = []
         self.cost: list[float] = []
         self.tenure: list[float] = []
-        self.signals: list[list[bool]] = []   # per customer, in SIGNALS order
+        self.signals: list[list[bool]] = [[] for _ in SIGNALS]   # one column per signal
+
+    @property
+    def expansion(self) -> list[bool]:
+        return self.signals[SIGNALS.index("expansion_potential")]
 
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _money_fast(value: Any) -> float:
-    """Plain ASCII digits take the fast path; anything else goes through parse_money."""
-    if type(value) is str:
-        text = value.strip()
-        if text.isascii() and text.replace(".", "", 1).isdigit():
-            return float(text)
-    return parse_money(value)
+# The fast path takes a column only when every cell is a plain decimal ("12", "4500.5", ".5"):
+# joined by newlines, the column has nothing but digits, dots and newlines, and no cell is empty
+# or ends in a dot. float() then reads each cell exactly as parse_money / parse_months would;
+# a cell float() refuses ("1.2.3", "") sends the column to the row-by-row parsers.
+_PLAIN_CHARS = re.compile(r"[0-9.\n]*", re.ASCII)
 
 
-def _months_fast(value: Any) -> float:
-    if type(value) is str:
-        text = value.strip()
-        if text.isascii() and text.replace(".", "", 1).isdigit():
-            return float(text)
-    return parse_months(value)
+def _fast_numbers(values: list[Any]) -> list[float] | None:
+    """Floats for a column of plain non-negative decimals (or JSON numbers), else None.
+    Returns exactly what parse_money / parse_months would for the same cells."""
+    if not values:
+        return []
+    try:
+        joined = "\n".join(values)
+    except TypeError:          # not all strings: JSON numbers?
+        if set(map(type, values)) <= {int, float}:
+            out = list(map(float, values))
+            if all(0 <= v < math.inf for v in out):
+                return out
+        return None
+    if (_PLAIN_CHARS.fullmatch(joined) is None or ".\n" in joined or joined.endswith(".")
+            or "\n\n" in joined or joined.startswith("\n") or joined.endswith("\n")):
+        return None
+    try:
+        return list(map(float, values))
+    except ValueError:
+        return None
 
 
-def read_customers(source: Source, options: SegmentationOptions) -> tuple[_Columns, Table]:
-    table = read_table(source, list_keys=("customers", "accounts", "rows", "records", "data", "items"),
-                       name="customers")
-    mapping = resolve_columns(table, COLUMN_ALIASES, REQUIRED)
-    if "tenure_months" not in mapping and "start_date" not in mapping:
-        raise InputError("missing column tenure_months (or start_date with --as-of) "
-                         f"(found: {', '.join(table.headers)})", file=table.file)
-    use_start = "tenure_months" not in mapping
-    if use_start and options.as_of is None:
-        raise UsageError(f"{table.file} gives start dates, not tenure months: pass --as-of "
-                         "YYYY-MM-DD to measure tenure to a fixed date")
-    if not table.rows:
-        raise InputError("has no customers (only a header)", file=table.file)
+def _fast_booleans(values: list[Any]) -> list[bool] | None:
+    """Booleans through parse_bool once per distinct cell value; None if any is unclear."""
+    try:
+        distinct: set[Any] = set(values)
+    except TypeError:          # an unhashable JSON value: let the row parser name it
+        return None
+    # A string never equals a non-string, so all-string distinct values mean an all-string
+    # column. Otherwise key by (type, value) so JSON 1.0 never borrows the verdict for True.
+    keyed = any(type(v) is not str for v in distinct)
+    if keyed:
+        distinct = {(type(v), v) for v in values}
+    verdict: dict[Any, bool] = {}
+    for key in distinct:
+        raw = key[1] if keyed else key
+        if _blank(raw):
+            return None
+        try:
+            verdict[key] = parse_bool(raw)
+        except InputError:
+            return None
+    if keyed:
+        return [verdict[(type(v), v)] for v in values]
+    return list(map(verdict.__getitem__, values))
 
+
+def _fast_text(values: list[Any]) -> list[str] | None:
+    try:
+        "".join(values)
+    except TypeError:
+        return None
+    out = list(map(str.strip, values))
+    return out if all(out) else None
+
+
+def _identities(table: Table, mapping: dict[str, str]) -> tuple[list[str], list[str]]:
+    id_header, name_header = mapping.get("customer_id"), mapping.get("name")
+    ids, names = [], []
+    for line, row in zip(table.row_numbers, table.rows):
+        ident_raw = row.get(id_header) if id_header else None
+        name_raw = row.get(name_header) if name_header else None
+        name = str(name_raw).strip() if not _blank(name_raw) else ""
+        ident = str(ident_raw).strip() if not _blank(ident_raw) else (name or f"row {line}")
+        ids.append(ident)
+        names.append(name or ident)
+    return ids, names
+
+
+def _read_fast(table: Table, mapping: dict[str, str]) -> _Columns | None:
+    """Column at a time for clean files; None sends the file to the row-by-row reader, which
+    either finds the same values or raises the error naming the first bad row and field."""
+    if "tenure_months" not in mapping:
+        return None
+    fields = ["arr", "cost_to_serve", "tenure_months", *SIGNALS]
+    optional = [f for f in ("customer_id", "name") if f in mapping]
+    headers = [mapping[f] for f in fields + optional]
+    try:
+        columns = [list(map(operator.itemgetter(h), table.rows)) for h in headers]
+    except KeyError:           # JSON records without some keys
+        columns = [[r.get(h) for r in table.rows] for h in headers]
+    numbers = []
+    for column in columns[:3]:
+        parsed = _fast_numbers(column)
+        if parsed is None:
+            return None
+        numbers.append(parsed)
+    signals = []
+    for column in columns[3:3 + len(SIGNALS)]:
+        flags = _fast_booleans(column)
+        if flags is None:
+            return None
+        signals.append(flags)
+    text = {f: _fast_text(c) for f, c in zip(optional, columns[3 + len(SIGNALS):])}
+    if (not optional or any(v is None for v in text.values())):
+        ids, names = _identities(table, mapping)
+    else:
+        ids = text.get("customer_id") or text["name"]
+        names = text.get("name") or ids
+    if len(set(ids)) != len(ids):
+        return None
     cols = _Columns()
-    bool_cache: dict[tuple[type, Any], bool] = {}
-    id_header = mapping.get("customer_id")
-    name_header = mapping.get("name")
+    cols.ids, cols.names, cols.rows = ids, names, list(table.row_numbers)
+    cols.arr, cols.cost, cols.tenure = numbers
+    cols.signals = signals
+    return cols
+
+
+def _read_rows(table: Table, mapping: dict[str, str], options: SegmentationOptions) -> _Columns:
+    """Row by row, so the first bad cell is reported with its row and field."""
+    cols = _Columns()
+    use_start = "tenure_months" not in mapping
     arr_h, cost_h = mapping["arr"], mapping["cost_to_serve"]
     tenure_h = mapping.get("tenure_months")
     start_h = mapping.get("start_date")
     signal_headers = [(s, mapping[s]) for s in SIGNALS]
+    ids, names = _identities(table, mapping)
     seen_ids: dict[str, int] = {}
     file = table.file
 
-    for line, row in zip(table.row_numbers, table.rows):
+    for index, (line, row) in enumerate(zip(table.row_numbers, table.rows)):
         field = "arr"
         try:
             raw = row.get(arr_h)
             if _blank(raw):
                 raise InputError("ARR is blank (write 0 for a free account)")
-            arr = _money_fast(raw)
+            arr = parse_money(raw)
             field = "cost_to_serve"
             raw = row.get(cost_h)
             if _blank(raw):
                 raise InputError("annual cost to serve is blank (write 0 if it costs nothing)")
-            cost = _money_fast(raw)
+            cost = parse_money(raw)
             if use_start:
                 field = "start_date"
                 raw = row.get(start_h)
@@ -277,37 +368,47 @@ def read_customers(source: Source, options: SegmentationOptions) -> tuple[_Colum
                 raw = row.get(tenure_h)
                 if _blank(raw):
                     raise InputError("tenure is blank (months as a customer)")
-                tenure = _months_fast(raw)
+                tenure = parse_months(raw)
             flags: list[bool] = []
             for field, header in signal_headers:
                 raw = row.get(header)
-                key = (type(raw), raw)
-                value = bool_cache.get(key)
-                if value is None:
-                    if _blank(raw):
-                        raise InputError("is blank; write true or false")
-                    value = parse_bool(raw)
-                    bool_cache[key] = value
-                flags.append(value)
+                if _blank(raw):
+                    raise InputError("is blank; write true or false")
+                flags.append(parse_bool(raw))
         except InputError as exc:
             raise exc.located(file=file, row=line, field=field) from None
-
-        ident_raw = row.get(id_header) if id_header else None
-        name_raw = row.get(name_header) if name_header else None
-        name = str(name_raw).strip() if not _blank(name_raw) else ""
-        ident = str(ident_raw).strip() if not _blank(ident_raw) else (name or f"row {line}")
+        ident = ids[index]
         if ident in seen_ids:
             raise InputError(f"customer '{ident}' appears twice (first on row {seen_ids[ident]}); "
                              "one row per customer", file=file, row=line,
-                             field="customer_id" if id_header else "name")
+                             field="customer_id" if "customer_id" in mapping else "name")
         seen_ids[ident] = line
         cols.ids.append(ident)
-        cols.names.append(name or ident)
+        cols.names.append(names[index])
         cols.rows.append(line)
         cols.arr.append(arr)
         cols.cost.append(cost)
         cols.tenure.append(tenure)
-        cols.signals.append(flags)
+        for column, flag in zip(cols.signals, flags):
+            column.append(flag)
+    return cols
+
+
+def read_customers(source: Source, options: SegmentationOptions) -> tuple[_Columns, Table]:
+    table = read_table(source, list_keys=("customers", "accounts", "rows", "records", "data", "items"),
+                       name="customers")
+    mapping = resolve_columns(table, COLUMN_ALIASES, REQUIRED)
+    if "tenure_months" not in mapping and "start_date" not in mapping:
+        raise InputError("missing column tenure_months (or start_date with --as-of) "
+                         f"(found: {', '.join(table.headers)})", file=table.file)
+    if "tenure_months" not in mapping and options.as_of is None:
+        raise UsageError(f"{table.file} gives start dates, not tenure months: pass --as-of "
+                         "YYYY-MM-DD to measure tenure to a fixed date")
+    if not table.rows:
+        raise InputError("has no customers (only a header)", file=table.file)
+    cols = _read_fast(table, mapping)
+    if cols is None:
+        cols = _read_rows(table, mapping, options)
     return cols, table
 
 
@@ -350,19 +451,22 @@ def tier_floors_for_thresholds(cfg: dict[str, Any], override: list[float] | None
     return floors + [0.0]
 
 
+def _threshold_tiers(np: Any, arr: Any, floors: list[float]) -> Any:
+    """Tier index per ARR: the count of entry thresholds (top tiers) it falls short of."""
+    tiers = np.zeros(len(arr), dtype=np.int64)
+    for floor in floors[:-1]:
+        tiers += arr < floor
+    return tiers
+
+
 def assign_thresholds(arr: list[float], floors: list[float]) -> list[int]:
     """Tier index per paying customer: the first tier (from the top) whose entry ARR it reaches."""
-    out = []
-    last = len(floors) - 1
-    for value in arr:
-        for index, floor in enumerate(floors):
-            if value >= floor or index == last:
-                out.append(index)
-                break
-    return out
+    import numpy as np
+
+    return _threshold_tiers(np, np.asarray(arr, dtype=float), floors).tolist()
 
 
-def percentile_cuts(sorted_desc: list[float], shares: list[float]) -> list[int]:
+def percentile_cuts(sorted_desc: Any, shares: list[float]) -> list[int]:
     """End positions (exclusive) of each tier above the bottom one in an ARR list sorted high to
     low. Cut = ceil(cumulative share x n); a cut inside a run of equal ARR moves down past the run
     so ties stay together in the higher tier."""
@@ -381,17 +485,18 @@ def percentile_cuts(sorted_desc: list[float], shares: list[float]) -> list[int]:
     return cuts
 
 
-def assign_percentile(arr: list[float], shares: list[float]) -> list[int]:
-    order = sorted(range(len(arr)), key=lambda i: -arr[i])
-    ranked = [arr[i] for i in order]
-    cuts = percentile_cuts(ranked, shares)
-    tiers = [0] * len(arr)
-    tier = 0
-    for position, index in enumerate(order):
-        while tier < len(cuts) and position >= cuts[tier]:
-            tier += 1
-        tiers[index] = tier
+def _percentile_tiers(np: Any, arr: Any, shares: list[float]) -> Any:
+    order = np.argsort(-arr, kind="stable")
+    cuts = percentile_cuts(arr[order], shares)
+    tiers = np.empty(len(arr), dtype=np.int64)
+    tiers[order] = np.searchsorted(np.asarray(cuts), np.arange(len(arr)), side="right")
     return tiers
+
+
+def assign_percentile(arr: list[float], shares: list[float]) -> list[int]:
+    import numpy as np
+
+    return _percentile_tiers(np, np.asarray(arr, dtype=float), shares).tolist()
 
 
 def kill_rule_statement(rule: dict[str, Any]) -> str:
@@ -405,6 +510,8 @@ def kill_rule_statement(rule: dict[str, Any]) -> str:
 
 
 def run(source: Source, options: SegmentationOptions | None = None) -> SegmentationResult:
+    import numpy as np  # lazy: keeps `csuite --help` fast
+
     options = options or SegmentationOptions()
     cfg = _validated_config()
     if options.mode == "percentile" and options.thresholds is not None:
@@ -416,23 +523,29 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
     trans = cfg["transitions"]
     rule = cfg["kill_rule"]
     limit = options.limit or int(cfg["list_limit"])
-    weight_list = [weights[s] for s in SIGNALS]
-    expansion_index = SIGNALS.index("expansion_potential")
+    bottom = len(tiers) - 1
 
     n = len(cols.ids)
-    fits = [sum(w for w, on in zip(weight_list, flags) if on) for flags in cols.signals]
-    paying = [i for i in range(n) if cols.arr[i] > 0]
-    paying_arr = [cols.arr[i] for i in paying]
+    arr = np.asarray(cols.arr, dtype=float)
+    cost = np.asarray(cols.cost, dtype=float)
+    tenure = np.asarray(cols.tenure, dtype=float)
+    expansion = np.asarray(cols.expansion, dtype=bool)
+    fits = np.zeros(n)
+    for name, column in zip(SIGNALS, cols.signals):   # signal order, as fit_score() adds them
+        fits += weights[name] * np.asarray(column, dtype=bool)
+    paying = arr > 0
+    paying_idx = np.flatnonzero(paying)
+    paying_arr = arr[paying_idx]
 
-    # Tiers (paying customers only).
-    tier_of: list[int | None] = [None] * n
+    # Tiers (paying customers only); -1 marks a zero-ARR account.
+    tier_of = np.full(n, -1, dtype=np.int64)
+    entry: list[float | None]
     if options.mode == "thresholds":
         floors = tier_floors_for_thresholds(cfg, options.thresholds)
-        for i, t in zip(paying, assign_thresholds(paying_arr, floors)):
-            tier_of[i] = t
-        entry: list[float | None] = list(floors)
-        entry[-1] = min((a for a, i in zip(paying_arr, paying) if tier_of[i] == len(tiers) - 1),
-                        default=None)
+        tier_of[paying_idx] = _threshold_tiers(np, paying_arr, floors)
+        entry = list(floors)
+        in_bottom = paying_arr[tier_of[paying_idx] == bottom]
+        entry[-1] = float(in_bottom.min()) if in_bottom.size else None
         tier_rule = ("Minimum ARR to enter: " + ", ".join(
             f"{labels[t]} ${f:,.0f}" for t, f in zip(tiers[:-1], floors[:-1]))
             + f"; {labels[tiers[-1]]}: every other paying customer")
@@ -440,151 +553,127 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         shares = [float(cfg["percentile_shares"][t]) for t in tiers[:-1]]
         if any(s <= 0 for s in shares) or sum(shares) >= 1:
             raise InputError("thresholds.yaml percentile_shares must be positive and sum below 1")
-        for i, t in zip(paying, assign_percentile(paying_arr, shares)):
-            tier_of[i] = t
-        entry = [None] * len(tiers)
-        for i in paying:
-            t = tier_of[i]
-            assert t is not None
-            if entry[t] is None or cols.arr[i] < entry[t]:  # type: ignore[operator]
-                entry[t] = cols.arr[i]
+        tier_of[paying_idx] = _percentile_tiers(np, paying_arr, shares)
+        entry = []
+        for t in range(len(tiers)):
+            members = arr[tier_of == t]
+            entry.append(float(members.min()) if members.size else None)
         rest = 1 - sum(shares)
         tier_rule = ("Paying customers ranked by ARR: " + ", ".join(
             f"{labels[t]} {'top' if k == 0 else 'next'} {s:.0%}" for k, (t, s) in
             enumerate(zip(tiers, shares))) + f", {labels[tiers[-1]]} the remaining {rest:.0%} "
             "(cut = ceil(cumulative share x paying customers); ties at a cut stay in the higher tier)")
 
-    def ratio(i: int) -> float | None:
-        return cols.cost[i] / cols.arr[i] if cols.arr[i] > 0 else None
-
     def ref(i: int, *, target: int | None = None, reasons: list[str] | None = None) -> CustomerRow:
-        t = tier_of[i]
+        t = int(tier_of[i])
         return CustomerRow(
             customer_id=cols.ids[i], name=cols.names[i], row=cols.rows[i],
-            tier=tiers[t] if t is not None else None, arr=cols.arr[i], fit_score=fits[i],
-            cost_to_serve=cols.cost[i], cost_ratio=ratio(i), tenure_months=cols.tenure[i],
-            expansion_potential=cols.signals[i][expansion_index],
+            tier=tiers[t] if t >= 0 else None, arr=cols.arr[i], fit_score=float(fits[i]),
+            cost_to_serve=cols.cost[i],
+            cost_ratio=cols.cost[i] / cols.arr[i] if cols.arr[i] > 0 else None,
+            tenure_months=cols.tenure[i], expansion_potential=bool(expansion[i]),
             target_tier=tiers[target] if target is not None else None, reasons=reasons or [],
         )
 
     # Kill list first: the transition lists exclude its accounts so no account gets two verdicts.
-    killed: list[int] = []
     min_ratio, max_fit = float(rule["min_cost_ratio"]), float(rule["max_fit_score"])
     min_tenure = float(rule["min_tenure_months"])
-    for i in paying:
-        if (cols.cost[i] >= min_ratio * cols.arr[i] and fits[i] <= max_fit
-                and not cols.signals[i][expansion_index] and cols.tenure[i] >= min_tenure):
-            killed.append(i)
-    killed_set = set(killed)
-
-    up: list[tuple[int, int]] = []
-    down: list[tuple[int, int]] = []
+    kill = (paying & (cost >= min_ratio * arr) & (fits <= max_fit) & ~expansion
+            & (tenure >= min_tenure))
     up_fit, reach = float(trans["upgrade_min_fit"]), float(trans["upgrade_reach"])
     down_fit = float(trans["downgrade_max_fit"])
-    bottom = len(tiers) - 1
-    for i in paying:
-        t = tier_of[i]
-        assert t is not None
-        if i in killed_set:
-            continue
-        has_expansion = cols.signals[i][expansion_index]
-        if t > 0 and has_expansion and fits[i] >= up_fit:
-            target_entry = entry[t - 1]
-            if target_entry is not None and cols.arr[i] >= reach * target_entry:
-                up.append((i, t - 1))
-        elif t < bottom and not has_expansion and fits[i] <= down_fit:
-            down.append((i, t + 1))
+    # Entry ARR of the tier above each customer's tier (inf where there is none: top tier,
+    # zero-ARR accounts, or an empty tier above).
+    above = np.array([math.inf] + [math.inf if e is None else e for e in entry[:-1]] + [math.inf])
+    next_entry = above[np.where(tier_of >= 0, tier_of, len(tiers))]
+    up_mask = (paying & ~kill & (tier_of > 0) & expansion & (fits >= up_fit)
+               & (arr >= reach * next_entry))
+    down_mask = paying & ~kill & (tier_of < bottom) & ~expansion & (fits <= down_fit)
 
-    def by_arr(indices: list[int]) -> list[int]:
-        return sorted(indices, key=lambda i: (-cols.arr[i], cols.ids[i]))
+    def by_arr(mask: Any) -> list[int]:
+        return sorted(np.flatnonzero(mask).tolist(), key=lambda i: (-cols.arr[i], cols.ids[i]))
 
-    up.sort(key=lambda p: (-cols.arr[p[0]], cols.ids[p[0]]))
-    down.sort(key=lambda p: (-cols.arr[p[0]], cols.ids[p[0]]))
-    upgrade_rows = [ref(i, target=t, reasons=[
-        f"fit {fits[i]:g}/10 >= {up_fit:g}", "expansion potential",
-        f"ARR ${cols.arr[i]:,.0f} >= {reach:.0%} of {labels[tiers[t]]} entry ${entry[t]:,.0f}",
-    ]) for i, t in up[:limit]]
-    downgrade_rows = [ref(i, target=t, reasons=[
+    killed, up, down = by_arr(kill), by_arr(up_mask), by_arr(down_mask)
+    upgrade_rows = []
+    for i in up[:limit]:
+        t = int(tier_of[i]) - 1
+        upgrade_rows.append(ref(i, target=t, reasons=[
+            f"fit {fits[i]:g}/10 >= {up_fit:g}", "expansion potential",
+            f"ARR ${cols.arr[i]:,.0f} >= {reach:.0%} of {labels[tiers[t]]} entry ${entry[t]:,.0f}",
+        ]))
+    downgrade_rows = [ref(i, target=int(tier_of[i]) + 1, reasons=[
         f"fit {fits[i]:g}/10 <= {down_fit:g}", "no expansion potential",
-    ]) for i, t in down[:limit]]
+    ]) for i in down[:limit]]
     kill_rows = [ref(i, reasons=[
         f"cost to serve {cols.cost[i] / cols.arr[i]:.0%} of ARR >= {min_ratio:.0%}",
         f"fit {fits[i]:g}/10 <= {max_fit:g}", "no expansion potential",
         f"tenure {cols.tenure[i]:g} months >= {min_tenure:g}",
-    ]) for i in by_arr(killed)[:limit]]
-    zero = [i for i in range(n) if cols.arr[i] == 0]
-    zero_sorted = sorted(zero, key=lambda i: (-cols.cost[i], cols.ids[i]))
+    ]) for i in killed[:limit]]
+    zero = sorted(np.flatnonzero(~paying).tolist(), key=lambda i: (-cols.cost[i], cols.ids[i]))
     zero_rows = [ref(i, reasons=[
         f"no revenue, costs ${cols.cost[i]:,.0f} a year: convert to paid or sunset"
         if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
-    ]) for i in zero_sorted[:limit]]
+    ]) for i in zero[:limit]]
 
     # Tier summaries.
-    total_arr = math.fsum(paying_arr)
-    total_cost = math.fsum(cols.cost)
-    paying_n = len(paying)
-    counts = [0] * len(tiers)
-    arr_sum = [0.0] * len(tiers)
-    cost_sum = [0.0] * len(tiers)
-    fit_sum = [0.0] * len(tiers)
-    for i in paying:
-        t = tier_of[i]
-        assert t is not None
-        counts[t] += 1
-        arr_sum[t] += cols.arr[i]
-        cost_sum[t] += cols.cost[i]
-        fit_sum[t] += fits[i]
+    total_arr = math.fsum(paying_arr.tolist())
+    paying_n = int(paying_idx.size)
+    paying_tiers = tier_of[paying_idx]
+    counts = np.bincount(paying_tiers, minlength=len(tiers)).tolist()
     summaries = []
     for t, name in enumerate(tiers):
+        members = paying_idx[paying_tiers == t]
+        arr_t = math.fsum(arr[members].tolist())
+        cost_t = math.fsum(cost[members].tolist())
+        fit_t = math.fsum(fits[members].tolist())
         inv = cfg["investment"][name]
         target_ratio = float(inv["target_cost_ratio"])
-        recommended = arr_sum[t] * target_ratio
+        recommended = arr_t * target_ratio
         summaries.append(TierSummary(
             tier=name, label=labels[name], rank=t + 1, entry_arr=entry[t], customers=counts[t],
             customer_share=counts[t] / paying_n if paying_n else 0.0,
-            arr=arr_sum[t], arr_share=arr_sum[t] / total_arr if total_arr else 0.0,
-            average_arr=arr_sum[t] / counts[t] if counts[t] else None,
-            average_fit_score=fit_sum[t] / counts[t] if counts[t] else None,
-            cost_to_serve=cost_sum[t], cost_ratio=cost_sum[t] / arr_sum[t] if arr_sum[t] else None,
+            arr=arr_t, arr_share=arr_t / total_arr if total_arr else 0.0,
+            average_arr=arr_t / counts[t] if counts[t] else None,
+            average_fit_score=fit_t / counts[t] if counts[t] else None,
+            cost_to_serve=cost_t, cost_ratio=cost_t / arr_t if arr_t else None,
             coverage_model=inv["coverage_model"], engagement=inv["engagement"],
             target_cost_ratio=target_ratio, recommended_investment=recommended,
-            investment_gap=recommended - cost_sum[t],
+            investment_gap=recommended - cost_t,
         ))
 
     concentration = float(next(c["value"] for c in section("alerts")["customer_concentration"]["conditions"]))
-    largest = max(paying, key=lambda i: (cols.arr[i], -i), default=None)
+    largest = int(np.argmax(arr)) if paying_n else None      # first of the largest
     largest_share = cols.arr[largest] / total_arr if largest is not None and total_arr else None
     warnings = list(table.warnings)
     if largest is not None and largest_share is not None and largest_share > concentration:
         warnings.append(f"{cols.names[largest]} is {largest_share:.1%} of ARR (above "
                         f"{concentration:.0%}): give it an executive sponsor whatever its tier")
-    if not paying:
+    if not paying_n:
         warnings.append("no paying customers: nothing to tier; only the zero-ARR list applies")
     for t, name in enumerate(tiers):
-        if paying and counts[t] == 0:
+        if paying_n and counts[t] == 0:
             warnings.append(f"tier {labels[name]} is empty with these thresholds")
 
-    assignments = None
-    if options.include_customers:
-        assignments = [ref(i) for i in range(n)]
+    assignments = [ref(i) for i in range(n)] if options.include_customers else None
+
+    def total(values: Any, indices: list[int]) -> float:
+        return math.fsum(values[i] for i in indices)
 
     return SegmentationResult(
         mode=options.mode, source=table.file, as_of=options.as_of, customers=n,
         paying_customers=paying_n, zero_arr_customers=len(zero), total_arr=total_arr,
-        total_cost_to_serve=total_cost, fit_weights=weights, tier_rule=tier_rule, tiers=summaries,
-        largest_customer=ref(largest) if largest is not None else None,
+        total_cost_to_serve=math.fsum(cols.cost), fit_weights=weights, tier_rule=tier_rule,
+        tiers=summaries, largest_customer=ref(largest) if largest is not None else None,
         largest_customer_share=largest_share, concentration_threshold=concentration,
         concentration_flag=bool(largest_share is not None and largest_share > concentration),
-        upgrade_candidates=upgrade_rows, upgrade_count=len(up),
-        upgrade_arr=math.fsum(cols.arr[i] for i, _ in up),
+        upgrade_candidates=upgrade_rows, upgrade_count=len(up), upgrade_arr=total(cols.arr, up),
         downgrade_candidates=downgrade_rows, downgrade_count=len(down),
-        downgrade_arr=math.fsum(cols.arr[i] for i, _ in down),
+        downgrade_arr=total(cols.arr, down),
         kill_rule=KillRule(min_cost_ratio=min_ratio, max_fit_score=max_fit,
                            min_tenure_months=min_tenure, statement=kill_rule_statement(rule)),
-        kill_list=kill_rows, kill_count=len(killed),
-        kill_arr=math.fsum(cols.arr[i] for i in killed),
-        kill_cost_to_serve=math.fsum(cols.cost[i] for i in killed),
-        zero_arr=zero_rows, zero_arr_cost_to_serve=math.fsum(cols.cost[i] for i in zero),
+        kill_list=kill_rows, kill_count=len(killed), kill_arr=total(cols.arr, killed),
+        kill_cost_to_serve=total(cols.cost, killed),
+        zero_arr=zero_rows, zero_arr_cost_to_serve=total(cols.cost, zero),
         list_limit=limit, assignments=assignments, warnings=warnings,
     )
 
