@@ -143,8 +143,18 @@ def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list
     for path, value in _walk(data, tool, depth=0):
         items.append(Evidence(id=path, label=path.split(".", 1)[1].replace("_", " ").replace(".", " — "),
                               value=value, unit=guess_unit(path, _first(value)),
-                              source=f"{where}, field {path.split('.', 1)[1]}", kind="founder_data"))
+                              source=f"{where}, field {path.split('.', 1)[1]}",
+                              kind="framework" if _is_rule(path) else "founder_data"))
     return items
+
+
+_RULE_KEYS = ("threshold", "rule_of_thumb", "benchmark", "healthy_at", "concerning_at", "target_coverage")
+
+
+def _is_rule(path: str) -> bool:
+    """Thresholds a tool copies into its result are our framework, not the founder's data."""
+    last = path.rsplit(".", 1)[-1]
+    return last in _RULE_KEYS or last.endswith("_threshold") or path.endswith("coverage.target")
 
 
 _NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "cohort", "owner", "stage", "role")
@@ -166,6 +176,8 @@ def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
         if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
             yield prefix, [float(v) for v in value]
             return
+        if value and all(isinstance(v, dict) for v in value):
+            yield f"{prefix}.count", len(value)  # "3 accounts at risk" is a number the tool produced
         for index, item in enumerate(value[:_MAX_LIST]):
             name = str(index)
             if isinstance(item, dict):

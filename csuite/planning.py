@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from csuite.errors import InputError
+from csuite.errors import InputError, UsageError
 from csuite.io.tables import canonical_key, read_table
 from csuite.knowledge import RoleKnowledge, Topic
 from csuite.tools.registry import TOOLS, get_tool
@@ -73,16 +73,21 @@ def select_topics(question: str, knowledge: RoleKnowledge, limit: int = 2) -> li
 
 
 def _headers(path: Path) -> set[str]:
-    table = read_table(path)
-    headers = {canonical_key(h) for h in table.headers}
-    if not headers and table.rows:
-        headers = {canonical_key(str(k)) for k in table.rows[0]}
+    """Column names of a table, or top-level keys of a YAML/JSON document (plans, metrics)."""
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         from csuite.io.tables import load_document
 
         document = load_document(path)
         if isinstance(document, dict):
-            headers |= {canonical_key(str(k)) for k in document}
+            keys = {canonical_key(str(k)) for k in document}
+            for value in document.values():
+                if isinstance(value, list) and value and isinstance(value[0], dict):
+                    keys |= {canonical_key(str(k)) for k in value[0]}
+            return keys
+    table = read_table(path)
+    headers = {canonical_key(h) for h in table.headers}
+    if not headers and table.rows:
+        headers = {canonical_key(str(k)) for k in table.rows[0]}
     return headers
 
 
@@ -123,9 +128,14 @@ def detect_file(path: str | Path, *, as_of: Any = None) -> tuple[DataFile, Any]:
             break
         spec = get_tool(name)
         try:
-            result = spec.run(path, tool_options(name, as_of))
-        except InputError as exc:
-            first_error = first_error or exc
+            try:
+                result = spec.run(path, tool_options(name, as_of))
+            except UsageError as exc:
+                if as_of is None or "as-of" not in str(exc):
+                    raise
+                result = spec.run(path, tool_options(name))  # this input kind is not dated
+        except (InputError, UsageError) as exc:
+            first_error = first_error or InputError(str(exc))
             continue
         except Exception:  # a tool that cannot take this file for reasons of its own
             continue

@@ -87,9 +87,9 @@ def contradictions(finding: Finding, index: int, ctx: CompanyContext | None,
         context_values = numeric_values(value)
         for name in names:
             for hit in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I):
-                window = text[hit.end():hit.end() + 32]
-                stated = find_mentions(window)
-                if not stated:
+                rest = text[hit.end():]
+                stated = find_mentions(rest)
+                if not stated or rest.find(stated[0].text) > 32:
                     continue
                 first = stated[0]
                 if matches(first, context_values) or matches(first, cited_values):

@@ -8,6 +8,7 @@ trace every figure back to the tool run.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from pydantic import BaseModel, Field
@@ -25,13 +26,31 @@ class ToolRun(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+_UNITS_FOR = {"percent": {"fraction"}, "ratio": {"ratio"}, "money": {"usd"}, "months": {"months"},
+              "days": {"days"}}
+
+
+def _window(text: str, needle: str, width: int = 40) -> str:
+    at = text.find(needle)
+    return text[max(0, at - width):at + len(needle) + width] if at >= 0 else text
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case word stems for matching a number's neighbours to an evidence id."""
+    return {w[:6] for w in re.split(r"[^a-z]+", text.lower()) if len(w) > 2}
+
+
 def cite(text: str, evidence: dict[str, Evidence], prefer: str = "") -> list[str]:
-    """Evidence ids whose values match the numbers in `text` (founder data first, `prefer`
-    prefix first), one per number. Unmatched numbers stay unmatched for verify to report."""
-    ranked = sorted(evidence.values(), key=lambda e: (
-        not (prefer and e.id.startswith(prefer)), e.kind != "founder_data", len(e.id)))
+    """Evidence ids whose values match the numbers in `text`, one per number: the same tool
+    first, then a unit that fits the way the number is written (3.0x is a ratio, not a count
+    of three), then founder data. Unmatched numbers stay unmatched for verify to report."""
     ids: list[str] = []
     for mention in find_mentions(text):
+        units = _UNITS_FOR.get(mention.kind)
+        near = _words(_window(text, mention.text))
+        ranked = sorted(evidence.values(), key=lambda e: (
+            not (prefer and e.id.startswith(prefer)), bool(units) and e.unit not in units,
+            -len(near & _words(e.id)), e.kind != "founder_data", len(e.id)))
         for item in ranked:
             if matches(mention, numeric_values(item.value)):
                 if item.id not in ids:
@@ -51,12 +70,23 @@ def generic_findings(run: ToolRun, evidence: dict[str, Evidence]) -> list[Findin
     order = {"high": 0, "critical": 0, "medium": 1, "warning": 1, "low": 2, "info": 3}
     flags = sorted((f for f in flags if isinstance(f, dict)), key=lambda f: order.get(str(f.get("severity")), 2))
     out: list[Finding] = []
-    for flag in flags[:3]:
+    for flag in flags:
         message = flag.get("message") or flag.get("detail") or flag.get("text") or str(flag.get("id", ""))
         so_what = flag.get("why") or flag.get("action") or flag.get("recommendation") or \
             f"flagged by {run.tool} on your data"
-        out.append(_finding(str(message).rstrip("."), str(so_what), run, evidence))
-    return out
+        finding = _finding(str(message).rstrip("."), str(so_what), run, evidence)
+        if _fully_cited(finding, evidence):
+            out.append(finding)
+        elif str(message) not in run.warnings:
+            # A flag whose numbers are sums the tool did not expose is still worth saying, as a
+            # risk; as a finding it could not be traced, so it would only be marked assumed.
+            run.warnings.append(str(message))
+    return out[:3]
+
+
+def _fully_cited(finding: Finding, evidence: dict[str, Evidence]) -> bool:
+    values = [v for s in finding.sources if s in evidence for v in numeric_values(evidence[s].value)]
+    return all(matches(m, values) for m in find_mentions(f"{finding.text} {finding.so_what}"))
 
 
 Adapter = Callable[[ToolRun, dict[str, Evidence]], list[Finding]]

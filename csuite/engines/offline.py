@@ -12,10 +12,12 @@ from datetime import date, timedelta
 
 from csuite.alerts import Alert
 from csuite.answer import Action, AlertNote, Answer, Decision, DecisionOption, Evidence, Finding
+from csuite.engines import adapters  # noqa: F401  (registers the per-tool finding adapters)
 from csuite.engines.findings import ToolRun, cite, tool_findings
 from csuite.engines.request import DraftRequest
 from csuite.knowledge import RoleKnowledge, Topic
 from csuite.numbers import find_mentions, format_value
+from csuite.verify import tag_finding
 
 ROLE_TITLES = {"cro": "CRO", "cco": "CCO"}
 MAX_FINDINGS = 5
@@ -161,6 +163,8 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
                                 assumption="Assumed: the advisor has neither your data nor a benchmark for this"))
     findings = [f.model_copy(update={"sources": f.sources or cite(f.text + " " + f.so_what, evidence)})
                 for f in findings[:MAX_FINDINGS]]
+    # The engine claims the tag its own citations support; verification recomputes it anyway.
+    findings = [f.model_copy(update={"tag": tag_finding(f, evidence)[0]}) for f in findings]
 
     why = [" ".join(t.why.split()) for t in topics[:2]]
     if alerts:
