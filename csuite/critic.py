@@ -78,8 +78,8 @@ def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None
     """A rule-based executive-mentor screen over a verified draft."""
     weakest = _weakest(answer.findings)
     if weakest is not None and weakest.tag != "verified":
-        point = (f"'{weakest.text}' rests on {'an assumption' if weakest.tag == 'assumed' else 'a benchmark, not your data'}"
-                 f" yet it shapes the recommendation")
+        basis = "an assumption" if weakest.tag == "assumed" else "a benchmark or threshold rather than your data"
+        point = f"'{weakest.text}' rests on {basis}, yet it shapes the recommendation"
         quote = weakest.text
     elif answer.decision and answer.decision.recommendation:
         point = "the recommendation assumes the trend in your data continues; nothing here tests that"

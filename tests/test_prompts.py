@@ -253,7 +253,7 @@ def test_autoescape_is_off():
 def test_answer_single_sections_in_order_with_tag_emoji():
     text = render_prompt("answer_single", **variables_for("answer_single.j2"))
     order = ["**BOTTOM LINE**", "**WHAT**", "**WHY THIS MATTERS**", "**HOW TO ACT**", "**RISKS**",
-             "**YOUR DECISION**", "**ALERTS**", "**CRITIC SCREEN**"]
+             "**YOUR DECISION**", "**ALERTS**", "**[CRITIC-SCREEN]**"]
     positions = [text.index(s) for s in order]
     assert positions == sorted(positions)
     assert "- 🟢 Pipeline coverage is 2.4x" in text and "- 🟡 Coverage needed" in text and "- 🔴 Assuming" in text
