@@ -421,3 +421,15 @@ def test_capacity_invariants(reps, curve, attrition, targets, hire_days):
         assert h.count >= 1 and h.start_by >= r.earliest_start and h.start_by.day == 1
         assert (h.start_by - h.open_req_by).days == hire_days
     assert r.hires_needed == sum(h.count for h in r.hires)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(0, 400), p=st.floats(0.01, 0.99), k=st.integers(-2, 402))
+def test_binomial_tail_matches_exact_sum(n, p, k):
+    exact = sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(max(k, 0), n + 1))
+    assert binomial_tail(n, p, k) == pytest.approx(min(exact, 1.0), abs=1e-9)
+
+
+def test_binomial_tail_far_below_the_mode_is_one_not_underflow():
+    # P(Bin(20,000, 1/2) ≥ 1) = 1 − 2^−20000 = 1.0; a naive upper-tail sum underflows to 0.
+    assert binomial_tail(20_000, 0.5, 1) == 1.0

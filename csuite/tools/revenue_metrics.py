@@ -635,16 +635,16 @@ def run(source: Source, options: MetricsOptions | None = None) -> MetricsResult:
     try:
         table, meta = load_table(source)
         rows = parse_rows(table)
+        company = meta.get("company")
+        basis = meta.get("profit_margin_basis")
+        header = resolve_columns(table, COLUMN_ALIASES).get("profit_margin")
+        if basis in (None, "") and header and canonical_key(header) != "profit_margin":
+            basis = header.replace("_", " ").lower()     # "Operating Margin" states its own basis
+        return compute(rows, file=table.file, company=str(company) if company is not None else None,
+                       margin_basis=str(basis).strip() if basis not in (None, "") else None,
+                       as_of=options.as_of, quarter=options.quarter, segment=options.segment)
     except InputError as exc:
         raise one_line(exc) from None
-    company = meta.get("company")
-    basis = meta.get("profit_margin_basis")
-    header = resolve_columns(table, COLUMN_ALIASES).get("profit_margin")
-    if basis in (None, "") and header and canonical_key(header) != "profit_margin":
-        basis = header.replace("_", " ").lower()     # "Operating Margin" states its own basis
-    return compute(rows, file=table.file, company=str(company) if company is not None else None,
-                   margin_basis=str(basis).strip() if basis not in (None, "") else None,
-                   as_of=options.as_of, quarter=options.quarter, segment=options.segment)
 
 
 # ----------------------------------------------------------------------------- rendering

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -441,6 +442,7 @@ def _idx(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+@lru_cache(maxsize=65536)
 def ramp_start(start: date) -> date:
     """Tenure month 1 = the first full calendar month of employment."""
     return start if start.day == 1 else add_months(start.replace(day=1), 1)
@@ -507,12 +509,29 @@ def binomial_tail(n: int, p: float, k: int) -> float:
     if n > 20000:
         mean, sd = n * p, math.sqrt(n * p * (1 - p))
         return 0.5 * math.erfc((k - 0.5 - mean) / (sd * math.sqrt(2)))
-    lp, lq = math.log(p), math.log1p(-p)
-    lgn = math.lgamma(n + 1)
+    # Sum whichever tail lies away from the mode, starting at its largest term (log space, so a
+    # far tail underflows to 0 harmlessly), each next term by the ratio of neighbours.
+    def log_term(i: int) -> float:
+        return (math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                + i * math.log(p) + (n - i) * math.log1p(-p))
+
+    odds = p / (1.0 - p)
     total = 0.0
-    for i in range(k, n + 1):
-        total += math.exp(lgn - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq)
-    return min(1.0, total)
+    if k > n * p:                                   # upper tail P(X ≥ k), terms fall as i rises
+        term = math.exp(log_term(k))
+        for i in range(k, n + 1):
+            total += term
+            term *= (n - i) / (i + 1) * odds
+            if term <= total * 1e-17:
+                break
+        return min(1.0, total)
+    term = math.exp(log_term(k - 1))                # lower tail P(X ≤ k−1), terms fall as i drops
+    for i in range(k - 1, -1, -1):
+        total += term
+        term *= i / (n - i + 1) / odds
+        if term <= total * 1e-17:
+            break
+    return max(0.0, 1.0 - total)
 
 
 def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
