@@ -19,12 +19,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csuite.errors import InputError
-from csuite.resources import pack_path
+from csuite.knowledge_source import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
 
 Role = Literal["cro", "cco"]
-
-# Role id → skill folder holding its knowledge.yaml.
-ROLE_FOLDERS: dict[str, str] = {"cro": "cro-advisor", "cco": "chief-customer-officer-advisor"}
 
 # File kinds the runner detects by header (see issue 6, "Evidence and tools").
 DataKind = Literal["pipeline", "snapshots", "cohorts", "customers", "book", "capacity", "metrics"]
@@ -122,27 +119,13 @@ class RoleKnowledge(_Strict):
         return topics
 
 
-def knowledge_path(role: str):
-    if role not in ROLE_FOLDERS:
-        raise InputError(f"unknown role '{role}' (expected one of: {', '.join(ROLE_FOLDERS)})")
-    return pack_path("skills", ROLE_FOLDERS[role], "knowledge.yaml")
-
-
 @lru_cache(maxsize=None)
 def load_knowledge(role: Role) -> RoleKnowledge:
     """Parse and validate one role's knowledge.yaml (cached: the file ships with the package)."""
-    import yaml
     from pydantic import ValidationError
 
     path = knowledge_path(role)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            # libyaml when present: ten times faster, and the router loads this on every call.
-            raw = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except FileNotFoundError:
-        raise InputError("role knowledge file not found", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", file=str(path)) from None
+    raw = read_knowledge_yaml(role)
     try:
         knowledge = RoleKnowledge.model_validate(raw)
     except ValidationError as exc:

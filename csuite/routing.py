@@ -209,8 +209,11 @@ def _load_routing_data() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
-    from csuite.knowledge import all_knowledge
+    from csuite.knowledge_source import ROLE_FOLDERS, read_knowledge_yaml
 
+    # Raw YAML, not the validated models: the schema is enforced by csuite.knowledge and its
+    # tests, and skipping pydantic here keeps `csuite route` start-up short.
+    knowledge = {role: read_knowledge_yaml(role) for role in ROLE_FOLDERS}
     data = _load_routing_data()
     w = {k: float(v) for k, v in data["weights"].items()}
     terms: list[_Term] = []
@@ -224,11 +227,11 @@ def _index() -> _Index:
                 if term:
                     terms.append(term)
 
-    for role, knowledge in all_knowledge().items():
-        for topic in knowledge.topics:
-            add(role, "keyword", topic.id, topic.keywords.model_dump(), 1.0)
-            for question in topic.examples.en + topic.examples.zh:
-                docs_raw.append((role, topic.id, question))
+    for role, raw in knowledge.items():
+        for topic in raw["topics"]:
+            add(role, "keyword", topic["id"], topic["keywords"], 1.0)
+            for question in (topic["examples"].get("en") or []) + (topic["examples"].get("zh") or []):
+                docs_raw.append((role, topic["id"], question))
     for role, words in (data.get("hints") or {}).items():
         add(role, "hint", None, words, 1.0)
     add("both", "both", None, data.get("both_roles"), 0.0)
@@ -252,11 +255,11 @@ def _index() -> _Index:
     idf = {f: math.log((n + 1) / (c + 1)) + 1.0 for f, c in df.items()}
     docs = [(t, topic, text, _unit(bag, idf)) for (t, topic, text), bag in zip(docs_raw, bags)]
     consult_terms: list[_Term] = []
-    for role, knowledge in all_knowledge().items():
-        for consult in knowledge.consults:
+    for role, raw in knowledge.items():
+        for consult in raw.get("consults") or []:
             for lang in ("en", "zh"):
-                for raw in (consult.keywords.model_dump()[lang] if consult.keywords else []):
-                    term = _make_term(role, "consult", consult.role, raw, 0.0)
+                for word in (consult.get("keywords") or {}).get(lang) or []:
+                    term = _make_term(role, "consult", consult["role"], word, 0.0)
                     if term:
                         consult_terms.append(term)
     return _Index(_Terms.of(terms), _Terms.of(consult_terms), docs, idf, w,
