@@ -1,0 +1,457 @@
+"""cs_coverage_calculator: golden numbers by hand, the anchor pack's coverage pitfalls made
+impossible, a malformed-input corpus, and properties of the hiring plan."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from csuite.errors import InputError
+from csuite.thresholds import section
+from csuite.tools import cs_coverage_calculator as cov
+from csuite.tools.cs_coverage_calculator import CoverageOptions, run
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+BOOK = DATA / "cs_coverage_calculator_book.csv"
+CFG = section("cs_coverage_calculator")
+AS_OF = "2026-11-23"
+
+
+def opts(**kw) -> CoverageOptions:
+    return CoverageOptions(as_of=AS_OF, **kw)
+
+
+def tiers_by_name(result):
+    return {t.tier: t for t in result.tiers}
+
+
+# ---------------------------------------------------------------------------------------------
+# Golden numbers: tests/data/cs_coverage_calculator_book.csv, default YAML (buffer 15%)
+#
+# Models: named_exec $750K / 8 accts / ramp 4; named $1.5M / 25 / 3; pooled $2.5M / 75 / 2;
+#         tech_touch $5M / 500 / 1. Tier names pick the model (case-insensitive).
+#   strategic  4 accts, $1.5M: max(1.5/0.75 = 2.0, 4/8 = 0.5)      = 2.0 x 1.15 = 2.30 (ARR binds)
+#   KEY       20 accts, $1.2M: max(1.2/1.5 = 0.8, 20/25 = 0.8)     = 0.8 x 1.15 = 0.92
+#   Core     150 accts, $3.0M: max(3/2.5 = 1.2, 150/75 = 2.0)      = 2.0 x 1.15 = 2.30 (accounts bind)
+#   Long Tail 1000 accts, $1M: max(1/5 = 0.2, 1000/500 = 2.0)      = 2.0 x 1.15 = 2.30
+#   Team: 7.82 FTE -> 8 CSMs now; 3 on staff -> gap 5.
+# At 12 months (strategic +20%, KEY +50% "0.5", Core 0%, Long Tail blank -> flat):
+#   strategic 2.4 x 1.15 = 2.76; KEY max(1.8/1.5, 30/25) = 1.2 x 1.15 = 1.38; Core 2.30; Long Tail 2.30
+#   Team: 8.74 FTE -> 9 CSMs.
+
+
+@pytest.fixture(scope="module")
+def golden():
+    return run(BOOK, opts())
+
+
+def test_required_fte_per_tier_by_hand(golden):
+    t = tiers_by_name(golden)
+    assert t["strategic"].coverage_model == "named_exec"
+    assert t["KEY"].coverage_model == "named"
+    assert t["Core"].coverage_model == "pooled"
+    assert t["Long Tail"].coverage_model == "tech_touch"
+    assert t["strategic"].required_csms_now == pytest.approx(2.30)
+    assert t["KEY"].required_csms_now == pytest.approx(0.92)
+    assert t["Core"].required_csms_now == pytest.approx(2.30)
+    assert t["Long Tail"].required_csms_now == pytest.approx(2.30)
+    assert t["strategic"].binding_constraint == "arr"
+    assert t["Core"].binding_constraint == "accounts"
+    assert t["strategic"].gap_now == pytest.approx(1.30)
+    assert t["KEY"].gap_now == pytest.approx(-0.08)
+
+
+def test_twelve_month_need_by_hand(golden):
+    t = tiers_by_name(golden)
+    assert t["strategic"].required_csms_12m == pytest.approx(2.76)
+    assert t["KEY"].required_csms_12m == pytest.approx(1.38)
+    assert t["KEY"].arr_12m == pytest.approx(1_800_000) and t["KEY"].accounts_12m == pytest.approx(30)
+    assert t["Long Tail"].arr_growth == 0.0
+    assert any("Long Tail" in w and "flat" in w for w in golden.warnings)
+
+
+def test_totals_by_hand(golden):
+    tot = golden.totals
+    assert tot.required_fte_now == pytest.approx(7.82)
+    assert (tot.required_csms_now, tot.current_csms, tot.gap_now) == (8, 3, 5)
+    assert tot.required_fte_12m == pytest.approx(8.74)
+    assert (tot.required_csms_12m, tot.gap_12m) == (9, 6)
+    assert tot.accounts == 1174 and tot.arr == 6_700_000
+
+
+def test_by_model_comparison_by_hand(golden):
+    strategic = tiers_by_name(golden)["strategic"].by_model
+    assert strategic["tech_touch"] == pytest.approx(max(1.5 / 5, 4 / 500) * 1.15)      # 0.345
+    assert strategic["pooled"] == pytest.approx(max(1.5 / 2.5, 4 / 75) * 1.15)         # 0.69
+    assert strategic["named"] == pytest.approx(1.0 * 1.15)
+    assert strategic["named_exec"] == pytest.approx(2.30)
+
+
+def test_hiring_plan_by_hand(golden):
+    # Today's gap of 5, one hire at a time to the largest FTE deficit (ties: higher-touch model):
+    #   Long Tail 2.30 -> strategic 1.30 (tie with Core/Long Tail 1.30, named_exec first) -> Core
+    #   -> Long Tail -> strategic. All open 2026-11 and start 2027-02 (90 days = 3 months).
+    # Need reaches 9 at month 3: 4.6 + 2.3 x 1.2^(3/12) + 0.92 x 1.5^(3/12) = 8.0254 > 8
+    # (month 2: 7.9554). Deficits then: Core 2.30 - 2 = 0.30 = Long Tail, pooled before tech-touch.
+    csm = [h for h in golden.hires if h.role == "csm"]
+    assert [h.tier for h in csm] == ["Long Tail", "strategic", "Core", "Long Tail", "strategic", "Core"]
+    assert {h.open_req_month for h in csm} == {"2026-11"}
+    assert {h.start_month for h in csm} == {"2027-02"}
+    ready = [h.ready_month for h in csm]
+    # ramp: tech-touch 1, named_exec 4, pooled 2 months after the 2027-02 start
+    assert ready == ["2027-03", "2027-06", "2027-04", "2027-03", "2027-06", "2027-04"]
+    assert [h.needed_month for h in csm] == ["2026-11"] * 5 + ["2027-02"]
+    assert [h.late_months for h in csm] == [4, 7, 5, 4, 7, 2]
+    assert "gap today" in csm[0].reason
+
+
+def test_managers_and_month_table_by_hand(golden):
+    # 9 CSMs on payroll from 2027-02: ceil(9 / 6) = 2 managers (team >= 5), reqs open 2026-11.
+    managers = [h for h in golden.hires if h.role == "manager"]
+    assert len(managers) == 2
+    assert {(h.open_req_month, h.start_month, h.late_months) for h in managers} == {("2026-11", "2027-02", 0)}
+    months = golden.months
+    assert len(months) == 12 and months[0].month == "2026-11" and months[-1].month == "2027-10"
+    assert [m.required_csms for m in months] == [8, 8, 8] + [9] * 9
+    assert [m.csms_on_payroll for m in months] == [3, 3, 3] + [9] * 9
+    # ramped: 3; +2 tech-touch at 2027-03; +2 pooled at 2027-04; +2 named_exec at 2027-06
+    assert [m.ramped_csms for m in months] == [3, 3, 3, 3, 5, 7, 7, 9, 9, 9, 9, 9]
+    assert [m.shortfall for m in months] == [5, 5, 5, 6, 4, 2, 2, 0, 0, 0, 0, 0]
+    assert months[0].reqs_opened == 6 and months[3].csm_starts == 6 and months[3].manager_starts == 2
+    # incremental cost: (6 x 115,000 + 2 x 165,000) / 12 = 85,000 a month from 2027-02
+    assert [m.incremental_cost for m in months[:3]] == [0, 0, 0]
+    assert months[3].incremental_cost == pytest.approx(85_000)
+    assert golden.incremental_cost_12m == pytest.approx(9 * 85_000)            # 765,000
+    assert golden.incremental_run_rate_12m == pytest.approx(1_020_000)
+    assert months[-1].cumulative_incremental_cost == pytest.approx(765_000)
+    assert golden.totals.managers_required_now == 0 and golden.totals.managers_required_12m == 2
+
+
+def test_on_time_growth_hire_by_hand():
+    # One pooled tier, 30 accounts (0.4 FTE with no buffer), growth 200%:
+    # FTE(k) = 0.4 x 3^(k/12): month 10 = 0.9992, month 11 = 1.0943 -> second CSM needed 2027-10.
+    # Ramp 2 -> start 2027-08 (month 9); req 3 months before -> 2027-05 (month 6). On time.
+    book = [{"tier": "Core", "accounts": 30, "arr": 0, "current_csms": 1, "growth": "200%"}]
+    result = run(book, opts(buffer=0))
+    (hire,) = result.hires
+    assert (hire.needed_month, hire.open_req_month, hire.start_month, hire.ready_month, hire.late_months) == \
+        ("2027-10", "2027-05", "2027-08", "2027-10", 0)
+    assert "growth" in hire.reason
+    # cost from the start month: 2027-08, -09, -10 = 3 x 115,000 / 12
+    assert result.incremental_cost_12m == pytest.approx(28_750)
+    assert [m.incremental_cost for m in result.months[:9]] == [0] * 9
+
+
+def test_buffer_zero_and_options():
+    result = run(BOOK, opts(buffer=0))
+    assert result.totals.required_fte_now == pytest.approx(6.8)            # 2.0 + 0.8 + 2.0 + 2.0
+    assert result.totals.required_csms_now == 7
+    assert result.totals.required_fte_12m == pytest.approx(7.6)            # 2.4 + 1.2 + 2 + 2
+    cheap = run(BOOK, opts(csm_cost="$100K", manager_cost=150000))
+    assert cheap.incremental_cost_12m == pytest.approx(9 * (6 * 100_000 + 2 * 150_000) / 12)
+
+
+def test_growth_option_fills_blank_growth_only():
+    result = run(BOOK, opts(growth="10%"))
+    t = tiers_by_name(result)
+    assert t["Long Tail"].arr_growth == pytest.approx(0.10)
+    assert t["strategic"].arr_growth == pytest.approx(0.20)       # its own 20% wins
+    assert t["Core"].arr_growth == 0.0                            # an explicit 0% is not blank
+    assert not any("flat" in w for w in result.warnings)
+
+
+def test_ratio_overrides_per_tier():
+    book = [{"tier": "Key", "accounts": 10, "arr": "$900K", "current_csms": 0,
+             "arr_per_csm": "$450K", "accounts_per_csm": 4}]
+    (tier,) = run(book, opts(buffer=0)).tiers
+    # max(900 / 450 = 2.0, 10 / 4 = 2.5) = 2.5
+    assert tier.required_csms_now == pytest.approx(2.5)
+    assert (tier.arr_per_csm, tier.accounts_per_csm, tier.binding_constraint) == (450_000, 4, "accounts")
+
+
+def test_manager_rule_is_one_rule_from_yaml():
+    rule = CFG["manager_rule"]
+    assert rule["csms_per_manager"] == 6 and rule["first_manager_at"] == 5
+    assert [cov.managers_needed(n) for n in (0, 4, 5, 6, 7, 12, 13)] == [0, 0, 1, 1, 2, 2, 3]
+    statement = rule["statement"]
+    assert f"every {rule['csms_per_manager']} CSMs" in statement
+    assert f"{rule['first_manager_at']} or more CSMs" in statement
+    assert run(BOOK, opts()).manager_rule == statement
+
+
+def test_current_managers_count_toward_the_rule():
+    result = run(BOOK, opts(current_managers=2))
+    assert result.totals.manager_hires == 0
+    assert all(m.incremental_cost in (0, pytest.approx(6 * 115_000 / 12)) for m in result.months)
+
+
+def test_lead_time_from_days():
+    assert cov.lead_months(90) == 3
+    assert cov.lead_months(60) == 2
+    assert cov.lead_months(31) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# The anchor pack's pitfalls
+
+
+def test_pitfall_todays_gaps_are_front_loaded_even_with_limited_hiring():
+    # Anchor: round-robin Q1..Q4 let today's gaps slip to Q4. With 2 requisitions a month the
+    # five hires for today's gap take the first slots (2026-11, -11, -12, -12, 2027-01) and the
+    # growth hire comes after them.
+    result = run(BOOK, opts(max_reqs_per_month=2))
+    csm = [h for h in result.hires if h.role == "csm"]
+    today = [h.open_req_month for h in csm if h.needed_month == "2026-11"]
+    later = [h.open_req_month for h in csm if h.needed_month != "2026-11"]
+    assert today == ["2026-11", "2026-11", "2026-12", "2026-12", "2027-01"]
+    assert later and min(later) >= max(today)
+    assert [m.reqs_opened for m in result.months[:3]] == [2, 2, 2]
+
+
+def test_pitfall_ramp_lead_time_and_buffer_are_used():
+    default = run(BOOK, opts())
+    no_buffer = run(BOOK, opts(buffer=0))
+    assert default.totals.required_csms_now > no_buffer.totals.required_csms_now
+    assert default.buffer == CFG["buffer"] and default.lead_months == 3
+    ramps = {h.coverage_model: (h.start_month, h.ready_month) for h in default.hires if h.role == "csm"}
+    assert ramps["tech_touch"] == ("2027-02", "2027-03")
+    assert ramps["named_exec"] == ("2027-02", "2027-06")
+
+
+def test_pitfall_case_insensitive_tier_names():
+    # Anchor: tier key "Strategic" ignored.
+    for spelling in ("Strategic", "STRATEGIC", "strategic", " Strategic "):
+        (tier,) = run([{"tier": spelling, "accounts": 8, "arr": 750_000, "current_csms": 1}], opts(buffer=0)).tiers
+        assert tier.coverage_model == "named_exec" and tier.required_csms_now == pytest.approx(1.0)
+    (tier,) = run([{"tier": "Long-Tail", "accounts": 500, "arr": 0, "current_csms": 1}], opts(buffer=0)).tiers
+    assert tier.coverage_model == "tech_touch"
+
+
+def test_pitfall_duplicate_tier_in_another_case_is_refused():
+    book = [{"tier": "Strategic", "accounts": 1, "arr": 1, "current_csms": 0},
+            {"tier": "strategic", "accounts": 1, "arr": 1, "current_csms": 0}]
+    with pytest.raises(InputError) as err:
+        run(book, opts())
+    assert err.value.row == 2 and "appears twice" in err.value.message
+
+
+def test_pitfall_growth_written_as_percent_string():
+    # Anchor: growth "40%" crashed.
+    (tier,) = run([{"tier": "Core", "accounts": 75, "arr": 0, "current_csms": 1, "growth": "40%"}],
+                  opts(buffer=0)).tiers
+    assert tier.account_growth == pytest.approx(0.40)
+    assert tier.required_csms_12m == pytest.approx(1.4)
+
+
+def test_pitfall_json_book_with_tier_keys_and_fractional_count(tmp_path, run_cli):
+    # Anchor: {"tiers": {"strategic": {..., "current_csm_count": 2.5}}} crashed on :+d formatting.
+    path = tmp_path / "cs_coverage_calculator_book.json"
+    path.write_text(json.dumps({"tiers": {"Strategic": {"accounts": 8, "arr": 1_500_000,
+                                                        "current_csm_count": 2.5}}}))
+    res = run_cli("tool", "cs_coverage_calculator", path, "--as-of", AS_OF)
+    assert res.code == 2 and "Traceback" not in res.err
+    assert "current_csms" in res.err and "2.5" in res.err and "whole number" in res.err
+    path.write_text(json.dumps({"tiers": {"Strategic": {"accounts": 8, "arr": 1_500_000,
+                                                        "current_csm_count": 2}}}))
+    res = run_cli("tool", "cs_coverage_calculator", path, "--as-of", AS_OF, "--json")
+    assert res.code == 0
+    assert json.loads(res.out)["tiers"][0]["coverage_model"] == "named_exec"
+
+
+def test_pitfall_large_books_are_capped_and_summarised():
+    book = [{"tier": f"Region {i}", "coverage_model": "pooled", "accounts": 750, "arr": 0,
+             "current_csms": 0} for i in range(30)]
+    result = run(book, opts(buffer=0))
+    # 30 tiers x 750 / 75 = 300 CSMs needed today
+    assert result.totals.csm_hires == 300
+    assert len(result.hires) == CFG["plan_row_limit"]
+    assert result.hires_total == 300 + result.totals.manager_hires
+    assert result.hires_omitted == result.hires_total - CFG["plan_row_limit"]
+    assert sum(m.reqs_opened for m in result.months) == 300
+    text = cov.render(result)
+    assert f"... and {result.hires_omitted} more" in text
+    assert "... 10 more tiers" in text
+    assert len(text.splitlines()) < 80
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample and CLI
+
+
+def test_sample_is_ledgerline():
+    result = run(ROOT / "examples" / "cs_book.csv", opts())
+    assert result.totals.accounts == 112 and result.totals.current_csms == 3
+    assert result.totals.arr == 4_200_000
+    assert result.totals.gap_now >= 1                       # the strategic tier is short today
+
+
+def test_cli_text_json_and_sample_note(run_cli):
+    res = run_cli("tool", "cs_coverage_calculator", "--as-of", AS_OF)
+    assert res.code == 0 and "using the bundled sample" in res.err
+    assert "Hiring plan" in res.out and "Manager rule" in res.out
+    res = run_cli("tool", "cs_coverage_calculator", BOOK, "--json", "--as-of", AS_OF)
+    assert res.code == 0
+    data = json.loads(res.out)
+    for key in ("tiers", "totals", "months", "hires", "hires_total", "incremental_cost_12m", "manager_rule"):
+        assert key in data
+    assert data["totals"]["required_csms_now"] == 8
+
+
+def test_no_as_of_says_which_month(run_cli):
+    res = run_cli("tool", "cs_coverage_calculator", BOOK, "--json")
+    assert res.code == 0
+    assert any("no --as-of" in w for w in json.loads(res.out)["warnings"])
+
+
+def test_script_entry_point():
+    proc = subprocess.run([sys.executable, "scripts/cs_coverage_calculator.py", str(BOOK), "--json",
+                           "--as-of", AS_OF], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["gap_now"] == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Malformed input corpus
+
+HEAD = "tier,accounts,arr,current_csms,growth\n"
+BAD = {
+    "fractional_accounts": (HEAD + "Strategic,2.5,100000,1,10%\n", ["row 2", "accounts", "whole number"]),
+    "fractional_csms": (HEAD + "Strategic,2,100000,1.5,10%\n", ["row 2", "current_csms", "whole number"]),
+    "negative_csms": (HEAD + "Strategic,2,100000,-1,10%\n", ["row 2", "current_csms"]),
+    "negative_arr": (HEAD + "Strategic,2,-100000,1,10%\n", ["row 2", "arr", "negative"]),
+    "nan_arr": (HEAD + "Strategic,2,NaN,1,10%\n", ["row 2", "arr", "finite"]),
+    "text_accounts": (HEAD + "Strategic,many,100000,1,10%\n", ["row 2", "accounts"]),
+    "blank_accounts": (HEAD + "Strategic,,100000,1,10%\n", ["row 2", "accounts", "blank"]),
+    "blank_tier": (HEAD + ",2,100000,1,10%\n", ["row 2", "tier", "blank"]),
+    "arr_without_accounts": (HEAD + "Strategic,0,100000,1,10%\n", ["row 2", "arr", "0 accounts"]),
+    "growth_below_minus_100": (HEAD + "Strategic,2,100000,1,-150%\n", ["row 2", "growth", "-100%"]),
+    "growth_text": (HEAD + "Strategic,2,100000,1,fast\n", ["row 2", "growth"]),
+    "unknown_tier": (HEAD + "Platinum,2,100000,1,10%\n", ["row 2", "tier", "coverage model"]),
+    "unknown_model": ("tier,coverage_model,accounts,arr,current_csms\nGold,white glove plus,2,1,0\n",
+                      ["row 2", "coverage_model", "unknown coverage model"]),
+    "zero_arr_per_csm": ("tier,accounts,arr,current_csms,arr_per_csm\nCore,2,1,0,0\n",
+                         ["row 2", "arr_per_csm"]),
+    "zero_accounts_per_csm": ("tier,accounts,arr,current_csms,accounts_per_csm\nCore,2,1,0,0\n",
+                              ["row 2", "accounts_per_csm"]),
+    "duplicate_tier": (HEAD + "Core,2,1,0,0\nCORE,2,1,0,0\n", ["row 3", "appears twice"]),
+    "missing_column": ("tier,accounts,arr\nCore,2,1\n", ["missing column", "current_csms"]),
+    "header_only": (HEAD, ["no tiers"]),
+    "empty": ("", ["empty"]),
+    "json_tiers_not_objects": ('{"tiers": {"Core": 5}}', ["tiers.Core"]),
+    "json_scalar": ('"hello"', ["expected a list"]),
+    "json_broken": ('{"tiers": [', ["not valid JSON"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_malformed_corpus(case, tmp_path, run_cli):
+    text, expected = BAD[case]
+    suffix = ".json" if case.startswith("json") else ".csv"
+    path = tmp_path / f"cs_coverage_calculator_{case}{suffix}"
+    path.write_text(text, encoding="utf-8")
+    res = run_cli("tool", "cs_coverage_calculator", path, "--as-of", AS_OF)
+    assert res.code == 2, res.out
+    assert "Traceback" not in res.err and res.err.count("\n") == 1, res.err
+    assert str(path) in res.err
+    for fragment in expected:
+        assert fragment in res.err, (fragment, res.err)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--max-reqs-per-month", "0"], "--max-reqs-per-month"),
+    (["--current-managers", "-1"], "--current-managers"),
+    (["--current-managers", "1.5"], "--current-managers"),
+    (["--as-of", "2026-13-01"], "--as-of"),
+    (["--buffer", "lots"], "--buffer"),
+    (["--csm-cost", "-5"], "--csm-cost"),
+])
+def test_bad_options(args, fragment, run_cli):
+    res = run_cli("tool", "cs_coverage_calculator", BOOK, *args)
+    assert res.code == 2 and fragment in res.err and "Traceback" not in res.err
+
+
+def test_yaml_book_and_model_spellings(tmp_path):
+    path = tmp_path / "book.yaml"
+    path.write_text("tiers:\n  - {segment: Whales, model: Named + Executive Sponsor, customers: 8, "
+                    "total_arr: $750K, csms: 0}\n  - {segment: Minnows, model: tech-touch, customers: 500, "
+                    "total_arr: 0, csms: 0}\n")
+    result = run(path, opts(buffer=0))
+    assert [t.coverage_model for t in result.tiers] == ["named_exec", "tech_touch"]
+    assert result.totals.required_fte_now == pytest.approx(2.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+
+MODELS = list(cov.MODEL_ORDER)
+
+
+@st.composite
+def books(draw):
+    rows = []
+    for i in range(draw(st.integers(1, 6))):
+        accounts = draw(st.integers(0, 3000))
+        arr = draw(st.integers(0, 20_000_000)) if accounts else 0
+        rows.append({"tier": f"T{i}", "coverage_model": draw(st.sampled_from(MODELS)), "accounts": accounts,
+                     "arr": arr, "current_csms": draw(st.integers(0, 15)),
+                     "growth": draw(st.sampled_from(["-50%", "0", "10%", "40%", "1.5", "150%", "300%"]))})
+    return rows
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), buffer=st.sampled_from([0, 0.1, 0.15, 0.3]), cap=st.sampled_from([None, 1, 3]),
+       managers=st.integers(0, 3))
+def test_plan_properties(book, buffer, cap, managers):
+    result = run(book, opts(buffer=buffer, max_reqs_per_month=cap, current_managers=managers, limit=10_000))
+    models = CFG["models"]
+    fte_now = 0.0
+    for row, tier in zip(book, result.tiers):
+        m = models[row["coverage_model"]]
+        by_arr = row["arr"] / m["arr_per_csm"] * (1 + buffer)
+        by_accounts = row["accounts"] / m["accounts_per_csm"] * (1 + buffer)
+        assert tier.required_csms_now == pytest.approx(max(by_arr, by_accounts))
+        fte_now += tier.required_csms_now
+    tot = result.totals
+    assert tot.required_csms_now == math.ceil(round(fte_now, 9))
+    # hires exactly fill the largest need in the horizon
+    needs = [m.required_csms for m in result.months] + [tot.required_csms_12m]
+    assert tot.csm_hires == max(0, max(needs) - tot.current_csms)
+    assert sum(m.reqs_opened for m in result.months) + sum(
+        1 for h in result.hires if h.role == "csm" and h.open_req_month > result.months[-1].month) == tot.csm_hires
+    csm = [h for h in result.hires if h.role == "csm"]
+    for h in csm:
+        assert h.open_req_month <= h.start_month <= h.ready_month
+        assert h.late_months == max(0, _months(h.needed_month, h.ready_month))
+        tier = next(t for t in result.tiers if t.tier == h.tier)
+        assert _months(h.start_month, h.ready_month) == tier.ramp_months
+        assert _months(h.open_req_month, h.start_month) == result.lead_months
+    # today's gaps are never planned after a later need's requisition
+    today = [h.open_req_month for h in csm if h.needed_month == result.start_month]
+    later = [h.open_req_month for h in csm if h.needed_month != result.start_month]
+    if today and later:
+        assert max(today) <= min(later)
+    if cap is None:
+        assert all(o == result.start_month for o in today)
+    # cost is incremental: zero without hires, never negative
+    assert all(m.incremental_cost >= 0 for m in result.months)
+    if not result.hires:
+        assert result.incremental_cost_12m == 0
+    # managers follow the one rule once requisitions had time to fill
+    for k, m in enumerate(result.months):
+        if k >= result.lead_months:
+            assert m.managers_on_payroll >= cov.managers_needed(m.csms_on_payroll)
+    cov.render(result)
+
+
+def _months(a: str, b: str) -> int:
+    ya, ma = map(int, a.split("-"))
+    yb, mb = map(int, b.split("-"))
+    return (yb - ya) * 12 + mb - ma
