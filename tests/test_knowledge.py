@@ -89,3 +89,19 @@ def test_consults_point_at_the_other_role():
 def test_unknown_role_is_an_input_error():
     with pytest.raises(InputError):
         knowledge_path("cfo")
+
+
+def test_prose_numbers_agree_with_thresholds():
+    """Where a topic quotes a thresholds number in prose, it is the YAML's number."""
+    cco = load_knowledge("cco")
+    coverage = cco.topic("cs_coverage").why
+    for model in resolve_benchmark("cs_coverage_calculator.models").values():
+        assert f"{model['accounts_per_csm']} " in coverage or f"{model['accounts_per_csm']} (" in coverage
+        assert f"${model['arr_per_csm'] / 1e6:g}M" in coverage or f"${model['arr_per_csm'] / 1e3:g}K" in coverage
+    assert f"{resolve_benchmark('cs_coverage_calculator.buffer'):.0%}" in coverage
+    kill = resolve_benchmark("customer_segmentation_designer.kill_rule")
+    recommendation = cco.topic("segmentation_icp").decision.recommendation
+    assert f"{kill['max_fit_score']:g}/10" in recommendation
+    assert f"first {kill['min_tenure_months']} months" in recommendation
+    cro = load_knowledge("cro")
+    assert "five months" in cro.topic("sales_team_scaling").why and resolve_benchmark("ae_ramp_months") == 5
