@@ -412,3 +412,13 @@ def test_rate_parser_bare_numbers_are_fractions(x):
     assert value == pytest.approx(float(x))
     text = f"{x:.6f}%" if isinstance(x, float) else f"{x}%"
     assert rm._rate(text) == pytest.approx(float(text[:-1]) / 100)
+
+
+def test_rule_of_40_says_which_margin_or_asks_for_it():
+    rows = two_quarters(profit_margin="-20%", revenue_growth="70%")
+    r = run(rows)
+    assert r.metrics["rule_of_40"].value == pytest.approx(0.50)           # 70% − 20%
+    assert "basis not stated" in r.metrics["rule_of_40"].formula
+    assert any("margin basis" in n for n in r.notes)
+    r = run({"profit_margin_basis": "FCF margin", "quarters": rows})
+    assert "FCF margin" in r.metrics["rule_of_40"].formula and not any("margin basis" in n for n in r.notes)
