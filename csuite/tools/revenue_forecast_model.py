@@ -55,14 +55,15 @@ SCENARIOS: tuple[Scenario, ...] = ("conservative", "base", "upside")
 Format = Literal["ours", "salesforce", "hubspot"]
 
 # Logical field -> accepted headers (compared as canonical keys), ours first, then Salesforce
-# report labels and API names, then HubSpot export labels and internal names.
+# report labels and API names, then HubSpot export labels and internal names. Generic headers
+# such as "id", "arr" or "value" are deliberately absent: customer and snapshot files have them,
+# and the runner detects file kinds from these aliases.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "deal_id": ("deal_id", "opportunity_id", "record_id", "id", "opportunity_id_18", "hs_object_id"),
+    "deal_id": ("deal_id", "opportunity_id", "record_id", "opportunity_id_18", "hs_object_id"),
     "name": ("name", "deal_name", "opportunity_name", "opportunity", "dealname"),
-    "account": ("account", "account_name", "associated_company", "company"),
+    "account": ("account", "account_name", "associated_company"),
     "stage": ("stage", "stagename", "stage_name", "deal_stage", "dealstage"),
-    "amount": ("amount", "arr_value", "arr", "acv", "total_amount", "deal_amount", "value",
-               "amount_in_company_currency"),
+    "amount": ("amount", "arr_value", "total_amount", "deal_amount", "amount_in_company_currency"),
     "probability": ("probability", "probability_pct", "deal_probability", "hs_deal_stage_probability",
                     "win_probability"),
     "close_date": ("close_date", "closedate", "expected_close_date", "close"),
