@@ -453,3 +453,29 @@ def test_turning_a_signal_on_never_lowers_the_fit(flags, which):
     before = seg.fit_score(flags)
     after = seg.fit_score([f or i == which for i, f in enumerate(flags)])
     assert after >= before
+
+
+@pytest.mark.parametrize("source, fast_ok", [(ROOT / "examples" / "customers.csv", True),
+                                             (SMALL, False)])   # SMALL has a "$100,000" cell
+def test_column_fast_path_reads_exactly_what_the_row_parsers_read(source, fast_ok):
+    from csuite.io.tables import read_table, resolve_columns
+
+    table = read_table(source)
+    mapping = resolve_columns(table, seg.COLUMN_ALIASES, seg.REQUIRED)
+    fast = seg._read_fast(table, mapping)
+    slow = seg._read_rows(table, mapping, SegmentationOptions())
+    assert (fast is not None) == fast_ok
+    if fast is None:
+        return
+    for attr in ("ids", "names", "rows", "arr", "cost", "tenure", "signals"):
+        assert getattr(fast, attr) == getattr(slow, attr), attr
+
+
+@pytest.mark.parametrize("cells", [["12."], ["1e5"], ["1_000"], [" 12"], ["nan"], ["12", ""]])
+def test_fast_number_path_declines_what_parse_money_would_not_read_the_same_way(cells):
+    assert seg._fast_numbers(cells) is None
+
+
+def test_fast_boolean_path_never_lets_json_1_0_borrow_true():
+    assert seg._fast_booleans([True, 1.0]) is None
+    assert seg._fast_booleans([True, 1, "no"]) == [True, True, False]
