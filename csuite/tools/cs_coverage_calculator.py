@@ -558,6 +558,12 @@ def render(result: CoverageResult) -> str:  # type: ignore[override]
         rest = result.tiers[tier_limit:]
         lines.append(f"... {len(rest)} more tiers ({sum(r.accounts for r in rest):,} accounts, "
                      f"{_money(sum(r.arr for r in rest))} ARR; --json lists all)")
+    short = {"tech_touch": "tech-touch", "pooled": "pooled", "named": "named", "named_exec": "named+exec"}
+    lines += ["", "FTE now under each coverage model (compare before choosing):"]
+    for row in result.tiers[:tier_limit]:
+        lines.append(f"  {row.tier:<14.14} " + "  ".join(
+            f"{short.get(m, m)} {v:.2f}" + ("*" if m == row.coverage_model else "")
+            for m, v in row.by_model.items()))
     lines += ["", f"Month-by-month (requisitions open {result.hire_ahead_days} days before a start; "
                   "ramp per model):",
               f"{'Month':<8} {'Need':>4} {'Payroll':>7} {'Ramped':>6} {'Reqs':>4} {'Starts':>6} "
