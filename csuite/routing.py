@@ -147,6 +147,7 @@ class _Term:
     weight: float
     tokens: tuple[str, ...] = ()   # English terms
     zh: str = ""                    # Chinese terms (substring)
+    soft: bool = False              # an ambiguous referral term ("contract", "budget")
 
 
 @dataclass
@@ -185,16 +186,17 @@ def _term_weight(text: str, w: dict[str, float]) -> float:
     return min(w["keyword_cap"], w["keyword"] + extra)
 
 
-def _make_term(target: str, kind: str, topic: str | None, raw: str, weight: float) -> _Term | None:
+def _make_term(target: str, kind: str, topic: str | None, raw: str, weight: float,
+               soft: bool = False) -> _Term | None:
     text = normalise(str(raw)).strip()
     if not text:
         return None
     if _CJK_RE.search(text):
-        return _Term(target, kind, topic, str(raw), weight, zh=text)
+        return _Term(target, kind, topic, str(raw), weight, zh=text, soft=soft)
     tokens = tuple(t for t, _, _ in _tokens(text))
     if not tokens:
         return None
-    return _Term(target, kind, topic, str(raw), weight, tokens=tokens)
+    return _Term(target, kind, topic, str(raw), weight, tokens=tokens, soft=soft)
 
 
 def _load_routing_data() -> dict[str, Any]:
@@ -219,11 +221,12 @@ def _index() -> _Index:
     terms: list[_Term] = []
     docs_raw: list[tuple[str, str | None, str]] = []
 
-    def add(target: str, kind: str, topic: str | None, words: dict | None, scale: float) -> None:
+    def add(target: str, kind: str, topic: str | None, words: dict | None, scale: float,
+            soft: bool = False) -> None:
         for lang in ("en", "zh"):
             for raw in (words or {}).get(lang) or []:
                 base = w["hint"] if kind == "hint" else _term_weight(normalise(str(raw)), w)
-                term = _make_term(target, kind, topic, raw, round(base * scale, 4))
+                term = _make_term(target, kind, topic, raw, round(base * scale, 4), soft)
                 if term:
                     terms.append(term)
 
@@ -241,7 +244,7 @@ def _index() -> _Index:
             raise ValueError(f"routing.yaml: unknown referral id '{ref}'")
         info[ref] = {"title": spec.get("title", ref), "reason": spec.get("reason", "")}
         add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
-        add(ref, "referral", None, spec.get("soft"), w["referral_soft"])
+        add(ref, "referral", None, spec.get("soft"), w["referral_soft"], soft=True)
         add(ref, "referral", None, spec.get("decisive"), w["referral_decisive"])
         examples = spec.get("examples") or {}
         for question in (examples.get("en") or []) + (examples.get("zh") or []):
@@ -369,6 +372,7 @@ def route(question: str, *, role_override: str | None = None) -> Route:
     both = False
 
     counted: dict[tuple[str, str], float] = {}
+    specific: set[str] = set()   # referrals with at least one unambiguous (non-soft) keyword
     for hit in sorted(_keyword_hits(text, index.terms), key=lambda h: h.start):
         term = hit.term
         if term.kind == "both":
@@ -382,6 +386,8 @@ def route(question: str, *, role_override: str | None = None) -> Route:
             continue
         counted[dedupe] = term.weight
         scores[term.target] += term.weight
+        if term.kind == "referral" and not term.soft:
+            specific.add(term.target)
         matched.append(Match(target=term.target, kind=term.kind, text=term.text, topic=term.topic,
                              weight=term.weight))
 
@@ -418,7 +424,10 @@ def route(question: str, *, role_override: str | None = None) -> Route:
         matched.insert(0, Match(target=override, kind="override", text=f"@{override}", weight=0.0))
     elif max(scores[lead], scores[best_ref]) < d["min_score"]:
         primary, referral = None, "other" if scores[best_ref] < d["min_score"] else best_ref
-    elif scores[best_ref] > d["referral_margin"] * scores[lead]:
+    elif scores[best_ref] > d["referral_margin"] * scores[lead] and (
+            best_ref in specific or scores[lead] < d["min_score"]):
+        # Ambiguous words alone ("contract", "budget") never take a question away from a role
+        # that recognised it; an unambiguous one ("runway", "indemnification") can.
         primary, referral = None, best_ref
     else:
         primary = lead
