@@ -373,6 +373,7 @@ def route(question: str, *, role_override: str | None = None) -> Route:
 
     counted: dict[tuple[str, str], float] = {}
     specific: set[str] = set()   # referrals with at least one unambiguous (non-soft) keyword
+    mentioned: set[str] = set()  # referrals with any keyword at all
     for hit in sorted(_keyword_hits(text, index.terms), key=lambda h: h.start):
         term = hit.term
         if term.kind == "both":
@@ -386,8 +387,10 @@ def route(question: str, *, role_override: str | None = None) -> Route:
             continue
         counted[dedupe] = term.weight
         scores[term.target] += term.weight
-        if term.kind == "referral" and not term.soft:
-            specific.add(term.target)
+        if term.kind == "referral":
+            mentioned.add(term.target)
+            if not term.soft:
+                specific.add(term.target)
         matched.append(Match(target=term.target, kind=term.kind, text=term.text, topic=term.topic,
                              weight=term.weight))
 
@@ -423,7 +426,8 @@ def route(question: str, *, role_override: str | None = None) -> Route:
         other = "cco" if override == "cro" else "cro"
         matched.insert(0, Match(target=override, kind="override", text=f"@{override}", weight=0.0))
     elif max(scores[lead], scores[best_ref]) < d["min_score"]:
-        primary, referral = None, "other" if scores[best_ref] < d["min_score"] else best_ref
+        # Nothing recognisable: the referral whose own words appear, else "other".
+        primary, referral = None, best_ref if best_ref in mentioned else "other"
     elif scores[best_ref] > d["referral_margin"] * scores[lead] and (
             best_ref in specific or scores[lead] < d["min_score"]):
         # Ambiguous words alone ("contract", "budget") never take a question away from a role
