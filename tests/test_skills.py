@@ -326,7 +326,8 @@ def table_rows(path: Path) -> list[tuple[int, list[str]]]:
 
 
 def _same(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    # Prose states the direction in words ("usage down 25%" for -0.25), so compare magnitudes.
+    return math.isclose(abs(a), abs(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
 KEY_CELL = re.compile(r"`([a-z_]+(?:\.[A-Za-z0-9_]+)+)`")
