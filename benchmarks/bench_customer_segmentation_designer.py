@@ -3,7 +3,8 @@
 
 Writes a CSV with the real column set, then times the same path the CLI takes (read + parse +
 tier + score + lists + render, and the JSON dump) in both modes. Prints wall and CPU seconds
-(CPU time is the fairer figure on a shared machine); asserts nothing.
+over 5 runs each: the best run (as timeit reports) and the median; CPU time is the fairer
+figure on a shared machine. Asserts nothing.
 Run from the repo root: python benchmarks/bench_customer_segmentation_designer.py [N]
 """
 
@@ -13,12 +14,15 @@ import csv
 import json
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+REPEATS = 5
 
 from csuite.tools.customer_segmentation_designer import SIGNALS, SegmentationOptions, render, run  # noqa: E402
 
@@ -42,18 +46,21 @@ def main() -> None:
         write_customers(path, n)
         print(f"customers: {n:,} ({path.stat().st_size / 1e6:.1f} MB CSV)")
         for mode in ("thresholds", "percentile"):
-            start, cpu = time.perf_counter(), time.process_time()
-            result = run(path, SegmentationOptions(mode=mode))
-            text = render(result)
-            text_s, text_cpu = time.perf_counter() - start, time.process_time() - cpu
-            start, cpu = time.perf_counter(), time.process_time()
-            result = run(path, SegmentationOptions(mode=mode))
-            payload = json.dumps(result.model_dump(mode="json"))
-            json_s, json_cpu = time.perf_counter() - start, time.process_time() - cpu
-            print(f"{mode:<10}  text {text_s:.2f} s wall / {text_cpu:.2f} s CPU   "
-                  f"json {json_s:.2f} s wall / {json_cpu:.2f} s CPU   "
-                  f"(kill list {result.kill_count:,}, upgrades {result.upgrade_count:,}, "
-                  f"{len(text.splitlines())} text lines, {len(payload) / 1e3:.0f} KB JSON)")
+            for output in ("text", "json"):
+                walls, cpus = [], []
+                for _ in range(REPEATS):
+                    start, cpu = time.perf_counter(), time.process_time()
+                    result = run(path, SegmentationOptions(mode=mode))
+                    if output == "text":
+                        payload = render(result)
+                    else:
+                        payload = json.dumps(result.model_dump(mode="json"))
+                    walls.append(time.perf_counter() - start)
+                    cpus.append(time.process_time() - cpu)
+                print(f"{mode:<10} {output:<4}  wall best {min(walls):.2f} s, median "
+                      f"{statistics.median(walls):.2f} s   CPU best {min(cpus):.2f} s   "
+                      f"(kill list {result.kill_count:,}, upgrades {result.upgrade_count:,}, "
+                      f"output {len(payload) / 1e3:.0f} KB)")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mb:.0f} MB")
 
