@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from csuite.errors import InputError, UsageError
+from csuite.errors import InputError
 from csuite.io.tables import Table, canonical_key, cell, load_document, read_table, resolve_columns
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.thresholds import section

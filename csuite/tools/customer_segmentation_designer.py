@@ -30,7 +30,6 @@ import math
 import operator
 import re
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
