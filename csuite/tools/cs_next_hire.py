@@ -154,7 +154,7 @@ def table() -> dict[str, Any]:
     import yaml
 
     with open(data_path("cs_next_hire.yaml"), encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if tuple(data["roles"]) != ROLES:
         raise RuntimeError(f"cs_next_hire.yaml roles must be {ROLES} in that order")
     for area, spec in data["outcomes"].items():

@@ -245,7 +245,7 @@ def taxonomy() -> dict[str, Any]:
     import yaml
 
     with open(data_path("churn_taxonomy.yaml"), encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     cats = data["categories"]
     if set(cats) != set(CATEGORIES):
         raise RuntimeError(f"churn_taxonomy.yaml must define exactly {CATEGORIES}")
@@ -894,7 +894,8 @@ def _run_snapshots(table: Table, options: RetentionOptions) -> RetentionResult:
     if n_lost and not options.accounts:
         warnings.append(f"{n_lost} churned account(s) and no --accounts file: churn reasons unknown")
     elif options.accounts:
-        unknown = [a for a in accounts if a not in set(snaps.accounts)]
+        known = set(snaps.accounts)
+        unknown = [a for a in accounts if a not in known]
         if unknown:
             warnings.append(f"{len(unknown)} account(s) in {options.accounts} are not in the snapshots "
                             f"(e.g. {unknown[0]})")
