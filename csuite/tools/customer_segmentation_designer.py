@@ -297,6 +297,10 @@ def _read_fast(table: Table, mapping: dict[str, str]) -> _Columns | None:
     fields = ["arr", "cost_to_serve", "tenure_months", *SIGNALS]
     optional = [f for f in ("customer_id", "name") if f in mapping]
     headers = [mapping[f] for f in fields + optional]
+    streamed = _stream_columns(table.rows, headers[:3], headers[3:3 + len(SIGNALS)])
+    if streamed is not None:
+        numbers, signals = streamed
+        return _finish_fast(table, mapping, optional, headers, numbers, signals)
     try:
         columns = [list(map(operator.itemgetter(h), table.rows)) for h in headers]
     except KeyError:           # JSON records without some keys
@@ -313,7 +317,59 @@ def _read_fast(table: Table, mapping: dict[str, str]) -> _Columns | None:
         if flags is None:
             return None
         signals.append(flags)
-    text = {f: _fast_text(c) for f, c in zip(optional, columns[3 + len(SIGNALS):])}
+    return _finish_fast(table, mapping, optional, headers, numbers, signals,
+                        columns[3 + len(SIGNALS):])
+
+
+class _Decline(Exception):
+    """The fast path cannot vouch for a cell; the row-by-row reader takes the file."""
+
+
+class _Verdicts(dict):
+    """parse_bool per distinct string cell, on first sight; any other cell declines."""
+
+    def __missing__(self, key: Any) -> bool:
+        if type(key) is not str or not key.strip():
+            raise _Decline
+        try:
+            value = self[key] = parse_bool(key)
+        except InputError:
+            raise _Decline from None
+        return value
+
+
+def _stream_columns(rows: list[dict[str, Any]], number_headers: list[str],
+                    signal_headers: list[str]) -> tuple[list[list[float]], list[list[bool]]] | None:
+    """One pass over the rows per column, for CSV-like tables whose cells are all strings."""
+    n = len(rows)
+    numbers = []
+    try:
+        for header in number_headers:
+            joined = "\n".join(map(operator.itemgetter(header), rows))
+            if (_PLAIN_CHARS.fullmatch(joined) is None or ".\n" in joined or joined.endswith(".")
+                    or "\n\n" in joined or joined.startswith("\n") or joined.endswith("\n")):
+                return None
+            values = list(map(float, joined.split("\n")))
+            if len(values) != n:          # a cell holding a newline
+                return None
+            numbers.append(values)
+        signals = [list(map(_Verdicts().__getitem__, map(operator.itemgetter(h), rows)))
+                   for h in signal_headers]
+    except (TypeError, KeyError, ValueError, _Decline):
+        return None
+    return numbers, signals
+
+
+def _finish_fast(table: Table, mapping: dict[str, str], optional: list[str], headers: list[str],
+                 numbers: list[list[float]], signals: list[list[bool]],
+                 text_columns: list[list[Any]] | None = None) -> _Columns | None:
+    if text_columns is None:
+        try:
+            text_columns = [list(map(operator.itemgetter(h), table.rows))
+                            for h in headers[3 + len(SIGNALS):]]
+        except KeyError:
+            text_columns = [[r.get(h) for r in table.rows] for h in headers[3 + len(SIGNALS):]]
+    text = {f: _fast_text(c) for f, c in zip(optional, text_columns)}
     if (not optional or any(v is None for v in text.values())):
         ids, names = _identities(table, mapping)
     else:
