@@ -318,3 +318,16 @@ def test_json_rows_and_booleans(tmp_path):
     assert snaps.accounts == ("7",) and int(snaps.arr[0, 0]) == 12_600
     with pytest.raises(InputError):
         read_snapshots([{"account_id": "A", "period": "2025-01", "mrr": True}])
+
+
+def test_implausible_amount_is_refused_not_overflowed(tmp_path):
+    # 1E100 would overflow integer cents and come back as 0 or garbage: refuse it with the row.
+    with pytest.raises(InputError) as exc:
+        read_snapshots(write(tmp_path, "account_id,period,mrr\nA,2025-01,100\nA,2025-02,1E100\n"))
+    assert exc.value.row == 3 and "implausibly large" in exc.value.message
+
+
+def test_line_break_in_a_cell_keeps_the_error_on_one_line(tmp_path):
+    with pytest.raises(InputError) as exc:
+        read_snapshots(write(tmp_path, 'account_id,period,mrr\nA,2025-01,"1\n2"\n'))
+    assert "\n" not in str(exc.value)

@@ -293,7 +293,8 @@ def _retention_flags(metrics: dict[str, Any], window: int, as_of: date) -> list[
     rules = {k: _converted(v, window) for k, v in alert_rules().items() if k in RETENTION_ALERTS}
     flags = []
     for alert in evaluate_alerts(metrics, as_of=as_of, rules=rules):
-        note = "" if window == 12 else f" (annual line converted to {window} months)"
+        converted = any(c.metric in _RETENTION_METRICS | {"contraction"} for c in rules[alert.id].conditions)
+        note = f" (annual line converted to {window} months)" if converted and window != 12 else ""
         value = alert.value if isinstance(alert.value, (int, float)) else None
         flags.append(Flag(id=alert.id, severity=alert.severity, message=alert.message + note,
                           value=value, threshold=alert.threshold))
@@ -454,6 +455,8 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
     flags = _retention_flags(metrics, options.window, as_of)
     flags += _own_flags(cfg["flags"], w, concentration, a_s, a_e, names, snaps, at_risk, end_total,
                         renewal_soon, days)
+    severity = {"high": 0, "medium": 1, "low": 2}
+    flags.sort(key=lambda f: severity[f.severity])  # stable: alert order, then the tool's own
 
     risk_arr = int(a_e[at_risk].sum())
     cand_arr = int(a_e[candidate].sum())
@@ -557,7 +560,10 @@ def run(source: Source, options: ChurnOptions) -> ChurnResult:
         accounts_file = str(examples_dir() / "accounts.csv")  # the sample comes with its accounts file
     if accounts_file:
         accounts = read_accounts(accounts_file)
-    return analyze(snaps, options, accounts, accounts_file)
+    result = analyze(snaps, options, accounts, accounts_file)
+    if options.accounts is None and accounts_file:
+        result.warnings.append(f"the bundled sample runs with its accounts file {Path(accounts_file).name}")
+    return result
 
 
 def _is_bundled_sample(source: Source) -> bool:

@@ -113,6 +113,9 @@ ACCOUNT_ALIASES: dict[str, list[str]] = {
 
 _STRIPE_KEYS = {"customer_id", "interval", "amount"}
 _MAX_CELLS = 150_000_000  # dense matrix guard (~1.2 GB of int64) before we refuse the input
+# $10B ARR for one account in one month: larger is a typo. Totals are also checked against
+# int64 (9.2e18 cents) before any sum is taken, so no sum can overflow silently.
+_MAX_ARR_CENTS = 10_000_000_000 * 100
 
 
 # ----------------------------------------------------------------------------- month helpers
@@ -231,6 +234,25 @@ def is_stripe_table(table: Table) -> bool:
     return _STRIPE_KEYS <= keys and has_start
 
 
+def _one_line(func):
+    """Errors echo the offending cell; a cell holding a line break must not break the promise of
+    a one-line error, so control characters are shown escaped."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any):
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            if any(ch in exc.message for ch in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+                clean = exc.message.encode("unicode_escape").decode("ascii")
+                raise InputError(clean, file=exc.file, row=exc.row, field=exc.field) from None
+            raise
+
+    return wrapper
+
+
+@_one_line
 def read_snapshots(source: Source, *, as_of: date | None = None, name: str = "snapshots") -> Snapshots:
     """Snapshots from a snapshot table or a Stripe subscriptions export (detected by headers).
 
@@ -437,7 +459,7 @@ def _period_parser(values: Sequence[str], table: Table, header: str) -> dict[str
     return out
 
 
-def _amounts_to_cents(values: list[Any], table: Table, header: str) -> "np.ndarray":
+def _amounts_to_cents(values: Sequence[Any], table: Table, header: str, factor: int = 1) -> "np.ndarray":
     """Money column → int64 cents. Vectorised for plain numbers; anything else (or anything
     non-finite / negative) goes through parse_money so the error names the row."""
     import numpy as np
@@ -460,7 +482,14 @@ def _amounts_to_cents(values: list[Any], table: Table, header: str) -> "np.ndarr
             except InputError as exc:
                 raise exc.located(file=table.file, row=table.row_numbers[i], field=header) from None
         arr = out
-    return np.rint(arr * 100).astype(np.int64)
+    cents = np.rint(arr * 100)
+    # Refuse amounts no single account has before casting: they would overflow integer cents.
+    over = np.flatnonzero(cents > _MAX_ARR_CENTS / factor)
+    if over.size:
+        i = int(over[0])
+        raise InputError(f"amount {values[i]} is implausibly large (over $10B ARR for one account in one month)",
+                         file=table.file, row=table.row_numbers[i], field=header)
+    return cents.astype(np.int64)
 
 
 def snapshots_from_table(table: Table) -> Snapshots:
@@ -503,7 +532,7 @@ def snapshots_from_table(table: Table) -> Snapshots:
         raise InputError("period is empty", file=table.file, row=table.row_numbers[i], field=h_per)
     lookup = _period_parser(period_strings, table, h_per)
     months = np.fromiter(map(lookup.__getitem__, period_strings), np.int64, n_rows)
-    cents = _amounts_to_cents(amounts_raw, table, h_amt)
+    cents = _amounts_to_cents(amounts_raw, table, h_amt, 12 if unit == "mrr" else 1)
     if unit == "mrr":
         cents = cents * 12
 
@@ -513,6 +542,8 @@ def snapshots_from_table(table: Table) -> Snapshots:
     if n_acc * n_months > _MAX_CELLS:
         raise InputError(f"{n_acc:,} accounts over {n_months} months is too large to analyse at once; "
                          "split the file by segment or shorten the period range", file=table.file)
+    if n_acc * (int(cents.max()) if cents.size else 0) >= 2 ** 62:
+        raise InputError("amounts are too large to add up exactly (totals above $46 quadrillion)", file=table.file)
     cols = months - first
     present = np.bincount(cols, minlength=n_months)
     if (present == 0).any():
@@ -635,6 +666,9 @@ def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapsho
             raise InputError(f"billing interval '{interval}' is not month, year, week or day",
                              file=f, row=row_no, field=m["interval"])
         mrr = amount * quantity / (_MONTHS_PER_INTERVAL[interval] * count)
+        if mrr * 12 * 100 > _MAX_ARR_CENTS:
+            raise InputError("amount × quantity is implausibly large (over $10B ARR)", file=f, row=row_no,
+                             field=m["amount"])
         begins = max(start, trial_end) if trial_end is not None else start
         if status == "trialing" and trial_end is None:
             continue  # trialing with no end date never billed yet
@@ -642,6 +676,8 @@ def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapsho
     if len(currencies) > 1:
         raise InputError(f"mixes currencies ({', '.join(sorted(currencies))}); export one currency at a time",
                          file=f)
+    if sum(c for *_, c in spans) * 12 >= 2 ** 62:
+        raise InputError("amounts are too large to add up exactly (totals above $46 quadrillion)", file=f)
     measure_until = as_of or latest
     if not spans:
         raise InputError("has no subscriptions that billed (all incomplete or trialing)", file=f)
@@ -684,6 +720,7 @@ class AccountInfo(BaseModel):
     row: int | None = None
 
 
+@_one_line
 def read_accounts(source: Source) -> dict[str, AccountInfo]:
     """The optional accounts file. Health scores are 0–100 ('72%' is 72); a column of plain
     numbers entirely within 0–1 or 0–10 is rescaled, anything above 100 is an error. Duplicate
