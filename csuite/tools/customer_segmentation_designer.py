@@ -101,8 +101,9 @@ class SegmentationOptions(ToolOptions):
                           "tenure months (YYYY-MM-DD)",
     )
     limit: int | None = Field(
-        None, ge=1, description="rows per list (transitions, kill list, zero-ARR); counts and totals "
-                                "always cover every account; default from thresholds.yaml",
+        None, ge=1, description="rows per list (transitions, kill list, zero-ARR), highest ARR (zero-ARR: "
+                                "highest cost) first; counts and totals always cover every account; "
+                                "default from thresholds.yaml",
     )
     include_customers: bool = Field(
         False, description="add every customer's tier and fit score to the JSON output",
@@ -645,8 +646,13 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
                & (arr >= reach * next_entry))
     down_mask = paying & ~kill & (tier_of < bottom) & ~expansion & (fits <= down_fit)
 
+    def largest_first(mask: Any, values: Any) -> list[int]:
+        """Indices where mask holds, largest value first; ties keep file order (stable sort)."""
+        index = np.flatnonzero(mask)
+        return index[np.argsort(-values[index], kind="stable")].tolist()
+
     def by_arr(mask: Any) -> list[int]:
-        return sorted(np.flatnonzero(mask).tolist(), key=lambda i: (-cols.arr[i], cols.ids[i]))
+        return largest_first(mask, arr)
 
     killed, up, down = by_arr(kill), by_arr(up_mask), by_arr(down_mask)
     upgrade_rows = []
@@ -664,7 +670,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         f"fit {fits[i]:g}/10 <= {max_fit:g}", "no expansion potential",
         f"tenure {cols.tenure[i]:g} months >= {min_tenure:g}",
     ]) for i in killed[:limit]]
-    zero = sorted(np.flatnonzero(~paying).tolist(), key=lambda i: (-cols.cost[i], cols.ids[i]))
+    zero = largest_first(~paying, cost)
     zero_rows = [ref(i, reasons=[
         f"no revenue, costs ${cols.cost[i]:,.0f} a year: convert to paid or sunset"
         if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
