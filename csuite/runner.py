@@ -86,9 +86,15 @@ class Advisor:
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)
         routed = self.route(question, role)
+        if self.backend is not None and hasattr(self.backend, "begin"):
+            # The backend prepares this answer (privacy map, usage) and may re-route a low-margin
+            # question; it returns the offline route on any failure.
+            data = list(data)
+            routed = self.backend.begin(question, ctx=ctx, data=[str(d) for d in data], route=routed,
+                                        forced=role is not None)
         rejected = self._rejected(ctx)
         if not routed.in_scope or routed.primary is None:
-            return self._referral(question, routed, ctx, alerts)
+            return self._with_usage(self._referral(question, routed, ctx, alerts))
 
         say("reading data files")
         files, runs = self._run_tools(data, as_of)
@@ -121,9 +127,16 @@ class Advisor:
         elif ctx.stale:
             notes.insert(0, f"company-context.md is {ctx.age_days} days old (stale): update it before acting.")
         answer = answer.model_copy(update={"notes": answer.notes + notes})
-        return with_confidence_note(answer)
+        return self._with_usage(with_confidence_note(answer))
 
     # -- stages ------------------------------------------------------------------------------
+    def _with_usage(self, answer: Answer) -> Answer:
+        """Attach the backend's token usage for this answer (every call, critic included)."""
+        if self.backend is None or not hasattr(self.backend, "answer_usage"):
+            return answer
+        usage = self.backend.answer_usage()
+        return answer.model_copy(update={"usage": usage}) if usage.calls else answer
+
     def _rejected(self, ctx: CompanyContext) -> list[str]:
         path = log_path(ctx.path if ctx.found else None, self.decision_log)
         return blocked(read_log(path))

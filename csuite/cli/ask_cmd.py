@@ -26,6 +26,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today (default: today)")
     parser.add_argument("--format", choices=["markdown", "json"], default="markdown", help="output format")
     parser.add_argument("--offline", action="store_true", help="never call a model (same as --backend offline)")
+    parser.add_argument("--backend", choices=["auto", "claude", "offline"], default="auto",
+                        help="who drafts: claude (needs ANTHROPIC_API_KEY; base URL from ANTHROPIC_BASE_URL), "
+                             "offline (deterministic, no network) or auto: claude when ANTHROPIC_API_KEY is set "
+                             "(default: auto)")
+    parser.add_argument("--model", metavar="ID", help="Claude model that drafts (default: $CSUITE_MODEL, "
+                                                      "else claude-sonnet-4-6)")
+    parser.add_argument("--fast-model", metavar="ID", help="Claude model that routes and critiques (default: "
+                                                           "$CSUITE_FAST_MODEL, else claude-haiku-4-5)")
+    parser.add_argument("--privacy", choices=["standard", "strict", "off"], default="standard",
+                        help="what leaves the machine: standard replaces customer, person and investor names "
+                             "with pseudonyms (restored locally); strict also turns exact money into ranges "
+                             "($4.2M → $4M–$5M); off sends as is (default: standard)")
+    parser.add_argument("--usage", action="store_true",
+                        help="print tokens per Claude call (input, output, cache write, cache read) on stderr; "
+                             "JSON output always includes `usage` when Claude ran")
+    parser.add_argument("--max-retries", type=int, metavar="N",
+                        help="SDK retries on 429/5xx/529 and timeouts before falling back offline (default: 2)")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="per-attempt timeout of a Claude call (default: 60)")
     parser.add_argument("--decision-log", metavar="PATH", help="decision log (default: beside the context file)")
     parser.set_defaults(func=_ask)
 
@@ -40,9 +59,44 @@ def _ask(args: argparse.Namespace) -> int:
         if not args.question.strip():
             raise UsageError("the question is empty")
         progress = (lambda message: note(f"csuite ask: {message}…")) if sys.stderr.isatty() else None
-        advisor = Advisor(context=args.context, as_of=as_of_date(args.as_of), decision_log=args.decision_log)
+        backend = choose_backend(args)
+        advisor = Advisor(context=args.context, as_of=as_of_date(args.as_of), decision_log=args.decision_log,
+                          backend=backend)
         answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress)
         sys.stdout.write(to_json(answer) if args.format == "json" else to_markdown(answer))
+        if args.usage and args.format == "markdown":
+            if answer.usage is not None:
+                from csuite.engines.claude import usage_table
+
+                note(usage_table(answer.usage))
+            else:
+                note("usage: no model calls (offline engine)")
         return EXIT_OK
 
     return guarded("csuite ask", body)
+
+
+def choose_backend(args: argparse.Namespace):
+    """None (the offline engine) or a ClaudeBackend, from --backend/--offline and the API key."""
+    import os
+
+    from csuite.errors import UsageError
+
+    if args.max_retries is not None and args.max_retries < 0:
+        raise UsageError("--max-retries must be 0 or more")
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    choice = args.backend
+    if args.offline:
+        if choice == "claude":
+            raise UsageError("--offline and --backend claude contradict each other; pick one")
+        choice = "offline"
+    has_key = bool(os.environ.get("ANTHROPIC_API_KEY", "").strip())
+    if choice == "claude" and not has_key:
+        raise UsageError("--backend claude needs ANTHROPIC_API_KEY in the environment (or use --backend offline)")
+    if choice == "offline" or not has_key:
+        return None
+    from csuite.engines.claude import ClaudeBackend
+
+    return ClaudeBackend(model=args.model, fast_model=args.fast_model, privacy=args.privacy,
+                         max_retries=args.max_retries, timeout=args.timeout)
