@@ -133,3 +133,11 @@ def test_money_never_raises_anything_but_input_error(text):
 @given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
 def test_money_round_trips_plain_numbers(value):
     assert parse_money(f"{value:.2f}") == pytest.approx(round(value, 2))
+
+
+def test_money_refuses_implausibly_large_amounts():
+    assert parse_money("$9T".replace("T", "000B")) == 9e12
+    with pytest.raises(InputError, match="implausibly large"):
+        parse_money(1.797693134862316e306)
+    with pytest.raises(InputError, match="implausibly large"):
+        parse_money("20000000000000")

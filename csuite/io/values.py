@@ -52,6 +52,9 @@ def parse_number(text: object) -> float:
     return -value if m.group("sign") in ("-", "−") else value
 
 
+MAX_AMOUNT = 1e13  # ten trillion dollars
+
+
 def parse_money(text: object, *, allow_negative: bool = False) -> float:
     """Money in dollars: '$2.4M', '$800K', '$2,400,000', '2.4m', 'USD 485,000.00', '120万'.
 
@@ -86,6 +89,10 @@ def parse_money(text: object, *, allow_negative: bool = False) -> float:
             value = -value
     if value < 0 and not allow_negative:
         raise InputError(f"amount {value:,.2f} is negative")
+    if not math.isfinite(value) or abs(value) > MAX_AMOUNT:
+        # Larger than any company's revenue: a unit mix-up (cents, thousands) or a corrupt cell,
+        # and sums of such values would overflow into infinity downstream.
+        raise InputError(f"amount {value:,.0f} is implausibly large (above {MAX_AMOUNT:,.0f}); check the units")
     return value
 
 

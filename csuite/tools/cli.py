@@ -45,9 +45,10 @@ def _add_option(parser: argparse.ArgumentParser, name: str, info: FieldInfo) -> 
     if core is bool:
         if default:
             parser.add_argument("--no-" + name.replace("_", "-"), dest=name, action="store_false",
-                                default=None, help=help_text + " (on by default)")
+                                default=None, help=help_text.replace("%", "%%") + " (on by default)")
         else:
-            parser.add_argument(flag, dest=name, action="store_true", default=None, help=help_text)
+            parser.add_argument(flag, dest=name, action="store_true", default=None,
+                                help=help_text.replace("%", "%%"))
         return
     kwargs: dict[str, Any] = {"dest": name, "default": None}
     if get_origin(core) is Literal:
@@ -60,7 +61,8 @@ def _add_option(parser: argparse.ArgumentParser, name: str, info: FieldInfo) -> 
         help_text += " (required)"
     if "choices" not in kwargs:
         kwargs["metavar"] = name.upper()
-    parser.add_argument(flag, help=help_text, **kwargs)
+    # argparse %-formats help strings: a literal "60%" in a description would crash --help.
+    parser.add_argument(flag, help=help_text.replace("%", "%%"), **kwargs)
 
 
 def build_parser(spec: ToolSpec, prog: str) -> argparse.ArgumentParser:
