@@ -7,7 +7,7 @@ to NRR, per cohort and overall, and classifies every churned dollar into seven c
 Two inputs, detected by header:
 
 1. **Cohort summaries** (CSV/JSON/YAML, one row per cohort). Cohorts are disjoint groups of
-   customers (acquisition quarters, segments) measured over the same window (`--window-months`,
+   customers (acquisition quarters, segments) measured over the same window (`--window` months,
    default 12). "Overall" is the sum of the cohorts. Columns:
 
    - `cohort` (or `name`): a label; `2024-Q3`, `Q3 2024` or `2024-07` orders the trend by date,
@@ -99,7 +99,7 @@ class RetentionOptions(ToolOptions):
     stage: Literal["growth", "scale"] | None = Field(
         None, description="thresholds to judge against (retention_by_stage in thresholds.yaml); "
         "default: growth below $10M starting ARR, else scale")
-    window_months: int = Field(12, ge=1, le=60, description="length of the measurement window in months "
+    window: int = Field(12, ge=1, le=60, description="length of the measurement window in months, as in churn_analyzer "
                                "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
     accounts: str | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
     end: PeriodLabel | None = Field(None, description="snapshots only: last month of the window (YYYY-MM; "
@@ -726,7 +726,7 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
                     logo_curve: list[CurvePoint] | None = None, overall: dict[str, float] | None = None,
                     ordered: bool = True) -> RetentionResult:
     """Everything downstream of parsed cohorts (shared by both input paths)."""
-    months = options.window_months
+    months = options.window
     dated = all(c.period is not None or c.start_day is not None for c in cohorts)
     if dated:
         cohorts = sorted(cohorts, key=lambda c: (c.start_day or c.period.start, c.name))  # type: ignore[union-attr]
@@ -771,63 +771,77 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
 
 # ----------------------------------------------------------------------------- entry point
 
+def _header_only(source: Source) -> Table | None:
+    """For a CSV path, a Table holding just the header row, so a million-row snapshot file is not
+    parsed twice (detection here, then the snapshot core's fast column reader). None otherwise."""
+    import csv
+    from pathlib import Path
+
+    from csuite.io.tables import detect_format, read_text
+
+    if isinstance(source, (list, dict)):
+        return None
+    path = Path(source)
+    text = read_text(path)
+    if detect_format(path, text) != "csv":
+        return None
+    if not text.strip():
+        raise InputError("is empty", file=path)
+    first_line = text[:4096].split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
+    return Table(rows=[], headers=headers, file=str(path))
+
+
 def run(source: Source, options: RetentionOptions) -> RetentionResult:
     if source is None:
         raise UsageError("INPUT is required: cohort summaries or revenue snapshots")
-    table = read_table(source, list_keys=("cohorts", "rows", "records", "data", "items"), name="retention")
+    list_keys = ("cohorts", "rows", "records", "data", "items")
+    head = _header_only(source)
+    table = head if head is not None else read_table(source, list_keys=list_keys, name="retention")
     if is_cohort_table(table):
         for flag, value in (("--accounts", options.accounts), ("--end", options.end), ("--as-of", options.as_of)):
             if value is not None:
                 raise UsageError(f"{flag} applies to revenue snapshots, not cohort summaries")
         if options.cohort_by != "start_quarter":
             raise UsageError("--cohort-by applies to revenue snapshots, not cohort summaries")
+        if head is not None:
+            table = read_table(source, list_keys=list_keys, name="retention")
         cohorts = read_cohorts(table)
         return analyze_cohorts(cohorts, options, file=table.file, extra_warnings=list(table.warnings))
-    return _run_snapshots(table, options)
+    return _run_snapshots(source, table, options)
 
 
 # ----------------------------------------------------------------------------- snapshots path
 
-def _snapshots_of(table: Table, as_of: date | None) -> Any:
-    """The table already read, as `snapshots.Snapshots` (same readers as churn_analyzer; the file
-    is parsed once, which matters at a million rows). Mirrors `snapshots.read_snapshots`."""
+def _snapshots_of(source: Source, table: Table, as_of: date | None) -> Any:
+    """`snapshots.read_snapshots` (the same reader as churn_analyzer), with a clearer message when
+    the file is neither of this tool's two inputs."""
     from csuite.tools import snapshots as S
 
-    if not table.rows:
-        raise InputError("has a header but no data rows", file=table.file)
-    if S.is_stripe_table(table):
-        return S.snapshots_from_stripe(table, as_of=as_of)
     try:
-        snaps = S.snapshots_from_table(table)
+        return S.read_snapshots(source, as_of=as_of, name="retention")
     except InputError as exc:
-        if exc.row is None and exc.message.startswith("missing column"):
+        if exc.row is None and exc.message.startswith("missing column") and not S.is_stripe_table(table):
             raise InputError(
                 f"is neither cohort summaries (cohort, starting_customers, starting_arr, ...) nor revenue "
                 f"snapshots (account_id, period, mrr or arr); found: {', '.join(table.headers)}",
-                file=table.file) from None
+                file=exc.file or table.file) from None
         raise
-    if as_of is not None:
-        limit = as_of.year * 12 + as_of.month - 1
-        if limit < snaps.first:
-            raise InputError(f"--as-of {as_of} is before the first snapshot month {S.month_label(snaps.first)}",
-                             file=snaps.file)
-        if limit < snaps.last:
-            snaps = snaps.until(S.month_label(limit))
-    return snaps
 
 
 def _cents(dollars_value: float) -> int:
     return int(round(dollars_value * 100))
 
 
-def _run_snapshots(table: Table, options: RetentionOptions) -> RetentionResult:
+def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> RetentionResult:
     """Cohorts from revenue snapshots. Every retention figure is `snapshots.retention_window` on
     the cohort's accounts; this function only groups accounts and attributes churn reasons."""
     import numpy as np
 
     from csuite.tools import snapshots as S
 
-    snaps = _snapshots_of(table, options.as_of)
+    snaps = _snapshots_of(source, table, options.as_of)
     accounts = S.read_accounts(options.accounts) if options.accounts else {}
     if options.cohort_by == "segment" and not any(a.segment for a in accounts.values()):
         raise UsageError("--cohort-by segment needs --accounts with a segment column")
@@ -835,7 +849,7 @@ def _run_snapshots(table: Table, options: RetentionOptions) -> RetentionResult:
     if options.end is not None:
         p = parse_period(options.end)
         end = f"{p.end.year:04d}-{p.end.month:02d}"
-    window = S.retention_window(snaps, end, options.window_months)
+    window = S.retention_window(snaps, end, options.window)
     j_s, j_e = snaps.period_index(window.start), snaps.period_index(window.end)
     a_s, a_e = snaps.arr[:, j_s], snaps.arr[:, j_e]
     in_cohort = a_s > 0
@@ -861,7 +875,7 @@ def _run_snapshots(table: Table, options: RetentionOptions) -> RetentionResult:
     member_keys = keys[in_cohort]
     for label in dict.fromkeys(member_keys.tolist()):
         mask = in_cohort & (keys == label)
-        gw = S.retention_window(snaps.select(mask), window.end, options.window_months)
+        gw = S.retention_window(snaps.select(mask), window.end, options.window)
         start_c, capped_c, end_c = _cents(gw.start_arr), _cents(gw.retained_arr_capped), _cents(gw.end_arr_cohort)
         group_lost = mask & lost
         churned_c = int(a_s[group_lost].sum())
@@ -902,7 +916,7 @@ def _run_snapshots(table: Table, options: RetentionOptions) -> RetentionResult:
     durations, churned, _ = S.tenure(snaps, window.end)
     curve = [CurvePoint(**p.model_dump()) for p in S.kaplan_meier(durations, churned)]
     overall = {"nrr": window.nrr, "grr": window.grr, "logo_retention": window.logo_retention}
-    info = {"months": options.window_months, "start": window.start, "end": window.end,
+    info = {"months": options.window, "start": window.start, "end": window.end,
             "label": f"{window.start} → {window.end}", "cohort_by": options.cohort_by,
             "accounts_file": options.accounts}
     result = analyze_cohorts(cohorts, options, file=snaps.file, source="snapshots", window=info,
