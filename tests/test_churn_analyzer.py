@@ -289,6 +289,17 @@ def test_bad_accounts_file_and_options(run_cli, tmp_path):
     assert res.code == 2 and "Traceback" not in res.err
     res = run_cli("tool", "churn_analyzer", str(SMALL), "--as-of", "2024-01-01")
     assert res.code == 2 and "before the first snapshot month" in res.err
+    for bad in (["--as-of", "2026-13-01"], ["--as-of", "03/04/2026"], ["--window", "0"], ["--limit", "-1"]):
+        res = run_cli("tool", "churn_analyzer", str(SMALL), *bad)
+        assert res.code == 2 and res.err.count("\n") == 1 and "Traceback" not in res.err, bad
+
+
+def test_zero_revenue_everywhere_is_na_not_a_crisis():
+    # Pitfall: zero opening ARR reported as NRR 0% "Crisis", or a ZeroDivisionError.
+    r = analyze(Snapshots.from_records([("A", "2025-01", 0), ("A", "2025-02", 0)]), ChurnOptions(window=1))
+    assert r.nrr is None and r.grr is None and r.logo_retention is None
+    assert r.concentration.largest_share is None and not r.at_risk
+    assert {f.id for f in r.flags} == {"small_cohort"}
 
 
 # ----------------------------------------------------------------------------- properties

@@ -584,11 +584,11 @@ def render(result: ChurnResult) -> str:
         "",
         f"NRR {_pct(r.nrr)}   GRR {_pct(r.grr)}   Logo retention {_pct(r.logo_retention)}   "
         f"(cohort: {r.cohort_size} accounts, {_money(r.decomposition.start_arr)} ARR)",
-        f"  cohort change: churn −{_money(r.decomposition.churn)} ({_pct(r.decomposition.churn_rate)}), "
+        f"  cohort S→E (the NRR/GRR basis): churn −{_money(r.decomposition.churn)} ({_pct(r.decomposition.churn_rate)}), "
         f"contraction −{_money(r.decomposition.contraction)} ({_pct(r.decomposition.contraction_rate)}), "
         f"expansion +{_money(r.decomposition.expansion)} ({_pct(r.decomposition.expansion_rate)})",
         "",
-        "ARR waterfall (all accounts):",
+        "ARR waterfall (every account, month by month, new logos included):",
         f"  start {_money(wf.start)} + new {_money(wf.new)} + reactivation {_money(wf.reactivation)} "
         f"+ expansion {_money(wf.expansion)} − contraction {_money(wf.contraction)} − churn {_money(wf.churn)} "
         f"= end {_money(wf.end)}",
@@ -640,6 +640,7 @@ def plot(result: ChurnResult, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
     for c in result.cohorts:
@@ -658,6 +659,8 @@ def plot(result: ChurnResult, path: Path) -> None:
         right.step([p.month for p in result.logo_curve], [p.survival * 100 for p in result.logo_curve],
                    where="post", color="tab:green", lw=2)
     right.set_ylim(0, 105)
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     right.set_xlabel("months since the account's first paid month")
     right.set_ylabel("accounts still paying (%)")
     right.set_title("Logo survival (Kaplan–Meier, censored)")
