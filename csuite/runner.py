@@ -26,6 +26,7 @@ from csuite.evidence import alert_evidence, benchmark_evidence, context_evidence
 from csuite.knowledge import load_knowledge
 from csuite.planning import DataFile, detect_file, plan, select_topics, tool_options
 from csuite.protocol import Invocation, check_invocation
+from csuite.routing import Route
 from csuite.verify import verify, with_confidence_note
 
 REFERRAL_TITLES = {
@@ -62,7 +63,7 @@ class Advisor:
         return check_payload(str(path or self.context_path) if (path or self.context_path) else None,
                              as_of or self.as_of)
 
-    def route(self, question: str, role: str | None = None):
+    def route(self, question: str, role: str | None = None) -> Route:
         from csuite.routing import route
 
         return route(question, role_override=role)
