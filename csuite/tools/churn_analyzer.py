@@ -223,17 +223,17 @@ class ChurnResult(BaseModel):
 
 # ----------------------------------------------------------------------------- analysis
 
-def _end_period(snaps: Snapshots, as_of: date | None) -> tuple[Snapshots, date, list[str]]:
-    """Cut the data at the as-of month and pick the as-of date used for renewals."""
-    warnings: list[str] = []
+def _as_of_date(snaps: Snapshots, as_of: date | None) -> tuple[date, list[str]]:
+    """The date renewals are counted from: --as-of, or the end of the last snapshot month.
+    (read_snapshots has already dropped months after the as-of month.)"""
     if as_of is None:
         y, m = divmod(snaps.last, 12)
-        return snaps, month_end(y, m + 1), warnings
+        return month_end(y, m + 1), []
     gap = (as_of.year * 12 + as_of.month - 1) - snaps.last
     if gap > 1:
-        warnings.append(f"as-of {as_of} is {gap} months after the last snapshot ({month_label(snaps.last)}); "
-                        "the window ends there")
-    return snaps, as_of, warnings
+        return as_of, [f"as-of {as_of} is {gap} months after the last snapshot ({month_label(snaps.last)}); "
+                       "the window ends there"]
+    return as_of, []
 
 
 def _account_arrays(snaps: Snapshots, accounts: dict[str, AccountInfo] | None, as_of: date):
@@ -307,7 +307,9 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
     import numpy as np
 
     cfg = _cfg()
-    snaps, as_of, warnings = _end_period(snaps, options.as_of)
+    if options.as_of is not None and snaps.last > options.as_of.year * 12 + options.as_of.month - 1:
+        snaps = snaps.until(month_label(options.as_of.year * 12 + options.as_of.month - 1))
+    as_of, warnings = _as_of_date(snaps, options.as_of)
     warnings = list(snaps.warnings) + warnings
     w = retention_window(snaps, window_months=options.window)
     e = snaps.n_months - 1
