@@ -157,24 +157,9 @@ def tool_entries() -> list[dict[str, str]]:
 
 def context_view(ctx: Any) -> dict[str, Any]:
     """A parsed CompanyContext as the `csuite context check --json` payload the prompts read."""
-    from csuite.alerts import context_alerts
-    from csuite.context import MISSING_CONTEXT_NOTE
+    from csuite.context_report import context_report
 
-    return {
-        "path": ctx.path,
-        "found": ctx.found,
-        "as_of": ctx.as_of.isoformat(),
-        "last_updated": ctx.last_updated.isoformat() if ctx.last_updated else None,
-        "age_days": ctx.age_days,
-        "stale": ctx.stale,
-        "confidence": ctx.confidence,
-        "missing_required": list(ctx.missing_required),
-        "fields": {f.label: f.value for f in ctx.fields},
-        "metrics": {k: v for k, v in ctx.metrics.model_dump(mode="json").items() if v is not None},
-        "alerts": [a.model_dump(mode="json") for a in context_alerts(ctx)],
-        "warnings": list(ctx.warnings),
-        "note": None if ctx.found else MISSING_CONTEXT_NOTE,
-    }
+    return context_report(ctx)
 
 
 def role_system_prompt(role: str, context: dict[str, Any], *, persona: str | None = None,

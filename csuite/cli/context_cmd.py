@@ -47,26 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def check_payload(path: str | None, as_of: date) -> dict:
     """The JSON contract of `csuite context check` (also used by the Python API and MCP)."""
-    from csuite.alerts import context_alerts
-    from csuite.context import MISSING_CONTEXT_NOTE, load_context
+    from csuite.context import load_context
+    from csuite.context_report import context_report
 
-    ctx = load_context(path, as_of=as_of)
-    alerts = context_alerts(ctx)
-    return {
-        "path": ctx.path,
-        "found": ctx.found,
-        "as_of": ctx.as_of.isoformat(),
-        "last_updated": ctx.last_updated.isoformat() if ctx.last_updated else None,
-        "age_days": ctx.age_days,
-        "stale": ctx.stale,
-        "confidence": ctx.confidence,
-        "missing_required": ctx.missing_required,
-        "fields": {f.label: f.value for f in ctx.fields},
-        "metrics": {k: v for k, v in ctx.metrics.model_dump(mode="json").items() if v is not None},
-        "alerts": [a.model_dump(mode="json") for a in alerts],
-        "warnings": ctx.warnings,
-        "note": None if ctx.found else MISSING_CONTEXT_NOTE,
-    }
+    return context_report(load_context(path, as_of=as_of))
 
 
 def _check(args: argparse.Namespace) -> int:
