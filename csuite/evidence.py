@@ -39,11 +39,22 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
 ]
 
 
+def _hits(text: str, fragment: str) -> bool:
+    """A fragment names a word (or a word's start) of the key: 'ratio' must not match
+    'concentration'. Fragments with an underscore are phrases and match as written."""
+    if "_" in fragment:
+        return fragment in text
+    return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
+
+
 def guess_unit(key: str, value: Any) -> Unit:
+    """The unit of a tool output from its field name: the last path segment decides first
+    (concentration.end_arr is money), then the whole path."""
     lowered = key.lower()
-    for fragments, unit in _UNIT_HINTS:
-        if any(f in lowered for f in fragments):
-            return unit
+    for text in (lowered.rsplit(".", 1)[-1], lowered):
+        for fragments, unit in _UNIT_HINTS:
+            if any(_hits(text, f) for f in fragments):
+                return unit
     if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
         return "fraction"
     return "count"
