@@ -64,9 +64,10 @@ def test_small_pipeline_golden_numbers():
     assert r.coverage.ratio == pytest.approx(2.0)
     assert r.coverage.weighted_ratio == pytest.approx(1.29)
     assert r.coverage.target == section("benchmarks")["pipeline_coverage_target"]
-    # by_owner in Q4: Ann = A + B = 150,000 (w 100,000); Bo = C + E = 50,000 (w 29,000).
+    # by_owner in Q4: Rep A = deals A + B = 150,000 (w 60,000 + 40,000 = 100,000);
+    #                  Rep B = deals C + E = 50,000 (w 2,000 + 27,000 = 29,000).
     owners = {g.key: (g.deals, g.pipeline, g.weighted) for g in r.by_owner}
-    assert owners == {"Ann": (2, 150_000, pytest.approx(100_000)), "Bo": (2, 50_000, pytest.approx(29_000))}
+    assert owners == {"Rep A": (2, 150_000, pytest.approx(100_000)), "Rep B": (2, 50_000, pytest.approx(29_000))}
     segments = {g.key: g.pipeline for g in r.by_segment}
     assert segments == {"Mid-Market": 100_000, "SMB": 100_000}
     # Periods by date although the file lists the 2027 deal first.
@@ -150,13 +151,13 @@ def test_all_lost_history_lowers_probabilities():
 
 
 def test_unknown_stage_is_an_error_listing_names(run_cli, tmp_path):
-    path = write(tmp_path, HEADER + "1,A,Proposal Sent,1000,2026-12-01,Ann,SMB\n2,B,Pilot Stage,10,2026-12-01,Ann,SMB\n")
+    path = write(tmp_path, HEADER + "1,A,Proposal Sent,1000,2026-12-01,Rep A,SMB\n2,B,Pilot Stage,10,2026-12-01,Rep A,SMB\n")
     res = run_cli("tool", TOOL, path, "--as-of", AS_OF)
     assert res.code == 2 and "Traceback" not in res.err
     assert "'Proposal Sent' (row 2)" in res.err and "'Pilot Stage' (row 3)" in res.err
     assert "--stage-map" in res.err and len(res.err.strip().splitlines()) == 1
     # A stage map fixes it: 1,000 × 35% = 350 (the other unknown stage still fails, so map it too).
-    path = write(tmp_path, HEADER + "1,A,Proposal Sent,1000,2026-12-01,Ann,SMB\n")
+    path = write(tmp_path, HEADER + "1,A,Proposal Sent,1000,2026-12-01,Rep A,SMB\n")
     r = forecast(path, stage_map=str(DATA / "revenue_forecast_model_stage_map.csv"))
     assert r.weighted.base == pytest.approx(350)
 
@@ -167,14 +168,14 @@ def test_stage_map_yaml_overrides_defaults_and_marks_closed(tmp_path):
     # proposal 100,000 × 0.5 = 50,000 replaces 60,000: base 119,000.
     assert r.weighted.base == pytest.approx(119_000)
     m2 = write(tmp_path, "stage,status\nSigned,won\n", "map2.csv")
-    p = write(tmp_path, HEADER + "1,A,Signed,1000,2026-12-01,Ann,SMB\n2,B,proposal,1000,2026-12-01,Ann,SMB\n")
+    p = write(tmp_path, HEADER + "1,A,Signed,1000,2026-12-01,Rep A,SMB\n2,B,proposal,1000,2026-12-01,Rep A,SMB\n")
     r2 = forecast(p, stage_map=str(m2))
     assert r2.booked == 1000 and r2.weighted.base == pytest.approx(600)
 
 
 def test_quarters_and_months_sort_by_date(tmp_path):
-    p = write(tmp_path, HEADER + "1,A,proposal,1000,2027-01-05,Ann,SMB\n2,B,proposal,1000,2026-12-05,Ann,SMB\n"
-                                 "3,C,proposal,1000,2026-11-25,Ann,SMB\n")
+    p = write(tmp_path, HEADER + "1,A,proposal,1000,2027-01-05,Rep A,SMB\n2,B,proposal,1000,2026-12-05,Rep A,SMB\n"
+                                 "3,C,proposal,1000,2026-11-25,Rep A,SMB\n")
     r = forecast(p, period="2026-11")
     assert [x.period for x in r.by_period] == ["2026-11", "2026-12", "2027-01"]
     assert r.weighted.base == pytest.approx(600)  # only C closes in November
@@ -198,8 +199,8 @@ def test_past_due_deals_flagged_with_explicit_as_of():
 def test_every_flag_can_fire(tmp_path):
     ids = {f.id for f in forecast(SMALL, period="2027-Q3").flags}
     assert "empty_period" in ids
-    p = write(tmp_path, HEADER + "".join(f"{i},N{i},discovery,10000,2026-12-01,Ann,SMB\n" for i in range(6))
-              + "9,Z,commit,10000,2026-12-01,Ann,SMB\n")
+    p = write(tmp_path, HEADER + "".join(f"{i},N{i},discovery,10000,2026-12-01,Rep A,SMB\n" for i in range(6))
+              + "9,Z,commit,10000,2026-12-01,Rep A,SMB\n")
     ids = {f.id for f in forecast(p, quota=1_000_000).flags}
     # 60,000 of 70,000 (86%) in a 10% stage; 9,000 of 15,000 weighted (60%) in one deal; 0.07x coverage.
     assert {"early_stage_concentration", "single_deal_concentration", "coverage_below_target"} <= ids
@@ -321,14 +322,14 @@ BAD = {
     "empty": "",
     "header only": HEADER,
     "missing amount column": "deal_id,stage,close_date\n1,proposal,2026-12-01\n",
-    "negative amount": HEADER + "1,A,proposal,-5000,2026-12-01,Ann,SMB\n",
-    "nan amount": HEADER + "1,A,proposal,nan,2026-12-01,Ann,SMB\n",
-    "inf amount": HEADER + "1,A,proposal,inf,2026-12-01,Ann,SMB\n",
-    "blank amount": HEADER + "1,A,proposal,,2026-12-01,Ann,SMB\n",
-    "bad date": HEADER + "1,A,proposal,5000,2026-13-45,Ann,SMB\n",
-    "ambiguous date": HEADER + "1,A,proposal,5000,04/05/2026,Ann,SMB\n",
-    "mixed date orders": HEADER + "1,A,proposal,5,13/05/2026,Ann,SMB\n2,B,proposal,5,05/13/2026,Ann,SMB\n",
-    "duplicate id": HEADER + "1,A,proposal,5000,2026-12-01,Ann,SMB\n1,A,proposal,5000,2026-12-01,Ann,SMB\n",
+    "negative amount": HEADER + "1,A,proposal,-5000,2026-12-01,Rep A,SMB\n",
+    "nan amount": HEADER + "1,A,proposal,nan,2026-12-01,Rep A,SMB\n",
+    "inf amount": HEADER + "1,A,proposal,inf,2026-12-01,Rep A,SMB\n",
+    "blank amount": HEADER + "1,A,proposal,,2026-12-01,Rep A,SMB\n",
+    "bad date": HEADER + "1,A,proposal,5000,2026-13-45,Rep A,SMB\n",
+    "ambiguous date": HEADER + "1,A,proposal,5000,04/05/2026,Rep A,SMB\n",
+    "mixed date orders": HEADER + "1,A,proposal,5,13/05/2026,Rep A,SMB\n2,B,proposal,5,05/13/2026,Rep A,SMB\n",
+    "duplicate id": HEADER + "1,A,proposal,5000,2026-12-01,Rep A,SMB\n1,A,proposal,5000,2026-12-01,Rep A,SMB\n",
     "probability above 100%": "stage,amount,close_date,probability\nproposal,5,2026-12-01,150%\n",
     "mixed currencies": "stage,amount,close_date\nproposal,USD 5,2026-12-01\nproposal,EUR 5,2026-12-01\n",
     "duplicate rows without id": "stage,amount,close_date\nproposal,5,2026-12-01\nproposal,5,2026-12-01\n",
@@ -345,24 +346,24 @@ def test_malformed_input_exits_2_with_one_line(case, run_cli, tmp_path):
 
 
 def test_malformed_errors_name_row_and_field(tmp_path):
-    path = write(tmp_path, HEADER + "1,A,proposal,5000,2026-12-01,Ann,SMB\n2,B,proposal,nan,2026-12-01,Ann,SMB\n")
+    path = write(tmp_path, HEADER + "1,A,proposal,5000,2026-12-01,Rep A,SMB\n2,B,proposal,nan,2026-12-01,Rep A,SMB\n")
     with pytest.raises(InputError) as info:
         forecast(path)
     assert info.value.row == 3 and info.value.field == "amount"
 
 
 def test_non_utf8_and_bom_and_crlf(run_cli, tmp_path):
-    bad = write(tmp_path, HEADER + "1,Café,proposal,5000,2026-12-01,Ann,SMB\n", "latin1.csv", "latin-1")
+    bad = write(tmp_path, HEADER + "1,Café,proposal,5000,2026-12-01,Rep A,SMB\n", "latin1.csv", "latin-1")
     res = run_cli("tool", TOOL, bad, "--as-of", AS_OF)
     assert res.code == 2 and "UTF-8" in res.err
-    text = "\ufeff" + (HEADER + "1,A,proposal,5000,2026-12-01,Ann,SMB\n").replace("\n", "\r\n")
+    text = "\ufeff" + (HEADER + "1,A,proposal,5000,2026-12-01,Rep A,SMB\n").replace("\n", "\r\n")
     r = forecast(write(tmp_path, text, "bom.csv"))
     assert r.weighted.base == pytest.approx(3000)
 
 
 def test_common_money_formats_and_date_order_flag(tmp_path):
     # "$5,000" is 5,000 (not rejected): 5,000 × 0.6 = 3,000; 04/12/2026 with --date-order dmy is 4 December.
-    path = write(tmp_path, HEADER + '1,A,proposal,"$5,000",04/12/2026,Ann,SMB\n')
+    path = write(tmp_path, HEADER + '1,A,proposal,"$5,000",04/12/2026,Rep A,SMB\n')
     r = forecast(path, date_order="dmy")
     assert r.weighted.base == pytest.approx(3000) and r.by_period[0].period == "2026-Q4"
 
