@@ -455,3 +455,12 @@ def _months(a: str, b: str) -> int:
     ya, ma = map(int, a.split("-"))
     yb, mb = map(int, b.split("-"))
     return (yb - ya) * 12 + mb - ma
+
+
+def test_a_plan_that_cannot_be_hired_in_ten_years_is_refused(run_cli, tmp_path):
+    path = tmp_path / "cs_coverage_calculator_huge.csv"
+    path.write_text("tier,coverage_model,accounts,arr,current_csms\nAll,pooled,75000,0,0\n")
+    res = run_cli("tool", "cs_coverage_calculator", path, "--as-of", AS_OF, "--max-reqs-per-month", "1")
+    assert res.code == 2 and "raise the limit" in res.err and "Traceback" not in res.err
+    res = run_cli("tool", "cs_coverage_calculator", path, "--as-of", AS_OF, "--json")
+    assert res.code == 0 and json.loads(res.out)["totals"]["csm_hires"] == 1150   # 75,000 / 75 x 1.15

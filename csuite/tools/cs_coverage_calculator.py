@@ -23,14 +23,16 @@ of csuite/data/thresholds.yaml (ratios, ramp, buffer, lead time, costs, the mana
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from csuite.errors import InputError
+from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, canonical_key, cell, load_document, read_table, resolve_columns
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.thresholds import section
@@ -39,6 +41,7 @@ from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolSpec
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first
 DAYS_PER_MONTH = 365.25 / 12
+MAX_PLAN_MONTHS = 120      # a hiring plan that needs more than ten years of requisitions is refused
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "tier": ("segment", "tier_name", "customer_tier", "segment_name"),
@@ -396,16 +399,33 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
     opens: list[int] = []
     starts: list[int] = []
     readies: list[int] = []
+    full_until: dict[int, int] = {}     # month -> a later month worth trying (months that are full)
+
+    def free_month(month: int) -> int:
+        """The first month from `month` with a requisition slot left (path-compressed)."""
+        path = []
+        while cap and reqs_in_month.get(month, 0) >= cap:
+            path.append(month)
+            month = full_until.get(month, month + 1)
+        for m in path:
+            full_until[m] = month
+        if month > MAX_PLAN_MONTHS:
+            raise UsageError(f"--max-reqs-per-month {cap} cannot open the requisitions this book "
+                             f"needs within {MAX_PLAN_MONTHS // 12} years; raise the limit")
+        return month
+
     for k in range(horizon + 1):
-        while current + len(hires) < need[k]:
-            index = max(range(len(tiers)),
-                        key=lambda i: (round(fte[i][k] - assigned[i], 9), -rank[tiers[i].model], -i))
+        shortfall = need[k] - current - len(hires)
+        if shortfall <= 0:
+            continue
+        # Largest FTE deficit first; ties: higher-touch model, then book order.
+        heap = [(-round(fte[i][k] - assigned[i], 9), rank[t.model], i) for i, t in enumerate(tiers)]
+        heapq.heapify(heap)
+        for _ in range(shortfall):
+            _, model_rank, index = heapq.heappop(heap)
             t = tiers[index]
             ideal_open = k - t.ramp - lead
-            open_month = max(0, ideal_open)
-            if cap:
-                while reqs_in_month.get(open_month, 0) >= cap:
-                    open_month += 1
+            open_month = free_month(max(0, ideal_open))
             reqs_in_month[open_month] = reqs_in_month.get(open_month, 0) + 1
             start_month = open_month + lead
             ready = start_month + t.ramp
@@ -427,6 +447,7 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
             starts.append(start_month)
             readies.append(ready)
             assigned[index] += 1
+            heapq.heappush(heap, (-round(fte[index][k] - assigned[index], 9), model_rank, index))
 
     payroll = [current + sum(1 for s in starts if s <= k) for k in range(horizon + 1)]
     ramped = [current + sum(1 for r in readies if r <= k) for k in range(horizon + 1)]
@@ -484,8 +505,8 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
 
     # Capacity sitting in one tier while another is short: say so instead of hiring for it.
     over = [(t, -(fte[i][0] - t.current)) for i, t in enumerate(tiers) if t.current - fte[i][0] >= 0.25]
-    under = [(t, fte[i][0] - t.current - sum(1 for j, h in hires if j == i and h.needed_month == label(0)))
-             for i, t in enumerate(tiers)]
+    today_hires = Counter(j for j, h in hires if h.needed_month == label(0))
+    under = [(t, fte[i][0] - t.current - today_hires[i]) for i, t in enumerate(tiers)]
     under = [(t, gap) for t, gap in under if gap >= 0.25]
     rebalancing = []
     if over and under:
