@@ -256,7 +256,7 @@ def test_quarterly_window_is_annualised_before_judging():
     # A quarter keeping 96% of ARR is 0.96^4 = 84.9% a year: concerning and leaky with NRR > 100%,
     # although 96% would look healthy against the annual 85% threshold.
     rows = one_cohort(churned_arr=25_000, contraction_arr=15_000, expansion_arr=60_000)  # GRR 96%, NRR 102%
-    r = run(rows, window=3)
+    r = run(rows, window_months=3)
     grr = r.verdict_detail.metrics[0]
     assert grr.value == pytest.approx(0.96) and grr.annualized == pytest.approx(0.96 ** 4)
     assert grr.status == "concerning" and r.leaky_bucket is True
@@ -301,7 +301,7 @@ def test_classify_reason(text, category):
 # ----------------------------------------------------------------------------- snapshots: shared core
 
 def test_snapshot_fixture_golden_and_equal_to_retention_window():
-    r = run(SNAP, window=6, accounts=str(ACCTS))
+    r = run(SNAP, window_months=6, accounts=str(ACCTS))
     # window 2025-06 → 2025-12; cohort at June: A 1000, C 800, D 300, E 600, F 700, G 400 (MRR)
     # December: A 1000, C 0, D 300, E 400, F 1200, G 0. ARR = MRR × 12.
     assert r.starting_arr == 3800 * 12 and r.ending_arr == 2900 * 12
@@ -322,7 +322,7 @@ def test_snapshot_fixture_golden_and_equal_to_retention_window():
 
 
 def test_snapshot_segments_from_accounts_file():
-    r = run(SNAP, window=6, accounts=str(ACCTS), cohort_by="segment")
+    r = run(SNAP, window_months=6, accounts=str(ACCTS), cohort_by="segment")
     by = {c.name: c for c in r.cohorts}
     assert by["Enterprise"].starting_arr == (1000 + 700) * 12            # A and F
     assert by["SMB"].churned_customers == 1                              # G (B left before the window)
@@ -345,7 +345,7 @@ def test_same_numbers_as_churn_analyzer_on_the_same_snapshots():
     path = EXAMPLES / "revenue_snapshots.csv"
     for source, window in ((path, 12), (SNAP, 6), (EXAMPLES / "stripe_subscriptions.csv", 12)):
         theirs = churn.SPEC.run(source, churn.SPEC.options(window=window)).model_dump()
-        ours = run(source, window=window).model_dump()
+        ours = run(source, window_months=window).model_dump()
         for key in ("nrr", "grr", "logo_retention"):
             assert ours[key] == theirs[key], (source, key)
 
@@ -376,7 +376,7 @@ def test_logo_curve_matches_lifelines_kaplan_meier():
     # hand check of the fixture: B 4 (churn), C 6 (churn), G 4 (churn); A 11, D 6, E 11, F 10, H 2 censored
     assert sorted(zip(durations, events)) == sorted(
         [(11, False), (4, True), (6, True), (6, False), (11, False), (10, False), (4, True), (2, False)])
-    r = run(SNAP, window=6)
+    r = run(SNAP, window_months=6)
     kmf = KaplanMeierFitter().fit(durations=durations, event_observed=events)
     months = [p.month for p in r.logo_curve]
     expected = kmf.survival_function_at_times(months).to_numpy()
@@ -467,7 +467,7 @@ def test_malformed_input_exits_2_with_one_line(tmp_path, run_cli, name):
 
 
 def test_bad_flags_exit_2(run_cli):
-    for args in (["--stage", "huge"], ["--window", "2.5"], ["--end", "2026-Q5"]):
+    for args in (["--stage", "huge"], ["--window-months", "2.5"], ["--end", "2026-Q5"]):
         res = run_cli("tool", TOOL, EXAMPLES / "revenue_snapshots.csv", *args)
         assert res.code == 2 and "Traceback" not in res.err
 

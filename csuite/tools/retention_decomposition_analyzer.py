@@ -7,7 +7,7 @@ to NRR, per cohort and overall, and classifies every churned dollar into seven c
 Two inputs, detected by header:
 
 1. **Cohort summaries** (CSV/JSON/YAML, one row per cohort). Cohorts are disjoint groups of
-   customers (acquisition quarters, segments) measured over the same window (`--window` months,
+   customers (acquisition quarters, segments) measured over the same window (`--window-months`,
    default 12). "Overall" is the sum of the cohorts. Columns:
 
    - `cohort` (or `name`): a label; `2024-Q3`, `Q3 2024` or `2024-07` orders the trend by date,
@@ -99,7 +99,7 @@ class RetentionOptions(ToolOptions):
     stage: Literal["growth", "scale"] | None = Field(
         None, description="thresholds to judge against (retention_by_stage in thresholds.yaml); "
         "default: growth below $10M starting ARR, else scale")
-    window: int = Field(12, ge=1, le=60, description="length of the measurement window in months, as in churn_analyzer "
+    window_months: int = Field(12, ge=1, le=60, description="length of the measurement window in months (churn_analyzer: --window) "
                                "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
     accounts: str | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
     end: PeriodLabel | None = Field(None, description="snapshots only: last month of the window (YYYY-MM; "
@@ -726,7 +726,7 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
                     logo_curve: list[CurvePoint] | None = None, overall: dict[str, float] | None = None,
                     ordered: bool = True) -> RetentionResult:
     """Everything downstream of parsed cohorts (shared by both input paths)."""
-    months = options.window
+    months = options.window_months
     dated = all(c.period is not None or c.start_day is not None for c in cohorts)
     if dated:
         cohorts = sorted(cohorts, key=lambda c: (c.start_day or c.period.start, c.name))  # type: ignore[union-attr]
@@ -849,7 +849,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     if options.end is not None:
         p = parse_period(options.end)
         end = f"{p.end.year:04d}-{p.end.month:02d}"
-    window = S.retention_window(snaps, end, options.window)
+    window = S.retention_window(snaps, end, options.window_months)
     j_s, j_e = snaps.period_index(window.start), snaps.period_index(window.end)
     a_s, a_e = snaps.arr[:, j_s], snaps.arr[:, j_e]
     in_cohort = a_s > 0
@@ -875,7 +875,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     member_keys = keys[in_cohort]
     for label in dict.fromkeys(member_keys.tolist()):
         mask = in_cohort & (keys == label)
-        gw = S.retention_window(snaps.select(mask), window.end, options.window)
+        gw = S.retention_window(snaps.select(mask), window.end, options.window_months)
         start_c, capped_c, end_c = _cents(gw.start_arr), _cents(gw.retained_arr_capped), _cents(gw.end_arr_cohort)
         group_lost = mask & lost
         churned_c = int(a_s[group_lost].sum())
@@ -916,7 +916,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     durations, churned, _ = S.tenure(snaps, window.end)
     curve = [CurvePoint(**p.model_dump()) for p in S.kaplan_meier(durations, churned)]
     overall = {"nrr": window.nrr, "grr": window.grr, "logo_retention": window.logo_retention}
-    info = {"months": options.window, "start": window.start, "end": window.end,
+    info = {"months": options.window_months, "start": window.start, "end": window.end,
             "label": f"{window.start} → {window.end}", "cohort_by": options.cohort_by,
             "accounts_file": options.accounts}
     result = analyze_cohorts(cohorts, options, file=snaps.file, source="snapshots", window=info,
