@@ -105,3 +105,12 @@ def test_atomic_append_keeps_earlier_lines(tmp_path):
     atomic_append_line(log, '{"a": 1}')
     atomic_append_line(log, '{"b": 2}')
     assert log.read_text().splitlines() == ['{"a": 1}', '{"b": 2}']
+
+
+def test_line_break_in_a_cell_keeps_the_error_on_one_line(run_cli, tmp_path):
+    path = tmp_path / "company-context.md"
+    path.write_text("x")
+    bad = tmp_path / "pipeline.csv"
+    bad.write_text('deal_id,name,stage,amount,close_date,owner,segment\nD1,Acme,"nego\ntiation",100,2026-12-01,AE,SMB\n')
+    result = run_cli("tool", "revenue_forecast_model", bad, "--as-of", "2026-11-23")
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1

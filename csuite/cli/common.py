@@ -35,15 +35,20 @@ def validation_message(exc: ValidationError, *, flags: bool = True) -> str:
     return "; ".join(parts)
 
 
+def one_line(text: str) -> str:
+    """An error must stay one line: a cell holding a line break is shown escaped, not obeyed."""
+    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
+
+
 def guarded(prog: str, func: Callable[[], int]) -> int:
     """Run a command body and map failures to DESIGN.md's exit codes without tracebacks."""
     try:
         return func()
     except (InputError, UsageError) as exc:
-        note(f"{prog}: error: {exc}")
+        note(f"{prog}: error: {one_line(str(exc))}")
         return EXIT_BAD_INPUT
     except ValidationError as exc:
-        note(f"{prog}: error: {validation_message(exc)}")
+        note(f"{prog}: error: {one_line(validation_message(exc))}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         note(f"{prog}: interrupted")
@@ -53,5 +58,6 @@ def guarded(prog: str, func: Callable[[], int]) -> int:
     except Exception as exc:  # a bug: say so in one line, traceback only on request
         if os.environ.get("CSUITE_DEBUG"):
             traceback.print_exc()
-        note(f"{prog}: unexpected error: {type(exc).__name__}: {exc} (set CSUITE_DEBUG=1 for a traceback)")
+        note(f"{prog}: unexpected error: {type(exc).__name__}: {one_line(str(exc))} "
+             "(set CSUITE_DEBUG=1 for a traceback)")
         return EXIT_UNEXPECTED
