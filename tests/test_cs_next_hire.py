@@ -69,6 +69,22 @@ def test_sample_sequence_shape():
     assert m3.customers == pytest.approx(112 * (7.5 / 4.2) ** 0.5, abs=0.05)
 
 
+def test_as_of_dates_the_sequence():
+    from datetime import date
+    r = run(EXAMPLES / "cs_team.yaml", as_of=date(2026, 11, 30))
+    assert r.sequence[0].start_by == date(2026, 11, 30)
+    assert next(h for h in r.sequence if h.month == 3).start_by == date(2027, 2, 28)   # clamped to month end
+    assert run(EXAMPLES / "cs_team.yaml").sequence[0].start_by is None
+
+
+def test_runner_detects_the_team_file():
+    from datetime import date
+
+    from csuite.planning import detect_file
+    found, result = detect_file(EXAMPLES / "cs_team.yaml", as_of=date(2026, 11, 23))
+    assert found.tool == TOOL and result.next_role == "implementation_manager"
+
+
 def test_deterministic():
     a = run(EXAMPLES / "cs_team.yaml").model_dump()
     b = run(EXAMPLES / "cs_team.yaml").model_dump()

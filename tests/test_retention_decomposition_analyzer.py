@@ -398,10 +398,26 @@ def test_examples_logo_curve_matches_lifelines():
         list(kmf.survival_function_at_times(months).to_numpy()))
 
 
-def test_snapshot_only_flags_are_refused_on_cohort_summaries():
+def test_snapshot_only_flags_on_cohort_summaries():
+    from datetime import date
+
     from csuite.errors import UsageError
-    with pytest.raises(UsageError, match="--accounts applies to revenue snapshots"):
-        run(EXAMPLES / "retention_cohorts.csv", accounts=str(ACCTS))
+    with pytest.raises(UsageError, match="--end applies to revenue snapshots"):
+        run(EXAMPLES / "retention_cohorts.csv", end="2026-09")
+    with pytest.raises(UsageError, match="--cohort-by applies to revenue snapshots"):
+        run(EXAMPLES / "retention_cohorts.csv", cohort_by="segment")
+    # the runner passes --as-of and --accounts to every file: recorded / warned, never an error
+    r = run(EXAMPLES / "retention_cohorts.csv", accounts=str(ACCTS), as_of=date(2026, 11, 23))
+    assert r.grr == pytest.approx(0.83) and r.window["as_of"] == "2026-11-23"
+    assert any("--accounts" in w and "ignored" in w for w in r.warnings)
+
+
+def test_runner_detects_both_inputs():
+    from datetime import date
+
+    from csuite.planning import detect_file
+    found, result = detect_file(EXAMPLES / "retention_cohorts.csv", as_of=date(2026, 11, 23))
+    assert found.tool == TOOL and result.grr == pytest.approx(0.83)
 
 
 # ----------------------------------------------------------------------------- hypothesis

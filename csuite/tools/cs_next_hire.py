@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -41,7 +42,8 @@ from csuite.errors import InputError, UsageError
 from csuite.io.tables import Source, canonical_key, load_document
 from csuite.io.values import parse_int, parse_money, parse_percent
 from csuite.resources import data_path
-from csuite.tools.base import Money, Percent, ToolOptions, ToolSpec
+from csuite.io.values import add_months
+from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolSpec
 
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
 RoleId = Literal["csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing"]
@@ -78,6 +80,7 @@ class NextHireOptions(ToolOptions):
                                      "(replaces the file's list)")
     new_customers_per_year: int | None = Field(None, ge=0, description="new customers in the last 12 months")
     arr_growth: Percent | None = Field(None, description="expected ARR growth over the next 12 months, e.g. 60%")
+    as_of: Day | None = Field(None, description="date of 'month 0': each planned hire also gets a calendar date")
 
 
 class RoleLoad(BaseModel):
@@ -104,6 +107,7 @@ class FiredRule(BaseModel):
 
 class Hire(BaseModel):
     month: int
+    start_by: date | None = Field(None, description="as-of date + month (with --as-of)")
     role: RoleId
     title: str
     rule: str
@@ -514,6 +518,9 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
             planned[r] += 1
             state = state.model_copy(update={"team": dict(planned)})
 
+    if options.as_of is not None:
+        for h in sequence:
+            h.start_by = add_months(options.as_of, h.month)
     spec = t["roles"][role]
     return NextHireResult(
         company=str(company) if company is not None else None, stage=str(stage) if stage is not None else None,
@@ -550,7 +557,8 @@ def render(r: NextHireResult) -> str:
     lines.append(f"18-month sequence (ARR growth {g['arr_growth']:.0%} a year, {g['basis']}; "
                  f"each hire planned for the load {g['lead_months']} months later):")
     for h in r.sequence:
-        lines.append(f"  month {h.month:>2}: {h.title:<26} [{h.rule}] {h.why}")
+        when = f" ({h.start_by.isoformat()})" if h.start_by else ""
+        lines.append(f"  month {h.month:>2}{when}: {h.title:<26} [{h.rule}] {h.why}")
     lines.append("Team after the plan: " + ", ".join(f"{k} {v}" for k, v in r.team_after.items() if v))
     for a in r.assumptions:
         lines.append(f"Assumption: {a}")

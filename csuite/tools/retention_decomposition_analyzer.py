@@ -107,7 +107,8 @@ class RetentionOptions(ToolOptions):
     cohort_by: Literal["start_quarter", "segment"] = Field(
         "start_quarter", description="snapshots only: group accounts by the quarter they started or by "
         "segment (needs --accounts)")
-    as_of: Day | None = Field(None, description="snapshots only: ignore months after this date")
+    as_of: Day | None = Field(None, description="snapshots: ignore months after this date (cohort summaries are "
+                              "already measured; recorded only)")
 
 
 class ReasonOut(BaseModel):
@@ -800,15 +801,22 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
     head = _header_only(source)
     table = head if head is not None else read_table(source, list_keys=list_keys, name="retention")
     if is_cohort_table(table):
-        for flag, value in (("--accounts", options.accounts), ("--end", options.end), ("--as-of", options.as_of)):
-            if value is not None:
-                raise UsageError(f"{flag} applies to revenue snapshots, not cohort summaries")
+        # --end / --cohort-by are explicit requests that cannot apply: refuse. --as-of and --accounts
+        # arrive from the runner for every data file, so they are ignored (accounts with a warning).
+        if options.end is not None:
+            raise UsageError("--end applies to revenue snapshots, not cohort summaries")
         if options.cohort_by != "start_quarter":
             raise UsageError("--cohort-by applies to revenue snapshots, not cohort summaries")
         if head is not None:
             table = read_table(source, list_keys=list_keys, name="retention")
         cohorts = read_cohorts(table)
-        return analyze_cohorts(cohorts, options, file=table.file, extra_warnings=list(table.warnings))
+        notes = list(table.warnings)
+        if options.accounts:
+            notes.append(f"--accounts {options.accounts} ignored: cohort summaries carry their own churn reasons")
+        window = {"months": options.window_months}
+        if options.as_of:
+            window["as_of"] = options.as_of.isoformat()
+        return analyze_cohorts(cohorts, options, file=table.file, extra_warnings=notes, window=window)
     return _run_snapshots(source, table, options)
 
 
