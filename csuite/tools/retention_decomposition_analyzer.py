@@ -1003,8 +1003,9 @@ SPEC = ToolSpec(
     role="cco",
     input_help=("cohort summaries CSV/JSON (cohort, starting_customers, starting_arr, churned_customers, "
                 "churned_arr [at full starting ARR, before contraction], contraction_arr [retained customers "
-                "only], expansion_arr, ending_arr, churn_reasons 'reason: count ($ARR); ...'; start − churned − "
-                "contraction + expansion must equal ending, else exit 2) or revenue snapshots "
+                "only] or renewed_arr [start − churned − contraction, never reduced again], expansion_arr, "
+                "ending_arr, churn_reasons 'reason: count ($ARR); ...'; start − churned − contraction + "
+                "expansion must equal ending within 0.5% of start, else exit 2) or revenue snapshots "
                 "(account_id, period, mrr|arr) / a Stripe subscriptions export"),
     sample="retention_cohorts.csv",
     options=RetentionOptions,
