@@ -26,7 +26,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -176,6 +176,10 @@ class _Index:
     weights: dict[str, float]
     decision: dict[str, float]
     referral_info: dict[str, dict[str, str]]
+    subjects: frozenset[str]       # role terms that name who the question is about, not what it asks
+    functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
+    party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
+    purpose: tuple[re.Pattern[str], ...]   # where a purpose or outcome clause starts ("so that ...")
 
 
 def _term_weight(text: str, w: dict[str, float]) -> float:
@@ -265,8 +269,16 @@ def _index() -> _Index:
                     term = _make_term(role, "consult", consult["role"], word, 0.0)
                     if term:
                         consult_terms.append(term)
+    context = data.get("context") or {}
+    subjects = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
+                         for x in (context.get("subjects") or {}).get(lang) or [])
+    purpose = tuple(re.compile(p) for p in context.get("purpose") or [])
+    functions = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
+                          for x in (context.get("functions") or {}).get(lang) or [])
+    party = re.compile(context["party"]) if context.get("party") else None
     return _Index(_Terms.of(terms), _Terms.of(consult_terms), docs, idf, w,
-                  {k: float(v) for k, v in data["decision"].items()}, info)
+                  {k: float(v) for k, v in data["decision"].items()}, info,
+                  subjects=subjects, functions=functions, party=party, purpose=purpose)
 
 
 def _unit(bag: Counter, idf: dict[str, float], default_idf: float | None = None) -> dict[str, float]:
@@ -324,15 +336,24 @@ def _longest(hits: list[_Hit]) -> list[_Hit]:
     """One stretch of text means one thing: drop every hit that overlaps a longer hit, and any
     second hit of the same target on text already counted for it ("renew" inside "renewal").
     Different targets matching the very same span all stand (the word is genuinely shared)."""
-    hits = sorted(hits, key=lambda h: (-(h.end - h.start), -h.term.weight, h.start))
+    hits = sorted(hits, key=lambda h: (-(h.end - h.start), -_covered(h), -h.term.weight, h.start))
     kept: list[_Hit] = []
     for hit in hits:
         length = hit.end - hit.start
         overlapping = [k for k in kept if k.start < hit.end and hit.start < k.end]
         if any((k.end - k.start) > length or k.term.target == hit.term.target for k in overlapping):
             continue
+        # On the very same span, a term spelled out in full beats one that only matches as a
+        # prefix: "burnout" is the CHRO's even though "burn" is the CFO's.
+        if any(_covered(k) > _covered(hit) for k in overlapping if (k.start, k.end) == (hit.start, hit.end)):
+            continue
         kept.append(hit)
     return kept
+
+
+def _covered(hit: _Hit) -> int:
+    """How many characters of the matched text the term itself spells out."""
+    return len(hit.term.zh) if hit.term.zh else sum(len(t) for t in hit.term.tokens)
 
 
 def _similarities(text: str, index: _Index) -> list[tuple[float, str, str | None, str]]:
@@ -347,6 +368,41 @@ def _similarities(text: str, index: _Index) -> list[tuple[float, str, str | None
             sims.append((score, target, topic, example))
     sims.sort(key=lambda s: -s[0])
     return sims
+
+
+_CLAUSE_END = re.compile(r"[.?!;,。？！；，]")
+
+
+def _outcome_spans(text: str, markers: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
+    """Stretches of text that state a purpose or an outcome ("so that customers onboard faster",
+    "to close more deals", "为了多招几个销售"): from the marker to the end of its clause."""
+    spans = []
+    for marker in markers:
+        for found in marker.finditer(text):
+            end = _CLAUSE_END.search(text, found.end())
+            spans.append((found.start(), end.start() if end else len(text)))
+    return spans
+
+
+def _theirs(hit: _Hit, text: str, index: _Index) -> _Hit:
+    """A function the customer has too, named as the customer's ("a customer's CFO", "their IT
+    team", "客户的财务团队"), is the buyer or account being described, not the founder's own
+    finance, IT or legal question: it counts as an ambiguous (soft) cue. Ledgerline sells to
+    finance teams, so their CFOs, auditors and subsidiaries are everyday revenue talk."""
+    term = hit.term
+    if term.kind != "referral" or term.soft or index.party is None:
+        return hit
+    if normalise(term.text) not in index.functions:
+        return hit
+    if not index.party.search(text[max(0, hit.start - 24):hit.start]):
+        return hit
+    soft = replace(term, soft=True,
+                   weight=round(term.weight * index.weights["referral_soft"] / index.weights["referral_strong"], 4))
+    return _Hit(soft, hit.start, hit.end)
+
+
+def _inside(hit: _Hit, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= hit.start and hit.end <= end for start, end in spans)
 
 
 # --- the router -------------------------------------------------------------------------------
@@ -374,25 +430,38 @@ def route(question: str, *, role_override: str | None = None) -> Route:
     counted: dict[tuple[str, str], float] = {}
     specific: set[str] = set()   # referrals with at least one unambiguous (non-soft) keyword
     mentioned: set[str] = set()  # referrals with any keyword at all
-    for hit in sorted(_keyword_hits(text, index.terms), key=lambda h: h.start):
+    hits = [_theirs(h, text, index) for h in sorted(_keyword_hits(text, index.terms), key=lambda h: h.start)]
+    outcome = _outcome_spans(text, index.purpose)
+    # Who a question is about is not what it asks. When an unambiguous out-of-scope cue stands
+    # in the question's main clause ("can we AFFORD it", "written CONSENT", "fully REMOTE"),
+    # role words that only name the people or parties involved ("the customer success team",
+    # "an AE", "customers") or sit in a purpose clause ("... so onboarding is faster") count
+    # for little: the ask belongs to the referral, the revenue or customer words are context.
+    asked_elsewhere = any(h.term.kind == "referral" and not h.term.soft and not _inside(h, outcome)
+                          for h in hits)
+    for hit in hits:
         term = hit.term
         if term.kind == "both":
             both = True
             matched.append(Match(target="both", kind="both", text=term.text, weight=0.0))
             continue
+        weight = term.weight
+        if asked_elsewhere and term.target in ROLES and (
+                term.kind == "hint" or normalise(term.text) in index.subjects or _inside(hit, outcome)):
+            weight = round(weight * w["context_scale"], 4)
         if term.topic:
-            topic_scores[(term.target, term.topic)] += term.weight
+            topic_scores[(term.target, term.topic)] += weight
         dedupe = (term.target, term.text.lower())
         if dedupe in counted:
             continue
-        counted[dedupe] = term.weight
-        scores[term.target] += term.weight
+        counted[dedupe] = weight
+        scores[term.target] += weight
         if term.kind == "referral":
             mentioned.add(term.target)
             if not term.soft:
                 specific.add(term.target)
         matched.append(Match(target=term.target, kind=term.kind, text=term.text, topic=term.topic,
-                             weight=term.weight))
+                             weight=weight))
 
     # Example similarity: per target, the mean of its best `example_top` similarities; per topic,
     # a smaller share so the best topic reflects both its keywords and its examples.
