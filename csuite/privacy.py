@@ -64,6 +64,9 @@ _STOP = {
     "nrr", "grr", "icp", "acv", "self", "other", "others", "multiple", "several", "various", "we", "our",
 }
 
+# "Series A", "Tier 1", "Plan B": a label with a letter or number, not a name.
+_LABELLED = re.compile(r"(?i)(?:series|round|tier|class|plan|phase|stage|option|type)\s+\w{1,2}")
+
 # Data-file columns (canonical keys, see csuite.io.tables.canonical_key) that hold names.
 _CUSTOMER_COLUMNS = {"name", "company", "company_name", "account", "account_name", "customer", "customer_name",
                      "client", "client_name", "associated_company", "organization", "organisation",
@@ -72,6 +75,8 @@ _DEAL_COLUMNS = {"deal", "deal_name", "opportunity", "opportunity_name", "dealna
 _PERSON_COLUMNS = {"owner", "deal_owner", "opportunity_owner", "account_owner", "csm", "rep", "ae", "sales_rep",
                    "contact", "contact_name", "champion", "csm_name", "rep_name", "owner_name", "assigned_to",
                    "hubspot_owner", "primary_contact"}
+_ROLE_LABELS = {"ae", "aes", "sdr", "bdr", "csm", "am", "rep", "team", "queue", "unassigned", "pool", "inbound",
+                "outbound", "partner", "channel", "house", "tbd", "vacant", "open"}
 _DEAL_SPLIT = re.compile(r"\s+[-–—:|/]\s+")
 _IDLIKE = re.compile(r"^[A-Za-z]{0,5}[-_]?\d[\w-]*$")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
@@ -81,6 +86,7 @@ _BOUNDED = r"(?<![\w@])(?:{})(?![\w@])"
 
 # Money as people write it: a currency sign, or a scale suffix (k/M/B) on a number.
 _MONEY = re.compile(
+    r"(?P<range>-?\$\d+(?:\.\d+)?[KMB]?–-?\$\d+(?:\.\d+)?[KMB]?)|"  # already a range: leave it
     r"(?<![\w.])(?P<cur>US\$|\$|USD\s?|€|£)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale>mm|bn|[kKmMbB])(?![A-Za-z]))?")
 _SCALES = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
@@ -115,7 +121,7 @@ def mask_money_text(text: str) -> str:
     """Every money figure in `text` (with a currency sign or a k/M/B scale) → its range."""
 
     def replace(match: re.Match[str]) -> str:
-        if not match.group("cur") and not match.group("scale"):
+        if match.group("range") or not match.group("cur") and not match.group("scale"):
             return match.group(0)
         value = float(match.group("num").replace(",", ""))
         value *= _SCALES.get((match.group("scale") or "").lower(), 1.0)
@@ -159,7 +165,8 @@ def name_candidates(value: str) -> list[str]:
                 continue
             if not tokens[0][0].isupper() or not all(_token_ok(t) for t in tokens):
                 continue
-            if part.lower() in _STOP or all(t.lower() in _STOP or t.lower() in _CONNECTORS for t in tokens):
+            if part.lower() in _STOP or all(t.lower() in _STOP or t.lower() in _CONNECTORS for t in tokens) \
+                    or _LABELLED.fullmatch(part):
                 continue
             out.append(part)
     return out
@@ -268,7 +275,8 @@ class Pseudonymizer:
                 elif column in _DEAL_COLUMNS:
                     self.add(_DEAL_SPLIT.split(value.strip(), maxsplit=1)[0], "customer")
                 elif column in _PERSON_COLUMNS or column.endswith("_owner"):
-                    self.add(value, "person")
+                    if value.split()[0].lower() not in _ROLE_LABELS:  # "AE Enterprise" is a seat, not a person
+                        self.add(value, "person")
                 elif column in _CUSTOMER_COLUMNS or column.endswith(("_company", "customer_name", "account_name")):
                     self.add(value, "customer")
 

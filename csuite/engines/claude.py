@@ -566,9 +566,24 @@ def _depth(evidence_id: str) -> int:
 
 
 def _shallow_first(items: list[Evidence], limit: int) -> list[Evidence]:
-    """The `limit` least nested items (totals before per-deal detail), in their original order."""
-    ranked = sorted(range(len(items)), key=lambda i: (_depth(items[i].id), i))[:limit]
-    return [items[i] for i in sorted(ranked)]
+    """At most `limit` items, in their original order: totals first (ids two levels deep), then
+    one record at a time from each list in turn (deals, accounts, cohorts...), so every list the
+    tool produced is represented before any one list is exhausted."""
+    if len(items) <= limit:
+        return list(items)
+    head = [i for i, e in enumerate(items) if _depth(e.id) <= 2]
+    groups: dict[str, dict[str, list[int]]] = {}
+    for i, e in enumerate(items):
+        if _depth(e.id) > 2:
+            parts = e.id.split(".")
+            groups.setdefault(parts[1], {}).setdefault(parts[2], []).append(i)
+    queues = [list(records.values()) for records in groups.values()]
+    chosen = head[:limit]
+    while len(chosen) < limit and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen += queue.pop(0)[: limit - len(chosen)]
+    return [items[i] for i in sorted(chosen)]
 
 
 def select_evidence(request: DraftRequest, extra: list[Evidence] = ()) -> list[Evidence]:  # type: ignore[assignment]
