@@ -1,4 +1,4 @@
-"""Tool plan: which topics a question is about, what each data file is, and which tools to run.
+"""Tool plan: which topics (from the router) a question is about, what each data file is, and which tools to run.
 
 Files are recognised by their headers (or top-level keys for YAML/JSON documents), scored
 against every tool's `COLUMN_ALIASES`; the best-scoring tool that accepts the file wins. The
@@ -8,7 +8,6 @@ founder never has to say "this is a pipeline export".
 from __future__ import annotations
 
 import importlib
-import re
 from pathlib import Path
 from typing import Any
 
@@ -40,36 +39,12 @@ class ToolPlan(BaseModel):
     missing_tools: list[str] = Field(default_factory=list)
 
 
-def _word_hit(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(phrase.lower())}", text) is not None
-
-
-def topic_scores(question: str, knowledge: RoleKnowledge) -> dict[str, float]:
-    """Keyword evidence per topic: English phrases by word prefix, Chinese by substring;
-    longer phrases count more because they are more specific."""
-    lowered = question.lower()
-    scores: dict[str, float] = {}
-    for topic in knowledge.topics:
-        score = 0.0
-        for phrase in topic.keywords.en:
-            if _word_hit(lowered, phrase):
-                score += 1.0 + 0.5 * phrase.count(" ")
-        for phrase in topic.keywords.zh:
-            if phrase in question:
-                score += 1.0 + 0.25 * max(0, len(phrase) - 2)
-        if score:
-            scores[topic.id] = score
-    return scores
-
-
-def select_topics(question: str, knowledge: RoleKnowledge, limit: int = 2) -> list[Topic]:
-    scores = topic_scores(question, knowledge)
-    order = {t.id: i for i, t in enumerate(knowledge.topics)}
-    ranked = sorted(scores, key=lambda t: (-scores[t], order[t]))
-    if not ranked:
-        return [knowledge.topic(DEFAULT_TOPIC[knowledge.role])]
-    best = scores[ranked[0]]
-    return [knowledge.topic(t) for t in ranked[:limit] if scores[t] >= best / 2]
+def select_topics(topics: list[str], knowledge: RoleKnowledge, limit: int = 2) -> list[Topic]:
+    """The role's topics for this question, best first, from the router's ranking
+    (`Route.role_topics[role]`); the role's default topic when the question matched none."""
+    known = {t.id for t in knowledge.topics}
+    chosen = [knowledge.topic(t) for t in dict.fromkeys(topics) if t in known][:limit]
+    return chosen or [knowledge.topic(DEFAULT_TOPIC[knowledge.role])]
 
 
 def _headers(path: Path) -> set[str]:
@@ -148,8 +123,15 @@ def detect_file(path: str | Path, *, as_of: Any = None) -> tuple[DataFile, Any]:
                      "capacity or metrics); check its header row", file=path)
 
 
-def plan(question: str, knowledge: RoleKnowledge, files: list[DataFile]) -> ToolPlan:
-    topics = select_topics(question, knowledge)
+def plan(question: str, knowledge: RoleKnowledge, files: list[DataFile],
+         topics: list[str] | None = None) -> ToolPlan:
+    """`topics`: the router's topic ranking for this role (`Route.role_topics[role]`); routed
+    here when not given, so the planner and the router never disagree about the topic."""
+    if topics is None:
+        from csuite.routing import route
+
+        topics = route(question).role_topics.get(knowledge.role, [])
+    topics = select_topics(topics, knowledge)
     wanted = [tool for topic in topics for tool in topic.tools]
     runnable = [f for f in files if f.tool]
     runnable.sort(key=lambda f: wanted.index(f.tool) if f.tool in wanted else len(wanted))

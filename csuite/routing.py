@@ -60,6 +60,9 @@ class Route(BaseModel):
     referral_reason: str | None = None
     topic: str | None = None                 # the primary role's best-matching knowledge topic
     topics: list[str] = Field(default_factory=list)
+    # Best knowledge topics for each in-pack role (consulted or not), from the same keyword and
+    # example scores: topics scoring at least half the role's best one, best first, at most 3.
+    role_topics: dict[str, list[str]] = Field(default_factory=dict)
     scores: dict[str, float]
     matched: list[Match] = Field(default_factory=list)
     margin: float                            # (winner − runner-up) ÷ winner, 0..1
@@ -522,11 +525,14 @@ def route(question: str, *, role_override: str | None = None) -> Route:
     runner = max((s for t, s in scores.items() if t != (primary or referral)), default=0.0)
     margin = round(max(0.0, (winner - runner) / winner), 3) if winner > 0 else 0.0
 
-    topics: list[str] = []
-    if primary:
-        ranked = sorted(((s, t) for (r, t), s in topic_scores.items() if r == primary and s > 0),
+    role_topics: dict[str, list[str]] = {}
+    ranked_by_role: dict[str, list[str]] = {}
+    for role in ROLES:
+        ranked = sorted(((s, t) for (r, t), s in topic_scores.items() if r == role and s > 0),
                         key=lambda x: (-x[0], x[1]))
-        topics = [t for _, t in ranked[:3]]
+        ranked_by_role[role] = [t for _, t in ranked[:3]]
+        role_topics[role] = [t for s, t in ranked[:3] if s >= ranked[0][0] / 2]
+    topics = ranked_by_role[primary] if primary else []
     info = index.referral_info.get(referral or "", {})
     return Route(
         question=question,
@@ -538,6 +544,7 @@ def route(question: str, *, role_override: str | None = None) -> Route:
         referral_reason=info.get("reason"),
         topic=topics[0] if topics else None,
         topics=topics,
+        role_topics=role_topics,
         scores=scores,
         matched=matched,
         margin=margin,

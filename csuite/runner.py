@@ -24,7 +24,7 @@ from csuite.engines.findings import ToolRun
 from csuite.engines.request import DraftRequest
 from csuite.evidence import alert_evidence, benchmark_evidence, context_evidence, index, tool_evidence
 from csuite.knowledge import load_knowledge
-from csuite.planning import DataFile, detect_file, plan, select_topics, tool_options
+from csuite.planning import DataFile, detect_file, plan, tool_options
 from csuite.protocol import Invocation, check_invocation
 from csuite.routing import Route
 from csuite.verify import verify, with_confidence_note
@@ -113,7 +113,8 @@ class Advisor:
         for index_, current in enumerate(roles):
             say(f"drafting the {current.upper()} view")
             views.append(self._draft_role(question, current, roles[1:] if index_ == 0 else [roles[0]], ctx,
-                                          alerts, files, runs, evidence, rejected, as_of))
+                                          alerts, files, runs, evidence, rejected, as_of,
+                                          topics=routed.role_topics.get(current)))
         answer = views[0]
         if len(views) > 1:
             answer = synthesise(views, evidence, ctx, rejected)
@@ -175,9 +176,9 @@ class Advisor:
 
     def _draft_role(self, question: str, role: str, consulted: list[str], ctx: CompanyContext,
                     alerts: list[Alert], files: list[DataFile], runs: list[ToolRun], evidence: list[Evidence],
-                    rejected: list[str], as_of: date) -> Answer:
+                    rejected: list[str], as_of: date, topics: list[str] | None = None) -> Answer:
         knowledge = load_knowledge(role)  # type: ignore[arg-type]
-        tool_plan = plan(question, knowledge, files)
+        tool_plan = plan(question, knowledge, files, topics)
         wanted = {t for topic_id in tool_plan.topics for t in knowledge.topic(topic_id).tools}
         role_runs = [r for r in runs if r.tool in wanted] or [r for r in runs if _tool_role(r.tool) == role]
         request = DraftRequest(question=question, role=role, consulted=consulted, topics=tool_plan.topics, ctx=ctx,
