@@ -72,7 +72,7 @@ def build_parser(spec: ToolSpec, prog: str) -> argparse.ArgumentParser:
         description=f"{spec.summary}.{sample}",
         epilog="Exit codes: 0 ok, 2 bad input or usage (one line on stderr), 1 unexpected error.",
     )
-    parser.add_argument("input", nargs="?", metavar="INPUT", help=spec.input_help)
+    parser.add_argument("input", nargs="?", metavar="INPUT", help=spec.input_help.replace("%", "%%"))
     parser.add_argument("--json", action="store_true", help="print only JSON on stdout")
     if spec.plot is not None:
         parser.add_argument("--plot", metavar="PNG", help="also draw a chart to this PNG (needs the plots extra)")
