@@ -440,6 +440,7 @@ def route(question: str, *, role_override: str | None = None) -> Route:
     # role words that only name the people or parties involved ("the customer success team",
     # "an AE", "customers") or sit in a purpose clause ("... so onboarding is faster") count
     # for little: the ask belongs to the referral, the revenue or customer words are context.
+    worded: dict[str, float] = defaultdict(float)   # keyword and hint evidence alone, per role
     asked_elsewhere = any(h.term.kind == "referral" and not h.term.soft and not _inside(h, outcome)
                           for h in hits)
     for hit in hits:
@@ -459,6 +460,7 @@ def route(question: str, *, role_override: str | None = None) -> Route:
             continue
         counted[dedupe] = weight
         scores[term.target] += weight
+        worded[term.target] += weight
         if term.kind == "referral":
             mentioned.add(term.target)
             if not term.soft:
@@ -498,8 +500,13 @@ def route(question: str, *, role_override: str | None = None) -> Route:
         other = "cco" if override == "cro" else "cro"
         matched.insert(0, Match(target=override, kind="override", text=f"@{override}", weight=0.0))
     elif max(scores[lead], scores[best_ref]) < d["min_score"]:
-        # Nothing recognisable: the referral whose own words appear, else "other".
-        primary, referral = None, best_ref if best_ref in mentioned else "other"
+        # Nothing recognisable. A question that names no other domain at all but does talk about
+        # customers or selling ("客户最近投诉变多了") is still ours; otherwise the referral whose
+        # own words appear, else "other".
+        if not mentioned and worded[lead] >= w["hint"] and scores[lead] >= scores[best_ref]:
+            primary = lead
+        else:
+            primary, referral = None, best_ref if best_ref in mentioned else "other"
     elif scores[best_ref] > d["referral_margin"] * scores[lead] and (
             best_ref in specific or scores[lead] < d["min_score"]):
         # Ambiguous words alone ("contract", "budget") never take a question away from a role

@@ -18,7 +18,7 @@ EVAL = DATA / "routing_eval.jsonl"
 HOLDOUT = DATA / "routing_holdout.jsonl"
 # Fresh batches of 50, each written before the router change it was then used to tune: their
 # untuned first runs were 62% (1), 80% (2), 82% (3) and 64% (4).
-FRESH = [DATA / f"routing_fresh_{n}.jsonl" for n in (1, 2, 3)]
+FRESH = [DATA / f"routing_fresh_{n}.jsonl" for n in (1, 2, 3, 4)]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MENTIONS_REVENUE_OR_CUSTOMERS = re.compile(r"revenue|customer|arr\b|sales|收入|客户|销售|ARR", re.I)
 
