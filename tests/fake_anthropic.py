@@ -206,8 +206,8 @@ class FakeAnthropic:
                     self._reply(reply.then if reply.then is not None else fake.default, body)
                     return
                 if isinstance(reply, Error):
-                    payload = {"type": "error", "error": {"type": reply.type or ERROR_TYPES.get(reply.status, "api_error"),
-                                                          "message": reply.message}}
+                    kind = reply.type or ERROR_TYPES.get(reply.status, "api_error")
+                    payload = {"type": "error", "error": {"type": kind, "message": reply.message}}
                     self._send(reply.status, json.dumps(payload).encode(), {"retry-after-ms": "10"})
                     return
                 if isinstance(reply, Raw):

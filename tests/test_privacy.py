@@ -95,8 +95,8 @@ def test_data_file_columns_give_customers_people_and_emails(tmp_path):
     owners = tmp_path / "owners.csv"
     owners.write_text("Deal Name,Deal owner,Amount\nNorthwind Freight - Renewal,Priya,84000\n"
                       "Bramblecrest Foods,Marcus,46000\nQuillfield Health,AE Enterprise,128000\n", encoding="utf-8")
-    pseudo = Pseudonymizer.build(None, [EXAMPLES / "salesforce_opportunities.csv", EXAMPLES / "stripe_subscriptions.csv",
-                                        owners])
+    files = [EXAMPLES / "salesforce_opportunities.csv", EXAMPLES / "stripe_subscriptions.csv", owners]
+    pseudo = Pseudonymizer.build(None, files)
     mapping = pseudo.mapping
     # Opportunity Name "Northwind Freight - Close Automation" → the company part is the customer.
     assert mapping["Northwind Freight"].startswith("Customer ")

@@ -212,10 +212,10 @@ class ClaudeBackend:
                 raise BackendUnavailable("ANTHROPIC_API_KEY is not set")
             import anthropic  # lazy: only the Claude path pays for the SDK import
 
+            base_url = self.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
             try:
-                self._client = anthropic.Anthropic(api_key=key,
-                                                   base_url=self.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
-                                                   max_retries=self.max_retries, timeout=self.timeout)
+                self._client = anthropic.Anthropic(api_key=key, base_url=base_url, max_retries=self.max_retries,
+                                                   timeout=self.timeout)
             except Exception as exc:  # noqa: BLE001 - credential/config problems become a fallback
                 raise BackendUnavailable(f"could not start the Anthropic client: {type(exc).__name__}") from None
         return self._client
@@ -430,9 +430,10 @@ class ClaudeBackend:
         decision = None
         if data.get("decision"):
             d = data["decision"]
+            options = [DecisionOption(option=fill(o["option"]) or "", tradeoff=fill(o["tradeoff"]) or "")
+                       for o in d["options"]]
             decision = Decision(question=fill(d["question"]) or "", recommendation=fill(d["recommendation"]) or "",
-                                options=[DecisionOption(option=fill(o["option"]) or "", tradeoff=fill(o["tradeoff"]) or "")
-                                         for o in d["options"]])
+                                options=options)
         knowledge = load_knowledge(request.role)
         topics = [t for t in knowledge.topics if t.id in request.topics] or [knowledge.topics[0]]
         alerts = [alert_note(a) for a in relevant_alerts(request.alerts, request.role, topics)]
@@ -664,7 +665,8 @@ def usage_table(usage: Usage) -> str:
     lines = ["Claude usage (tokens)", head]
     for i, c in enumerate(usage.calls, start=1):
         lines.append(f"{i:>2}  {c.get('purpose', ''):<18} {c.get('model', ''):<20} {c['input_tokens']:>8,} "
-                     f"{c['output_tokens']:>7,} {c['cache_creation_input_tokens']:>11,} {c['cache_read_input_tokens']:>10,}")
+                     f"{c['output_tokens']:>7,} {c['cache_creation_input_tokens']:>11,} "
+                     f"{c['cache_read_input_tokens']:>10,}")
     lines.append(f"{'':>2}  {'total':<18} {'':<20} {usage.input_tokens:>8,} {usage.output_tokens:>7,} "
                  f"{usage.cache_creation_input_tokens:>11,} {usage.cache_read_input_tokens:>10,}")
     return "\n".join(lines)
