@@ -15,6 +15,17 @@ DATA = Path(__file__).resolve().parent / "data"
 AS_OF = "2026-11-23"
 
 
+@pytest.fixture(autouse=True)
+def _no_real_api(monkeypatch):
+    """No test may reach the real Anthropic API, whatever the developer's shell exports:
+    tests that exercise the Claude path point the SDK at a local fake server themselves."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ANTHROPIC_") or name in ("CSUITE_MODEL", "CSUITE_FAST_MODEL"):
+            monkeypatch.delenv(name, raising=False)
+
+
 @dataclass
 class CliResult:
     code: int
