@@ -7,7 +7,7 @@ also locally. The mapping is built from what the founder gave us:
 
 - the company context: fields whose label names customers, investors or people (largest
   customer, champion, lead investor, board, founder name, contact...) and whose value looks like
-  a proper name ("Castellan Freight Group", "Dana Whitfield (VP Finance)");
+  a proper name ("Castellan Freight Group", "Harbor Ventures", a champion's name);
 - data files: name, company, account, deal, owner, customer-name and email columns.
 
 Pseudonyms are assigned in the order names are first seen (context first, then each file row by
@@ -23,9 +23,10 @@ Modes:
 - `off`: everything is sent as is.
 
 Matching is word-bounded and longest-first ("Pembrook Foods" before "Pembrook"); multi-word
-names match in any letter case, single-word names only as capitalised in the source, so an
-owner called "Will" does not swallow the verb "will". Evidence ids embed names as slugs
-(`deals.Northwind_Freight.amount`), so each name's slug form maps to the pseudonym's slug.
+names match in any letter case, single-word names only as capitalised in the source, so a
+customer called "Evergreen" does not swallow the "evergreen" of an evergreen clause. Evidence
+ids embed names as slugs (`deals.Northwind_Freight.amount`), so each name's slug form maps to
+the pseudonym's slug.
 """
 
 from __future__ import annotations
@@ -152,8 +153,8 @@ def _token_ok(token: str) -> bool:
 
 
 def name_candidates(value: str) -> list[str]:
-    """Proper-name-looking parts of a context value: 'Dana Whitfield (VP Finance), Harbor Ventures'
-    → ['Dana Whitfield', 'Harbor Ventures'] ('VP Finance' is a title, not a name)."""
+    """Proper-name-looking parts of a context value: 'Castellan Freight Group (VP Finance), Harbor
+    Ventures' → ['Castellan Freight Group', 'Harbor Ventures'] ('VP Finance' is a title, not a name)."""
     out: list[str] = []
     pieces = re.split(r"[()\[\]]", value)
     for piece in pieces:
