@@ -230,7 +230,7 @@ def test_timeout_falls_back(fake, run_cli):
 NAMED_CONTEXT = """
 ## Key relationships
 - **Largest customer:** Castellan Freight Group (19% of ARR)
-- **Customer champion:** Dana Whitfield (VP Finance)
+- **Customer champion:** Champion Name (VP Finance)
 - **Lead investor:** Harbor Ventures
 """
 
@@ -242,7 +242,7 @@ def example_names() -> set[str]:
         with open(EXAMPLES / file, encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 names.update(row[h] for h in headers)
-    return names | {"Castellan Freight Group", "Dana Whitfield", "Harbor Ventures"}
+    return names | {"Castellan Freight Group", "Champion Name", "Harbor Ventures"}
 
 
 def test_no_customer_person_or_investor_name_leaves_and_names_come_back(fake, tmp_path):
@@ -266,7 +266,7 @@ def test_no_customer_person_or_investor_name_leaves_and_names_come_back(fake, tm
     assert "Customer A" in raw
     finding = answer.findings[0]
     assert finding.text.startswith("Castellan Freight Group is at risk with $")
-    assert finding.text.endswith("and Dana Whitfield is its champion")
+    assert finding.text.endswith("and Champion Name is its champion")
     assert finding.sources == ["churn_analyzer.at_risk.Castellan_Freight_Group.arr"] and finding.tag == "verified"
 
 

@@ -18,9 +18,9 @@ DAY = date(2026, 11, 23)
 CONTEXT_EXTRA = """
 ## Key relationships
 - **Largest customer:** Castellan Freight Group (19% of ARR)
-- **Customer champion:** Dana Whitfield (VP Finance)
+- **Customer champion:** Champion Name (VP Finance)
 - **Lead investor:** Harbor Ventures
-- **Board members:** Priscilla Okafor, Tom Brennan
+- **Board members:** Board Member One, Board Member Two
 """
 
 
@@ -61,8 +61,8 @@ def test_money_text_becomes_ranges_but_rates_years_and_counts_stay():
 # ------------------------------------------------------------------ finding names
 
 def test_name_candidates_are_proper_names_not_titles_or_prose():
-    assert name_candidates("Dana Whitfield (VP Finance), Harbor Ventures and Jane Doe") == \
-        ["Dana Whitfield", "Harbor Ventures", "Jane Doe"]
+    assert name_candidates("Champion Name (VP Finance), Harbor Ventures and Contact Name") == \
+        ["Champion Name", "Harbor Ventures", "Contact Name"]
     assert name_candidates("Former controller turned engineer; built the first close checklist engine") == []
     assert name_candidates("112 paying customers") == []
     assert name_candidates("Series A, $14M, March 2025") == []
@@ -78,10 +78,10 @@ def test_label_kinds():
 
 def test_context_names_get_pseudonyms_and_the_founders_company_does_not(named_context):
     pseudo = Pseudonymizer.build(named_context)
-    assert pseudo.mapping == {"Castellan Freight Group": "Customer A", "Dana Whitfield": "Person A",
-                              "Harbor Ventures": "Investor A", "Priscilla Okafor": "Person B",
-                              "Tom Brennan": "Person C"}
-    masked = pseudo.mask("Ledgerline's largest customer is Castellan Freight Group; Dana Whitfield champions us.")
+    assert pseudo.mapping == {"Castellan Freight Group": "Customer A", "Champion Name": "Person A",
+                              "Harbor Ventures": "Investor A", "Board Member One": "Person B",
+                              "Board Member Two": "Person C"}
+    masked = pseudo.mask("Ledgerline's largest customer is Castellan Freight Group; Champion Name champions us.")
     assert masked == "Ledgerline's largest customer is Customer A; Person A champions us."
 
 
@@ -93,20 +93,21 @@ def test_the_example_context_names_no_one():
 
 def test_data_file_columns_give_customers_people_and_emails(tmp_path):
     owners = tmp_path / "owners.csv"
-    owners.write_text("Deal Name,Deal owner,Amount\nNorthwind Freight - Renewal,Priya,84000\n"
-                      "Bramblecrest Foods,Marcus,46000\nQuillfield Health,AE Enterprise,128000\n", encoding="utf-8")
+    owners.write_text("Deal Name,Deal owner,Amount\nNorthwind Freight - Renewal,Seller One,84000\n"
+                      "Bramblecrest Foods,Seller Two,46000\nQuillfield Health,AE Enterprise,128000\n",
+                      encoding="utf-8")
     files = [EXAMPLES / "salesforce_opportunities.csv", EXAMPLES / "stripe_subscriptions.csv", owners]
     pseudo = Pseudonymizer.build(None, files)
     mapping = pseudo.mapping
     # Opportunity Name "Northwind Freight - Close Automation" → the company part is the customer.
     assert mapping["Northwind Freight"].startswith("Customer ")
     assert "Northwind Freight - Close Automation" not in mapping
-    assert mapping["Priya"] == "Person A" and mapping["Marcus"] == "Person B"
+    assert mapping["Seller One"] == "Person A" and mapping["Seller Two"] == "Person B"
     assert "AE Enterprise" not in mapping  # a seat label, not a person
     assert mapping["ap@castellan.example"].endswith("@example.invalid")
-    text = "Northwind Freight - Close Automation (owner Priya, billing ap@castellan.example)"
+    text = "Northwind Freight - Close Automation (owner Seller One, billing ap@castellan.example)"
     masked = pseudo.mask(text)
-    assert "Northwind" not in masked and "Priya" not in masked and "castellan" not in masked
+    assert "Northwind" not in masked and "Seller One" not in masked and "castellan" not in masked
     assert pseudo.unmask(masked) == text
 
 
@@ -137,10 +138,11 @@ def test_longest_name_first_and_evidence_id_slugs():
 
 def test_single_word_names_match_only_as_capitalised_and_unmask_ignores_case():
     pseudo = Pseudonymizer()
-    pseudo.add("Will", "person")
+    pseudo.add("Evergreen", "customer")
     pseudo.add("Juniper Labs", "customer")
-    assert pseudo.mask("Will says we will renew JUNIPER LABS.") == "Person A says we will renew Customer A."
-    assert pseudo.unmask("person a says customer a renews") == "Will says Juniper Labs renews"
+    assert pseudo.mask("Evergreen says the evergreen clause renews JUNIPER LABS.") == \
+        "Customer A says the evergreen clause renews Customer B."
+    assert pseudo.unmask("customer a says customer b renews") == "Evergreen says Juniper Labs renews"
 
 
 def test_names_inside_emails_and_words_are_left_alone():
@@ -172,10 +174,11 @@ def test_mask_data_walks_keys_and_values():
     assert pseudo.unmask_data(pseudo.mask_data(data)) == data
 
 
-NAMES = column("customers.csv", "Company name")[:40] + ["Priya", "Marcus"]
+NAMES = column("customers.csv", "Company name")[:40] + ["Seller One", "Seller Two", "Evergreen"]
 PSEUDO = Pseudonymizer.build(None, [EXAMPLES / "customers.csv", EXAMPLES / "pipeline.csv"])
-PSEUDO.add("Priya", "person")
-PSEUDO.add("Marcus", "person")
+PSEUDO.add("Seller One", "person")
+PSEUDO.add("Seller Two", "person")
+PSEUDO.add("Evergreen", "customer")
 
 
 @settings(max_examples=150, deadline=None)
