@@ -45,6 +45,8 @@ MetricKind = Literal["money", "percent", "retention", "ratio", "months", "int", 
 # metric key → (kind, synonyms). Synonyms are compared as canonical keys, parentheses removed.
 METRICS: dict[str, tuple[MetricKind, list[str]]] = {
     "arr": ("money", ["arr", "annual recurring revenue", "current arr", "arr today", "年度经常性收入"]),
+    # ACV picks the benchmark band (SaaS Capital publishes retention medians by ACV).
+    "acv": ("money", ["acv", "average contract value", "annual contract value", "average acv", "客单价"]),
     "nrr": ("retention", ["nrr", "net revenue retention", "ndr", "net dollar retention", "net retention",
                            "净收入留存"]),
     "grr": ("percent", ["grr", "gross revenue retention", "gross retention", "gross dollar retention", "gdr",
@@ -92,6 +94,7 @@ class Metrics(BaseModel):
     """Normalised metrics: money in dollars, percentages as fractions, series oldest first."""
 
     arr: float | None = None
+    acv: float | None = None
     nrr: float | None = None
     grr: float | None = None
     logo_retention: float | None = None

@@ -13,11 +13,18 @@ from typing import Any
 from csuite.answer import Answer, Evidence
 
 
-def _source_text(source_id: str, evidence: dict[str, Evidence]) -> str:
-    item = evidence.get(source_id)
-    if item is None:
-        return source_id
-    return f"{item.source} = {item.display()}" if item.value is not None else item.source
+def _sources(ids: list[str], evidence: dict[str, Evidence]) -> list[str]:
+    """Readable sources, one line per source with all the values cited from it."""
+    grouped: dict[str, list[str]] = {}
+    for source_id in ids:
+        item = evidence.get(source_id)
+        if item is None:
+            grouped.setdefault(source_id, [])
+            continue
+        values = grouped.setdefault(item.source, [])
+        if item.value is not None:
+            values.append(item.display())
+    return [f"{source} = {', '.join(values)}" if values else source for source, values in grouped.items()]
 
 
 def answer_view(answer: Answer) -> dict[str, Any]:
@@ -33,13 +40,11 @@ def answer_view(answer: Answer) -> dict[str, Any]:
             text += "."
         if finding.tag == "assumed" and finding.assumption:
             text += f" ({finding.assumption})"
-        findings.append({"text": text, "tag": finding.tag,
-                         "sources": [_source_text(s, evidence) for s in finding.sources]})
+        findings.append({"text": text, "tag": finding.tag, "sources": _sources(finding.sources, evidence)})
     data["findings"] = findings
     if answer.synthesis is not None:
         for view in data["synthesis"]["views"]:
-            view["findings"] = [{"text": f["text"], "tag": f["tag"],
-                                 "sources": [_source_text(s, evidence) for s in f["sources"]]}
+            view["findings"] = [{"text": f["text"], "tag": f["tag"], "sources": _sources(f["sources"], evidence)}
                                 for f in view["findings"]]
     data["actions"] = [{"action": f"{a.action}" + (f" [{a.id}]" if a.id else ""), "owner": a.owner,
                         "deadline": a.deadline} for a in answer.actions]

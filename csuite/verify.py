@@ -36,7 +36,10 @@ def tag_finding(finding: Finding, evidence: dict[str, Evidence]) -> tuple[Tag, l
     ungrounded: list[str] = []
     number_tags: list[Tag] = []
     for mention in mentions:
-        backing = [e for e in cited if matches(mention, numeric_values(e.value))]
+        # A number may also come from what a cited item is (the "25-50k" band of a benchmark),
+        # not only from its value.
+        backing = [e for e in cited if matches(mention, numeric_values(e.value))
+                   or matches(mention, [m.value for m in find_mentions(e.label)])]
         if not backing:
             ungrounded.append(mention.text)
             continue

@@ -8,6 +8,7 @@ final tags (verification does), so it claims every finding as verified and lets 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from csuite.alerts import Alert
@@ -85,8 +86,30 @@ _CONSEQUENCE = {
 }
 
 
+_BAND = re.compile(r"^(?:(?P<lo>\d+)-(?P<hi>\d+)k|<(?P<under>\d+)k|>(?P<over>\d+)k)$")
+
+
+def _in_band(band: str, acv: float) -> bool:
+    """'25-50k' holds 25,000 ≤ ACV < 50,000; '<12k' and '>250k' are the open ends."""
+    match = _BAND.match(band.strip().lower())
+    if not match:
+        return False
+    if match.group("under"):
+        return acv < float(match.group("under")) * 1000
+    if match.group("over"):
+        return acv >= float(match.group("over")) * 1000
+    return float(match.group("lo")) * 1000 <= acv < float(match.group("hi")) * 1000
+
+
+def _benchmark_title(key: str) -> str:
+    words = key.replace("_", " ")
+    return re.sub(r"^(nrr|grr) median by acv$", lambda m: f"Median {m.group(1).upper()} by ACV band", words)
+
+
 def benchmark_findings(topics: list[Topic], evidence: dict[str, Evidence], limit: int) -> list[Finding]:
-    """With no founder data, the honest fallback is the benchmark itself, labelled as one."""
+    """With no founder data on the question, the honest fallback is the benchmark itself,
+    labelled as one; with the founder's ACV known, only the band that applies to them."""
+    acv = evidence.get("ctx.acv")
     out: list[Finding] = []
     for topic in topics:
         for key in topic.benchmarks:
@@ -94,12 +117,20 @@ def benchmark_findings(topics: list[Topic], evidence: dict[str, Evidence], limit
                      (e.id == f"bench.{key}" or e.id.startswith(f"bench.{key}."))]
             if not items:
                 continue
-            shown = items[:4]
-            text = f"Benchmark — {key.replace('_', ' ').replace('.', ' ')}: " + ", ".join(
-                f"{e.label.split(' — ')[-1]} {e.display()}" for e in shown)
-            out.append(Finding(text=text, so_what=f"Use it as the yardstick for {topic.title.lower()} until your own "
-                                                  "numbers replace it.",
-                               sources=[e.id for e in shown], tag="medium", topic=topic.id))
+            band = [e for e in items if acv is not None and isinstance(acv.value, (int, float))
+                    and _in_band(e.id.rsplit(".", 1)[-1], float(acv.value))]
+            if band:
+                item = band[0]
+                text = (f"{_benchmark_title(key)}: for an ACV of {acv.display()} "
+                        f"(band {item.id.rsplit('.', 1)[-1]}) the median is {item.display()}")
+                sources = [item.id, acv.id]
+            else:
+                shown = items[:6]
+                text = f"{_benchmark_title(key)}: " + ", ".join(
+                    f"{e.label.split(' — ')[-1]} {e.display()}" for e in shown)
+                sources = [e.id for e in shown]
+            out.append(Finding(text=text, so_what=f"use it as the yardstick for {topic.title.lower()} until your own "
+                                                  "numbers replace it", sources=sources, tag="medium", topic=topic.id))
             if len(out) >= limit:
                 return out
     return out
@@ -150,12 +181,18 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
         findings.extend(tool_findings(run, evidence))
     tool_count = len(findings)
     findings = findings[:3]
+    alert_of: dict[str, Alert] = {}
     for alert in alerts:
         if len(findings) >= MAX_FINDINGS - (1 if tool_count == 0 else 0):
             break
-        findings.append(alert_finding(alert, evidence))
-    if len(findings) < 2:
-        findings.extend(benchmark_findings(topics, evidence, limit=MAX_FINDINGS - len(findings)))
+        finding = alert_finding(alert, evidence)
+        alert_of[finding.text] = alert
+        findings.append(finding)
+    # The yardstick: always one benchmark when the founder's own tool data is absent (the band
+    # that fits their ACV when we know it), more when there is little else to say.
+    if tool_count == 0:
+        wanted = MAX_FINDINGS - len(findings) if len(findings) < 2 else 1
+        findings.extend(benchmark_findings(topics, evidence, limit=max(0, min(wanted, MAX_FINDINGS - len(findings)))))
     if not findings:
         findings.append(Finding(text=f"No data yet on {topics[0].title.lower()}",
                                 so_what="any number here would be a guess; answer the questions below first",
@@ -177,9 +214,18 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
     decision = _decision(topics[0])
 
     headline = findings[0]
-    bottom = f"{headline.text}. {_first_sentence(decision.recommendation)}"
+    if headline.text in alert_of:
+        # An alert headline carries its own first move; the topic's recommendation may be about
+        # something else.
+        bottom = f"{headline.text}. {alert_of[headline.text].action}"
+    elif headline.tag == "verified":
+        bottom = f"{headline.text}. {_first_sentence(decision.recommendation)}"
+    else:
+        # Without the founder's own numbers a recommendation would be a guess dressed as advice.
+        bottom = f"{headline.text}. That is a yardstick, not a verdict on your business."
     if not req.runs and req.missing_tools:
-        bottom += f" Send your data (`--data`) for {', '.join(req.missing_tools[:2])} to turn this into numbers."
+        bottom += (f" Send your data (`--data`) for {', '.join(req.missing_tools[:2])} and answer the questions "
+                   "below to test this against your own accounts.")
     return Answer(question=req.question, role=role, consulted=list(req.consulted), bottom_line=bottom,
                   findings=findings, why=why[:5], actions=actions, risks=risks[:5], decision=decision,
                   questions=questions, alerts=[alert_note(a) for a in alerts], evidence=list(req.evidence),
