@@ -138,3 +138,8 @@ def test_non_utf8_context_names_the_file(tmp_path):
     with pytest.raises(InputError, match="UTF-8") as info:
         load_context(path, as_of=AS_OF)
     assert "company-context.md" in str(info.value)
+
+
+def test_acv_is_read_for_benchmark_bands():
+    ctx = ctx_of("- **Average contract value (ACV):** $38,000\n")
+    assert ctx.metrics.acv == 38_000
