@@ -1,6 +1,6 @@
 """Routing: which advisor answers a question, who is consulted, or who it should go to instead.
 
-The router is offline, deterministic and cheap enough to run on every keystroke: no model, no
+The router is offline, deterministic and cheap enough to run on every keystroke: no network, no
 numpy. It scores each target (the two roles and the out-of-scope referrals) from three cues:
 
 1. keywords: topic keywords from each role's knowledge YAML and the referral keywords in
@@ -18,6 +18,11 @@ A referral wins only when it clearly outscores both roles, so "how much runway d
 revenue stays flat" goes to the CFO (runway is specific, revenue is only a hint) while "should
 we raise prices before the Series B" stays with the CRO. Weights and thresholds live in
 routing.yaml, not here.
+
+4. a learned model (csuite.routing_model, weights in csuite/data/routing_model.json) arbitrates
+   when the keyword decision is unsure: keyword lists overfit the questions they were written
+   for, and replaying older routers on batches written after them shows the model recovering
+   a share of their misses (benchmarks/eval_routing_generalisation.py --replay).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ class Match(BaseModel):
     """One piece of evidence behind a route: a keyword hit, a similar example or an override."""
 
     target: str
-    kind: Literal["keyword", "referral", "hint", "example", "override", "both", "consult"]
+    kind: Literal["keyword", "referral", "hint", "example", "learned", "override", "both", "consult"]
     text: str
     topic: str | None = None
     weight: float
@@ -410,8 +415,20 @@ def _inside(hit: _Hit, spans: list[tuple[int, int]]) -> bool:
 
 # --- the router -------------------------------------------------------------------------------
 
-def route(question: str, *, role_override: str | None = None) -> Route:
-    """Route one question. Pure: same question, same route."""
+def _margin(scores: dict[str, float], chosen: str | None) -> float:
+    """(chosen − best other) ÷ chosen, 0..1: how clearly the scores back the chosen target."""
+    winner = scores.get(chosen, 0.0) if chosen else 0.0
+    runner = max((s for t, s in scores.items() if t != chosen), default=0.0)
+    return round(max(0.0, (winner - runner) / winner), 3) if winner > 0 else 0.0
+
+
+def route(question: str, *, role_override: str | None = None, model: Any = None) -> Route:
+    """Route one question. Pure: same question, same route.
+
+    `model` is the learned component combined with the keyword and example scores (default:
+    the shipped weights, csuite/data/routing_model.json); pass `False` for keywords and
+    examples alone, or another csuite.routing_model.LinearModel (the leave-one-file-out
+    evaluation trains one per held-out file)."""
     if not isinstance(question, str) or not question.strip():
         raise UsageError("the question is empty")
     index = _index()
@@ -515,6 +532,24 @@ def route(question: str, *, role_override: str | None = None) -> Route:
     else:
         primary = lead
 
+    # The learned model (csuite.routing_model) arbitrates when the keyword router is unsure:
+    # keywords overfit the questions they were written for, the model has seen every labelled
+    # question and generalises across wording. When the router's own margin is below
+    # `learned_margin` and the model puts at least `learned_min` on a different target, the
+    # model's target wins. A confident keyword decision is never overturned, nor is an override.
+    if model is not False and not override and w.get("learned_min", 1.0) < 1.0:
+        from csuite.routing_model import arbitrate, features, shipped_model
+
+        posterior = (model or shipped_model()).posterior(features(text, outcome))
+        chosen = primary or referral or "other"
+        decided = arbitrate(chosen, _margin(scores, chosen), posterior,
+                            min_posterior=w["learned_min"], max_margin=w["learned_margin"])
+        if decided != chosen:
+            primary, referral = (decided, None) if decided in ROLES else (None, decided)
+            other = "cco" if primary == "cro" else "cro"
+        matched.append(Match(target=decided, kind="learned", text=f"P={posterior[decided]:.2f}",
+                             weight=round(posterior[decided], 3)))
+
     # Consult the other role when the question says both, when it scores close to the primary,
     # or when it hits the primary role's own "consult the other role when..." cues.
     consult: list[str] = []
@@ -528,9 +563,7 @@ def route(question: str, *, role_override: str | None = None) -> Route:
             for cue in cues[:3]:
                 matched.append(Match(target=other, kind="consult", text=cue, weight=0.0))
 
-    winner = scores[primary] if primary else scores[referral] if referral else 0.0
-    runner = max((s for t, s in scores.items() if t != (primary or referral)), default=0.0)
-    margin = round(max(0.0, (winner - runner) / winner), 3) if winner > 0 else 0.0
+    margin = _margin(scores, primary or referral)
 
     role_topics: dict[str, list[str]] = {}
     ranked_by_role: dict[str, list[str]] = {}
