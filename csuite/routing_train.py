@@ -58,7 +58,9 @@ def yaml_examples() -> list[Example]:
 
 
 def labelled_files(root: Path | None = None) -> list[Path]:
-    return sorted((root or _repo_root()).joinpath("tests", "data").glob("routing_*.jsonl"))
+    """Every labelled set except the blind one, which only ever measures the router."""
+    files = (root or _repo_root()).joinpath("tests", "data").glob("routing_*.jsonl")
+    return sorted(p for p in files if "blind" not in p.stem)
 
 
 def file_examples(path: Path) -> list[Example]:
