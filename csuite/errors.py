@@ -9,6 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def one_line(text: str) -> str:
+    """An error is one line: control characters echoed from a founder's cell (a line break in a
+    CSV field) are shown escaped, never obeyed."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class InputError(ValueError):
     """Bad input from the founder: a file, a row, a field, a value we refuse to guess about."""
 
@@ -45,7 +53,7 @@ class InputError(ValueError):
         if self.field:
             where.append(f"field '{self.field}'")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return one_line(f"{prefix}: {self.message}" if prefix else self.message)
 
 
 class UsageError(ValueError):

@@ -282,7 +282,7 @@ def install(target: str, *, directory: str | Path | None = None, link: bool = Fa
         if exists and _same(skill, dest, link):
             plan.append((skill, dest, "unchanged"))
         elif exists and not force:
-            raise InputError(f"a different skill is already installed there; pass --force to replace it",
+            raise InputError("a different skill is already installed there; pass --force to replace it",
                              file=dest)
         else:
             plan.append((skill, dest, "replaced" if exists else "installed"))

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from csuite.errors import InputError
 from csuite.tools import sales_capacity_model as scm
-from csuite.tools.sales_capacity_model import CapacityOptions, binomial_tail, quarter_label, run
+from csuite.io.values import parse_quarter as quarter_label
+from csuite.tools.sales_capacity_model import CapacityOptions, binomial_tail, run
 
 from tests.conftest import DATA, EXAMPLES, ROOT
 

@@ -114,3 +114,14 @@ def test_line_break_in_a_cell_keeps_the_error_on_one_line(run_cli, tmp_path):
     bad.write_text('deal_id,name,stage,amount,close_date,owner,segment\nD1,Acme,"nego\ntiation",100,2026-12-01,AE,SMB\n')
     result = run_cli("tool", "revenue_forecast_model", bad, "--as-of", "2026-11-23")
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+
+
+def test_normalise_keys_maps_aliases_and_refuses_typos_and_repeats():
+    from csuite.io.tables import normalise_keys
+
+    aliases = {"attrition": ["annual_attrition"], "quota": []}
+    assert normalise_keys({"Annual attrition": 0.2, "quota": 5}, aliases, "plan.yaml") == {"attrition": 0.2, "quota": 5}
+    with pytest.raises(InputError, match="unknown key 'atrition'"):
+        normalise_keys({"atrition": 0.2}, aliases, "plan.yaml")
+    with pytest.raises(InputError, match="given twice"):
+        normalise_keys({"attrition": 0.2, "annual_attrition": 0.3}, aliases, "plan.yaml")

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 from csuite.errors import InputError
 from csuite.io.values import (
     add_months, infer_date_order, months_between, parse_bool, parse_date, parse_int, parse_money,
-    parse_months, parse_percent, parse_period, parse_ratio, split_series,
+    parse_months, parse_percent, parse_period, parse_quarter, parse_ratio, split_series,
 )
 
 
@@ -141,3 +141,18 @@ def test_money_refuses_implausibly_large_amounts():
         parse_money(1.797693134862316e306)
     with pytest.raises(InputError, match="implausibly large"):
         parse_money("20000000000000")
+
+
+@pytest.mark.parametrize("text", ["2027-Q1", "2027 Q1", "Q1 2027", "q1-2027"])
+def test_quarter_spellings(text):
+    assert parse_quarter(text).label == "2027-Q1"
+
+
+def test_quarter_refuses_a_month():
+    with pytest.raises(InputError, match="month"):
+        parse_quarter("2027-01")
+
+
+def test_input_error_is_always_one_line():
+    err = InputError("bad value 'nego\ntiation'", file="deals.csv", row=3, field="stage")
+    assert str(err) == "deals.csv, row 3, field 'stage': bad value 'nego\\ntiation'"

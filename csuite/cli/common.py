@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
-from csuite.errors import InputError, UsageError
+from csuite.errors import InputError, UsageError, one_line
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -33,11 +33,6 @@ def validation_message(exc: ValidationError, *, flags: bool = True) -> str:
         name = f"--{loc.replace('_', '-')}" if flags and loc else loc
         parts.append(f"{name}: {err['msg']}" if name else err["msg"])
     return "; ".join(parts)
-
-
-def one_line(text: str) -> str:
-    """An error must stay one line: a cell holding a line break is shown escaped, not obeyed."""
-    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
 
 
 def guarded(prog: str, func: Callable[[], int]) -> int:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from csuite.alerts import Alert
 from csuite.answer import Action, AlertNote, Answer, Decision, DecisionOption, Evidence, Finding
 from csuite.engines import adapters  # noqa: F401  (registers the per-tool finding adapters)
-from csuite.engines.findings import ToolRun, cite, tool_findings
+from csuite.engines.findings import cite, tool_findings
 from csuite.engines.request import DraftRequest
 from csuite.knowledge import RoleKnowledge, Topic
 from csuite.numbers import find_mentions, format_value

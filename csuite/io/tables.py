@@ -225,6 +225,25 @@ def resolve_columns(table: Table, aliases: Mapping[str, Iterable[str]],
     return mapping
 
 
+def normalise_keys(obj: Mapping[Any, Any], aliases: Mapping[str, Iterable[str]], file: str,
+                   where: str = "") -> dict[str, Any]:
+    """A YAML/JSON object's keys mapped to our field names through the same aliases as columns.
+
+    An unknown key is refused (a typo like `atrition:` must not silently become a default), and
+    so is one field spelled two ways.
+    """
+    lookup = {canonical_key(name): field for field, names in aliases.items() for name in [field, *names]}
+    out: dict[str, Any] = {}
+    for raw_key, value in obj.items():
+        field = lookup.get(canonical_key(str(raw_key)))
+        if field is None:
+            raise InputError(f"unknown key '{raw_key}'{where} (known: {', '.join(aliases)})", file=file)
+        if field in out:
+            raise InputError(f"'{field}' is given twice{where} (as '{raw_key}' and another spelling)", file=file)
+        out[field] = value
+    return out
+
+
 def cell(row: Mapping[str, Any], mapping: Mapping[str, str], fieldname: str) -> Any:
     """The raw value of a mapped field, or None when the column is absent or the cell blank."""
     header = mapping.get(fieldname)

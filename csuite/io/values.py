@@ -315,6 +315,22 @@ def parse_period(text: object) -> Period:
     raise InputError(f"period '{raw}' is not YYYY-Qn (e.g. 2026-Q4) or YYYY-MM (e.g. 2026-11)")
 
 
+def parse_quarter(value: object) -> Period:
+    """'2027-Q1', '2027 Q1', 'Q1 2027', 'Q1-2027' → the quarter; months and years are refused."""
+    raw = str(value).strip()
+    m = re.match(r"^[Qq]([1-4])[\s\-/]*(\d{4})$", raw)
+    if m:
+        raw = f"{m.group(2)}-Q{m.group(1)}"
+    else:
+        m = re.match(r"^(\d{4})[\s\-/]*[Qq]([1-4])$", raw)
+        if m:
+            raw = f"{m.group(1)}-Q{m.group(2)}"
+    period = parse_period(raw)
+    if period.kind != "quarter":
+        raise InputError(f"'{value}' is a month; give a quarter (write e.g. 2027-Q1)")
+    return period
+
+
 def period_of(day: date, kind: Literal["month", "quarter"]) -> Period:
     if kind == "month":
         return month_period(day.year, day.month)

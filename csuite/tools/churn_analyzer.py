@@ -30,13 +30,13 @@ Why the numbers can be trusted:
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csuite.errors import InputError, UsageError
+from csuite.errors import UsageError
 from csuite.io.values import month_end
 from csuite.resources import examples_dir
 from csuite.thresholds import AlertRule, alert_rules, section

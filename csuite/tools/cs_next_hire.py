@@ -38,8 +38,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csuite.errors import InputError, UsageError
-from csuite.io.tables import Source, canonical_key, load_document
+from csuite.errors import InputError
+from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
 from csuite.io.values import parse_int, parse_money, parse_percent
 from csuite.resources import data_path
 from csuite.io.values import add_months
@@ -299,22 +299,6 @@ def _read_document(source: Source) -> tuple[dict[str, Any], str]:
     return data, str(source)
 
 
-def _canonical_fields(doc: dict[str, Any], file: str) -> dict[str, Any]:
-    lookup = {}
-    for fieldname, aliases in COLUMN_ALIASES.items():
-        for a in [fieldname, *aliases]:
-            lookup[canonical_key(a)] = fieldname
-    out: dict[str, Any] = {}
-    for key, value in doc.items():
-        fieldname = lookup.get(canonical_key(str(key)))
-        if fieldname is None:
-            raise InputError(f"unknown key '{key}' (accepted: {', '.join(COLUMN_ALIASES)})", file=file)
-        if fieldname in out:
-            raise InputError(f"'{key}' repeats {fieldname}", file=file)
-        out[fieldname] = value
-    return out
-
-
 def _parse_team(value: Any, file: str) -> tuple[dict[str, int], int]:
     team = {r: 0 for r in ROLES}
     leadership = 0
@@ -384,7 +368,7 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
         source = None
     if source is not None:
         raw, file = _read_document(source)
-        doc = _canonical_fields(raw, file)
+        doc = normalise_keys(raw, COLUMN_ALIASES, file)
     sources: dict[str, str] = {}
     assumptions: list[str] = []
 

@@ -23,7 +23,6 @@ churn may be written as negatives; their size is what counts). Red lines come fr
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -32,11 +31,11 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
 from csuite.io.strict_documents import load_document_strict
-from csuite.io.tables import Table, canonical_key, cell, detect_format, read_table, read_text, resolve_columns
-from csuite.io.values import Period, parse_money, parse_number, parse_percent
+from csuite.io.tables import (Table, canonical_key, cell, detect_format, normalise_keys, read_table, read_text,
+                               resolve_columns)
+from csuite.io.values import Period, parse_money, parse_number, parse_percent, parse_quarter
 from csuite.thresholds import section
 from csuite.tools.base import Day, PeriodLabel, Source, ToolOptions, ToolSpec
-from csuite.tools.sales_capacity_model import one_line, quarter_label
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -178,19 +177,6 @@ def _gross_margin(value: Any) -> float:
     return gm
 
 
-def _normalise(obj: dict, aliases: dict[str, list[str]], file: str) -> dict[str, Any]:
-    lookup = {canonical_key(n): k for k, names in aliases.items() for n in [k, *names]}
-    out: dict[str, Any] = {}
-    for raw, value in obj.items():
-        key = lookup.get(canonical_key(str(raw)))
-        if key is None:
-            raise InputError(f"unknown key '{raw}' (known: {', '.join(aliases)})", file=file)
-        if key in out:
-            raise InputError(f"'{key}' is given twice (as '{raw}' and another spelling)", file=file)
-        out[key] = value
-    return out
-
-
 def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
     """Quarter rows plus document-level fields (company, margin basis)."""
     meta: dict[str, Any] = {}
@@ -205,7 +191,7 @@ def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
             return read_table(path), meta
         data, file = load_document_strict(path), str(path)
     if isinstance(data, dict):
-        doc = _normalise(data, DOCUMENT_KEYS, file)
+        doc = normalise_keys(data, DOCUMENT_KEYS, file)
         meta = {k: v for k, v in doc.items() if k != "quarters"}
         data = doc.get("quarters")
         if not isinstance(data, list):
@@ -264,7 +250,7 @@ def parse_rows(table: Table) -> list[QuarterRow]:
         if raw_q is None:
             raise InputError("quarter is empty", file=table.file, row=line, field=mapping["quarter"])
         try:
-            period = quarter_label(raw_q)
+            period = parse_quarter(raw_q)
         except InputError as exc:
             raise exc.located(file=table.file, row=line, field=mapping["quarter"]) from None
         if period in seen:
@@ -396,7 +382,7 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
         float(bench["rule_of_40"])
     flags: list[Flag] = []
     notes: list[str] = []
-    periods = {r.quarter: quarter_label(r.quarter) for r in rows}
+    periods = {r.quarter: parse_quarter(r.quarter) for r in rows}
 
     # Reporting quarter: asked for, else the latest ended by as-of, else the latest.
     if quarter is not None:
@@ -632,19 +618,16 @@ def waterfall_markdown(rows: list[WaterfallRow], total: WaterfallRow) -> str:
 
 def run(source: Source, options: MetricsOptions | None = None) -> MetricsResult:
     options = options or MetricsOptions()
-    try:
-        table, meta = load_table(source)
-        rows = parse_rows(table)
-        company = meta.get("company")
-        basis = meta.get("profit_margin_basis")
-        header = resolve_columns(table, COLUMN_ALIASES).get("profit_margin")
-        if basis in (None, "") and header and canonical_key(header) != "profit_margin":
-            basis = header.replace("_", " ").lower()     # "Operating Margin" states its own basis
-        return compute(rows, file=table.file, company=str(company) if company is not None else None,
-                       margin_basis=str(basis).strip() if basis not in (None, "") else None,
-                       as_of=options.as_of, quarter=options.quarter, segment=options.segment)
-    except InputError as exc:
-        raise one_line(exc) from None
+    table, meta = load_table(source)
+    rows = parse_rows(table)
+    company = meta.get("company")
+    basis = meta.get("profit_margin_basis")
+    header = resolve_columns(table, COLUMN_ALIASES).get("profit_margin")
+    if basis in (None, "") and header and canonical_key(header) != "profit_margin":
+        basis = header.replace("_", " ").lower()     # "Operating Margin" states its own basis
+    return compute(rows, file=table.file, company=str(company) if company is not None else None,
+                   margin_basis=str(basis).strip() if basis not in (None, "") else None,
+                   as_of=options.as_of, quarter=options.quarter, segment=options.segment)
 
 
 # ----------------------------------------------------------------------------- rendering

@@ -51,7 +51,7 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
 from csuite.io.strict_documents import load_document_strict
-from csuite.io.tables import canonical_key
+from csuite.io.tables import normalise_keys
 from csuite.io.values import (
     Period,
     add_months,
@@ -60,7 +60,7 @@ from csuite.io.values import (
     parse_money,
     parse_number,
     parse_percent,
-    parse_period,
+    parse_quarter,
     split_series,
 )
 from csuite.thresholds import alert_rules, section
@@ -215,41 +215,6 @@ def _at(exc: InputError, file: str, field: str) -> InputError:
     return exc.located(file=file, field=field)
 
 
-def _normalise_keys(obj: dict, aliases: dict[str, list[str]], file: str, where: str) -> dict[str, Any]:
-    lookup: dict[str, str] = {}
-    for logical, names in aliases.items():
-        for name in [logical, *names]:
-            lookup[canonical_key(name)] = logical
-    out: dict[str, Any] = {}
-    for raw_key, value in obj.items():
-        key = canonical_key(str(raw_key))
-        if key not in lookup:
-            known = ", ".join(aliases)
-            raise InputError(f"unknown key '{raw_key}'{where} (known: {known})", file=file)
-        logical = lookup[key]
-        if logical in out:
-            raise InputError(f"'{logical}' is given twice{where} (as '{raw_key}' and another spelling)",
-                             file=file)
-        out[logical] = value
-    return out
-
-
-def quarter_label(value: Any) -> Period:
-    """'2027-Q1', '2027 Q1', 'Q1 2027', 'Q1-2027' → the quarter; months and years are refused."""
-    raw = str(value).strip()
-    m = re.match(r"^[Qq]([1-4])[\s\-/]*(\d{4})$", raw) or None
-    if m:
-        raw = f"{m.group(2)}-Q{m.group(1)}"
-    else:
-        m = re.match(r"^(\d{4})[\s\-/]*[Qq]([1-4])$", raw)
-        if m:
-            raw = f"{m.group(1)}-Q{m.group(2)}"
-    period = parse_period(raw)
-    if period.kind != "quarter":
-        raise InputError(f"'{value}' is a month; targets are by quarter (write e.g. 2027-Q1)")
-    return period
-
-
 def _days(value: Any) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         days = parse_number(value)
@@ -296,7 +261,7 @@ def _targets(value: Any, file: str) -> list[tuple[str, float]]:
         for i, item in enumerate(value, start=1):
             if not isinstance(item, dict):
                 raise InputError("each target must be {quarter, target}", file=file, field=f"targets[{i}]")
-            row = _normalise_keys(item, _TARGET_ALIASES, file, f" in targets[{i}]")
+            row = normalise_keys(item, _TARGET_ALIASES, file, f" in targets[{i}]")
             if "quarter" not in row or "target" not in row:
                 raise InputError("needs both quarter and target", file=file, field=f"targets[{i}]")
             entries.append((row["quarter"], row["target"], f"targets[{i}]"))
@@ -309,7 +274,7 @@ def _targets(value: Any, file: str) -> list[tuple[str, float]]:
     out: list[tuple[Period, float]] = []
     for label, amount, where in entries:
         try:
-            period = quarter_label(label)
+            period = parse_quarter(label)
             money = parse_money(amount)
         except InputError as exc:
             raise _at(exc, file, where) from None
@@ -334,7 +299,7 @@ def _reps(value: Any, default_quota: float, file: str) -> list[Rep]:
         where = f"reps[{i}]"
         if not isinstance(item, dict):
             raise InputError("must be {name, start_date, quota}", file=file, field=where)
-        row = _normalise_keys(item, REP_ALIASES, file, f" in {where}")
+        row = normalise_keys(item, REP_ALIASES, file, f" in {where}")
         name = row.get("name")
         if name is None or not str(name).strip():
             raise InputError("has no name", file=file, field=f"{where}.name")
@@ -364,7 +329,7 @@ def parse_plan(data: Any, file: str = "<input>") -> CapacityPlan:
     """Validate a plan object; every problem is one InputError naming the file and key."""
     if not isinstance(data, dict):
         raise InputError("expected a capacity plan object with keys " + ", ".join(REQUIRED_KEYS), file=file)
-    plan = _normalise_keys(data, COLUMN_ALIASES, file, "")
+    plan = normalise_keys(data, COLUMN_ALIASES, file, "")
     missing = [k for k in REQUIRED_KEYS if plan.get(k) in (None, "")]
     if missing:
         raise InputError(f"missing key(s) {', '.join(missing)}", file=file)
@@ -537,7 +502,7 @@ def binomial_tail(n: int, p: float, k: int) -> float:
 def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
     """The capacity plan: pure function of a validated plan and a date."""
     model = _Model(plan, as_of)
-    periods = [quarter_label(label) for label, _ in plan.targets]
+    periods = [parse_quarter(label) for label, _ in plan.targets]
     targets = {label: value for label, value in plan.targets}
     rmonths = ramp_months(plan.ramp_curve)
     horizon_months = _idx(periods[-1].end) - _idx(periods[0].start) + 1
@@ -724,21 +689,9 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
     )
 
 
-def one_line(exc: InputError) -> InputError:
-    """The same error with control characters from echoed input made visible (one line on stderr)."""
-    def clean(text: str | None) -> str | None:
-        if text is None:
-            return None
-        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    return InputError(clean(exc.message) or "", file=clean(exc.file), row=exc.row, field=clean(exc.field))
-
-
 def run(source: Source, options: CapacityOptions | None = None) -> CapacityResult:
     options = options or CapacityOptions()
-    try:
-        plan = load_plan(source)
-    except InputError as exc:
-        raise one_line(exc) from None
+    plan = load_plan(source)
     as_of = options.as_of or plan.as_of
     if as_of is None:
         raise InputError("no as-of date: pass --as-of YYYY-MM-DD or add as_of to the plan "

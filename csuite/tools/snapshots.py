@@ -234,25 +234,6 @@ def is_stripe_table(table: Table) -> bool:
     return _STRIPE_KEYS <= keys and has_start
 
 
-def _one_line(func):
-    """Errors echo the offending cell; a cell holding a line break must not break the promise of
-    a one-line error, so control characters are shown escaped."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any):
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            if any(ch in exc.message for ch in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-                clean = exc.message.encode("unicode_escape").decode("ascii")
-                raise InputError(clean, file=exc.file, row=exc.row, field=exc.field) from None
-            raise
-
-    return wrapper
-
-
-@_one_line
 def read_snapshots(source: Source, *, as_of: date | None = None, name: str = "snapshots") -> Snapshots:
     """Snapshots from a snapshot table or a Stripe subscriptions export (detected by headers).
 
@@ -601,7 +582,6 @@ def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapsho
     if "start" not in m and "created" not in m:
         raise InputError("missing column Start (UTC) or Created (UTC)", file=table.file)
     f = table.file
-    subs: list[tuple[str, int, int | None, int]] = []  # customer, start idx…, end day, mrr cents
     spans: list[tuple[str, date, date | None, int]] = []
     names: dict[str, str] = {}
     currencies: set[str] = set()
@@ -720,7 +700,6 @@ class AccountInfo(BaseModel):
     row: int | None = None
 
 
-@_one_line
 def read_accounts(source: Source) -> dict[str, AccountInfo]:
     """The optional accounts file. Health scores are 0–100 ('72%' is 72); a column of plain
     numbers entirely within 0–1 or 0–10 is rescaled, anything above 100 is an error. Duplicate
