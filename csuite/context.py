@@ -292,11 +292,11 @@ def parse_context(text: str, *, as_of: date, path: str | None = None) -> Company
         try:
             ctx.last_updated = parse_date(_PAREN.sub("", updated_raw).strip())
         except InputError as exc:
-            warnings.append(f"field 'Last updated': {exc.message}")
+            ctx.warnings.append(f"field 'Last updated': {exc.message}")
     if ctx.last_updated:
         ctx.age_days = (as_of - ctx.last_updated).days
         if ctx.age_days < 0:
-            warnings.append(f"'Last updated' {ctx.last_updated} is after the as-of date {as_of}")
+            ctx.warnings.append(f"'Last updated' {ctx.last_updated} is after the as-of date {as_of}")
     return _with_freshness(ctx)
 
 
@@ -306,7 +306,8 @@ def _with_freshness(ctx: CompanyContext) -> CompanyContext:
     present = {f.key for f in ctx.fields}
     ctx.missing_required = [key for key in required
                             if key not in present or (key == "last_updated" and ctx.last_updated is None)]
-    if ctx.age_days is None:
+    if ctx.age_days is None or ctx.age_days < 0:
+        # no date, or a date in the future: nothing tells us how fresh the numbers are
         ctx.stale, ctx.confidence = False, "low"
     elif ctx.age_days >= rules["stale_after_days"]:
         ctx.stale, ctx.confidence = True, "low"

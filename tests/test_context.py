@@ -143,3 +143,11 @@ def test_non_utf8_context_names_the_file(tmp_path):
 def test_acv_is_read_for_benchmark_bands():
     ctx = ctx_of("- **Average contract value (ACV):** $38,000\n")
     assert ctx.metrics.acv == 38_000
+
+
+def test_unreadable_or_future_last_updated_is_a_warning_and_low_confidence():
+    bad = ctx_of("- **Last updated:** sometime soon\n")
+    assert bad.last_updated is None and any("Last updated" in w for w in bad.warnings)
+    future = ctx_of("- **Last updated:** 2027-01-10\n")
+    assert future.age_days == -48 and future.confidence == "low"  # 2027-01-10 is 48 days after 2026-11-23
+    assert any("after the as-of date" in w for w in future.warnings)
