@@ -125,3 +125,22 @@ def test_normalise_keys_maps_aliases_and_refuses_typos_and_repeats():
         normalise_keys({"atrition": 0.2}, aliases, "plan.yaml")
     with pytest.raises(InputError, match="given twice"):
         normalise_keys({"attrition": 0.2, "annual_attrition": 0.3}, aliases, "plan.yaml")
+
+
+@pytest.mark.parametrize("name, text", [("plan.yaml", "tiers:\n  strategic: 1\n  strategic: 2\n"),
+                                        ("plan.json", '{"tiers": {"strategic": 1, "strategic": 2}}')])
+def test_documents_refuse_duplicate_keys(tmp_path, name, text):
+    from csuite.io.tables import load_document
+
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(InputError, match="appears twice"):
+        load_document(path)
+
+
+def test_yaml_dates_stay_text_for_our_parser(tmp_path):
+    from csuite.io.tables import load_document
+
+    path = tmp_path / "plan.yaml"
+    path.write_text("as_of: 2025-13-01\n")
+    assert load_document(path) == {"as_of": "2025-13-01"}  # parse_date then names the field

@@ -30,9 +30,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
-from csuite.io.strict_documents import load_document_strict
-from csuite.io.tables import (Table, canonical_key, cell, detect_format, normalise_keys, read_table, read_text,
-                               resolve_columns)
+from csuite.io.tables import (Table, canonical_key, cell, detect_format, load_document, normalise_keys, read_table,
+                               read_text, resolve_columns)
 from csuite.io.values import Period, parse_money, parse_number, parse_percent, parse_quarter
 from csuite.thresholds import section
 from csuite.tools.base import Day, PeriodLabel, Source, ToolOptions, ToolSpec
@@ -189,7 +188,7 @@ def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
         text = read_text(path)
         if detect_format(path, text) == "csv" and path.suffix.lower() not in (".yaml", ".yml"):
             return read_table(path), meta
-        data, file = load_document_strict(path), str(path)
+        data, file = load_document(path), str(path)
     if isinstance(data, dict):
         doc = normalise_keys(data, DOCUMENT_KEYS, file)
         meta = {k: v for k, v in doc.items() if k != "quarters"}

@@ -50,8 +50,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
-from csuite.io.strict_documents import load_document_strict
-from csuite.io.tables import normalise_keys
+from csuite.io.tables import load_document, normalise_keys
 from csuite.io.values import (
     Period,
     add_months,
@@ -397,7 +396,7 @@ def load_plan(source: Source) -> CapacityPlan:
         return parse_plan(source, "<input>")
     if isinstance(source, list) or source is None:
         raise InputError("expected a capacity plan (YAML/JSON object), not a list of rows")
-    data = load_document_strict(source)
+    data = load_document(source)
     return parse_plan(data, str(Path(source)))
 
 
