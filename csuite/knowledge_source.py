@@ -28,10 +28,11 @@ def read_knowledge_yaml(role: str) -> Any:
     """The parsed YAML of one role's knowledge file (libyaml when present: ten times faster)."""
     import yaml
 
+    from csuite.resources import load_yaml
+
     path = knowledge_path(role)
     try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load_yaml(path)
     except FileNotFoundError:
         raise InputError("role knowledge file not found", file=str(path)) from None
     except yaml.YAMLError as exc:

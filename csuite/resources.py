@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -35,3 +36,19 @@ def examples_dir() -> Path:
 
 def data_path(name: str) -> Path:
     return DATA_DIR / name
+
+
+def load_yaml(path: Path) -> Any:
+    """A YAML file that ships with the pack (ours, not the founder's), read with libyaml when
+    present: these files are read on start-up, and the pure-Python loader costs a third of a
+    second on the thresholds alone."""
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@lru_cache(maxsize=None)
+def load_data_yaml(name: str) -> Any:
+    """One of csuite/data/*.yaml, parsed once per process."""
+    return load_yaml(data_path(name))

@@ -212,13 +212,9 @@ def _make_term(target: str, kind: str, topic: str | None, raw: str, weight: floa
 
 
 def _load_routing_data() -> dict[str, Any]:
-    import yaml
+    from csuite.resources import load_data_yaml
 
-    from csuite.resources import data_path
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(data_path("routing.yaml"), encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)
+    return load_data_yaml("routing.yaml")
 
 
 @lru_cache(maxsize=1)

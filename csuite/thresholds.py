@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csuite.resources import data_path
+from csuite.resources import load_data_yaml
 
 Role = Literal["cro", "cco"]
 Severity = Literal["high", "medium", "low"]
@@ -31,12 +31,7 @@ class AlertRule(BaseModel):
 
 @lru_cache(maxsize=1)
 def load_thresholds() -> dict[str, Any]:
-    import yaml
-
-    # libyaml's loader when present: the file is read on every start-up, and the pure-Python
-    # loader alone would cost a third of a second.
-    with open(data_path("thresholds.yaml"), encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return load_data_yaml("thresholds.yaml")
 
 
 def section(name: str) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError
 from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
 from csuite.io.values import parse_int, parse_money, parse_percent
-from csuite.resources import data_path
+from csuite.resources import load_data_yaml
 from csuite.io.values import add_months
 from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolSpec
 
@@ -155,10 +155,7 @@ def _pattern(keywords: list[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     """The decision table YAML, validated enough that a bad edit fails loudly at load."""
-    import yaml
-
-    with open(data_path("cs_next_hire.yaml"), encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = load_data_yaml("cs_next_hire.yaml")
     if tuple(data["roles"]) != ROLES:
         raise RuntimeError(f"cs_next_hire.yaml roles must be {ROLES} in that order")
     for area, spec in data["outcomes"].items():

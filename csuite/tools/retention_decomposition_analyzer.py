@@ -66,7 +66,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Source, Table, cell, read_table, resolve_columns
 from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, quarter_period
-from csuite.resources import data_path
+from csuite.resources import load_data_yaml
 from csuite.thresholds import alert_rules, section
 from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolSpec
 
@@ -243,10 +243,7 @@ def _norm(text: str) -> str:
 @lru_cache(maxsize=1)
 def taxonomy() -> dict[str, Any]:
     """The churn taxonomy YAML with compiled keyword patterns (first category to match wins)."""
-    import yaml
-
-    with open(data_path("churn_taxonomy.yaml"), encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = load_data_yaml("churn_taxonomy.yaml")
     cats = data["categories"]
     if set(cats) != set(CATEGORIES):
         raise RuntimeError(f"churn_taxonomy.yaml must define exactly {CATEGORIES}")
