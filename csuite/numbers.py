@@ -11,12 +11,15 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-_SCALES = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "万": 1e4, "亿": 1e8}
+from csuite.io.values import MULTIPLIERS
+
+# Scale words and letters as founders and models write them ("$2.4M", "2.4 million", "120万").
+_SCALES = {k.lower(): v for k, v in MULTIPLIERS.items() if k}
 
 _NUMBER = re.compile(
     r"(?P<currency>\$|USD\s?|US\$|€|£|¥)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<scale>mm|bn|[kKmMbB]|万|亿)(?![A-Za-z]))?"
+    r"(?:\s?(?P<scale>thousand|million|billion|mm|mn|bn|[kKmMbB]|万|亿)(?![A-Za-z]))?"
     r"(?P<suffix>\s?%|\s?[x×](?![A-Za-z])|\s?(?:months?|mos?|个月|days?|天)(?![A-Za-z]))?"
 )
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
@@ -119,13 +122,30 @@ def matches(mention: Mention, values: Iterable[float]) -> bool:
 
 
 def format_money(value: float) -> str:
+    """Money the way a founder reads it: $4.2M, $4.23M, $600K, $5,000."""
     sign = "-" if value < 0 else ""
     value = abs(value)
-    if value >= 1e6:
-        return f"{sign}${value / 1e6:,.1f}M".replace(".0M", "M") if value % 1e5 == 0 else f"{sign}${value / 1e6:,.2f}M"
+    if round(value, -4) >= 1e6:  # 999,999 reads as $1M, not $1,000K
+        millions = round(value / 1e6, 2)
+        text = f"{millions:,.2f}".rstrip("0").rstrip(".")
+        if "." not in text:
+            text = f"{millions:,.0f}"
+        return f"{sign}${text}M"
     if value >= 1e4:
         return f"{sign}${value / 1e3:,.0f}K"
     return f"{sign}${value:,.0f}"
+
+
+def usd(value: float | None) -> str:
+    """Exact dollars for tables and tool reports: $1,234,567 and -$1,200 (n/a when missing)."""
+    if value is None:
+        return "n/a"
+    return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A fraction as a percentage with fixed digits: 0.962 → 96.2% (n/a when missing)."""
+    return "n/a" if value is None else f"{value * 100:.{digits}f}%"
 
 
 def format_percent(value: float) -> str:

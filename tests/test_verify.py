@@ -124,3 +124,15 @@ def test_dates_years_and_quarters_are_not_claims():
 
 def test_format_money():
     assert [format_money(v) for v in (4_200_000, 4_234_000, 600_000, 5_000)] == ["$4.2M", "$4.23M", "$600K", "$5,000"]
+
+
+def test_word_scales_ground_like_letters():
+    assert matches(find_mentions("ARR is 2.4 million")[0], [2_400_000])
+    assert matches(find_mentions("a $1.2 billion market")[0], [1_200_000_000])
+
+
+def test_money_formats_round_before_choosing_the_unit():
+    from csuite.numbers import pct, usd
+
+    assert format_money(999_999) == "$1M" and format_money(12_500_000) == "$12.5M"
+    assert usd(-1200) == "-$1,200" and usd(None) == "n/a" and pct(0.962) == "96.2%"

@@ -18,7 +18,7 @@ from csuite.errors import InputError
 
 DateOrder = Literal["dmy", "mdy"]
 
-_MULTIPLIERS = {
+MULTIPLIERS = {
     "": 1.0, "k": 1e3, "K": 1e3, "thousand": 1e3,
     "m": 1e6, "M": 1e6, "mm": 1e6, "MM": 1e6, "mn": 1e6, "million": 1e6,
     "b": 1e9, "B": 1e9, "bn": 1e9, "billion": 1e9,
@@ -84,7 +84,7 @@ def parse_money(text: object, *, allow_negative: bool = False) -> float:
             if body.lower() in {"nan", "inf", "-inf", "infinity"}:
                 raise InputError(f"'{raw}' is not a finite amount")
             raise InputError(f"'{raw}' is not an amount of money (write e.g. 2400000, $2.4M or $800K)")
-        value = float(m.group("num").replace(",", "")) * _MULTIPLIERS[m.group("unit") or ""]
+        value = float(m.group("num").replace(",", "")) * MULTIPLIERS[m.group("unit") or ""]
         if negative:
             value = -value
     if value < 0 and not allow_negative:
