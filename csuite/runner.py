@@ -70,13 +70,12 @@ class Advisor:
 
     def run_tool(self, name: str, source: Any = None, **options: Any) -> BaseModel:
         """Run one registry tool on a file path or inline rows; options as the CLI flags."""
-        from csuite.resources import examples_dir
+        from csuite.tools.base import sample_source
         from csuite.tools.registry import get_tool
 
         spec = get_tool(name)
-        if source is None and spec.sample:
-            source = examples_dir() / spec.sample
-        return spec.run(source, spec.options.model_validate(options))
+        parsed = spec.options.model_validate(options)
+        return spec.run(source if source is not None else sample_source(spec, parsed), parsed)
 
     # -- the whole pipeline ----------------------------------------------------------------
     def ask(self, question: str, *, context: str | Path | None = None, data: Sequence[str | Path] = (),

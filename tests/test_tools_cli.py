@@ -55,3 +55,15 @@ def test_missing_input_file_is_one_line_exit_2(run_cli, name, tmp_path):
 def test_unknown_tool_is_usage_error(run_cli):
     result = run_cli("tool", "magic_8_ball")
     assert result.code == 2 and "unknown tool" in result.err
+
+
+def test_sample_is_used_only_for_a_bare_call():
+    from csuite.tools.base import sample_source
+
+    spec = get_tool("cs_next_hire")  # can run on options alone
+    assert spec.input_required is False
+    assert sample_source(spec, spec.options()) is not None
+    assert sample_source(spec, spec.options(as_of="2026-11-23")) is not None  # a date is not data
+    assert sample_source(spec, spec.options(customers=40)) is None  # the founder's flags, not the sample's
+    forecast = get_tool("revenue_forecast_model")  # needs input: the sample stands in for it
+    assert sample_source(forecast, forecast.options(quota=600000)) is not None

@@ -59,3 +59,19 @@ class ToolSpec:
     plot: Callable[[BaseModel, Path], None] | None = None
     input_required: bool = True             # False for tools that can run on options alone
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def sample_source(spec: ToolSpec, options: BaseModel) -> Path | None:
+    """The bundled sample to run when the caller gave no input, or None.
+
+    A tool that can run on options alone (input_required=False) uses them when the caller set
+    any option besides the as-of date; only a bare call falls back to the sample, so a founder's
+    flags are never mixed with the sample's numbers.
+    """
+    if spec.sample is None:
+        return None
+    if not spec.input_required and options.model_fields_set - {"as_of"}:
+        return None
+    from csuite.resources import examples_dir
+
+    return examples_dir() / spec.sample

@@ -18,8 +18,7 @@ from pydantic.fields import FieldInfo
 
 from csuite.cli.common import EXIT_OK, guarded, note, print_json, validation_message
 from csuite.errors import UsageError
-from csuite.resources import examples_dir
-from csuite.tools.base import ToolSpec
+from csuite.tools.base import ToolSpec, sample_source
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -98,11 +97,12 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
     def body() -> int:
         options = options_from_args(spec, args)
         source: Any = args.input
-        if source is None and spec.sample:
-            source = examples_dir() / spec.sample
-            note(f"{prog}: no INPUT given; using the bundled sample {Path('examples') / spec.sample}")
-        elif source is None and spec.input_required:
-            raise UsageError("INPUT is required")
+        if source is None:
+            source = sample_source(spec, options)
+            if source is not None:
+                note(f"{prog}: no INPUT given; using the bundled sample {Path('examples') / spec.sample}")
+            elif spec.input_required:
+                raise UsageError("INPUT is required")
         result = spec.run(source, options)
         if args.json:
             print_json(result)
@@ -120,9 +120,9 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
 def _draw(spec: ToolSpec, result: Any, path: Path, *, force: bool) -> None:
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; pass --force to overwrite it")
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib: pip install 'csuite-advisors[plots]'") from None
     assert spec.plot is not None
     spec.plot(result, path)
