@@ -426,3 +426,25 @@ def test_text_output_is_readable(run_cli):
     res = run_cli("tool", TOOL, SMALL, "--as-of", AS_OF, "--quota", "100000")
     assert res.code == 0
     assert "base $129,000" in res.out and "2.0x" in res.out and "stale_deals" in res.out
+
+
+# --- review fixes -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("amount, words", [
+    # 99,999,999,999,999,999 > MAX_AMOUNT 10,000,000,000,000: a digit-only cell must still be refused.
+    ("99999999999999999", "implausibly large"),
+    # "²".isdigit() is True but float("²") raises ValueError: must be a one-line InputError, not exit 1.
+    ("²", "not an amount"),
+])
+def test_digit_only_amounts_go_through_parse_money(amount, words, run_cli, tmp_path):
+    path = write(tmp_path, HEADER + f"1,A,proposal,{amount},2026-12-01,Rep A,SMB\n")
+    res = run_cli("tool", TOOL, path, "--as-of", AS_OF, "--json")
+    assert res.code == 2 and "Traceback" not in res.err, res.err
+    assert words in res.err and "row 2" in res.err
+
+
+def test_repeated_amount_text_is_parsed_once_and_reused(tmp_path):
+    # Two deals with the same text "5000" (cache hit) and one "$5,000": 3 × 5,000 × 0.60 = 9,000.
+    path = write(tmp_path, HEADER + "1,A,proposal,5000,2026-12-01,R,SMB\n2,B,proposal,5000,2026-12-01,R,SMB\n"
+                                    '3,C,proposal,"$5,000",2026-12-01,R,SMB\n')
+    assert forecast(path).weighted.base == pytest.approx(9_000)

@@ -437,6 +437,7 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
     prob_is_percent = prob_header is not None and "%" in prob_header
     date_cache: dict[str, date] = {}
     key_cache: dict[str, str] = {}
+    amount_cache: dict[str, float] = {}
     seen_ids: dict[str, int] = {}
     seen_rows: dict[tuple, int] = {}
     currencies: dict[str, int] = {}
@@ -471,13 +472,15 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
         raw_amount = _value(record, h_amount)
         if raw_amount is None:
             raise InputError("amount is empty", file=f, row=row, field=h_amount)
-        if isinstance(raw_amount, str) and raw_amount.isdigit():
-            amount = float(raw_amount)
-        else:
+        # Always parse_money (its MAX_AMOUNT and digit checks matter); cache by text for speed.
+        amount = amount_cache.get(raw_amount) if isinstance(raw_amount, str) else None
+        if amount is None:
             try:
                 amount = parse_money(raw_amount)
             except InputError as exc:
                 raise exc.located(file=f, row=row, field=h_amount) from None
+            if isinstance(raw_amount, str):
+                amount_cache[raw_amount] = amount
         code = _currency_code(raw_amount, _value(record, h_currency))
         if code:
             currencies.setdefault(code, row)
