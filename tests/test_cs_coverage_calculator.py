@@ -243,6 +243,25 @@ def test_pitfall_duplicate_tier_in_another_case_is_refused():
     assert err.value.row == 2 and "appears twice" in err.value.message
 
 
+@pytest.mark.parametrize("suffix,text", [
+    # YAML and JSON both keep the LAST of two equal keys by default: Strategic would silently be
+    # 1 account instead of 8, and the plan would size one CSM short. The strict loader refuses it.
+    (".yaml", "tiers:\n  Strategic: {accounts: 8, arr: 1500000, current_csms: 2}\n"
+              "  Core: {accounts: 60, arr: 1200000, current_csms: 1}\n"
+              "  Strategic: {accounts: 1, arr: 100000, current_csms: 0}\n"),
+    (".json", '{"tiers": {"Strategic": {"accounts": 8, "arr": 1500000, "current_csms": 2}, '
+              '"Strategic": {"accounts": 1, "arr": 100000, "current_csms": 0}}}'),
+])
+def test_pitfall_tier_written_twice_in_a_document_is_refused(tmp_path, run_cli, suffix, text):
+    path = tmp_path / f"cs_coverage_calculator_book{suffix}"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="'Strategic' appears twice"):
+        run(path, opts())
+    res = run_cli("tool", "cs_coverage_calculator", path, "--as-of", AS_OF)
+    assert res.code == 2 and res.out == "" and "Traceback" not in res.err
+    assert len(res.err.strip().splitlines()) == 1 and "Strategic" in res.err
+
+
 def test_pitfall_growth_written_as_percent_string():
     # Anchor: growth "40%" crashed.
     (tier,) = run([{"tier": "Core", "accounts": 75, "arr": 0, "current_csms": 1, "growth": "40%"}],

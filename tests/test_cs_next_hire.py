@@ -188,6 +188,24 @@ def test_bad_documents_are_input_errors(doc, message):
         run(doc)
 
 
+@pytest.mark.parametrize("suffix,text", [
+    # A team written twice: plain YAML/JSON keep the last block (1 CSM), so 3 CSMs would vanish
+    # and the load would read 112 / (1 x 40) = 280% instead of 93%. The strict loader refuses it.
+    (".yaml", "customers: 112\narr: 4.2M\nteam: {CSMs: 3}\nteam: {CSMs: 1}\n"),
+    (".json", '{"customers": 112, "arr": "4.2M", "team": {"CSMs": 3}, "team": {"CSMs": 1}}'),
+    # ... and one title written twice inside the team (2 + 1 or just 1? neither: refused).
+    (".yaml", "customers: 112\narr: 4.2M\nteam:\n  CSMs: 2\n  CSMs: 1\n"),
+])
+def test_team_written_twice_is_refused(tmp_path, run_cli, suffix, text):
+    path = tmp_path / f"team{suffix}"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="appears twice"):
+        run(path)
+    res = run_cli("tool", TOOL, path, "--json")
+    assert res.code == 2 and res.out == "" and "Traceback" not in res.err
+    assert len(res.err.strip().splitlines()) == 1 and "appears twice" in res.err
+
+
 @pytest.mark.parametrize("text", ["customers: [1, 2\n", "- a\n- b\n", "", "customers: 10\narr: 1M\nteam: {CSM: x}\n"])
 def test_malformed_files_exit_2_one_line(tmp_path, run_cli, text):
     path = tmp_path / "team.yaml"
