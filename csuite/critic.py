@@ -15,9 +15,14 @@ from csuite.context import CompanyContext
 from csuite.numbers import find_mentions, format_money
 from csuite.thresholds import section
 
-_HIRE = re.compile(r"(?:hire|hiring|add|adding|cut|cutting|lay off|招聘?|招|裁)\D{0,12}?(?P<n>\d+)", re.I)
-_PEOPLE = re.compile(r"(?P<n>\d+)\s*(?:people|person|reps?|aes?|account executives|csms?|engineers|sdrs?|"
-                     r"heads?|hires|名|个人|人)", re.I)
+# A head count is a number followed (within two words) by a word for people: "hire 20 more sales
+# reps", "cut 12 engineers", "招20个销售". Money, percentages and years never count as people.
+_PEOPLE = re.compile(
+    r"(?<![\d.,$])(?P<n>\d+)(?![\d.,%])\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:people|persons?|reps?|aes?|account executives?|csms?|engineers?|sdrs?|bdrs?|heads?|hires?|"
+    r"employees?|managers?|staff)\b"
+    r"|(?P<zh>\d+)\s*(?:名|位|个)[\u4e00-\u9fff]{0,4}?(?:人|销售|员工|工程师|客户经理|客户成功)",
+    re.I)
 
 
 def _phrase_hit(text: str, phrases: dict[str, list[str]]) -> str | None:
@@ -31,11 +36,15 @@ def _phrase_hit(text: str, phrases: dict[str, list[str]]) -> str | None:
     return None
 
 
+# revenue_metrics works in quarters: its net burn is per quarter.
+_QUARTERLY_BURN = "revenue_metrics.metrics.burn_multiple.inputs.net_burn"
+
+
 def _monthly_burn(evidence: Iterable[Evidence]) -> float | None:
-    """Net burn per month from a revenue_metrics run, when the founder gave us one."""
+    """Net burn per month from a revenue_metrics run on the founder's file, if there was one."""
     for item in evidence:
-        if item.kind == "founder_data" and "net_burn" in item.id and isinstance(item.value, (int, float)):
-            return float(item.value) / 3 if "quarter" in item.id or "revenue_metrics" in item.id else float(item.value)
+        if item.id == _QUARTERLY_BURN and item.kind == "founder_data" and isinstance(item.value, (int, float)):
+            return float(item.value) / 3
     return None
 
 
@@ -46,7 +55,7 @@ def assess_stakes(question: str, *, ctx: CompanyContext | None, evidence: Iterab
     evidence = list(evidence)
     reasons: list[str] = []
     team = ctx.metrics.team_size if ctx is not None and ctx.found else None
-    people = [int(m.group("n")) for m in list(_HIRE.finditer(question)) + list(_PEOPLE.finditer(question))]
+    people = [int(m.group("n") or m.group("zh")) for m in _PEOPLE.finditer(question)]
     if team and people and max(people) > rules["team_share"] * team:
         reasons.append(f"changes {max(people)} roles against a team of {team} "
                        f"(more than {rules['team_share']:.0%} of headcount)")

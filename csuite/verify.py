@@ -14,10 +14,12 @@ from typing import Iterable
 
 from csuite.answer import Answer, Downgrade, Evidence, Finding, Tag, Verification
 from csuite.context import METRICS, CompanyContext
+from csuite.evidence import index
 from csuite.numbers import find_mentions, matches, numeric_values
+from csuite.thresholds import section
 
 TAG_RANK: dict[str, int] = {"assumed": 0, "medium": 1, "verified": 2}
-MAX_BULLETS = 5
+MAX_BULLETS: int = section("verify")["max_bullets"]
 LOW_CONFIDENCE_NOTE = "Confidence is low: more than half of these findings rest on assumptions, not your data."
 
 
@@ -74,7 +76,7 @@ def _metric_names() -> dict[str, list[str]]:
 _NAMES = _metric_names()
 
 
-def contradictions(finding: Finding, index: int, ctx: CompanyContext | None,
+def contradictions(finding: Finding, position: int, ctx: CompanyContext | None,
                    evidence: dict[str, Evidence]) -> list[str]:
     """A number stated right after a metric's name that matches neither the context nor the
     finding's own evidence contradicts what the founder wrote down."""
@@ -82,26 +84,31 @@ def contradictions(finding: Finding, index: int, ctx: CompanyContext | None,
         return []
     text = finding.text
     cited_values = _values(evidence[s] for s in finding.sources if s in evidence)
+    window = section("verify")["contradiction_window_chars"]
     found: list[str] = []
     for key, names in _NAMES.items():
         value = getattr(ctx.metrics, key)
         if value is None:
             continue
         context_values = numeric_values(value)
+        issue = None
         for name in names:
             for hit in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I):
                 rest = text[hit.end():]
                 stated = find_mentions(rest)
-                if not stated or rest.find(stated[0].text) > 32:
+                if not stated or rest.find(stated[0].text) > window:
                     continue
                 first = stated[0]
                 if matches(first, context_values) or matches(first, cited_values):
                     continue
-                found.append(f"finding {index + 1} states {hit.group(0)} {first.text}, but "
-                             f"{ctx.path or 'company-context.md'} says {ctx.metric_labels.get(key, key)} "
-                             f"is {value if not isinstance(value, float) else round(value, 4)}")
-            if found:
+                said = evidence[f"ctx.{key}"].display() if f"ctx.{key}" in evidence else value
+                issue = (f"finding {position + 1} states {hit.group(0)} {first.text}, but "
+                         f"{ctx.path or 'company-context.md'} says {ctx.metric_labels.get(key, key)} is {said}")
                 break
+            if issue:
+                break
+        if issue:  # one per metric, and every metric is checked
+            found.append(issue)
     return found
 
 
@@ -137,9 +144,7 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
     With `enforce`, over-long sections are trimmed after being reported, so the rendered answer
     always meets the format even when a revision did not fix it.
     """
-    pool = {e.id: e for e in evidence}
-    for item in answer.evidence:
-        pool.setdefault(item.id, item)
+    pool = index([*evidence, *answer.evidence])
     report = Verification(revisions=answer.verification.revisions)
     findings: list[Finding] = []
     for i, finding in enumerate(answer.findings):

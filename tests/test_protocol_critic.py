@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from csuite.answer import Answer, Decision, Finding
 from csuite.context import parse_context
 from csuite.critic import assess_stakes, offline_review, quote_in_draft, revise
@@ -66,3 +68,20 @@ def test_quote_not_in_draft_is_rejected():
     draft = _answer(Finding(text="NRR is 104%", so_what="so the base grows"))
     review = offline_review(draft, ["x"], CTX).model_copy(update={"quote": "something the draft never said"})
     assert not quote_in_draft(review, draft)
+
+
+@pytest.mark.parametrize("question", ["Should we add $50K to the marketing budget?", "What is our hiring plan for 2027?",
+                                      "How do we cut churn by 10%?"])
+def test_money_years_and_percentages_are_not_head_counts(question):
+    small = CTX.model_copy(update={"metrics": CTX.metrics.model_copy(update={"team_size": 20})})
+    assert not any("roles" in s for s in assess_stakes(question, ctx=small, evidence=[]))
+
+
+def test_spend_against_runway_uses_the_quarterly_burn():
+    from csuite.answer import Evidence
+
+    burn = Evidence(id="revenue_metrics.metrics.burn_multiple.inputs.net_burn", label="net burn", value=1_190_000,
+                    unit="usd", source="revenue_metrics", kind="founder_data")
+    # monthly burn 1,190,000 / 3 = 396,667; runway 22 months → about 8.73M of cash; 20% of it ≈ 1.75M
+    assert any("runway" in s for s in assess_stakes("Should we spend $2M on an events team?", ctx=CTX, evidence=[burn]))
+    assert not any("runway" in s for s in assess_stakes("Should we spend $1.5M on it?", ctx=CTX, evidence=[burn]))

@@ -136,3 +136,11 @@ def test_money_formats_round_before_choosing_the_unit():
 
     assert format_money(999_999) == "$1M" and format_money(12_500_000) == "$12.5M"
     assert usd(-1200) == "-$1,200" and usd(None) == "n/a" and pct(0.962) == "96.2%"
+
+
+def test_every_contradicted_metric_is_reported_in_readable_form():
+    evidence = EV + [Evidence(id="ctx.grr", label="GRR", value=0.83, unit="fraction", source="ctx", kind="founder_data")]
+    out = verify(answer(f("NRR is 80% and GRR is 70%", "tool.p50")), evidence, ctx=CTX)
+    issues = out.verification.contradictions
+    assert len(issues) == 2  # one for NRR (context 104%), one for GRR (context 83%)
+    assert issues[0].endswith("is 104%") and "GRR 70%" in issues[1]
