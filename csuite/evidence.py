@@ -188,7 +188,7 @@ def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
             yield prefix, [float(v) for v in value]
             return
         if value and all(isinstance(v, dict) for v in value):
-            yield f"{prefix}.count", len(value)  # "3 accounts at risk" is a number the tool produced
+            yield f"{prefix}.listed", len(value)  # how many the tool listed (lists may be capped)
         for index, item in enumerate(value[:_MAX_LIST]):
             name = str(index)
             if isinstance(item, dict):

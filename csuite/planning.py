@@ -88,39 +88,45 @@ def tool_options(tool: str, as_of: Any = None, **extra: Any) -> Any:
     return spec.options.model_validate(values)
 
 
-def detect_file(path: str | Path, *, as_of: Any = None) -> tuple[DataFile, Any]:
+def is_accounts_file(path: str | Path) -> bool:
+    """An accounts file annotates accounts (names, segments, churn reasons, health, renewals)
+    and carries no revenue series of its own."""
+    headers = _headers(Path(path))
+    return bool(headers & ACCOUNT_HEADERS) and not headers & {"mrr", "arr", "period", "month", "amount"}
+
+
+def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = None) -> tuple[DataFile, Any]:
     """Which tool reads this file, and its result: try the best header matches until one
-    accepts the file (a tool that refuses it says why, and we try the next)."""
+    accepts the file (a tool that refuses it says why, and we try the next). `accounts` goes
+    to the tools that take an accounts file, so each file is run once."""
     path = Path(path)
+    if is_accounts_file(path):
+        return DataFile(path=str(path), kind="accounts"), None
     headers = _headers(path)
     candidates = sorted(((name, _score(headers, _aliases(name))) for name in TOOLS), key=lambda c: -c[1])
-    is_accounts = bool(headers & ACCOUNT_HEADERS) and not headers & {"mrr", "arr", "period", "month", "amount"}
-    if is_accounts:
-        return DataFile(path=str(path), kind="accounts", score=float(len(headers & ACCOUNT_HEADERS))), None
     first_error: InputError | None = None
+    crashed: list[str] = []
     for name, score in candidates:
         if score <= 0:
             break
         spec = get_tool(name)
         try:
-            try:
-                result = spec.run(path, tool_options(name, as_of))
-            except UsageError as exc:
-                if as_of is None or "as-of" not in str(exc):
-                    raise
-                result = spec.run(path, tool_options(name))  # this input kind is not dated
+            result = spec.run(path, tool_options(name, as_of, accounts=accounts))
         except (InputError, UsageError) as exc:
             first_error = first_error or InputError(str(exc))
             continue
-        except Exception:  # a tool that cannot take this file for reasons of its own
+        except Exception as exc:  # a tool bug must not hide behind "no tool reads this file"
+            crashed.append(f"{name} failed unexpectedly ({type(exc).__name__}: {exc})")
             continue
         kind = spec.data_kinds[0] if spec.data_kinds else name
         return DataFile(path=str(path), tool=name, kind=kind, score=score), result
     if first_error is not None:
-        raise InputError(f"is not a file any tool can read; closest match said: {first_error.message}",
+        extra = f"; {'; '.join(crashed)}" if crashed else ""
+        raise InputError(f"is not a file any tool can read; closest match said: {first_error.message}{extra}",
                          file=path)
-    raise InputError("is not a file any tool recognises (pipeline, snapshots, cohorts, customers, book, "
-                     "capacity or metrics); check its header row", file=path)
+    kinds = sorted({kind for name in TOOLS for kind in get_tool(name).data_kinds})
+    raise InputError(f"is not a file any tool recognises ({', '.join(kinds)}); check its header row"
+                     + (f" ({'; '.join(crashed)})" if crashed else ""), file=path)
 
 
 def plan(question: str, knowledge: RoleKnowledge, files: list[DataFile],

@@ -24,7 +24,7 @@ from csuite.engines.findings import ToolRun
 from csuite.engines.request import DraftRequest
 from csuite.evidence import alert_evidence, benchmark_evidence, context_evidence, index, tool_evidence
 from csuite.knowledge import load_knowledge
-from csuite.planning import DataFile, detect_file, plan, tool_options
+from csuite.planning import DataFile, detect_file, is_accounts_file, plan
 from csuite.protocol import Invocation, check_invocation
 from csuite.routing import Route
 from csuite.verify import verify, with_confidence_note
@@ -143,28 +143,17 @@ class Advisor:
         return blocked(read_log(path))
 
     def _run_tools(self, data: Iterable[str | Path], as_of: date) -> tuple[list[DataFile], list[ToolRun]]:
+        data = list(data)
+        accounts = next((str(p) for p in data if is_accounts_file(p)), None)
         files: list[DataFile] = []
-        results: dict[str, Any] = {}
+        runs: list[ToolRun] = []
         for item in data:
-            detected, result = detect_file(item, as_of=as_of)
+            detected, result = detect_file(item, as_of=as_of, accounts=accounts)
             files.append(detected)
             if detected.tool:
-                results[detected.path] = result
-        accounts = next((f.path for f in files if f.kind == "accounts"), None)
-        runs: list[ToolRun] = []
-        for file in files:
-            if not file.tool:
-                continue
-            result = results[file.path]
-            if accounts:
-                options = tool_options(file.tool, as_of, accounts=accounts)
-                if getattr(options, "accounts", None):
-                    from csuite.tools.registry import get_tool
-
-                    result = get_tool(file.tool).run(file.path, options)
-            payload = result.model_dump(mode="json")
-            warnings = [str(w) for w in payload.get("warnings", []) if isinstance(w, str)]
-            runs.append(ToolRun(tool=file.tool, file=file.path, result=payload, warnings=warnings))
+                payload = result.model_dump(mode="json")
+                warnings = [str(w) for w in payload.get("warnings", []) if isinstance(w, str)]
+                runs.append(ToolRun(tool=detected.tool, file=detected.path, result=payload, warnings=warnings))
         return files, runs
 
     def _evidence(self, ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun]) -> list[Evidence]:

@@ -24,7 +24,7 @@ def test_tool_results_are_addressable_and_thresholds_are_framework():
     items = {e.id: e for e in tool_evidence("t", result, "file.csv")}
     assert items["t.nrr"].kind == "founder_data" and items["t.nrr"].unit == "fraction"
     assert items["t.coverage.target"].kind == "framework" and items["t.flags.x.threshold"].kind == "framework"
-    assert items["t.at_risk.count"].value == 2 and items["t.at_risk.Beta.arr"].value == 2000
+    assert items["t.at_risk.listed"].value == 2 and items["t.at_risk.Beta.arr"].value == 2000
     assert "file.csv" in items["t.nrr"].source
 
 

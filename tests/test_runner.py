@@ -183,3 +183,20 @@ def test_cli_decide_appends_and_refuses_garbage(run_cli, tmp_path):
     (tmp_path / "decision-log.jsonl").write_text("not json\n")
     result = run_cli("decide", "x", "--status", "approved", "--context", context)
     assert result.code == 2 and "row 1" in result.err
+
+
+def test_snapshots_with_accounts_file_count_every_at_risk_account(advisor):
+    answer = advisor.ask("Which accounts are at risk of churning?",
+                         data=[EXAMPLES / "revenue_snapshots.csv", EXAMPLES / "accounts.csv"])
+    assert answer.tools_run == ["churn_analyzer"]
+    run = next(e for e in answer.evidence if e.id == "churn_analyzer.totals.at_risk.accounts")
+    at_risk = next(f for f in answer.findings if "at risk" in f.text)
+    # the tool lists at most --limit (25) accounts; the finding must quote the total, not the list length
+    assert at_risk.text.startswith(f"{run.value} accounts") and at_risk.tag == "verified"
+
+
+def test_unrecognised_file_names_the_kinds_we_read(run_cli, tmp_path):
+    junk = tmp_path / "junk.csv"
+    junk.write_text("colour,shape\nred,square\n")
+    result = run_cli("ask", "Will we make Q4?", "--data", junk, "--as-of", AS_OF, "--offline")
+    assert result.code == 2 and "pipeline" in result.err and "junk.csv" in result.err

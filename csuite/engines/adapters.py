@@ -67,9 +67,12 @@ def churn(run: ToolRun, ev: dict[str, Evidence]) -> list[Finding]:
             f"{money(w['expansion'])}, contraction {money(w['contraction'])}, churn {money(w['churn'])}",
             "the churn and contraction lines are what new bookings must refill before the business grows", run, ev))
     at_risk = r.get("at_risk") or []
-    if at_risk:
+    total = _get(r, "totals", "at_risk") or {}
+    if at_risk and total.get("accounts"):
+        # The list is capped by --limit; the totals cover every account.
         out.append(_finding(
-            f"{len(at_risk)} accounts are at risk, led by {at_risk[0].get('name') or at_risk[0].get('account_id')}",
+            f"{total['accounts']} accounts holding {money(total['arr'])} of ARR are at risk, led by "
+            f"{at_risk[0].get('name') or at_risk[0].get('account_id')}",
             "each needs an owner and a save plan before its renewal date", run, ev))
     return out
 
