@@ -448,3 +448,25 @@ def test_repeated_amount_text_is_parsed_once_and_reused(tmp_path):
     path = write(tmp_path, HEADER + "1,A,proposal,5000,2026-12-01,R,SMB\n2,B,proposal,5000,2026-12-01,R,SMB\n"
                                     '3,C,proposal,"$5,000",2026-12-01,R,SMB\n')
     assert forecast(path).weighted.base == pytest.approx(9_000)
+
+
+@pytest.mark.parametrize("cells, expected", [
+    # Any bare value above 1 makes the whole column percents: 10% + 20% + 1% of 1,000 each
+    # = 100 + 200 + 10 = 310 (cell by cell it was 100 + 200 + 1,000 = 1,300).
+    (("10", "20", "1"), 310),
+    # All bare values ≤ 1: fractions, so 1 is 100%: 100 + 200 + 1,000 = 1,300.
+    (("0.1", "0.2", "1"), 1_300),
+    # An explicit % is a percent in a fraction column: 100 + 200 + 500 = 800.
+    (("0.1", "0.2", "50%"), 800),
+])
+def test_probability_column_is_fraction_or_percent_as_a_whole(cells, expected, tmp_path):
+    rows = "".join(f"{i},D{i},proposal,1000,2026-12-01,R,SMB,{c}\n" for i, c in enumerate(cells))
+    path = write(tmp_path, HEADER.rstrip("\n") + ",probability\n" + rows)
+    assert forecast(path).weighted.base == pytest.approx(expected)
+
+
+def test_percent_header_reads_bare_one_as_one_percent(tmp_path):
+    # "Probability (%)" header: 1 is 1%, 0.5 is 0.5%: 1,000 × 0.01 + 1,000 × 0.005 = 15.
+    rows = "1,A,proposal,1000,2026-12-01,R,SMB,1\n2,B,proposal,1000,2026-12-01,R,SMB,0.5\n"
+    path = write(tmp_path, HEADER.rstrip("\n") + ",Probability (%)\n" + rows)
+    assert forecast(path).weighted.base == pytest.approx(15)

@@ -411,16 +411,35 @@ def _value(record: dict[str, Any], header: str | None) -> Any:
     return value
 
 
+def _percent_column(table: Table, header: str | None) -> bool:
+    """Whether a probability column holds percents, decided once for the whole column.
+
+    A "Probability (%)" header says so; so does any bare value above 1 (10, 20, 1 is 10%, 20%, 1%,
+    not 10%, 20%, 100%). Otherwise bare values are fractions (0.1, 0.2, 1 is 10%, 20%, 100%).
+    Cells written with a % sign read as percents either way."""
+    if header is None:
+        return False
+    if "%" in header:
+        return True
+    for record in table.rows:
+        raw = record.get(header)
+        if raw is None or isinstance(raw, bool):
+            continue
+        text = str(raw).strip().replace("％", "%")
+        if not text or text.endswith("%"):
+            continue
+        try:
+            if abs(parse_number(text)) > 1:
+                return True
+        except InputError:
+            continue  # reported with its row when the cell is parsed
+    return False
+
+
 def _probability(raw: Any, percent_column: bool, file: str, row: int, header: str | None) -> float:
-    """A deal's probability. A "Probability (%)" column holds percents even without the sign."""
+    """A deal's probability, read the way its column was decided (see _percent_column)."""
     try:
-        text = str(raw).strip()
-        if percent_column and not text.endswith("%"):
-            value = parse_number(text) / 100.0
-            if value < 0:
-                raise InputError(f"percentage {value:.1%} is negative")
-        else:
-            value = parse_percent(raw)
+        value = parse_percent(raw, fraction_max=0.0 if percent_column else 1.0)
     except InputError as exc:
         raise exc.located(file=file, row=row, field=header) from None
     if value > 1:
@@ -433,8 +452,8 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
     mapping = resolve_columns(table, COLUMN_ALIASES, REQUIRED)
     close_order = _date_order(table, mapping, "close_date", date_order)
     prob_header = mapping.get("probability")
-    # "Probability (%)" holds percents even when written without the sign: 1 means 1%, not 100%.
-    prob_is_percent = prob_header is not None and "%" in prob_header
+    # Fraction or percent is decided once per column, never cell by cell.
+    prob_is_percent = _percent_column(table, prob_header)
     date_cache: dict[str, date] = {}
     key_cache: dict[str, str] = {}
     amount_cache: dict[str, float] = {}
