@@ -470,3 +470,29 @@ def test_percent_header_reads_bare_one_as_one_percent(tmp_path):
     rows = "1,A,proposal,1000,2026-12-01,R,SMB,1\n2,B,proposal,1000,2026-12-01,R,SMB,0.5\n"
     path = write(tmp_path, HEADER.rstrip("\n") + ",Probability (%)\n" + rows)
     assert forecast(path).weighted.base == pytest.approx(15)
+
+
+def test_stage_map_duplicate_key_is_refused(run_cli, tmp_path):
+    # proposal given twice: YAML would keep the last (0.7) silently; it must be an error instead.
+    m = write(tmp_path, "proposal: 0.5\nproposal: 0.7\n", "map.yaml")
+    res = run_cli("tool", TOOL, SMALL, "--as-of", AS_OF, "--stage-map", m)
+    assert res.code == 2 and "appears twice" in res.err and "Traceback" not in res.err
+
+
+def test_stage_map_rows_document_is_read_once(tmp_path, monkeypatch):
+    import csuite.io.tables as tables
+
+    m = write(tmp_path, "stages:\n  - {stage: proposal, probability: 50%}\n", "map.yaml")
+    reads: list[str] = []
+    real = tables.read_text
+    monkeypatch.setattr(tables, "read_text", lambda path: reads.append(str(path)) or real(path))
+    r = forecast(SMALL, stage_map=str(m))
+    # proposal 100,000 × 0.5 = 50,000 replaces 60,000: base 129,000 − 10,000 = 119,000.
+    assert r.weighted.base == pytest.approx(119_000)
+    assert reads.count(str(m)) == 1
+
+
+def test_stage_map_rows_document_errors_name_the_file(run_cli, tmp_path):
+    m = write(tmp_path, "- {stage: proposal, probability: lots}\n", "map.yaml")
+    res = run_cli("tool", TOOL, SMALL, "--as-of", AS_OF, "--stage-map", m)
+    assert res.code == 2 and str(m) in res.err and "lots" in res.err

@@ -304,15 +304,16 @@ def load_stage_table(fmt: Format, stage_map: str | None) -> StageTable:
 
 def _apply_stage_map(table: StageTable, path: str) -> None:
     """A stage map is a YAML/JSON mapping {stage: probability} or rows stage, probability[, status]."""
-    suffix = Path(path).suffix.lower()
-    entries: list[tuple[int, Any, Any, Any]] = []
-    if suffix in (".yaml", ".yml", ".json"):
+    entries: list[tuple[int, Any, Any, Any]]
+    if Path(path).suffix.lower() in (".yaml", ".yml", ".json"):
+        # One read: load_document refuses duplicate keys (a stage given twice), and the rows
+        # form is built from the same document rather than by reading the file again.
         doc = load_document(path)
         if isinstance(doc, dict) and doc and all(not isinstance(v, (dict, list)) for v in doc.values()):
             entries = [(i, k, v, None) for i, (k, v) in enumerate(doc.items(), start=1)]
-            doc = None
-        if doc is not None:
-            rows = read_table(path)
+        else:
+            rows = read_table(doc, list_keys=("stages", "rows", "records", "data", "items"), name="stage map")
+            rows.file = str(path)
             entries = _stage_map_rows(rows)
     else:
         entries = _stage_map_rows(read_table(path))
