@@ -479,3 +479,35 @@ def test_fast_number_path_declines_what_parse_money_would_not_read_the_same_way(
 def test_fast_boolean_path_never_lets_json_1_0_borrow_true():
     assert seg._fast_booleans([True, 1.0]) is None
     assert seg._fast_booleans([True, 1, "no"]) == [True, True, False]
+
+
+@pytest.mark.parametrize("column, cell", [("ARR", "99999999999999999"), ("Annual cost to serve", "20000000000000"),
+                                          ("ARR", "1" + "0" * 400)])
+def test_fast_path_refuses_amounts_parse_money_refuses(column, cell, tmp_path, run_cli):
+    # 99,999,999,999,999,999 > MAX_AMOUNT (1e13, ten trillion) and 2e13 > 1e13: parse_money calls
+    # both implausible; the all-plain-digits column used to slip through the fast path as an ARR.
+    # A 401-digit cell is float('inf') to float(): refused too, never summed into an infinite ARR.
+    header = ("Record ID,ARR,Tenure (months),Industry fit,Company size fit,Workflow fit,Executive sponsor,"
+              "Advocacy,Expansion potential,Low competitive pressure,Annual cost to serve")
+    cells = {"Record ID": "C2", "ARR": "50000", "Annual cost to serve": "5000"}
+    cells[column] = cell
+    path = tmp_path / "customer_segmentation_designer_huge.csv"
+    path.write_text(header + "\nC1,12000,8,Yes,Yes,No,Yes,Yes,No,No,1320\n"
+                    f"{cells['Record ID']},{cells['ARR']},20,Yes,No,Yes,No,No,Yes,Yes,"
+                    f"{cells['Annual cost to serve']}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="implausibly large") as err:
+        run(path)
+    assert err.value.row == 3       # header is row 1, C1 row 2, the huge cell row 3
+    res = run_cli("tool", "customer_segmentation_designer", path)
+    assert res.code == 2 and "Traceback" not in res.err and "implausibly large" in res.err
+
+
+def test_fast_path_refuses_json_numbers_above_max_amount():
+    from csuite.io.values import MAX_AMOUNT
+
+    row = {"id": "A", "arr": 50_000, "tenure_months": 12, "cost_to_serve": 1_000,
+           **{s: True for s in seg.SIGNALS}}
+    assert seg._fast_numbers([50_000, MAX_AMOUNT], MAX_AMOUNT) == [50_000.0, MAX_AMOUNT]
+    assert seg._fast_numbers([50_000, MAX_AMOUNT * 10], MAX_AMOUNT) is None
+    with pytest.raises(InputError, match="implausibly large"):
+        run([row, {**row, "id": "B", "arr": 10 * MAX_AMOUNT}])

@@ -36,7 +36,7 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, read_table, resolve_columns
-from csuite.io.values import months_between, parse_bool, parse_date, parse_money, parse_months
+from csuite.io.values import MAX_AMOUNT, months_between, parse_bool, parse_date, parse_money, parse_months
 from csuite.thresholds import section
 from csuite.tools.base import Day, Money, Source, ToolOptions, ToolSpec
 
@@ -221,51 +221,68 @@ def _blank(value: Any) -> bool:
 _PLAIN_CHARS = re.compile(r"[0-9.\n]*", re.ASCII)
 
 
-def _fast_numbers(values: list[Any]) -> list[float] | None:
-    """Floats for a column of plain non-negative decimals (or JSON numbers), else None.
-    Returns exactly what parse_money / parse_months would for the same cells."""
+def _fast_numbers(values: list[Any], maximum: float = math.inf) -> list[float] | None:
+    """Floats for a column of plain non-negative decimals (or JSON numbers) up to `maximum`,
+    else None. Returns exactly what parse_money / parse_months would for the same cells; money
+    columns pass maximum=MAX_AMOUNT so a cell parse_money refuses as implausible is never let
+    through here (the row reader then names it)."""
     if not values:
         return []
     try:
         joined = "\n".join(values)
     except TypeError:          # not all strings: JSON numbers?
-        if set(map(type, values)) <= {int, float}:
+        if not set(map(type, values)) <= {int, float}:
+            return None
+        out = list(map(float, values))
+    else:
+        if (_PLAIN_CHARS.fullmatch(joined) is None or ".\n" in joined or joined.endswith(".")
+                or "\n\n" in joined or joined.startswith("\n") or joined.endswith("\n")):
+            return None
+        try:
             out = list(map(float, values))
-            if all(0 <= v < math.inf for v in out):
-                return out
+        except ValueError:
+            return None
+    if min(out) < 0 or not max(out) <= maximum or max(out) == math.inf:
         return None
-    if (_PLAIN_CHARS.fullmatch(joined) is None or ".\n" in joined or joined.endswith(".")
-            or "\n\n" in joined or joined.startswith("\n") or joined.endswith("\n")):
-        return None
-    try:
-        return list(map(float, values))
-    except ValueError:
-        return None
+    return out
+
+
+class _Decline(Exception):
+    """The fast path cannot vouch for a cell; the row-by-row reader takes the file."""
+
+
+class _Verdicts(dict):
+    """parse_bool once per distinct cell, on first sight. A key is the cell itself (all-string
+    columns) or (type, cell) for JSON values, so JSON 1.0 never borrows the verdict for True."""
+
+    def __missing__(self, key: Any) -> bool:
+        raw = key[1] if type(key) is tuple else key
+        if type(key) is not tuple and type(key) is not str:
+            raise _Decline     # a JSON value in the string pass: retry keyed by type
+        if _blank(raw):
+            raise _Decline
+        try:
+            value = self[key] = parse_bool(raw)
+        except InputError:
+            raise _Decline from None
+        return value
 
 
 def _fast_booleans(values: list[Any]) -> list[bool] | None:
     """Booleans through parse_bool once per distinct cell value; None if any is unclear."""
     try:
-        distinct: set[Any] = set(values)
+        # A string never equals a non-string, so the first non-string cell is a miss and
+        # declines this pass; CSV columns finish here with one dict lookup per cell.
+        return list(map(_Verdicts().__getitem__, values))
     except TypeError:          # an unhashable JSON value: let the row parser name it
         return None
-    # A string never equals a non-string, so all-string distinct values mean an all-string
-    # column. Otherwise key by (type, value) so JSON 1.0 never borrows the verdict for True.
-    keyed = any(type(v) is not str for v in distinct)
-    if keyed:
-        distinct = {(type(v), v) for v in values}
-    verdict: dict[Any, bool] = {}
-    for key in distinct:
-        raw = key[1] if keyed else key
-        if _blank(raw):
-            return None
-        try:
-            verdict[key] = parse_bool(raw)
-        except InputError:
-            return None
-    if keyed:
-        return [verdict[(type(v), v)] for v in values]
-    return list(map(verdict.__getitem__, values))
+    except _Decline:
+        pass
+    verdicts = _Verdicts()
+    try:
+        return [verdicts[(type(v), v)] for v in values]
+    except (TypeError, _Decline):
+        return None
 
 
 def _fast_text(values: list[Any]) -> list[str] | None:
@@ -290,88 +307,34 @@ def _identities(table: Table, mapping: dict[str, str]) -> tuple[list[str], list[
     return ids, names
 
 
+def _column(rows: list[dict[str, Any]], header: str) -> list[Any]:
+    try:
+        return list(map(operator.itemgetter(header), rows))
+    except KeyError:           # JSON records without some keys
+        return [r.get(header) for r in rows]
+
+
 def _read_fast(table: Table, mapping: dict[str, str]) -> _Columns | None:
     """Column at a time for clean files; None sends the file to the row-by-row reader, which
     either finds the same values or raises the error naming the first bad row and field."""
     if "tenure_months" not in mapping:
         return None
-    fields = ["arr", "cost_to_serve", "tenure_months", *SIGNALS]
-    optional = [f for f in ("customer_id", "name") if f in mapping]
-    headers = [mapping[f] for f in fields + optional]
-    streamed = _stream_columns(table.rows, headers[:3], headers[3:3 + len(SIGNALS)])
-    if streamed is not None:
-        numbers, signals = streamed
-        return _finish_fast(table, mapping, optional, headers, numbers, signals)
-    try:
-        columns = [list(map(operator.itemgetter(h), table.rows)) for h in headers]
-    except KeyError:           # JSON records without some keys
-        columns = [[r.get(h) for r in table.rows] for h in headers]
+    rows = table.rows
     numbers = []
-    for column in columns[:3]:
-        parsed = _fast_numbers(column)
+    for field, maximum in (("arr", MAX_AMOUNT), ("cost_to_serve", MAX_AMOUNT), ("tenure_months", math.inf)):
+        parsed = _fast_numbers(_column(rows, mapping[field]), maximum)
         if parsed is None:
             return None
         numbers.append(parsed)
     signals = []
-    for column in columns[3:3 + len(SIGNALS)]:
-        flags = _fast_booleans(column)
+    for signal in SIGNALS:
+        flags = _fast_booleans(_column(rows, mapping[signal]))
         if flags is None:
             return None
         signals.append(flags)
-    return _finish_fast(table, mapping, optional, headers, numbers, signals,
-                        columns[3 + len(SIGNALS):])
-
-
-class _Decline(Exception):
-    """The fast path cannot vouch for a cell; the row-by-row reader takes the file."""
-
-
-class _Verdicts(dict):
-    """parse_bool per distinct string cell, on first sight; any other cell declines."""
-
-    def __missing__(self, key: Any) -> bool:
-        if type(key) is not str or not key.strip():
-            raise _Decline
-        try:
-            value = self[key] = parse_bool(key)
-        except InputError:
-            raise _Decline from None
-        return value
-
-
-def _stream_columns(rows: list[dict[str, Any]], number_headers: list[str],
-                    signal_headers: list[str]) -> tuple[list[list[float]], list[list[bool]]] | None:
-    """One pass over the rows per column, for CSV-like tables whose cells are all strings."""
-    n = len(rows)
-    numbers = []
-    try:
-        for header in number_headers:
-            joined = "\n".join(map(operator.itemgetter(header), rows))
-            if (_PLAIN_CHARS.fullmatch(joined) is None or ".\n" in joined or joined.endswith(".")
-                    or "\n\n" in joined or joined.startswith("\n") or joined.endswith("\n")):
-                return None
-            values = list(map(float, joined.split("\n")))
-            if len(values) != n:          # a cell holding a newline
-                return None
-            numbers.append(values)
-        signals = [list(map(_Verdicts().__getitem__, map(operator.itemgetter(h), rows)))
-                   for h in signal_headers]
-    except (TypeError, KeyError, ValueError, _Decline):
-        return None
-    return numbers, signals
-
-
-def _finish_fast(table: Table, mapping: dict[str, str], optional: list[str], headers: list[str],
-                 numbers: list[list[float]], signals: list[list[bool]],
-                 text_columns: list[list[Any]] | None = None) -> _Columns | None:
-    if text_columns is None:
-        try:
-            text_columns = [list(map(operator.itemgetter(h), table.rows))
-                            for h in headers[3 + len(SIGNALS):]]
-        except KeyError:
-            text_columns = [[r.get(h) for r in table.rows] for h in headers[3 + len(SIGNALS):]]
-    text = {f: _fast_text(c) for f, c in zip(optional, text_columns)}
-    if (not optional or any(v is None for v in text.values())):
+    optional = [f for f in ("customer_id", "name") if f in mapping]
+    text = {f: _fast_text(_column(rows, mapping[f])) for f in optional}
+    if not optional or any(v is None for v in text.values()):
         ids, names = _identities(table, mapping)
     else:
         ids = text.get("customer_id") or text["name"]
