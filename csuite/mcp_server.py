@@ -20,7 +20,6 @@ import inspect
 import logging
 import mimetypes
 import sys
-import typing
 from datetime import date
 from typing import Annotated, Any, Callable, Literal
 
@@ -122,13 +121,10 @@ def _function(name: str, doc: str, params: list[inspect.Parameter], returns: Any
 # ------------------------------------------------------------------------------ registry tools
 
 def _registry_tools(sdk: SDK) -> list[Any]:
-    from csuite.tool_schemas import description, loadable_specs, run_spec, tool_parameters
+    from csuite.tool_schemas import all_specs, description, run_spec, tool_parameters
 
-    specs, missing = loadable_specs()
-    for name, why in missing.items():
-        log.warning("tool %s not served: its module did not import (%s)", name, why)
     tools = []
-    for spec in specs:
+    for spec in all_specs():
         def body(_spec: Any = spec, **arguments: Any) -> BaseModel:
             supplied = {k: v for k, v in arguments.items() if v is not None or k in ("path", "data")}
             return _guard(sdk.ToolError, _spec.name, lambda: run_spec(_spec, supplied))
@@ -140,52 +136,26 @@ def _registry_tools(sdk: SDK) -> list[Any]:
 
 # ------------------------------------------------------------------- context, route and ask
 
-class _Runner:
-    """The runner's Advisor, imported on first use so the server starts without it."""
+def _advisor() -> Any:
+    """One Advisor per server process, made on first use (the runner imports the engine)."""
+    global _ADVISOR
+    if _ADVISOR is None:
+        from csuite.runner import Advisor
 
-    def __init__(self) -> None:
-        self._advisor: Any = None
+        _ADVISOR = Advisor()
+    return _ADVISOR
 
-    @staticmethod
-    def available() -> bool:
-        try:
-            import csuite.runner  # noqa: F401
-        except ImportError:
-            return False
-        return True
 
-    @staticmethod
-    def return_type(method: str, fallback: tuple[str, str] | None = None) -> Any:
-        """The pydantic model a runner method returns (its annotation, else `fallback`), or dict."""
-        import importlib
-
-        try:
-            from csuite.runner import Advisor
-
-            hint = typing.get_type_hints(getattr(Advisor, method)).get("return")
-            if hint is None and fallback:
-                hint = getattr(importlib.import_module(fallback[0]), fallback[1])
-            if isinstance(hint, type) and issubclass(hint, BaseModel):
-                return hint
-        except Exception:  # noqa: BLE001 - no runner yet, or hints that do not resolve
-            pass
-        return dict[str, Any]
-
-    def advisor(self) -> Any:
-        if self._advisor is None:
-            try:
-                from csuite.runner import Advisor
-            except ImportError as exc:
-                raise UsageError(f"this csuite version has no advisor runner ({exc})") from None
-            self._advisor = Advisor()
-        return self._advisor
+_ADVISOR: Any = None
 
 
 def _advisor_tools(sdk: SDK) -> list[Any]:
     from csuite.cli.context_cmd import check_payload
 
+    from csuite.answer import Answer
+    from csuite.routing import Route
+
     kw = inspect.Parameter.KEYWORD_ONLY
-    runner = _Runner()
     tool_error = sdk.ToolError
     tools = []
 
@@ -204,11 +174,8 @@ def _advisor_tools(sdk: SDK) -> list[Any]:
                       date | None, Field(description="date to judge staleness against (default: today)")])],
                   dict[str, Any], context_check)))
 
-    route_type = _Runner.return_type("route", ("csuite.routing", "Route"))
-
-    def route(question: str) -> Any:
-        result = _guard(tool_error, "route", lambda: runner.advisor().route(question))
-        return _matching(result, route_type)
+    def route(question: str) -> Route:
+        return _guard(tool_error, "route", lambda: _advisor().route(question))
 
     tools.append(_tool(sdk,
         _function("route",
@@ -216,17 +183,14 @@ def _advisor_tools(sdk: SDK) -> list[Any]:
                   "whether it is in scope, and the referral when it is not.",
                   [inspect.Parameter("question", kw, annotation=Annotated[
                       str, Field(min_length=1, description="the founder's question")])],
-                  route_type, route)))
+                  Route, route)))
 
     def ask(question: str, context: str | None = None, data: list[str] | None = None,
             role: str | None = None, as_of: date | None = None) -> Any:
         def body() -> Any:
-            answer = runner.advisor().ask(question, context=context, data=tuple(data or ()),
-                                          role=role, as_of=as_of)
-            return _with_markdown(answer, ask_type)
+            answer = _advisor().ask(question, context=context, data=tuple(data or ()), role=role, as_of=as_of)
+            return _with_markdown(answer)
         return _guard(tool_error, "ask", body)
-
-    ask_type = _Runner.return_type("ask")
 
     tools.append(_tool(sdk,
         _function("ask",
@@ -245,31 +209,18 @@ def _advisor_tools(sdk: SDK) -> list[Any]:
                        Literal["cro", "cco"] | None, Field(description="force the answering role")]),
                    inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
                        date | None, Field(description="the date the answer is as of (default: today)")])],
-                  ask_type, ask)))
+                  Answer, ask)))
     return tools
 
 
-def _matching(result: Any, declared: Any) -> Any:
-    """A model result under a dict declaration (a runner without annotations) as plain JSON."""
-    if isinstance(result, BaseModel) and not (isinstance(declared, type) and isinstance(result, declared)):
-        return result.model_dump(mode="json")
-    return result
-
-
-def _with_markdown(answer: Any, declared: Any) -> Any:
+def _with_markdown(answer: Any) -> Any:
     """The answer as the founder would read it (markdown) plus the Answer JSON as structured content."""
-    if not isinstance(answer, BaseModel):
-        return answer
-    try:
-        from mcp.types import CallToolResult
+    from mcp.types import CallToolResult
 
-        from csuite.render import to_markdown
+    from csuite.render import to_markdown
 
-        text = to_markdown(answer)
-    except Exception:  # noqa: BLE001 - no renderer: the JSON text block the SDK makes is enough
-        return _matching(answer, declared)
     return CallToolResult.model_validate({
-        "content": [{"type": "text", "text": text}],
+        "content": [{"type": "text", "text": to_markdown(answer)}],
         "structuredContent": answer.model_dump(mode="json"),
     })
 

@@ -107,22 +107,15 @@ def definition(spec: ToolSpec, fmt: Format) -> dict[str, Any]:
     raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
 
 
-def loadable_specs() -> tuple[list[ToolSpec], dict[str, str]]:
-    """Every registry tool whose module imports, and why the others did not."""
+def all_specs() -> list[ToolSpec]:
+    """Every registry tool. A module that fails to import is a bug to see, not a tool to drop."""
     from csuite.tools.registry import TOOLS, get_tool
 
-    specs, missing = [], {}
-    for name in TOOLS:
-        try:
-            specs.append(get_tool(name))
-        except ImportError as exc:
-            missing[name] = f"{type(exc).__name__}: {exc}"
-    return specs, missing
+    return [get_tool(name) for name in TOOLS]
 
 
 def definitions(fmt: Format) -> list[dict[str, Any]]:
-    specs, _ = loadable_specs()
-    return [definition(spec, fmt) for spec in specs]
+    return [definition(spec, fmt) for spec in all_specs()]
 
 
 def _validation_text(exc: ValidationError) -> str:

@@ -173,9 +173,9 @@ def test_doc_python_snippets_compile_and_the_offline_one_runs():
     offline = next(b for b in blocks if "call_tool" in b and "def tool_result" in b)
     namespace: dict = {}
     exec(compile(offline, str(DOC), "exec"), namespace)
-    from csuite.tool_schemas import loadable_specs
+    from csuite.tool_schemas import all_specs
 
-    specs, _ = loadable_specs()
+    specs = all_specs()
     if not specs:
         pytest.skip("no registry tool has landed yet")
     spec = specs[0]

@@ -42,14 +42,32 @@ def test_main_job_runs_offline_on_the_example():
 def test_python_api_example_runs_and_its_comments_hold(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     block = README.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    # Every `print(...)  # expected` line in the README states what it prints.
+    expected = [line.split("#", 1)[1].split("(", 1)[0].strip() for line in block.splitlines()
+                if line.startswith("print(") and "#" in line]
     exec(compile(block, "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0] == "cco high"
-    assert "586000.0" in printed and printed[-1] == "cro"
+    stated = [p for p in printed if not p.startswith(("verified", "medium", "assumed"))]
+    assert stated == expected == ["cco high", "585600.0", "cro"]
 
 
 def test_every_csuite_command_in_readme_exists(run_cli):
     commands = set(re.findall(r"^csuite ([a-z]+)", README, re.M))
+    assert commands >= {"ask", "route", "context", "decide", "tools", "tool", "eval"}
     for command in commands - {"mcp"}:
         result = run_cli(command, "--help")
         assert result.code == 0, command
+
+
+def test_readme_forecast_figure_is_the_hand_weighted_pipeline():
+    """585,600 = Σ amount × our default stage probability over the open deals the example
+    pipeline closes in 2026-Q4 (past-due close dates count from the as-of date, still in Q4)."""
+    import csv
+
+    from csuite.thresholds import section
+
+    probability = section("revenue_forecast_model")["stage_probabilities"]["ours"]
+    with open(ROOT / "examples" / "pipeline.csv", newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["stage"] in probability]
+    in_q4 = [r for r in rows if r["close_date"] <= "2026-12-31"]
+    assert sum(float(r["amount"]) * probability[r["stage"]] for r in in_q4) == 585_600

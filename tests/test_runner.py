@@ -43,19 +43,21 @@ def test_cco_retention_answer_uses_the_cohort_tool(advisor):
     assert answer.verification.passed
 
 
-def test_every_tool_sample_is_detected_and_answered(advisor):
-    cases = {
-        "pipeline.csv": "revenue_forecast_model", "revenue_snapshots.csv": "churn_analyzer",
-        "sales_capacity.yaml": "sales_capacity_model", "revenue_metrics.yaml": "revenue_metrics",
-        "retention_cohorts.csv": "retention_decomposition_analyzer",
-        "customers.csv": "customer_segmentation_designer", "cs_book.csv": "cs_coverage_calculator",
-        "cs_team.yaml": "cs_next_hire",
-    }
-    from csuite.planning import detect_file
-
-    for name, tool in cases.items():
-        detected, _ = detect_file(EXAMPLES / name, as_of=DAY)
-        assert detected.tool == tool, name
+@pytest.mark.parametrize("name, tool, question", [
+    ("pipeline.csv", "revenue_forecast_model", "Will we make the Q4 number?"),
+    ("revenue_snapshots.csv", "churn_analyzer", "How much ARR did we lose to churn this year?"),
+    ("sales_capacity.yaml", "sales_capacity_model", "How many AEs do we need to hire next year?"),
+    ("revenue_metrics.yaml", "revenue_metrics", "What are our magic number and CAC payback?"),
+    ("retention_cohorts.csv", "retention_decomposition_analyzer", "Is our NRR real or is expansion hiding churn?"),
+    ("customers.csv", "customer_segmentation_designer", "How should we tier our customers?"),
+    ("cs_book.csv", "cs_coverage_calculator", "How many CSMs do we need?"),
+    ("cs_team.yaml", "cs_next_hire", "Which customer success role should we hire next?"),
+])
+def test_every_tool_sample_is_detected_and_answered(advisor, name, tool, question):
+    answer = advisor.ask(question, data=[EXAMPLES / name])
+    assert answer.tools_run == [tool]
+    assert answer.verification.passed, answer.verification.failures()
+    assert answer.findings[0].tag == "verified" and answer.findings[0].sources[0].startswith(f"{tool}.")
 
 
 def test_two_role_question_has_a_synthesis(advisor):
@@ -90,7 +92,7 @@ def test_stale_context_is_flagged(tmp_path):
     advisor = Advisor(context=CONTEXT, as_of=date(2027, 6, 1))
     answer = advisor.ask("Is our NRR real?")
     assert any("stale" in n for n in answer.notes)
-    assert any(a.id == "context_stale" for a in answer.alerts) or "stale" in " ".join(answer.risks)
+    assert "context_stale" in {a.id for a in answer.alerts}
 
 
 def test_injection_text_in_context_changes_nothing(tmp_path, advisor):
@@ -115,8 +117,10 @@ def test_planted_unsupported_number_is_downgraded(advisor):
 def test_high_stakes_question_runs_the_critic(advisor):
     answer = advisor.ask("Should we hire 20 more sales reps next year to hit the target?",
                          data=[EXAMPLES / "sales_capacity.yaml"])
-    assert answer.critic is not None and answer.critic.stakes
-    assert answer.critic.verdict in ("proceed", "address", "rethink") and answer.critic.weakest_point
+    assert answer.critic is not None
+    assert "20 roles against a team of 46" in answer.critic.stakes[0]  # 20 > 30% of 46 = 13.8
+    # every finding is backed (no 🔴), the context is a month old, verification passed → proceed
+    assert answer.critic.verdict == "proceed" and answer.critic.weakest_point
     low = advisor.ask("What is our win rate trend?")
     assert low.critic is None
 

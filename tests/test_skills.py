@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -99,10 +97,9 @@ def test_skills_ref_validator_python_api(name):
 
 @pytest.mark.parametrize("name", list(ROLE_SKILLS))
 def test_agentskills_cli_validates_role_skill(name):
-    exe = shutil.which("agentskills")
-    if exe is None:
-        pytest.skip("agentskills CLI (skills-ref) not on PATH")
-    done = subprocess.run([exe, "validate", str(ROOT / "skills" / name)], capture_output=True, text=True)
+    from tests.test_packaging import agentskills_validate
+
+    done = agentskills_validate(ROOT / "skills" / name)
     assert done.returncode == 0, done.stderr
 
 
@@ -219,15 +216,11 @@ GENERIC_FLAGS = {"--help", "--json", "--context", "--data", "--as-of", "--format
                  "--strict"}
 
 
-def _tool_flags(name: str) -> set[str] | None:
+def _tool_flags(name: str) -> set[str]:
     from csuite.tools.cli import build_parser
     from csuite.tools.registry import get_tool
 
-    try:
-        spec = get_tool(name)
-    except Exception:  # noqa: BLE001 - a tool still being built is not this test's concern
-        return None
-    parser = build_parser(spec, name)
+    parser = build_parser(get_tool(name), name)
     return {opt for action in parser._actions for opt in action.option_strings}
 
 
@@ -237,8 +230,6 @@ def test_tool_flags_quoted_in_the_pack_exist(path: Path):
     text = path.read_text(encoding="utf-8")
     for name in TOOLS:
         flags = _tool_flags(name)
-        if flags is None:
-            continue
         for match in re.finditer(rf"`(?:csuite tool |python scripts/)?{name}(?:\.py)?((?: [^`]*)?)`", text):
             for flag in FLAG.findall(match.group(1)):
                 assert flag in flags | GENERIC_FLAGS, f"{path.name}: {name} has no {flag}"
@@ -448,10 +439,7 @@ def test_cro_worked_example_is_the_revenue_metrics_sample():
     """The magic-number example in the CRO skill is what the tool computes on its own sample."""
     from csuite.tools.registry import get_tool
 
-    try:
-        spec = get_tool("revenue_metrics")
-    except Exception:  # noqa: BLE001
-        pytest.skip("revenue_metrics not built yet")
+    spec = get_tool("revenue_metrics")
     result = spec.run(ROOT / "examples" / spec.sample, spec.options()).model_dump(mode="json")
     metrics = result["metrics"]
     assert round(metrics["magic_number"]["value"], 2) == 0.62

@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator
 
 from conftest import EXAMPLES
 from csuite.errors import InputError, UsageError
-from csuite.tool_schemas import INPUT_ARGUMENTS, call_tool, input_schema, loadable_specs
+from csuite.tool_schemas import INPUT_ARGUMENTS, call_tool, input_schema, all_specs
 from csuite.tools.registry import TOOLS
 
-SPECS, MISSING = loadable_specs()
+SPECS = all_specs()
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")   # what both the Anthropic and OpenAI APIs accept
 
 
@@ -41,7 +41,6 @@ def check_object_schema(schema: dict, spec) -> None:
 
 def test_every_registry_tool_loads():
     # All eight tools are in the schemas once their modules exist.
-    assert not MISSING, f"tool modules that do not import: {MISSING}"
     assert [s.name for s in SPECS] == list(TOOLS)
 
 
@@ -81,7 +80,7 @@ def test_mcp_shape(run_cli):
 
 
 def test_mcp_format_matches_what_the_server_lists(run_cli):
-    pytest.importorskip("mcp")
+    import mcp  # noqa: F401  (a dev dependency)
     import anyio
 
     from csuite.mcp_server import build_server

@@ -11,7 +11,6 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytest.importorskip("hatchling")
 
 
 @pytest.fixture(scope="module")

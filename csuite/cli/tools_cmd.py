@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from csuite.cli.common import EXIT_OK, guarded, note, print_json
+from csuite.cli.common import EXIT_OK, guarded, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,15 +68,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.tool_schemas import definition, loadable_specs
+        from csuite.tool_schemas import all_specs, definition
         from csuite.tools.registry import get_tool
 
-        if args.tool:
-            specs = [get_tool(name) for name in args.tool]
-        else:
-            specs, missing = loadable_specs()
-            for name, why in missing.items():
-                note(f"csuite tools schema: warning: {name} left out, its module did not import ({why})")
+        specs = [get_tool(name) for name in args.tool] if args.tool else all_specs()
         print_json([definition(spec, args.format) for spec in specs])
         return EXIT_OK
 
