@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from datetime import date
+from pathlib import Path
+
 from csuite.alerts import context_alerts
-from csuite.context import MISSING_CONTEXT_NOTE, CompanyContext
+from csuite.context import MISSING_CONTEXT_NOTE, CompanyContext, load_context
+from csuite.errors import InputError, UsageError
 
 
 def context_report(ctx: CompanyContext) -> dict[str, Any]:
@@ -28,3 +32,23 @@ def context_report(ctx: CompanyContext) -> dict[str, Any]:
         "warnings": list(ctx.warnings),
         "note": None if ctx.found else MISSING_CONTEXT_NOTE,
     }
+
+
+def check_payload(path: str | Path | None, as_of: date) -> dict[str, Any]:
+    """The JSON contract of `csuite context check` (also the Python API's and MCP's)."""
+    return context_report(load_context(path, as_of=as_of))
+
+
+def as_of_date(text: str | date | None, *, name: str = "--as-of") -> date:
+    """The date to treat as today: given (YYYY-MM-DD or any form parse_date reads) or today.
+    A bad date is a usage error naming the flag or argument it came from."""
+    from csuite.io.values import parse_date
+
+    if isinstance(text, date):
+        return text
+    if not text:
+        return date.today()
+    try:
+        return parse_date(text)
+    except InputError as exc:
+        raise UsageError(f"{name}: {exc.message}") from None

@@ -9,7 +9,6 @@ arrive as strings (MCP prompts have no typed arguments), so dates are parsed her
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Callable
 
 from csuite.errors import UsageError
@@ -34,21 +33,10 @@ Run the csuite tools on the founder's files for every number you need; never inv
 """
 
 
-def _as_of(text: str | None) -> date:
-    from csuite.io.values import parse_date
-
-    if not text:
-        return date.today()
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise UsageError(f"as_of: {getattr(exc, 'message', exc)}") from None
-
-
 def _context(context_path: str | None, as_of: str | None) -> dict[str, Any]:
-    from csuite.cli.context_cmd import check_payload
+    from csuite.context_report import as_of_date, check_payload
 
-    return check_payload(context_path or None, _as_of(as_of))
+    return check_payload(context_path or None, as_of_date(as_of, name="as_of"))
 
 
 def _question_block(question: str) -> str:

@@ -150,7 +150,7 @@ _ADVISOR: Any = None
 
 
 def _advisor_tools(sdk: SDK) -> list[Any]:
-    from csuite.cli.context_cmd import check_payload
+    from csuite.context_report import as_of_date, check_payload
 
     from csuite.answer import Answer
     from csuite.routing import Route
@@ -161,7 +161,7 @@ def _advisor_tools(sdk: SDK) -> list[Any]:
 
     def context_check(path: str | None = None, as_of: date | None = None) -> dict[str, Any]:
         return _guard(tool_error, "context_check",
-                      lambda: check_payload(path, as_of or date.today()))
+                      lambda: check_payload(path, as_of_date(as_of, name="as_of")))
 
     tools.append(_tool(sdk,
         _function("context_check",

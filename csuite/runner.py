@@ -58,7 +58,7 @@ class Advisor:
         return load_context(path or self.context_path, as_of=as_of or self.as_of, cwd=self._cwd, home=self._home)
 
     def check_context(self, path: str | Path | None = None, as_of: date | None = None) -> dict[str, Any]:
-        from csuite.cli.context_cmd import check_payload
+        from csuite.context_report import check_payload
 
         return check_payload(str(path or self.context_path) if (path or self.context_path) else None,
                              as_of or self.as_of)

@@ -90,3 +90,16 @@ def test_console_script_runs_as_a_module():
                            str(EXAMPLES / "company-context.md"), "--as-of", AS_OF, "--json"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0 and json.loads(proc.stdout)["found"]
+
+
+def test_as_of_is_parsed_once_for_every_front_end():
+    from datetime import date
+
+    import pytest
+
+    from csuite.context_report import as_of_date
+    from csuite.errors import UsageError
+
+    assert as_of_date("2026-11-23") == date(2026, 11, 23) and as_of_date(None) == date.today()
+    with pytest.raises(UsageError, match="^as_of: "):
+        as_of_date("23/13/2026", name="as_of")

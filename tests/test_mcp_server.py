@@ -166,7 +166,7 @@ def test_context_check(server):
     result = call(server, "context_check", {"path": str(EXAMPLES / "company-context.md"), "as_of": AS_OF})
     assert not field(result, "is_error"), text_of(result)
     payload = field(result, "structured_content")
-    from csuite.cli.context_cmd import check_payload
+    from csuite.context_report import check_payload
     from csuite.io.values import parse_date
 
     assert payload == json.loads(json.dumps(check_payload(str(EXAMPLES / "company-context.md"),

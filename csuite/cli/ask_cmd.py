@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _ask(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.cli.context_cmd import as_of_date
+        from csuite.context_report import as_of_date
         from csuite.errors import UsageError
         from csuite.render import to_json, to_markdown
         from csuite.runner import Advisor

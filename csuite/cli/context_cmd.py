@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, guarded, note, print_json
-
-
-def as_of_date(text: str | None) -> date:
-    from csuite.errors import UsageError
-    from csuite.io.values import parse_date
-    from csuite.errors import InputError
-
-    if not text:
-        return date.today()
-    try:
-        return parse_date(text)
-    except InputError as exc:
-        raise UsageError(f"--as-of: {exc.message}") from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,16 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ctx.set_defaults(func=lambda args: (ctx.print_help(), EXIT_BAD_INPUT)[1])
 
 
-def check_payload(path: str | None, as_of: date) -> dict:
-    """The JSON contract of `csuite context check` (also used by the Python API and MCP)."""
-    from csuite.context import load_context
-    from csuite.context_report import context_report
-
-    return context_report(load_context(path, as_of=as_of))
-
-
 def _check(args: argparse.Namespace) -> int:
     def body() -> int:
+        from csuite.context_report import as_of_date, check_payload
+
         payload = check_payload(args.path, as_of_date(args.as_of))
         if args.json:
             print_json(payload)

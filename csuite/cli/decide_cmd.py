@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _decide(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.cli.context_cmd import as_of_date
+        from csuite.context_report import as_of_date
         from csuite.context import find_context_file
         from csuite.decisions import DecisionRecord, log_path, record
         from csuite.errors import UsageError
