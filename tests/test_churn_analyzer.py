@@ -354,3 +354,27 @@ def test_lists_are_disjoint_and_segments_add_up(rows, extra, window):
     assert sum(s.start_arr for s in r.segments) == pytest.approx(r.decomposition.start_arr)
     if r.grr is not None:
         assert 0 <= r.grr <= 1 and r.grr <= r.nrr + 1e-12
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+def test_render_lists_every_churned_account_up_to_limit_and_says_top_n_of_m(tmp_path):
+    # 12 accounts churn in March (each paid i × 100 MRR before), one survivor. With --limit 11 the
+    # render lists 11 churned accounts (not a silent 10) and says "(top 11 of 12)".
+    lines = ["account_id,period,mrr"]
+    for month in ("2024-12", "2025-01", "2025-02", "2025-03"):
+        lines.append(f"S,{month},5000")
+        for i in range(1, 13):
+            lines.append(f"C{i:02d},{month},{0 if month == '2025-03' else i * 100}")
+    path = tmp_path / "churn_many.csv"
+    path.write_text("\n".join(lines) + "\n")
+    from csuite.tools.churn_analyzer import render
+
+    result = run(str(path), ChurnOptions(window=3, limit=11))
+    assert result.totals.churned.accounts == 12 and len(result.churned) == 11
+    text = render(result)
+    assert "(top 11 of 12)" in text
+    block = text.split("Churned in the window:")[1].split("\n\n")[0].splitlines()[1:]
+    assert len(block) == 11
+    # ARR lost: Σ i × 100 × 12 for i = 1..12 = 78 × 1,200 = 93,600.
+    assert result.totals.churned.arr == 93_600

@@ -496,3 +496,15 @@ def test_stage_map_rows_document_errors_name_the_file(run_cli, tmp_path):
     m = write(tmp_path, "- {stage: proposal, probability: lots}\n", "map.yaml")
     res = run_cli("tool", TOOL, SMALL, "--as-of", AS_OF, "--stage-map", m)
     assert res.code == 2 and str(m) in res.err and "lots" in res.err
+
+
+def test_render_by_owner_says_top_n_of_m(tmp_path):
+    from csuite.tools.revenue_forecast_model import render
+
+    # 12 owners, one deal each; list_limit (thresholds.yaml) is 10: 10 rows and "(top 10 of 12)".
+    limit = int(section(TOOL)["list_limit"])
+    rows = "".join(f"{i},D{i},proposal,{1000 + i},2026-12-01,Rep {i:02d},SMB\n" for i in range(12))
+    text = render(forecast(write(tmp_path, HEADER + rows)))
+    assert f"(top {limit} of 12)" in text
+    block = text.split("By owner in 2026-Q4")[1].split("\n\n")[0].splitlines()[1:]
+    assert len(block) == limit

@@ -577,6 +577,11 @@ def _is_bundled_sample(source: Source) -> bool:
         return False
 
 
+def _top(total: ListTotal) -> str:
+    """' (top 25 of 40)' when the list below was cut to --limit, else nothing."""
+    return f" (top {total.shown} of {total.accounts})" if total.shown < total.accounts else ""
+
+
 def render(result: ChurnResult) -> str:
     r = result
     wf = r.waterfall
@@ -613,19 +618,19 @@ def render(result: ChurnResult) -> str:
     t = r.totals
     if r.at_risk:
         lines += ["", f"At risk: {t.at_risk.accounts} accounts, {_money(t.at_risk.arr)} ARR"
-                      + (f" (top {t.at_risk.shown})" if t.at_risk.shown < t.at_risk.accounts else "")]
+                      + _top(t.at_risk)]
         for a in r.at_risk:
             lines.append(f"  {a.name or a.account_id} ({_money(a.arr)}): {'; '.join(a.reasons)}")
     if r.expansion_candidates:
         lines += ["", f"Expansion candidates: {t.expansion_candidates.accounts} accounts, "
                       f"{_money(t.expansion_candidates.arr)} ARR"
-                      + (f" (top {t.expansion_candidates.shown})"
-                         if t.expansion_candidates.shown < t.expansion_candidates.accounts else "")]
+                      + _top(t.expansion_candidates)]
         for a in r.expansion_candidates:
             lines.append(f"  {a.name or a.account_id} ({_money(a.arr)}): {'; '.join(a.reasons)}")
     if r.churned:
-        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {_money(t.churned.arr)} ARR"]
-        for ch in r.churned[:10]:
+        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {_money(t.churned.arr)} ARR"
+                      + _top(t.churned)]
+        for ch in r.churned:  # already cut to --limit by analyze; the heading says so
             lines.append(f"  {ch.period} {ch.name or ch.account_id} ({_money(ch.arr_lost)})"
                          + (f": {ch.reason}" if ch.reason else ""))
     if r.flags:

@@ -989,8 +989,11 @@ def render(result: ForecastResult) -> str:
             lines.append(f"  {s.stage:<24} {s.deals:>3} deals  {_money(s.pipeline):>12} × {s.probability:.0%}"
                          f" = {_money(s.weighted):>11}  ({s.source})")
     if result.by_owner:
-        lines += ["", f"By owner in {result.period}:"]
-        for g in result.by_owner[:10]:
+        limit = int(config()["list_limit"])
+        owners = result.by_owner[:limit]
+        cut = f" (top {len(owners)} of {len(result.by_owner)})" if len(owners) < len(result.by_owner) else ""
+        lines += ["", f"By owner in {result.period}{cut}:"]
+        for g in owners:
             lines.append(f"  {g.key:<24} {g.deals:>3} deals  {_money(g.pipeline):>12}  weighted {_money(g.weighted)}")
     if result.calibration is not None:
         lines += ["", "Calibrated win rates (--history):"]
