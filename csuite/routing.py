@@ -377,7 +377,7 @@ def _similarities(text: str, index: _Index) -> list[tuple[float, str, str | None
 _CLAUSE_END = re.compile(r"[.?!;,。？！；，]")
 
 
-def _outcome_spans(text: str, markers: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
+def purpose_spans(text: str, markers: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
     """Stretches of text that state a purpose or an outcome ("so that customers onboard faster",
     "to close more deals", "为了多招几个销售"): from the marker to the end of its clause."""
     spans = []
@@ -447,7 +447,7 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     specific: set[str] = set()   # referrals with at least one unambiguous (non-soft) keyword
     mentioned: set[str] = set()  # referrals with any keyword at all
     hits = [_theirs(h, text, index) for h in sorted(_keyword_hits(text, index.terms), key=lambda h: h.start)]
-    outcome = _outcome_spans(text, index.purpose)
+    outcome = purpose_spans(text, index.purpose)
     # Who a question is about is not what it asks. When an unambiguous out-of-scope cue stands
     # in the question's main clause ("can we AFFORD it", "written CONSENT", "fully REMOTE"),
     # role words that only name the people or parties involved ("the customer success team",

@@ -26,23 +26,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from csuite.routing import _CJK_RUN, _STOP_EN, _STOP_ZH, _stem, _tokens, normalise
+from csuite.routing import _CJK_RUN, _STOP_EN, _STOP_ZH, _stem, _tokens, normalise, purpose_spans
 
 MODEL_FILE = "routing_model.json"
 LABELS: tuple[str, ...] = ("cro", "cco", "cfo", "cto", "chro", "cmo", "ciso", "legal", "cpo", "other")
-
-_CLAUSE_END = re.compile(r"[.?!;,。？！；，]")
-
-
-def purpose_spans(text: str, markers: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
-    """Where a purpose or outcome clause runs: from its marker to the end of the clause."""
-    spans = []
-    for marker in markers:
-        for found in marker.finditer(text):
-            end = _CLAUSE_END.search(text, found.end())
-            spans.append((found.start(), end.start() if end else len(text)))
-    return spans
-
 
 def features(text: str, spans: list[tuple[int, int]] | None = None) -> list[str]:
     """The model's features of a normalised question (see the module docstring). `spans` are
@@ -133,11 +120,21 @@ def shipped_model() -> LinearModel:
         return LinearModel.from_dict(json.load(handle))
 
 
-def posterior(question: str, model: LinearModel | None = None,
-              markers: tuple[re.Pattern[str], ...] = ()) -> dict[str, float]:
-    """P(target | question) under `model` (default: the shipped one)."""
+def featurise(question: str, markers: tuple[re.Pattern[str], ...] | None = None) -> list[str]:
+    """The model's features of a raw question, with purpose clauses found by routing.yaml's
+    markers (the same ones route() uses) unless `markers` says otherwise."""
+    if markers is None:
+        from csuite.routing import _index
+
+        markers = _index().purpose
     text = normalise(question)
-    return (model or shipped_model()).posterior(features(text, purpose_spans(text, markers)))
+    return features(text, purpose_spans(text, markers))
+
+
+def posterior(question: str, model: LinearModel | None = None,
+              markers: tuple[re.Pattern[str], ...] | None = None) -> dict[str, float]:
+    """P(target | question) under `model` (default: the shipped one), featurised as at route time."""
+    return (model or shipped_model()).posterior(featurise(question, markers))
 
 
 def arbitrate(chosen: str, margin: float, posterior: dict[str, float], *,

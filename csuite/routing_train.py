@@ -21,7 +21,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from csuite.routing_model import LABELS, MODEL_FILE, LinearModel, features, purpose_spans
+from csuite.routing_model import LABELS, MODEL_FILE, LinearModel, featurise
 
 # Softmax regression hyper-parameters. Chosen once on the leave-one-file-out evaluation
 # (benchmarks/eval_routing_generalisation.py prints the alternatives); not tuned per file.
@@ -67,21 +67,6 @@ def file_examples(path: Path) -> list[Example]:
     from csuite.routing_eval import load_routing_cases
 
     return [(case.question, case.label) for case in load_routing_cases(path)]
-
-
-def _markers():
-    from csuite.routing import _index
-
-    return _index().purpose
-
-
-def featurise(question: str, markers=None) -> list[str]:
-    """The model's features of a raw question; `markers` are the purpose-clause patterns
-    (default: routing.yaml's, as at route time)."""
-    from csuite.routing import normalise
-
-    text = normalise(question)
-    return features(text, purpose_spans(text, _markers() if markers is None else markers))
 
 
 def train(examples: list[Example], *, epochs: int = EPOCHS, learning_rate: float = LEARNING_RATE,

@@ -78,3 +78,15 @@ def test_leave_one_file_out_accuracy_of_the_model_alone():
             total += 1
     assert total >= 700
     assert correct / total >= 0.68
+
+
+def test_public_posterior_featurises_like_route_time():
+    """posterior() must see purpose clauses the way route() does (it once ignored them)."""
+    from csuite.routing import _index, normalise, purpose_spans
+    from csuite.routing_model import features, posterior, shipped_model
+
+    question = "Should we hire two more CSMs so that onboarding is faster?"
+    text = normalise(question)
+    at_route_time = shipped_model().posterior(features(text, purpose_spans(text, _index().purpose)))
+    assert purpose_spans(text, _index().purpose)  # the question does have a purpose clause
+    assert posterior(question) == at_route_time
