@@ -144,3 +144,17 @@ def test_yaml_dates_stay_text_for_our_parser(tmp_path):
     path = tmp_path / "plan.yaml"
     path.write_text("as_of: 2025-13-01\n")
     assert load_document(path) == {"as_of": "2025-13-01"}  # parse_date then names the field
+
+
+def test_keyword_pattern_prefix_whole_words_and_phrases():
+    from csuite.io.text import keyword_pattern, normalise_words
+
+    assert normalise_words("Price-increase!  at_renewal") == "price increase at renewal"
+    pattern = keyword_pattern(["renewal*", "roi", "price increase", "*", ""])
+    assert pattern.search(normalise_words("Renewals slipped"))          # renewal* is a prefix
+    assert not pattern.search(normalise_words("No ROIs yet"))           # roi is a whole word: ROIs is not
+    assert pattern.search(normalise_words("a Price-Increase at renewal"))
+    assert not pattern.search(normalise_words("priceincrease"))
+    # A list with no usable keyword matches nothing (an empty regex would match every text).
+    assert not keyword_pattern([]).search("anything at all")
+    assert not keyword_pattern(["*", " "]).search("anything at all")

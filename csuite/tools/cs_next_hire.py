@@ -40,6 +40,7 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
 from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
+from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import parse_int, parse_money, parse_percent
 from csuite.resources import load_data_yaml
 from csuite.io.values import add_months
@@ -139,19 +140,6 @@ class NextHireResult(BaseModel):
 
 # ----------------------------------------------------------------------------- the table
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", str(text).lower()).split())
-
-
-def _pattern(keywords: list[str]) -> re.Pattern[str]:
-    parts = []
-    for kw in keywords:
-        star = str(kw).endswith("*")
-        words = _norm(str(kw).rstrip("*")).split()
-        parts.append(r"\b" + r"\s+".join(re.escape(w) for w in words) + (r"\w*" if star else r"\b"))
-    return re.compile("|".join(parts))
-
-
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     """The decision table YAML, validated enough that a bad edit fails loudly at load."""
@@ -166,12 +154,12 @@ def table() -> dict[str, Any]:
         for n in names:
             aliases[canonical_key(n)] = role
     data["_aliases"] = aliases
-    data["_outcomes"] = [(area, spec["role"], _pattern(spec["keywords"])) for area, spec in data["outcomes"].items()]
+    data["_outcomes"] = [(area, spec["role"], keyword_pattern(spec["keywords"])) for area, spec in data["outcomes"].items()]
     return data
 
 
 def classify_outcome(text: str) -> tuple[str | None, str | None]:
-    norm = _norm(text)
+    norm = normalise_words(text)
     for area, role, pattern in table()["_outcomes"]:
         if pattern.search(norm):
             return area, role

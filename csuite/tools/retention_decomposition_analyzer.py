@@ -65,6 +65,7 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Source, Table, cell, read_table, resolve_columns
+from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, quarter_period
 from csuite.resources import load_data_yaml
 from csuite.thresholds import alert_rules, section
@@ -236,10 +237,6 @@ class RetentionResult(BaseModel):
 
 # ----------------------------------------------------------------------------- taxonomy
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", str(text).lower()).split())
-
-
 @lru_cache(maxsize=1)
 def taxonomy() -> dict[str, Any]:
     """The churn taxonomy YAML with compiled keyword patterns (first category to match wins)."""
@@ -250,15 +247,9 @@ def taxonomy() -> dict[str, Any]:
     compiled = []
     direct: dict[str, str] = {}
     for cat_id, spec in cats.items():
-        direct[_norm(cat_id)] = cat_id
-        direct[_norm(spec["label"])] = cat_id
-        parts = []
-        for kw in spec["keywords"]:
-            star = str(kw).endswith("*")
-            words = _norm(str(kw).rstrip("*")).split()
-            body = r"\s+".join(re.escape(w) for w in words)
-            parts.append(r"\b" + body + (r"\w*" if star else r"\b"))
-        compiled.append((cat_id, re.compile("|".join(parts))))
+        direct[normalise_words(cat_id)] = cat_id
+        direct[normalise_words(spec["label"])] = cat_id
+        compiled.append((cat_id, keyword_pattern(spec["keywords"])))
     return {"compiled": compiled, "direct": direct, "labels": {c: cats[c]["label"] for c in cats},
             "preventable": tuple(data["preventable"])}
 
@@ -266,7 +257,7 @@ def taxonomy() -> dict[str, Any]:
 def classify_reason(text: str) -> str | None:
     """A free-text churn reason → one of the seven categories, or None (unmapped)."""
     tax = taxonomy()
-    norm = _norm(text)
+    norm = normalise_words(text)
     if norm in tax["direct"]:
         return tax["direct"][norm]
     for cat_id, pattern in tax["compiled"]:
@@ -349,7 +340,7 @@ def parse_reasons(value: Any) -> list[_Reason]:
                 raise InputError(f"churn reason '{reason}': ARR {exc.message}") from None
         if n == 0 and amount:
             raise InputError(f"churn reason '{reason}' has ARR but 0 customers")
-        key = _norm(reason)
+        key = normalise_words(reason)
         if key in merged:
             old = merged[key]
             old.customers += n
@@ -623,7 +614,7 @@ def _churn_reasons(cohorts: list[_Cohort], churned_customers: int, churned_arr: 
     unmapped: dict[str, ReasonOut] = {}
     for r in all_reasons:
         if r.category is None:
-            key = _norm(r.reason)
+            key = normalise_words(r.reason)
             if key in unmapped:
                 u = unmapped[key]
                 u.customers += r.customers
