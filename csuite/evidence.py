@@ -133,12 +133,13 @@ def _flatten(value: Any, prefix: str, depth: int = 0) -> list[tuple[str, Any]]:
     if isinstance(value, dict) and depth < 3:
         out: list[tuple[str, Any]] = []
         for key, sub in value.items():
-            out.extend(_flatten(sub, f"{prefix}.{_slug(str(key))}", depth + 1))
+            out.extend(_flatten(sub, f"{prefix}.{id_slug(str(key))}", depth + 1))
         return out
     return []
 
 
-def _slug(text: str) -> str:
+def id_slug(text: str) -> str:
+    """A name as it appears inside an evidence id (privacy masks names there too)."""
     return re.sub(r"[^0-9A-Za-z<>_\-]+", "_", text).strip("_") or "x"
 
 
@@ -182,7 +183,7 @@ def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
         return
     if isinstance(value, dict):
         for key, sub in value.items():
-            yield from _walk(sub, f"{prefix}.{_slug(str(key))}", depth + 1)
+            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1)
     elif isinstance(value, list):
         if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
             yield prefix, [float(v) for v in value]
@@ -194,7 +195,7 @@ def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
             if isinstance(item, dict):
                 for key in _NAME_KEYS:
                     if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
-                        name = _slug(str(item[key]))
+                        name = id_slug(str(item[key]))
                         break
             yield from _walk(item, f"{prefix}.{name}", depth + 1)
 

@@ -36,6 +36,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
+from csuite.evidence import id_slug
+
 Mode = Literal["standard", "strict", "off"]
 MODES: tuple[str, ...] = ("standard", "strict", "off")
 Kind = Literal["customer", "person", "investor", "email"]
@@ -115,7 +117,9 @@ def money_range(value: float) -> str:
         return f"{sign}under $1"
     step = 10 ** math.floor(math.log10(value))
     low = math.floor(value / step) * step
-    return f"{sign}{_short_money(low)}–{sign}{_short_money(low + step)}"
+    if sign:  # a loss of 4.2M lies between -5M and -4M: low bound first
+        return f"-{_short_money(low + step)}–-{_short_money(low)}"
+    return f"{_short_money(low)}–{_short_money(low + step)}"
 
 
 def mask_money_text(text: str) -> str:
@@ -132,11 +136,6 @@ def mask_money_text(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- names
-
-def _slug(text: str) -> str:
-    """The slug csuite.evidence uses for names inside evidence ids."""
-    return re.sub(r"[^0-9A-Za-z<>_\-]+", "_", text).strip("_")
-
 
 def _letters(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA: spreadsheet-style, so a pseudonym never runs out."""
@@ -240,9 +239,9 @@ class Pseudonymizer:
         pseudo = f"contact-{letters.lower()}@example.invalid" if kind == "email" else f"{_PREFIX[kind]} {letters}"
         self._forward[name] = pseudo
         self._lower[key] = name
-        slug = _slug(name)
+        slug = id_slug(name)
         if kind != "email" and slug and slug != name:
-            self._slugs[slug] = _slug(pseudo)
+            self._slugs[slug] = id_slug(pseudo)
         self._mask_re = self._unmask_re = None
         return pseudo
 

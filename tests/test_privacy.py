@@ -190,3 +190,9 @@ def test_unmask_inverts_mask(words):
     masked = PSEUDO.mask(text)
     assert not any(n in masked for n in NAMES)
     assert PSEUDO.unmask(masked) == text
+
+
+def test_negative_money_range_runs_low_to_high():
+    from csuite.privacy import money_range
+
+    assert money_range(-4_200_000) == "-$5M–-$4M" and money_range(4_200_000) == "$4M–$5M"

@@ -9,6 +9,9 @@ from csuite.cli.common import EXIT_OK, guarded, note
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from csuite.resources import load_data_yaml
+
+    claude = load_data_yaml("thresholds.yaml")["claude"]  # the defaults the help states
     parser = subparsers.add_parser(
         "ask", help="ask the CRO or CCO a question",
         description="Route the question, run the tools on your data, draft, self-verify and (for high-stakes "
@@ -31,9 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "offline (deterministic, no network) or auto: claude when ANTHROPIC_API_KEY is set "
                              "(default: auto)")
     parser.add_argument("--model", metavar="ID", help="Claude model that drafts (default: $CSUITE_MODEL, "
-                                                      "else claude-sonnet-4-6)")
+                                                      f"else {claude['model']})")
     parser.add_argument("--fast-model", metavar="ID", help="Claude model that routes and critiques (default: "
-                                                           "$CSUITE_FAST_MODEL, else claude-haiku-4-5)")
+                                                           f"$CSUITE_FAST_MODEL, else {claude['fast_model']})")
     parser.add_argument("--privacy", choices=["standard", "strict", "off"], default="standard",
                         help="what leaves the machine: standard replaces customer, person and investor names "
                              "with pseudonyms (restored locally); strict also turns exact money into ranges "
@@ -42,9 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="print tokens per Claude call (input, output, cache write, cache read) on stderr; "
                              "JSON output always includes `usage` when Claude ran")
     parser.add_argument("--max-retries", type=int, metavar="N",
-                        help="SDK retries on 429/5xx/529 and timeouts before falling back offline (default: 2)")
+                        help="SDK retries on 429/5xx/529 and timeouts before falling back offline "
+                             f"(default: {claude['max_retries']})")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="per-attempt timeout of a Claude call (default: 60)")
+                        help=f"per-attempt timeout of a Claude call (default: {claude['timeout_seconds']:g})")
     parser.add_argument("--decision-log", metavar="PATH", help="decision log (default: beside the context file)")
     parser.set_defaults(func=_ask)
 

@@ -41,8 +41,6 @@ from csuite.engines.request import DraftRequest
 from csuite.privacy import MODES, Pseudonymizer
 from csuite.thresholds import section
 
-DEFAULT_MODEL = "claude-sonnet-4-6"
-DEFAULT_FAST_MODEL = "claude-haiku-4-5"
 
 
 def settings() -> dict[str, Any]:
@@ -167,9 +165,8 @@ class ClaudeBackend:
                  max_retries: int | None = None, timeout: float | None = None, base_url: str | None = None,
                  *, client: Any = None) -> None:
         cfg = settings()
-        self.model = model or os.environ.get("CSUITE_MODEL") or cfg.get("model") or DEFAULT_MODEL
-        self.fast_model = fast_model or os.environ.get("CSUITE_FAST_MODEL") or cfg.get("fast_model") \
-            or DEFAULT_FAST_MODEL
+        self.model = model or os.environ.get("CSUITE_MODEL") or cfg["model"]
+        self.fast_model = fast_model or os.environ.get("CSUITE_FAST_MODEL") or cfg["fast_model"]
         if privacy not in MODES:
             raise ValueError(f"privacy must be one of {', '.join(MODES)}")
         self.privacy = privacy
