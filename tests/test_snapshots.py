@@ -331,3 +331,14 @@ def test_line_break_in_a_cell_keeps_the_error_on_one_line(tmp_path):
     with pytest.raises(InputError) as exc:
         read_snapshots(write(tmp_path, 'account_id,period,mrr\nA,2025-01,"1\n2"\n'))
     assert "\n" not in str(exc.value)
+
+
+def test_bad_stripe_interval_count_names_its_own_field(tmp_path):
+    # Quantity 2 is fine; Interval Count 0 is below the minimum 1: the error must name
+    # 'Interval Count' (it used to say 'Quantity', sending the founder to the wrong column).
+    path = tmp_path / "stripe_bad_count.csv"
+    path.write_text("id,Customer ID,Status,Quantity,Amount,Interval,Interval Count,Start (UTC)\n"
+                    "sub_1,cus_A,active,2,100.00,month,0,2025-01-10\n")
+    with pytest.raises(InputError) as err:
+        read_snapshots(str(path))
+    assert err.value.field == "Interval Count" and err.value.row == 2

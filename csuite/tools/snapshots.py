@@ -638,9 +638,12 @@ def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapsho
             raise exc.located(file=f, row=row_no, field=m["amount"]) from None
         try:
             quantity = parse_int(get("quantity")) if get("quantity") is not None else 1
-            count = parse_int(get("interval_count"), minimum=1) if get("interval_count") is not None else 1
         except InputError as exc:
             raise exc.located(file=f, row=row_no, field=m.get("quantity")) from None
+        try:
+            count = parse_int(get("interval_count"), minimum=1) if get("interval_count") is not None else 1
+        except InputError as exc:
+            raise exc.located(file=f, row=row_no, field=m.get("interval_count")) from None
         interval = str(get("interval") or "").strip().lower()
         if interval not in _MONTHS_PER_INTERVAL:
             raise InputError(f"billing interval '{interval}' is not month, year, week or day",
