@@ -46,7 +46,7 @@ def column(name: str, header: str) -> list[str]:
     (999, "$900–$1K"),           # step 10^2: 9 → 900..1,000
     (4_000_000, "$4M–$5M"),      # an exact boundary belongs to the range it starts
     (0, "$0"),
-    (-250_000, "-$200K–-$300K"),
+    (-250_000, "-$300K–-$200K"),  # low bound first
 ])
 def test_money_range_keeps_one_significant_figure(value, expected):
     assert money_range(value) == expected
