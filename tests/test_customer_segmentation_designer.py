@@ -511,3 +511,14 @@ def test_fast_path_refuses_json_numbers_above_max_amount():
     assert seg._fast_numbers([50_000, MAX_AMOUNT * 10], MAX_AMOUNT) is None
     with pytest.raises(InputError, match="implausibly large"):
         run([row, {**row, "id": "B", "arr": 10 * MAX_AMOUNT}])
+
+
+def test_render_over_invested_tier_shows_a_negative_gap():
+    # One strategic customer: ARR 200,000 >= 150,000 entry; recommended 200,000 x 0.12 = 24,000;
+    # cost to serve 50,000 → gap 24,000 - 50,000 = -26,000, written "-$26,000" (never "$-26,000").
+    row = {"id": "A", "arr": 200_000, "tenure_months": 12, "cost_to_serve": 50_000,
+           **{s: True for s in seg.SIGNALS}}
+    result = run([row])
+    assert result.tiers[0].investment_gap == -26_000
+    text = seg.render(result)
+    assert "-$26,000" in text and "$-" not in text

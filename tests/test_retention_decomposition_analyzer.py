@@ -513,3 +513,12 @@ def test_script_runs_with_plain_python():
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["source"] == "snapshots" and data["logo_curve"][0]["survival"] == 1.0
+
+
+def test_render_writes_negative_dollars_with_the_sign_first():
+    # The local formatter printed f"${v:,.0f}" → "$-1,234"; the shared csuite.numbers.usd writes
+    # "-$1,234". Starting ARR 1,000,000 reads "$1,000,000"; a -1,234 contraction reads "-$1,234".
+    r = run(one_cohort())
+    text = rda.render(r.model_copy(update={"contraction_arr": -1234.0}))
+    assert "(-$1,234)" in text and "$-" not in text
+    assert "$1,000,000 starting ARR" in text

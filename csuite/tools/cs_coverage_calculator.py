@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, canonical_key, cell, load_document, read_table, resolve_columns
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
+from csuite.numbers import usd
 from csuite.thresholds import section
 from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolSpec
 
@@ -273,7 +274,7 @@ def read_book(source: Source, options: CoverageOptions, cfg: dict[str, Any]) -> 
             field = "arr"
             arr = parse_money(_required(row, mapping, "arr"))
             if accounts == 0 and arr > 0:
-                raise InputError(f"ARR ${arr:,.0f} with 0 accounts")
+                raise InputError(f"ARR {usd(arr)} with 0 accounts")
             field = "current_csms"
             current = parse_int(_required(row, mapping, "current_csms"))
             growth_values = {}
@@ -553,15 +554,11 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
 # Render
 
 
-def _money(value: float) -> str:
-    return f"-${-value:,.0f}" if value < -0.5 else f"${abs(value):,.0f}"
-
-
 def render(result: CoverageResult) -> str:  # type: ignore[override]
     t = result.totals
     tier_limit = int(config()["tier_row_limit"])
     lines = [
-        f"CS coverage from {result.start_month}: {t.accounts:,} accounts, ARR {_money(t.arr)}, "
+        f"CS coverage from {result.start_month}: {t.accounts:,} accounts, ARR {usd(t.arr)}, "
         f"{t.current_csms} CSMs today",
         f"Need {t.required_csms_now} CSMs now ({t.required_fte_now:.2f} FTE incl. {result.buffer:.0%} "
         f"buffer) and {t.required_csms_12m} by {result.month_12} ({t.required_fte_12m:.2f} FTE): "
@@ -572,13 +569,13 @@ def render(result: CoverageResult) -> str:  # type: ignore[override]
     ]
     for row in result.tiers[:tier_limit]:
         lines.append(
-            f"{row.tier:<14.14} {row.model_label:<26} {row.accounts:>6,} {_money(row.arr):>12} "
+            f"{row.tier:<14.14} {row.model_label:<26} {row.accounts:>6,} {usd(row.arr):>12} "
             f"{row.current_csms:>4} {row.required_csms_now:>8.2f} {row.required_csms_12m:>8.2f} "
             f"{row.gap_now:>+7.2f} {row.hires_planned:>5}")
     if len(result.tiers) > tier_limit:
         rest = result.tiers[tier_limit:]
         lines.append(f"... {len(rest)} more tiers ({sum(r.accounts for r in rest):,} accounts, "
-                     f"{_money(sum(r.arr for r in rest))} ARR; --json lists all)")
+                     f"{usd(sum(r.arr for r in rest))} ARR; --json lists all)")
     short = {"tech_touch": "tech-touch", "pooled": "pooled", "named": "named", "named_exec": "named+exec"}
     lines += ["", "FTE now under each coverage model (compare before choosing):"]
     for row in result.tiers[:tier_limit]:
@@ -592,9 +589,9 @@ def render(result: CoverageResult) -> str:  # type: ignore[override]
     for m in result.months:
         lines.append(f"{m.month:<8} {m.required_csms:>4} {m.csms_on_payroll:>7} {m.ramped_csms:>6} "
                      f"{m.reqs_opened:>4} {m.csm_starts:>6} {m.managers_on_payroll:>4} "
-                     f"{_money(m.incremental_cost):>16}")
-    lines.append(f"Incremental cost over 12 months: {_money(result.incremental_cost_12m)}; run rate "
-                 f"of the added team by {result.month_12}: {_money(result.incremental_run_rate_12m)}/year")
+                     f"{usd(m.incremental_cost):>16}")
+    lines.append(f"Incremental cost over 12 months: {usd(result.incremental_cost_12m)}; run rate "
+                 f"of the added team by {result.month_12}: {usd(result.incremental_run_rate_12m)}/year")
     lines += ["", f"Hiring plan: {t.csm_hires} CSM(s), {t.manager_hires} manager(s)"]
     for h in result.hires:
         who = f"CSM, {h.tier}" if h.role == "csm" else "CS manager"

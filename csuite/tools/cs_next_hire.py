@@ -42,6 +42,7 @@ from csuite.errors import InputError
 from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import parse_int, parse_money, parse_percent
+from csuite.numbers import usd
 from csuite.resources import load_data_yaml
 from csuite.io.values import add_months
 from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolSpec
@@ -214,7 +215,7 @@ def _loads(state: _State) -> list[RoleLoad]:
             by_a = state.arr / (people * c["arr"])
             load = max(by_c, by_a)
             basis = (f"{state.customers:,.0f} customers ÷ ({people} × {c['customers']}) = {by_c:.0%}; "
-                     f"${state.arr:,.0f} ÷ ({people} × ${c['arr']:,.0f}) = {by_a:.0%}")
+                     f"{usd(state.arr)} ÷ ({people} × {usd(c['arr'])}) = {by_a:.0%}")
         elif role in ("support", "customer_marketing"):
             load = state.customers / (people * c["customers"])
             basis = f"{state.customers:,.0f} customers ÷ ({people} × {c['customers']})"
@@ -223,7 +224,7 @@ def _loads(state: _State) -> list[RoleLoad]:
             basis = f"{state.new_customers_per_year:,.0f} new customers a year ÷ ({people} × {c['new_customers_per_year']})"
         elif role == "account_manager":
             load = state.arr / (people * c["arr"])
-            basis = f"${state.arr:,.0f} ARR ÷ ({people} × ${c['arr']:,.0f})"
+            basis = f"{usd(state.arr)} ARR ÷ ({people} × {usd(c['arr'])})"
         else:  # cs_ops
             staff = state.metric("cs_headcount") - n
             load = staff / (people * c["cs_headcount"])
@@ -411,7 +412,7 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
         if arr <= 0:
             raise InputError("target_arr_12_months needs a current ARR above 0", file=file, field="arr")
         growth = target / arr - 1
-        growth_basis = f"from the 12-month target ${target:,.0f}"
+        growth_basis = f"from the 12-month target {usd(target)}"
         sources["arr_growth"] = "file (target_arr_12_months)"
     else:
         growth = float(seq_cfg["default_arr_growth"])
@@ -511,7 +512,7 @@ def render(r: NextHireResult) -> str:
         "  Owns: " + "; ".join(r.owns),
         "  Does not own: " + "; ".join(r.does_not_own),
         "",
-        f"Today: {r.customers} customers, ${r.arr:,.0f} ARR. Load by role (100% = at capacity):",
+        f"Today: {r.customers} customers, {usd(r.arr)} ARR. Load by role (100% = at capacity):",
     ]
     for rl in r.loads:
         load = "n/a" if rl.load is None else f"{rl.load:.0%}"

@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, read_table, resolve_columns
 from csuite.io.values import MAX_AMOUNT, months_between, parse_bool, parse_date, parse_money, parse_months
+from csuite.numbers import pct, usd
 from csuite.thresholds import section
 from csuite.tools.base import Day, Money, Source, ToolOptions, ToolSpec
 
@@ -466,7 +467,7 @@ def tier_floors_for_thresholds(cfg: dict[str, Any], override: list[float] | None
         floors = [float(cfg["arr_thresholds"][t]) for t in tiers[:-1]]
     if any(b >= a for a, b in zip(floors, floors[1:])) or floors[-1] <= 0:
         raise UsageError("tier thresholds must be positive and strictly decreasing from "
-                         f"{tiers[0]} down (got {', '.join(f'${v:,.0f}' for v in floors)})")
+                         f"{tiers[0]} down (got {', '.join(usd(v) for v in floors)})")
     return floors + [0.0]
 
 
@@ -566,7 +567,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         in_bottom = paying_arr[tier_of[paying_idx] == bottom]
         entry[-1] = float(in_bottom.min()) if in_bottom.size else None
         tier_rule = ("Minimum ARR to enter: " + ", ".join(
-            f"{labels[t]} ${f:,.0f}" for t, f in zip(tiers[:-1], floors[:-1]))
+            f"{labels[t]} {usd(f)}" for t, f in zip(tiers[:-1], floors[:-1]))
             + f"; {labels[tiers[-1]]}: every other paying customer")
     else:
         shares = [float(cfg["percentile_shares"][t]) for t in tiers[:-1]]
@@ -623,7 +624,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         t = int(tier_of[i]) - 1
         upgrade_rows.append(ref(i, target=t, reasons=[
             f"fit {fits[i]:g}/10 >= {up_fit:g}", "expansion potential",
-            f"ARR ${cols.arr[i]:,.0f} >= {reach:.0%} of {labels[tiers[t]]} entry ${entry[t]:,.0f}",
+            f"ARR {usd(cols.arr[i])} >= {reach:.0%} of {labels[tiers[t]]} entry {usd(entry[t])}",
         ]))
     downgrade_rows = [ref(i, target=int(tier_of[i]) + 1, reasons=[
         f"fit {fits[i]:g}/10 <= {down_fit:g}", "no expansion potential",
@@ -635,7 +636,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
     ]) for i in killed[:limit]]
     zero = largest_first(~paying, cost)
     zero_rows = [ref(i, reasons=[
-        f"no revenue, costs ${cols.cost[i]:,.0f} a year: convert to paid or sunset"
+        f"no revenue, costs {usd(cols.cost[i])} a year: convert to paid or sunset"
         if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
     ]) for i in zero[:limit]]
 
@@ -706,21 +707,11 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
 # Render
 
 
-def _money(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"-${-value:,.0f}" if value < -0.5 else f"${abs(value):,.0f}"
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
 def render(result: SegmentationResult) -> str:  # type: ignore[override]
     labels = {t.tier: t.label for t in result.tiers}
     lines = [
         f"Customer segmentation ({result.mode}) — {result.paying_customers} paying customers, "
-        f"ARR {_money(result.total_arr)}"
+        f"ARR {usd(result.total_arr)}"
         + (f", {result.zero_arr_customers} zero-ARR" if result.zero_arr_customers else ""),
         f"Tier rule: {result.tier_rule}",
         "",
@@ -730,19 +721,19 @@ def render(result: SegmentationResult) -> str:  # type: ignore[override]
     for t in result.tiers:
         fit = "n/a" if t.average_fit_score is None else f"{t.average_fit_score:.1f}"
         lines.append(
-            f"{t.label:<10} {_money(t.entry_arr):>11} {t.customers:>5} {_money(t.arr):>12} "
-            f"{_pct(t.arr_share):>6} {fit:>7} {_pct(t.cost_ratio):>8} {t.target_cost_ratio:>6.0%} "
-            f"{_money(t.investment_gap):>11}  {t.coverage_model}"
+            f"{t.label:<10} {usd(t.entry_arr):>11} {t.customers:>5} {usd(t.arr):>12} "
+            f"{pct(t.arr_share):>6} {fit:>7} {pct(t.cost_ratio):>8} {t.target_cost_ratio:>6.0%} "
+            f"{usd(t.investment_gap):>11}  {t.coverage_model}"
         )
     if result.largest_customer is not None:
         lines += ["", f"Largest customer: {result.largest_customer.name} "
-                      f"{_money(result.largest_customer.arr)} ({_pct(result.largest_customer_share)} of ARR)"]
+                      f"{usd(result.largest_customer.arr)} ({pct(result.largest_customer_share)} of ARR)"]
 
     def block(title: str, rows: list[CustomerRow], count: int, arr: float | None, show_target: bool,
               note: str | None = None) -> None:
         head = f"{title}: {count}"
         if arr is not None:
-            head += f" ({_money(arr)} ARR)"
+            head += f" ({usd(arr)} ARR)"
         lines.extend(["", head])
         if note:
             lines.append(f"  Rule: {note}")
@@ -750,7 +741,7 @@ def render(result: SegmentationResult) -> str:  # type: ignore[override]
             target = f" -> {labels[r.target_tier]}" if show_target and r.target_tier else ""
             tier = labels[r.tier] if r.tier else "untiered"
             cost = "n/a" if r.cost_ratio is None else f"{r.cost_ratio:.0%}"
-            lines.append(f"  {r.name:<28.28} {_money(r.arr):>10}  {tier}{target}; fit {r.fit_score:g}/10, "
+            lines.append(f"  {r.name:<28.28} {usd(r.arr):>10}  {tier}{target}; fit {r.fit_score:g}/10, "
                          f"cost/ARR {cost}")
         if count > len(rows):
             lines.append(f"  ... and {count - len(rows)} more (--limit, or --json)")
@@ -762,7 +753,7 @@ def render(result: SegmentationResult) -> str:  # type: ignore[override]
           result.kill_arr, False, result.kill_rule.statement)
     if result.zero_arr_customers:
         lines.extend(["", f"Zero-ARR accounts: {result.zero_arr_customers}, costing "
-                          f"{_money(result.zero_arr_cost_to_serve)} a year (not tiered, never on the kill list)"])
+                          f"{usd(result.zero_arr_cost_to_serve)} a year (not tiered, never on the kill list)"])
         for r in result.zero_arr:
             lines.append(f"  {r.name:<28.28} {r.reasons[0]}")
         if result.zero_arr_customers > len(result.zero_arr):

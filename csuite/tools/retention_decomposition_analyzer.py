@@ -67,6 +67,7 @@ from csuite.errors import InputError, UsageError
 from csuite.io.tables import Source, Table, cell, read_table, resolve_columns
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, quarter_period
+from csuite.numbers import pct, usd
 from csuite.resources import load_data_yaml
 from csuite.thresholds import alert_rules, section
 from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolSpec
@@ -675,7 +676,7 @@ def _reconcile_reasons(c: _Cohort) -> list[str]:
         total = sum(r.arr or 0.0 for r in c.reasons)
         tol = float(section("retention_decomposition_analyzer")["reason_arr_tolerance"]) * c.churned_arr
         if abs(total - c.churned_arr) > max(tol, 1.0):
-            notes.append(f"{c.name}: reasons account for ${total:,.0f} of ${c.churned_arr:,.0f} churned ARR")
+            notes.append(f"{c.name}: reasons account for {usd(total)} of {usd(c.churned_arr)} churned ARR")
     return notes
 
 
@@ -705,8 +706,8 @@ def _stage(options: RetentionOptions, starting_arr: float) -> tuple[str, str]:
         return options.stage, "--stage"
     limit = float(section("retention_decomposition_analyzer")["scale_from_arr"])
     if starting_arr < limit:
-        return "growth", f"starting ARR ${starting_arr:,.0f} is below ${limit:,.0f} (pass --stage to override)"
-    return "scale", f"starting ARR ${starting_arr:,.0f} is at least ${limit:,.0f} (pass --stage to override)"
+        return "growth", f"starting ARR {usd(starting_arr)} is below {usd(limit)} (pass --stage to override)"
+    return "scale", f"starting ARR {usd(starting_arr)} is at least {usd(limit)} (pass --stage to override)"
 
 
 def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: str,
@@ -923,22 +924,14 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
 
 # ----------------------------------------------------------------------------- human output
 
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{v * 100:.1f}%"
-
-
-def _usd(v: float | None) -> str:
-    return "n/a" if v is None else f"${v:,.0f}"
-
-
 def render(r: RetentionResult) -> str:
     d = r.verdict_detail
     lines = [
         f"Retention ({r.window.get('label', f'{d.window_months}-month window')}, {len(r.cohorts)} cohorts, "
-        f"{r.starting_customers} customers, {_usd(r.starting_arr)} starting ARR)",
-        f"  GRR {_pct(r.grr)}   NRR {_pct(r.nrr)}   Logo retention {_pct(r.logo_retention)}",
-        f"  Churn {_pct(r.churn_rate)} ({_usd(r.churned_arr)})   Contraction {_pct(r.contraction_rate)} "
-        f"({_usd(r.contraction_arr)})   Expansion {_pct(r.expansion_rate)} ({_usd(r.expansion_arr)})",
+        f"{r.starting_customers} customers, {usd(r.starting_arr)} starting ARR)",
+        f"  GRR {pct(r.grr)}   NRR {pct(r.nrr)}   Logo retention {pct(r.logo_retention)}",
+        f"  Churn {pct(r.churn_rate)} ({usd(r.churned_arr)})   Contraction {pct(r.contraction_rate)} "
+        f"({usd(r.contraction_arr)})   Expansion {pct(r.expansion_rate)} ({usd(r.expansion_arr)})",
         f"Verdict ({d.stage} stage): {r.verdict.upper()} — "
         + ", ".join(f"{m.metric.replace('_', ' ')} {m.status}" for m in d.metrics),
     ]
@@ -951,8 +944,8 @@ def render(r: RetentionResult) -> str:
     shown = r.cohorts if len(r.cohorts) <= 24 else r.cohorts[:12] + r.cohorts[-12:]
     for c in shown:
         flag = " leaky" if c.leaky_bucket else ""
-        lines.append(f"{c.name[:19]:<20}{_usd(c.starting_arr):>12}{_pct(c.grr):>8}{_pct(c.nrr):>8}"
-                     f"{_pct(c.logo_retention):>8}{_pct(c.contraction_rate):>8}{_pct(c.expansion_rate):>8}  "
+        lines.append(f"{c.name[:19]:<20}{usd(c.starting_arr):>12}{pct(c.grr):>8}{pct(c.nrr):>8}"
+                     f"{pct(c.logo_retention):>8}{pct(c.contraction_rate):>8}{pct(c.expansion_rate):>8}  "
                      f"{c.verdict}{flag}")
     if len(shown) < len(r.cohorts):
         lines.append(f"  … {len(r.cohorts) - len(shown)} more cohorts in --json")
@@ -963,9 +956,9 @@ def render(r: RetentionResult) -> str:
     cr = r.churn_reasons
     lines.append("")
     lines.append(f"Churn reasons (by {'ARR' if cr.basis == 'arr' else 'customers'}; preventable share "
-                 f"{_pct(r.preventable_share)}):")
+                 f"{pct(r.preventable_share)}):")
     for dvr in r.top_drivers:
-        lines.append(f"  {dvr.label:<18} {dvr.customers:>3} customers  {_usd(dvr.arr):>10}  {_pct(dvr.share):>6}"
+        lines.append(f"  {dvr.label:<18} {dvr.customers:>3} customers  {usd(dvr.arr):>10}  {pct(dvr.share):>6}"
                      f"  e.g. {'; '.join(dvr.reasons[:2])}")
     if cr.unmapped:
         lines.append("  Unmapped: " + "; ".join(f"{u.reason} ({u.customers})" for u in cr.unmapped))
@@ -973,7 +966,7 @@ def render(r: RetentionResult) -> str:
         lines.append(f"  No reason given: {cr.unexplained_customers} churned customer(s)")
     if r.logo_curve:
         marks = {p.month: p.survival for p in r.logo_curve}
-        pts = [f"m{k} {_pct(marks[k])}" for k in (3, 6, 12, 24) if k in marks]
+        pts = [f"m{k} {pct(marks[k])}" for k in (3, 6, 12, 24) if k in marks]
         if pts:
             lines.append("Logo survival by tenure (Kaplan–Meier): " + ", ".join(pts))
     if r.warnings:
