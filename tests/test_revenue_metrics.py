@@ -422,3 +422,33 @@ def test_rule_of_40_says_which_margin_or_asks_for_it():
     assert any("margin basis" in n for n in r.notes)
     r = run({"profit_margin_basis": "FCF margin", "quarters": rows})
     assert "FCF margin" in r.metrics["rule_of_40"].formula and not any("margin basis" in n for n in r.notes)
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+def test_csv_unknown_header_is_refused(tmp_path):
+    # A typo'd CSV header must not silently drop gross margin (YAML already refused it).
+    path = write(tmp_path, "quarter,arr,sm_spend,gros_margin\n2026-Q1,1000,100,75%\n", "typo.csv")
+    with pytest.raises(InputError, match="unknown field.*gros_margin") as err:
+        run(path)
+    assert err.value.file == str(path)
+
+
+def test_csv_is_read_once_and_yaml_quarters_keep_the_file_name(tmp_path, monkeypatch):
+    import csuite.io.tables as tables
+
+    reads: list[str] = []
+    real = tables.read_text
+    monkeypatch.setattr(tables, "read_text", lambda p: reads.append(str(p)) or real(p))
+    csv_path = DATA / "revenue_metrics_quarters.csv"
+    rm.load_table(str(csv_path))
+    assert reads == [str(csv_path)]
+    bad = write(tmp_path, "quarters:\n  - 5\n", "bad.yaml")
+    with pytest.raises(InputError, match="not an object") as err:
+        rm.load_table(str(bad))
+    assert err.value.file == str(bad) and err.value.row == 1
+
+
+def test_scalar_document_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="list of quarter rows"):
+        rm.load_table(str(write(tmp_path, "42\n", "scalar.yaml")))

@@ -30,8 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
-from csuite.io.tables import (Table, canonical_key, cell, detect_format, load_document, normalise_keys, read_table,
-                               read_text, resolve_columns)
+from csuite.io.tables import Table, canonical_key, cell, load_document, normalise_keys, read_table, resolve_columns
 from csuite.io.values import Period, parse_money, parse_number, parse_percent, parse_quarter
 from csuite.thresholds import section
 from csuite.tools.base import Day, PeriodLabel, Source, ToolOptions, ToolSpec
@@ -176,38 +175,43 @@ def _gross_margin(value: Any) -> float:
     return gm
 
 
+_LIST_KEYS = ("quarters", *DOCUMENT_KEYS["quarters"])
+
+
 def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
-    """Quarter rows plus document-level fields (company, margin basis)."""
+    """Quarter rows plus document-level fields (company, margin basis).
+
+    A .yaml/.yml/.json file is a document (duplicate keys refused by load_document; top-level
+    keys checked against DOCUMENT_KEYS); anything else is a table for read_table (CSV, or JSON
+    detected by content), read once. Every input then gets the same unknown-field check, so a
+    `gros_margin` typo in a CSV header is an error, not a silently missing margin."""
     meta: dict[str, Any] = {}
+    if source is None:
+        raise InputError("no input: give a YAML/JSON/CSV file of quarterly metrics")
     if isinstance(source, (list, dict)):
         data, file = source, "<input>"
-    elif source is None:
-        raise InputError("no input: give a YAML/JSON/CSV file of quarterly metrics")
+    elif Path(source).suffix.lower() in (".yaml", ".yml", ".json"):
+        data, file = load_document(source), str(source)
     else:
-        path = Path(source)
-        text = read_text(path)
-        if detect_format(path, text) == "csv" and path.suffix.lower() not in (".yaml", ".yml"):
-            return read_table(path), meta
-        data, file = load_document(path), str(path)
+        data, file = None, str(source)
     if isinstance(data, dict):
         doc = normalise_keys(data, DOCUMENT_KEYS, file)
         meta = {k: v for k, v in doc.items() if k != "quarters"}
         data = doc.get("quarters")
         if not isinstance(data, list):
             raise InputError("needs a 'quarters' list with one row per quarter", file=file)
-    if not isinstance(data, list):
+    if data is not None and not isinstance(data, list):
         raise InputError("expected a list of quarter rows", file=file)
-    rows, headers = [], []
-    for i, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            raise InputError("is not an object with quarter fields", file=file, row=i)
-        rows.append({str(k): v for k, v in item.items()})
-        headers.extend(str(k) for k in item if str(k) not in headers)
-    if not rows:
+    try:
+        table = read_table(source if data is None else data, list_keys=_LIST_KEYS)
+    except InputError as exc:
+        # inline rows are labelled <input>; errors must name the founder's file
+        raise InputError(exc.message, file=file, row=exc.row, field=exc.field) from None
+    table.file = file
+    if not table.rows:
         raise InputError("has no quarters", file=file)
-    table = Table(rows=rows, headers=headers, file=file, row_numbers=list(range(1, len(rows) + 1)))
     known = {canonical_key(n) for k, names in COLUMN_ALIASES.items() for n in [k, *names]}
-    unknown = [h for h in headers if canonical_key(h) not in known]
+    unknown = [h for h in table.headers if canonical_key(h) not in known]
     if unknown:
         raise InputError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(COLUMN_ALIASES)})",
                          file=file)
