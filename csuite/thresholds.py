@@ -27,6 +27,7 @@ class AlertRule(BaseModel):
     conditions: list[Condition] = Field(min_length=1)
     why: str
     action: str
+    finding: str | None = None  # how a finding words the crossing, when the conditions alone do not say it
 
 
 @lru_cache(maxsize=1)

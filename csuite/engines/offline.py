@@ -17,11 +17,14 @@ from csuite.engines import adapters  # noqa: F401  (registers the per-tool findi
 from csuite.engines.findings import cite, tool_findings
 from csuite.engines.request import DraftRequest
 from csuite.knowledge import RoleKnowledge, Topic
-from csuite.numbers import find_mentions, format_value
-from csuite.verify import tag_finding
+from csuite.numbers import find_mentions
+from csuite.thresholds import alert_rules, section
+from csuite.verify import MAX_BULLETS, tag_finding
 
 ROLE_TITLES = {"cro": "CRO", "cco": "CCO"}
-MAX_FINDINGS = 5
+MAX_FINDINGS = MAX_BULLETS
+# An alert's metric whose evidence lives under another id.
+_EVIDENCE_ID = {"context_age_days": "ctx.age_days"}
 
 
 def alert_note(alert: Alert) -> AlertNote:
@@ -35,22 +38,23 @@ def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic]) -> list
     named = {a for t in topics for a in t.alerts}
     first = [a for a in alerts if a.id in named]
     rest = [a for a in alerts if a.id not in named and a.role == role and a.severity == "high"]
+    # Whoever answers, advice built on an old context must say so.
     stale = [a for a in alerts if a.id == "context_stale" and a not in first]
-    return (first + rest + stale)[:5]
+    return (first + rest + stale)[:MAX_BULLETS]
 
 
 def _condition_phrase(alert: Alert, evidence: dict[str, Evidence]) -> str:
     """How the value crossed the line, in words, using the threshold evidence for its number."""
-    from csuite.thresholds import alert_rules
-
     rule = alert_rules()[alert.id]
+    if rule.finding:
+        return rule.finding
     phrases = []
     for cond in rule.conditions:
         if cond.rule == "declining":
             count = _WORDS.get(cond.steps, "several")
             phrases.append(f"falling in each of the last {count} periods")
         elif cond.rule == "older_than_months":
-            phrases.append("more than a year ago")
+            phrases.append(f"more than {_WORDS.get(int(cond.value or 0), f'{cond.value:g}')} months ago")
         elif cond is rule.conditions[0] and f"threshold.{alert.id}" in evidence:
             line = evidence[f"threshold.{alert.id}"].display()
             phrases.append(f"{'under' if cond.op in ('<', '<=') else 'over'} the {line} alert line")
@@ -60,15 +64,10 @@ def _condition_phrase(alert: Alert, evidence: dict[str, Evidence]) -> str:
 def alert_finding(alert: Alert, evidence: dict[str, Evidence]) -> Finding:
     """State the founder's number (🟢 on its own) and, where a threshold is quoted, the line it
     crossed (which makes the finding 🟡: the line is our framework, not their data)."""
-    metrics = [m for m in alert.values if f"ctx.{m}" in evidence]
-    parts = [f"{evidence[f'ctx.{m}'].label} is {evidence[f'ctx.{m}'].display()}" for m in metrics]
-    sources = [f"ctx.{m}" for m in metrics]
-    if alert.id == "context_stale" and "ctx.age_days" in evidence:
-        parts, sources = [f"company-context.md was last updated {evidence['ctx.age_days'].display()} ago"], \
-            ["ctx.age_days"]
+    sources = [_EVIDENCE_ID.get(m, f"ctx.{m}") for m in alert.values]
+    sources = [s for s in sources if s in evidence]
+    parts = [f"{evidence[s].label[:1].upper()}{evidence[s].label[1:]} is {evidence[s].display()}" for s in sources]
     phrase = _condition_phrase(alert, evidence)
-    if alert.id == "leaky_bucket":
-        phrase = "expansion is masking churn (a leaky bucket)"
     text = " and ".join(parts) + (f": {phrase}" if phrase else "")
     if "alert line" in phrase:
         sources.append(f"threshold.{alert.id}")
@@ -78,7 +77,7 @@ def alert_finding(alert: Alert, evidence: dict[str, Evidence]) -> Finding:
     return Finding(text=text, so_what=so_what, sources=sources, tag="verified", topic=None)
 
 
-_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 12: "twelve"}
 
 _CONSEQUENCE = {
     "cro": "left alone, it makes next quarter's number harder to hit and the forecast harder to trust",
@@ -101,9 +100,14 @@ def _in_band(band: str, acv: float) -> bool:
     return float(match.group("lo")) * 1000 <= acv < float(match.group("hi")) * 1000
 
 
+_ACRONYMS = {"nrr", "grr", "arr", "acv", "ltv", "cac", "csm", "ae"}
+
+
 def _benchmark_title(key: str) -> str:
-    words = key.replace("_", " ")
-    return re.sub(r"^(nrr|grr) median by acv$", lambda m: f"Median {m.group(1).upper()} by ACV band", words)
+    words = [w.upper() if w in _ACRONYMS else w for w in key.replace(".", " ").split("_")]
+    text = " ".join(words)
+    text = re.sub(r"^(NRR|GRR) median by ACV$", r"Median \1 by ACV band", text)
+    return text[:1].upper() + text[1:]
 
 
 def benchmark_findings(topics: list[Topic], evidence: dict[str, Evidence], limit: int) -> list[Finding]:
@@ -124,6 +128,9 @@ def benchmark_findings(topics: list[Topic], evidence: dict[str, Evidence], limit
                 text = (f"{_benchmark_title(key)}: for an ACV of {acv.display()} "
                         f"(band {item.id.rsplit('.', 1)[-1]}) the median is {item.display()}")
                 sources = [item.id, acv.id]
+            elif len(items) == 1 and items[0].id == f"bench.{key}":
+                text = f"Benchmark — {_benchmark_title(key)}: {items[0].display()}"
+                sources = [items[0].id]
             else:
                 shown = items[:6]
                 text = f"{_benchmark_title(key)}: " + ", ".join(
@@ -145,7 +152,8 @@ def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: 
     for alert in alerts[:2]:
         if alert.role == role:
             actions.append(Action(id=f"alert.{alert.id}", action=alert.action,
-                                  owner=ROLE_TITLES[alert.role], deadline=_deadline(req.as_of, 14)))
+                                  owner=ROLE_TITLES[alert.role],
+                                  deadline=_deadline(req.as_of, section("verify")["alert_action_deadline_days"])))
     for topic in topics:
         for i, item in enumerate(topic.actions, start=1):
             actions.append(Action(id=f"{role}.{topic.id}.{i}", action=item.action, owner=item.owner,
@@ -249,7 +257,3 @@ def _risks(req: DraftRequest, alerts: list[Alert]) -> list[str]:
         risks.append("Without your data for " + ", ".join(req.missing_tools[:3]) +
                      ", parts of this answer rest on benchmarks, not your numbers.")
     return risks
-
-
-def describe(value: object, unit: str) -> str:
-    return format_value(value, unit)
