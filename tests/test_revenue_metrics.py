@@ -452,3 +452,17 @@ def test_csv_is_read_once_and_yaml_quarters_keep_the_file_name(tmp_path, monkeyp
 def test_scalar_document_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="list of quarter rows"):
         rm.load_table(str(write(tmp_path, "42\n", "scalar.yaml")))
+
+
+def test_waterfall_tolerance_comes_from_thresholds(monkeypatch):
+    # The shipped tolerance is 0 cents: 1,200,000.01 vs the computed 1,200,000.00 is refused.
+    assert section("revenue_metrics")["waterfall_tolerance_cents"] == 0
+    with pytest.raises(InputError, match="does not reconcile"):
+        run(with_change(1, arr="1,200,000.01"))
+    # With 5 cents allowed, 1 cent off passes and 6 cents off (1,200,000.06) does not.
+    real = rm.section
+    monkeypatch.setattr(rm, "section", lambda name: {**real(name), "waterfall_tolerance_cents": 5}
+                        if name == "revenue_metrics" else real(name))
+    run(with_change(1, arr="1,200,000.01"))
+    with pytest.raises(InputError, match="does not reconcile"):
+        run(with_change(1, arr="1,200,000.06"))

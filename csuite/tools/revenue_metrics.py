@@ -277,6 +277,12 @@ def parse_rows(table: Table) -> list[QuarterRow]:
             raise InputError(f"quarters jump from {p0.label} to {p1.label}; the waterfall needs every "
                              "quarter in between", file=table.file, row=line)
 
+    # thresholds.yaml: how many cents the waterfall may be off (0: it reconciles to the cent)
+    tolerance = int(section("revenue_metrics")["waterfall_tolerance_cents"])
+
+    def differ(a: float, b: float) -> bool:
+        return abs(_cents(a) - _cents(b)) > tolerance
+
     rows: list[QuarterRow] = []
     prev_end: float | None = None
     for period, line, v in parsed:
@@ -286,7 +292,7 @@ def parse_rows(table: Table) -> list[QuarterRow]:
         if has_moves:
             movement = v["new"] + v.get("reactivation", 0.0) + v["expansion"] - v["contraction"] - v["churn"]
         start = prev_end
-        if start is not None and "arr_start" in v and _cents(v["arr_start"]) != _cents(start):
+        if start is not None and "arr_start" in v and differ(v["arr_start"], start):
             raise InputError(f"{period.label} starting ARR {_money(v['arr_start'])} differs from the previous "
                              f"quarter's ending ARR {_money(start)}", file=table.file, row=line,
                              field=mapping["arr_start"])
@@ -298,11 +304,11 @@ def parse_rows(table: Table) -> list[QuarterRow]:
             elif movement is not None:
                 start = end - movement
         net_new = None if start is None else end - start
-        if net_new is not None and "net_new_arr" in v and _cents(v["net_new_arr"]) != _cents(net_new):
+        if net_new is not None and "net_new_arr" in v and differ(v["net_new_arr"], net_new):
             raise InputError(f"{period.label} net new ARR {_money(v['net_new_arr'])} does not reconcile: ending "
                              f"{_money(end)} − starting {_money(start)} = {_money(net_new)}",
                              file=table.file, row=line, field=mapping["net_new_arr"])
-        if movement is not None and start is not None and _cents(start + movement) != _cents(end):
+        if movement is not None and start is not None and differ(start + movement, end):
             off = end - (start + movement)
             raise InputError(
                 f"{period.label} ARR waterfall does not reconcile: start {_money(start)} + new "
