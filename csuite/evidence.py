@@ -60,6 +60,13 @@ def guess_unit(key: str, value: Any) -> Unit:
     return "count"
 
 
+def metric_unit(metric: str) -> Unit:
+    """The unit of a context metric (context_age_days, the one alert metric not in the file, is days)."""
+    if metric not in METRICS:
+        return "days"
+    return _CONTEXT_UNITS[METRICS[metric][0]]
+
+
 def context_evidence(ctx: CompanyContext) -> list[Evidence]:
     if not ctx.found:
         return []
@@ -69,9 +76,7 @@ def context_evidence(ctx: CompanyContext) -> list[Evidence]:
         if value is None:
             continue
         label = ctx.metric_labels.get(key, key)
-        unit = _CONTEXT_UNITS[METRICS[key][0]]
-        if key == "nrr_trend" or (key == "win_rate" and isinstance(value, list)):
-            unit = "fraction"
+        unit = metric_unit(key)
         if isinstance(value, date):
             value = value.isoformat()
         items.append(Evidence(id=f"ctx.{key}", label=label, value=value, unit=unit,
@@ -88,12 +93,8 @@ def alert_evidence(alerts: Iterable[Alert]) -> list[Evidence]:
     items = []
     for alert in alerts:
         if isinstance(alert.threshold, (int, float)):
-            unit = _CONTEXT_UNITS.get(METRICS.get(alert.metric, ("ratio",))[0], "ratio") \
-                if alert.metric in METRICS else "days"
-            if alert.metric in ("win_rate", "nrr_trend"):
-                unit = "fraction"
-            if alert.metric == "last_pricing_review":
-                unit = "months"
+            # a date rule's threshold is a number of months; the context's age is in days
+            unit = "months" if metric_unit(alert.metric) == "date" else metric_unit(alert.metric)
             items.append(Evidence(id=f"threshold.{alert.id}", label=f"{alert.id} threshold",
                                   value=alert.threshold, unit=unit,
                                   source=f"thresholds.yaml alerts.{alert.id}", kind="framework"))

@@ -252,7 +252,7 @@ def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContex
         checks = peer_review(view.findings, peer.role or "", pool)
         role_views.append(RoleView(role=view.role or "cro", bottom_line=view.bottom_line, findings=view.findings,
                                    peer_review=checks))
-    shared = set(_cited(primary.findings)) & set(_cited(other.findings))
+    shared = set(_cited(primary.findings, pool)) & set(_cited(other.findings, pool))
     agreement = [f"Both cite {pool[s].label} ({pool[s].display()})" for s in sorted(shared) if s in pool][:3]
     disagreement: list[str] = []
     if primary.decision and other.decision and primary.decision.question != other.decision.question:
@@ -292,9 +292,9 @@ def peer_review(findings: list[Finding], peer_role: str, pool: dict[str, Evidenc
     return checks[:5]
 
 
-def _cited(findings: list[Finding]) -> list[str]:
-    return [s for f in findings for s in f.sources if s.startswith(("ctx.", "churn_", "revenue_", "retention_",
-                                                                    "customer_", "cs_", "sales_"))]
+def _cited(findings: list[Finding], pool: dict[str, Evidence]) -> list[str]:
+    """Founder-data evidence the findings cite: what two roles can agree on."""
+    return [s for f in findings for s in f.sources if s in pool and pool[s].kind == "founder_data"]
 
 
 def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:

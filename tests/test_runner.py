@@ -204,3 +204,10 @@ def test_unrecognised_file_names_the_kinds_we_read(run_cli, tmp_path):
     junk.write_text("colour,shape\nred,square\n")
     result = run_cli("ask", "Will we make Q4?", "--data", junk, "--as-of", AS_OF, "--offline")
     assert result.code == 2 and "pipeline" in result.err and "junk.csv" in result.err
+
+
+def test_a_flag_the_evidence_cannot_trace_becomes_a_risk_not_a_finding(advisor):
+    answer = advisor.ask("Will we make the Q4 number?", data=[EXAMPLES / "pipeline.csv"])
+    # the stale-deals flag sums deal amounts ($162,000) the tool does not expose as a field
+    assert any(r.startswith("revenue_forecast_model: 3 open deal(s) worth $162,000") for r in answer.risks)
+    assert not any("$162,000" in f.text for f in answer.findings)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from csuite.answer import Evidence, Finding
 from csuite.numbers import find_mentions, matches, numeric_values
+from csuite.verify import tag_finding
 
 
 class ToolRun(BaseModel):
@@ -75,18 +76,23 @@ def generic_findings(run: ToolRun, evidence: dict[str, Evidence]) -> list[Findin
         so_what = flag.get("why") or flag.get("action") or flag.get("recommendation") or \
             f"flagged by {run.tool} on your data"
         finding = _finding(str(message).rstrip("."), str(so_what), run, evidence)
-        if _fully_cited(finding, evidence):
+        # A flag whose numbers are sums the tool did not expose cannot be traced; it stays a
+        # risk (see untraceable_flags) rather than becoming a finding verify would mark assumed.
+        if not tag_finding(finding, evidence)[1]:
             out.append(finding)
-        elif str(message) not in run.warnings:
-            # A flag whose numbers are sums the tool did not expose is still worth saying, as a
-            # risk; as a finding it could not be traced, so it would only be marked assumed.
-            run.warnings.append(str(message))
     return out[:3]
 
 
-def _fully_cited(finding: Finding, evidence: dict[str, Evidence]) -> bool:
-    values = [v for s in finding.sources if s in evidence for v in numeric_values(evidence[s].value)]
-    return all(matches(m, values) for m in find_mentions(f"{finding.text} {finding.so_what}"))
+def untraceable_flags(run: ToolRun, evidence: dict[str, Evidence]) -> list[str]:
+    """Flag messages whose numbers no evidence holds: said as risks, in the tool's words."""
+    out = []
+    for flag in run.result.get("flags") or []:
+        if not isinstance(flag, dict):
+            continue
+        message = str(flag.get("message") or flag.get("detail") or flag.get("text") or flag.get("id", ""))
+        if tag_finding(_finding(message, "", run, evidence), evidence)[1]:
+            out.append(message)
+    return out
 
 
 Adapter = Callable[[ToolRun, dict[str, Evidence]], list[Finding]]

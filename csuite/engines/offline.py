@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from csuite.alerts import Alert
 from csuite.answer import Action, AlertNote, Answer, Decision, DecisionOption, Evidence, Finding
 from csuite.engines import adapters  # noqa: F401  (registers the per-tool finding adapters)
-from csuite.engines.findings import cite, tool_findings
+from csuite.engines.findings import cite, tool_findings, untraceable_flags
 from csuite.engines.request import DraftRequest
 from csuite.knowledge import RoleKnowledge, Topic
 from csuite.numbers import find_mentions
@@ -215,7 +215,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
     if alerts:
         why.append(alerts[0].why)
     actions = _actions(req, topics, alerts, role)
-    risks = _risks(req, alerts)
+    risks = _risks(req, alerts, evidence)
     questions: list[str] = []
     if req.missing_tools or not req.runs:
         questions = list(topics[0].diagnostic_questions[:4])
@@ -240,7 +240,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
                   tools_run=[r.tool for r in req.runs], topics=[t.id for t in topics], backend="offline")
 
 
-def _risks(req: DraftRequest, alerts: list[Alert]) -> list[str]:
+def _risks(req: DraftRequest, alerts: list[Alert], evidence: dict[str, Evidence]) -> list[str]:
     risks: list[str] = []
     ctx = req.ctx
     if not ctx.found:
@@ -248,7 +248,7 @@ def _risks(req: DraftRequest, alerts: list[Alert]) -> list[str]:
     elif ctx.stale:
         risks.append(f"company-context.md is {ctx.age_days} days old; its metrics may have moved.")
     for run in req.runs:
-        for warning in run.warnings[:2]:
+        for warning in [*run.warnings, *untraceable_flags(run, evidence)][:2]:
             risks.append(f"{run.tool}: {warning}")
     for alert in req.alerts:
         if alert not in alerts and alert.severity == "high":
