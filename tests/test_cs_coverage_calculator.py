@@ -181,10 +181,48 @@ def test_manager_rule_is_one_rule_from_yaml():
     rule = CFG["manager_rule"]
     assert rule["csms_per_manager"] == 6 and rule["first_manager_at"] == 5
     assert [cov.managers_needed(n) for n in (0, 4, 5, 6, 7, 12, 13)] == [0, 0, 1, 1, 2, 2, 3]
-    statement = rule["statement"]
-    assert f"every {rule['csms_per_manager']} CSMs" in statement
-    assert f"{rule['first_manager_at']} or more CSMs" in statement
+    statement = cov.manager_rule_statement()
+    assert statement == ("One CS manager for every 6 CSMs (rounded up) once the team has 5 or more "
+                         "CSMs; below 5 CSMs the Head of CS manages them directly.")
     assert run(BOOK, opts()).manager_rule == statement
+
+
+def test_manager_rule_sentence_follows_the_numbers(monkeypatch):
+    # The sentence used to be a second copy of 6 and 5 in the YAML: edit the numbers and it lied.
+    # With 8 per manager from 3 CSMs: 3 CSMs -> ceil(3 / 8) = 1 manager, 2 CSMs -> 0.
+    monkeypatch.setitem(CFG, "manager_rule", {"csms_per_manager": 8, "first_manager_at": 3})
+    assert [cov.managers_needed(n) for n in (2, 3, 8, 9)] == [0, 1, 1, 2]
+    statement = cov.manager_rule_statement()
+    assert "every 8 CSMs" in statement and "3 or more CSMs" in statement and "below 3 CSMs" in statement
+    assert "6" not in statement and "5" not in statement
+    assert run(BOOK, opts()).manager_rule == statement
+
+
+def _rebalance_book():
+    # Key (named, 25 accounts per CSM): 10 / 25 = 0.4 FTE for 2 CSMs -> 1.6 FTE spare.
+    # Core (pooled, 75 accounts per CSM): 60 / 75 = 0.8 FTE for 0 CSMs -> 0.8 FTE short.
+    # Team need ceil(0.4 + 0.8) = 2 = the 2 CSMs on payroll: no hire today, so the 0.8 stays short.
+    return [{"tier": "Key", "accounts": 10, "arr": 0, "current_csms": 2, "growth": 0},
+            {"tier": "Core", "accounts": 60, "arr": 0, "current_csms": 0, "growth": 0}]
+
+
+def test_rebalancing_threshold_comes_from_yaml(monkeypatch):
+    assert CFG["rebalance_min_fte"] == 0.25
+    notes = run(_rebalance_book(), opts(buffer=0)).rebalancing
+    assert any("Key (+1.6 FTE)" in n and "Core (0.8 FTE)" in n for n in notes)
+    # 0.8 FTE short is below a 1.0 threshold: no move-accounts note (the code said 0.25 twice).
+    monkeypatch.setitem(CFG, "rebalance_min_fte", 1.0)
+    notes = run(_rebalance_book(), opts(buffer=0)).rebalancing
+    assert not any("Spare capacity" in n for n in notes)
+
+
+def test_lead_time_text_comes_from_hire_ahead_days(monkeypatch):
+    assert f"{CFG['hire_ahead_days']}-day lead time" in cov.SPEC.summary
+    monkeypatch.setitem(CFG, "hire_ahead_days", 60)
+    result = run(BOOK, opts())
+    assert result.hire_ahead_days == 60
+    late = [w for w in result.warnings if "late_months" in w]
+    assert late and "ramp + 60-day hiring" in late[0] and "90" not in late[0]
 
 
 def test_current_managers_count_toward_the_rule():

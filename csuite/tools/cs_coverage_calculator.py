@@ -11,11 +11,12 @@ of csuite/data/thresholds.yaml (ratios, ramp, buffer, lead time, costs, the mana
   tier up would invent up to one CSM per tier (a 50-account tech-touch tier is 0.1 FTE, not a hire).
 * Growth per tier compounds monthly: ARR x (1 + growth)^(month / 12), accounts likewise.
 * Hiring: capacity needed in month N needs a CSM who STARTS ramp_months earlier (ramp per model)
-  and a requisition OPENED hire_ahead_days (90) before that start. Needs are planned in month
+  and a requisition OPENED hire_ahead_days before that start. Needs are planned in month
   order, so gaps that exist today take the first requisitions (month 0) and are marked late with
   the month they will actually be covered; each hire goes to the tier with the largest remaining
   FTE deficit (ties: the higher-touch model first).
-* Managers follow one rule from the YAML (manager_rule.statement) applied to CSMs on payroll.
+* Managers follow one rule from the YAML (manager_rule: CSMs per manager, and the team size at
+  which the first manager is needed) applied to CSMs on payroll; its sentence is built from them.
 * Cost is incremental: only people added by the plan, from their start month, never today's team.
 * Output is capped: at most plan_row_limit hires are listed one by one; the month table and the
   per-tier totals always count every hire.
@@ -334,6 +335,14 @@ def headcount(fte: float) -> int:
     return max(0, math.ceil(round(fte, 9)))
 
 
+def manager_rule_statement(rule: dict[str, Any] | None = None) -> str:
+    """The manager rule in words, from the same two numbers managers_needed() applies."""
+    rule = rule or config()["manager_rule"]
+    per, first = int(rule["csms_per_manager"]), int(rule["first_manager_at"])
+    return (f"One CS manager for every {per} CSMs (rounded up) once the team has {first} or more "
+            f"CSMs; below {first} CSMs the Head of CS manages them directly.")
+
+
 def managers_needed(csms: int, rule: dict[str, Any] | None = None) -> int:
     """The one manager rule: ceil(CSMs / csms_per_manager) once CSMs >= first_manager_at, else 0."""
     rule = rule or config()["manager_rule"]
@@ -462,7 +471,7 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
             open_month = max(0, k - lead)
             start_month = open_month + lead
             late = max(0, start_month - k)
-            reason = f"{payroll[k]} CSMs on payroll by {label(k)}: {rule['statement']}"
+            reason = f"{payroll[k]} CSMs on payroll by {label(k)}: {manager_rule_statement(rule)}"
             if late:
                 reason += f" (in seat {late} month{'s' if late != 1 else ''} late)"
             mgr_hires.append(Hire(role="manager", tier=None, coverage_model=None,
@@ -505,10 +514,11 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
         ))
 
     # Capacity sitting in one tier while another is short: say so instead of hiring for it.
-    over = [(t, -(fte[i][0] - t.current)) for i, t in enumerate(tiers) if t.current - fte[i][0] >= 0.25]
+    min_shift = float(cfg["rebalance_min_fte"])
+    over = [(t, -(fte[i][0] - t.current)) for i, t in enumerate(tiers) if t.current - fte[i][0] >= min_shift]
     today_hires = Counter(j for j, h in hires if h.needed_month == label(0))
     under = [(t, fte[i][0] - t.current - today_hires[i]) for i, t in enumerate(tiers)]
-    under = [(t, gap) for t, gap in under if gap >= 0.25]
+    under = [(t, gap) for t, gap in under if gap >= min_shift]
     rebalancing = []
     if over and under:
         rebalancing.append(
@@ -536,11 +546,11 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
     )
     if any(h.late_months for _, h in hires):
         warnings.append("some capacity arrives after it is needed (gaps today, or growth sooner "
-                        "than ramp + 90-day hiring allows): see late_months")
+                        f"than ramp + {ahead_days}-day hiring allows): see late_months")
     return CoverageResult(
         source=table.file, as_of=as_of, start_month=label(0), month_12=label(horizon), buffer=buffer,
         hire_ahead_days=ahead_days, lead_months=lead, csm_annual_cost=csm_cost,
-        manager_annual_cost=mgr_cost, manager_rule=rule["statement"], tiers=tier_rows, totals=totals,
+        manager_annual_cost=mgr_cost, manager_rule=manager_rule_statement(rule), tiers=tier_rows, totals=totals,
         months=months, hires=all_hires[:limit], hires_total=len(all_hires),
         hires_omitted=max(0, len(all_hires) - limit), hires_by_tier=by_tier,
         incremental_cost_12m=math.fsum(m.incremental_cost for m in months),
@@ -608,11 +618,17 @@ def render(result: CoverageResult) -> str:  # type: ignore[override]
     return "\n".join(lines)
 
 
+def _summary() -> str:
+    """The lead time in the tool's one-line summary is the YAML's, not a copy of it."""
+    cfg = config()
+    return ("CSM coverage by tier now and at 12 months (tech-touch, pooled, named, named + "
+            "executive sponsor), a month-by-month hiring plan with ramp and "
+            f"{int(cfg['hire_ahead_days'])}-day lead time, the manager rule and incremental cost")
+
+
 SPEC = ToolSpec(
     name=NAME,
-    summary="CSM coverage by tier now and at 12 months (tech-touch, pooled, named, named + "
-            "executive sponsor), a month-by-month hiring plan with ramp and 90-day lead time, "
-            "the manager rule and incremental cost",
+    summary=_summary(),
     role="cco",
     input_help="book of business per tier, CSV/JSON/YAML: tier, accounts, ARR, current CSMs; "
                "optional coverage_model, growth (or arr_growth / account_growth), arr_per_csm and "
