@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from csuite.context import CompanyContext
+from csuite.context import CompanyContext, metric_unit
 from csuite.io.values import add_months
 from csuite.thresholds import AlertRule, Condition, Role, Severity, alert_rules
 
@@ -51,22 +51,12 @@ def _holds(cond: Condition, value: Any, as_of: date) -> bool:
 
 
 def _fmt(metric: str, value: Any) -> str:
-    if isinstance(value, list):
-        return " → ".join(_fmt(metric, v) for v in value)
+    """A metric value as the founder wrote it: 83%, 2.4x, 21 months, 2025-03-01."""
+    from csuite.numbers import format_value
+
     if isinstance(value, date):
         return value.isoformat()
-    if metric in {"pipeline_coverage", "magic_number"}:
-        return f"{value:.2f}x"
-    if metric in {"cac_payback_months", "runway_months"}:
-        return f"{value:g} months"
-    if metric == "context_age_days":
-        return f"{value} days"
-    if isinstance(value, float):
-        if abs(value) >= 10:
-            return f"{value:,.0f}"
-        # one decimal only when it carries information: 6.5% stays 6.5%, 83% stays 83%
-        return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
-    return str(value)
+    return format_value(value, metric_unit(metric))
 
 
 def _describe(cond: Condition) -> str:

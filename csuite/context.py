@@ -69,6 +69,19 @@ METRICS: dict[str, tuple[MetricKind, list[str]]] = {
     "team_size": ("int", ["team size", "headcount", "employees", "team"]),
 }
 
+_CONTEXT_UNITS: dict[str, str] = {
+    "money": "usd", "percent": "fraction", "retention": "fraction", "ratio": "ratio", "months": "months",
+    "int": "count", "date": "date", "series": "fraction", "value_or_series": "fraction",
+}
+
+
+def metric_unit(metric: str) -> str:
+    """The unit of a context metric (context_age_days, the one alert metric not in the file, is days)."""
+    if metric not in METRICS:
+        return "days"
+    return _CONTEXT_UNITS[METRICS[metric][0]]
+
+
 _LABEL_KEYS: dict[str, str] = {}
 for _metric, (_kind, _names) in METRICS.items():
     for _name in [_metric, *_names]:

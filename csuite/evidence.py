@@ -14,13 +14,8 @@ from pydantic import BaseModel
 
 from csuite.alerts import Alert
 from csuite.answer import Evidence, Unit
-from csuite.context import METRICS, CompanyContext
+from csuite.context import CompanyContext, metric_unit
 from csuite.thresholds import section
-
-_CONTEXT_UNITS: dict[str, Unit] = {
-    "money": "usd", "percent": "fraction", "retention": "fraction", "ratio": "ratio", "months": "months",
-    "int": "count", "date": "date", "series": "fraction", "value_or_series": "fraction",
-}
 
 # Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
 # only see as JSON. The first fragment that occurs in the key wins.
@@ -58,13 +53,6 @@ def guess_unit(key: str, value: Any) -> Unit:
     if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
         return "fraction"
     return "count"
-
-
-def metric_unit(metric: str) -> Unit:
-    """The unit of a context metric (context_age_days, the one alert metric not in the file, is days)."""
-    if metric not in METRICS:
-        return "days"
-    return _CONTEXT_UNITS[METRICS[metric][0]]
 
 
 def context_evidence(ctx: CompanyContext) -> list[Evidence]:
