@@ -46,3 +46,18 @@ def section(name: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def alert_rules() -> dict[str, AlertRule]:
     return {alert_id: AlertRule.model_validate(rule) for alert_id, rule in section("alerts").items()}
+
+
+def alert_threshold(alert_id: str, metric: str | None = None) -> float | None:
+    """The value an alert compares against: its first condition's, or the one on `metric`.
+
+    Tools that restate an alert's line (e.g. "above 15% of ARR") read it here instead of reaching
+    into `conditions[0]`. An unknown alert id or metric is a KeyError (a bug in our files, not
+    founder input); a rule-style condition without a value (e.g. 'declining') gives None."""
+    rule = alert_rules().get(alert_id)
+    if rule is None:
+        raise KeyError(f"thresholds.yaml has no alert '{alert_id}'")
+    for condition in rule.conditions:
+        if metric is None or condition.metric == metric:
+            return condition.value
+    raise KeyError(f"alert '{alert_id}' has no condition on '{metric}'")

@@ -93,3 +93,17 @@ def test_stale_context_alert_from_last_updated():
     ctx = parse_context("- **Last updated:** 2026-01-05\n", as_of=AS_OF)
     (alert,) = context_alerts(ctx)
     assert alert.id == "context_stale" and alert.value == 322
+
+
+def test_alert_threshold_reads_the_condition_value():
+    from csuite.thresholds import alert_threshold
+
+    # thresholds.yaml: customer_concentration is largest_customer_share > 0.15;
+    # quota_attainment_low is reps_at_quota < 0.50.
+    assert alert_threshold("customer_concentration") == 0.15
+    assert alert_threshold("customer_concentration", "largest_customer_share") == 0.15
+    assert alert_threshold("quota_attainment_low", "reps_at_quota") == 0.50
+    with pytest.raises(KeyError, match="no alert"):
+        alert_threshold("no_such_alert")
+    with pytest.raises(KeyError, match="no condition"):
+        alert_threshold("customer_concentration", "nrr")

@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import UsageError
 from csuite.io.values import month_end
 from csuite.resources import examples_dir
-from csuite.thresholds import AlertRule, alert_rules, section
+from csuite.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
@@ -546,8 +546,7 @@ def _own_flags(cfg: dict[str, Any], w, concentration: Concentration, a_s, a_e, n
 
 
 def _concentration_line() -> float | None:
-    rule = alert_rules().get("customer_concentration")
-    return None if rule is None else rule.conditions[0].value
+    return alert_threshold("customer_concentration", "largest_customer_share")
 
 
 # ----------------------------------------------------------------------------- entry points

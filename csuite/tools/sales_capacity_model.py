@@ -62,7 +62,7 @@ from csuite.io.values import (
     parse_quarter,
     split_series,
 )
-from csuite.thresholds import alert_rules, section
+from csuite.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
 
 # Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
@@ -649,11 +649,11 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
         ))
     shares = [r.p_at_quota for r in reps_out if r.p_at_quota is not None]
     share = sum(shares) / len(shares) if shares else None
-    cond = alert_rules()["quota_attainment_low"].conditions[0]
-    if share is not None and cond.value is not None and share < cond.value:
+    line = alert_threshold("quota_attainment_low", "reps_at_quota")
+    if share is not None and line is not None and share < line:
         warnings.append(CapacityWarning(
             id="share_at_quota_low", severity="medium",
-            message=(f"only {share:.0%} of reps are expected to reach quota (below {cond.value:.0%}): "
+            message=(f"only {share:.0%} of reps are expected to reach quota (below {line:.0%}): "
                      "quotas, attainment or deal volume do not fit"),
         ))
 
