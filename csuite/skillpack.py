@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from csuite.errors import InputError, UsageError
+from csuite.io.files import atomic_write_bytes
 from csuite.resources import pack_root
 from csuite.skillcheck import ALLOWED_KEYS, FrontmatterError, relative_links, split_frontmatter
 
@@ -115,13 +116,6 @@ def pack_skills(root: Path | None = None) -> list[Skill]:
     return skills
 
 
-def find_skill(name: str, root: Path | None = None) -> Skill:
-    for skill in pack_skills(root):
-        if skill.name == name:
-            return skill
-    raise UsageError(f"no skill named '{name}' in this pack")
-
-
 def spec_frontmatter_only(text: str) -> tuple[str, list[str]]:
     """SKILL.md text with top-level frontmatter keys outside the spec removed, and their names.
 
@@ -179,20 +173,9 @@ def build_zips(out_dir: Path, skills: list[Skill] | None = None) -> list[Path]:
     written = []
     for skill in skills if skills is not None else pack_skills():
         target = out_dir / f"{skill.name}.zip"
-        _atomic_write_bytes(target, zip_bytes(skill))
+        atomic_write_bytes(target, zip_bytes(skill), overwrite=True, backup=False)  # a build output
         written.append(target)
     return written
-
-
-def _atomic_write_bytes(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ------------------------------------------------------------------------------------ install

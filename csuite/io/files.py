@@ -10,9 +10,8 @@ from pathlib import Path
 from csuite.errors import UsageError
 
 
-def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = False,
-                      backup: bool = True) -> Path:
-    """Write `text` to `path` via a temp file in the same folder and os.replace.
+def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False, backup: bool = True) -> Path:
+    """Write `data` to `path` via a temp file in the same folder, fsync and os.replace.
 
     An existing file is refused unless `overwrite`; when overwriting, the old content is first
     copied to `<name>.bak` (unless `backup=False`), so a bad write is always recoverable.
@@ -25,8 +24,8 @@ def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = False,
         shutil.copy2(path, path.with_name(path.name + ".bak"))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -34,6 +33,11 @@ def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = False,
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = False, backup: bool = True) -> Path:
+    """atomic_write_bytes for UTF-8 text, written exactly (no newline translation)."""
+    return atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite, backup=backup)
 
 
 def atomic_append_line(path: str | Path, line: str) -> Path:
