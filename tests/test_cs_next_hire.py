@@ -245,3 +245,48 @@ def test_script_runs_with_plain_python():
     data = json.loads(proc.stdout)
     assert data["input_sources"]["customers"] == "flag"
     assert data["missed_outcomes"][0]["role"] == "support"
+
+
+def _with_sequence(monkeypatch, **changes):
+    table = nh.table()
+    changed = {**table, **changes}
+    monkeypatch.setattr(nh, "table", lambda: changed)
+    return changed
+
+
+def test_sequence_horizon_and_its_text_come_from_the_yaml(monkeypatch):
+    assert f"{nh.table()['sequence']['months']}-month sequence" in nh.SPEC.summary
+    table = _with_sequence(monkeypatch)
+    table["sequence"] = {**table["sequence"], "months": 9}
+    r = run(EXAMPLES / "cs_team.yaml")
+    # steps every 3 months below 9: months 0, 3, 6 only
+    assert {h.month for h in r.sequence} <= {0, 3, 6} and r.growth["months"] == 9
+    text = nh.render(r)
+    assert "9-month sequence" in text and "18-month" not in text
+
+
+def test_rules_left_out_of_the_sequence_by_yaml_flag_not_by_id(monkeypatch):
+    # Renaming the catch-all rule must not let it plan a hire every step: the YAML flag decides.
+    table = nh.table()
+    rules = [dict(r, id="most_loaded") if r["id"] == "fallback" else r for r in table["rules"]]
+    _with_sequence(monkeypatch, rules=rules)
+    # Today's answer still uses it (CSM 37.5%, support 40%: see test_rule_fallback_most_loaded_role).
+    today = run(company(customers=30, arr=600_000, team={"CSM": 2, "Support": 1}))
+    assert (today.next_role, today.rule.id) == ("support", "most_loaded")
+    assert all(h.rule != "most_loaded" for h in today.sequence[1:])
+    # Flag it for the sequence and it plans hires: the flag, not the id, is what the code reads.
+    rules = [dict(r, in_sequence=True) if r["id"] == "most_loaded" else r for r in rules]
+    _with_sequence(monkeypatch, rules=rules)
+    planned = run(company(customers=30, arr=600_000, team={"CSM": 2, "Support": 1}))
+    assert any(h.rule == "most_loaded" for h in planned.sequence[1:])
+
+
+def test_sequence_customers_and_arr_grow_by_one_factor():
+    # arr_growth 20%: the month-6 hire plans for month 9, factor 1.2 ** (9 / 12) = 1.146531;
+    # customers 60 x 1.146531 = 68.8 and ARR 2,000,000 x 1.146531 = 2,293,062.7.
+    r = run(company(customers=60, missed_outcomes=["tickets wait three days"]))
+    assert [(h.month, h.customers, h.arr) for h in r.sequence[1:2]] == [(6, 68.8, 2_293_062.7)]
+    for h in r.sequence[1:]:
+        factor = 1.2 ** ((h.month + 3) / 12)
+        assert h.customers == pytest.approx(60 * factor, abs=0.05)
+        assert h.arr == pytest.approx(2_000_000 * factor, abs=0.01)

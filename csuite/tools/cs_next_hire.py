@@ -1,11 +1,12 @@
-"""Which customer-success role to hire next, the rule that decided it, and an 18-month sequence.
+"""Which customer-success role to hire next, the rule that decided it, and a hiring sequence.
 
 Roles: CSM, Support, Implementation Manager, Account Manager, CS Ops, Customer Marketing.
 The decision is a deterministic table in csuite/data/cs_next_hire.yaml (read its header for the
 method): each role's load against one person's capacity, the founder's missed customer outcomes
 mapped to the role that owns them, and ordered rules (first CSM → a role over capacity → the top
 missed outcome → a role near capacity → the most loaded role). No judgement is hidden in code:
-change the YAML and the answer changes, with the fired rule named in the output.
+change the YAML and the answer changes, with the fired rule named in the output. The sequence
+runs over the YAML's horizon (sequence.months) and skips rules marked in_sequence: false.
 
 Input (YAML or JSON; every key optional except customers and arr):
 
@@ -241,16 +242,17 @@ def _describe(conds: list[dict[str, Any]]) -> str:
     return " and ".join(f"{c['metric']} {c['op']} {c['value']:,}" for c in conds)
 
 
-def decide(state: _State, outcomes: list[Outcome], *, include_fallback: bool = True
+def decide(state: _State, outcomes: list[Outcome], *, for_sequence: bool = False
            ) -> tuple[str, FiredRule] | None:
-    """Apply the ordered rules; the first that matches names the role (None: no rule fired)."""
+    """Apply the ordered rules; the first that matches names the role (None: no rule fired).
+    For a planned hire (for_sequence) rules marked `in_sequence: false` in the YAML are skipped."""
     t = table()
     loads = _loads(state)
     ranked = sorted((rl for rl in loads if rl.load is not None),
                     key=lambda rl: (-(rl.load or 0.0), ROLES.index(rl.role)))
     for rule in t["rules"]:
         kind = rule["kind"]
-        if rule["id"] == "fallback" and not include_fallback:
+        if for_sequence and not rule.get("in_sequence", True):
             continue
         if kind == "condition" and _holds(rule["when"], state):
             role = rule["role"]
@@ -464,22 +466,22 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     role, fired = decision
     loads = _loads(now)
 
-    # 18-month sequence: re-run the rules every step on the growing company and the planned team.
+    # The sequence: re-run the rules every step on the growing company and the planned team.
     sequence = [Hire(month=0, role=role, title=t["roles"][role]["title"], rule=fired.id, why=fired.why,
                      customers=customers, arr=arr)]
     planned = dict(team)
     planned[role] += 1
-    cust_growth = growth  # constant ACV: customers grow with ARR
     step, lead, horizon = int(seq_cfg["step_months"]), int(seq_cfg["lead_months"]), int(seq_cfg["months"])
     for month in range(step, horizon, step):
-        factor = (1 + cust_growth) ** ((month + lead) / 12)
-        c_m, a_m = customers * factor, arr * (1 + growth) ** ((month + lead) / 12)
-        state = _State(customers=c_m, arr=a_m, new_customers_per_year=_new_per_year(c_m, cust_growth, logo_churn),
+        # Constant ACV: customers grow by the same factor as ARR, planned for `lead` months later.
+        factor = (1 + growth) ** ((month + lead) / 12)
+        c_m, a_m = customers * factor, arr * factor
+        state = _State(customers=c_m, arr=a_m, new_customers_per_year=_new_per_year(c_m, growth, logo_churn),
                        team=dict(planned), leadership=leadership)
         for _ in range(int(seq_cfg["max_hires_per_step"])):
             hired = {h.role for h in sequence}
             open_outcomes = [o for o in outcomes if o.role not in hired]
-            got = decide(state, open_outcomes, include_fallback=False)
+            got = decide(state, open_outcomes, for_sequence=True)
             if got is None:
                 break
             r, f = got
@@ -524,7 +526,7 @@ def render(r: NextHireResult) -> str:
             lines.append(f"  - {o.text} ({owner})")
     g = r.growth
     lines.append("")
-    lines.append(f"18-month sequence (ARR growth {g['arr_growth']:.0%} a year, {g['basis']}; "
+    lines.append(f"{g['months']}-month sequence (ARR growth {g['arr_growth']:.0%} a year, {g['basis']}; "
                  f"each hire planned for the load {g['lead_months']} months later):")
     for h in r.sequence:
         when = f" ({h.start_by.isoformat()})" if h.start_by else ""
@@ -537,10 +539,15 @@ def render(r: NextHireResult) -> str:
     return "\n".join(lines)
 
 
+def _horizon_months() -> int:
+    """The plan's length for the one-line summary, from the YAML the sequence is planned with."""
+    return int(load_data_yaml("cs_next_hire.yaml")["sequence"]["months"])
+
+
 SPEC = ToolSpec(
     name="cs_next_hire",
     summary="Which CS role to hire next (CSM, Support, Implementation, Account Manager, CS Ops, "
-            "Customer Marketing), the rule that fired, and an 18-month sequence",
+            f"Customer Marketing), the rule that fired, and a {_horizon_months()}-month sequence",
     role="cco",
     input_help=("YAML/JSON: stage, customers, arr, team {title: count}, missed_outcomes [most important "
                 "first], optional new_customers_last_12_months, target_arr_12_months or arr_growth, logo_churn. "
