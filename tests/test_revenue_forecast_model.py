@@ -508,3 +508,14 @@ def test_render_by_owner_says_top_n_of_m(tmp_path):
     assert f"(top {limit} of 12)" in text
     block = text.split("By owner in 2026-Q4")[1].split("\n\n")[0].splitlines()[1:]
     assert len(block) == limit
+
+
+def test_history_outcomes_read_stage_names_and_parse_bool_words(tmp_path):
+    # 10 closed proposal deals (min_sample 10): won via "Closed Won", "TRUE", "t", "是" (4 wins);
+    # lost via "closed_lost", "no", "f", "否", "0", "FALSE" (6). "t", "f", "是", "否" are parse_bool
+    # words the old local list lacked. Calibrated = (4 + 10 × 0.60) ÷ (10 + 10) = 10 ÷ 20 = 0.50.
+    outcomes = ["Closed Won", "TRUE", "t", "是", "closed_lost", "no", "f", "否", "0", "FALSE"]
+    h = write(tmp_path, "stage,outcome\n" + "".join(f"proposal,{o}\n" for o in outcomes), "h.csv")
+    row = next(c for c in forecast(SMALL, history=str(h)).calibration if c.stage == "proposal")
+    assert (row.won, row.lost, row.used) == (4, 6, "calibrated")
+    assert row.calibrated == pytest.approx(0.50)

@@ -39,6 +39,7 @@ from csuite.io.values import (
     Period,
     add_months,
     infer_date_order,
+    parse_bool,
     parse_date,
     parse_money,
     parse_number,
@@ -631,14 +632,19 @@ def calibrate(deals: list[Deal], stages: StageTable, history_path: str) -> tuple
 
 
 def _outcome(value: Any, stages: StageTable) -> bool | None:
+    """Won (True) or lost (False) from a closed-stage name or a yes/no flag (parse_bool's words);
+    None for anything else, such as an open stage or 'pending'."""
     if value is None:
         return None
     key = canonical_key(str(value))
-    if key in stages.won or key in ("true", "yes", "1", "y"):
+    if key in stages.won:
         return True
-    if key in stages.lost or key in ("false", "no", "0", "n"):
+    if key in stages.lost:
         return False
-    return None
+    try:
+        return parse_bool(value)
+    except InputError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
