@@ -522,3 +522,23 @@ def test_render_writes_negative_dollars_with_the_sign_first():
     text = rda.render(r.model_copy(update={"contraction_arr": -1234.0}))
     assert "(-$1,234)" in text and "$-" not in text
     assert "$1,000,000 starting ARR" in text
+
+
+@pytest.mark.parametrize("name, label", [("2025-Q1", "2025-Q1"), ("Q1 2025", "2025-Q1"), ("2025 q1", "2025-Q1"),
+                                         ("Q1-2025", "2025-Q1"), ("2025-01", "2025-01"), ("Jan cohort", None),
+                                         ("2025", None)])
+def test_cohort_names_are_read_by_the_shared_quarter_parser(name, label):
+    period = rda._period_of_name(name)
+    assert (period.label if period else None) == label
+
+
+def test_reason_arr_gap_uses_the_yaml_absolute_tolerance(monkeypatch):
+    # Churned 1,000; reasons 950 → gap 50. Relative tolerance 1% x 1,000 = 10 → a warning.
+    # With reconcile_abs_tolerance 100 the floor is max(10, 100) = 100 > 50 → no warning
+    # (the code had its own $1 floor, so the YAML setting changed nothing).
+    cohort = one_cohort(churned_customers=1, churned_arr=1_000, contraction_arr=0, expansion_arr=0,
+                        churn_reasons="Too expensive: 1 (950)")
+    assert any("reasons account for $950 of $1,000" in w for w in run(cohort).warnings)
+    cfg = rda.section("retention_decomposition_analyzer")
+    monkeypatch.setitem(cfg, "reconcile_abs_tolerance", 100.0)
+    assert not any("reasons account for" in w for w in run(cohort).warnings)

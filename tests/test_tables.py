@@ -158,3 +158,17 @@ def test_keyword_pattern_prefix_whole_words_and_phrases():
     # A list with no usable keyword matches nothing (an empty regex would match every text).
     assert not keyword_pattern([]).search("anything at all")
     assert not keyword_pattern(["*", " "]).search("anything at all")
+
+
+def test_read_header_reads_the_header_row_only(tmp_path):
+    from csuite.io.tables import read_header
+
+    path = tmp_path / "snap.csv"
+    path.write_text("Customer;Month;ARR\nA;2025-01;100\n", encoding="utf-8")
+    head = read_header(path)
+    assert head is not None and head.headers == ["Customer", "Month", "ARR"] and head.rows == []
+    assert read_table(path).headers == head.headers        # the same delimiter guess as read_table
+    assert read_header([{"a": 1}]) is None
+    json_path = tmp_path / "rows.json"
+    json_path.write_text('[{"a": 1}]', encoding="utf-8")
+    assert read_header(json_path) is None

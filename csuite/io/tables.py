@@ -89,12 +89,36 @@ def detect_format(path: Path, text: str) -> str:
     return "csv"
 
 
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (European Excel) or tab: whichever the header line uses most."""
+    first_line = text[:4096].split("\n", 1)[0]
+    return max((",", ";", "\t"), key=first_line.count)
+
+
+def read_header(source: Source) -> Table | None:
+    """For a CSV/TSV path, a Table with the header row only (no rows): enough to tell what kind
+    of file it is without parsing a million rows that a fast column reader will read anyway.
+    None for inline rows and JSON/YAML files (their keys are only known from the records)."""
+    if isinstance(source, (list, dict)):
+        return None
+    path = Path(source)
+    text = read_text(path)
+    if detect_format(path, text) != "csv":
+        return None
+    if not text.strip():
+        raise InputError("is empty", file=path)
+    first_line = text.split("\n", 1)[0]
+    try:
+        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=_delimiter(text)))]
+    except (csv.Error, StopIteration):
+        raise InputError("has a header row that is not valid CSV", file=path) from None
+    return Table(rows=[], headers=headers, file=str(path))
+
+
 def _parse_csv(text: str, file: str) -> Table:
     if not text.strip():
         raise InputError("is empty", file=file)
-    sample = text[:4096]
-    first_line = sample.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
+    delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = next(reader)

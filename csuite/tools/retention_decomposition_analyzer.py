@@ -64,9 +64,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
-from csuite.io.tables import Source, Table, cell, read_table, resolve_columns
+from csuite.io.tables import Source, Table, cell, read_header, read_table, resolve_columns
 from csuite.io.text import keyword_pattern, normalise_words
-from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, quarter_period
+from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, parse_quarter, quarter_period
 from csuite.numbers import pct, usd
 from csuite.resources import load_data_yaml
 from csuite.thresholds import alert_rules, section
@@ -351,21 +351,14 @@ def parse_reasons(value: Any) -> list[_Reason]:
     return list(merged.values())
 
 
-_QUARTER_FORMS = (
-    re.compile(r"^(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])$"),
-    re.compile(r"^[Qq](?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})$"),
-)
-
-
 def _period_of_name(name: str) -> Period | None:
-    for form in _QUARTER_FORMS:
-        m = form.match(name.strip())
-        if m:
-            return quarter_period(int(m.group("y")), int(m.group("q")))
-    try:
-        return parse_period(name)
-    except InputError:
-        return None
+    """A cohort named like a quarter (2025-Q1, Q1 2025, 2025 Q1) or a month (2025-01); else None."""
+    for parse in (parse_quarter, parse_period):
+        try:
+            return parse(name)
+        except InputError:
+            continue
+    return None
 
 
 def _money(row: dict, m: dict, fieldname: str, table: Table, row_no: int) -> float | None:
@@ -674,8 +667,9 @@ def _reconcile_reasons(c: _Cohort) -> list[str]:
         notes.append(f"{c.name}: reasons list {n} customers but only {c.churned_customers} churned")
     if c.reasons and all(r.arr is not None for r in c.reasons):
         total = sum(r.arr or 0.0 for r in c.reasons)
-        tol = float(section("retention_decomposition_analyzer")["reason_arr_tolerance"]) * c.churned_arr
-        if abs(total - c.churned_arr) > max(tol, 1.0):
+        cfg = section("retention_decomposition_analyzer")
+        tol = float(cfg["reason_arr_tolerance"]) * c.churned_arr
+        if abs(total - c.churned_arr) > max(tol, float(cfg["reconcile_abs_tolerance"])):
             notes.append(f"{c.name}: reasons account for {usd(total)} of {usd(c.churned_arr)} churned ARR")
     return notes
 
@@ -761,33 +755,13 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
 
 # ----------------------------------------------------------------------------- entry point
 
-def _header_only(source: Source) -> Table | None:
-    """For a CSV path, a Table holding just the header row, so a million-row snapshot file is not
-    parsed twice (detection here, then the snapshot core's fast column reader). None otherwise."""
-    import csv
-    from pathlib import Path
-
-    from csuite.io.tables import detect_format, read_text
-
-    if isinstance(source, (list, dict)):
-        return None
-    path = Path(source)
-    text = read_text(path)
-    if detect_format(path, text) != "csv":
-        return None
-    if not text.strip():
-        raise InputError("is empty", file=path)
-    first_line = text[:4096].split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
-    return Table(rows=[], headers=headers, file=str(path))
-
-
 def run(source: Source, options: RetentionOptions) -> RetentionResult:
     if source is None:
         raise UsageError("INPUT is required: cohort summaries or revenue snapshots")
     list_keys = ("cohorts", "rows", "records", "data", "items")
-    head = _header_only(source)
+    # The header alone decides the kind, so a million-row snapshot CSV is not parsed twice
+    # (here, then by the snapshot core's fast column reader).
+    head = read_header(source)
     table = head if head is not None else read_table(source, list_keys=list_keys, name="retention")
     if is_cohort_table(table):
         # --end / --cohort-by are explicit requests that cannot apply: refuse. --as-of and --accounts
