@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from csuite.roles import Role
+
 from pydantic import BaseModel, Field
 
-Role = Literal["cro", "cco"]
 Tag = Literal["verified", "medium", "assumed"]
 EvidenceKind = Literal["founder_data", "benchmark", "framework", "assumption"]
 Unit = Literal["usd", "fraction", "ratio", "months", "days", "count", "date", "text"]

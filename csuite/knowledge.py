@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from csuite.roles import Role
 from csuite.errors import InputError
 from csuite.knowledge_source import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
 
-Role = Literal["cro", "cco"]
 
 # File kinds the runner detects by header (see issue 6, "Evidence and tools").
 DataKind = Literal["pipeline", "snapshots", "cohorts", "customers", "book", "capacity", "metrics"]

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from csuite.prompting import CRO_PERSONAS
+from csuite.roles import ROLES
 from csuite.errors import UsageError
 
-CRO_PERSONAS = ("rainmaker", "coach", "analyst", "orchestrator", "wolf")
 
 REVIEW_INSTRUCTIONS = """\
 ## Two-role review
@@ -64,7 +65,7 @@ def review_prompt(question: str, context_path: str | None = None, as_of: str | N
     from csuite.prompting import role_system_prompt
 
     lead = (lead or _routed_lead(question)).lower()
-    if lead not in ("cro", "cco"):
+    if lead not in ROLES:
         raise UsageError("lead: choose cro or cco")
     other = "cco" if lead == "cro" else "cro"
     context = _context(context_path, as_of)
@@ -81,23 +82,15 @@ def _routed_lead(question: str) -> str:
         primary = route(question).primary
     except Exception:  # noqa: BLE001 - routing is a convenience here, not a requirement
         return "cro"
-    return primary if primary in ("cro", "cco") else "cro"
+    return primary if primary in ROLES else "cro"
 
 
 @dataclass(frozen=True)
 class PromptDef:
     name: str
     description: str
-    templates: tuple[str, ...]
     function: Callable[[], Callable[..., Any]]
 
-    def available(self) -> bool:
-        try:
-            from csuite.prompting import role_system_prompt, template_names  # noqa: F401
-        except ImportError:
-            return False
-        names = set(template_names())
-        return all(f"{t}.j2" in names for t in self.templates)
 
 
 def _cro() -> Callable[..., Any]:
@@ -126,14 +119,14 @@ PROMPTS: tuple[PromptDef, ...] = (
               "hiring, unit economics. Arguments: question; context_path (company-context.md); as_of "
               "(YYYY-MM-DD); persona (rainmaker, coach, analyst, orchestrator or wolf; default from "
               "the founder archetype in the context).",
-              ("cro_system",), _cro),
+              _cro),
     PromptDef("cco_advisor",
               "The Chief Customer Officer, briefed on your company: honest retention, churn causes, "
               "segmentation, CS coverage and hiring. Arguments: question; context_path; as_of.",
-              ("cco_system",), _cco),
+              _cco),
     PromptDef("two_role_review",
               "CRO and CCO review one decision together: each view, where they agree and disagree, "
               "then one synthesis. Arguments: question; context_path; as_of; lead (cro or cco; "
               "default: the role the router picks).",
-              ("cro_system", "cco_system"), _review),
+              _review),
 )

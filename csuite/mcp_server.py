@@ -21,11 +21,12 @@ import logging
 import mimetypes
 import sys
 from datetime import date
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csuite import __version__
+from csuite.roles import Role
 from csuite.errors import InputError, UsageError
 
 SERVER_NAME = "csuite-advisors"
@@ -206,7 +207,7 @@ def _advisor_tools(sdk: SDK) -> list[Any]:
                        list[str] | None, Field(description="paths to data files (CRM exports, "
                                                "revenue snapshots, customer lists) for the tools")]),
                    inspect.Parameter("role", kw, default=None, annotation=Annotated[
-                       Literal["cro", "cco"] | None, Field(description="force the answering role")]),
+                       Role | None, Field(description="force the answering role")]),
                    inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
                        date | None, Field(description="the date the answer is as of (default: today)")])],
                   Answer, ask)))
@@ -268,9 +269,6 @@ def _add_prompts(server: Any) -> list[str]:
 
     added = []
     for prompt in PROMPTS:
-        if not prompt.available():
-            log.warning("prompt %s not served: its template is missing", prompt.name)
-            continue
         server.prompt(name=prompt.name, description=prompt.description)(_prompt_guard(prompt.function()))
         added.append(prompt.name)
     return added

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from csuite.roles import ROLES
+
 from pydantic import BaseModel, Field
 
-PACK_ROLES = ("cro", "cco")
+PACK_ROLES = ROLES
 MAX_DEPTH = 2
 _INVOKE = re.compile(r"\[INVOKE:(?P<role>[A-Za-z_-]+)\|(?P<question>[^\]]+)\]")
 

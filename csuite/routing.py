@@ -39,10 +39,7 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import UsageError
 
-Role = Literal["cro", "cco"]
-Referral = Literal["cfo", "cto", "chro", "cmo", "ciso", "legal", "cpo", "other"]
-ROLES: tuple[str, ...] = ("cro", "cco")
-REFERRALS: tuple[str, ...] = ("cfo", "cto", "chro", "cmo", "ciso", "legal", "cpo", "other")
+from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: E402,F401  (re-exported)
 
 
 class Match(BaseModel):

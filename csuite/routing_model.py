@@ -26,10 +26,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from csuite.roles import REFERRALS, ROLES
 from csuite.routing import _CJK_RUN, _STOP_EN, _STOP_ZH, _stem, _tokens, normalise, purpose_spans
 
 MODEL_FILE = "routing_model.json"
-LABELS: tuple[str, ...] = ("cro", "cco", "cfo", "cto", "chro", "cmo", "ciso", "legal", "cpo", "other")
+LABELS: tuple[str, ...] = ROLES + REFERRALS
 
 def features(text: str, spans: list[tuple[int, int]] | None = None) -> list[str]:
     """The model's features of a normalised question (see the module docstring). `spans` are

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from csuite.roles import Role
 from csuite.resources import load_data_yaml
 
-Role = Literal["cro", "cco"]
 Severity = Literal["high", "medium", "low"]
 
 

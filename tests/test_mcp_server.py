@@ -195,18 +195,11 @@ def test_prompts_one_per_role_and_a_review(server):
     from csuite.mcp_prompts import PROMPTS
 
     listed = {p.name: p for p in run(server, lambda c: c.list_prompts()).prompts}
-    expected = {p.name for p in PROMPTS if p.available()}
-    assert expected and expected <= set(listed)
-    assert {"cro_advisor", "cco_advisor", "two_role_review"} <= set(listed)
+    assert set(listed) == {p.name for p in PROMPTS} == {"cro_advisor", "cco_advisor", "two_role_review"}
 
 
 @pytest.mark.parametrize("name", ["cro_advisor", "cco_advisor", "two_role_review"])
 def test_get_prompt(server, name):
-    from csuite.mcp_prompts import PROMPTS
-
-    prompt = next(p for p in PROMPTS if p.name == name)
-    if not prompt.available():
-        pytest.skip(f"prompt template for {name} has not landed")
     arguments = {"question": "Should we raise prices 10% at renewal?",
                  "context_path": str(EXAMPLES / "company-context.md"), "as_of": AS_OF}
     result = run(server, lambda c: c.get_prompt(name, arguments))
@@ -216,10 +209,6 @@ def test_get_prompt(server, name):
 
 
 def test_two_role_review_briefs_both_roles(server):
-    from csuite.mcp_prompts import PROMPTS
-
-    if not next(p for p in PROMPTS if p.name == "two_role_review").available():
-        pytest.skip("role prompt templates have not landed")
     arguments = {"question": "Should we move CSMs onto renewal quotas?", "lead": "cco",
                  "context_path": str(EXAMPLES / "company-context.md"), "as_of": AS_OF}
     result = run(server, lambda c: c.get_prompt("two_role_review", arguments))
@@ -231,11 +220,6 @@ def test_two_role_review_briefs_both_roles(server):
 
 
 def test_bad_prompt_arguments_are_errors_with_our_message(server):
-    from csuite.mcp_prompts import PROMPTS
-
-    if not next(p for p in PROMPTS if p.name == "cro_advisor").available():
-        pytest.skip("role prompt templates have not landed")
-
     async def body(client):
         with pytest.raises(Exception) as bad_persona:
             await client.get_prompt("cro_advisor", {"question": "x", "persona": "pirate"})

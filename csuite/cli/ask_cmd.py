@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from csuite.roles import ROLES
 from csuite.cli.common import EXIT_OK, guarded, note
 
 
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", metavar="PATH", nargs="+", action="extend", default=[],
                         help="your data files (CRM, billing, cohort, customer, book, capacity or metrics exports); "
                              "each is recognised by its headers")
-    parser.add_argument("--role", choices=["cro", "cco"], help="answer as this role, whatever the router says")
+    parser.add_argument("--role", choices=list(ROLES), help="answer as this role, whatever the router says")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today (default: today)")
     parser.add_argument("--format", choices=["markdown", "json"], default="markdown", help="output format")
     parser.add_argument("--offline", action="store_true", help="never call a model (same as --backend offline)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from csuite.roles import ROLES
 from csuite.cli.common import EXIT_OK, guarded, print_json
 
 
@@ -18,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog='Example: csuite route "Will we make the Q4 number?" --json',
     )
     cmd.add_argument("question", metavar="QUESTION", help="the question, quoted")
-    cmd.add_argument("--role", choices=["cro", "cco"], help="force the primary role")
+    cmd.add_argument("--role", choices=list(ROLES), help="force the primary role")
     cmd.add_argument("--json", action="store_true",
                      help="print JSON: primary, consult, in_scope, referral, scores, matched, margin, topic")
     cmd.set_defaults(func=_route)

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from csuite.roles import ROLES, Referral, Role
 from csuite.answer import Action, Answer, CriticReview, Decision, DecisionOption, Evidence, Finding, Tag, Usage
 from csuite.engines.base import BackendUnavailable
 from csuite.engines.request import DraftRequest
@@ -100,10 +101,10 @@ class ReviewDraft(_Lenient):
 
 
 class RouteDraft(_Lenient):
-    primary: Literal["cro", "cco"] | None
-    consult: list[Literal["cro", "cco"]] = Field(default_factory=list)
+    primary: Role | None
+    consult: list[Role] = Field(default_factory=list)
     in_scope: bool
-    referral: Literal["cfo", "cto", "chro", "cmo", "ciso", "legal", "cpo", "other"] | None = None
+    referral: Referral | None = None
     reason: str = ""
 
 
@@ -504,7 +505,7 @@ class ClaudeBackend:
 
         pseudo = self._pseudo or Pseudonymizer(self.privacy)  # type: ignore[arg-type]
         roles = []
-        for role in ("cro", "cco"):
+        for role in ROLES:
             k = load_knowledge(role)  # type: ignore[arg-type]
             roles.append({"id": role, "title": k.title, "summary": k.summary, "topics": [t.title for t in k.topics]})
         info = _index().referral_info

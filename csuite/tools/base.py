@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Callable
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from csuite.roles import Role
 from csuite.errors import InputError
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
 
@@ -48,7 +49,7 @@ class ToolOptions(BaseModel):
 class ToolSpec:
     name: str
     summary: str
-    role: Literal["cro", "cco"]
+    role: Role
     input_help: str
     sample: str | None                      # path under examples/ used when no INPUT is given
     options: type[ToolOptions]
