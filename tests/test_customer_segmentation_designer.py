@@ -522,3 +522,19 @@ def test_render_over_invested_tier_shows_a_negative_gap():
     assert result.tiers[0].investment_gap == -26_000
     text = seg.render(result)
     assert "-$26,000" in text and "$-" not in text
+
+
+def test_concentration_line_is_the_alerts_own(monkeypatch):
+    from csuite.thresholds import alert_threshold
+
+    # ARR 15,000 + 85,000 = 100,000: the largest is 85% > 15% (the alert's '>' line) → flagged.
+    rows = [{"id": i, "arr": arr, "tenure_months": 12, "cost_to_serve": 0, **{s: True for s in seg.SIGNALS}}
+            for i, arr in (("A", 15_000), ("B", 85_000))]
+    result = run(rows)
+    assert result.concentration_threshold == alert_threshold("customer_concentration",
+                                                             "largest_customer_share") == 0.15
+    assert result.largest_customer_share == 0.85 and result.concentration_flag
+    # Read through thresholds.alert_threshold, not a private walk of the alerts section.
+    monkeypatch.setattr(seg, "alert_threshold", lambda alert, metric: 0.9)
+    result = run(rows)
+    assert result.concentration_threshold == 0.9 and not result.concentration_flag

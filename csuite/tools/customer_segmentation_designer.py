@@ -38,7 +38,7 @@ from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, read_table, resolve_columns
 from csuite.io.values import MAX_AMOUNT, months_between, parse_bool, parse_date, parse_money, parse_months
 from csuite.numbers import pct, usd
-from csuite.thresholds import section
+from csuite.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Money, Source, ToolOptions, ToolSpec
 
 NAME = "customer_segmentation_designer"
@@ -666,7 +666,8 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
             investment_gap=recommended - cost_t,
         ))
 
-    concentration = float(next(c["value"] for c in section("alerts")["customer_concentration"]["conditions"]))
+    # The alert's own line, so this warning and the customer_concentration alert never disagree.
+    concentration = float(alert_threshold("customer_concentration", "largest_customer_share"))
     largest = int(np.argmax(arr)) if paying_n else None      # first of the largest
     largest_share = cols.arr[largest] / total_arr if largest is not None and total_arr else None
     warnings = list(table.warnings)
