@@ -378,3 +378,11 @@ def test_render_lists_every_churned_account_up_to_limit_and_says_top_n_of_m(tmp_
     assert len(block) == 11
     # ARR lost: Σ i × 100 × 12 for i = 1..12 = 78 × 1,200 = 93,600.
     assert result.totals.churned.arr == 93_600
+
+
+def test_render_uses_shared_formatters(small):
+    from csuite.tools.churn_analyzer import render
+
+    # NRR 3,700 / 4,300 = 86.046...% → "86.0%" (one decimal); cohort start ARR 51,600 → "$51,600".
+    text = render(small)
+    assert "NRR 86.0%" in text and "$51,600 ARR" in text

@@ -466,3 +466,11 @@ def test_waterfall_tolerance_comes_from_thresholds(monkeypatch):
     run(with_change(1, arr="1,200,000.01"))
     with pytest.raises(InputError, match="does not reconcile"):
         run(with_change(1, arr="1,200,000.06"))
+
+
+def test_render_negative_money_reads_minus_dollar():
+    # Net new ARR 4,000,000 → 3,900,000 = -100,000: the trend row shows "-$100,000", not "$-100,000".
+    rows = two_quarters(arr=3_900_000)
+    text = rm.render(run(rows))
+    trend = next(line for line in text.splitlines() if line.strip().startswith("2026-Q2"))
+    assert "-$100,000" in trend and "$3,900,000" in trend

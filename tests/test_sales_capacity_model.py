@@ -434,3 +434,14 @@ def test_binomial_tail_matches_exact_sum(n, p, k):
 def test_binomial_tail_far_below_the_mode_is_one_not_underflow():
     # P(Bin(20,000, 1/2) ≥ 1) = 1 − 2^−20000 = 1.0; a naive upper-tail sum underflows to 0.
     assert binomial_tail(20_000, 0.5, 1) == 1.0
+
+
+def test_render_money_uses_shared_usd_with_whole_dollar_rounding():
+    r = run(plan())
+    q = r.quarters[0]
+    # A surplus of $1,200 reads "-$1,200" (minus before the dollar sign); a -$0.30 rounding
+    # residue reads "$0", never "-$0"; 1,234,567.49 reads "$1,234,567".
+    r2 = r.model_copy(update={"quarters": [q.model_copy(update={"gap": -1200.0, "gap_after_hires": -0.30,
+                                                                "target": 1_234_567.49})]})
+    row = next(line for line in scm.render(r2).splitlines() if line.startswith(q.quarter))
+    assert "-$1,200" in row and "$1,234,567" in row and "-$0" not in row and "$-" not in row

@@ -39,6 +39,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import UsageError
 from csuite.io.values import month_end
 from csuite.resources import examples_dir
+from csuite.numbers import pct, usd
 from csuite.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
 from csuite.tools.snapshots import (
@@ -265,14 +266,6 @@ def _account_arrays(snaps: Snapshots, accounts: dict[str, AccountInfo] | None, a
     return health, usage, days, segment, names, renewal, reason
 
 
-def _money(v: float) -> str:
-    return f"${v:,.0f}"
-
-
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{v * 100:.1f}%"
-
-
 def _converted(rule: AlertRule, window: int) -> AlertRule:
     """An annual alert rule restated for a window of `window` months."""
     if window == 12:
@@ -354,8 +347,8 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
             if contracted[i]:
                 drop = 1 - a_e[i] / window_peak[i]
                 sig.append("contraction")
-                why.append(f"ARR down {drop * 100:.0f}% from {_money(dollars(window_peak[i]))} "
-                           f"({month_label(snaps.first + int(peak_col[i]))}) to {_money(dollars(a_e[i]))}")
+                why.append(f"ARR down {drop * 100:.0f}% from {usd(dollars(window_peak[i]))} "
+                           f"({month_label(snaps.first + int(peak_col[i]))}) to {usd(dollars(a_e[i]))}")
             if low_health[i]:
                 sig.append("low_health")
                 why.append(f"health {health[i]:.0f} < {risk_cfg['health_below']}")
@@ -374,8 +367,8 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
                 why.append(f"usage {usage[i] * 100:+.0f}%")
             if grew[i]:
                 sig.append("recent_growth")
-                why.append(f"ARR up from {_money(dollars(a[i, g]))} ({month_label(snaps.first + g)}) "
-                           f"to {_money(dollars(a_e[i]))}")
+                why.append(f"ARR up from {usd(dollars(a[i, g]))} ({month_label(snaps.first + g)}) "
+                           f"to {usd(dollars(a_e[i]))}")
         return AccountSignals(
             account_id=snaps.accounts[i], name=names[i], segment=segment[i], arr=dollars(a_e[i]),
             signals=sig, reasons=why,
@@ -508,7 +501,7 @@ def _own_flags(cfg: dict[str, Any], w, concentration: Concentration, a_s, a_e, n
     if top10 is not None and concentration.active_accounts > 10 and top10 > cfg["top10_share_above"]:
         flags.append(Flag(id="top10_concentration", severity="medium", value=top10,
                           threshold=cfg["top10_share_above"],
-                          message=f"the ten largest accounts hold {_pct(top10)} of ARR (> {_pct(cfg['top10_share_above'])})"))
+                          message=f"the ten largest accounts hold {pct(top10)} of ARR (> {pct(cfg['top10_share_above'])})"))
     cohort = a_s > 0
     gains = np.where(cohort & (a_e > a_s), a_e - a_s, 0)
     total_gain = int(gains.sum())
@@ -521,26 +514,26 @@ def _own_flags(cfg: dict[str, Any], w, concentration: Concentration, a_s, a_e, n
             label = names[i] or snaps.accounts[i]
             flags.append(Flag(id="expansion_concentrated", severity="medium", value=share,
                               threshold=cfg["expansion_from_one_account_above"],
-                              message=f"{label} alone is {_pct(share)} of the cohort's expansion; NRR without it "
-                                      f"is {_pct(without)}"))
+                              message=f"{label} alone is {pct(share)} of the cohort's expansion; NRR without it "
+                                      f"is {pct(without)}"))
     if end_total > 0:
         share = int(a_e[at_risk].sum()) / end_total
         if share > cfg["at_risk_arr_share_above"]:
             flags.append(Flag(id="at_risk_arr_high", severity="high", value=share, threshold=cfg["at_risk_arr_share_above"],
-                              message=f"{_pct(share)} of ending ARR carries a risk signal "
-                                      f"(> {_pct(cfg['at_risk_arr_share_above'])})"))
+                              message=f"{pct(share)} of ending ARR carries a risk signal "
+                                      f"(> {pct(cfg['at_risk_arr_share_above'])})"))
     if w.cohort_size < cfg["small_cohort_below"]:
         flags.append(Flag(id="small_cohort", severity="low", value=float(w.cohort_size),
                           threshold=float(cfg["small_cohort_below"]),
                           message=f"only {w.cohort_size} accounts at the window start; one churn moves logo "
-                                  f"retention by {_pct(1 / w.cohort_size) if w.cohort_size else 'n/a'}"))
+                                  f"retention by {pct(1 / w.cohort_size) if w.cohort_size else 'n/a'}"))
     largest = concentration.largest_account
     line = _concentration_line()
     if largest is not None and line is not None and largest.share > line:
         i = snaps.accounts.index(largest.account_id)
         if renewal_soon[i]:
             flags.append(Flag(id="largest_account_renewal", severity="high", value=largest.share, threshold=line,
-                              message=f"{largest.name or largest.account_id} ({_pct(largest.share)} of ARR) renews "
+                              message=f"{largest.name or largest.account_id} ({pct(largest.share)} of ARR) renews "
                                       f"in {int(days[i])} days"))
     return flags
 
@@ -588,49 +581,49 @@ def render(result: ChurnResult) -> str:
         f"Churn and retention — {r.window.months}-month window {r.window.start} → {r.window.end} "
         f"(as of {r.as_of}; {r.source.kind} {r.source.file})",
         "",
-        f"NRR {_pct(r.nrr)}   GRR {_pct(r.grr)}   Logo retention {_pct(r.logo_retention)}   "
-        f"(cohort: {r.cohort_size} accounts, {_money(r.decomposition.start_arr)} ARR)",
-        f"  cohort S→E (the NRR/GRR basis): churn −{_money(r.decomposition.churn)} ({_pct(r.decomposition.churn_rate)}), "
-        f"contraction −{_money(r.decomposition.contraction)} ({_pct(r.decomposition.contraction_rate)}), "
-        f"expansion +{_money(r.decomposition.expansion)} ({_pct(r.decomposition.expansion_rate)})",
+        f"NRR {pct(r.nrr)}   GRR {pct(r.grr)}   Logo retention {pct(r.logo_retention)}   "
+        f"(cohort: {r.cohort_size} accounts, {usd(r.decomposition.start_arr)} ARR)",
+        f"  cohort S→E (the NRR/GRR basis): churn −{usd(r.decomposition.churn)} ({pct(r.decomposition.churn_rate)}), "
+        f"contraction −{usd(r.decomposition.contraction)} ({pct(r.decomposition.contraction_rate)}), "
+        f"expansion +{usd(r.decomposition.expansion)} ({pct(r.decomposition.expansion_rate)})",
         "",
         "ARR waterfall (every account, month by month, new logos included):",
-        f"  start {_money(wf.start)} + new {_money(wf.new)} + reactivation {_money(wf.reactivation)} "
-        f"+ expansion {_money(wf.expansion)} − contraction {_money(wf.contraction)} − churn {_money(wf.churn)} "
-        f"= end {_money(wf.end)}",
+        f"  start {usd(wf.start)} + new {usd(wf.new)} + reactivation {usd(wf.reactivation)} "
+        f"+ expansion {usd(wf.expansion)} − contraction {usd(wf.contraction)} − churn {usd(wf.churn)} "
+        f"= end {usd(wf.end)}",
     ]
     c = r.concentration
     if c.largest_account:
         lines += ["", f"Concentration: largest account {c.largest_account.name or c.largest_account.account_id} "
-                      f"{_pct(c.largest_share)} of ARR; top 10 {_pct(c.top10_share)} ({c.active_accounts} active accounts)"]
+                      f"{pct(c.largest_share)} of ARR; top 10 {pct(c.top10_share)} ({c.active_accounts} active accounts)"]
     if r.segments:
         lines += ["", "Segments (cohort at window start, churned accounts included):"]
         width = max(len(s.segment) for s in r.segments)
         for s in r.segments:
-            lines.append(f"  {s.segment:<{width}}  NRR {_pct(s.nrr):>6}  GRR {_pct(s.grr):>6}  logos {_pct(s.logo_retention):>6}"
-                         f"  cohort {s.cohort_size:>4}  ARR {_money(s.arr)}")
+            lines.append(f"  {s.segment:<{width}}  NRR {pct(s.nrr):>6}  GRR {pct(s.grr):>6}  logos {pct(s.logo_retention):>6}"
+                         f"  cohort {s.cohort_size:>4}  ARR {usd(s.arr)}")
     curve = {p.month: p for p in r.logo_curve}
     marks = [k for k in (3, 6, 12) if k in curve]
     if marks:
         lines += ["", "Logo survival (Kaplan–Meier, censored): " +
-                  ", ".join(f"month {k} {_pct(curve[k].survival)}" for k in marks)]
+                  ", ".join(f"month {k} {pct(curve[k].survival)}" for k in marks)]
     t = r.totals
     if r.at_risk:
-        lines += ["", f"At risk: {t.at_risk.accounts} accounts, {_money(t.at_risk.arr)} ARR"
+        lines += ["", f"At risk: {t.at_risk.accounts} accounts, {usd(t.at_risk.arr)} ARR"
                       + _top(t.at_risk)]
         for a in r.at_risk:
-            lines.append(f"  {a.name or a.account_id} ({_money(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(f"  {a.name or a.account_id} ({usd(a.arr)}): {'; '.join(a.reasons)}")
     if r.expansion_candidates:
         lines += ["", f"Expansion candidates: {t.expansion_candidates.accounts} accounts, "
-                      f"{_money(t.expansion_candidates.arr)} ARR"
+                      f"{usd(t.expansion_candidates.arr)} ARR"
                       + _top(t.expansion_candidates)]
         for a in r.expansion_candidates:
-            lines.append(f"  {a.name or a.account_id} ({_money(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(f"  {a.name or a.account_id} ({usd(a.arr)}): {'; '.join(a.reasons)}")
     if r.churned:
-        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {_money(t.churned.arr)} ARR"
+        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {usd(t.churned.arr)} ARR"
                       + _top(t.churned)]
         for ch in r.churned:  # already cut to --limit by analyze; the heading says so
-            lines.append(f"  {ch.period} {ch.name or ch.account_id} ({_money(ch.arr_lost)})"
+            lines.append(f"  {ch.period} {ch.name or ch.account_id} ({usd(ch.arr_lost)})"
                          + (f": {ch.reason}" if ch.reason else ""))
     if r.flags:
         lines += ["", "Flags:"] + [f"  [{f.severity}] {f.id}: {f.message}" for f in r.flags]
@@ -670,7 +663,7 @@ def plot(result: ChurnResult, path: Path) -> None:
     right.set_xlabel("months since the account's first paid month")
     right.set_ylabel("accounts still paying (%)")
     right.set_title("Logo survival (Kaplan–Meier, censored)")
-    fig.suptitle(f"Retention cohorts — NRR {_pct(result.nrr)}, GRR {_pct(result.grr)}, "
+    fig.suptitle(f"Retention cohorts — NRR {pct(result.nrr)}, GRR {pct(result.grr)}, "
                  f"window {result.window.start} → {result.window.end}")
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -47,6 +47,7 @@ from csuite.io.values import (
     parse_period,
     period_of,
 )
+from csuite.numbers import usd
 from csuite.thresholds import section
 from csuite.tools.base import Day, Money, PeriodLabel, Source, ToolOptions, ToolSpec
 
@@ -958,49 +959,45 @@ def _flags(target: Period, as_of: date, period_list: list[Deal], pipeline: float
 # Output
 
 
-def _money(v: float) -> str:
-    return f"${v:,.0f}"
-
-
 def render(result: ForecastResult) -> str:
     mc = result.monte_carlo
     lines = [
         f"Pipeline forecast for {result.period} ({result.period_start} to {result.period_end}), as of {result.as_of}",
         f"Source: {result.file} ({result.format} format); {result.open_deals} open deals worth "
-        f"{_money(result.open_pipeline)}; {result.period_deals} close in {result.period} "
-        f"({_money(result.period_pipeline)}).",
+        f"{usd(result.open_pipeline)}; {result.period_deals} close in {result.period} "
+        f"({usd(result.period_pipeline)}).",
     ]
     if result.booked:
-        lines.append(f"Already booked in {result.period}: {_money(result.booked)}")
+        lines.append(f"Already booked in {result.period}: {usd(result.booked)}")
     lines += [
         "",
         "Weighted forecast (open deals in the period):",
-        f"  conservative {_money(result.weighted.conservative)}   base {_money(result.weighted.base)}   "
-        f"upside {_money(result.weighted.upside)}",
+        f"  conservative {usd(result.weighted.conservative)}   base {usd(result.weighted.base)}   "
+        f"upside {usd(result.weighted.upside)}",
         f"Monte Carlo ({mc.scenario}, {mc.simulations:,} runs, seed {mc.seed}, shock {mc.shock:g}):",
-        f"  P10 {_money(mc.p10)}   P50 {_money(mc.p50)}   P90 {_money(mc.p90)}   mean {_money(mc.mean)}",
+        f"  P10 {usd(mc.p10)}   P50 {usd(mc.p50)}   P90 {usd(mc.p90)}   mean {usd(mc.mean)}",
     ]
     if result.coverage:
         c = result.coverage
         ratio = f"{c.ratio:.1f}x" if c.ratio is not None else "n/a (quota already met)"
-        lines.append(f"Coverage: {_money(c.pipeline)} pipeline ÷ {_money(c.remaining_quota)} remaining quota = "
+        lines.append(f"Coverage: {usd(c.pipeline)} pipeline ÷ {usd(c.remaining_quota)} remaining quota = "
                      f"{ratio} (target {c.target:.1f}x); P(reach quota) {c.p_reach_quota:.1%}")
     lines += ["", "By period (base weighted; P10–P90 of the simulated scenario):"]
     for p in result.by_period:
-        lines.append(f"  {p.period:<8} {p.deals:>4} deals  {_money(p.pipeline):>13}  weighted {_money(p.weighted):>12}"
-                     f"  P10–P90 {_money(p.p10)}–{_money(p.p90)}")
+        lines.append(f"  {p.period:<8} {p.deals:>4} deals  {usd(p.pipeline):>13}  weighted {usd(p.weighted):>12}"
+                     f"  P10–P90 {usd(p.p10)}–{usd(p.p90)}")
     if result.by_stage:
         lines += ["", f"By stage in {result.period}:"]
         for s in result.by_stage:
-            lines.append(f"  {s.stage:<24} {s.deals:>3} deals  {_money(s.pipeline):>12} × {s.probability:.0%}"
-                         f" = {_money(s.weighted):>11}  ({s.source})")
+            lines.append(f"  {s.stage:<24} {s.deals:>3} deals  {usd(s.pipeline):>12} × {s.probability:.0%}"
+                         f" = {usd(s.weighted):>11}  ({s.source})")
     if result.by_owner:
         limit = int(config()["list_limit"])
         owners = result.by_owner[:limit]
         cut = f" (top {len(owners)} of {len(result.by_owner)})" if len(owners) < len(result.by_owner) else ""
         lines += ["", f"By owner in {result.period}{cut}:"]
         for g in owners:
-            lines.append(f"  {g.key:<24} {g.deals:>3} deals  {_money(g.pipeline):>12}  weighted {_money(g.weighted)}")
+            lines.append(f"  {g.key:<24} {g.deals:>3} deals  {usd(g.pipeline):>12}  weighted {usd(g.weighted)}")
     if result.calibration is not None:
         lines += ["", "Calibrated win rates (--history):"]
         for c in result.calibration:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, canonical_key, cell, load_document, normalise_keys, read_table, resolve_columns
 from csuite.io.values import Period, parse_money, parse_number, parse_percent, parse_quarter
+from csuite.numbers import usd
 from csuite.thresholds import section
 from csuite.tools.base import Day, PeriodLabel, Source, ToolOptions, ToolSpec
 
@@ -222,10 +223,6 @@ def _cents(x: float) -> int:
     return round(x * 100)
 
 
-def _money(v: float) -> str:
-    return f"-${-v:,.0f}" if v < 0 else f"${v:,.0f}"
-
-
 def parse_rows(table: Table) -> list[QuarterRow]:
     """Validated, sorted, consecutive quarters whose ARR reconciles to the cent."""
     if not table.rows:
@@ -293,8 +290,8 @@ def parse_rows(table: Table) -> list[QuarterRow]:
             movement = v["new"] + v.get("reactivation", 0.0) + v["expansion"] - v["contraction"] - v["churn"]
         start = prev_end
         if start is not None and "arr_start" in v and differ(v["arr_start"], start):
-            raise InputError(f"{period.label} starting ARR {_money(v['arr_start'])} differs from the previous "
-                             f"quarter's ending ARR {_money(start)}", file=table.file, row=line,
+            raise InputError(f"{period.label} starting ARR {usd(v['arr_start'])} differs from the previous "
+                             f"quarter's ending ARR {usd(start)}", file=table.file, row=line,
                              field=mapping["arr_start"])
         if start is None:
             if "arr_start" in v:
@@ -305,17 +302,17 @@ def parse_rows(table: Table) -> list[QuarterRow]:
                 start = end - movement
         net_new = None if start is None else end - start
         if net_new is not None and "net_new_arr" in v and differ(v["net_new_arr"], net_new):
-            raise InputError(f"{period.label} net new ARR {_money(v['net_new_arr'])} does not reconcile: ending "
-                             f"{_money(end)} − starting {_money(start)} = {_money(net_new)}",
+            raise InputError(f"{period.label} net new ARR {usd(v['net_new_arr'])} does not reconcile: ending "
+                             f"{usd(end)} − starting {usd(start)} = {usd(net_new)}",
                              file=table.file, row=line, field=mapping["net_new_arr"])
         if movement is not None and start is not None and differ(start + movement, end):
             off = end - (start + movement)
             raise InputError(
-                f"{period.label} ARR waterfall does not reconcile: start {_money(start)} + new "
-                f"{_money(v['new'])} + reactivation {_money(v.get('reactivation', 0.0))} + expansion "
-                f"{_money(v['expansion'])} − contraction {_money(v['contraction'])} − churn "
-                f"{_money(v['churn'])} = {_money(start + movement)}, but ending ARR is {_money(end)} "
-                f"(off by {_money(off)})", file=table.file, row=line)
+                f"{period.label} ARR waterfall does not reconcile: start {usd(start)} + new "
+                f"{usd(v['new'])} + reactivation {usd(v.get('reactivation', 0.0))} + expansion "
+                f"{usd(v['expansion'])} − contraction {usd(v['contraction'])} − churn "
+                f"{usd(v['churn'])} = {usd(start + movement)}, but ending ARR is {usd(end)} "
+                f"(off by {usd(off)})", file=table.file, row=line)
         rows.append(QuarterRow(
             quarter=period.label, arr_start=start, arr=end, net_new_arr=net_new,
             new=moves[0], expansion=moves[1], contraction=moves[2], churn=moves[3],
@@ -373,7 +370,7 @@ def _growth(rows: list[QuarterRow], i: int, tolerance: float, file: str) -> tupl
     if row.revenue_growth is not None:
         if computed is not None and abs(computed - row.revenue_growth) > tolerance:
             raise InputError(f"{row.quarter} revenue growth {row.revenue_growth:.1%} disagrees with revenue "
-                             f"{_money(row.revenue)} vs {_money(year_ago.revenue)} a year earlier "
+                             f"{usd(row.revenue)} vs {usd(year_ago.revenue)} a year earlier "
                              f"({computed:.1%})", file=file, field="revenue_growth")
         return row.revenue_growth, "revenue growth YoY (as given)"
     if computed is not None:
@@ -435,7 +432,7 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
         value = calc = note = None
         if sm_prev is not None and sm_prev > 0 and nn is not None:
             value = nn / sm_prev
-            calc = f"{_money(nn)} ÷ {_money(sm_prev)} = {value:.2f}"
+            calc = f"{usd(nn)} ÷ {usd(sm_prev)} = {value:.2f}"
         else:
             note = "needs the previous quarter's S&M spend (above zero) and this quarter's net new ARR"
         m["magic_number"] = Metric(
@@ -450,7 +447,7 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
         note = "needs revenue for this and the previous quarter"
         if sm_prev and prev.revenue is not None and row.revenue is not None:
             value = (row.revenue - prev.revenue) * 4 / sm_prev
-            calc = f"({_money(row.revenue)} − {_money(prev.revenue)}) × 4 ÷ {_money(sm_prev)} = {value:.2f}"
+            calc = f"({usd(row.revenue)} − {usd(prev.revenue)}) × 4 ÷ {usd(sm_prev)} = {value:.2f}"
             note = "cross-check: quarterly revenue annualised × 4; should sit close to the ARR form"
         m["magic_number_revenue"] = Metric(
             name="magic number (revenue form)", quarter=q,
@@ -467,7 +464,7 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
             note = "net new ARR is zero or negative: the spend does not pay back at this rate"
         else:
             value = 12 * sm_prev / nn
-            calc = f"12 × {_money(sm_prev)} ÷ {_money(nn)} = {value:.1f} months"
+            calc = f"12 × {usd(sm_prev)} ÷ {usd(nn)} = {value:.1f} months"
         m["cac_payback_months"] = Metric(
             name="CAC payback (months)", quarter=q, formula=f"12 × S&M spend ({prior_q}) ÷ net new ARR ({q})",
             calculation=calc, inputs={"sm_spend_prior_quarter": sm_prev, "net_new_arr": nn}, value=value,
@@ -480,7 +477,7 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
                 note_gm = "needs a gross margin above zero for this quarter"
             else:
                 value_gm = 12 * sm_prev / (nn * gm)
-                calc = f"12 × {_money(sm_prev)} ÷ ({_money(nn)} × {gm:.1%}) = {value_gm:.1f} months"
+                calc = f"12 × {usd(sm_prev)} ÷ ({usd(nn)} × {gm:.1%}) = {value_gm:.1f} months"
         pay = Metric(
             name="CAC payback, gross-margin adjusted (months)", quarter=q,
             formula=f"12 × S&M spend ({prior_q}) ÷ (net new ARR ({q}) × gross margin ({q}))",
@@ -503,7 +500,7 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
                     else "no net new ARR and no burn")
         else:
             value = burn / nn
-            calc = f"{_money(burn)} ÷ {_money(nn)} = {value:.2f}"
+            calc = f"{usd(burn)} ÷ {usd(nn)} = {value:.2f}"
         m["burn_multiple"] = Metric(
             name="burn multiple", quarter=q, formula=f"net burn ({q}) ÷ net new ARR ({q})", calculation=calc,
             inputs={"net_burn": burn, "net_new_arr": nn}, value=value, unit="ratio",
@@ -569,8 +566,8 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
     elif bm is None and bm_metric.inputs.get("net_burn") and bm_metric.inputs["net_burn"] > 0 \
             and bm_metric.inputs.get("net_new_arr") is not None and bm_metric.inputs["net_new_arr"] <= 0:
         flag("burn_multiple", "burn_without_growth", "high", None,
-             f"burning {_money(bm_metric.inputs['net_burn'])} in {report} with net new ARR "
-             f"{_money(bm_metric.inputs['net_new_arr'])}: the burn multiple is undefined and worse than every band",
+             f"burning {usd(bm_metric.inputs['net_burn'])} in {report} with net new ARR "
+             f"{usd(bm_metric.inputs['net_new_arr'])}: the burn multiple is undefined and worse than every band",
              b_burn["source"])
     r = headline["rule_of_40"].value
     if r is not None and r < r40:
@@ -672,7 +669,7 @@ def render(result: MetricsResult) -> str:
         return "—" if v is None else format(v, fmt)
 
     for q in result.by_quarter:
-        lines.append(f"  {q.quarter:<8} {_money(q.arr):>11} {('—' if q.net_new_arr is None else _money(q.net_new_arr)):>10} "
+        lines.append(f"  {q.quarter:<8} {usd(q.arr):>11} {('—' if q.net_new_arr is None else usd(q.net_new_arr)):>10} "
                      f"{n(q.magic_number, '.2f'):>6} {n(q.cac_payback_months, '.1f'):>8} "
                      f"{n(q.cac_payback_months_gm_adjusted, '.1f'):>7} {n(q.burn_multiple, '.2f'):>7} "
                      f"{n(q.rule_of_40, '.0%'):>8}")

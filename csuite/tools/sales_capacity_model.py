@@ -62,6 +62,7 @@ from csuite.io.values import (
     parse_quarter,
     split_series,
 )
+from csuite.numbers import usd
 from csuite.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
 
@@ -700,10 +701,6 @@ def run(source: Source, options: CapacityOptions | None = None) -> CapacityResul
 
 # ----------------------------------------------------------------------------- rendering
 
-def _m(v: float) -> str:
-    return f"-${-v:,.0f}" if v < -0.5 else f"${max(v, 0):,.0f}"
-
-
 def render(result: CapacityResult) -> str:
     name = f" — {result.company}" if result.company else ""
     lines = [
@@ -718,19 +715,19 @@ def render(result: CapacityResult) -> str:
     for q in result.quarters:
         mark = "" if q.reachable else "  ✗ unreachable"
         lines.append(
-            f"{q.quarter:<9} {_m(q.target):>11} {_m(q.capacity):>11} {_m(q.gap):>11} "
-            f"{_m(q.capacity_with_hires):>11} {_m(q.gap_after_hires):>11} {_m(q.pipeline_needed):>11} "
+            f"{q.quarter:<9} {usd(round(q.target)):>11} {usd(round(q.capacity)):>11} {usd(round(q.gap)):>11} "
+            f"{usd(round(q.capacity_with_hires)):>11} {usd(round(q.gap_after_hires)):>11} {usd(round(q.pipeline_needed)):>11} "
             f"{q.opportunities_needed:>5.0f}  {q.pipeline_create_by.isoformat()}{mark}")
     t = result.totals
-    lines.append(f"{'Total':<9} {_m(t.target):>11} {_m(t.capacity):>11} {_m(t.gap):>11} "
-                 f"{_m(t.capacity_with_hires):>11} {_m(t.gap_after_hires):>11} "
-                 f"{_m(result.pipeline.total_pipeline_needed):>11} {result.pipeline.total_opportunities:>5.0f}")
+    lines.append(f"{'Total':<9} {usd(round(t.target)):>11} {usd(round(t.capacity)):>11} {usd(round(t.gap)):>11} "
+                 f"{usd(round(t.capacity_with_hires)):>11} {usd(round(t.gap_after_hires)):>11} "
+                 f"{usd(round(result.pipeline.total_pipeline_needed)):>11} {result.pipeline.total_opportunities:>5.0f}")
     lines.append("")
     if result.hires:
         lines.append(f"Hires needed: {result.hires_needed} AE(s) (earliest possible start {result.earliest_start.isoformat()})")
         for h in result.hires:
             lines.append(f"  {h.count} for {h.for_quarter}: start by {h.start_by.isoformat()}, "
-                         f"open the req by {h.open_req_by.isoformat()} ({_m(h.capacity_per_hire)} each in {h.for_quarter})")
+                         f"open the req by {h.open_req_by.isoformat()} ({usd(round(h.capacity_per_hire))} each in {h.for_quarter})")
     else:
         lines.append("Hires needed: none (the current team covers every reachable quarter)")
     p = result.pipeline
@@ -744,7 +741,7 @@ def render(result: CapacityResult) -> str:
     for r in result.reps:
         pq = f"{r.p_at_quota:.0%}" if r.p_at_quota is not None else "n/a"
         lines.append(f"  {r.name:<24} {r.status:<11} ramp now {r.ramp_now:>4.0%}  "
-                     f"horizon quota {_m(r.horizon_quota):>10}  P(at quota) {pq}")
+                     f"horizon quota {usd(round(r.horizon_quota)):>10}  P(at quota) {pq}")
     if result.warnings:
         lines.append("")
         lines.append("Warnings:")
