@@ -163,14 +163,18 @@ def context_view(ctx: Any) -> dict[str, Any]:
 
 
 def role_system_prompt(role: str, context: dict[str, Any], *, persona: str | None = None,
-                       references: list[dict[str, str]] | None = None) -> str:
+                       references: list[dict[str, str]] | None = None, topics: list[str] | None = None) -> str:
     """The rendered system prompt of a role, with its knowledge, benchmarks and tools filled in.
 
     context: the `csuite context check --json` payload (or `context_view(ctx)`).
-    persona: CRO only; default from the founder archetype in the context."""
+    persona: CRO only; default from the founder archetype in the context.
+    topics: keep only these knowledge topics (the first topic when none match), so a prompt
+    for one question carries only what it needs."""
     from csuite.knowledge import load_knowledge
 
     knowledge = load_knowledge(role).model_dump(mode="json")  # type: ignore[arg-type]
+    if topics is not None:
+        knowledge["topics"] = [t for t in knowledge["topics"] if t["id"] in topics] or knowledge["topics"][:1]
     variables: dict[str, Any] = {
         "knowledge": knowledge,
         "benchmarks": benchmark_values(knowledge),

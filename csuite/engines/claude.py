@@ -537,27 +537,13 @@ def system_prompt(role: str, topics: list[str], ctx: Any, pseudo: Pseudonymizer)
 
     Depends on (role, topics, context, privacy map) only, so it is byte-identical across
     questions on the same role and topic and the prompt cache hits."""
-    from csuite.context import METRICS
     from csuite.engines.references import select_references
-    from csuite.knowledge import load_knowledge
-    from csuite.prompting import benchmark_values, context_view, cro_persona_for, render_prompt, tool_entries
+    from csuite.prompting import context_view, role_system_prompt
 
     view = context_view(ctx)
-    if pseudo.mode == "strict":
-        view["metrics"] = {k: (pseudo.money(v, "usd") if METRICS.get(k, ("",))[0] == "money" else v)
-                           for k, v in view["metrics"].items()}
-    knowledge = load_knowledge(role).model_dump(mode="json")  # type: ignore[arg-type]
-    chosen = [t for t in knowledge["topics"] if t["id"] in topics] or knowledge["topics"][:1]
-    knowledge["topics"] = chosen
-    variables: dict[str, Any] = {
-        "knowledge": knowledge, "benchmarks": benchmark_values(knowledge), "context": view,
-        "tools": tool_entries(),
-        "references": select_references(role, [t["id"] for t in chosen], int(settings()["reference_chars"])),
-    }
-    if role == "cro":
-        archetype = view.get("fields", {}).get("Founder archetype") if view.get("found") else None
-        variables["persona"] = cro_persona_for(archetype)
-    return pseudo.mask(render_prompt(f"{role}_system", **variables))
+    view["metrics"] = masked_metrics(view["metrics"], pseudo)
+    references = select_references(role, topics, int(settings()["reference_chars"]))
+    return pseudo.mask(role_system_prompt(role, view, topics=topics, references=references))
 
 
 def _depth(evidence_id: str) -> int:
@@ -619,16 +605,18 @@ def _json(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).replace("</", "<\\/")
 
 
+def masked_metrics(metrics: dict[str, Any], pseudo: Pseudonymizer) -> dict[str, Any]:
+    """Context metrics as sent: money through the privacy mode (a range in strict mode)."""
+    from csuite.context import metric_unit
+
+    return {key: pseudo.money(value, "usd") if metric_unit(key) == "usd" else value
+            for key, value in metrics.items() if value is not None}
+
+
 def data_message(request: DraftRequest, pseudo: Pseudonymizer, files: list[str]) -> str:
     """The user turn of a draft: one delimited JSON DATA block, then the rules."""
     ctx = request.ctx
-    metrics = {}
-    if ctx.found:
-        from csuite.context import METRICS
-
-        for key, value in ctx.metrics.model_dump(mode="json").items():
-            if value is not None:
-                metrics[key] = pseudo.money(value, "usd") if METRICS.get(key, ("",))[0] == "money" else value
+    metrics = masked_metrics(ctx.metrics.model_dump(mode="json"), pseudo) if ctx.found else {}
     payload = {
         "question": request.question,
         "role": request.role,
