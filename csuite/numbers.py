@@ -140,7 +140,8 @@ def usd(value: float | None) -> str:
     """Exact dollars for tables and tool reports: $1,234,567 and -$1,200 (n/a when missing)."""
     if value is None:
         return "n/a"
-    return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
+    dollars = round(value)  # -0.3 is "$0", never "-$0"
+    return f"-${-dollars:,}" if dollars < 0 else f"${dollars:,}"
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -135,7 +135,7 @@ def test_money_formats_round_before_choosing_the_unit():
     from csuite.numbers import pct, usd
 
     assert format_money(999_999) == "$1M" and format_money(12_500_000) == "$12.5M"
-    assert usd(-1200) == "-$1,200" and usd(None) == "n/a" and pct(0.962) == "96.2%"
+    assert usd(-1200) == "-$1,200" and usd(-0.3) == "$0" and usd(None) == "n/a" and pct(0.962) == "96.2%"
 
 
 def test_every_contradicted_metric_is_reported_in_readable_form():
