@@ -395,7 +395,8 @@ def _theirs(hit: _Hit, text: str, index: _Index) -> _Hit:
         return hit
     if normalise(term.text) not in index.functions:
         return hit
-    if not index.party.search(text[max(0, hit.start - 24):hit.start]):
+    window = int(index.weights["party_window_chars"])
+    if not index.party.search(text[max(0, hit.start - window):hit.start]):
         return hit
     soft = replace(term, soft=True,
                    weight=round(term.weight * index.weights["referral_soft"] / index.weights["referral_strong"], 4))
@@ -487,7 +488,7 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
             per_target[target].append(sim)
             best_example.setdefault(target, (topic, example))
         if topic and sim >= w["example_floor"]:
-            topic_scores[(target, topic)] = max(topic_scores[(target, topic)], 0.0) + w["example"] * sim / 4
+            topic_scores[(target, topic)] += w["example"] * sim * w["topic_example_share"]
     for target, sims in per_target.items():
         mean = sum(sims) / len(sims)
         if mean >= w["example_floor"]:
@@ -563,8 +564,9 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     for role in ROLES:
         ranked = sorted(((s, t) for (r, t), s in topic_scores.items() if r == role and s > 0),
                         key=lambda x: (-x[0], x[1]))
-        ranked_by_role[role] = [t for _, t in ranked[:3]]
-        role_topics[role] = [t for s, t in ranked[:3] if s >= ranked[0][0] / 2]
+        top = ranked[:int(d["max_topics"])]
+        ranked_by_role[role] = [t for _, t in top]
+        role_topics[role] = [t for s, t in top if s >= ranked[0][0] * d["topic_keep_ratio"]]
     topics = ranked_by_role[primary] if primary else []
     info = index.referral_info.get(referral or "", {})
     return Route(
