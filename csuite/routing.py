@@ -214,6 +214,23 @@ def _load_routing_data() -> dict[str, Any]:
     return load_data_yaml("routing.yaml")
 
 
+def _questions(examples: dict | None) -> list[str]:
+    return [str(q) for q in ((examples or {}).get("en") or []) + ((examples or {}).get("zh") or [])]
+
+
+def example_questions() -> list[tuple[str, str | None, str]]:
+    """(target, topic, question) for every example question: role topics from each role's
+    knowledge.yaml, referrals from routing.yaml. The router's similarity index and the learned
+    model's training data both start from this list."""
+    from csuite.knowledge_source import ROLE_FOLDERS, read_knowledge_yaml
+
+    out = [(role, topic["id"], q) for role in ROLE_FOLDERS
+           for topic in read_knowledge_yaml(role)["topics"] for q in _questions(topic["examples"])]
+    out += [(ref, None, q) for ref, spec in _load_routing_data()["referrals"].items()
+            for q in _questions(spec.get("examples"))]
+    return out
+
+
 @lru_cache(maxsize=1)
 def _index() -> _Index:
     from csuite.knowledge_source import ROLE_FOLDERS, read_knowledge_yaml
@@ -224,7 +241,6 @@ def _index() -> _Index:
     data = _load_routing_data()
     w = {k: float(v) for k, v in data["weights"].items()}
     terms: list[_Term] = []
-    docs_raw: list[tuple[str, str | None, str]] = []
 
     def add(target: str, kind: str, topic: str | None, words: dict | None, scale: float,
             soft: bool = False) -> None:
@@ -238,8 +254,6 @@ def _index() -> _Index:
     for role, raw in knowledge.items():
         for topic in raw["topics"]:
             add(role, "keyword", topic["id"], topic["keywords"], 1.0)
-            for question in (topic["examples"].get("en") or []) + (topic["examples"].get("zh") or []):
-                docs_raw.append((role, topic["id"], question))
     for role, words in (data.get("hints") or {}).items():
         add(role, "hint", None, words, 1.0)
     add("both", "both", None, data.get("both_roles"), 0.0)
@@ -251,9 +265,7 @@ def _index() -> _Index:
         add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
         add(ref, "referral", None, spec.get("soft"), w["referral_soft"], soft=True)
         add(ref, "referral", None, spec.get("decisive"), w["referral_decisive"])
-        examples = spec.get("examples") or {}
-        for question in (examples.get("en") or []) + (examples.get("zh") or []):
-            docs_raw.append((ref, None, question))
+    docs_raw = example_questions()
 
     bags = [_features(normalise(text)) for _, _, text in docs_raw]
     df: Counter = Counter()

@@ -42,19 +42,9 @@ def _repo_root() -> Path:
 
 def yaml_examples() -> list[Example]:
     """The knowledge YAML examples (role labels) and routing.yaml referral examples."""
-    from csuite.knowledge_source import ROLE_FOLDERS, read_knowledge_yaml
-    from csuite.routing import _load_routing_data
+    from csuite.routing import example_questions
 
-    out: list[Example] = []
-    for role in ROLE_FOLDERS:
-        for topic in read_knowledge_yaml(role)["topics"]:
-            for question in (topic["examples"].get("en") or []) + (topic["examples"].get("zh") or []):
-                out.append((str(question), role))
-    for ref, spec in _load_routing_data()["referrals"].items():
-        examples = spec.get("examples") or {}
-        for question in (examples.get("en") or []) + (examples.get("zh") or []):
-            out.append((str(question), ref))
-    return out
+    return [(question, target) for target, _topic, question in example_questions()]
 
 
 def labelled_files(root: Path | None = None) -> list[Path]:
