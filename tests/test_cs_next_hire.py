@@ -166,11 +166,24 @@ def test_flags_override_and_flags_alone():
     r = run(EXAMPLES / "cs_team.yaml", support=5)
     assert r.input_sources["team"] == "flag"
     assert {rl.role: rl.count for rl in r.loads}["csm"] == 0             # a role flag replaces the whole team
-    alone = run(EXAMPLES / "cs_team.yaml", customers=40, arr=1_200_000, csm=1)
-    assert alone.company is None and any("was not read" in w for w in alone.warnings)
-    assert alone.growth["basis"].startswith("assumed")                  # the sample's $7.5M target did not leak
+    # A file the founder names is read even with --customers and --arr: the flags replace those two
+    # values only (the file's company, team and $7.5M target stay). It used to be dropped whole.
+    named = run(EXAMPLES / "cs_team.yaml", customers=40, arr=1_200_000)
+    assert named.company == "Ledgerline" and not any("was not read" in w for w in named.warnings)
+    assert (named.customers, named.arr) == (40, 1_200_000)
+    assert named.input_sources["customers"] == "flag" and named.input_sources["team"] == "file"
+    assert named.growth["basis"] == "from the 12-month target $7,500,000"
+
+
+def test_flags_without_input_never_load_the_sample(run_cli):
+    # The CLI loads the bundled sample only for a bare call, so its team and target cannot leak in.
+    res = run_cli("tool", TOOL, "--customers", "40", "--arr", "1.2M", "--csm", "1", "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert data["company"] is None and data["growth"]["basis"].startswith("assumed")
+    assert data["input_sources"]["team"] == "flag" and "bundled sample" not in res.err
     api = run(None, customers=40, arr=1_200_000, csm=1)
-    assert api.next_role == alone.next_role
+    assert api.next_role == data["next_role"]
 
 
 @pytest.mark.parametrize("doc,message", [

@@ -23,10 +23,10 @@ Input (YAML or JSON; every key optional except customers and arr):
 Team titles are mapped to roles by the YAML's role_aliases (unknown titles are an error naming
 the title); counts must be whole numbers. Flags override the file: --customers, --arr, --stage,
 --new-customers-per-year, --arr-growth individually; any role-count flag replaces the whole team
-(roles not given are 0); --missed replaces the outcomes. When both --customers and --arr are
-flags, the flags alone describe the company and the file (or the bundled sample) is not read, so
-a sample's team or target never leaks into your numbers; the output says so. Every value's
-source is echoed in the output (input_sources).
+(roles not given are 0); --missed replaces the outcomes. A file you name is always read (flags
+override its values one by one); with flags and no file the bundled sample is not loaded, so a
+sample's team or target never leaks into your numbers. Every value's source is echoed in the
+output (input_sources).
 """
 
 from __future__ import annotations
@@ -349,11 +349,6 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     doc: dict[str, Any] = {}
     file = "<options>"
     warnings: list[str] = []
-    if source is not None and options.customers is not None and options.arr is not None:
-        # Both core facts as flags: the flags describe the company alone. Mixing them with a file's
-        # team, target or new-customer count (e.g. the bundled sample's) would be silently wrong.
-        warnings.append(f"--customers and --arr given: ran on the flags alone; {source} was not read")
-        source = None
     if source is not None:
         raw, file = _read_document(source)
         doc = normalise_keys(raw, COLUMN_ALIASES, file)
@@ -551,8 +546,8 @@ SPEC = ToolSpec(
     role="cco",
     input_help=("YAML/JSON: stage, customers, arr, team {title: count}, missed_outcomes [most important "
                 "first], optional new_customers_last_12_months, target_arr_12_months or arr_growth, logo_churn. "
-                "Flags override the file (a role flag replaces the whole team); with both --customers and "
-                "--arr the flags alone are used and INPUT / the sample is not read"),
+                "Flags override the file (a role flag replaces the whole team); with flags and no INPUT "
+                "the sample is not used"),
     sample="cs_team.yaml",
     options=NextHireOptions,
     result=NextHireResult,
