@@ -25,7 +25,7 @@ from csuite.engines.request import DraftRequest
 from csuite.evidence import alert_evidence, benchmark_evidence, context_evidence, index, tool_evidence
 from csuite.knowledge import load_knowledge
 from csuite.planning import DataFile, detect_file, is_accounts_file, plan
-from csuite.protocol import Invocation, check_invocation
+from csuite.protocol import Invocation, check_invocation, parse_invocations, strip_invocations
 from csuite.routing import Route
 from csuite.verify import verify, with_confidence_note
 
@@ -108,12 +108,22 @@ class Advisor:
             else:
                 notes.append(outcome.assumption)
 
-        views: list[Answer] = []
-        for index_, current in enumerate(roles):
+        def draft(current: str, consulted: list[str], asked: str) -> Answer:
             say(f"drafting the {current.upper()} view")
-            views.append(self._draft_role(question, current, roles[1:] if index_ == 0 else [roles[0]], ctx,
-                                          alerts, files, runs, evidence, rejected, as_of,
-                                          topics=routed.role_topics.get(current)))
+            return self._draft_role(asked, current, consulted, ctx, alerts, files, runs, evidence, rejected,
+                                    as_of, topics=routed.role_topics.get(current))
+
+        views = [draft(roles[0], roles[1:], question)]
+        views[0], requested = take_invocations(views[0])
+        for call in requested:  # a drafting model may ask the other role: [INVOKE:role|question]
+            outcome = check_invocation(call, [roles[0]])
+            if outcome.allowed and call.role not in roles:
+                roles.append(call.role)
+                notes.append(f"The {roles[0].upper()} asked the {call.role.upper()}: {call.question}")
+            elif not outcome.allowed:
+                notes.append(outcome.assumption)
+        for current in roles[1:]:
+            views.append(take_invocations(draft(current, [roles[0]], question))[0])
         answer = views[0]
         if len(views) > 1:
             answer = synthesise(views, evidence, ctx, rejected)
@@ -234,6 +244,21 @@ class Advisor:
 
         high = [alert_note(a) for a in alerts if a.severity == "high"][:3]
         return verify(answer.model_copy(update={"alerts": high}), [], ctx=ctx)
+
+
+def take_invocations(answer: Answer) -> tuple[Answer, list[Invocation]]:
+    """Remove `[INVOKE:role|question]` requests from a draft's text and return them; the runner
+    honours them with chain checks, so they never reach the founder as markup."""
+    calls = parse_invocations(" ".join([answer.bottom_line, *(f.text for f in answer.findings),
+                                        *(f.so_what for f in answer.findings), *answer.why, *answer.risks]))
+    if not calls:
+        return answer, []
+    findings = [f.model_copy(update={"text": strip_invocations(f.text), "so_what": strip_invocations(f.so_what)})
+                for f in answer.findings]
+    return answer.model_copy(update={
+        "bottom_line": strip_invocations(answer.bottom_line), "findings": findings,
+        "why": [strip_invocations(w) for w in answer.why], "risks": [strip_invocations(r) for r in answer.risks],
+    }), calls
 
 
 def _tool_role(tool: str) -> str:

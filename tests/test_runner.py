@@ -211,3 +211,31 @@ def test_a_flag_the_evidence_cannot_trace_becomes_a_risk_not_a_finding(advisor):
     # the stale-deals flag sums deal amounts ($162,000) the tool does not expose as a field
     assert any(r.startswith("revenue_forecast_model: 3 open deal(s) worth $162,000") for r in answer.risks)
     assert not any("$162,000" in f.text for f in answer.findings)
+
+
+def test_invocation_requests_in_a_draft_are_honoured_or_stated():
+    from csuite.engines import offline
+    from csuite.runner import take_invocations
+
+    class Asking:  # a drafting backend that asks the other role and tries to call itself
+        name = "asking"
+
+        def draft(self, request, knowledge):
+            answer = offline.draft(request, knowledge)
+            text = answer.bottom_line + " [INVOKE:cco|Is GRR below 85%?] [INVOKE:cro|Me again?]"
+            return answer.model_copy(update={"bottom_line": text, "backend": "asking"})
+
+        def revise(self, request, knowledge, draft, failures):
+            return draft
+
+        def critique(self, answer, stakes):
+            return None
+
+    answer = Advisor(context=CONTEXT, as_of=DAY, backend=Asking()).ask("What is our win rate trend?",
+                                                                       role="cro")
+    assert "[INVOKE" not in answer.bottom_line
+    assert answer.synthesis is not None and {v.role for v in answer.synthesis.views} == {"cro", "cco"}
+    assert any("asked the CCO: Is GRR below 85%?" in n for n in answer.notes)
+    assert any("cannot invoke itself" in n for n in answer.notes)
+    plain = Answer(question="q", role="cro", bottom_line="no requests")
+    assert take_invocations(plain) == (plain, [])
