@@ -115,6 +115,19 @@ def read_header(source: Source) -> Table | None:
     return Table(rows=[], headers=headers, file=str(path))
 
 
+def header_positions(headers: Sequence[str], file: str) -> tuple[dict[str, int], list[str]]:
+    """Column index by canonical header; a repeated header keeps its first column, with a warning."""
+    seen: dict[str, int] = {}
+    warnings: list[str] = []
+    for i, h in enumerate(headers):
+        key = canonical_key(h)
+        if key in seen:
+            warnings.append(f"{file}: column '{h}' appears twice; using the first one")
+        else:
+            seen[key] = i
+    return seen, warnings
+
+
 def _parse_csv(text: str, file: str) -> Table:
     if not text.strip():
         raise InputError("is empty", file=file)
@@ -127,14 +140,7 @@ def _parse_csv(text: str, file: str) -> Table:
     headers = [h.strip() for h in headers]
     if not any(headers):
         raise InputError("has an empty header row", file=file)
-    warnings: list[str] = []
-    seen: dict[str, int] = {}
-    for i, h in enumerate(headers):
-        key = canonical_key(h)
-        if key in seen:
-            warnings.append(f"{file}: column '{h}' appears twice; using the first one")
-        else:
-            seen[key] = i
+    seen, warnings = header_positions(headers, file)
     rows: list[dict[str, Any]] = []
     numbers: list[int] = []
     width = len(headers)

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
-from csuite.io.tables import Source, Table, canonical_key, cell, read_table, resolve_columns
+from csuite.io.tables import Source, Table, canonical_key, cell, header_positions, read_table, resolve_columns
 from csuite.io.values import (
     infer_date_order,
     month_end,
@@ -390,14 +390,7 @@ def _fast_csv_columns(source: Source) -> _ColumnTable | None:
             records = [r[:width] + [""] * (width - len(r)) for r in records]
         if not records:
             raise InputError("has a header but no data rows", file=file)
-        seen: dict[str, int] = {}
-        warnings: list[str] = []
-        for i, h in enumerate(headers):
-            key = canonical_key(h)
-            if key in seen:
-                warnings.append(f"{file}: column '{h}' appears twice; using the first one")
-            else:
-                seen[key] = i
+        seen, warnings = header_positions(headers, file)
         transposed = list(zip(*records))
         del records
         kept = [headers[i] for i in seen.values()]
