@@ -25,7 +25,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csuite.io.values import parse_money
 from csuite.tools.churn_analyzer import ChurnOptions, analyze, run
 from csuite.tools.snapshots import Snapshots, month_index, month_label, read_snapshots
 
@@ -304,22 +303,43 @@ def test_zero_revenue_everywhere_is_na_not_a_crisis():
 
 # ----------------------------------------------------------------------------- properties
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=12))
-def test_any_money_cell_is_parsed_right_or_refused(run_cli, tmp_path, cell):
+def _one_money_cell_csv(tmp_path, cell: str) -> Path:
     path = tmp_path / "m.csv"
     quoted = '"' + cell.replace('"', '""') + '"'
     path.write_text(f"account_id,period,mrr\nA,2025-01,100\nA,2025-02,{quoted}\n", encoding="utf-8")
-    res = run_cli("tool", "churn_analyzer", str(path), "--window", "1", "--json")
+    return path
+
+
+# Valid MRR cells in the spellings exports use, each paired with its value in dollars written out
+# independently of the parser: "$1,234" → 1234, "1234.05" → 1234.05, "USD 1,234.05", "$12K" → 12000.
+_CENTS = st.integers(0, 10**9)
+VALID_MONEY = st.one_of(
+    st.integers(0, 10**7).map(lambda n: (f"${n:,}", Decimal(n))),
+    st.integers(0, 10**7).map(lambda n: (str(n), Decimal(n))),
+    _CENTS.map(lambda c: (f"{c // 100}.{c % 100:02d}", Decimal(c) / 100)),
+    _CENTS.map(lambda c: (f"USD {c // 100:,}.{c % 100:02d}", Decimal(c) / 100)),
+    _CENTS.map(lambda c: (f"  ${c // 100:,}.{c % 100:02d} ", Decimal(c) / 100)),
+    st.integers(0, 10**4).map(lambda n: (f"${n}K", Decimal(n) * 1000)),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(VALID_MONEY)
+def test_valid_money_cell_is_parsed_right(run_cli, tmp_path, money):
+    cell, mrr = money
+    res = run_cli("tool", "churn_analyzer", str(_one_money_cell_csv(tmp_path, cell)), "--window", "1", "--json")
+    assert res.code == 0, res.err
+    # End ARR is the one account's February MRR × 12, computed here in exact decimals.
+    assert Decimal(str(json.loads(res.out)["waterfall"]["end"])) == mrr * 12
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=12))
+def test_any_text_money_cell_exits_0_or_2_without_traceback(run_cli, tmp_path, cell):
+    res = run_cli("tool", "churn_analyzer", str(_one_money_cell_csv(tmp_path, cell)), "--window", "1", "--json")
     assert "Traceback" not in res.err and res.code in (0, 2)
     if res.code == 2:
         assert res.err.count("\n") == 1
-        return
-    try:
-        expected = float(cell.strip())
-    except ValueError:
-        expected = parse_money(cell.strip())
-    assert json.loads(res.out)["waterfall"]["end"] == pytest.approx(round(expected * 100) * 12 / 100)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
