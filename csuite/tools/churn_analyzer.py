@@ -635,13 +635,15 @@ def render(result: ChurnResult) -> str:
 def plot(result: ChurnResult, path: Path) -> None:
     """Retention cohort curves: revenue retention by start-month cohort with the pooled curve,
     and the Kaplan–Meier logo survival curve."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import matplotlib.ticker
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    from csuite.tools.plotting import figure
+
+    with figure(path, nrows=1, ncols=2, figsize=(11, 4.5)) as (fig, (left, right)):
+        _draw_retention(result, fig, left, right, matplotlib.ticker)
+
+
+def _draw_retention(result: ChurnResult, fig: Any, left: Any, right: Any, ticker: Any) -> None:
     for c in result.cohorts:
         if c.left_truncated or len(c.revenue) < 2:
             continue
@@ -659,15 +661,12 @@ def plot(result: ChurnResult, path: Path) -> None:
                    where="post", color="tab:green", lw=2)
     right.set_ylim(0, 105)
     for ax in (left, right):
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     right.set_xlabel("months since the account's first paid month")
     right.set_ylabel("accounts still paying (%)")
     right.set_title("Logo survival (Kaplan–Meier, censored)")
     fig.suptitle(f"Retention cohorts — NRR {pct(result.nrr)}, GRR {pct(result.grr)}, "
                  f"window {result.window.start} → {result.window.end}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 SPEC = ToolSpec(

@@ -1014,14 +1014,17 @@ def render(result: ForecastResult) -> str:
 
 def plot(result: ForecastResult, path: Path) -> None:
     """Fan chart: cumulative simulated bookings by period (P10–P90 and P25–P75 bands, median)."""
-    import matplotlib
+    import matplotlib.ticker
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from csuite.tools.plotting import figure
 
+    with figure(path, figsize=(8, 4.5)) as (_fig, ax):
+        _draw_fan(result, ax, matplotlib.ticker)
+
+
+def _draw_fan(result: ForecastResult, ax: Any, ticker: Any) -> None:
     labels = [p.period for p in result.fan_chart]
     xs = list(range(len(labels)))
-    fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.fill_between(xs, [p.p10 for p in result.fan_chart], [p.p90 for p in result.fan_chart],
                     alpha=0.25, color="tab:blue", label="P10–P90")
     ax.fill_between(xs, [p.p25 for p in result.fan_chart], [p.p75 for p in result.fan_chart],
@@ -1033,12 +1036,9 @@ def plot(result: ForecastResult, path: Path) -> None:
                    label=f"remaining quota {result.period}")
     ax.set_xticks(xs, labels)
     ax.set_ylabel("cumulative bookings ($)")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"${v:,.0f}"))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"${v:,.0f}"))
     ax.set_title(f"Pipeline forecast fan chart ({result.monte_carlo.scenario}, as of {result.as_of})")
     ax.legend(loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 SPEC = ToolSpec(
