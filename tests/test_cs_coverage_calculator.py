@@ -362,10 +362,33 @@ def test_cli_text_json_and_sample_note(run_cli):
     assert data["totals"]["required_csms_now"] == 8
 
 
-def test_no_as_of_says_which_month(run_cli):
+class _FrozenDate(cov.date):
+    """date whose today() is 2026-11-23, so the no --as-of path is tested against a known clock."""
+
+    @classmethod
+    def today(cls):
+        return cov.date(2026, 11, 23)
+
+
+def test_no_as_of_says_which_month(run_cli, monkeypatch):
+    # Without --as-of the plan starts in the current month: with the clock frozen at 2026-11-23
+    # that is 2026-11, and the warning must say so (not just exist).
+    monkeypatch.setattr(cov, "date", _FrozenDate)
+    result = run(BOOK, CoverageOptions())
+    assert "no --as-of given: the plan starts in the current month (2026-11)" in result.warnings
+    assert result.as_of == cov.date(2026, 11, 23)
+    assert result.start_month == "2026-11" and result.months[0].month == "2026-11"
+    # month 12 is 12 months after 2026-11: 2027-11
+    assert result.month_12 == "2027-11"
     res = run_cli("tool", "cs_coverage_calculator", BOOK, "--json")
     assert res.code == 0
-    assert any("no --as-of" in w for w in json.loads(res.out)["warnings"])
+    data = json.loads(res.out)
+    assert "no --as-of given: the plan starts in the current month (2026-11)" in data["warnings"]
+    assert data["months"][0]["month"] == "2026-11"
+    # with --as-of the warning is absent and the given month is used, whatever the clock says
+    dated = run(BOOK, CoverageOptions(as_of="2027-03-05"))
+    assert not any("no --as-of" in w for w in dated.warnings)
+    assert dated.months[0].month == "2027-03"
 
 
 def test_script_entry_point():
