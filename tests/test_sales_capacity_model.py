@@ -365,6 +365,58 @@ def test_quarter_label_never_crashes(text):
     assert p.kind == "quarter"
 
 
+# Valid spellings, each paired with the value written out by hand (not by the parser under test).
+def _valid_money(lo: int, hi: int):
+    return st.one_of(
+        st.integers(lo, hi).map(lambda n: (n, float(n))),
+        st.integers(lo, hi).map(lambda n: (f"${n:,}", float(n))),
+        st.integers(lo, hi).map(lambda n: (f"USD {n:,}.00", float(n))),
+        st.integers(max(lo // 1000, 1), max(hi // 1000, 1)).map(lambda k: (f"${k}K", k * 1000.0)),
+    )
+
+
+valid_rate = st.one_of(st.integers(1, 100).map(lambda n: (f"{n}%", n / 100)),
+                       st.integers(1, 100).map(lambda n: (n / 100, n / 100)))
+# Half the starts fall around Q1 2027 so the ramp (and the mid-month rule) is exercised, not only
+# reps ramped long ago.
+valid_start = st.one_of(st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+                        st.dates(date(2026, 11, 1), date(2027, 4, 30))).flatmap(
+    lambda d: st.sampled_from([(d.isoformat(), d), (f"{d:%B} {d.day}, {d.year}", d),
+                               (f"{d.day} {d:%B} {d.year}", d)]))
+
+
+def _hand_q1_2027_capacity(quota: float, start: date) -> float:
+    """One rep, ramp [0%, 50%] then 100%, attainment 100%, no attrition, Jan–Mar 2027.
+
+    Tenure month 1 is the start month when the rep starts on the 1st, else the next month."""
+    first = start.year * 12 + start.month - 1 + (0 if start.day == 1 else 1)
+    total = 0.0
+    for month in (2027 * 12 + 0, 2027 * 12 + 1, 2027 * 12 + 2):
+        tenure = month - first + 1
+        share = 0.0 if tenure < 1 else [0.0, 0.5][tenure - 1] if tenure <= 2 else 1.0
+        total += quota / 12 * share
+    return total
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(quota=_valid_money(1, 10**7), deal=_valid_money(1, 10**6), target=_valid_money(0, 10**8),
+       win=valid_rate, start=valid_start)
+def test_valid_values_are_accepted_and_computed_by_hand(quota, deal, target, win, start):
+    (quota_in, quota_v), (deal_in, deal_v), (target_in, target_v), (win_in, win_v), (start_in, start_v) = (
+        quota, deal, target, win, start)
+    r = run(plan(quota=quota_in, avg_deal_size=deal_in, win_rate=win_in, targets={"2027-Q1": target_in},
+                 reps=[{"name": "A", "start_date": start_in}]))
+    assert r.quota == quota_v and r.pipeline.avg_deal_size == deal_v
+    assert r.pipeline.win_rate == pytest.approx(win_v)
+    q = r.quarters[0]
+    assert q.target == target_v
+    assert q.capacity == pytest.approx(_hand_q1_2027_capacity(quota_v, start_v), abs=0.01)
+    assert 0 <= q.capacity <= quota_v / 4 + 0.01      # one rep, 100% attainment: at most a full quarter
+    assert q.gap == pytest.approx(target_v - q.capacity, abs=0.02)
+    assert q.pipeline_needed == pytest.approx(target_v / win_v, rel=1e-9, abs=0.01)
+    assert r.expected_share_at_quota is None or 0 <= r.expected_share_at_quota <= 1
+
+
 money_like = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**9, 10**9),
     st.sampled_from(["$5,000", "USD 485,000.00", "(1,200)", "nan", "inf", "-3", "", "12abc", "$2.4M", "5,00"]),
@@ -377,7 +429,7 @@ money_like = st.one_of(
        start=st.one_of(st.dates(date(2000, 1, 1), date(2030, 12, 31)).map(str),
                        st.sampled_from(["03/04/2025", "16/10/2025", "2025-02-30", "March 2026", ""]),
                        st.text(max_size=10)))
-def test_malformed_values_give_input_error_or_sane_result(quota, deal, target, win, start):
+def test_junk_values_give_input_error_or_sane_result(quota, deal, target, win, start):
     p = plan(quota=quota, avg_deal_size=deal, win_rate=win, targets={"2027-Q1": target},
              reps=[{"name": "A", "start_date": start}])
     try:
@@ -385,10 +437,10 @@ def test_malformed_values_give_input_error_or_sane_result(quota, deal, target, w
     except InputError as exc:
         assert str(exc) and "\n" not in str(exc)      # one line on stderr, whatever was typed
         return
-    # Accepted: every number finite and non-negative where it must be, capacity within the ceiling.
+    # Accepted (rare with junk): every number finite and non-negative, capacity within the ceiling.
     q = r.quarters[0]
     assert math.isfinite(q.capacity) and q.capacity >= 0
-    assert q.capacity <= r.quota / 4 + 0.01          # one rep, 100% attainment, no more than a full quarter
+    assert q.capacity <= r.quota / 4 + 0.01
     assert q.pipeline_needed == pytest.approx(q.target / r.pipeline.win_rate, rel=1e-9, abs=0.01)
     assert r.expected_share_at_quota is None or 0 <= r.expected_share_at_quota <= 1
 
