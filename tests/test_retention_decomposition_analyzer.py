@@ -340,8 +340,53 @@ def test_examples_snapshots_equal_shared_core_and_reconcile_per_cohort():
         assert c.starting_arr - c.churned_arr - c.contraction_arr + c.expansion_arr == pytest.approx(c.ending_arr)
 
 
+def _window_by_hand(path, start, end):
+    """Cohort window straight from the CSV with the csv module, independent of csuite: the cohort is
+    every account with MRR > 0 in `start`; each is compared with its MRR in `end` (absent = 0).
+    Returns ARR (MRR × 12) for start, churned, contraction, expansion, and the logo counts."""
+    mrr = {(r["account_id"], r["period"]): float(r["mrr"]) for r in csv.DictReader(open(path, encoding="utf-8"))}
+    accounts = {a for a, _ in mrr}
+    cohort = [a for a in accounts if mrr.get((a, start), 0) > 0]
+    out = {"start": 0.0, "churned": 0.0, "contraction": 0.0, "expansion": 0.0, "logos": len(cohort), "lost": 0}
+    for a in cohort:
+        before, after = mrr[(a, start)], mrr.get((a, end), 0.0)
+        out["start"] += before * 12
+        if after == 0:
+            out["churned"] += before * 12
+            out["lost"] += 1
+        elif after < before:
+            out["contraction"] += (before - after) * 12
+        else:
+            out["expansion"] += (after - before) * 12
+    return out
+
+
+def test_examples_snapshots_absolute_anchor_from_the_csv():
+    # The equality tests around this one compare the tool with the shared core it calls; this one
+    # recomputes the default window (2025-10 → 2026-10, the last 12 months in the file) with the csv
+    # module alone. Expected: 100 accounts, start ARR 3,375,600; churned 307,200 (12 logos);
+    # contraction 243,600; expansion 681,600.
+    path = EXAMPLES / "revenue_snapshots.csv"
+    hand = _window_by_hand(path, "2025-10", "2026-10")
+    assert hand["logos"] == 100 and hand["lost"] == 12
+    assert hand["start"] == pytest.approx(3_375_600) and hand["churned"] == pytest.approx(307_200)
+    assert hand["contraction"] == pytest.approx(243_600) and hand["expansion"] == pytest.approx(681_600)
+    r = run(path, accounts=str(EXAMPLES / "accounts.csv"))
+    assert (r.window["start"], r.window["end"]) == ("2025-10", "2026-10")
+    assert r.starting_arr == pytest.approx(hand["start"])
+    assert r.churned_arr == pytest.approx(hand["churned"])
+    assert r.contraction_arr == pytest.approx(hand["contraction"])
+    assert r.expansion_arr == pytest.approx(hand["expansion"])
+    assert r.ending_arr == pytest.approx(3_375_600 - 307_200 - 243_600 + 681_600)        # 3,506,400
+    assert r.nrr == pytest.approx((3_375_600 - 307_200 - 243_600 + 681_600) / 3_375_600)  # 103.9%
+    assert r.grr == pytest.approx((3_375_600 - 307_200 - 243_600) / 3_375_600)            # 83.7%
+    assert r.logo_retention == pytest.approx((100 - 12) / 100)
+    assert r.churned_customers == 12
+
+
 def test_same_numbers_as_churn_analyzer_on_the_same_snapshots():
-    churn = pytest.importorskip("csuite.tools.churn_analyzer", reason="churn_analyzer has not landed yet")
+    from csuite.tools import churn_analyzer as churn
+
     path = EXAMPLES / "revenue_snapshots.csv"
     for source, window in ((path, 12), (SNAP, 6), (EXAMPLES / "stripe_subscriptions.csv", 12)):
         theirs = churn.SPEC.run(source, churn.SPEC.options(window=window)).model_dump()
@@ -432,9 +477,7 @@ def test_identities_hold_for_any_valid_cohort(start, churn_f, contr_f, expansion
     churned = round(start * churn_f)
     contraction = round((start - churned) * contr_f)
     churned_n = max(1, round(customers * churned_f)) if churned else round(customers * churned_f)
-    churned_n = min(churned_n, customers)
-    if churned and churned_n == 0:
-        return
+    churned_n = min(churned_n, customers)           # customers ≥ 1, so churned ARR always has a logo
     r = run([{"cohort": "x", "starting_customers": customers, "starting_arr": start,
               "churned_customers": churned_n, "churned_arr": churned, "contraction_arr": contraction,
               "expansion_arr": expansion}])
