@@ -15,6 +15,7 @@ tests/data/churn_analyzer_accounts.csv, a 3-month window 2025-01 (S) → 2025-04
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -43,6 +44,35 @@ def small():
 
 def by_id(items, key="account_id"):
     return {getattr(i, key): i for i in items}
+
+
+def _window_by_hand(path: Path, start: str, end: str) -> dict:
+    """Retention for the window start → end recomputed with only the csv module, as an independent
+    check on the tool: ARR = MRR × 12 per account at the two months (a missing row is 0); the
+    cohort is every account with MRR at the start; per cohort account, end 0 is churn, a fall is
+    contraction, a rise is expansion. Exact decimals, so equality is exact."""
+    mrr: dict[str, dict[str, Decimal]] = {start: {}, end: {}}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["period"] in mrr:
+                mrr[row["period"]][row["account_id"]] = Decimal(row["mrr"])
+    s_arr = {a: v * 12 for a, v in mrr[start].items() if v > 0}
+    e_arr = {a: v * 12 for a, v in mrr[end].items() if v > 0}
+    churn = contraction = expansion = Decimal(0)
+    for account, before in s_arr.items():
+        after = e_arr.get(account, Decimal(0))
+        if after == 0:
+            churn += before
+        elif after < before:
+            contraction += before - after
+        else:
+            expansion += after - before
+    start_arr, book_end = sum(s_arr.values()), sum(e_arr.values())
+    return {"start_arr": start_arr, "churn": churn, "contraction": contraction, "expansion": expansion,
+            "nrr": (start_arr - churn - contraction + expansion) / start_arr,
+            "grr": (start_arr - churn - contraction) / start_arr,
+            "logo_retention": Decimal(sum(1 for a in s_arr if a in e_arr)) / len(s_arr),
+            "book_end_arr": book_end, "largest_share": max(e_arr.values()) / book_end}
 
 
 # ----------------------------------------------------------------------------- golden numbers
@@ -158,14 +188,28 @@ def test_top10_flag_and_no_expansion_credit_from_before_the_window():
 
 def test_leaky_bucket_on_the_bundled_sample():
     r = run(EXAMPLES / "revenue_snapshots.csv", ChurnOptions())
-    # Hand check from the decomposition: NRR = (start − churn − contraction + expansion) / start
+    # Default: the 12 months ending at the file's last month, 2026-10.
+    assert (r.window.start, r.window.end) == ("2025-10", "2026-10")
+    h = _window_by_hand(EXAMPLES / "revenue_snapshots.csv", "2025-10", "2026-10")
     d = r.decomposition
-    assert (d.start_arr, d.churn, d.contraction, d.expansion) == (3_375_600, 307_200, 243_600, 681_600)
-    assert r.nrr == pytest.approx(3_506_400 / 3_375_600) and r.grr == pytest.approx(2_824_800 / 3_375_600)
-    assert r.logo_retention == pytest.approx(88 / 100)
+    assert [Decimal(str(x)) for x in (d.start_arr, d.churn, d.contraction, d.expansion)] == [
+        h["start_arr"], h["churn"], h["contraction"], h["expansion"]]
+    assert r.nrr == pytest.approx(float(h["nrr"])) and r.grr == pytest.approx(float(h["grr"]))
+    assert r.logo_retention == pytest.approx(float(h["logo_retention"]))
+    assert Decimal(str(r.concentration.end_arr)) == h["book_end_arr"]
+    assert r.concentration.largest_share == pytest.approx(float(h["largest_share"]))
+    # The sample is built to leak: NRR above 100% on expansion while GRR is below the 85% line.
+    assert h["nrr"] > 1 and h["grr"] < Decimal("0.85")
     assert {"leaky_bucket", "grr_low", "customer_concentration"} <= {f.id for f in r.flags}
-    assert r.concentration.largest_share == pytest.approx(792_000 / 4_180_800)
     assert r.segments, "the bundled sample runs with its accounts file"
+
+
+def test_window_by_hand_agrees_with_the_hand_table(small):
+    # The helper itself, checked on the module docstring's table: cohort A, B, C, D = 4,300 MRR.
+    h = _window_by_hand(SMALL, "2025-01", "2025-04")
+    assert (h["start_arr"], h["churn"], h["contraction"], h["expansion"]) == (51_600, 6_000, 7_200, 6_000)
+    assert h["nrr"] == Decimal(3700) / 4300 and h["logo_retention"] == Decimal("0.75")
+    assert small.nrr == pytest.approx(float(h["nrr"])) and small.grr == pytest.approx(float(h["grr"]))
 
 
 # ----------------------------------------------------------------------------- as-of and cohorts
@@ -223,7 +267,10 @@ def test_cli_json_keys(run_cli):
 
 def test_cli_sample_text_and_note(run_cli):
     res = run_cli("tool", "churn_analyzer", "--as-of", "2026-11-23")
-    assert res.code == 0 and "NRR 103.9%" in res.out and "GRR 83.7%" in res.out
+    # As of 2026-11-23 the last snapshot month is 2026-10: the 12-month window 2025-10 → 2026-10.
+    h = _window_by_hand(EXAMPLES / "revenue_snapshots.csv", "2025-10", "2026-10")
+    assert res.code == 0
+    assert f"NRR {h['nrr']:.1%}" in res.out and f"GRR {h['grr']:.1%}" in res.out
     assert "bundled sample" in res.err
 
 
