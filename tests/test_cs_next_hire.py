@@ -182,8 +182,18 @@ def test_flags_without_input_never_load_the_sample(run_cli):
     data = json.loads(res.out)
     assert data["company"] is None and data["growth"]["basis"].startswith("assumed")
     assert data["input_sources"]["team"] == "flag" and "bundled sample" not in res.err
+    # By hand from cs_next_hire.yaml: CSM load = max(40 customers ÷ (1 × 40), $1.2M ÷ (1 × $1.5M))
+    # = max(100%, 80%) = 100% ≥ over_capacity's 100%. Support (nobody, eligible at ≥ 20 customers)
+    # 40 ÷ 75 = 53%; implementation: 40 × (ln 1.5 + 12%) = 21.0 new a year ÷ 40 = 53%. First rule
+    # first_csm needs csm == 0 (we have 1), so over_capacity fires for the CSM.
+    assert (data["next_role"], data["rule"]["id"]) == ("csm", "over_capacity")
+    loads = {rl["role"]: rl["load"] for rl in data["loads"]}
+    assert loads["csm"] == pytest.approx(1.0)
+    assert loads["support"] == pytest.approx(40 / 75)
+    assert loads["implementation_manager"] == pytest.approx(40 * (math.log(1.5) + 0.12) / 40)
+    assert loads["account_manager"] is None                              # ARR 1.2M < 3M: not eligible
     api = run(None, customers=40, arr=1_200_000, csm=1)
-    assert api.next_role == data["next_role"]
+    assert (api.next_role, api.rule.id) == ("csm", "over_capacity")
 
 
 @pytest.mark.parametrize("doc,message", [
