@@ -226,9 +226,13 @@ def test_lead_time_text_comes_from_hire_ahead_days(monkeypatch):
 
 
 def test_current_managers_count_toward_the_rule():
+    # 12-month need 9 CSMs (see the golden header) -> ceil(9 / 6) = 2 managers, already on staff.
+    # The 6 CSM hires open in 2026-11 and start 3 months later (90-day lead), so months 0-2 cost
+    # nothing and months 3-11 cost 6 x 115,000 / 12 = 57,500 each: 9 x 57,500 = 517,500.
     result = run(BOOK, opts(current_managers=2))
     assert result.totals.manager_hires == 0
-    assert all(m.incremental_cost in (0, pytest.approx(6 * 115_000 / 12)) for m in result.months)
+    assert [m.incremental_cost for m in result.months] == pytest.approx([0] * 3 + [6 * 115_000 / 12] * 9)
+    assert result.incremental_cost_12m == pytest.approx(9 * 57_500)
 
 
 def test_lead_time_from_days():
@@ -344,10 +348,23 @@ def test_pitfall_large_books_are_capped_and_summarised():
 
 
 def test_sample_is_ledgerline():
+    # examples/cs_book.csv by hand (buffer 15%):
+    #   Strategic  3 accts, $1,138,000: max(1.138/0.75 = 1.5173, 3/8 = 0.375) x 1.15 = 1.7449 (ARR binds)
+    #   Key       12 accts,   $962,000: max(0.962/1.5 = 0.6413, 12/25 = 0.48) x 1.15 = 0.7375
+    #   Core      45 accts, $1,575,000: max(1.575/2.5 = 0.63, 45/75 = 0.60)   x 1.15 = 0.7245
+    #   Long tail 52 accts,   $525,000: max(0.525/5 = 0.105, 52/500 = 0.104) x 1.15 = 0.12075
+    #   Σ 3.3277 FTE -> 4 CSMs; 3 on staff (1 + 1 + 1 + 0) -> gap 1; Strategic alone is 0.74 short.
     result = run(ROOT / "examples" / "cs_book.csv", opts())
     assert result.totals.accounts == 112 and result.totals.current_csms == 3
     assert result.totals.arr == 4_200_000
-    assert result.totals.gap_now >= 1                       # the strategic tier is short today
+    t = tiers_by_name(result)
+    assert t["Strategic"].required_csms_now == pytest.approx(1.138 / 0.75 * 1.15)
+    assert t["Key"].required_csms_now == pytest.approx(0.962 / 1.5 * 1.15)
+    assert t["Core"].required_csms_now == pytest.approx(0.63 * 1.15)
+    assert t["Long tail"].required_csms_now == pytest.approx(0.105 * 1.15)
+    assert t["Strategic"].gap_now == pytest.approx(1.138 / 0.75 * 1.15 - 1)
+    assert result.totals.required_fte_now == pytest.approx((1.138 / 0.75 + 0.962 / 1.5 + 0.63 + 0.105) * 1.15)
+    assert result.totals.required_csms_now == 4 and result.totals.gap_now == 1
 
 
 def test_cli_text_json_and_sample_note(run_cli):
