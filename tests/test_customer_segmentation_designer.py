@@ -265,13 +265,55 @@ def test_start_dates_with_as_of():
 # Sample and CLI
 
 
+def _sample_by_hand(path):
+    """The sample's tiers and lists straight from the CSV with the csv module, independent of the
+    tool: fit = sum of the YAML weights of the "Yes" signals; tier floors 150K / 60K / 20K / 0;
+    kill: cost >= 50% of ARR, fit <= 3, no expansion, tenure >= 6; up: not top, fit >= 7, expansion,
+    ARR >= 0.6 x the next tier's floor; down: not bottom, not killed, fit <= 4, no expansion."""
+    import csv
+
+    weights = {"Industry fit": 2, "Company size fit": 1.5, "Workflow fit": 2, "Executive sponsor": 1.5,
+               "Advocacy": 1, "Expansion potential": 1, "Low competitive pressure": 1}
+    floors = [150_000, 60_000, 20_000, 0]
+    out = {"tiers": [[0, 0.0] for _ in floors], "kill": set(), "up": set(), "down": set(), "arr": {}}
+    for r in csv.DictReader(open(path, encoding="utf-8")):
+        arr, cost, tenure = float(r["ARR"]), float(r["Annual cost to serve"]), float(r["Tenure (months)"])
+        fit = sum(w for k, w in weights.items() if r[k] == "Yes")
+        expansion = r["Expansion potential"] == "Yes"
+        tier = next(i for i, f in enumerate(floors) if arr >= f)
+        out["tiers"][tier][0] += 1
+        out["tiers"][tier][1] += arr
+        out["arr"][r["Record ID"]] = arr
+        killed = cost >= 0.5 * arr and fit <= 3 and not expansion and tenure >= 6
+        if killed:
+            out["kill"].add(r["Record ID"])
+        if tier > 0 and fit >= 7 and expansion and arr >= 0.6 * floors[tier - 1]:
+            out["up"].add(r["Record ID"])
+        if tier < 3 and not killed and fit <= 4 and not expansion:
+            out["down"].add(r["Record ID"])
+    return out
+
+
 def test_sample_is_ledgerline():
-    result = run(ROOT / "examples" / "customers.csv")
+    path = ROOT / "examples" / "customers.csv"
+    hand = _sample_by_hand(path)
+    # The recomputation gives 3 / 12 / 45 / 52 customers and $1,138,000 / $962,000 / $1,575,000 /
+    # $525,000 (Σ $4.2M, the same book as examples/cs_book.csv); 5 on the kill list ($58,500 ARR),
+    # 5 upgrades ($360,500), 3 downgrades ($130,000); the largest account $798,000 = 19% of $4.2M.
+    assert [tuple(t) for t in hand["tiers"]] == [(3, 1_138_000), (12, 962_000), (45, 1_575_000), (52, 525_000)]
+    assert (len(hand["kill"]), sum(hand["arr"][c] for c in hand["kill"])) == (5, 58_500)
+    assert (len(hand["up"]), sum(hand["arr"][c] for c in hand["up"])) == (5, 360_500)
+    assert (len(hand["down"]), sum(hand["arr"][c] for c in hand["down"])) == (3, 130_000)
+    result = run(path, SegmentationOptions(limit=1_000))
     assert result.customers == 112 and result.paying_customers == 112
     assert result.total_arr == 4_200_000
-    assert result.largest_customer_share == pytest.approx(0.19)
+    assert [(t.customers, t.arr) for t in result.tiers] == [tuple(t) for t in hand["tiers"]]
+    assert {r.customer_id for r in result.kill_list} == hand["kill"] and result.kill_arr == 58_500
+    assert {r.customer_id for r in result.upgrade_candidates} == hand["up"] and result.upgrade_arr == 360_500
+    assert {r.customer_id for r in result.downgrade_candidates} == hand["down"] and result.downgrade_arr == 130_000
+    assert result.largest_customer.arr == 798_000
+    assert result.largest_customer_share == pytest.approx(798_000 / 4_200_000)   # 19% > 15% alert line
     assert result.concentration_flag
-    assert result.kill_count >= 1 and result.upgrade_count >= 1 and result.downgrade_count >= 1
 
 
 def test_cli_text_json_and_sample_note(run_cli):
