@@ -353,14 +353,17 @@ money = st.integers(0, 50_000_000)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(start=money, moves=st.lists(st.tuples(money, money, money, money, money), min_size=1, max_size=8),
-       cents=st.integers(0, 99))
-def test_waterfall_reconciles_exactly(start, moves, cents):
+@given(start=money, quarters=st.integers(1, 8), cents=st.integers(0, 99), data=st.data())
+def test_waterfall_reconciles_exactly(start, quarters, cents, data):
     rows, arr = [], start + cents / 100
-    for i, (new, exp, con, churn, sm) in enumerate(moves):
+    for i in range(quarters):
+        new, exp, sm = data.draw(money), data.draw(money), data.draw(money)
+        # Contraction and churn together are drawn no larger than the quarter's opening ARR they
+        # come out of, so every example is a real book (none dropped) and ARR never goes below zero.
+        con = data.draw(st.integers(0, int(arr)))
+        churn = data.draw(st.integers(0, int(arr) - con))
         arr = arr + new + exp - con - churn
-        if arr < 0:                        # movements cannot take ARR below zero
-            return
+        assert arr >= 0
         row = {"quarter": f"{2020 + i // 4}-Q{i % 4 + 1}", "new": new, "expansion": exp, "contraction": con,
                "churn": churn, "arr": f"{arr:.2f}", "sm_spend": sm}
         if i == 0:
