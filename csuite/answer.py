@@ -30,7 +30,7 @@ class Evidence(BaseModel):
     kind: EvidenceKind
 
     def display(self) -> str:
-        from csuite.numbers import format_value
+        from csuite.io.numbers import format_value
 
         return format_value(self.value, self.unit)
 

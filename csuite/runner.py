@@ -15,19 +15,19 @@ from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel
 
-from csuite.alerts import Alert, context_alerts
+from csuite.context.alerts import Alert, context_alerts
 from csuite.answer import Answer, Evidence, Finding, RoleView, Synthesis
-from csuite.context import MISSING_CONTEXT_NOTE, CompanyContext, load_context
-from csuite.critic import assess_stakes, offline_review, quote_in_draft, revise
-from csuite.decisions import blocked, log_path, read_log
-from csuite.engines.findings import ToolRun
-from csuite.engines.request import DraftRequest
-from csuite.evidence import alert_evidence, benchmark_evidence, context_evidence, index, tool_evidence
-from csuite.knowledge import load_knowledge
-from csuite.planning import DataFile, detect_file, is_accounts_file, plan
-from csuite.protocol import Invocation, check_invocation, parse_invocations, strip_invocations
-from csuite.routing import Route
-from csuite.verify import verify, with_confidence_note
+from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context
+from csuite.checks.critic import assess_stakes, offline_review, quote_in_draft, revise
+from csuite.context.decision_log import blocked, log_path, read_log
+from csuite.backends.offline.findings import ToolRun
+from csuite.backends.request import DraftRequest
+from csuite.evidence.collect import alert_evidence, benchmark_evidence, context_evidence, index, tool_evidence
+from csuite.knowledge.models import load_knowledge
+from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
+from csuite.checks.protocol import Invocation, check_invocation, parse_invocations, strip_invocations
+from csuite.routing.router import Route
+from csuite.checks.verify import verify, with_confidence_note
 
 REFERRAL_TITLES = {
     "cfo": "CFO", "cto": "CTO", "chro": "CHRO / head of people", "cmo": "CMO", "ciso": "CISO / security lead",
@@ -58,13 +58,13 @@ class Advisor:
         return load_context(path or self.context_path, as_of=as_of or self.as_of, cwd=self._cwd, home=self._home)
 
     def check_context(self, path: str | Path | None = None, as_of: date | None = None) -> dict[str, Any]:
-        from csuite.context_report import check_payload
+        from csuite.context.report import check_payload
 
         return check_payload(str(path or self.context_path) if (path or self.context_path) else None,
                              as_of or self.as_of)
 
     def route(self, question: str, role: str | None = None) -> Route:
-        from csuite.routing import route
+        from csuite.routing.router import route
 
         return route(question, role_override=role)
 
@@ -185,7 +185,7 @@ class Advisor:
         draft = self._backend_draft(request, knowledge)
         checked = verify(draft, evidence, ctx=ctx, rejected=rejected)
         if not checked.verification.passed and self.backend is not None and draft.backend == self.backend.name:
-            from csuite.engines.base import BackendUnavailable
+            from csuite.backends.base import BackendUnavailable
 
             try:
                 revised = self.backend.revise(request, knowledge, checked, checked.verification.failures())
@@ -197,8 +197,8 @@ class Advisor:
         return checked
 
     def _backend_draft(self, request: DraftRequest, knowledge) -> Answer:
-        from csuite.engines import offline
-        from csuite.engines.base import BackendUnavailable
+        from csuite.backends.offline import engine as offline
+        from csuite.backends.base import BackendUnavailable
 
         if self.backend is None:
             return offline.draft(request, knowledge)
@@ -213,7 +213,7 @@ class Advisor:
                 rejected: list[str]) -> Answer:
         review = None
         if self.backend is not None and answer.backend == self.backend.name:
-            from csuite.engines.base import BackendUnavailable
+            from csuite.backends.base import BackendUnavailable
 
             try:
                 review = self.backend.critique(answer, stakes)
@@ -240,7 +240,7 @@ class Advisor:
                         why=["Advice outside a role's domain sounds confident and is usually wrong; "
                              "the right expert will ask questions we cannot."],
                         notes=[] if ctx.found else [MISSING_CONTEXT_NOTE])
-        from csuite.engines.offline import alert_note
+        from csuite.backends.offline.engine import alert_note
 
         high = [alert_note(a) for a in alerts if a.severity == "high"][:3]
         return verify(answer.model_copy(update={"alerts": high}), [], ctx=ctx)
@@ -304,7 +304,7 @@ def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContex
 
 def peer_review(findings: list[Finding], peer_role: str, pool: dict[str, Evidence]) -> list[str]:
     """The other role re-checks each claim in its own domain against the evidence."""
-    from csuite.verify import tag_finding
+    from csuite.checks.verify import tag_finding
 
     checks = []
     for finding in findings:

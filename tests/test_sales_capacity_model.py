@@ -257,7 +257,7 @@ BAD_PLANS = {
     "negative quota": (GOOD_YAML.replace("quota: $120K", "quota: -$120K"), "negative"),
     "nan quota": (GOOD_YAML.replace("quota: $120K", "quota: .nan"), "finite"),
     "inf deal": (GOOD_YAML.replace("avg_deal_size: $30,000", "avg_deal_size: .inf"), "finite"),
-    "zero deal": (GOOD_YAML.replace("avg_deal_size: $30,000", "avg_deal_size: 0"), "above zero"),
+    "zero deal": (GOOD_YAML.replace("avg_deal_size: $30,000", "avg_deal_size: 0"), "at least $1"),
     "zero win rate": (GOOD_YAML.replace("win_rate: 25%", "win_rate: 0%"), "win_rate"),
     "win rate over 100": (GOOD_YAML.replace("win_rate: 25%", "win_rate: 250%"), "win_rate"),
     "falling ramp": (GOOD_YAML.replace("[0%, 50%]", "[50%, 20%]"), "a ramp only rises"),

@@ -56,9 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _ask(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.context_report import as_of_date
+        from csuite.context.report import as_of_date
         from csuite.errors import UsageError
-        from csuite.render import to_json, to_markdown
+        from csuite.render.answer import to_json, to_markdown
         from csuite.runner import Advisor
 
         if not args.question.strip():
@@ -71,7 +71,7 @@ def _ask(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json(answer) if args.format == "json" else to_markdown(answer))
         if args.usage and args.format == "markdown":
             if answer.usage is not None:
-                from csuite.engines.claude import usage_table
+                from csuite.backends.claude import usage_table
 
                 note(usage_table(answer.usage))
             else:
@@ -101,7 +101,7 @@ def choose_backend(args: argparse.Namespace):
         raise UsageError("--backend claude needs ANTHROPIC_API_KEY in the environment (or use --backend offline)")
     if choice == "offline" or not has_key:
         return None
-    from csuite.engines.claude import ClaudeBackend
+    from csuite.backends.claude import ClaudeBackend
 
     return ClaudeBackend(model=args.model, fast_model=args.fast_model, privacy=args.privacy,
                          max_retries=args.max_retries, timeout=args.timeout)

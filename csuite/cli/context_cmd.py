@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.context_report import as_of_date, check_payload
+        from csuite.context.report import as_of_date, check_payload
 
         payload = check_payload(args.path, as_of_date(args.as_of))
         if args.json:

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _routing(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.routing_eval import evaluate_routing, load_routing_cases
+        from csuite.routing.evaluate import evaluate_routing, load_routing_cases
 
         report = evaluate_routing(load_routing_cases(Path(args.file)))
         if args.json:

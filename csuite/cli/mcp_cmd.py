@@ -18,6 +18,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from csuite.mcp_server import serve
+    from csuite.mcp.server import serve
 
     return serve("csuite mcp")

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _route(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.routing import route
+        from csuite.routing.router import route
 
         result = route(args.question, role_override=args.role)
         if args.json:

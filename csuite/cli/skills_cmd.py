@@ -51,8 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def pack_problems() -> list:
     """Problems of every skill in the pack (the root skill's folder name is not checked)."""
-    from csuite.skillcheck import check_skill
-    from csuite.skillpack import pack_skills
+    from csuite.pack.check import check_skill
+    from csuite.pack.bundle import pack_skills
 
     problems = []
     for skill in pack_skills():
@@ -63,8 +63,8 @@ def pack_problems() -> list:
 
 def _validate(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.skillcheck import check_skill
-        from csuite.skillpack import pack_skills
+        from csuite.pack.check import check_skill
+        from csuite.pack.bundle import pack_skills
 
         if args.paths:
             checked = [str(p) for p in args.paths]
@@ -86,7 +86,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _package(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.skillpack import build_zips, dropped_keys, pack_skills
+        from csuite.pack.bundle import build_zips, dropped_keys, pack_skills
 
         problems = pack_problems()
         if problems:
@@ -113,7 +113,7 @@ def _package(args: argparse.Namespace) -> int:
 
 def _install(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.skillpack import install
+        from csuite.pack.bundle import install
 
         actions = install(args.target, directory=args.dir, link=args.link, force=args.force)
         if args.json:

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "(function tools: type, function{name, description, parameters}) or mcp "
                     "(tools/list entries: name, description, inputSchema, outputSchema). Arguments: "
                     "path (a file) or data (inline rows), plus the tool's options. Run a call with "
-                    "csuite.tool_schemas.call_tool(name, arguments).")
+                    "csuite.tools.schemas.call_tool(name, arguments).")
     schema.add_argument("--format", default="anthropic", choices=["anthropic", "openai", "mcp"],
                         help="definition shape (default: anthropic)")
     schema.add_argument("--tool", metavar="NAME", action="append",
@@ -50,7 +50,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from csuite.tools.cli import run_tool_cli
+    from csuite.cli.tool_script import run_tool_cli
     from csuite.tools.registry import get_tool
 
     spec = None
@@ -68,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.tool_schemas import all_specs, definition
+        from csuite.tools.schemas import all_specs, definition
         from csuite.tools.registry import get_tool
 
         specs = [get_tool(name) for name in args.tool] if args.tool else all_specs()

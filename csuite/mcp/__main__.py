@@ -1,3 +1,3 @@
-from csuite.mcp_server import main
+from csuite.mcp.server import main
 
 raise SystemExit(main())

@@ -39,8 +39,8 @@ from pydantic import BaseModel, Field
 from csuite.errors import UsageError
 from csuite.io.values import month_end
 from csuite.resources import examples_dir
-from csuite.numbers import pct, usd
-from csuite.thresholds import AlertRule, alert_rules, alert_threshold, section
+from csuite.io.numbers import pct, usd
+from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
@@ -281,7 +281,7 @@ def _converted(rule: AlertRule, window: int) -> AlertRule:
 
 
 def _retention_flags(metrics: dict[str, Any], window: int, as_of: date) -> list[Flag]:
-    from csuite.alerts import evaluate_alerts
+    from csuite.context.alerts import evaluate_alerts
 
     rules = {k: _converted(v, window) for k, v in alert_rules().items() if k in RETENTION_ALERTS}
     flags = []

@@ -36,8 +36,8 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, canonical_key, cell, load_document, read_table, resolve_columns
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
-from csuite.numbers import usd
-from csuite.thresholds import section
+from csuite.io.numbers import usd
+from csuite.knowledge.thresholds import section
 from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolSpec
 
 NAME = "cs_coverage_calculator"

@@ -43,7 +43,7 @@ from csuite.errors import InputError
 from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import parse_int, parse_money, parse_percent
-from csuite.numbers import usd
+from csuite.io.numbers import usd
 from csuite.resources import load_data_yaml
 from csuite.io.values import add_months
 from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolSpec

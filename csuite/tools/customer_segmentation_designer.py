@@ -37,8 +37,8 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import Table, read_table, resolve_columns
 from csuite.io.values import MAX_AMOUNT, months_between, parse_bool, parse_date, parse_money, parse_months
-from csuite.numbers import pct, usd
-from csuite.thresholds import alert_threshold, section
+from csuite.io.numbers import pct, usd
+from csuite.knowledge.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Money, Source, ToolOptions, ToolSpec
 
 NAME = "customer_segmentation_designer"

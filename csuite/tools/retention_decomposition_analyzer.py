@@ -67,9 +67,9 @@ from csuite.errors import InputError, UsageError
 from csuite.io.tables import Source, Table, cell, read_header, read_table, resolve_columns
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, parse_quarter, quarter_period
-from csuite.numbers import pct, usd
+from csuite.io.numbers import pct, usd
 from csuite.resources import load_data_yaml
-from csuite.thresholds import alert_rules, section
+from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolSpec
 
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
@@ -562,7 +562,7 @@ def leaky_bucket_rule_text() -> str:
 def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> bool:
     """The `leaky_bucket` alert itself, evaluated on annualised NRR and GRR, so the tool and the
     proactive alert cannot disagree (one rule, in thresholds.yaml)."""
-    from csuite.alerts import evaluate_alerts
+    from csuite.context.alerts import evaluate_alerts
 
     metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
     rules = {"leaky_bucket": alert_rules()["leaky_bucket"]}

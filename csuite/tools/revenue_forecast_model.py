@@ -47,8 +47,8 @@ from csuite.io.values import (
     parse_period,
     period_of,
 )
-from csuite.numbers import usd
-from csuite.thresholds import section
+from csuite.io.numbers import usd
+from csuite.knowledge.thresholds import section
 from csuite.tools.base import Day, Money, PeriodLabel, Source, ToolOptions, ToolSpec
 
 NAME = "revenue_forecast_model"

@@ -62,8 +62,8 @@ from csuite.io.values import (
     parse_quarter,
     split_series,
 )
-from csuite.numbers import usd
-from csuite.thresholds import alert_threshold, section
+from csuite.io.numbers import usd
+from csuite.knowledge.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
 
 # Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
@@ -81,6 +81,10 @@ COLUMN_ALIASES: dict[str, list[str]] = {
     "sales_cycle_days": ["sales_cycle", "cycle_days", "cycle_length_days", "sales_cycle_length"],
     "time_to_hire_days": ["time_to_hire", "hiring_lead_days", "hire_lead_days"],
 }
+# Below one win in a thousand the opportunity count per quota overflows and no plan means anything.
+MIN_WIN_RATE = 0.001
+# A deal under a dollar is a typo; it would also make deals per quota overflow.
+MIN_DEAL_SIZE = 1.0
 REQUIRED_KEYS = ("quota", "reps", "targets", "avg_deal_size", "win_rate", "sales_cycle_days")
 
 # Keys of one rep in `reps`.
@@ -349,11 +353,12 @@ def parse_plan(data: Any, file: str = "<input>") -> CapacityPlan:
     if quota <= 0:
         raise InputError("must be above zero", file=file, field="quota")
     avg_deal = field("avg_deal_size", parse_money)
-    if avg_deal <= 0:
-        raise InputError("must be above zero", file=file, field="avg_deal_size")
+    if avg_deal < MIN_DEAL_SIZE:
+        raise InputError(f"must be at least ${MIN_DEAL_SIZE:,.0f}", file=file, field="avg_deal_size")
     win_rate = field("win_rate", parse_percent)
-    if not 0 < win_rate <= 1:
-        raise InputError(f"{win_rate:.1%} must be above 0% and at most 100%", file=file, field="win_rate")
+    if not MIN_WIN_RATE <= win_rate <= 1:
+        raise InputError(f"{win_rate:.1%} must be at least {MIN_WIN_RATE:.1%} and at most 100%", file=file,
+                         field="win_rate")
     ramp = field("ramp_curve", _ramp_curve)
     ramp_source = "plan"
     if ramp is None:

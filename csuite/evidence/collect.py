@@ -1,0 +1,210 @@
+"""Evidence: every fact an answer may cite, with an id, a value, a unit, a source and a kind.
+
+Founder data (the context file, tools run on their files) can make a finding 🟢; benchmarks
+and frameworks can make it 🟡 at best. Everything here is computed by code from those inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Iterable
+
+from pydantic import BaseModel
+
+from csuite.context.alerts import Alert
+from csuite.answer import Evidence, Unit
+from csuite.context.parse import CompanyContext, metric_unit
+from csuite.knowledge.thresholds import section
+
+# Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
+# only see as JSON. The first fragment that occurs in the key wins.
+_UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
+    (("months", "payback", "ramp_month", "tenure"), "months"),
+    (("days", "age_days", "cycle"), "days"),
+    (("multiple", "coverage", "magic", "ratio", "ltv_to_cac"), "ratio"),
+    (("nrr", "grr", "retention", "rate", "share", "probability", "pct", "percent", "fraction", "margin",
+      "growth", "attainment", "accuracy", "churn_pct", "preventable", "rule_of_40", "bands", "p_quota",
+      "p_reach", "prob"), "fraction"),
+    (("count", "customers", "accounts", "deals", "reps", "hires", "csms", "headcount", "logos", "n_",
+      "simulations", "seed", "score", "fit"), "count"),
+    (("arr", "mrr", "amount", "revenue", "pipeline", "weighted", "quota", "target", "gap", "cost", "spend",
+      "burn", "p10", "p50", "p90", "mean", "start", "end", "new", "expansion", "contraction", "churn",
+      "reactivation", "value", "capacity", "bookings", "salary", "budget"), "usd"),
+]
+
+
+def _hits(text: str, fragment: str) -> bool:
+    """A fragment names a word (or a word's start) of the key: 'ratio' must not match
+    'concentration'. Fragments with an underscore are phrases and match as written."""
+    if "_" in fragment:
+        return fragment in text
+    return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
+
+
+def guess_unit(key: str, value: Any) -> Unit:
+    """The unit of a tool output from its field name: the last path segment decides first
+    (concentration.end_arr is money), then the whole path."""
+    lowered = key.lower()
+    for text in (lowered.rsplit(".", 1)[-1], lowered):
+        for fragments, unit in _UNIT_HINTS:
+            if any(_hits(text, f) for f in fragments):
+                return unit
+    if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
+        return "fraction"
+    return "count"
+
+
+def context_evidence(ctx: CompanyContext) -> list[Evidence]:
+    if not ctx.found:
+        return []
+    where = ctx.path or "company-context.md"
+    items: list[Evidence] = []
+    for key, value in ctx.metrics.model_dump().items():
+        if value is None:
+            continue
+        label = ctx.metric_labels.get(key, key)
+        unit = metric_unit(key)
+        if isinstance(value, date):
+            value = value.isoformat()
+        items.append(Evidence(id=f"ctx.{key}", label=label, value=value, unit=unit,
+                              source=f"{where}: '{label}'", kind="founder_data"))
+    if ctx.age_days is not None:
+        items.append(Evidence(id="ctx.age_days", label="days since the context was last updated",
+                              value=ctx.age_days, unit="days", source=f"{where}: 'Last updated'",
+                              kind="founder_data"))
+    return items
+
+
+def alert_evidence(alerts: Iterable[Alert]) -> list[Evidence]:
+    """Each alert's threshold is a framework number (our YAML), its value is the founder's."""
+    items = []
+    for alert in alerts:
+        if isinstance(alert.threshold, (int, float)):
+            # a date rule's threshold is a number of months; the context's age is in days
+            unit = "months" if metric_unit(alert.metric) == "date" else metric_unit(alert.metric)
+            items.append(Evidence(id=f"threshold.{alert.id}", label=f"{alert.id} threshold",
+                                  value=alert.threshold, unit=unit,
+                                  source=f"thresholds.yaml alerts.{alert.id}", kind="framework"))
+    return items
+
+
+def benchmark_evidence(keys: Iterable[str] | None = None) -> list[Evidence]:
+    """Benchmarks from the thresholds YAML, flattened: bench.burn_multiple.great = 1.5."""
+    data = section("benchmarks")
+    wanted = set(keys) if keys is not None else set(data)
+    items: list[Evidence] = []
+    for key in data:
+        if key not in wanted:
+            continue
+        entry = data[key]
+        source = entry.get("source", "thresholds.yaml benchmarks") if isinstance(entry, dict) else \
+            "thresholds.yaml benchmarks"
+        for path, value in _flatten(entry, key):
+            items.append(Evidence(id=f"bench.{path}", label=path.replace("_", " ").replace(".", " — "),
+                                  value=value, unit=guess_unit(key + "." + path, _first(value)),
+                                  source=f"{source} (thresholds.yaml benchmarks.{key})", kind="benchmark"))
+    return items
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _flatten(value: Any, prefix: str, depth: int = 0) -> list[tuple[str, Any]]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [(prefix, value)]
+    if isinstance(value, list) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                 for v in value):
+        return [(prefix, [float(v) for v in value])]
+    if isinstance(value, dict) and depth < 3:
+        out: list[tuple[str, Any]] = []
+        for key, sub in value.items():
+            out.extend(_flatten(sub, f"{prefix}.{id_slug(str(key))}", depth + 1))
+        return out
+    return []
+
+
+def id_slug(text: str) -> str:
+    """A name as it appears inside an evidence id (privacy masks names there too)."""
+    return re.sub(r"[^0-9A-Za-z<>_\-]+", "_", text).strip("_") or "x"
+
+
+def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list[Evidence]:
+    """Every number a tool computed, addressable as `<tool>.<field path>`.
+
+    Lists of records (deals, accounts, cohorts) are indexed by their natural name when they
+    have one, so `churn_analyzer.segments.enterprise.nrr` reads like what it is.
+    """
+    data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    where = f"{tool}" + (f" on {file}" if file else "")
+    items: list[Evidence] = []
+    for path, value in _walk(data, tool, depth=0):
+        items.append(Evidence(id=path, label=path.split(".", 1)[1].replace("_", " ").replace(".", " — "),
+                              value=value, unit=guess_unit(path, _first(value)),
+                              source=f"{where}, field {path.split('.', 1)[1]}",
+                              kind="framework" if _is_rule(path) else "founder_data"))
+    return items
+
+
+_RULE_KEYS = ("threshold", "rule_of_thumb", "benchmark", "healthy_at", "concerning_at", "target_coverage")
+
+
+def _is_rule(path: str) -> bool:
+    """Thresholds a tool copies into its result are our framework, not the founder's data."""
+    last = path.rsplit(".", 1)[-1]
+    return last in _RULE_KEYS or last.endswith("_threshold") or path.endswith("coverage.target")
+
+
+_NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "cohort", "owner", "stage", "role")
+_MAX_LIST = 50
+
+
+def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, (int, float)):
+        yield prefix, value
+        return
+    if depth >= 4:
+        return
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1)
+    elif isinstance(value, list):
+        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            yield prefix, [float(v) for v in value]
+            return
+        if value and all(isinstance(v, dict) for v in value):
+            yield f"{prefix}.listed", len(value)  # how many the tool listed (lists may be capped)
+        for index, item in enumerate(value[:_MAX_LIST]):
+            name = str(index)
+            if isinstance(item, dict):
+                for key in _NAME_KEYS:
+                    if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
+                        name = id_slug(str(item[key]))
+                        break
+            yield from _walk(item, f"{prefix}.{name}", depth + 1)
+
+
+def derived(evidence_id: str, label: str, value: float, unit: Unit, inputs: list[Evidence],
+            formula: str) -> Evidence:
+    """A number computed here from other evidence: founder data only if every input is."""
+    kind = "founder_data" if inputs and all(e.kind == "founder_data" for e in inputs) else (
+        "benchmark" if any(e.kind == "benchmark" for e in inputs) else "framework")
+    return Evidence(id=evidence_id, label=label, value=value, unit=unit,
+                    source=f"computed: {formula} from {', '.join(e.id for e in inputs)}", kind=kind)
+
+
+def assumption(evidence_id: str, label: str, value: float | str | None, unit: Unit, why: str) -> Evidence:
+    return Evidence(id=evidence_id, label=label, value=value, unit=unit, source=f"assumption: {why}",
+                    kind="assumption")
+
+
+def index(evidence: Iterable[Evidence]) -> dict[str, Evidence]:
+    out: dict[str, Evidence] = {}
+    for item in evidence:
+        out.setdefault(item.id, item)
+    return out

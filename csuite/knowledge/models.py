@@ -1,0 +1,157 @@
+"""Role knowledge: what the CRO and CCO advisors know, as data.
+
+Each role's topics live in YAML beside its skill (`skills/<folder>/knowledge.yaml`) so that the
+skill an agent reads, the router that picks the role and the offline engine that drafts answers
+share one body of knowledge. This module only defines the schema and loads it; the content is
+written and reviewed as YAML.
+
+Benchmark references are keys into `csuite/data/thresholds.yaml`: a bare key names an entry of
+its `benchmarks` section (``magic_number``); a dotted key names any path from the top of the
+file (``retention_by_stage.growth.grr``). `resolve_benchmark` turns either into its value, so a
+topic never restates a number the YAML owns.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from csuite.roles import Role
+from csuite.errors import InputError
+from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
+
+
+# File kinds the runner detects by header (see issue 6, "Evidence and tools").
+DataKind = Literal["pipeline", "snapshots", "cohorts", "customers", "book", "capacity", "metrics"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Keywords(_Strict):
+    """Routing cues. English terms match by word prefix ("forecast" matches "forecasting");
+    Chinese terms match as substrings."""
+
+    en: list[str] = Field(min_length=1)
+    zh: list[str] = Field(min_length=1)
+
+    @field_validator("en", "zh")
+    @classmethod
+    def _clean(cls, values: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in values if v and v.strip()]
+        if len(cleaned) != len(values):
+            raise ValueError("keywords must be non-empty strings")
+        return cleaned
+
+
+class Examples(_Strict):
+    """Realistic founder questions this topic answers; the router compares new questions to them."""
+
+    en: list[str] = Field(min_length=1)
+    zh: list[str] = Field(min_length=1)
+
+
+class Action(_Strict):
+    action: str
+    owner: str
+    deadline_days: int = Field(gt=0, le=365)
+
+
+class Option(_Strict):
+    option: str
+    tradeoff: str
+
+
+class Decision(_Strict):
+    question: str
+    options: list[Option] = Field(min_length=2)
+    recommendation: str
+
+
+class Topic(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    keywords: Keywords
+    examples: Examples
+    tools: list[str] = Field(default_factory=list)       # names in csuite.tools.registry.TOOLS
+    data_kinds: list[DataKind] = Field(default_factory=list)
+    alerts: list[str] = Field(default_factory=list)      # alert ids in thresholds.yaml `alerts`
+    why: str
+    diagnostic_questions: list[str] = Field(min_length=3, max_length=6)
+    benchmarks: list[str] = Field(default_factory=list)  # keys, see resolve_benchmark
+    actions: list[Action] = Field(min_length=1)
+    decision: Decision
+
+
+class Consult(_Strict):
+    """When this role should bring in the other one."""
+
+    role: Role
+    when: str
+    keywords: Keywords | None = None
+
+
+class RoleKnowledge(_Strict):
+    role: Role
+    title: str
+    summary: str
+    persona: str
+    consults: list[Consult] = Field(default_factory=list)
+    topics: list[Topic] = Field(min_length=1)
+
+    def topic(self, topic_id: str) -> Topic:
+        for item in self.topics:
+            if item.id == topic_id:
+                return item
+        raise KeyError(f"{self.role} knowledge has no topic '{topic_id}'")
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_ids(cls, topics: list[Topic]) -> list[Topic]:
+        seen: set[str] = set()
+        for item in topics:
+            if item.id in seen:
+                raise ValueError(f"duplicate topic id '{item.id}'")
+            seen.add(item.id)
+        return topics
+
+
+@lru_cache(maxsize=None)
+def load_knowledge(role: Role) -> RoleKnowledge:
+    """Parse and validate one role's knowledge.yaml (cached: the file ships with the package)."""
+    from pydantic import ValidationError
+
+    path = knowledge_path(role)
+    raw = read_knowledge_yaml(role)
+    try:
+        knowledge = RoleKnowledge.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{where}: {first['msg']}", file=str(path)) from None
+    if knowledge.role != role:
+        raise InputError(f"role is '{knowledge.role}', expected '{role}'", file=str(path))
+    return knowledge
+
+
+def all_knowledge() -> dict[str, RoleKnowledge]:
+    return {role: load_knowledge(role) for role in ROLE_FOLDERS}  # type: ignore[arg-type]
+
+
+def resolve_benchmark(key: str) -> Any:
+    """The thresholds.yaml value a topic's benchmark key points at; KeyError if it is absent."""
+    from csuite.knowledge.thresholds import load_thresholds
+
+    data = load_thresholds()
+    benchmarks = data.get("benchmarks") or {}
+    if "." not in key and key in benchmarks:
+        return benchmarks[key]
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"thresholds.yaml has no benchmark '{key}'")
+        node = node[part]
+    return node

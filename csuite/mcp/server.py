@@ -1,0 +1,340 @@
+"""The advisors as an MCP server (`csuite mcp`, `python -m csuite.mcp`; stdio).
+
+What a connected agent gets:
+- tools: every registry tool (input as a file `path` or inline `data` rows, plus the tool's
+  options; the same pydantic models as the CLI, so the same validation and the same schema as
+  `csuite tools schema --format mcp`), `context_check`, `route` and `ask`;
+- prompts: one per role persona and a two-role review, rendered from `prompts/`;
+- resources: every skill file as `skill://<skill-name>/<path>`.
+
+Works with the mcp SDK 1.x (>= 1.24, `FastMCP`) and 2.x (`MCPServer`); `mcp` is the optional
+extra `csuite-advisors[mcp]`. A bad input comes back as a tool error carrying the CLI's one-line
+message; nothing a caller sends can stop the server. Logs go to stderr only: stdout is the
+protocol channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import mimetypes
+import sys
+from datetime import date
+from typing import Annotated, Any, Callable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from csuite import __version__
+from csuite.roles import Role
+from csuite.errors import InputError, UsageError
+
+SERVER_NAME = "csuite-advisors"
+MCP_MISSING = ("the MCP server needs the mcp package: pip install 'csuite-advisors[mcp]' "
+               "(or pip install 'mcp>=1.24,<3')")
+INSTRUCTIONS = (
+    "CRO and CCO advisors for a startup founder. Start with context_check (the founder's "
+    "company-context.md: metrics, staleness, proactive alerts) and raise its alerts. Answer "
+    "numbers questions by running a tool on the founder's file (path) or rows (data); every number "
+    "in your answer must come from a tool result or be labelled a benchmark or an assumption. "
+    "ask runs the whole advisor pipeline (route, tools, self-verify) and returns a tagged answer; "
+    "route says which role owns a question. The skill:// resources hold the playbooks."
+)
+
+log = logging.getLogger("csuite.mcp")
+
+
+class SDK:
+    """The pieces of whichever mcp SDK is installed (2.x renamed FastMCP to MCPServer)."""
+
+    def __init__(self) -> None:
+        try:
+            from mcp.server.mcpserver import MCPServer as server_class
+            from mcp.server.mcpserver.exceptions import ToolError
+            from mcp.server.mcpserver.tools import Tool
+        except ImportError:
+            try:
+                from mcp.server.fastmcp import FastMCP as server_class
+                from mcp.server.fastmcp.exceptions import ToolError
+                from mcp.server.fastmcp.tools import Tool
+            except ImportError:
+                raise UsageError(MCP_MISSING) from None
+        self.server_class, self.ToolError, self.Tool = server_class, ToolError, Tool
+
+    def tool(self, fn: Callable[..., Any], name: str, description: str) -> Any:
+        """A Tool whose arguments refuse unknown keys, like the CLI refuses unknown flags.
+
+        The SDK's argument model ignores extra keys, so a misspelt option would silently do
+        nothing; a strict subclass rejects it, and the listed schema says so
+        (`additionalProperties: false`).
+        """
+        tool = self.Tool.from_function(fn, name=name, description=description)
+        loose = tool.fn_metadata.arg_model
+        strict = type(loose.__name__, (loose,), {"model_config": ConfigDict(extra="forbid"),
+                                                 "__module__": __name__})
+        tool.fn_metadata.arg_model = strict
+        tool.parameters = strict.model_json_schema(by_alias=True)
+        return tool
+
+
+def error_text(exc: BaseException) -> str:
+    """The message a caller sees: the CLI's one line, without the program prefix."""
+    from csuite.cli.common import validation_message
+
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, UsageError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return validation_message(exc, flags=False)
+    return f"unexpected error: {type(exc).__name__}: {exc}"
+
+
+def _guard(tool_error: type[Exception], name: str, body: Callable[[], Any]) -> Any:
+    """Run a tool body: stray prints go to stderr, every failure becomes a tool error."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return body()
+    except (InputError, UsageError, ValidationError) as exc:
+        raise tool_error(error_text(exc)) from None
+    except tool_error:
+        raise
+    except Exception as exc:  # a bug: keep serving, log the traceback on stderr
+        log.exception("tool %s failed", name)
+        raise tool_error(error_text(exc)) from None
+
+
+def _function(name: str, doc: str, params: list[inspect.Parameter], returns: Any,
+              body: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain function with an explicit signature, so the SDK builds its schema from our models."""
+
+    def tool(**kwargs: Any) -> Any:
+        return body(**kwargs)
+
+    tool.__name__ = name
+    tool.__qualname__ = name
+    tool.__doc__ = doc
+    tool.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
+    tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
+    return tool
+
+
+# ------------------------------------------------------------------------------ registry tools
+
+def _registry_tools(sdk: SDK) -> list[Any]:
+    from csuite.tools.schemas import all_specs, description, run_spec, tool_parameters
+
+    tools = []
+    for spec in all_specs():
+        def body(_spec: Any = spec, **arguments: Any) -> BaseModel:
+            supplied = {k: v for k, v in arguments.items() if v is not None or k in ("path", "data")}
+            return _guard(sdk.ToolError, _spec.name, lambda: run_spec(_spec, supplied))
+
+        fn = _function(spec.name, description(spec), tool_parameters(spec), spec.result, body)
+        tools.append(sdk.tool(fn, spec.name, description(spec)))
+    return tools
+
+
+# ------------------------------------------------------------------- context, route and ask
+
+def _advisor() -> Any:
+    """One Advisor per server process, made on first use (the runner imports the engine)."""
+    global _ADVISOR
+    if _ADVISOR is None:
+        from csuite.runner import Advisor
+
+        _ADVISOR = Advisor()
+    return _ADVISOR
+
+
+_ADVISOR: Any = None
+
+
+def _advisor_tools(sdk: SDK) -> list[Any]:
+    from csuite.context.report import as_of_date, check_payload
+
+    from csuite.answer import Answer
+    from csuite.routing.router import Route
+
+    kw = inspect.Parameter.KEYWORD_ONLY
+    tool_error = sdk.ToolError
+    tools = []
+
+    def context_check(path: str | None = None, as_of: date | None = None) -> dict[str, Any]:
+        return _guard(tool_error, "context_check",
+                      lambda: check_payload(path, as_of_date(as_of, name="as_of")))
+
+    tools.append(_tool(sdk,
+        _function("context_check",
+                  "Read the founder's company-context.md: parsed fields, normalised metrics, "
+                  "proactive alerts (raise them first), staleness and missing required fields. "
+                  "Without path: ./company-context.md, then ~/.claude/company-context.md.",
+                  [inspect.Parameter("path", kw, default=None, annotation=Annotated[
+                      str | None, Field(description="company-context.md to read (default: discovered)")]),
+                   inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
+                      date | None, Field(description="date to judge staleness against (default: today)")])],
+                  dict[str, Any], context_check)))
+
+    def route(question: str) -> Route:
+        return _guard(tool_error, "route", lambda: _advisor().route(question))
+
+    tools.append(_tool(sdk,
+        _function("route",
+                  "Which advisor owns a question: primary role (cro, cco or none), roles to consult, "
+                  "whether it is in scope, and the referral when it is not.",
+                  [inspect.Parameter("question", kw, annotation=Annotated[
+                      str, Field(min_length=1, description="the founder's question")])],
+                  Route, route)))
+
+    def ask(question: str, context: str | None = None, data: list[str] | None = None,
+            role: str | None = None, as_of: date | None = None) -> Any:
+        def body() -> Any:
+            answer = _advisor().ask(question, context=context, data=tuple(data or ()), role=role, as_of=as_of)
+            return _with_markdown(answer)
+        return _guard(tool_error, "ask", body)
+
+    tools.append(_tool(sdk,
+        _function("ask",
+                  "Ask the advisors a question. Runs the full pipeline on the founder's files: "
+                  "context and alerts, routing, the tools that answer it, self-verification of every "
+                  "number, and a critic pass when stakes are high. Returns the answer with each "
+                  "finding tagged verified, medium or assumed and the evidence it cites.",
+                  [inspect.Parameter("question", kw, annotation=Annotated[
+                      str, Field(min_length=1, description="the founder's question")]),
+                   inspect.Parameter("context", kw, default=None, annotation=Annotated[
+                       str | None, Field(description="path to company-context.md (default: discovered)")]),
+                   inspect.Parameter("data", kw, default=None, annotation=Annotated[
+                       list[str] | None, Field(description="paths to data files (CRM exports, "
+                                               "revenue snapshots, customer lists) for the tools")]),
+                   inspect.Parameter("role", kw, default=None, annotation=Annotated[
+                       Role | None, Field(description="force the answering role")]),
+                   inspect.Parameter("as_of", kw, default=None, annotation=Annotated[
+                       date | None, Field(description="the date the answer is as of (default: today)")])],
+                  Answer, ask)))
+    return tools
+
+
+def _with_markdown(answer: Any) -> Any:
+    """The answer as the founder would read it (markdown) plus the Answer JSON as structured content."""
+    from mcp.types import CallToolResult
+
+    from csuite.render.answer import to_markdown
+
+    return CallToolResult.model_validate({
+        "content": [{"type": "text", "text": to_markdown(answer)}],
+        "structuredContent": answer.model_dump(mode="json"),
+    })
+
+
+def _tool(sdk: SDK, fn: Callable[..., Any]) -> Any:
+    return sdk.tool(fn, fn.__name__, fn.__doc__ or "")
+
+
+# ------------------------------------------------------------------------------------ resources
+
+def _mime(path: str) -> str:
+    if path.endswith(".md"):
+        return "text/markdown"
+    if path.endswith((".yaml", ".yml")):
+        return "application/yaml"
+    return mimetypes.guess_type(path)[0] or "text/plain"
+
+
+def skill_resources() -> list[tuple[str, str, Callable[[], str]]]:
+    """(uri, mime type, reader) for every file of every skill in the pack."""
+    from csuite.pack.bundle import file_bytes, pack_skills
+
+    def reader(skill: Any, relative: str) -> Callable[[], str]:
+        def read() -> str:
+            return file_bytes(skill, relative).decode("utf-8", errors="replace")
+        return read
+
+    return [(f"skill://{skill.name}/{relative}", _mime(relative), reader(skill, relative))
+            for skill in pack_skills() for relative in skill.files]
+
+
+def _add_resources(server: Any) -> int:
+    count = 0
+    for uri, mime, read in skill_resources():
+        name = uri.removeprefix("skill://")
+        server.resource(uri, name=name, description=f"Skill file {name}", mime_type=mime)(read)
+        count += 1
+    return count
+
+
+# -------------------------------------------------------------------------------------- prompts
+
+def _add_prompts(server: Any) -> list[str]:
+    from csuite.mcp.prompts import PROMPTS
+
+    added = []
+    for prompt in PROMPTS:
+        server.prompt(name=prompt.name, description=prompt.description)(_prompt_guard(prompt.function()))
+        added.append(prompt.name)
+    return added
+
+
+INVALID_PARAMS = -32602
+
+
+def _prompt_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Bad prompt arguments reach the client as an invalid-params error with our one line.
+
+    mcp 2.x passes an MCPError through unchanged; 1.x wraps every failure in its own message,
+    which still ends with ours.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (InputError, UsageError) as exc:
+            try:
+                from mcp.shared.exceptions import MCPError
+                error = MCPError(code=INVALID_PARAMS, message=str(exc))
+            except (ImportError, TypeError):  # mcp 1.x: McpError(ErrorData) and no pass-through
+                raise exc from None
+            raise error from None
+
+    return guarded
+
+
+# ---------------------------------------------------------------------------------------- build
+
+def build_server() -> Any:
+    """The configured server object (FastMCP or MCPServer) with every tool, prompt and resource."""
+    sdk = SDK()
+    server = sdk.server_class(SERVER_NAME, instructions=INSTRUCTIONS,
+                              tools=_registry_tools(sdk) + _advisor_tools(sdk))
+    _add_prompts(server)
+    _add_resources(server)
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve on stdio until the client disconnects. Exit 2 with one line when mcp is missing."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m csuite.mcp",
+        description="Serve the csuite advisors over MCP on stdio (tools, prompts, skill resources).")
+    parser.add_argument("--version", action="version", version=f"csuite-advisors {__version__}")
+    parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return serve("python -m csuite.mcp")
+
+
+def serve(prog: str) -> int:
+    from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, note
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="csuite-mcp: %(message)s")
+    try:
+        server = build_server()
+    except UsageError as exc:
+        note(f"{prog}: error: {exc}")
+        return EXIT_BAD_INPUT
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK

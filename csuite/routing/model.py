@@ -1,0 +1,150 @@
+"""The router's learned component: a small linear model over wording, shipped as data.
+
+Keyword lists recognise the questions they were written for; freshly worded questions often
+carry no listed keyword, or carry a sales or customer word while asking a finance, people or
+engineering question. This model learns from every labelled question we have (the knowledge
+YAML examples, the referral examples in routing.yaml and the labelled sets in tests/data) which
+words and word pairs point to which of the ten targets, so it generalises across wording in a
+way hand-picked vocabularies do not.
+
+Features generalise beyond exact phrases: English word stems and stem pairs (stop-words kept in
+pairs, so "can afford" and "go remote" count), Chinese character unigrams, bigrams and trigrams,
+and "purpose" cues: words inside a purpose clause ("... so onboarding is faster", "为了...") are
+kept apart from the words of the main clause, because who or what a question is for is not what
+it asks.
+
+Route time is pure Python: the weights are a JSON file in csuite/data (built by
+`python -m csuite.routing.train`), read once, on first use. The posterior is a softmax over the
+ten targets; csuite.routing.router combines it with its keyword and example scores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from csuite.roles import REFERRALS, ROLES
+from csuite.routing.router import _CJK_RUN, _STOP_EN, _STOP_ZH, _stem, _tokens, normalise, purpose_spans
+
+MODEL_FILE = "routing_model.json"
+LABELS: tuple[str, ...] = ROLES + REFERRALS
+
+def features(text: str, spans: list[tuple[int, int]] | None = None) -> list[str]:
+    """The model's features of a normalised question (see the module docstring). `spans` are
+    purpose clauses; their words get a `p` prefix so the model weighs them on their own."""
+    spans = spans or []
+
+    def inside(pos: int) -> bool:
+        return any(a <= pos < b for a, b in spans)
+
+    feats: list[str] = []
+    seq: list[tuple[str, bool]] = []
+    for token, start, _ in _tokens(text):
+        word = "#" if token.isdigit() else token if token in _STOP_EN else _stem(token)
+        purpose = inside(start)
+        seq.append((word, purpose))
+        if word != "#" and token not in _STOP_EN and len(token) >= 2:
+            feats.append(("pu:" if purpose else "u:") + word)
+    for (a, pa), (b, _) in zip(seq, seq[1:]):
+        if a in _STOP_EN and b in _STOP_EN:
+            continue
+        feats.append(("pb:" if pa else "b:") + a + "_" + b)
+    for found in _CJK_RUN.finditer(text):
+        run, offset = found.group(), found.start()
+        for i, char in enumerate(run):
+            p = "p" if inside(offset + i) else ""
+            if char not in _STOP_ZH:
+                feats.append(p + "c:" + char)
+            pair = run[i:i + 2]
+            if len(pair) == 2 and not (pair[0] in _STOP_ZH and pair[1] in _STOP_ZH):
+                feats.append(p + "c2:" + pair)
+            triple = run[i:i + 3]
+            if len(triple) == 3:
+                feats.append(p + "c3:" + triple)
+    return feats
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Softmax regression: score(label) = bias + Σ weight(feature, label) over the distinct
+    features of the question; the posterior is the softmax of the scores."""
+
+    labels: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+
+    def scores(self, feats: list[str]) -> list[float]:
+        totals = list(self.bias)
+        for feat in set(feats):
+            row = self.weights.get(feat)
+            if row:
+                for i, value in enumerate(row):
+                    totals[i] += value
+        return totals
+
+    def posterior(self, feats: list[str]) -> dict[str, float]:
+        scores = self.scores(feats)
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {label: e / total for label, e in zip(self.labels, exps)}
+
+    def to_json(self, meta: dict | None = None) -> str:
+        """Compact and diff-friendly: one feature per line, weights rounded to 3 decimals."""
+        lines = ["{", '"version": 1,', f'"meta": {json.dumps(meta or {}, ensure_ascii=False, sort_keys=True)},',
+                 f'"labels": {json.dumps(list(self.labels))},',
+                 f'"bias": {json.dumps([round(b, 3) for b in self.bias])},', '"weights": {']
+        rows = [f"{json.dumps(feat, ensure_ascii=False)}: {json.dumps([round(v, 3) for v in row])}"
+                for feat, row in sorted(self.weights.items())]
+        lines.append(",\n".join(rows))
+        lines.append("}}")
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LinearModel":
+        labels = tuple(data["labels"])
+        if labels != LABELS:
+            raise ValueError(f"{MODEL_FILE}: labels {labels} differ from {LABELS}")
+        return cls(labels, tuple(float(b) for b in data["bias"]),
+                   {f: tuple(float(v) for v in row) for f, row in data["weights"].items()})
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> LinearModel:
+    """The trained weights in csuite/data, read once."""
+    from csuite.resources import data_path
+
+    with open(data_path(MODEL_FILE), encoding="utf-8") as handle:
+        return LinearModel.from_dict(json.load(handle))
+
+
+def featurise(question: str, markers: tuple[re.Pattern[str], ...] | None = None) -> list[str]:
+    """The model's features of a raw question, with purpose clauses found by routing.yaml's
+    markers (the same ones route() uses) unless `markers` says otherwise."""
+    if markers is None:
+        from csuite.routing.router import _index
+
+        markers = _index().purpose
+    text = normalise(question)
+    return features(text, purpose_spans(text, markers))
+
+
+def posterior(question: str, model: LinearModel | None = None,
+              markers: tuple[re.Pattern[str], ...] | None = None) -> dict[str, float]:
+    """P(target | question) under `model` (default: the shipped one), featurised as at route time."""
+    return (model or shipped_model()).posterior(featurise(question, markers))
+
+
+def arbitrate(chosen: str, margin: float, posterior: dict[str, float], *,
+              min_posterior: float, max_margin: float) -> str:
+    """The keyword router chose `chosen` with `margin` (0..1). Keep it unless the router was
+    unsure (margin < `max_margin`) and the model is confident (P ≥ `min_posterior`) of a
+    different target. A pure function of the route and the posterior, so the same rule can be
+    replayed over any router version's output (the generalisation benchmark does)."""
+    best = max(posterior, key=lambda t: (posterior[t], -LABELS.index(t)))
+    if best != chosen and margin < max_margin and posterior[best] >= min_posterior:
+        return best
+    return chosen

@@ -1,0 +1,599 @@
+"""Routing: which advisor answers a question, who is consulted, or who it should go to instead.
+
+The router is offline, deterministic and cheap enough to run on every keystroke: no network, no
+numpy. It scores each target (the two roles and the out-of-scope referrals) from three cues:
+
+1. keywords: topic keywords from each role's knowledge YAML and the referral keywords in
+   `csuite/data/routing.yaml`. English terms match token by token, by word prefix for tokens
+   of four letters or more ("forecast" → "forecasting") and exactly (plus plural) for shorter
+   ones, so "arr" never matches "arrive". Chinese terms match as substrings. When matches
+   overlap, the longer one wins: "burn multiple" is a CRO term, so its "burn" does not count
+   for the CFO, and "customer success" is not also a bare "customer".
+2. similarity to example questions: TF-IDF cosine over English word stems and Chinese
+   character bigrams, averaged over the best few examples per target. This catches questions
+   that never use a keyword ("prospects love the demo and then go dark").
+3. weak hints ("revenue", "customer") that only break ties.
+
+A referral wins only when it clearly outscores both roles, so "how much runway do we have if
+revenue stays flat" goes to the CFO (runway is specific, revenue is only a hint) while "should
+we raise prices before the Series B" stays with the CRO. Weights and thresholds live in
+routing.yaml, not here.
+
+4. a learned model (csuite.routing.model, weights in csuite/data/routing_model.json) arbitrates
+   when the keyword decision is unsure: keyword lists overfit the questions they were written
+   for, and replaying older routers on batches written after them shows the model recovering
+   a share of their misses (benchmarks/eval_routing_generalisation.py --replay).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from csuite.errors import UsageError
+
+from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: E402,F401  (re-exported)
+
+
+class Match(BaseModel):
+    """One piece of evidence behind a route: a keyword hit, a similar example or an override."""
+
+    target: str
+    kind: Literal["keyword", "referral", "hint", "example", "learned", "override", "both", "consult"]
+    text: str
+    topic: str | None = None
+    weight: float
+
+
+class Route(BaseModel):
+    question: str
+    primary: Role | None
+    consult: list[Role] = Field(default_factory=list)
+    in_scope: bool
+    referral: Referral | None = None
+    referral_title: str | None = None
+    referral_reason: str | None = None
+    topic: str | None = None                 # the primary role's best-matching knowledge topic
+    topics: list[str] = Field(default_factory=list)
+    # Best knowledge topics for each in-pack role (consulted or not), from the same keyword and
+    # example scores: topics scoring at least half the role's best one, best first, at most 3.
+    role_topics: dict[str, list[str]] = Field(default_factory=dict)
+    scores: dict[str, float]
+    matched: list[Match] = Field(default_factory=list)
+    margin: float                            # (winner − runner-up) ÷ winner, 0..1
+    override: Role | None = None
+
+
+# --- text processing --------------------------------------------------------------------------
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)?")
+_OVERRIDE = re.compile(r"(?<![\w@])@(cro|cco)\b", re.IGNORECASE)
+
+_STOP_EN = frozenset("""
+a an the and or but if then than so to of in on at by for from with about into over under as is are was
+were be been being am do does did doing have has had having i me my we us our ours you your they them
+their he she it its this that these those there here what which who whom whose when where why how can
+could should would will shall may might must not no yes all any some each every more most much many
+very just also too only own same other such up down out off again further once get got make made go
+going want need needs let lets like one two three four five six seven eight nine ten per vs versus
+right now today next last new good best better big small really still even ever s t ok okay please
+tell help think know way thing things something anyone someone before after during while since until
+between through without within across via among already actually ask asks asked say says said give gives
+take takes put see look use using used try
+""".split())
+# Chinese function characters: a bigram made only of these carries no topic.
+_STOP_ZH = frozenset("我们你他她它的了吗呢吧啊是在有和与及或就都也还要会能该应怎么什么为哪些个这那一多少如何可以不没到给让把被对从比更很太最")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → ASCII), lower case, curly quotes and possessives flattened."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("’", "'").replace("'s ", " ").replace("'", "")
+    return text
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ings", "ing", "ers", "er", "ied", "ies", "ed", "es", "s", "e", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _features(text: str) -> Counter:
+    """Bag of English stems and Chinese character bigrams, for example similarity."""
+    feats: Counter = Counter()
+    for token, _, _ in _tokens(text):
+        if token in _STOP_EN or token.isdigit() or len(token) < 2:
+            continue
+        feats["w:" + _stem(token)] += 1
+    for run in _CJK_RUN.findall(text):
+        if len(run) == 1:
+            if run not in _STOP_ZH:
+                feats["z:" + run] += 1
+            continue
+        for i in range(len(run) - 1):
+            pair = run[i:i + 2]
+            if pair[0] in _STOP_ZH and pair[1] in _STOP_ZH:
+                continue
+            feats["z:" + pair] += 1
+    return feats
+
+
+def _token_matches(keyword_token: str, token: str) -> bool:
+    if token == keyword_token:
+        return True
+    if len(keyword_token) >= 4:
+        return token.startswith(keyword_token)
+    return token in (keyword_token + "s", keyword_token + "es")
+
+
+# --- the index (built once) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Term:
+    target: str
+    kind: str          # keyword | referral | hint | both
+    topic: str | None
+    text: str
+    weight: float
+    tokens: tuple[str, ...] = ()   # English terms
+    zh: str = ""                    # Chinese terms (substring)
+    soft: bool = False              # an ambiguous referral term ("contract", "budget")
+
+
+@dataclass
+class _Terms:
+    en_by_first: dict[str, list[_Term]]
+    zh_terms: list[_Term]
+
+    @classmethod
+    def of(cls, terms: list[_Term]) -> "_Terms":
+        en_by_first: dict[str, list[_Term]] = defaultdict(list)
+        zh_terms: list[_Term] = []
+        for term in terms:
+            if term.zh:
+                zh_terms.append(term)
+            else:
+                en_by_first[term.tokens[0]].append(term)
+        return cls(dict(en_by_first), zh_terms)
+
+
+@dataclass
+class _Index:
+    terms: _Terms
+    consult_terms: _Terms          # each role's "consult the other role when..." cues
+    docs: list[tuple[str, str | None, str, dict[str, float]]]   # target, topic, text, unit vector
+    idf: dict[str, float]
+    weights: dict[str, float]
+    decision: dict[str, float]
+    referral_info: dict[str, dict[str, str]]
+    subjects: frozenset[str]       # role terms that name who the question is about, not what it asks
+    functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
+    party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
+    purpose: tuple[re.Pattern[str], ...]   # where a purpose or outcome clause starts ("so that ...")
+
+
+def _term_weight(text: str, w: dict[str, float]) -> float:
+    if _CJK_RE.search(text):
+        extra = max(0, len(text.replace(" ", "")) - 2) * w["zh_char_step"]
+    else:
+        extra = max(0, len(_tokens(text)) - 1) * w["phrase_step"]
+    return min(w["keyword_cap"], w["keyword"] + extra)
+
+
+def _make_term(target: str, kind: str, topic: str | None, raw: str, weight: float,
+               soft: bool = False) -> _Term | None:
+    text = normalise(str(raw)).strip()
+    if not text:
+        return None
+    if _CJK_RE.search(text):
+        return _Term(target, kind, topic, str(raw), weight, zh=text, soft=soft)
+    tokens = tuple(t for t, _, _ in _tokens(text))
+    if not tokens:
+        return None
+    return _Term(target, kind, topic, str(raw), weight, tokens=tokens, soft=soft)
+
+
+def _load_routing_data() -> dict[str, Any]:
+    from csuite.resources import load_data_yaml
+
+    return load_data_yaml("routing.yaml")
+
+
+def _questions(examples: dict | None) -> list[str]:
+    return [str(q) for q in ((examples or {}).get("en") or []) + ((examples or {}).get("zh") or [])]
+
+
+def example_questions() -> list[tuple[str, str | None, str]]:
+    """(target, topic, question) for every example question: role topics from each role's
+    knowledge.yaml, referrals from routing.yaml. The router's similarity index and the learned
+    model's training data both start from this list."""
+    from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
+
+    out = [(role, topic["id"], q) for role in ROLE_FOLDERS
+           for topic in read_knowledge_yaml(role)["topics"] for q in _questions(topic["examples"])]
+    out += [(ref, None, q) for ref, spec in _load_routing_data()["referrals"].items()
+            for q in _questions(spec.get("examples"))]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
+
+    # Raw YAML, not the validated models: the schema is enforced by csuite.knowledge.models and its
+    # tests, and skipping pydantic here keeps `csuite route` start-up short.
+    knowledge = {role: read_knowledge_yaml(role) for role in ROLE_FOLDERS}
+    data = _load_routing_data()
+    w = {k: float(v) for k, v in data["weights"].items()}
+    terms: list[_Term] = []
+
+    def add(target: str, kind: str, topic: str | None, words: dict | None, scale: float,
+            soft: bool = False) -> None:
+        for lang in ("en", "zh"):
+            for raw in (words or {}).get(lang) or []:
+                base = w["hint"] if kind == "hint" else _term_weight(normalise(str(raw)), w)
+                term = _make_term(target, kind, topic, raw, round(base * scale, 4), soft)
+                if term:
+                    terms.append(term)
+
+    for role, raw in knowledge.items():
+        for topic in raw["topics"]:
+            add(role, "keyword", topic["id"], topic["keywords"], 1.0)
+    for role, words in (data.get("hints") or {}).items():
+        add(role, "hint", None, words, 1.0)
+    add("both", "both", None, data.get("both_roles"), 0.0)
+    info: dict[str, dict[str, str]] = {}
+    for ref, spec in data["referrals"].items():
+        if ref not in REFERRALS:
+            raise ValueError(f"routing.yaml: unknown referral id '{ref}'")
+        info[ref] = {"title": spec.get("title", ref), "reason": spec.get("reason", "")}
+        add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
+        add(ref, "referral", None, spec.get("soft"), w["referral_soft"], soft=True)
+        add(ref, "referral", None, spec.get("decisive"), w["referral_decisive"])
+    docs_raw = example_questions()
+
+    bags = [_features(normalise(text)) for _, _, text in docs_raw]
+    df: Counter = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    idf = {f: math.log((n + 1) / (c + 1)) + 1.0 for f, c in df.items()}
+    docs = [(t, topic, text, _unit(bag, idf)) for (t, topic, text), bag in zip(docs_raw, bags)]
+    consult_terms: list[_Term] = []
+    for role, raw in knowledge.items():
+        for consult in raw.get("consults") or []:
+            for lang in ("en", "zh"):
+                for word in (consult.get("keywords") or {}).get(lang) or []:
+                    term = _make_term(role, "consult", consult["role"], word, 0.0)
+                    if term:
+                        consult_terms.append(term)
+    context = data.get("context") or {}
+    subjects = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
+                         for x in (context.get("subjects") or {}).get(lang) or [])
+    purpose = tuple(re.compile(p) for p in context.get("purpose") or [])
+    functions = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
+                          for x in (context.get("functions") or {}).get(lang) or [])
+    party = re.compile(context["party"]) if context.get("party") else None
+    return _Index(_Terms.of(terms), _Terms.of(consult_terms), docs, idf, w,
+                  {k: float(v) for k, v in data["decision"].items()}, info,
+                  subjects=subjects, functions=functions, party=party, purpose=purpose)
+
+
+def _unit(bag: Counter, idf: dict[str, float], default_idf: float | None = None) -> dict[str, float]:
+    vec: dict[str, float] = {}
+    for feat, count in bag.items():
+        weight = idf.get(feat, default_idf)
+        if weight is None:
+            continue
+        vec[feat] = (1.0 + math.log(count)) * weight
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {f: v / norm for f, v in vec.items()} if norm else {}
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Hit:
+    term: _Term
+    start: int
+    end: int
+
+
+def _keyword_hits(text: str, index: _Terms) -> list[_Hit]:
+    hits: list[_Hit] = []
+    tokens = _tokens(text)
+    words = [t for t, _, _ in tokens]
+    for i, word in enumerate(words):
+        candidates: list[_Term] = []
+        seen_keys: set[str] = set()
+        keys = [word] + [word[:n] for n in range(4, len(word))]
+        if word.endswith("es"):
+            keys.append(word[:-2])
+        if word.endswith("s"):
+            keys.append(word[:-1])
+        for key in keys:
+            if key in seen_keys:
+                continue
+            seen_keys.add(key)
+            candidates.extend(index.en_by_first.get(key, ()))
+        for term in candidates:
+            n = len(term.tokens)
+            if i + n > len(words):
+                continue
+            if all(_token_matches(term.tokens[k], words[i + k]) for k in range(n)):
+                hits.append(_Hit(term, tokens[i][1], tokens[i + n - 1][2]))
+    for term in index.zh_terms:
+        start = text.find(term.zh)
+        while start != -1:
+            hits.append(_Hit(term, start, start + len(term.zh)))
+            start = text.find(term.zh, start + 1)
+    return _longest(hits)
+
+
+def _longest(hits: list[_Hit]) -> list[_Hit]:
+    """One stretch of text means one thing: drop every hit that overlaps a longer hit, and any
+    second hit of the same target on text already counted for it ("renew" inside "renewal").
+    Different targets matching the very same span all stand (the word is genuinely shared)."""
+    hits = sorted(hits, key=lambda h: (-(h.end - h.start), -_covered(h), -h.term.weight, h.start))
+    kept: list[_Hit] = []
+    for hit in hits:
+        length = hit.end - hit.start
+        overlapping = [k for k in kept if k.start < hit.end and hit.start < k.end]
+        if any((k.end - k.start) > length or k.term.target == hit.term.target for k in overlapping):
+            continue
+        # On the very same span, a term spelled out in full beats one that only matches as a
+        # prefix: "burnout" is the CHRO's even though "burn" is the CFO's.
+        if any(_covered(k) > _covered(hit) for k in overlapping if (k.start, k.end) == (hit.start, hit.end)):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _covered(hit: _Hit) -> int:
+    """How many characters of the matched text the term itself spells out."""
+    return len(hit.term.zh) if hit.term.zh else sum(len(t) for t in hit.term.tokens)
+
+
+def _similarities(text: str, index: _Index) -> list[tuple[float, str, str | None, str]]:
+    # Unseen features get the highest IDF: a rare word in the question still counts in its norm.
+    query = _unit(_features(text), index.idf, default_idf=max(index.idf.values(), default=1.0))
+    if not query:
+        return []
+    sims = []
+    for target, topic, example, vec in index.docs:
+        score = sum(v * vec.get(f, 0.0) for f, v in query.items())
+        if score > 0:
+            sims.append((score, target, topic, example))
+    sims.sort(key=lambda s: -s[0])
+    return sims
+
+
+_CLAUSE_END = re.compile(r"[.?!;,。？！；，]")
+
+
+def purpose_spans(text: str, markers: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
+    """Stretches of text that state a purpose or an outcome ("so that customers onboard faster",
+    "to close more deals", "为了多招几个销售"): from the marker to the end of its clause."""
+    spans = []
+    for marker in markers:
+        for found in marker.finditer(text):
+            end = _CLAUSE_END.search(text, found.end())
+            spans.append((found.start(), end.start() if end else len(text)))
+    return spans
+
+
+def _theirs(hit: _Hit, text: str, index: _Index) -> _Hit:
+    """A function the customer has too, named as the customer's ("a customer's CFO", "their IT
+    team", "客户的财务团队"), is the buyer or account being described, not the founder's own
+    finance, IT or legal question: it counts as an ambiguous (soft) cue. Ledgerline sells to
+    finance teams, so their CFOs, auditors and subsidiaries are everyday revenue talk."""
+    term = hit.term
+    if term.kind != "referral" or term.soft or index.party is None:
+        return hit
+    if normalise(term.text) not in index.functions:
+        return hit
+    window = int(index.weights["party_window_chars"])
+    if not index.party.search(text[max(0, hit.start - window):hit.start]):
+        return hit
+    soft = replace(term, soft=True,
+                   weight=round(term.weight * index.weights["referral_soft"] / index.weights["referral_strong"], 4))
+    return _Hit(soft, hit.start, hit.end)
+
+
+def _inside(hit: _Hit, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= hit.start and hit.end <= end for start, end in spans)
+
+
+# --- the router -------------------------------------------------------------------------------
+
+def _margin(scores: dict[str, float], chosen: str | None) -> float:
+    """(chosen − best other) ÷ chosen, 0..1: how clearly the scores back the chosen target."""
+    winner = scores.get(chosen, 0.0) if chosen else 0.0
+    runner = max((s for t, s in scores.items() if t != chosen), default=0.0)
+    return round(max(0.0, (winner - runner) / winner), 3) if winner > 0 else 0.0
+
+
+def route(question: str, *, role_override: str | None = None, model: Any = None) -> Route:
+    """Route one question. Pure: same question, same route.
+
+    `model` is the learned component combined with the keyword and example scores (default:
+    the shipped weights, csuite/data/routing_model.json); pass `False` for keywords and
+    examples alone, or another csuite.routing.model.LinearModel (the leave-one-file-out
+    evaluation trains one per held-out file)."""
+    if not isinstance(question, str) or not question.strip():
+        raise UsageError("the question is empty")
+    index = _index()
+    w, d = index.weights, index.decision
+    override = role_override.lower() if role_override else None
+    if override is not None and override not in ROLES:
+        raise UsageError(f"--role must be one of: {', '.join(ROLES)} (got '{role_override}')")
+    mention = _OVERRIDE.search(question)
+    if override is None and mention:
+        override = mention.group(1).lower()
+    text = normalise(_OVERRIDE.sub(" ", question))
+
+    targets = ROLES + REFERRALS
+    scores: dict[str, float] = dict.fromkeys(targets, 0.0)
+    topic_scores: dict[tuple[str, str], float] = defaultdict(float)
+    matched: list[Match] = []
+    both = False
+
+    counted: dict[tuple[str, str], float] = {}
+    specific: set[str] = set()   # referrals with at least one unambiguous (non-soft) keyword
+    mentioned: set[str] = set()  # referrals with any keyword at all
+    hits = [_theirs(h, text, index) for h in sorted(_keyword_hits(text, index.terms), key=lambda h: h.start)]
+    outcome = purpose_spans(text, index.purpose)
+    # Who a question is about is not what it asks. When an unambiguous out-of-scope cue stands
+    # in the question's main clause ("can we AFFORD it", "written CONSENT", "fully REMOTE"),
+    # role words that only name the people or parties involved ("the customer success team",
+    # "an AE", "customers") or sit in a purpose clause ("... so onboarding is faster") count
+    # for little: the ask belongs to the referral, the revenue or customer words are context.
+    worded: dict[str, float] = defaultdict(float)   # keyword and hint evidence alone, per role
+    asked_elsewhere = any(h.term.kind == "referral" and not h.term.soft and not _inside(h, outcome)
+                          for h in hits)
+    for hit in hits:
+        term = hit.term
+        if term.kind == "both":
+            both = True
+            matched.append(Match(target="both", kind="both", text=term.text, weight=0.0))
+            continue
+        weight = term.weight
+        if asked_elsewhere and term.target in ROLES and (
+                term.kind == "hint" or normalise(term.text) in index.subjects or _inside(hit, outcome)):
+            weight = round(weight * w["context_scale"], 4)
+        if term.topic:
+            topic_scores[(term.target, term.topic)] += weight
+        dedupe = (term.target, term.text.lower())
+        if dedupe in counted:
+            continue
+        counted[dedupe] = weight
+        scores[term.target] += weight
+        worded[term.target] += weight
+        if term.kind == "referral":
+            mentioned.add(term.target)
+            if not term.soft:
+                specific.add(term.target)
+        matched.append(Match(target=term.target, kind=term.kind, text=term.text, topic=term.topic,
+                             weight=weight))
+
+    # Example similarity: per target, the mean of its best `example_top` similarities; per topic,
+    # a smaller share so the best topic reflects both its keywords and its examples.
+    per_target: dict[str, list[float]] = defaultdict(list)
+    best_example: dict[str, tuple[str | None, str]] = {}
+    for sim, target, topic, example in _similarities(text, index):
+        if len(per_target[target]) < int(w["example_top"]):
+            per_target[target].append(sim)
+            best_example.setdefault(target, (topic, example))
+        if topic and sim >= w["example_floor"]:
+            topic_scores[(target, topic)] += w["example"] * sim * w["topic_example_share"]
+    for target, sims in per_target.items():
+        mean = sum(sims) / len(sims)
+        if mean >= w["example_floor"]:
+            contribution = w["example"] * mean
+            scores[target] += contribution
+            topic, example = best_example[target]
+            matched.append(Match(target=target, kind="example", text=example, topic=topic,
+                                 weight=round(contribution, 3)))
+
+    scores = {t: round(s, 3) for t, s in scores.items()}
+    ranked_roles = sorted(ROLES, key=lambda r: (-scores[r], ROLES.index(r)))
+    lead, other = ranked_roles
+    ranked_refs = sorted(REFERRALS, key=lambda r: (-scores[r], REFERRALS.index(r)))
+    best_ref = ranked_refs[0]
+
+    primary: str | None
+    referral: str | None = None
+    if override:
+        primary = override
+        other = "cco" if override == "cro" else "cro"
+        matched.insert(0, Match(target=override, kind="override", text=f"@{override}", weight=0.0))
+    elif max(scores[lead], scores[best_ref]) < d["min_score"]:
+        # Nothing recognisable. A question that names no other domain at all but does talk about
+        # customers or selling ("客户最近投诉变多了") is still ours; otherwise the referral whose
+        # own words appear, else "other".
+        if not mentioned and worded[lead] >= w["hint"] and scores[lead] >= scores[best_ref]:
+            primary = lead
+        else:
+            primary, referral = None, best_ref if best_ref in mentioned else "other"
+    elif scores[best_ref] > d["referral_margin"] * scores[lead] and (
+            best_ref in specific or scores[lead] < d["min_score"]):
+        # Ambiguous words alone ("contract", "budget") never take a question away from a role
+        # that recognised it; an unambiguous one ("runway", "indemnification") can.
+        primary, referral = None, best_ref
+    else:
+        primary = lead
+
+    # The learned model (csuite.routing.model) arbitrates when the keyword router is unsure:
+    # keywords overfit the questions they were written for, the model has seen every labelled
+    # question and generalises across wording. When the router's own margin is below
+    # `learned_margin` and the model puts at least `learned_min` on a different target, the
+    # model's target wins. A confident keyword decision is never overturned, nor is an override.
+    if model is not False and not override and w.get("learned_min", 1.0) < 1.0:
+        from csuite.routing.model import arbitrate, features, shipped_model
+
+        posterior = (model or shipped_model()).posterior(features(text, outcome))
+        chosen = primary or referral or "other"
+        decided = arbitrate(chosen, _margin(scores, chosen), posterior,
+                            min_posterior=w["learned_min"], max_margin=w["learned_margin"])
+        if decided != chosen:
+            primary, referral = (decided, None) if decided in ROLES else (None, decided)
+            other = "cco" if primary == "cro" else "cro"
+        matched.append(Match(target=decided, kind="learned", text=f"P={posterior[decided]:.2f}",
+                             weight=round(posterior[decided], 3)))
+
+    # Consult the other role when the question says both, when it scores close to the primary,
+    # or when it hits the primary role's own "consult the other role when..." cues.
+    consult: list[str] = []
+    if primary:
+        cues = [h.term.text for h in _keyword_hits(text, index.consult_terms)
+                if h.term.target == primary and h.term.topic == other]
+        if (both
+                or (scores[other] >= d["consult_min"] and scores[other] >= d["consult_ratio"] * scores[primary])
+                or (cues and scores[other] >= d["consult_cue_min"])):
+            consult.append(other)
+            for cue in cues[:3]:
+                matched.append(Match(target=other, kind="consult", text=cue, weight=0.0))
+
+    margin = _margin(scores, primary or referral)
+
+    role_topics: dict[str, list[str]] = {}
+    ranked_by_role: dict[str, list[str]] = {}
+    for role in ROLES:
+        ranked = sorted(((s, t) for (r, t), s in topic_scores.items() if r == role and s > 0),
+                        key=lambda x: (-x[0], x[1]))
+        top = ranked[:int(d["max_topics"])]
+        ranked_by_role[role] = [t for _, t in top]
+        role_topics[role] = [t for s, t in top if s >= ranked[0][0] * d["topic_keep_ratio"]]
+    topics = ranked_by_role[primary] if primary else []
+    info = index.referral_info.get(referral or "", {})
+    return Route(
+        question=question,
+        primary=primary,
+        consult=consult,
+        in_scope=primary is not None,
+        referral=referral,
+        referral_title=info.get("title"),
+        referral_reason=info.get("reason"),
+        topic=topics[0] if topics else None,
+        topics=topics,
+        role_topics=role_topics,
+        scores=scores,
+        matched=matched,
+        margin=margin,
+        override=override,
+    )
