@@ -29,7 +29,7 @@ TWO_ROLES = "Should we move upmarket with a new tier?"  # CRO consults CCO; a st
 
 
 def calls_per_answer(fake: FakeAnthropic, question: str, planted: bool) -> tuple[int, list[str]]:
-    from csuite.engines.claude import ClaudeBackend
+    from csuite.backends.claude import ClaudeBackend
     from csuite.runner import Advisor
 
     fake.requests.clear()
@@ -53,10 +53,10 @@ def pair_max() -> tuple[str, int]:
     """The largest system prompt for a two-topic route (the planner keeps at most two topics)."""
     from itertools import combinations
 
-    from csuite.context import load_context
-    from csuite.engines.claude import system_prompt
-    from csuite.knowledge import load_knowledge
-    from csuite.privacy import Pseudonymizer
+    from csuite.context.parse import load_context
+    from csuite.backends.claude import system_prompt
+    from csuite.knowledge.models import load_knowledge
+    from csuite.backends.privacy import Pseudonymizer
 
     ctx = load_context(CONTEXT, as_of=DAY)
     pseudo = Pseudonymizer.build(ctx, [PIPELINE])
@@ -71,10 +71,10 @@ def pair_max() -> tuple[str, int]:
 
 
 def system_sizes() -> list[tuple[str, str, int]]:
-    from csuite.context import load_context
-    from csuite.engines.claude import system_prompt
-    from csuite.knowledge import load_knowledge
-    from csuite.privacy import Pseudonymizer
+    from csuite.context.parse import load_context
+    from csuite.backends.claude import system_prompt
+    from csuite.knowledge.models import load_knowledge
+    from csuite.backends.privacy import Pseudonymizer
 
     ctx = load_context(CONTEXT, as_of=DAY)
     pseudo = Pseudonymizer.build(ctx, [PIPELINE])
@@ -88,8 +88,8 @@ def system_sizes() -> list[tuple[str, str, int]]:
 def main() -> None:
     for key in [k for k in os.environ if k.startswith("ANTHROPIC_")]:
         del os.environ[key]
-    from csuite.engines.references import everything_chars
-    from csuite.prompting import context_view, role_system_prompt
+    from csuite.knowledge.references import everything_chars
+    from csuite.render.templates import context_view, role_system_prompt
 
     with FakeAnthropic() as fake:
         os.environ["ANTHROPIC_API_KEY"] = "bench"
@@ -105,7 +105,7 @@ def main() -> None:
             print(f"  {label:<42} {count} calls  ({', '.join(purposes)})")
 
         fake.requests.clear()
-        from csuite.engines.claude import ClaudeBackend
+        from csuite.backends.claude import ClaudeBackend
         from csuite.runner import Advisor
 
         advisor = Advisor(context=CONTEXT, as_of=DAY, backend=ClaudeBackend())
@@ -129,7 +129,7 @@ def main() -> None:
           f"→ {'within' if max(shares) <= 0.4 else 'OVER'} budget")
     name, size = pair_max()
     print(f"  largest two-topic prompt: {name} {size:,} chars ({size / everything:.1%})")
-    from csuite.context import load_context
+    from csuite.context.parse import load_context
 
     view = context_view(load_context(CONTEXT, as_of=DAY))
     for role in ("cro", "cco"):

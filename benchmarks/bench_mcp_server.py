@@ -25,8 +25,8 @@ def main() -> None:
     import anyio
 
     t0 = time.perf_counter()
-    from csuite.mcp_server import build_server
-    from csuite.tool_schemas import loadable_specs
+    from csuite.mcp.server import build_server
+    from csuite.tools.schemas import loadable_specs
 
     server = build_server()
     print(f"build_server (imports + {len(loadable_specs()[0])} tools, prompts, resources): "
@@ -68,7 +68,7 @@ def main() -> None:
 
     anyio.run(cold)
 
-    from csuite.skillpack import build_zips
+    from csuite.pack.bundle import build_zips
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()

@@ -38,14 +38,14 @@ def main() -> None:
         print(f"csuite route (console script):  median {statistics.median(console) * 1000:6.0f} ms")
 
     start = time.perf_counter()
-    from csuite.routing import _index, route
+    from csuite.routing.router import _index, route
     imported = time.perf_counter()
     _index()
     built = time.perf_counter()
-    print(f"import csuite.routing:          {(imported - start) * 1000:6.1f} ms")
+    print(f"import csuite.routing.router:          {(imported - start) * 1000:6.1f} ms")
     print(f"index build (knowledge + YAML): {(built - imported) * 1000:6.1f} ms")
 
-    from csuite.routing_eval import evaluate_routing, load_routing_cases
+    from csuite.routing.evaluate import evaluate_routing, load_routing_cases
     for name in ("routing_eval.jsonl", "routing_holdout.jsonl"):
         cases = load_routing_cases(ROOT / "tests" / "data" / name)
         start = time.perf_counter()

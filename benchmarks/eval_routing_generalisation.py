@@ -43,7 +43,7 @@ REPLAYS = [
 
 _DUMP = """
 import json, sys
-from csuite.routing import route
+from csuite.routing.router import route
 out = []
 for q in json.load(sys.stdin):
     r = route(q)
@@ -64,8 +64,8 @@ def replay(show_misses: bool = False) -> dict:
 
     import yaml
 
-    from csuite import routing_train as rt
-    from csuite.routing_model import arbitrate
+    from csuite.routing import train as rt
+    from csuite.routing.model import arbitrate
 
     results: dict[str, dict] = {}
     print("\nReplay: the router as it was before each batch, + a learned model trained on that commit's data")
@@ -105,7 +105,7 @@ def replay(show_misses: bool = False) -> dict:
         print(f"  {commit} {note}: {n} questions, learned model trained on {len(train)}")
         print(f"    (a) router then {row['router'] / n:.1%}   (b) learned alone {row['learned'] / n:.1%}")
         if show_misses:
-            import csuite.routing as routing
+            import csuite.routing.router as routing
             lo, hi = routing._index().weights["learned_min"], routing._index().weights["learned_margin"]
             for o, p, (q, lab) in zip(old, posts, cases):
                 got = arbitrate(o[0], o[1], p, min_posterior=lo, max_margin=hi)
@@ -128,8 +128,8 @@ def label_of(result) -> str:
 
 
 def evaluate(grid: bool = False, show_misses: bool = False) -> dict:
-    import csuite.routing as routing
-    from csuite import routing_train as rt
+    import csuite.routing.router as routing
+    from csuite.routing import train as rt
 
     learned_available = "learned_min" in routing._index().weights
     rows: dict[str, dict] = {}

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from csuite.alerts import context_alerts, evaluate_alerts
-from csuite.context import parse_context
-from csuite.thresholds import alert_rules
+from csuite.context.alerts import context_alerts, evaluate_alerts
+from csuite.context.parse import parse_context
+from csuite.knowledge.thresholds import alert_rules
 
 AS_OF = date(2026, 11, 23)
 
@@ -96,7 +96,7 @@ def test_stale_context_alert_from_last_updated():
 
 
 def test_alert_threshold_reads_the_condition_value():
-    from csuite.thresholds import alert_threshold
+    from csuite.knowledge.thresholds import alert_threshold
 
     # thresholds.yaml: customer_concentration is largest_customer_share > 0.15;
     # quota_attainment_low is reps_at_quota < 0.50.

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from csuite.engines.claude import ClaudeBackend, tool_schema, DraftAnswer, usage_table
+from csuite.backends.claude import ClaudeBackend, tool_schema, DraftAnswer, usage_table
 from csuite.runner import Advisor
 from tests.conftest import AS_OF, EXAMPLES, ROOT
 from tests.fake_anthropic import (Delay, Error, FakeAnthropic, Raw, answer_payload, data_block, forced_tool, message,
@@ -429,7 +429,7 @@ def test_models_come_from_the_environment(fake, monkeypatch):
 
 def test_the_sdk_is_imported_only_on_the_claude_path():
     code = ("import sys; from csuite.cli import main\n"
-            "import csuite.engines.claude, csuite.cli.ask_cmd\n"
+            "import csuite.backends.claude, csuite.cli.ask_cmd\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "print('anthropic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout

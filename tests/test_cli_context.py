@@ -97,7 +97,7 @@ def test_as_of_is_parsed_once_for_every_front_end():
 
     import pytest
 
-    from csuite.context_report import as_of_date
+    from csuite.context.report import as_of_date
     from csuite.errors import UsageError
 
     assert as_of_date("2026-11-23") == date(2026, 11, 23) and as_of_date(None) == date.today()

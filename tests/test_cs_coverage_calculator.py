@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csuite.errors import InputError, UsageError
-from csuite.thresholds import section
+from csuite.knowledge.thresholds import section
 from csuite.tools import cs_coverage_calculator as cov
 from csuite.tools.cs_coverage_calculator import CoverageOptions, run
 

@@ -83,7 +83,7 @@ def test_as_of_dates_the_sequence():
 def test_runner_detects_the_team_file():
     from datetime import date
 
-    from csuite.planning import detect_file
+    from csuite.evidence.plan import detect_file
     found, result = detect_file(EXAMPLES / "cs_team.yaml", as_of=date(2026, 11, 23))
     assert found.tool == TOOL and result.next_role == "implementation_manager"
 

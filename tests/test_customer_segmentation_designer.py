@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csuite.errors import InputError, UsageError
-from csuite.thresholds import section
+from csuite.knowledge.thresholds import section
 from csuite.tools import customer_segmentation_designer as seg
 from csuite.tools.customer_segmentation_designer import SegmentationOptions, run
 
@@ -567,7 +567,7 @@ def test_render_over_invested_tier_shows_a_negative_gap():
 
 
 def test_concentration_line_is_the_alerts_own(monkeypatch):
-    from csuite.thresholds import alert_threshold
+    from csuite.knowledge.thresholds import alert_threshold
 
     # ARR 15,000 + 85,000 = 100,000: the largest is 85% > 15% (the alert's '>' line) → flagged.
     rows = [{"id": i, "arr": arr, "tenure_months": 12, "cost_to_serve": 0, **{s: True for s in seg.SIGNALS}}

@@ -18,7 +18,7 @@ import pytest
 import anyio  # noqa: E402  (installed with mcp)
 
 from conftest import AS_OF, EXAMPLES, ROOT  # noqa: E402
-from csuite.tool_schemas import INPUT_ARGUMENTS, all_specs, call_tool  # noqa: E402
+from csuite.tools.schemas import INPUT_ARGUMENTS, all_specs, call_tool  # noqa: E402
 from csuite.tools.registry import TOOLS  # noqa: E402
 
 SPECS = all_specs()
@@ -39,7 +39,7 @@ def text_of(result) -> str:
 
 @pytest.fixture(scope="module")
 def server():
-    from csuite.mcp_server import build_server
+    from csuite.mcp.server import build_server
 
     return build_server()
 
@@ -166,7 +166,7 @@ def test_context_check(server):
     result = call(server, "context_check", {"path": str(EXAMPLES / "company-context.md"), "as_of": AS_OF})
     assert not field(result, "is_error"), text_of(result)
     payload = field(result, "structured_content")
-    from csuite.context_report import check_payload
+    from csuite.context.report import check_payload
     from csuite.io.values import parse_date
 
     assert payload == json.loads(json.dumps(check_payload(str(EXAMPLES / "company-context.md"),
@@ -192,7 +192,7 @@ def test_ask(server):
 # ---------------------------------------------------------------------------------------- prompts
 
 def test_prompts_one_per_role_and_a_review(server):
-    from csuite.mcp_prompts import PROMPTS
+    from csuite.mcp.prompts import PROMPTS
 
     listed = {p.name: p for p in run(server, lambda c: c.list_prompts()).prompts}
     assert set(listed) == {p.name for p in PROMPTS} == {"cro_advisor", "cco_advisor", "two_role_review"}
@@ -237,7 +237,7 @@ def test_bad_prompt_arguments_are_errors_with_our_message(server):
 # -------------------------------------------------------------------------------------- resources
 
 def test_resources_are_the_skill_files(server):
-    from csuite.skillpack import file_bytes, pack_skills
+    from csuite.pack.bundle import file_bytes, pack_skills
 
     listed = {str(r.uri) for r in run(server, lambda c: c.list_resources()).resources}
     for skill in pack_skills():

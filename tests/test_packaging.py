@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from csuite.skillcheck import ALLOWED_KEYS, check_skill, relative_links, split_frontmatter
-from csuite.skillpack import (build_zips, install, pack_skills, spec_frontmatter_only, target_dir,
+from csuite.pack.check import ALLOWED_KEYS, check_skill, relative_links, split_frontmatter
+from csuite.pack.bundle import (build_zips, install, pack_skills, spec_frontmatter_only, target_dir,
                               zip_bytes)
 
 ROLE_SKILLS = ("cro-advisor", "chief-customer-officer-advisor")
@@ -149,7 +149,7 @@ def test_package_command(run_cli, tmp_path):
 
 def test_package_refuses_an_invalid_pack(run_cli, tmp_path, monkeypatch, mini_pack):
     (mini_pack / "skills" / "role-b" / "SKILL.md").write_text("no frontmatter\n", encoding="utf-8")
-    monkeypatch.setattr("csuite.skillpack.pack_root", lambda: mini_pack)
+    monkeypatch.setattr("csuite.pack.bundle.pack_root", lambda: mini_pack)
     result = run_cli("package", "--out", tmp_path / "dist")
     assert result.code == 2
     assert "must start with a '---' line" in result.err

@@ -151,7 +151,7 @@ def test_doc_plugin_install_line_matches_the_manifests():
 
 
 def test_doc_names_the_real_zips_and_resources():
-    from csuite.skillpack import pack_skills
+    from csuite.pack.bundle import pack_skills
 
     text = DOC.read_text(encoding="utf-8")
     skills = {s.name: s for s in pack_skills()}
@@ -173,7 +173,7 @@ def test_doc_python_snippets_compile_and_the_offline_one_runs():
     offline = next(b for b in blocks if "call_tool" in b and "def tool_result" in b)
     namespace: dict = {}
     exec(compile(offline, str(DOC), "exec"), namespace)
-    from csuite.tool_schemas import all_specs
+    from csuite.tools.schemas import all_specs
 
     specs = all_specs()
     if not specs:

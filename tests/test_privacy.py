@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csuite.context import load_context
-from csuite.privacy import Pseudonymizer, label_kind, mask_money_text, money_range, name_candidates
+from csuite.context.parse import load_context
+from csuite.backends.privacy import Pseudonymizer, label_kind, mask_money_text, money_range, name_candidates
 from tests.conftest import EXAMPLES
 
 DAY = date(2026, 11, 23)
@@ -193,6 +193,6 @@ def test_unmask_inverts_mask(words):
 
 
 def test_negative_money_range_runs_low_to_high():
-    from csuite.privacy import money_range
+    from csuite.backends.privacy import money_range
 
     assert money_range(-4_200_000) == "-$5M–-$4M" and money_range(4_200_000) == "$4M–$5M"

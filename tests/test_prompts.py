@@ -10,7 +10,7 @@ import pytest
 from jinja2 import UndefinedError, meta
 from jinja2.exceptions import SecurityError
 
-from csuite.prompting import (
+from csuite.render.templates import (
     CRO_PERSONAS,
     context_view,
     cro_persona_for,
@@ -30,7 +30,7 @@ EXPECTED = {"cro_system.j2", "cco_system.j2", "router.j2", "self_verify_repair.j
 # ---------------------------------------------------------------- realistic variables
 
 def knowledge(role: str = "cro") -> dict:
-    """A small but complete knowledge dump, shaped like csuite.knowledge.RoleKnowledge."""
+    """A small but complete knowledge dump, shaped like csuite.knowledge.models.RoleKnowledge."""
     other = "cco" if role == "cro" else "cro"
     return {
         "role": role,
@@ -373,8 +373,8 @@ def test_fence_safe_keeps_comparisons():
 @pytest.mark.parametrize("role", ["cro", "cco"])
 def test_role_system_prompt_with_the_real_knowledge_and_example_context(role):
     """The shipped knowledge YAML, the example company and every benchmark key render together."""
-    from csuite.context import load_context
-    from csuite.knowledge import load_knowledge
+    from csuite.context.parse import load_context
+    from csuite.knowledge.models import load_knowledge
 
     ctx = load_context(ROOT / "examples" / "company-context.md", as_of=date(2026, 11, 23))
     text = role_system_prompt(role, context_view(ctx))
@@ -391,10 +391,10 @@ def test_role_system_prompt_with_the_real_knowledge_and_example_context(role):
 
 
 def test_render_module_uses_these_templates():
-    """csuite.render (the lead's runner) renders a real Answer through answer_single.j2."""
-    import csuite.render  # noqa: F401
+    """csuite.render.answer (the lead's runner) renders a real Answer through answer_single.j2."""
+    import csuite.render.answer  # noqa: F401
     from csuite.answer import Answer, Evidence, Finding
-    from csuite.render import to_markdown
+    from csuite.render.answer import to_markdown
 
     answer = Answer(question="Will we make Q4?", role="cro", bottom_line="Unlikely: coverage is 2.4x.",
                     findings=[Finding(text="Coverage is 2.4x", so_what="below the 4x a 25% win rate needs",

@@ -64,7 +64,7 @@ def test_readme_forecast_figure_is_the_hand_weighted_pipeline():
     pipeline closes in 2026-Q4 (past-due close dates count from the as-of date, still in Q4)."""
     import csv
 
-    from csuite.thresholds import section
+    from csuite.knowledge.thresholds import section
 
     probability = section("revenue_forecast_model")["stage_probabilities"]["ours"]
     with open(ROOT / "examples" / "pipeline.csv", newline="", encoding="utf-8") as handle:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csuite.errors import InputError
-from csuite.thresholds import alert_rules, section
+from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools import retention_decomposition_analyzer as rda
 from csuite.tools import snapshots as S
 from tests.conftest import DATA, EXAMPLES, ROOT
@@ -137,7 +137,7 @@ def test_churned_arr_is_before_contraction_so_nothing_is_subtracted_twice():
 ])
 def test_leaky_bucket_is_the_alert_rule(nrr, grr, leaky):
     assert rda.is_leaky_bucket(nrr, grr) is leaky
-    from csuite.alerts import evaluate_alerts
+    from csuite.context.alerts import evaluate_alerts
     fired = {a.id for a in evaluate_alerts({"nrr": nrr, "grr": grr}, as_of=__import__("datetime").date(2026, 1, 1))}
     assert ("leaky_bucket" in fired) is leaky
 
@@ -460,7 +460,7 @@ def test_snapshot_only_flags_on_cohort_summaries():
 def test_runner_detects_both_inputs():
     from datetime import date
 
-    from csuite.planning import detect_file
+    from csuite.evidence.plan import detect_file
     found, result = detect_file(EXAMPLES / "retention_cohorts.csv", as_of=date(2026, 11, 23))
     assert found.tool == TOOL and result.grr == pytest.approx(0.83)
 
@@ -559,7 +559,7 @@ def test_script_runs_with_plain_python():
 
 
 def test_render_writes_negative_dollars_with_the_sign_first():
-    # The local formatter printed f"${v:,.0f}" → "$-1,234"; the shared csuite.numbers.usd writes
+    # The local formatter printed f"${v:,.0f}" → "$-1,234"; the shared csuite.io.numbers.usd writes
     # "-$1,234". Starting ARR 1,000,000 reads "$1,000,000"; a -1,234 contraction reads "-$1,234".
     r = run(one_cohort())
     text = rda.render(r.model_copy(update={"contraction_arr": -1234.0}))

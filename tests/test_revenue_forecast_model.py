@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csuite.errors import InputError
-from csuite.thresholds import section
+from csuite.knowledge.thresholds import section
 from csuite.tools.revenue_forecast_model import ForecastOptions, run, simulate
 
 from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csuite.errors import InputError, UsageError
-from csuite.thresholds import section
+from csuite.knowledge.thresholds import section
 from csuite.tools import revenue_metrics as rm
 from csuite.tools.revenue_metrics import MetricsOptions, run
 from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from csuite.errors import UsageError
-from csuite.routing import REFERRALS, route
-from csuite.routing_eval import evaluate_routing, load_routing_cases
+from csuite.routing.router import REFERRALS, route
+from csuite.routing.evaluate import evaluate_routing, load_routing_cases
 from tests.conftest import DATA, ROOT
 
 EVAL = DATA / "routing_eval.jsonl"
@@ -64,7 +64,7 @@ def test_blind_set_is_never_trained_on_and_holds():
     """100 questions written by someone who never saw the router, its keywords or any labelled
     set; measured once, untuned: 85% with the keyword router alone, 90% with the learned model
     (the 10 misses are kept as they are). Never tune on this file; the trainer skips it."""
-    from csuite.routing_train import labelled_files
+    from csuite.routing.train import labelled_files
 
     assert BLIND not in labelled_files()
     items = cases(BLIND)
@@ -90,7 +90,7 @@ def test_fresh_batches(path):
 
 def test_knowledge_examples_route_to_their_own_role():
     """Every example question in the role knowledge routes to the role that owns it."""
-    from csuite.knowledge import all_knowledge
+    from csuite.knowledge.models import all_knowledge
 
     wrong = []
     for role, knowledge in all_knowledge().items():
@@ -200,8 +200,8 @@ def test_role_topics_rank_each_roles_topics_from_the_route_scores():
 
 
 def test_planner_takes_its_topics_from_the_route():
-    import csuite.planning as planning
-    from csuite.knowledge import load_knowledge
+    import csuite.evidence.plan as planning
+    from csuite.knowledge.models import load_knowledge
 
     assert not hasattr(planning, "topic_scores")   # one topic scorer: the router's
     question = "Our three CSMs are drowning. What coverage model fits our size?"

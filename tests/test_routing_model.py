@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from csuite import routing_train as rt
+from csuite.routing import train as rt
 from csuite.resources import data_path
-from csuite.routing import route
-from csuite.routing_model import LABELS, MODEL_FILE, LinearModel, arbitrate, posterior, shipped_model
+from csuite.routing.router import route
+from csuite.routing.model import LABELS, MODEL_FILE, LinearModel, arbitrate, posterior, shipped_model
 
 
 def test_weights_file_loads_with_the_ten_labels():
@@ -30,7 +30,7 @@ def test_posterior_is_a_distribution_and_deterministic():
 
 
 def test_training_is_deterministic_and_the_committed_weights_are_current():
-    # Same data, same bytes: the committed file is what `python -m csuite.routing_train` writes.
+    # Same data, same bytes: the committed file is what `python -m csuite.routing.train` writes.
     assert rt.build() == data_path(MODEL_FILE).read_text(encoding="utf-8")
 
 
@@ -82,8 +82,8 @@ def test_leave_one_file_out_accuracy_of_the_model_alone():
 
 def test_public_posterior_featurises_like_route_time():
     """posterior() must see purpose clauses the way route() does (it once ignored them)."""
-    from csuite.routing import _index, normalise, purpose_spans
-    from csuite.routing_model import features, posterior, shipped_model
+    from csuite.routing.router import _index, normalise, purpose_spans
+    from csuite.routing.model import features, posterior, shipped_model
 
     question = "Should we hire two more CSMs so that onboarding is faster?"
     text = normalise(question)

@@ -7,7 +7,7 @@ import pytest
 
 from csuite.answer import Answer, Evidence, Finding
 from csuite.runner import Advisor
-from csuite.verify import verify
+from csuite.checks.verify import verify
 from tests.conftest import AS_OF, EXAMPLES
 
 DAY = date(2026, 11, 23)
@@ -131,7 +131,7 @@ def test_rejected_recommendation_never_resurfaces(tmp_path):
     advisor = Advisor(context=context, as_of=DAY)
     first = advisor.ask("Will we make the Q4 number?")
     target = first.actions[0].id
-    from csuite.decisions import DecisionRecord, log_path, record
+    from csuite.context.decision_log import DecisionRecord, log_path, record
 
     record(log_path(context), DecisionRecord(recommendation=target, status="rejected", decided_on=DAY))
     second = advisor.ask("Will we make the Q4 number?")
@@ -144,7 +144,7 @@ def test_more_than_half_assumed_means_low_confidence_in_the_bottom_line():
                    findings=[Finding(text="Churn will halve", so_what="so growth doubles overnight"),
                              Finding(text="Expansion will add 30%", so_what="so NRR rises a lot", sources=["ctx.nrr"]),
                              Finding(text="NRR is 104%", so_what="so the base still grows", sources=["ctx.nrr"])])
-    from csuite.verify import with_confidence_note
+    from csuite.checks.verify import with_confidence_note
 
     answer = with_confidence_note(verify(draft, evidence))
     assert answer.confidence == "low" and "Confidence is low" in answer.bottom_line
@@ -214,7 +214,7 @@ def test_a_flag_the_evidence_cannot_trace_becomes_a_risk_not_a_finding(advisor):
 
 
 def test_invocation_requests_in_a_draft_are_honoured_or_stated():
-    from csuite.engines import offline
+    from csuite.backends.offline import engine as offline
     from csuite.runner import take_invocations
 
     class Asking:  # a drafting backend that asks the other role and tries to call itself

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from csuite.thresholds import load_thresholds
+from csuite.knowledge.thresholds import load_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLE_SKILLS = {
@@ -217,7 +217,7 @@ GENERIC_FLAGS = {"--help", "--json", "--context", "--data", "--as-of", "--format
 
 
 def _tool_flags(name: str) -> set[str]:
-    from csuite.tools.cli import build_parser
+    from csuite.cli.tool_script import build_parser
     from csuite.tools.registry import get_tool
 
     parser = build_parser(get_tool(name), name)
@@ -415,7 +415,7 @@ def test_cco_names_the_seven_churn_categories():
 
 
 def test_personas_table_matches_prompting_defaults():
-    from csuite.prompting import CRO_PERSONA_BY_ARCHETYPE, DEFAULT_CRO_PERSONA
+    from csuite.render.templates import CRO_PERSONA_BY_ARCHETYPE, DEFAULT_CRO_PERSONA
 
     text = (ROOT / "skills/cro-advisor/references/personas.md").read_text(encoding="utf-8")
     for archetype, persona in CRO_PERSONA_BY_ARCHETYPE.items():

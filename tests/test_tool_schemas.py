@@ -1,4 +1,4 @@
-"""`csuite tools schema --format anthropic|openai|mcp` and `csuite.tool_schemas.call_tool`.
+"""`csuite tools schema --format anthropic|openai|mcp` and `csuite.tools.schemas.call_tool`.
 
 The definitions are generated from each tool's options and result models; a definition an API
 would reject, or a tool missing from the list, breaks every host that uses them.
@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from conftest import EXAMPLES
 from csuite.errors import InputError, UsageError
-from csuite.tool_schemas import INPUT_ARGUMENTS, call_tool, input_schema, all_specs
+from csuite.tools.schemas import INPUT_ARGUMENTS, call_tool, input_schema, all_specs
 from csuite.tools.registry import TOOLS
 
 SPECS = all_specs()
@@ -83,7 +83,7 @@ def test_mcp_format_matches_what_the_server_lists(run_cli):
     import mcp  # noqa: F401  (a dev dependency)
     import anyio
 
-    from csuite.mcp_server import build_server
+    from csuite.mcp.server import build_server
 
     server = build_server()
     listed = {t.name: t for t in anyio.run(server.list_tools)}

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from csuite.answer import Action, Answer, Decision, Evidence, Finding
-from csuite.context import parse_context
-from csuite.numbers import find_mentions, format_money, matches
-from csuite.verify import LOW_CONFIDENCE_NOTE, verify, with_confidence_note
+from csuite.context.parse import parse_context
+from csuite.io.numbers import find_mentions, format_money, matches
+from csuite.checks.verify import LOW_CONFIDENCE_NOTE, verify, with_confidence_note
 
 EV = [
     Evidence(id="ctx.nrr", label="NRR", value=1.04, unit="fraction", source="ctx", kind="founder_data"),
@@ -132,7 +132,7 @@ def test_word_scales_ground_like_letters():
 
 
 def test_money_formats_round_before_choosing_the_unit():
-    from csuite.numbers import pct, usd
+    from csuite.io.numbers import pct, usd
 
     assert format_money(999_999) == "$1M" and format_money(12_500_000) == "$12.5M"
     assert usd(-1200) == "-$1,200" and usd(-0.3) == "$0" and usd(None) == "n/a" and pct(0.962) == "96.2%"
