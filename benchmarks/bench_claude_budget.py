@@ -16,7 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fake_anthropic import FakeAnthropic, answer_payload, auto_reply, forced_tool, message, tool_use  # noqa: E402
+from tests.fake_anthropic import (  # noqa: E402
+    FakeAnthropic,
+    answer_payload,
+    auto_reply,
+    forced_tool,
+    message,
+    tool_use,
+)
 
 DAY = date(2026, 11, 23)
 CONTEXT = ROOT / "examples" / "company-context.md"
@@ -53,10 +60,10 @@ def pair_max() -> tuple[str, int]:
     """The largest system prompt for a two-topic route (the planner keeps at most two topics)."""
     from itertools import combinations
 
-    from csuite.context.parse import load_context
     from csuite.backends.claude import system_prompt
-    from csuite.knowledge.models import load_knowledge
     from csuite.backends.privacy import Pseudonymizer
+    from csuite.context.parse import load_context
+    from csuite.knowledge.models import load_knowledge
 
     ctx = load_context(CONTEXT, as_of=DAY)
     pseudo = Pseudonymizer.build(ctx, [PIPELINE])
@@ -71,10 +78,10 @@ def pair_max() -> tuple[str, int]:
 
 
 def system_sizes() -> list[tuple[str, str, int]]:
-    from csuite.context.parse import load_context
     from csuite.backends.claude import system_prompt
-    from csuite.knowledge.models import load_knowledge
     from csuite.backends.privacy import Pseudonymizer
+    from csuite.context.parse import load_context
+    from csuite.knowledge.models import load_knowledge
 
     ctx = load_context(CONTEXT, as_of=DAY)
     pseudo = Pseudonymizer.build(ctx, [PIPELINE])

@@ -24,7 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 REPEATS = 5
 
-from csuite.tools.customer_segmentation_designer import SIGNALS, SegmentationOptions, render, run  # noqa: E402
+from csuite.tools.customer_segmentation_designer import (  # noqa: E402
+    SIGNALS,
+    SegmentationOptions,
+    render,
+    run,
+)
 
 
 def write_customers(path: Path, n: int, seed: int = 7) -> None:

@@ -38,7 +38,8 @@ def main() -> None:
         print(f"csuite route (console script):  median {statistics.median(console) * 1000:6.0f} ms")
 
     start = time.perf_counter()
-    from csuite.routing.router import _index, route
+    from csuite.routing.index import build_index as _index
+    from csuite.routing.router import route
     imported = time.perf_counter()
     _index()
     built = time.perf_counter()

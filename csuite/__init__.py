@@ -9,6 +9,7 @@ The public API is re-exported here lazily so `import csuite` (and `csuite --help
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 __version__ = "0.1.0"
@@ -20,8 +21,6 @@ _LAZY = {"Advisor": ("csuite.runner", "Advisor"), "Answer": ("csuite.answer", "A
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         module, attribute = _LAZY[name]
         return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'csuite' has no attribute '{name}'")

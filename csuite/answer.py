@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from csuite.roles import Role
-
 from pydantic import BaseModel, Field
+
+from csuite.io.numbers import format_value
+from csuite.roles import Role
 
 Tag = Literal["verified", "medium", "assumed"]
 EvidenceKind = Literal["founder_data", "benchmark", "framework", "assumption"]
@@ -30,7 +31,6 @@ class Evidence(BaseModel):
     kind: EvidenceKind
 
     def display(self) -> str:
-        from csuite.io.numbers import format_value
 
         return format_value(self.value, self.unit)
 

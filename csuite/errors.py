@@ -7,6 +7,10 @@ naming the file, row and field, and exits 2. Anything else is a bug (exit 1).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+# DESIGN.md's exit codes, shared by the CLI, the tool scripts and the MCP server's own entry point.
+EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def one_line(text: str) -> str:
@@ -58,3 +62,14 @@ class InputError(ValueError):
 
 class UsageError(ValueError):
     """A command used wrongly (bad flag value, conflicting options). Exit 2, one line."""
+
+
+def validation_message(exc: Any, *, flags: bool = True) -> str:
+    """A pydantic ValidationError as one line: `--flag-name: message; ...` for command lines,
+    the bare field path for API and MCP callers (`flags=False`)."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        name = f"--{loc.replace('_', '-')}" if flags and loc else loc
+        parts.append(f"{name}: {err['msg']}" if name else err["msg"])
+    return one_line("; ".join(parts))

@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 
@@ -42,7 +44,6 @@ def load_yaml(path: Path) -> Any:
     """A YAML file that ships with the pack (ours, not the founder's), read with libyaml when
     present: these files are read on start-up, and the pure-Python loader costs a third of a
     second on the thresholds alone."""
-    import yaml
 
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -15,19 +15,37 @@ from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel
 
-from csuite.context.alerts import Alert, context_alerts
-from csuite.answer import Answer, Evidence, Finding, RoleView, Synthesis
-from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context
-from csuite.checks.critic import assess_stakes, offline_review, quote_in_draft, revise
-from csuite.context.decision_log import blocked, log_path, read_log
-from csuite.backends.offline.findings import ToolRun
+from csuite.answer import Answer, Evidence
+from csuite.backends.base import BackendUnavailable
+from csuite.backends.offline import engine as offline
+from csuite.backends.offline.engine import alert_note
 from csuite.backends.request import DraftRequest
-from csuite.evidence.collect import alert_evidence, benchmark_evidence, context_evidence, index, tool_evidence
-from csuite.knowledge.models import load_knowledge
-from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
-from csuite.checks.protocol import Invocation, check_invocation, parse_invocations, strip_invocations
-from csuite.routing.router import Route
+from csuite.checks.critic import assess_stakes, offline_review, quote_in_draft, revise
+from csuite.checks.protocol import (
+    Invocation,
+    check_invocation,
+    parse_invocations,
+    strip_invocations,
+)
+from csuite.checks.synthesis import synthesise
 from csuite.checks.verify import verify, with_confidence_note
+from csuite.context.alerts import Alert, context_alerts
+from csuite.context.decision_log import blocked, log_path, read_log
+from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context
+from csuite.context.report import check_payload
+from csuite.evidence.collect import (
+    ToolRun,
+    alert_evidence,
+    benchmark_evidence,
+    context_evidence,
+    index,
+    tool_evidence,
+)
+from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
+from csuite.knowledge.models import load_knowledge
+from csuite.routing.router import Route, route
+from csuite.tools.base import sample_source
+from csuite.tools.registry import TOOLS, get_tool
 
 REFERRAL_TITLES = {
     "cfo": "CFO", "cto": "CTO", "chro": "CHRO / head of people", "cmo": "CMO", "ciso": "CISO / security lead",
@@ -58,20 +76,16 @@ class Advisor:
         return load_context(path or self.context_path, as_of=as_of or self.as_of, cwd=self._cwd, home=self._home)
 
     def check_context(self, path: str | Path | None = None, as_of: date | None = None) -> dict[str, Any]:
-        from csuite.context.report import check_payload
 
         return check_payload(str(path or self.context_path) if (path or self.context_path) else None,
                              as_of or self.as_of)
 
     def route(self, question: str, role: str | None = None) -> Route:
-        from csuite.routing.router import route
 
         return route(question, role_override=role)
 
     def run_tool(self, name: str, source: Any = None, **options: Any) -> BaseModel:
         """Run one registry tool on a file path or inline rows; options as the CLI flags."""
-        from csuite.tools.base import sample_source
-        from csuite.tools.registry import get_tool
 
         spec = get_tool(name)
         parsed = spec.options.model_validate(options)
@@ -185,7 +199,6 @@ class Advisor:
         draft = self._backend_draft(request, knowledge)
         checked = verify(draft, evidence, ctx=ctx, rejected=rejected)
         if not checked.verification.passed and self.backend is not None and draft.backend == self.backend.name:
-            from csuite.backends.base import BackendUnavailable
 
             try:
                 revised = self.backend.revise(request, knowledge, checked, checked.verification.failures())
@@ -197,8 +210,6 @@ class Advisor:
         return checked
 
     def _backend_draft(self, request: DraftRequest, knowledge) -> Answer:
-        from csuite.backends.offline import engine as offline
-        from csuite.backends.base import BackendUnavailable
 
         if self.backend is None:
             return offline.draft(request, knowledge)
@@ -213,7 +224,6 @@ class Advisor:
                 rejected: list[str]) -> Answer:
         review = None
         if self.backend is not None and answer.backend == self.backend.name:
-            from csuite.backends.base import BackendUnavailable
 
             try:
                 review = self.backend.critique(answer, stakes)
@@ -240,7 +250,6 @@ class Advisor:
                         why=["Advice outside a role's domain sounds confident and is usually wrong; "
                              "the right expert will ask questions we cannot."],
                         notes=[] if ctx.found else [MISSING_CONTEXT_NOTE])
-        from csuite.backends.offline.engine import alert_note
 
         high = [alert_note(a) for a in alerts if a.severity == "high"][:3]
         return verify(answer.model_copy(update={"alerts": high}), [], ctx=ctx)
@@ -262,82 +271,5 @@ def take_invocations(answer: Answer) -> tuple[Answer, list[Invocation]]:
 
 
 def _tool_role(tool: str) -> str:
-    from csuite.tools.registry import TOOLS
 
     return TOOLS[tool].role
-
-
-def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContext, rejected: list[str]) -> Answer:
-    """Two independent role answers → one: each role's view, peer checks, agreement and
-    disagreement, with the primary role's structure and the strongest findings of both."""
-    pool = index(evidence)
-    primary, other = views[0], views[1]
-    role_views = []
-    for view, peer in ((primary, other), (other, primary)):
-        checks = peer_review(view.findings, peer.role or "", pool)
-        role_views.append(RoleView(role=view.role or "cro", bottom_line=view.bottom_line, findings=view.findings,
-                                   peer_review=checks))
-    shared = set(_cited(primary.findings, pool)) & set(_cited(other.findings, pool))
-    agreement = [f"Both cite {pool[s].label} ({pool[s].display()})" for s in sorted(shared) if s in pool][:3]
-    disagreement: list[str] = []
-    if primary.decision and other.decision and primary.decision.question != other.decision.question:
-        disagreement.append(f"{(primary.role or '').upper()} frames the decision as '{primary.decision.question}'; "
-                            f"{(other.role or '').upper()} as '{other.decision.question}'.")
-    for view in role_views:
-        disagreement += [c for c in view.peer_review if c.startswith("disputes")]
-    if not agreement:
-        agreement.append("Both roles rest on the same context and data; neither contradicts the other's numbers.")
-    findings = _merge(primary.findings, other.findings)
-    actions = (primary.actions[:3] + [a for a in other.actions if a.id not in {x.id for x in primary.actions}])[:5]
-    merged = primary.model_copy(update={
-        "consulted": [other.role] if other.role else [],
-        "findings": findings, "actions": actions,
-        "risks": list(dict.fromkeys(primary.risks + other.risks))[:5],
-        "why": list(dict.fromkeys(primary.why[:3] + other.why))[:5],
-        "alerts": _unique_alerts(primary.alerts + other.alerts)[:5],
-        "tools_run": list(dict.fromkeys(primary.tools_run + other.tools_run)),
-        "topics": primary.topics + [t for t in other.topics if t not in primary.topics],
-        "synthesis": Synthesis(views=role_views, agreement=agreement, disagreement=disagreement),
-    })
-    return verify(merged, evidence, ctx=ctx, rejected=rejected)
-
-
-def peer_review(findings: list[Finding], peer_role: str, pool: dict[str, Evidence]) -> list[str]:
-    """The other role re-checks each claim in its own domain against the evidence."""
-    from csuite.checks.verify import tag_finding
-
-    checks = []
-    for finding in findings:
-        tag, ungrounded, _ = tag_finding(finding, pool)
-        if ungrounded:
-            checks.append(f"disputes '{finding.text}': {', '.join(ungrounded)} not in the evidence "
-                          f"({peer_role.upper()} peer check)")
-        elif tag == "verified":
-            checks.append(f"confirms '{finding.text}' ({peer_role.upper()} peer check)")
-    return checks[:5]
-
-
-def _cited(findings: list[Finding], pool: dict[str, Evidence]) -> list[str]:
-    """Founder-data evidence the findings cite: what two roles can agree on."""
-    return [s for f in findings for s in f.sources if s in pool and pool[s].kind == "founder_data"]
-
-
-def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:
-    out: list[Finding] = []
-    seen: set[str] = set()
-    for finding in [*first[:3], *second, *first[3:]]:
-        if finding.text in seen:
-            continue
-        seen.add(finding.text)
-        out.append(finding)
-    return out[:5]
-
-
-def _unique_alerts(alerts: list) -> list:
-    seen: set[str] = set()
-    out = []
-    for alert in alerts:
-        if alert.id not in seen:
-            seen.add(alert.id)
-            out.append(alert)
-    return out

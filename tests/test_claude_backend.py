@@ -12,11 +12,21 @@ from datetime import date
 
 import pytest
 
-from csuite.backends.claude import ClaudeBackend, tool_schema, DraftAnswer, usage_table
+from csuite.backends.claude import ClaudeBackend, DraftAnswer, tool_schema, usage_table
 from csuite.runner import Advisor
 from tests.conftest import AS_OF, EXAMPLES, ROOT
-from tests.fake_anthropic import (Delay, Error, FakeAnthropic, Raw, answer_payload, data_block, forced_tool, message,
-                                  review_payload, tool_use)
+from tests.fake_anthropic import (
+    Delay,
+    Error,
+    FakeAnthropic,
+    Raw,
+    answer_payload,
+    data_block,
+    forced_tool,
+    message,
+    review_payload,
+    tool_use,
+)
 
 DAY = date(2026, 11, 23)
 CONTEXT = EXAMPLES / "company-context.md"

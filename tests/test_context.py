@@ -4,7 +4,12 @@ from datetime import date
 
 import pytest
 
-from csuite.context.parse import find_context_file, load_context, parse_context, parse_metric
+from csuite.context.parse import (
+    find_context_file,
+    load_context,
+    parse_context,
+    parse_metric,
+)
 from csuite.errors import InputError
 from tests.conftest import EXAMPLES
 

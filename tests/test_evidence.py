@@ -5,7 +5,12 @@ from datetime import date
 import pytest
 
 from csuite.context.parse import parse_context
-from csuite.evidence.collect import benchmark_evidence, context_evidence, guess_unit, tool_evidence
+from csuite.evidence.collect import (
+    benchmark_evidence,
+    context_evidence,
+    guess_unit,
+    tool_evidence,
+)
 from tests.conftest import EXAMPLES
 
 

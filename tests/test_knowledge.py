@@ -7,7 +7,13 @@ import re
 import pytest
 
 from csuite.errors import InputError
-from csuite.knowledge.models import ROLE_FOLDERS, all_knowledge, knowledge_path, load_knowledge, resolve_benchmark
+from csuite.knowledge.models import (
+    ROLE_FOLDERS,
+    all_knowledge,
+    knowledge_path,
+    load_knowledge,
+    resolve_benchmark,
+)
 from csuite.knowledge.thresholds import section
 from csuite.tools.registry import TOOLS
 

@@ -13,13 +13,12 @@ import subprocess
 import sys
 from contextlib import asynccontextmanager
 
-import pytest
-
 import anyio  # noqa: E402  (installed with mcp)
-
+import pytest
 from conftest import AS_OF, EXAMPLES, ROOT  # noqa: E402
-from csuite.tools.schemas import INPUT_ARGUMENTS, all_specs, call_tool  # noqa: E402
+
 from csuite.tools.registry import TOOLS  # noqa: E402
+from csuite.tools.schemas import INPUT_ARGUMENTS, all_specs, call_tool  # noqa: E402
 
 SPECS = all_specs()
 ADVISOR_TOOLS = {"context_check", "route", "ask"}

@@ -4,13 +4,13 @@ from datetime import date
 
 import pytest
 
-from csuite.context.alerts import context_alerts
-from csuite.context.parse import load_context
 from csuite.backends.offline.engine import draft
 from csuite.backends.request import DraftRequest
+from csuite.checks.verify import verify
+from csuite.context.alerts import context_alerts
+from csuite.context.parse import load_context
 from csuite.evidence.collect import alert_evidence, benchmark_evidence, context_evidence
 from csuite.knowledge.models import load_knowledge
-from csuite.checks.verify import verify
 from tests.conftest import EXAMPLES
 
 DAY = date(2026, 11, 23)

@@ -15,11 +15,22 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from csuite.pack.check import ALLOWED_KEYS, check_skill, relative_links, split_frontmatter
-from csuite.pack.bundle import (build_zips, install, pack_skills, spec_frontmatter_only, target_dir,
-                              zip_bytes)
+
+from csuite.pack.bundle import (
+    build_zips,
+    install,
+    pack_skills,
+    spec_frontmatter_only,
+    target_dir,
+    zip_bytes,
+)
+from csuite.pack.check import (
+    ALLOWED_KEYS,
+    check_skill,
+    relative_links,
+    split_frontmatter,
+)
 
 ROLE_SKILLS = ("cro-advisor", "chief-customer-officer-advisor")
 ROOT_SKILL = "csuite-advisors"

@@ -13,7 +13,6 @@ import re
 import shutil
 
 import pytest
-
 from conftest import ROOT
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from csuite.backends.privacy import (
+    Pseudonymizer,
+    label_kind,
+    mask_money_text,
+    money_range,
+    name_candidates,
+)
 from csuite.context.parse import load_context
-from csuite.backends.privacy import Pseudonymizer, label_kind, mask_money_text, money_range, name_candidates
 from tests.conftest import EXAMPLES
 
 DAY = date(2026, 11, 23)

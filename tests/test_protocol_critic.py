@@ -5,10 +5,15 @@ from datetime import date
 import pytest
 
 from csuite.answer import Answer, Decision, Finding
-from csuite.context.parse import parse_context
 from csuite.checks.critic import assess_stakes, offline_review, quote_in_draft, revise
-from csuite.checks.protocol import Invocation, check_invocation, parse_invocations, strip_invocations
+from csuite.checks.protocol import (
+    Invocation,
+    check_invocation,
+    parse_invocations,
+    strip_invocations,
+)
 from csuite.checks.verify import verify
+from csuite.context.parse import parse_context
 from tests.conftest import EXAMPLES
 
 CTX = parse_context((EXAMPLES / "company-context.md").read_text(), as_of=date(2026, 11, 23), path="c.md")

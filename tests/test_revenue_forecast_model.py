@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from csuite.errors import InputError
 from csuite.knowledge.thresholds import section
 from csuite.tools.revenue_forecast_model import ForecastOptions, run, simulate
-
 from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT
 
 TOOL = "revenue_forecast_model"

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from csuite.errors import UsageError
-from csuite.routing.router import REFERRALS, route
 from csuite.routing.evaluate import evaluate_routing, load_routing_cases
+from csuite.routing.router import REFERRALS, route
 from tests.conftest import DATA, ROOT
 
 EVAL = DATA / "routing_eval.jsonl"

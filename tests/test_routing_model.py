@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import json
 
-from csuite.routing import train as rt
 from csuite.resources import data_path
+from csuite.routing import train as rt
+from csuite.routing.model import (
+    LABELS,
+    MODEL_FILE,
+    LinearModel,
+    arbitrate,
+    posterior,
+    shipped_model,
+)
 from csuite.routing.router import route
-from csuite.routing.model import LABELS, MODEL_FILE, LinearModel, arbitrate, posterior, shipped_model
 
 
 def test_weights_file_loads_with_the_ten_labels():
@@ -82,8 +89,9 @@ def test_leave_one_file_out_accuracy_of_the_model_alone():
 
 def test_public_posterior_featurises_like_route_time():
     """posterior() must see purpose clauses the way route() does (it once ignored them)."""
-    from csuite.routing.router import _index, normalise, purpose_spans
+    from csuite.routing.index import build_index as _index
     from csuite.routing.model import features, posterior, shipped_model
+    from csuite.routing.text import normalise, purpose_spans
 
     question = "Should we hire two more CSMs so that onboarding is faster?"
     text = normalise(question)

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from csuite.answer import Answer, Evidence, Finding
-from csuite.runner import Advisor
 from csuite.checks.verify import verify
+from csuite.runner import Advisor
 from tests.conftest import AS_OF, EXAMPLES
 
 DAY = date(2026, 11, 23)

@@ -13,10 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csuite.errors import InputError
-from csuite.tools import sales_capacity_model as scm
 from csuite.io.values import parse_quarter as quarter_label
+from csuite.tools import sales_capacity_model as scm
 from csuite.tools.sales_capacity_model import CapacityOptions, binomial_tail, run
-
 from tests.conftest import DATA, EXAMPLES, ROOT
 
 

@@ -10,12 +10,12 @@ import json
 import re
 
 import pytest
+from conftest import EXAMPLES
 from jsonschema import Draft202012Validator
 
-from conftest import EXAMPLES
 from csuite.errors import InputError, UsageError
-from csuite.tools.schemas import INPUT_ARGUMENTS, call_tool, input_schema, all_specs
 from csuite.tools.registry import TOOLS
+from csuite.tools.schemas import INPUT_ARGUMENTS, all_specs, call_tool, input_schema
 
 SPECS = all_specs()
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")   # what both the Anthropic and OpenAI APIs accept
@@ -80,8 +80,8 @@ def test_mcp_shape(run_cli):
 
 
 def test_mcp_format_matches_what_the_server_lists(run_cli):
-    import mcp  # noqa: F401  (a dev dependency)
     import anyio
+    import mcp  # noqa: F401  (a dev dependency)
 
     from csuite.mcp.server import build_server
 

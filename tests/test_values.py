@@ -3,12 +3,24 @@
 from datetime import date
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from csuite.errors import InputError
 from csuite.io.values import (
-    add_months, infer_date_order, months_between, parse_bool, parse_date, parse_int, parse_money,
-    parse_months, parse_percent, parse_period, parse_quarter, parse_ratio, split_series,
+    add_months,
+    infer_date_order,
+    months_between,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_money,
+    parse_months,
+    parse_percent,
+    parse_period,
+    parse_quarter,
+    parse_ratio,
+    split_series,
 )
 
 

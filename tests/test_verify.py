@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from csuite.answer import Action, Answer, Decision, Evidence, Finding
+from csuite.checks.verify import LOW_CONFIDENCE_NOTE, verify, with_confidence_note
 from csuite.context.parse import parse_context
 from csuite.io.numbers import find_mentions, format_money, matches
-from csuite.checks.verify import LOW_CONFIDENCE_NOTE, verify, with_confidence_note
 
 EV = [
     Evidence(id="ctx.nrr", label="NRR", value=1.04, unit="fraction", source="ctx", kind="founder_data"),

@@ -12,7 +12,6 @@ import pytest
 from tests.conftest import ROOT
 
 
-
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     from hatchling.builders.wheel import WheelBuilder

@@ -35,13 +35,34 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from csuite.roles import ROLES, Referral, Role
-from csuite.answer import Action, Answer, CriticReview, Decision, DecisionOption, Evidence, Finding, Tag, Usage
+from csuite.answer import (
+    Action,
+    Answer,
+    CriticReview,
+    Decision,
+    DecisionOption,
+    Evidence,
+    Finding,
+    Tag,
+    Usage,
+)
 from csuite.backends.base import BackendUnavailable
-from csuite.backends.request import DraftRequest
+from csuite.backends.offline.engine import alert_note, relevant_alerts
 from csuite.backends.privacy import MODES, Pseudonymizer
+from csuite.backends.request import DraftRequest
+from csuite.context.parse import metric_unit
+from csuite.errors import InputError, UsageError
+from csuite.evidence.collect import tool_evidence
+from csuite.knowledge.models import load_knowledge
+from csuite.knowledge.references import select_references
 from csuite.knowledge.thresholds import section
-
+from csuite.render.answer import answer_view
+from csuite.render.templates import context_view, render_prompt, role_system_prompt
+from csuite.resources import examples_dir
+from csuite.roles import ROLES, Referral, Role
+from csuite.routing.index import build_index
+from csuite.tools.registry import TOOLS
+from csuite.tools.schemas import call_tool, definitions
 
 
 def settings() -> dict[str, Any]:
@@ -267,7 +288,6 @@ class ClaudeBackend:
         return [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]
 
     def tools(self) -> list[dict[str, Any]]:
-        from csuite.tools.schemas import definitions
 
         return [*definitions("anthropic"), SUBMIT_ANSWER]
 
@@ -323,7 +343,6 @@ class ClaudeBackend:
     def _allowed_path(self, path: str, request: DraftRequest) -> tuple[Path, bool] | None:
         """(resolved path, is founder data) when the model asks for one of the founder's files
         (by path or by name) or a bundled example; None otherwise."""
-        from csuite.resources import examples_dir
 
         founder = {Path(f).expanduser().resolve(): Path(f) for f in self._known_files(request)}
         examples = {p.resolve(): p for p in examples_dir().glob("*") if p.is_file()}
@@ -342,10 +361,6 @@ class ClaudeBackend:
 
     def _run_tool(self, use: Any, request: DraftRequest, extra: list[Evidence], called: list[str]) -> dict[str, Any]:
         """Run one model-requested registry tool locally; its numbers become evidence."""
-        from csuite.errors import InputError, UsageError
-        from csuite.evidence.collect import tool_evidence
-        from csuite.tools.schemas import call_tool
-        from csuite.tools.registry import TOOLS
 
         pseudo = self._privacy(request)
 
@@ -388,8 +403,6 @@ class ClaudeBackend:
 
     def _to_answer(self, parsed: DraftAnswer, request: DraftRequest, extra: list[Evidence],
                    called: list[str], base: Answer | None = None) -> Answer:
-        from csuite.backends.offline.engine import alert_note, relevant_alerts
-        from csuite.knowledge.models import load_knowledge
 
         pseudo = self._privacy(request)
         data = pseudo.unmask_data(parsed.model_dump(mode="json"))
@@ -447,7 +460,6 @@ class ClaudeBackend:
 
     # -- revise ----------------------------------------------------------------------------
     def revise(self, request: DraftRequest, knowledge: Any, draft: Answer, failures: list[str]) -> Answer:
-        from csuite.render.templates import render_prompt
 
         pseudo = self._privacy(request)
         known = {e.id for e in request.evidence}
@@ -469,8 +481,6 @@ class ClaudeBackend:
 
     # -- critic ----------------------------------------------------------------------------
     def critique(self, answer: Answer, stakes: list[str]) -> CriticReview | None:
-        from csuite.render.templates import render_prompt
-        from csuite.render.answer import answer_view
 
         pseudo = self._pseudo or Pseudonymizer(self.privacy)  # type: ignore[arg-type]
         prompt = render_prompt("critic", question=answer.question, stakes=stakes, answer=answer_view(answer))
@@ -499,16 +509,13 @@ class ClaudeBackend:
             return offline
 
     def _llm_route(self, question: str, offline: Any) -> Any:
-        from csuite.knowledge.models import load_knowledge
-        from csuite.render.templates import render_prompt
-        from csuite.routing.router import _index
 
         pseudo = self._pseudo or Pseudonymizer(self.privacy)  # type: ignore[arg-type]
         roles = []
         for role in ROLES:
             k = load_knowledge(role)  # type: ignore[arg-type]
             roles.append({"id": role, "title": k.title, "summary": k.summary, "topics": [t.title for t in k.topics]})
-        info = _index().referral_info
+        info = build_index().referral_info
         referrals = [{"id": r, "title": v.get("title", r), "reason": v.get("reason", "")} for r, v in info.items()]
         prompt = render_prompt("router", question=pseudo.mask(question), roles=roles, referrals=referrals)
         response = self._call("route", self.fast_model, int(settings()["max_tokens"]["route"]),
@@ -537,8 +544,6 @@ def system_prompt(role: str, topics: list[str], ctx: Any, pseudo: Pseudonymizer)
 
     Depends on (role, topics, context, privacy map) only, so it is byte-identical across
     questions on the same role and topic and the prompt cache hits."""
-    from csuite.knowledge.references import select_references
-    from csuite.render.templates import context_view, role_system_prompt
 
     view = context_view(ctx)
     view["metrics"] = masked_metrics(view["metrics"], pseudo)
@@ -574,7 +579,6 @@ def _shallow_first(items: list[Evidence], limit: int) -> list[Evidence]:
 def select_evidence(request: DraftRequest, extra: list[Evidence] = ()) -> list[Evidence]:  # type: ignore[assignment]
     """What the data block lists: the context, alert lines, the topics' benchmarks and the
     role's tool results (shallowest fields first, capped). Verification still sees everything."""
-    from csuite.knowledge.models import load_knowledge
 
     caps = settings()["evidence"]
     knowledge = load_knowledge(request.role)
@@ -607,7 +611,6 @@ def _json(payload: Any) -> str:
 
 def masked_metrics(metrics: dict[str, Any], pseudo: Pseudonymizer) -> dict[str, Any]:
     """Context metrics as sent: money through the privacy mode (a range in strict mode)."""
-    from csuite.context.parse import metric_unit
 
     return {key: pseudo.money(value, "usd") if metric_unit(key) == "usd" else value
             for key, value in metrics.items() if value is not None}

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from csuite.evidence.collect import id_slug
+from csuite.io.tables import canonical_key, read_table
 
 Mode = Literal["standard", "strict", "off"]
 MODES: tuple[str, ...] = ("standard", "strict", "off")
@@ -259,7 +260,6 @@ class Pseudonymizer:
                 self.add(candidate, this)
 
     def add_rows(self, rows: Iterable[dict[str, Any]]) -> None:
-        from csuite.io.tables import canonical_key
 
         keys: dict[str, str] = {}
         for count, row in enumerate(rows):
@@ -283,7 +283,6 @@ class Pseudonymizer:
     def add_file(self, path: str | Path) -> None:
         """Names from one data file; unreadable or non-tabular files add nothing (the runner
         reports bad files itself)."""
-        from csuite.io.tables import read_table
 
         try:
             table = read_table(path)

@@ -6,10 +6,10 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from csuite.context.alerts import Alert
 from csuite.answer import Evidence, Role
+from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext
-from csuite.backends.offline.findings import ToolRun
+from csuite.evidence.collect import ToolRun
 
 
 class DraftRequest(BaseModel):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from csuite.roles import ROLES
-
 from pydantic import BaseModel, Field
+
+from csuite.roles import ROLES
 
 PACK_ROLES = ROLES
 MAX_DEPTH = 2

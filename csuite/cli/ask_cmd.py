@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from csuite.roles import ROLES
 from csuite.cli.common import EXIT_OK, guarded, note
+from csuite.roles import ROLES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -10,9 +10,15 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
-from csuite.errors import InputError, UsageError, one_line
-
-EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT = 0, 1, 2
+from csuite.errors import (  # noqa: F401  (EXIT_* re-exported for the command modules)
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    InputError,
+    UsageError,
+    one_line,
+    validation_message,
+)
 
 
 def print_json(data: Any) -> None:
@@ -24,15 +30,6 @@ def print_json(data: Any) -> None:
 def note(message: str) -> None:
     """A diagnostic for the human: always stderr, so stdout stays clean JSON or text."""
     sys.stderr.write(message.rstrip("\n") + "\n")
-
-
-def validation_message(exc: ValidationError, *, flags: bool = True) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        name = f"--{loc.replace('_', '-')}" if flags and loc else loc
-        parts.append(f"{name}: {err['msg']}" if name else err["msg"])
-    return "; ".join(parts)
 
 
 def guarded(prog: str, func: Callable[[], int]) -> int:

@@ -27,9 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _decide(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.context.report import as_of_date
-        from csuite.context.parse import find_context_file
         from csuite.context.decision_log import DecisionRecord, log_path, record
+        from csuite.context.parse import find_context_file
+        from csuite.context.report import as_of_date
         from csuite.errors import UsageError
 
         if not args.recommendation.strip():

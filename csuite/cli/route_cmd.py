@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from csuite.roles import ROLES
 from csuite.cli.common import EXIT_OK, guarded, print_json
+from csuite.roles import ROLES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

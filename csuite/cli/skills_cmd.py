@@ -51,8 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def pack_problems() -> list:
     """Problems of every skill in the pack (the root skill's folder name is not checked)."""
-    from csuite.pack.check import check_skill
     from csuite.pack.bundle import pack_skills
+    from csuite.pack.check import check_skill
 
     problems = []
     for skill in pack_skills():
@@ -63,8 +63,8 @@ def pack_problems() -> list:
 
 def _validate(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.pack.check import check_skill
         from csuite.pack.bundle import pack_skills
+        from csuite.pack.check import check_skill
 
         if args.paths:
             checked = [str(p) for p in args.paths]

@@ -68,8 +68,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.tools.schemas import all_specs, definition
         from csuite.tools.registry import get_tool
+        from csuite.tools.schemas import all_specs, definition
 
         specs = [get_tool(name) for name in args.tool] if args.tool else all_specs()
         print_json([definition(spec, args.format) for spec in specs])

@@ -12,8 +12,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from csuite.context.parse import CompanyContext, metric_unit
+from csuite.io.numbers import format_value
 from csuite.io.values import add_months
-from csuite.knowledge.thresholds import AlertRule, Condition, Role, Severity, alert_rules
+from csuite.knowledge.thresholds import (
+    AlertRule,
+    Condition,
+    Role,
+    Severity,
+    alert_rules,
+)
 
 
 class Alert(BaseModel):
@@ -52,7 +59,6 @@ def _holds(cond: Condition, value: Any, as_of: date) -> bool:
 
 def _fmt(metric: str, value: Any) -> str:
     """A metric value as the founder wrote it: 83%, 2.4x, 21 months, 2025-03-01."""
-    from csuite.io.numbers import format_value
 
     if isinstance(value, date):
         return value.isoformat()

@@ -6,14 +6,14 @@ the same fields, metrics and alerts.
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from csuite.context.alerts import context_alerts
 from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context
 from csuite.errors import InputError, UsageError
+from csuite.io.values import parse_date
 
 
 def context_report(ctx: CompanyContext) -> dict[str, Any]:
@@ -42,7 +42,6 @@ def check_payload(path: str | Path | None, as_of: date) -> dict[str, Any]:
 def as_of_date(text: str | date | None, *, name: str = "--as-of") -> date:
     """The date to treat as today: given (YYYY-MM-DD or any form parse_date reads) or today.
     A bad date is a usage error naming the flag or argument it came from."""
-    from csuite.io.values import parse_date
 
     if isinstance(text, date):
         return text

@@ -10,10 +10,10 @@ import re
 from datetime import date
 from typing import Any, Iterable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from csuite.context.alerts import Alert
 from csuite.answer import Evidence, Unit
+from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.knowledge.thresholds import section
 
@@ -53,6 +53,15 @@ def guess_unit(key: str, value: Any) -> Unit:
     if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
         return "fraction"
     return "count"
+
+
+class ToolRun(BaseModel):
+    """One tool run on one founder file (or inline rows), as JSON-ready data."""
+
+    tool: str
+    file: str | None = None
+    result: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
 
 
 def context_evidence(ctx: CompanyContext) -> list[Evidence]:

@@ -14,8 +14,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
-from csuite.io.tables import canonical_key, read_table
+from csuite.io.tables import canonical_key, load_document, read_table
 from csuite.knowledge.models import RoleKnowledge, Topic
+from csuite.routing.router import route
 from csuite.tools.registry import TOOLS, get_tool
 
 # A file that only annotates accounts (names, segments, churn reasons, health, renewal dates)
@@ -50,7 +51,6 @@ def select_topics(topics: list[str], knowledge: RoleKnowledge, limit: int = 2) -
 def _headers(path: Path) -> set[str]:
     """Column names of a table, or top-level keys of a YAML/JSON document (plans, metrics)."""
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        from csuite.io.tables import load_document
 
         document = load_document(path)
         if isinstance(document, dict):
@@ -134,7 +134,6 @@ def plan(question: str, knowledge: RoleKnowledge, files: list[DataFile],
     """`topics`: the router's topic ranking for this role (`Route.role_topics[role]`); routed
     here when not given, so the planner and the router never disagree about the topic."""
     if topics is None:
-        from csuite.routing.router import route
 
         topics = route(question).role_topics.get(knowledge.role, [])
     topics = select_topics(topics, knowledge)

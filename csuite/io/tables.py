@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+import yaml
+
 from csuite.errors import InputError
 
 Source = str | Path | list | dict
@@ -203,7 +205,6 @@ def _json_pairs(file: str):
 
 
 def _yaml_loader(file: str):
-    import yaml
 
     class StrictLoader(yaml.SafeLoader):
         pass
@@ -245,7 +246,6 @@ def parse_document(text: str, fmt: str, file: str) -> Any:
             return json.loads(text, object_pairs_hook=_json_pairs(file))
         except json.JSONDecodeError as exc:
             raise InputError(f"is not valid JSON ({exc.msg} at line {exc.lineno})", file=file) from None
-    import yaml
 
     try:
         return yaml.load(text, Loader=_yaml_loader(file))  # noqa: S506 - a SafeLoader subclass

@@ -16,12 +16,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from csuite.roles import Role
 from csuite.errors import InputError
 from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
-
+from csuite.knowledge.thresholds import load_thresholds
+from csuite.roles import Role
 
 # File kinds the runner detects by header (see issue 6, "Evidence and tools").
 DataKind = Literal["pipeline", "snapshots", "cohorts", "customers", "book", "capacity", "metrics"]
@@ -122,7 +122,6 @@ class RoleKnowledge(_Strict):
 @lru_cache(maxsize=None)
 def load_knowledge(role: Role) -> RoleKnowledge:
     """Parse and validate one role's knowledge.yaml (cached: the file ships with the package)."""
-    from pydantic import ValidationError
 
     path = knowledge_path(role)
     raw = read_knowledge_yaml(role)
@@ -143,7 +142,6 @@ def all_knowledge() -> dict[str, RoleKnowledge]:
 
 def resolve_benchmark(key: str) -> Any:
     """The thresholds.yaml value a topic's benchmark key points at; KeyError if it is absent."""
-    from csuite.knowledge.thresholds import load_thresholds
 
     data = load_thresholds()
     benchmarks = data.get("benchmarks") or {}

@@ -10,8 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from csuite.errors import InputError
-from csuite.resources import pack_path
+from csuite.resources import load_yaml, pack_path
 
 # Role id → skill folder holding its knowledge.yaml.
 ROLE_FOLDERS: dict[str, str] = {"cro": "cro-advisor", "cco": "chief-customer-officer-advisor"}
@@ -26,9 +28,7 @@ def knowledge_path(role: str) -> Path:
 @lru_cache(maxsize=None)
 def read_knowledge_yaml(role: str) -> Any:
     """The parsed YAML of one role's knowledge file (libyaml when present: ten times faster)."""
-    import yaml
 
-    from csuite.resources import load_yaml
 
     path = knowledge_path(role)
     try:

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csuite.roles import Role
 from csuite.resources import load_data_yaml
+from csuite.roles import Role
 
 Severity = Literal["high", "medium", "low"]
 

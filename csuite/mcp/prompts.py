@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from csuite.render.templates import CRO_PERSONAS
-from csuite.roles import ROLES
+from csuite.context.report import as_of_date, check_payload
 from csuite.errors import UsageError
-
+from csuite.render.templates import CRO_PERSONAS, role_system_prompt
+from csuite.roles import ROLES
+from csuite.routing.router import route
 
 REVIEW_INSTRUCTIONS = """\
 ## Two-role review
@@ -35,7 +36,6 @@ Run the csuite tools on the founder's files for every number you need; never inv
 
 
 def _context(context_path: str | None, as_of: str | None) -> dict[str, Any]:
-    from csuite.context.report import as_of_date, check_payload
 
     return check_payload(context_path or None, as_of_date(as_of, name="as_of"))
 
@@ -49,7 +49,6 @@ def _question_block(question: str) -> str:
 
 def role_prompt(role: str, question: str, context_path: str | None = None, as_of: str | None = None,
                 persona: str | None = None) -> str:
-    from csuite.render.templates import role_system_prompt
 
     if persona and role != "cro":
         raise UsageError("persona: only the CRO has personas")
@@ -62,7 +61,6 @@ def role_prompt(role: str, question: str, context_path: str | None = None, as_of
 def review_prompt(question: str, context_path: str | None = None, as_of: str | None = None,
                   lead: str | None = None) -> list[str]:
     """Three user messages: the CRO brief, the CCO brief, then the review task and question."""
-    from csuite.render.templates import role_system_prompt
 
     lead = (lead or _routed_lead(question)).lower()
     if lead not in ROLES:
@@ -77,7 +75,6 @@ def review_prompt(question: str, context_path: str | None = None, as_of: str | N
 def _routed_lead(question: str) -> str:
     """The role the router gives the question; the CRO when the router is absent or unsure."""
     try:
-        from csuite.routing.router import route
 
         primary = route(question).primary
     except Exception:  # noqa: BLE001 - routing is a convenience here, not a requirement

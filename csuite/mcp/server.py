@@ -15,7 +15,9 @@ protocol channel.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import functools
 import inspect
 import logging
 import mimetypes
@@ -26,8 +28,22 @@ from typing import Annotated, Any, Callable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csuite import __version__
+from csuite.answer import Answer
+from csuite.context.report import as_of_date, check_payload
+from csuite.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    InputError,
+    UsageError,
+    validation_message,
+)
+from csuite.mcp.prompts import PROMPTS
+from csuite.pack.bundle import file_bytes, pack_skills
+from csuite.render.answer import to_markdown
 from csuite.roles import Role
-from csuite.errors import InputError, UsageError
+from csuite.routing.router import Route
+from csuite.runner import Advisor
+from csuite.tools.schemas import all_specs, description, run_spec, tool_parameters
 
 SERVER_NAME = "csuite-advisors"
 MCP_MISSING = ("the MCP server needs the mcp package: pip install 'csuite-advisors[mcp]' "
@@ -79,7 +95,6 @@ class SDK:
 
 def error_text(exc: BaseException) -> str:
     """The message a caller sees: the CLI's one line, without the program prefix."""
-    from csuite.cli.common import validation_message
 
     if isinstance(exc, InputError):
         return str(exc)
@@ -122,7 +137,6 @@ def _function(name: str, doc: str, params: list[inspect.Parameter], returns: Any
 # ------------------------------------------------------------------------------ registry tools
 
 def _registry_tools(sdk: SDK) -> list[Any]:
-    from csuite.tools.schemas import all_specs, description, run_spec, tool_parameters
 
     tools = []
     for spec in all_specs():
@@ -141,7 +155,6 @@ def _advisor() -> Any:
     """One Advisor per server process, made on first use (the runner imports the engine)."""
     global _ADVISOR
     if _ADVISOR is None:
-        from csuite.runner import Advisor
 
         _ADVISOR = Advisor()
     return _ADVISOR
@@ -151,10 +164,7 @@ _ADVISOR: Any = None
 
 
 def _advisor_tools(sdk: SDK) -> list[Any]:
-    from csuite.context.report import as_of_date, check_payload
 
-    from csuite.answer import Answer
-    from csuite.routing.router import Route
 
     kw = inspect.Parameter.KEYWORD_ONLY
     tool_error = sdk.ToolError
@@ -218,7 +228,6 @@ def _with_markdown(answer: Any) -> Any:
     """The answer as the founder would read it (markdown) plus the Answer JSON as structured content."""
     from mcp.types import CallToolResult
 
-    from csuite.render.answer import to_markdown
 
     return CallToolResult.model_validate({
         "content": [{"type": "text", "text": to_markdown(answer)}],
@@ -242,7 +251,6 @@ def _mime(path: str) -> str:
 
 def skill_resources() -> list[tuple[str, str, Callable[[], str]]]:
     """(uri, mime type, reader) for every file of every skill in the pack."""
-    from csuite.pack.bundle import file_bytes, pack_skills
 
     def reader(skill: Any, relative: str) -> Callable[[], str]:
         def read() -> str:
@@ -265,7 +273,6 @@ def _add_resources(server: Any) -> int:
 # -------------------------------------------------------------------------------------- prompts
 
 def _add_prompts(server: Any) -> list[str]:
-    from csuite.mcp.prompts import PROMPTS
 
     added = []
     for prompt in PROMPTS:
@@ -283,7 +290,6 @@ def _prompt_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     mcp 2.x passes an MCPError through unchanged; 1.x wraps every failure in its own message,
     which still ends with ours.
     """
-    import functools
 
     @functools.wraps(fn)
     def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -314,7 +320,6 @@ def build_server() -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve on stdio until the client disconnects. Exit 2 with one line when mcp is missing."""
-    import argparse
 
     parser = argparse.ArgumentParser(
         prog="python -m csuite.mcp",
@@ -325,13 +330,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(prog: str) -> int:
-    from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, note
-
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="csuite-mcp: %(message)s")
     try:
         server = build_server()
     except UsageError as exc:
-        note(f"{prog}: error: {exc}")
+        sys.stderr.write(f"{prog}: error: {exc}\n")
         return EXIT_BAD_INPUT
     try:
         server.run()

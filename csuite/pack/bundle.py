@@ -23,8 +23,13 @@ from typing import Literal
 
 from csuite.errors import InputError, UsageError
 from csuite.io.files import atomic_write_bytes
+from csuite.pack.check import (
+    ALLOWED_KEYS,
+    FrontmatterError,
+    relative_links,
+    split_frontmatter,
+)
 from csuite.resources import pack_root
-from csuite.pack.check import ALLOWED_KEYS, FrontmatterError, relative_links, split_frontmatter
 
 Target = Literal["claude", "agents", "codex", "gemini"]
 

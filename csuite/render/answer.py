@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from csuite.answer import Answer, Evidence
+from csuite.render.templates import render_prompt
 
 
 def _sources(ids: list[str], evidence: dict[str, Evidence]) -> list[str]:
@@ -52,7 +53,6 @@ def answer_view(answer: Answer) -> dict[str, Any]:
 
 
 def to_markdown(answer: Answer) -> str:
-    from csuite.render.templates import render_prompt
 
     view = answer_view(answer)
     if not answer.in_scope:

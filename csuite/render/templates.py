@@ -14,11 +14,15 @@ reads it, and a test holds it equal to what the template actually uses.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any
 
+from csuite.context.report import context_report
+from csuite.knowledge.models import load_knowledge, resolve_benchmark
 from csuite.resources import pack_path
+from csuite.tools.registry import TOOLS
 
 TAG_EMOJI = {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
 SEVERITY_EMOJI = {"high": "🔴", "medium": "🟠", "low": "🟡"}
@@ -140,9 +144,7 @@ def cro_persona_for(archetype: str | None) -> str:
 
 def benchmark_values(knowledge: dict[str, Any]) -> dict[str, str]:
     """Every benchmark key the role's topics cite → its thresholds.yaml value, as compact text."""
-    import json
 
-    from csuite.knowledge.models import resolve_benchmark
 
     keys = sorted({key for topic in knowledge["topics"] for key in topic.get("benchmarks", [])})
     return {key: json.dumps(resolve_benchmark(key), ensure_ascii=False, default=str) for key in keys}
@@ -150,14 +152,12 @@ def benchmark_values(knowledge: dict[str, Any]) -> dict[str, str]:
 
 def tool_entries() -> list[dict[str, str]]:
     """[{name, role, summary}] for every registered tool (no tool module is imported)."""
-    from csuite.tools.registry import TOOLS
 
     return [{"name": e.name, "role": e.role, "summary": e.summary} for e in TOOLS.values()]
 
 
 def context_view(ctx: Any) -> dict[str, Any]:
     """A parsed CompanyContext as the `csuite context check --json` payload the prompts read."""
-    from csuite.context.report import context_report
 
     return context_report(ctx)
 
@@ -170,7 +170,6 @@ def role_system_prompt(role: str, context: dict[str, Any], *, persona: str | Non
     persona: CRO only; default from the founder archetype in the context.
     topics: keep only these knowledge topics (the first topic when none match), so a prompt
     for one question carries only what it needs."""
-    from csuite.knowledge.models import load_knowledge
 
     knowledge = load_knowledge(role).model_dump(mode="json")  # type: ignore[arg-type]
     if topics is not None:

@@ -26,8 +26,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from csuite.resources import data_path
 from csuite.roles import REFERRALS, ROLES
-from csuite.routing.router import _CJK_RUN, _STOP_EN, _STOP_ZH, _stem, _tokens, normalise, purpose_spans
+from csuite.routing.index import build_index
+from csuite.routing.text import (
+    CJK_RUN,
+    STOP_EN,
+    STOP_ZH,
+    normalise,
+    purpose_spans,
+    stem,
+    tokens,
+)
 
 MODEL_FILE = "routing_model.json"
 LABELS: tuple[str, ...] = ROLES + REFERRALS
@@ -42,24 +52,24 @@ def features(text: str, spans: list[tuple[int, int]] | None = None) -> list[str]
 
     feats: list[str] = []
     seq: list[tuple[str, bool]] = []
-    for token, start, _ in _tokens(text):
-        word = "#" if token.isdigit() else token if token in _STOP_EN else _stem(token)
+    for token, start, _ in tokens(text):
+        word = "#" if token.isdigit() else token if token in STOP_EN else stem(token)
         purpose = inside(start)
         seq.append((word, purpose))
-        if word != "#" and token not in _STOP_EN and len(token) >= 2:
+        if word != "#" and token not in STOP_EN and len(token) >= 2:
             feats.append(("pu:" if purpose else "u:") + word)
     for (a, pa), (b, _) in zip(seq, seq[1:]):
-        if a in _STOP_EN and b in _STOP_EN:
+        if a in STOP_EN and b in STOP_EN:
             continue
         feats.append(("pb:" if pa else "b:") + a + "_" + b)
-    for found in _CJK_RUN.finditer(text):
+    for found in CJK_RUN.finditer(text):
         run, offset = found.group(), found.start()
         for i, char in enumerate(run):
             p = "p" if inside(offset + i) else ""
-            if char not in _STOP_ZH:
+            if char not in STOP_ZH:
                 feats.append(p + "c:" + char)
             pair = run[i:i + 2]
-            if len(pair) == 2 and not (pair[0] in _STOP_ZH and pair[1] in _STOP_ZH):
+            if len(pair) == 2 and not (pair[0] in STOP_ZH and pair[1] in STOP_ZH):
                 feats.append(p + "c2:" + pair)
             triple = run[i:i + 3]
             if len(triple) == 3:
@@ -115,7 +125,6 @@ class LinearModel:
 @lru_cache(maxsize=1)
 def shipped_model() -> LinearModel:
     """The trained weights in csuite/data, read once."""
-    from csuite.resources import data_path
 
     with open(data_path(MODEL_FILE), encoding="utf-8") as handle:
         return LinearModel.from_dict(json.load(handle))
@@ -125,9 +134,8 @@ def featurise(question: str, markers: tuple[re.Pattern[str], ...] | None = None)
     """The model's features of a raw question, with purpose clauses found by routing.yaml's
     markers (the same ones route() uses) unless `markers` says otherwise."""
     if markers is None:
-        from csuite.routing.router import _index
 
-        markers = _index().purpose
+        markers = build_index().purpose
     text = normalise(question)
     return features(text, purpose_spans(text, markers))
 

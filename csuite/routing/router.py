@@ -27,19 +27,25 @@ routing.yaml, not here.
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from csuite.errors import UsageError
-
-from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: E402,F401  (re-exported)
+from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: F401  (re-exported)
+from csuite.routing.index import Index, Term, Terms, build_index
+from csuite.routing.model import arbitrate, features, shipped_model
+from csuite.routing.text import (
+    normalise,
+    purpose_spans,
+    similarity_features,
+    token_matches,
+    tokens,
+    unit_vector,
+)
 
 
 class Match(BaseModel):
@@ -70,256 +76,24 @@ class Route(BaseModel):
     margin: float                            # (winner − runner-up) ÷ winner, 0..1
     override: Role | None = None
 
-
-# --- text processing --------------------------------------------------------------------------
-
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{_CJK}]")
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-_TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)?")
 _OVERRIDE = re.compile(r"(?<![\w@])@(cro|cco)\b", re.IGNORECASE)
-
-_STOP_EN = frozenset("""
-a an the and or but if then than so to of in on at by for from with about into over under as is are was
-were be been being am do does did doing have has had having i me my we us our ours you your they them
-their he she it its this that these those there here what which who whom whose when where why how can
-could should would will shall may might must not no yes all any some each every more most much many
-very just also too only own same other such up down out off again further once get got make made go
-going want need needs let lets like one two three four five six seven eight nine ten per vs versus
-right now today next last new good best better big small really still even ever s t ok okay please
-tell help think know way thing things something anyone someone before after during while since until
-between through without within across via among already actually ask asks asked say says said give gives
-take takes put see look use using used try
-""".split())
-# Chinese function characters: a bigram made only of these carries no topic.
-_STOP_ZH = frozenset("我们你他她它的了吗呢吧啊是在有和与及或就都也还要会能该应怎么什么为哪些个这那一多少如何可以不没到给让把被对从比更很太最")
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width → ASCII), lower case, curly quotes and possessives flattened."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = text.replace("’", "'").replace("'s ", " ").replace("'", "")
-    return text
-
-
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "ers", "er", "ied", "ies", "ed", "es", "s", "e", "y"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _features(text: str) -> Counter:
-    """Bag of English stems and Chinese character bigrams, for example similarity."""
-    feats: Counter = Counter()
-    for token, _, _ in _tokens(text):
-        if token in _STOP_EN or token.isdigit() or len(token) < 2:
-            continue
-        feats["w:" + _stem(token)] += 1
-    for run in _CJK_RUN.findall(text):
-        if len(run) == 1:
-            if run not in _STOP_ZH:
-                feats["z:" + run] += 1
-            continue
-        for i in range(len(run) - 1):
-            pair = run[i:i + 2]
-            if pair[0] in _STOP_ZH and pair[1] in _STOP_ZH:
-                continue
-            feats["z:" + pair] += 1
-    return feats
-
-
-def _token_matches(keyword_token: str, token: str) -> bool:
-    if token == keyword_token:
-        return True
-    if len(keyword_token) >= 4:
-        return token.startswith(keyword_token)
-    return token in (keyword_token + "s", keyword_token + "es")
-
-
-# --- the index (built once) -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Term:
-    target: str
-    kind: str          # keyword | referral | hint | both
-    topic: str | None
-    text: str
-    weight: float
-    tokens: tuple[str, ...] = ()   # English terms
-    zh: str = ""                    # Chinese terms (substring)
-    soft: bool = False              # an ambiguous referral term ("contract", "budget")
-
-
-@dataclass
-class _Terms:
-    en_by_first: dict[str, list[_Term]]
-    zh_terms: list[_Term]
-
-    @classmethod
-    def of(cls, terms: list[_Term]) -> "_Terms":
-        en_by_first: dict[str, list[_Term]] = defaultdict(list)
-        zh_terms: list[_Term] = []
-        for term in terms:
-            if term.zh:
-                zh_terms.append(term)
-            else:
-                en_by_first[term.tokens[0]].append(term)
-        return cls(dict(en_by_first), zh_terms)
-
-
-@dataclass
-class _Index:
-    terms: _Terms
-    consult_terms: _Terms          # each role's "consult the other role when..." cues
-    docs: list[tuple[str, str | None, str, dict[str, float]]]   # target, topic, text, unit vector
-    idf: dict[str, float]
-    weights: dict[str, float]
-    decision: dict[str, float]
-    referral_info: dict[str, dict[str, str]]
-    subjects: frozenset[str]       # role terms that name who the question is about, not what it asks
-    functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
-    party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
-    purpose: tuple[re.Pattern[str], ...]   # where a purpose or outcome clause starts ("so that ...")
-
-
-def _term_weight(text: str, w: dict[str, float]) -> float:
-    if _CJK_RE.search(text):
-        extra = max(0, len(text.replace(" ", "")) - 2) * w["zh_char_step"]
-    else:
-        extra = max(0, len(_tokens(text)) - 1) * w["phrase_step"]
-    return min(w["keyword_cap"], w["keyword"] + extra)
-
-
-def _make_term(target: str, kind: str, topic: str | None, raw: str, weight: float,
-               soft: bool = False) -> _Term | None:
-    text = normalise(str(raw)).strip()
-    if not text:
-        return None
-    if _CJK_RE.search(text):
-        return _Term(target, kind, topic, str(raw), weight, zh=text, soft=soft)
-    tokens = tuple(t for t, _, _ in _tokens(text))
-    if not tokens:
-        return None
-    return _Term(target, kind, topic, str(raw), weight, tokens=tokens, soft=soft)
-
-
-def _load_routing_data() -> dict[str, Any]:
-    from csuite.resources import load_data_yaml
-
-    return load_data_yaml("routing.yaml")
-
-
-def _questions(examples: dict | None) -> list[str]:
-    return [str(q) for q in ((examples or {}).get("en") or []) + ((examples or {}).get("zh") or [])]
-
-
-def example_questions() -> list[tuple[str, str | None, str]]:
-    """(target, topic, question) for every example question: role topics from each role's
-    knowledge.yaml, referrals from routing.yaml. The router's similarity index and the learned
-    model's training data both start from this list."""
-    from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
-
-    out = [(role, topic["id"], q) for role in ROLE_FOLDERS
-           for topic in read_knowledge_yaml(role)["topics"] for q in _questions(topic["examples"])]
-    out += [(ref, None, q) for ref, spec in _load_routing_data()["referrals"].items()
-            for q in _questions(spec.get("examples"))]
-    return out
-
-
-@lru_cache(maxsize=1)
-def _index() -> _Index:
-    from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
-
-    # Raw YAML, not the validated models: the schema is enforced by csuite.knowledge.models and its
-    # tests, and skipping pydantic here keeps `csuite route` start-up short.
-    knowledge = {role: read_knowledge_yaml(role) for role in ROLE_FOLDERS}
-    data = _load_routing_data()
-    w = {k: float(v) for k, v in data["weights"].items()}
-    terms: list[_Term] = []
-
-    def add(target: str, kind: str, topic: str | None, words: dict | None, scale: float,
-            soft: bool = False) -> None:
-        for lang in ("en", "zh"):
-            for raw in (words or {}).get(lang) or []:
-                base = w["hint"] if kind == "hint" else _term_weight(normalise(str(raw)), w)
-                term = _make_term(target, kind, topic, raw, round(base * scale, 4), soft)
-                if term:
-                    terms.append(term)
-
-    for role, raw in knowledge.items():
-        for topic in raw["topics"]:
-            add(role, "keyword", topic["id"], topic["keywords"], 1.0)
-    for role, words in (data.get("hints") or {}).items():
-        add(role, "hint", None, words, 1.0)
-    add("both", "both", None, data.get("both_roles"), 0.0)
-    info: dict[str, dict[str, str]] = {}
-    for ref, spec in data["referrals"].items():
-        if ref not in REFERRALS:
-            raise ValueError(f"routing.yaml: unknown referral id '{ref}'")
-        info[ref] = {"title": spec.get("title", ref), "reason": spec.get("reason", "")}
-        add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
-        add(ref, "referral", None, spec.get("soft"), w["referral_soft"], soft=True)
-        add(ref, "referral", None, spec.get("decisive"), w["referral_decisive"])
-    docs_raw = example_questions()
-
-    bags = [_features(normalise(text)) for _, _, text in docs_raw]
-    df: Counter = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-    n = len(bags)
-    idf = {f: math.log((n + 1) / (c + 1)) + 1.0 for f, c in df.items()}
-    docs = [(t, topic, text, _unit(bag, idf)) for (t, topic, text), bag in zip(docs_raw, bags)]
-    consult_terms: list[_Term] = []
-    for role, raw in knowledge.items():
-        for consult in raw.get("consults") or []:
-            for lang in ("en", "zh"):
-                for word in (consult.get("keywords") or {}).get(lang) or []:
-                    term = _make_term(role, "consult", consult["role"], word, 0.0)
-                    if term:
-                        consult_terms.append(term)
-    context = data.get("context") or {}
-    subjects = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
-                         for x in (context.get("subjects") or {}).get(lang) or [])
-    purpose = tuple(re.compile(p) for p in context.get("purpose") or [])
-    functions = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
-                          for x in (context.get("functions") or {}).get(lang) or [])
-    party = re.compile(context["party"]) if context.get("party") else None
-    return _Index(_Terms.of(terms), _Terms.of(consult_terms), docs, idf, w,
-                  {k: float(v) for k, v in data["decision"].items()}, info,
-                  subjects=subjects, functions=functions, party=party, purpose=purpose)
-
-
-def _unit(bag: Counter, idf: dict[str, float], default_idf: float | None = None) -> dict[str, float]:
-    vec: dict[str, float] = {}
-    for feat, count in bag.items():
-        weight = idf.get(feat, default_idf)
-        if weight is None:
-            continue
-        vec[feat] = (1.0 + math.log(count)) * weight
-    norm = math.sqrt(sum(v * v for v in vec.values()))
-    return {f: v / norm for f, v in vec.items()} if norm else {}
 
 
 # --- matching ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Hit:
-    term: _Term
+    term: Term
     start: int
     end: int
 
 
-def _keyword_hits(text: str, index: _Terms) -> list[_Hit]:
+def _keyword_hits(text: str, index: Terms) -> list[_Hit]:
     hits: list[_Hit] = []
-    tokens = _tokens(text)
-    words = [t for t, _, _ in tokens]
+    spans = tokens(text)
+    words = [t for t, _, _ in spans]
     for i, word in enumerate(words):
-        candidates: list[_Term] = []
+        candidates: list[Term] = []
         seen_keys: set[str] = set()
         keys = [word] + [word[:n] for n in range(4, len(word))]
         if word.endswith("es"):
@@ -335,8 +109,8 @@ def _keyword_hits(text: str, index: _Terms) -> list[_Hit]:
             n = len(term.tokens)
             if i + n > len(words):
                 continue
-            if all(_token_matches(term.tokens[k], words[i + k]) for k in range(n)):
-                hits.append(_Hit(term, tokens[i][1], tokens[i + n - 1][2]))
+            if all(token_matches(term.tokens[k], words[i + k]) for k in range(n)):
+                hits.append(_Hit(term, spans[i][1], spans[i + n - 1][2]))
     for term in index.zh_terms:
         start = text.find(term.zh)
         while start != -1:
@@ -369,9 +143,9 @@ def _covered(hit: _Hit) -> int:
     return len(hit.term.zh) if hit.term.zh else sum(len(t) for t in hit.term.tokens)
 
 
-def _similarities(text: str, index: _Index) -> list[tuple[float, str, str | None, str]]:
+def _similarities(text: str, index: Index) -> list[tuple[float, str, str | None, str]]:
     # Unseen features get the highest IDF: a rare word in the question still counts in its norm.
-    query = _unit(_features(text), index.idf, default_idf=max(index.idf.values(), default=1.0))
+    query = unit_vector(similarity_features(text), index.idf, default_idf=max(index.idf.values(), default=1.0))
     if not query:
         return []
     sims = []
@@ -383,21 +157,7 @@ def _similarities(text: str, index: _Index) -> list[tuple[float, str, str | None
     return sims
 
 
-_CLAUSE_END = re.compile(r"[.?!;,。？！；，]")
-
-
-def purpose_spans(text: str, markers: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
-    """Stretches of text that state a purpose or an outcome ("so that customers onboard faster",
-    "to close more deals", "为了多招几个销售"): from the marker to the end of its clause."""
-    spans = []
-    for marker in markers:
-        for found in marker.finditer(text):
-            end = _CLAUSE_END.search(text, found.end())
-            spans.append((found.start(), end.start() if end else len(text)))
-    return spans
-
-
-def _theirs(hit: _Hit, text: str, index: _Index) -> _Hit:
+def _theirs(hit: _Hit, text: str, index: Index) -> _Hit:
     """A function the customer has too, named as the customer's ("a customer's CFO", "their IT
     team", "客户的财务团队"), is the buyer or account being described, not the founder's own
     finance, IT or legal question: it counts as an ambiguous (soft) cue. Ledgerline sells to
@@ -437,7 +197,7 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     evaluation trains one per held-out file)."""
     if not isinstance(question, str) or not question.strip():
         raise UsageError("the question is empty")
-    index = _index()
+    index = build_index()
     w, d = index.weights, index.decision
     override = role_override.lower() if role_override else None
     if override is not None and override not in ROLES:
@@ -544,7 +304,6 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     # `learned_margin` and the model puts at least `learned_min` on a different target, the
     # model's target wins. A confident keyword decision is never overturned, nor is an override.
     if model is not False and not override and w.get("learned_min", 1.0) < 1.0:
-        from csuite.routing.model import arbitrate, features, shipped_model
 
         posterior = (model or shipped_model()).posterior(features(text, outcome))
         chosen = primary or referral or "other"

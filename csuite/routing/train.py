@@ -21,6 +21,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from csuite.resources import data_path, pack_root
+from csuite.routing.evaluate import load_routing_cases
+from csuite.routing.index import example_questions
 from csuite.routing.model import LABELS, MODEL_FILE, LinearModel, featurise
 
 # Softmax regression hyper-parameters. Chosen once on the leave-one-file-out evaluation
@@ -35,14 +38,12 @@ Example = tuple[str, str]   # (question, label)
 
 
 def _repo_root() -> Path:
-    from csuite.resources import pack_root
 
     return pack_root()
 
 
 def yaml_examples() -> list[Example]:
     """The knowledge YAML examples (role labels) and routing.yaml referral examples."""
-    from csuite.routing.router import example_questions
 
     return [(question, target) for target, _topic, question in example_questions()]
 
@@ -54,7 +55,6 @@ def labelled_files(root: Path | None = None) -> list[Path]:
 
 
 def file_examples(path: Path) -> list[Example]:
-    from csuite.routing.evaluate import load_routing_cases
 
     return [(case.question, case.label) for case in load_routing_cases(path)]
 
@@ -138,7 +138,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed weights are out of date")
     parser.add_argument("--out", type=Path, default=None, help="where to write (default: csuite/data/)")
     args = parser.parse_args(argv)
-    from csuite.resources import data_path
 
     out = args.out or data_path(MODEL_FILE)
     text = build()

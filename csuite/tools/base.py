@@ -14,9 +14,10 @@ from typing import Annotated, Any, Callable
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from csuite.roles import Role
 from csuite.errors import InputError
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
+from csuite.resources import examples_dir
+from csuite.roles import Role
 
 Source = str | Path | list | dict | None
 
@@ -73,6 +74,5 @@ def sample_source(spec: ToolSpec, options: BaseModel) -> Path | None:
         return None
     if not spec.input_required and options.model_fields_set - {"as_of"}:
         return None
-    from csuite.resources import examples_dir
 
     return examples_dir() / spec.sample

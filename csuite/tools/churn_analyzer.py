@@ -36,12 +36,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from csuite.context.alerts import evaluate_alerts
 from csuite.errors import UsageError
-from csuite.io.values import month_end
-from csuite.resources import examples_dir
 from csuite.io.numbers import pct, usd
+from csuite.io.values import month_end
 from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
+from csuite.resources import examples_dir
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
+from csuite.tools.plotting import figure
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
     SNAPSHOT_ALIASES,
@@ -281,7 +283,6 @@ def _converted(rule: AlertRule, window: int) -> AlertRule:
 
 
 def _retention_flags(metrics: dict[str, Any], window: int, as_of: date) -> list[Flag]:
-    from csuite.context.alerts import evaluate_alerts
 
     rules = {k: _converted(v, window) for k, v in alert_rules().items() if k in RETENTION_ALERTS}
     flags = []
@@ -637,7 +638,6 @@ def plot(result: ChurnResult, path: Path) -> None:
     and the Kaplan–Meier logo survival curve."""
     import matplotlib.ticker
 
-    from csuite.tools.plotting import figure
 
     with figure(path, nrows=1, ncols=2, figsize=(11, 4.5)) as (fig, (left, right)):
         _draw_retention(result, fig, left, right, matplotlib.ticker)

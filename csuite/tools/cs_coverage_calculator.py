@@ -34,9 +34,16 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
-from csuite.io.tables import Table, canonical_key, cell, load_document, read_table, resolve_columns
-from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.io.numbers import usd
+from csuite.io.tables import (
+    Table,
+    canonical_key,
+    cell,
+    load_document,
+    read_table,
+    resolve_columns,
+)
+from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolSpec
 

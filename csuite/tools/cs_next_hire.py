@@ -40,12 +40,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
+from csuite.io.numbers import usd
 from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
 from csuite.io.text import keyword_pattern, normalise_words
-from csuite.io.values import parse_int, parse_money, parse_percent
-from csuite.io.numbers import usd
+from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.resources import load_data_yaml
-from csuite.io.values import add_months
 from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolSpec
 
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")

@@ -35,9 +35,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
-from csuite.io.tables import Table, read_table, resolve_columns
-from csuite.io.values import MAX_AMOUNT, months_between, parse_bool, parse_date, parse_money, parse_months
 from csuite.io.numbers import pct, usd
+from csuite.io.tables import Table, read_table, resolve_columns
+from csuite.io.values import (
+    MAX_AMOUNT,
+    months_between,
+    parse_bool,
+    parse_date,
+    parse_money,
+    parse_months,
+)
 from csuite.knowledge.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Money, Source, ToolOptions, ToolSpec
 

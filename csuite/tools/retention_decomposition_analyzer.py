@@ -63,13 +63,30 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from csuite.context.alerts import evaluate_alerts
 from csuite.errors import InputError, UsageError
-from csuite.io.tables import Source, Table, cell, read_header, read_table, resolve_columns
-from csuite.io.text import keyword_pattern, normalise_words
-from csuite.io.values import Period, parse_date, parse_int, parse_money, parse_period, parse_quarter, quarter_period
 from csuite.io.numbers import pct, usd
-from csuite.resources import load_data_yaml
+from csuite.io.tables import (
+    Source,
+    Table,
+    cell,
+    read_header,
+    read_table,
+    resolve_columns,
+)
+from csuite.io.text import keyword_pattern, normalise_words
+from csuite.io.values import (
+    Period,
+    parse_date,
+    parse_int,
+    parse_money,
+    parse_period,
+    parse_quarter,
+    quarter_period,
+)
 from csuite.knowledge.thresholds import alert_rules, section
+from csuite.resources import load_data_yaml
+from csuite.tools import snapshots as S
 from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolSpec
 
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
@@ -562,7 +579,6 @@ def leaky_bucket_rule_text() -> str:
 def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> bool:
     """The `leaky_bucket` alert itself, evaluated on annualised NRR and GRR, so the tool and the
     proactive alert cannot disagree (one rule, in thresholds.yaml)."""
-    from csuite.context.alerts import evaluate_alerts
 
     metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
     rules = {"leaky_bucket": alert_rules()["leaky_bucket"]}
@@ -788,7 +804,6 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
 def _snapshots_of(source: Source, table: Table, as_of: date | None) -> Any:
     """`snapshots.read_snapshots` (the same reader as churn_analyzer), with a clearer message when
     the file is neither of this tool's two inputs."""
-    from csuite.tools import snapshots as S
 
     try:
         return S.read_snapshots(source, as_of=as_of, name="retention")
@@ -810,7 +825,6 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     the cohort's accounts; this function only groups accounts and attributes churn reasons."""
     import numpy as np
 
-    from csuite.tools import snapshots as S
 
     snaps = _snapshots_of(source, table, options.as_of)
     accounts = S.read_accounts(options.accounts) if options.accounts else {}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
-from csuite.io.tables import Table, canonical_key, cell, load_document, read_table, resolve_columns
+from csuite.io.numbers import usd
+from csuite.io.tables import (
+    Table,
+    canonical_key,
+    cell,
+    load_document,
+    read_table,
+    resolve_columns,
+)
 from csuite.io.values import (
     DateOrder,
     Period,
@@ -47,9 +56,9 @@ from csuite.io.values import (
     parse_period,
     period_of,
 )
-from csuite.io.numbers import usd
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import Day, Money, PeriodLabel, Source, ToolOptions, ToolSpec
+from csuite.tools.plotting import figure
 
 NAME = "revenue_forecast_model"
 Scenario = Literal["conservative", "base", "upside"]
@@ -748,7 +757,6 @@ def simulate(amount: Any, prob: Any, period_idx: Any, slip_idx: Any, n_periods: 
 
     workers = threads or min(4, os.cpu_count() or 1)
     if workers > 1 and len(bounds) > 1:
-        from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(run_chunk, range(len(bounds))))
@@ -1016,7 +1024,6 @@ def plot(result: ForecastResult, path: Path) -> None:
     """Fan chart: cumulative simulated bookings by period (P10–P90 and P25–P75 bands, median)."""
     import matplotlib.ticker
 
-    from csuite.tools.plotting import figure
 
     with figure(path, figsize=(8, 4.5)) as (_fig, ax):
         _draw_fan(result, ax, matplotlib.ticker)

@@ -30,9 +30,23 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
-from csuite.io.tables import Table, canonical_key, cell, load_document, normalise_keys, read_table, resolve_columns
-from csuite.io.values import Period, parse_money, parse_number, parse_percent, parse_quarter
 from csuite.io.numbers import usd
+from csuite.io.tables import (
+    Table,
+    canonical_key,
+    cell,
+    load_document,
+    normalise_keys,
+    read_table,
+    resolve_columns,
+)
+from csuite.io.values import (
+    Period,
+    parse_money,
+    parse_number,
+    parse_percent,
+    parse_quarter,
+)
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import Day, PeriodLabel, Source, ToolOptions, ToolSpec
 

@@ -42,14 +42,15 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
+from csuite.io.numbers import usd
 from csuite.io.tables import load_document, normalise_keys
 from csuite.io.values import (
     Period,
@@ -62,7 +63,6 @@ from csuite.io.values import (
     parse_quarter,
     split_series,
 )
-from csuite.io.numbers import usd
 from csuite.knowledge.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
 

@@ -18,8 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticUndefined
 
-from csuite.errors import InputError, UsageError
+from csuite.errors import InputError, UsageError, validation_message
 from csuite.tools.base import ToolSpec
+from csuite.tools.registry import TOOLS, get_tool
 
 Format = Literal["anthropic", "openai", "mcp"]
 FORMATS: tuple[str, ...] = ("anthropic", "openai", "mcp")
@@ -109,7 +110,6 @@ def definition(spec: ToolSpec, fmt: Format) -> dict[str, Any]:
 
 def all_specs() -> list[ToolSpec]:
     """Every registry tool. A module that fails to import is a bug to see, not a tool to drop."""
-    from csuite.tools.registry import TOOLS, get_tool
 
     return [get_tool(name) for name in TOOLS]
 
@@ -119,7 +119,6 @@ def definitions(fmt: Format) -> list[dict[str, Any]]:
 
 
 def _validation_text(exc: ValidationError) -> str:
-    from csuite.cli.common import validation_message
 
     return validation_message(exc, flags=False)
 
@@ -130,7 +129,6 @@ def call_tool(name: str, arguments: dict[str, Any] | None = None) -> BaseModel:
     Raises InputError/UsageError with the CLI's one-line message; the result is the tool's
     pydantic result model (`.model_dump(mode="json")` for JSON).
     """
-    from csuite.tools.registry import get_tool
 
     spec = get_tool(name)
     return run_spec(spec, dict(arguments or {}))

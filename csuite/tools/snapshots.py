@@ -52,15 +52,30 @@ Definitions (why they are built this way):
 
 from __future__ import annotations
 
+import csv
+import gc
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from operator import methodcaller
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
-from csuite.io.tables import Source, Table, canonical_key, cell, header_positions, read_table, resolve_columns
+from csuite.io.tables import (
+    Source,
+    Table,
+    canonical_key,
+    cell,
+    detect_format,
+    header_positions,
+    read_table,
+    read_text,
+    resolve_columns,
+)
 from csuite.io.values import (
     infer_date_order,
     month_end,
@@ -290,8 +305,6 @@ class _ColumnTable(Table):
         if self._simple:
             return i + 2
         if self._numbers is None:
-            import csv
-            import io
 
             reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self._delimiter)
             next(reader)
@@ -318,7 +331,6 @@ def _split_plain_csv(text: str, delimiter: str, file: str) -> _ColumnTable | Non
     """Exports without quotes and with the same number of cells on every line (the usual
     snapshot dump) split at C speed: one str.split for the whole file, then column slices.
     Anything irregular returns None and goes through the csv module."""
-    from operator import methodcaller
 
     if '"' in text:
         return None
@@ -342,12 +354,7 @@ def _split_plain_csv(text: str, delimiter: str, file: str) -> _ColumnTable | Non
 def _fast_csv_columns(source: Source) -> _ColumnTable | None:
     """Column-wise CSV reading for large snapshot files; None for anything else (JSON, YAML,
     inline rows), which goes through `read_table`."""
-    import csv
-    import gc
-    import io
-    from pathlib import Path
 
-    from csuite.io.tables import detect_format, read_text
 
     if isinstance(source, (list, dict)) or source is None:
         return None

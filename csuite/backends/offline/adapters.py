@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from csuite.answer import Evidence, Finding
-from csuite.backends.offline.findings import ToolRun, _finding, adapter
+from csuite.backends.offline.findings import _finding, adapter
+from csuite.evidence.collect import ToolRun
 from csuite.io.numbers import format_money as money
 from csuite.io.numbers import format_percent as pct
 

@@ -11,15 +11,23 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from csuite.context.alerts import Alert
-from csuite.answer import Action, AlertNote, Answer, Decision, DecisionOption, Evidence, Finding
+from csuite.answer import (
+    Action,
+    AlertNote,
+    Answer,
+    Decision,
+    DecisionOption,
+    Evidence,
+    Finding,
+)
 from csuite.backends.offline import adapters  # noqa: F401  (registers the per-tool finding adapters)
 from csuite.backends.offline.findings import cite, tool_findings, untraceable_flags
 from csuite.backends.request import DraftRequest
-from csuite.knowledge.models import RoleKnowledge, Topic
-from csuite.io.numbers import find_mentions
-from csuite.knowledge.thresholds import alert_rules, section
 from csuite.checks.verify import MAX_BULLETS, tag_finding
+from csuite.context.alerts import Alert
+from csuite.io.numbers import find_mentions
+from csuite.knowledge.models import RoleKnowledge, Topic
+from csuite.knowledge.thresholds import alert_rules, section
 
 ROLE_TITLES = {"cro": "CRO", "cco": "CCO"}
 MAX_FINDINGS = MAX_BULLETS

@@ -9,23 +9,12 @@ trace every figure back to the tool run.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
-
-from pydantic import BaseModel, Field
+from typing import Callable
 
 from csuite.answer import Evidence, Finding
-from csuite.io.numbers import find_mentions, matches, numeric_values
 from csuite.checks.verify import tag_finding
-
-
-class ToolRun(BaseModel):
-    """One tool run on one founder file (or inline rows), as JSON-ready data."""
-
-    tool: str
-    file: str | None = None
-    result: dict[str, Any] = Field(default_factory=dict)
-    warnings: list[str] = Field(default_factory=list)
-
+from csuite.evidence.collect import ToolRun
+from csuite.io.numbers import find_mentions, matches, numeric_values
 
 _UNITS_FOR = {"percent": {"fraction"}, "ratio": {"ratio"}, "money": {"usd"}, "months": {"months"},
               "days": {"days"}}

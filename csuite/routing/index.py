@@ -1,0 +1,167 @@
+"""The routing index, built once per process from the knowledge YAML and routing.yaml: keyword
+terms by target, the TF-IDF vectors of every example question, weights and referral details."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
+from csuite.resources import load_data_yaml
+from csuite.roles import REFERRALS
+from csuite.routing.text import (
+    CJK_RE,
+    normalise,
+    similarity_features,
+    tokens,
+    unit_vector,
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    target: str
+    kind: str          # keyword | referral | hint | both
+    topic: str | None
+    text: str
+    weight: float
+    tokens: tuple[str, ...] = ()   # English terms
+    zh: str = ""                    # Chinese terms (substring)
+    soft: bool = False              # an ambiguous referral term ("contract", "budget")
+
+
+@dataclass
+class Terms:
+    en_by_first: dict[str, list[Term]]
+    zh_terms: list[Term]
+
+    @classmethod
+    def of(cls, terms: list[Term]) -> "Terms":
+        en_by_first: dict[str, list[Term]] = defaultdict(list)
+        zh_terms: list[Term] = []
+        for term in terms:
+            if term.zh:
+                zh_terms.append(term)
+            else:
+                en_by_first[term.tokens[0]].append(term)
+        return cls(dict(en_by_first), zh_terms)
+
+
+@dataclass
+class Index:
+    terms: Terms
+    consult_terms: Terms          # each role's "consult the other role when..." cues
+    docs: list[tuple[str, str | None, str, dict[str, float]]]   # target, topic, text, unit vector
+    idf: dict[str, float]
+    weights: dict[str, float]
+    decision: dict[str, float]
+    referral_info: dict[str, dict[str, str]]
+    subjects: frozenset[str]       # role terms that name who the question is about, not what it asks
+    functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
+    party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
+    purpose: tuple[re.Pattern[str], ...]   # where a purpose or outcome clause starts ("so that ...")
+
+
+def _term_weight(text: str, w: dict[str, float]) -> float:
+    if CJK_RE.search(text):
+        extra = max(0, len(text.replace(" ", "")) - 2) * w["zh_char_step"]
+    else:
+        extra = max(0, len(tokens(text)) - 1) * w["phrase_step"]
+    return min(w["keyword_cap"], w["keyword"] + extra)
+
+
+def _make_term(target: str, kind: str, topic: str | None, raw: str, weight: float,
+               soft: bool = False) -> Term | None:
+    text = normalise(str(raw)).strip()
+    if not text:
+        return None
+    if CJK_RE.search(text):
+        return Term(target, kind, topic, str(raw), weight, zh=text, soft=soft)
+    words = tuple(t for t, _, _ in tokens(text))
+    if not words:
+        return None
+    return Term(target, kind, topic, str(raw), weight, tokens=words, soft=soft)
+
+
+def _load_routing_data() -> dict[str, Any]:
+    return load_data_yaml("routing.yaml")
+
+
+def _questions(examples: dict | None) -> list[str]:
+    return [str(q) for q in ((examples or {}).get("en") or []) + ((examples or {}).get("zh") or [])]
+
+
+def example_questions() -> list[tuple[str, str | None, str]]:
+    """(target, topic, question) for every example question: role topics from each role's
+    knowledge.yaml, referrals from routing.yaml. The router's similarity index and the learned
+    model's training data both start from this list."""
+    out = [(role, topic["id"], q) for role in ROLE_FOLDERS
+           for topic in read_knowledge_yaml(role)["topics"] for q in _questions(topic["examples"])]
+    out += [(ref, None, q) for ref, spec in _load_routing_data()["referrals"].items()
+            for q in _questions(spec.get("examples"))]
+    return out
+
+
+@lru_cache(maxsize=1)
+def build_index() -> Index:
+    # Raw YAML, not the validated models: the schema is enforced by csuite.knowledge.models and its
+    # tests, and skipping pydantic here keeps `csuite route` start-up short.
+    knowledge = {role: read_knowledge_yaml(role) for role in ROLE_FOLDERS}
+    data = _load_routing_data()
+    w = {k: float(v) for k, v in data["weights"].items()}
+    terms: list[Term] = []
+
+    def add(target: str, kind: str, topic: str | None, words: dict | None, scale: float,
+            soft: bool = False) -> None:
+        for lang in ("en", "zh"):
+            for raw in (words or {}).get(lang) or []:
+                base = w["hint"] if kind == "hint" else _term_weight(normalise(str(raw)), w)
+                term = _make_term(target, kind, topic, raw, round(base * scale, 4), soft)
+                if term:
+                    terms.append(term)
+
+    for role, raw in knowledge.items():
+        for topic in raw["topics"]:
+            add(role, "keyword", topic["id"], topic["keywords"], 1.0)
+    for role, words in (data.get("hints") or {}).items():
+        add(role, "hint", None, words, 1.0)
+    add("both", "both", None, data.get("both_roles"), 0.0)
+    info: dict[str, dict[str, str]] = {}
+    for ref, spec in data["referrals"].items():
+        if ref not in REFERRALS:
+            raise ValueError(f"routing.yaml: unknown referral id '{ref}'")
+        info[ref] = {"title": spec.get("title", ref), "reason": spec.get("reason", "")}
+        add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
+        add(ref, "referral", None, spec.get("soft"), w["referral_soft"], soft=True)
+        add(ref, "referral", None, spec.get("decisive"), w["referral_decisive"])
+    docs_raw = example_questions()
+
+    bags = [similarity_features(normalise(text)) for _, _, text in docs_raw]
+    df: Counter = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    idf = {f: math.log((n + 1) / (c + 1)) + 1.0 for f, c in df.items()}
+    docs = [(t, topic, text, unit_vector(bag, idf)) for (t, topic, text), bag in zip(docs_raw, bags)]
+    consult_terms: list[Term] = []
+    for role, raw in knowledge.items():
+        for consult in raw.get("consults") or []:
+            for lang in ("en", "zh"):
+                for word in (consult.get("keywords") or {}).get(lang) or []:
+                    term = _make_term(role, "consult", consult["role"], word, 0.0)
+                    if term:
+                        consult_terms.append(term)
+    context = data.get("context") or {}
+    subjects = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
+                         for x in (context.get("subjects") or {}).get(lang) or [])
+    purpose = tuple(re.compile(p) for p in context.get("purpose") or [])
+    functions = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
+                          for x in (context.get("functions") or {}).get(lang) or [])
+    party = re.compile(context["party"]) if context.get("party") else None
+    return Index(Terms.of(terms), Terms.of(consult_terms), docs, idf, w,
+                  {k: float(v) for k, v in data["decision"].items()}, info,
+                  subjects=subjects, functions=functions, party=party, purpose=purpose)

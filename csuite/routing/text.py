@@ -1,0 +1,100 @@
+"""Text processing shared by the keyword router and the learned model: normalisation, English
+tokens and stems, Chinese character runs, and the clauses that state a purpose."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RE = re.compile(f"[{_CJK}]")
+CJK_RUN = re.compile(f"[{_CJK}]+")
+_TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)?")
+
+STOP_EN = frozenset("""
+a an the and or but if then than so to of in on at by for from with about into over under as is are was
+were be been being am do does did doing have has had having i me my we us our ours you your they them
+their he she it its this that these those there here what which who whom whose when where why how can
+could should would will shall may might must not no yes all any some each every more most much many
+very just also too only own same other such up down out off again further once get got make made go
+going want need needs let lets like one two three four five six seven eight nine ten per vs versus
+right now today next last new good best better big small really still even ever s t ok okay please
+tell help think know way thing things something anyone someone before after during while since until
+between through without within across via among already actually ask asks asked say says said give gives
+take takes put see look use using used try
+""".split())
+# Chinese function characters: a bigram made only of these carries no topic.
+STOP_ZH = frozenset("我们你他她它的了吗呢吧啊是在有和与及或就都也还要会能该应怎么什么为哪些个这那一多少如何可以不没到给让把被对从比更很太最")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → ASCII), lower case, curly quotes and possessives flattened."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("’", "'").replace("'s ", " ").replace("'", "")
+    return text
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ings", "ing", "ers", "er", "ied", "ies", "ed", "es", "s", "e", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def similarity_features(text: str) -> Counter:
+    """Bag of English stems and Chinese character bigrams, for example similarity."""
+    feats: Counter = Counter()
+    for token, _, _ in tokens(text):
+        if token in STOP_EN or token.isdigit() or len(token) < 2:
+            continue
+        feats["w:" + stem(token)] += 1
+    for run in CJK_RUN.findall(text):
+        if len(run) == 1:
+            if run not in STOP_ZH:
+                feats["z:" + run] += 1
+            continue
+        for i in range(len(run) - 1):
+            pair = run[i:i + 2]
+            if pair[0] in STOP_ZH and pair[1] in STOP_ZH:
+                continue
+            feats["z:" + pair] += 1
+    return feats
+
+
+def token_matches(keyword_token: str, token: str) -> bool:
+    if token == keyword_token:
+        return True
+    if len(keyword_token) >= 4:
+        return token.startswith(keyword_token)
+    return token in (keyword_token + "s", keyword_token + "es")
+
+
+def unit_vector(bag: Counter, idf: dict[str, float], default_idf: float | None = None) -> dict[str, float]:
+    vec: dict[str, float] = {}
+    for feat, count in bag.items():
+        weight = idf.get(feat, default_idf)
+        if weight is None:
+            continue
+        vec[feat] = (1.0 + math.log(count)) * weight
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {f: v / norm for f, v in vec.items()} if norm else {}
+
+
+CLAUSE_END = re.compile(r"[.?!;,。？！；，]")
+
+
+def purpose_spans(text: str, markers: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
+    """Stretches of text that state a purpose or an outcome ("so that customers onboard faster",
+    "to close more deals", "为了多招几个销售"): from the marker to the end of its clause."""
+    spans = []
+    for marker in markers:
+        for found in marker.finditer(text):
+            end = CLAUSE_END.search(text, found.end())
+            spans.append((found.start(), end.start() if end else len(text)))
+    return spans

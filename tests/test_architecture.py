@@ -1,0 +1,163 @@
+"""The house rules of docs/architecture.md, checked on the code itself.
+
+Every module's imports are read with `ast` (top-level and inside functions alike): no import
+cycle between modules, no stage importing a stage above it, lazy imports only for heavy
+optional libraries (and anywhere inside `cli/`, which keeps start-up short), and a top level
+that holds only the public API, the runner, the answer models and shared plumbing.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "csuite"
+
+# Lowest first: a module may import its own layer or any layer below, never one above.
+LAYERS: list[tuple[str, ...]] = [
+    ("csuite", "csuite.errors", "csuite.roles", "csuite.resources"),
+    ("csuite.io",),
+    ("csuite.knowledge",),
+    ("csuite.answer",),
+    ("csuite.context",),
+    ("csuite.tools",),
+    ("csuite.routing",),
+    ("csuite.evidence",),
+    ("csuite.checks",),
+    ("csuite.render",),
+    ("csuite.backends",),
+    ("csuite.runner",),
+    ("csuite.mcp", "csuite.pack"),
+    ("csuite.cli", "csuite.__main__"),
+]
+# Imported inside functions on purpose: seconds of import time, or an optional extra.
+HEAVY_LAZY = {"anthropic", "mcp", "numpy", "matplotlib", "openpyxl", "python_calamine", "jinja2", "rich",
+              "charset_normalizer"}
+MAX_TOP_LEVEL_MODULES = 12
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "_pack" not in p.parts}
+
+
+def imports_of(path: Path) -> list[tuple[str, bool]]:
+    """(imported module, is it inside a function or class) for every import statement."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, bool]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.col_offset > 0) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            base = node.module
+            found.append((base, node.col_offset > 0))
+            # `from csuite.tools import snapshots` imports the submodule csuite.tools.snapshots
+            found += [(f"{base}.{alias.name}", node.col_offset > 0) for alias in node.names]
+    return found
+
+
+def internal_graph() -> dict[str, set[str]]:
+    known = modules()
+    graph: dict[str, set[str]] = {name: set() for name in known}
+    for name, path in known.items():
+        for target, _lazy in imports_of(path):
+            if target in known and target != name:
+                graph[name].add(target)
+    return graph
+
+
+def layer_of(module: str) -> int:
+    best, rank = -1, -1
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, rank = len(prefix), index
+    if rank < 0:
+        raise AssertionError(f"{module} is in no layer of docs/architecture.md; add it to LAYERS")
+    return rank
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycle():
+    # A package's __init__ that imports nothing is not part of a cycle; submodules are nodes.
+    cycle = find_cycle(internal_graph())
+    assert cycle is None, " → ".join(cycle or [])
+
+
+def test_no_stage_imports_a_stage_above_it():
+    upward = []
+    for module, targets in internal_graph().items():
+        for target in targets:
+            if target == "csuite":
+                continue
+            if layer_of(target) > layer_of(module):
+                upward.append(f"{module} → {target}")
+    assert not upward, "\n".join(sorted(upward))
+
+
+def test_imports_sit_at_the_top_outside_the_cli():
+    lazy = sorted({f"{name}: {target}" for name, path in modules().items() if not name.startswith("csuite.cli")
+                   for target, inside in imports_of(path) if inside and target.split(".")[0] not in HEAVY_LAZY})
+    assert not lazy, "\n".join(lazy)
+
+
+def test_top_level_stays_small():
+    top = [p.name for p in PACKAGE.glob("*.py")]
+    assert len(top) <= MAX_TOP_LEVEL_MODULES, sorted(top)
+
+
+def test_every_stage_package_says_what_it_takes_and_gives():
+    for init in PACKAGE.glob("*/__init__.py"):
+        if init.parent.name.startswith("_"):
+            continue
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert doc and len(doc.split()) >= 12, f"{init.relative_to(ROOT)} needs a docstring"
+
+
+@pytest.mark.parametrize("module, target, expected", [
+    ("csuite.tools.revenue_forecast_model", "csuite.runner", True),
+    ("csuite.runner", "csuite.tools.registry", False),
+    ("csuite.io.values", "csuite.knowledge.thresholds", True),
+])
+def test_layer_rule_itself(module, target, expected):
+    # The checker would catch an upward import (and lets a downward one through).
+    assert (layer_of(target) > layer_of(module)) is expected
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
