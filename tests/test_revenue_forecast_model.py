@@ -76,7 +76,7 @@ def test_small_pipeline_golden_numbers():
     ids = {f.id for f in r.flags}
     # A carries 60,000 ÷ 129,000 = 46.5% of the weighted forecast (> 25%).
     single = next(f for f in r.flags if f.id == "single_deal_concentration")
-    assert single.deals == ["A"] and single.value == pytest.approx(60_000 / 129_000)
+    assert single.items == ["A"] and single.value == pytest.approx(60_000 / 129_000)
     assert ids == {"coverage_below_target", "single_deal_concentration", "stale_deals"}
 
 
@@ -191,7 +191,7 @@ def test_coverage_uses_the_selected_period_only():
 def test_past_due_deals_flagged_with_explicit_as_of():
     r = forecast(SMALL)
     stale = next(f for f in r.flags if f.id == "stale_deals")
-    assert stale.deals == ["E"] and r.stale_count == 1 and r.as_of.isoformat() == AS_OF
+    assert stale.items == ["E"] and r.stale_count == 1 and r.as_of.isoformat() == AS_OF
     earlier = forecast(SMALL, as_of="2026-10-01")
     assert all(f.id != "stale_deals" for f in earlier.flags)
 

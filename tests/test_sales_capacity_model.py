@@ -76,7 +76,7 @@ def test_golden_capacity_gap_hires_pipeline():
     # Totals: target 190,000; capacity 150,000; with hires 165,000.
     assert (r.totals.target, r.totals.capacity, r.totals.gap) == (190_000, 150_000, 40_000)
     assert (r.totals.capacity_with_hires, r.totals.gap_after_hires) == (165_000, 25_000)
-    ids = [w.id for w in r.warnings]
+    ids = [w.id for w in r.flags]
     assert ids.count("target_unreachable") == 1 and "coverage_above_rule_of_thumb" in ids
     assert "share_at_quota_low" not in ids and "ramp_longer_than_horizon" not in ids
 
@@ -147,28 +147,28 @@ def test_benchmark_defaults_are_labelled_assumptions():
 
 def test_ramp_longer_than_horizon_warning():
     r = run(plan(ramp_curve=["0%", "10%", "20%", "30%", "40%", "50%", "60%"], targets={"2027-Q1": 50_000}))
-    assert "ramp_longer_than_horizon" in [w.id for w in r.warnings]
+    assert "ramp_longer_than_horizon" in [w.id for w in r.flags]
 
 
 def test_share_at_quota_low_warning():
     r = run(plan(attainment="60%"))
     assert r.expected_share_at_quota < 0.5
-    assert "share_at_quota_low" in [w.id for w in r.warnings]
+    assert "share_at_quota_low" in [w.id for w in r.flags]
 
 
 def test_pipeline_window_and_past_quarter_warnings():
     # As of 2027-02-15: Q1 pipeline had to exist by 2027-01-30 → window passed.
     r = run(plan(), CapacityOptions(as_of="2027-02-15"))
-    ids = {(w.id, w.quarter) for w in r.warnings}
+    ids = {(w.id, w.period) for w in r.flags}
     assert ("pipeline_window_passed", "2027-Q1") in ids
     r = run(plan(), CapacityOptions(as_of="2027-04-10"))
-    assert ("quarter_already_ended", "2027-Q1") in {(w.id, w.quarter) for w in r.warnings}
+    assert ("quarter_already_ended", "2027-Q1") in {(w.id, w.period) for w in r.flags}
 
 
 def test_coverage_rule_of_thumb_silent_at_high_win_rate():
     r = run(plan(win_rate="40%"))
     assert r.pipeline.coverage == 2.5
-    assert "coverage_above_rule_of_thumb" not in [w.id for w in r.warnings]
+    assert "coverage_above_rule_of_thumb" not in [w.id for w in r.flags]
 
 
 def test_as_of_option_overrides_plan_and_is_required():

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from csuite.errors import InputError
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
@@ -40,6 +40,29 @@ Day = Annotated[date, BeforeValidator(_located(parse_date))]
 PeriodLabel = Annotated[str, BeforeValidator(_located(lambda v: parse_period(v).label))]
 
 
+class Flag(BaseModel):
+    """A condition a tool raises about the founder's data. One model for every tool, so the runner
+    and the answer read every tool's flags the same way and none is dropped on the way."""
+
+    id: str = Field(description="stable id, e.g. coverage_below_target or target_unreachable")
+    severity: Literal["high", "medium", "low"]
+    message: str = Field(description="one sentence in the tool's words, with the founder's numbers")
+    value: float | None = Field(default=None, description="the measured value that raised the flag")
+    threshold: float | None = Field(default=None, description="the line it crossed (our framework)")
+    metric: str | None = Field(default=None, description="which metric the value measures")
+    period: str | None = Field(default=None, description="the quarter or month the flag is about")
+    items: list[str] = Field(default_factory=list, description="deals or accounts the flag names")
+    source: str | None = Field(default=None, description="the input field or formula behind the value")
+
+
+class ToolResult(BaseModel):
+    """Base of every tool's result: flags (typed conditions) and warnings (notes about the input
+    that the founder should see, such as rows skipped)."""
+
+    flags: list[Flag] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
 class ToolOptions(BaseModel):
     """Base for tool options: unknown keys are refused so a typo never silently does nothing."""
 
@@ -54,10 +77,10 @@ class ToolSpec:
     input_help: str
     sample: str | None                      # path under examples/ used when no INPUT is given
     options: type[ToolOptions]
-    result: type[BaseModel]
-    run: Callable[[Source, Any], BaseModel]  # (data source, options) -> result; pure, no printing
+    result: type[ToolResult]
+    run: Callable[[Source, Any], ToolResult]  # (data source, options) -> result; pure, no printing
     render: Callable[[BaseModel], str]
-    data_kinds: tuple[str, ...] = ()        # file kinds (see csuite.io.detect) this tool reads
+    data_kinds: tuple[str, ...] = ()        # file kinds this tool reads (csuite.evidence.plan recognises them)
     plot: Callable[[BaseModel, Path], None] | None = None
     input_required: bool = True             # False for tools that can run on options alone
     extra: dict[str, Any] = field(default_factory=dict)

@@ -42,7 +42,7 @@ from csuite.io.numbers import pct, usd
 from csuite.io.values import month_end
 from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.resources import examples_dir
-from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
+from csuite.tools.base import Day, Flag, Source, ToolOptions, ToolResult, ToolSpec
 from csuite.tools.plotting import figure
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
@@ -191,15 +191,7 @@ class Totals(BaseModel):
     churned: ListTotal
 
 
-class Flag(BaseModel):
-    id: str
-    severity: Literal["high", "medium", "low"]
-    message: str
-    value: float | None = None
-    threshold: float | None = None
-
-
-class ChurnResult(BaseModel):
+class ChurnResult(ToolResult):
     as_of: date
     source: SourceInfo
     window: WindowInfo
@@ -220,8 +212,6 @@ class ChurnResult(BaseModel):
     expansion_candidates: list[AccountSignals]
     churned: list[ChurnedAccount]
     totals: Totals
-    flags: list[Flag]
-    warnings: list[str]
 
 
 # ----------------------------------------------------------------------------- analysis

@@ -45,7 +45,7 @@ from csuite.io.tables import (
 )
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolSpec
+from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolResult, ToolSpec
 
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first
@@ -162,7 +162,7 @@ class Totals(BaseModel):
     manager_hires: int
 
 
-class CoverageResult(BaseModel):
+class CoverageResult(ToolResult):
     source: str
     as_of: date
     start_month: str
@@ -183,7 +183,6 @@ class CoverageResult(BaseModel):
     incremental_cost_12m: float = Field(description="sum of the 12 monthly incremental costs")
     incremental_run_rate_12m: float = Field(description="annual cost of the people added by month 12")
     rebalancing: list[str]
-    warnings: list[str] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from csuite.io.tables import Source, canonical_key, load_document, normalise_key
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.resources import load_data_yaml
-from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolSpec
+from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolResult, ToolSpec
 
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
 RoleId = Literal["csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing"]
@@ -118,7 +118,7 @@ class Hire(BaseModel):
     arr: float
 
 
-class NextHireResult(BaseModel):
+class NextHireResult(ToolResult):
     company: str | None
     stage: str | None
     customers: int
@@ -136,7 +136,6 @@ class NextHireResult(BaseModel):
     growth: dict[str, Any]
     input_sources: dict[str, str]
     assumptions: list[str]
-    warnings: list[str]
 
 
 # ----------------------------------------------------------------------------- the table

@@ -46,7 +46,7 @@ from csuite.io.values import (
     parse_months,
 )
 from csuite.knowledge.thresholds import alert_threshold, section
-from csuite.tools.base import Day, Money, Source, ToolOptions, ToolSpec
+from csuite.tools.base import Day, Money, Source, ToolOptions, ToolResult, ToolSpec
 
 NAME = "customer_segmentation_designer"
 
@@ -163,7 +163,7 @@ class KillRule(BaseModel):
     statement: str
 
 
-class SegmentationResult(BaseModel):
+class SegmentationResult(ToolResult):
     mode: Literal["thresholds", "percentile"]
     source: str
     as_of: date | None
@@ -194,7 +194,6 @@ class SegmentationResult(BaseModel):
     zero_arr_cost_to_serve: float
     list_limit: int
     assignments: list[CustomerRow] | None = None
-    warnings: list[str] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

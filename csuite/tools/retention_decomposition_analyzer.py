@@ -87,7 +87,7 @@ from csuite.io.values import (
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
-from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolSpec
+from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolResult, ToolSpec
 
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
               "company_event", "tactical_failure")
@@ -222,7 +222,7 @@ class CurvePoint(BaseModel):
     survival: float
 
 
-class RetentionResult(BaseModel):
+class RetentionResult(ToolResult):
     source: Literal["cohort_summaries", "snapshots"]
     file: str
     window: dict[str, Any]
@@ -250,7 +250,6 @@ class RetentionResult(BaseModel):
     top_drivers: list[Driver]
     logo_curve: list[CurvePoint] = Field(default_factory=list,
                                          description="snapshots: pooled Kaplan–Meier logo survival by tenure month")
-    warnings: list[str]
 
 
 # ----------------------------------------------------------------------------- taxonomy

@@ -57,7 +57,7 @@ from csuite.io.values import (
     period_of,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Money, PeriodLabel, Source, ToolOptions, ToolSpec
+from csuite.tools.base import Day, Flag, Money, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
 from csuite.tools.plotting import figure
 
 NAME = "revenue_forecast_model"
@@ -137,15 +137,6 @@ class ForecastOptions(ToolOptions):
     as_of: Day | None = Field(None, description="today's date for past-due deals and the default period (default: today)")
     date_order: Literal["dmy", "mdy"] | None = Field(
         None, description="day/month order of slash dates such as 04/05/2026 when the file cannot tell")
-
-
-class Flag(BaseModel):
-    id: str
-    severity: Literal["high", "medium", "low"]
-    message: str
-    value: float | None = None
-    threshold: float | None = None
-    deals: list[str] = Field(default_factory=list)
 
 
 class Weighted(BaseModel):
@@ -239,7 +230,7 @@ class DealRef(BaseModel):
     owner: str
 
 
-class ForecastResult(BaseModel):
+class ForecastResult(ToolResult):
     file: str
     format: Format
     as_of: date
@@ -261,11 +252,9 @@ class ForecastResult(BaseModel):
     calibration: list[CalibrationRow] | None
     stale_deals: list[DealRef]
     stale_count: int
-    flags: list[Flag]
     fan_chart: list[FanPoint]
     scenarios: dict[str, dict[str, float]]
     closed_rows: dict[str, int]
-    warnings: list[str]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -942,7 +931,7 @@ def _flags(target: Period, as_of: date, period_list: list[Deal], pipeline: float
         limit_share = float(cfg["early_stage_share_above"])
         if share > limit_share:
             flags.append(Flag(id="early_stage_concentration", severity="medium", value=share, threshold=limit_share,
-                              deals=[d.deal_id for d in sorted(early, key=lambda d: -d.amount)[:limit]],
+                              items=[d.deal_id for d in sorted(early, key=lambda d: -d.amount)[:limit]],
                               message=(f"{share:.0%} of {target.label} pipeline sits in stages at or below "
                                        f"{early_max:.0%} probability.")))
     if weighted_base > 0:
@@ -951,13 +940,13 @@ def _flags(target: Period, as_of: date, period_list: list[Deal], pipeline: float
         limit_share = float(cfg["single_deal_share_above"])
         if share > limit_share:
             flags.append(Flag(id="single_deal_concentration", severity="medium", value=share, threshold=limit_share,
-                              deals=[top.deal_id],
+                              items=[top.deal_id],
                               message=(f"One deal ({top.name}, ${top.amount:,.0f}) carries {share:.0%} of the "
                                        f"weighted {target.label} forecast.")))
     if stale:
         amount = sum(d.amount for d in stale)
         flags.append(Flag(id="stale_deals", severity="medium", value=float(len(stale)),
-                          deals=[d.deal_id for d in stale[:limit]],
+                          items=[d.deal_id for d in stale[:limit]],
                           message=(f"{len(stale)} open deal(s) worth ${amount:,.0f} have a close date before "
                                    f"{as_of}; they are counted from {as_of} — update or close them.")))
     return flags

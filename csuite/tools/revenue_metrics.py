@@ -48,7 +48,7 @@ from csuite.io.values import (
     parse_quarter,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, PeriodLabel, Source, ToolOptions, ToolSpec
+from csuite.tools.base import Day, Flag, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -120,17 +120,6 @@ class Metric(BaseModel):
     note: str | None = None
 
 
-class Flag(BaseModel):
-    id: str
-    severity: Literal["high", "medium", "low"]
-    metric: str | None
-    quarter: str | None
-    value: float | None
-    threshold: float | None
-    message: str
-    source: str | None = None
-
-
 class WaterfallRow(BaseModel):
     quarter: str
     start: float | None
@@ -157,7 +146,7 @@ class QuarterMetrics(BaseModel):
     rule_of_40: float | None
 
 
-class MetricsResult(BaseModel):
+class MetricsResult(ToolResult):
     company: str | None
     as_of: date | None
     quarter: str = Field(description="the reporting quarter")
@@ -166,7 +155,6 @@ class MetricsResult(BaseModel):
     waterfall: list[WaterfallRow]
     waterfall_total: WaterfallRow
     waterfall_markdown: str
-    flags: list[Flag]
     notes: list[str]
 
 
@@ -419,12 +407,12 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
     if as_of is not None:
         open_q = [r.quarter for r in rows if periods[r.quarter].end > as_of]
         if open_q:
-            flags.append(Flag(id="quarter_not_ended", severity="low", metric=None, quarter=open_q[0], value=None,
+            flags.append(Flag(id="quarter_not_ended", severity="low", metric=None, period=open_q[0], value=None,
                               threshold=None, message=f"{', '.join(open_q)} had not ended by {as_of.isoformat()}: "
                               "partial figures, shown in the trend but never used as the reporting quarter"))
         age = (as_of - periods[report].end).days
         if age > own["stale_after_days"]:
-            flags.append(Flag(id="stale_numbers", severity="medium", metric=None, quarter=report, value=age,
+            flags.append(Flag(id="stale_numbers", severity="medium", metric=None, period=report, value=age,
                               threshold=own["stale_after_days"], message=f"the reporting quarter {report} ended {age} "
                               f"days before {as_of.isoformat()}; the board will ask for a newer quarter"))
 
@@ -551,7 +539,7 @@ def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_ba
     def flag(metric_key: str, fid: str, severity: str, threshold: float | None, message: str, source: str) -> None:
         metric = headline[metric_key]
         metric.flag = fid
-        flags.append(Flag(id=fid, severity=severity, metric=metric_key, quarter=report, value=metric.value,
+        flags.append(Flag(id=fid, severity=severity, metric=metric_key, period=report, value=metric.value,
                           threshold=threshold, message=message, source=source))
 
     mn = headline["magic_number"].value

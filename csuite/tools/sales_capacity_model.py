@@ -64,7 +64,7 @@ from csuite.io.values import (
     split_series,
 )
 from csuite.knowledge.thresholds import alert_threshold, section
-from csuite.tools.base import Day, Source, ToolOptions, ToolSpec
+from csuite.tools.base import Day, Flag, Source, ToolOptions, ToolResult, ToolSpec
 
 # Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -185,14 +185,7 @@ class Totals(BaseModel):
     gap_after_hires: float
 
 
-class CapacityWarning(BaseModel):
-    id: str
-    severity: Literal["high", "medium", "low"]
-    message: str
-    quarter: str | None = None
-
-
-class CapacityResult(BaseModel):
+class CapacityResult(ToolResult):
     company: str | None
     as_of: date
     horizon: dict[str, str]
@@ -209,7 +202,6 @@ class CapacityResult(BaseModel):
     pipeline: PipelinePlan
     reps: list[RepCapacity]
     expected_share_at_quota: float | None
-    warnings: list[CapacityWarning]
     assumptions: list[str]
 
 
@@ -511,7 +503,7 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
     targets = {label: value for label, value in plan.targets}
     rmonths = ramp_months(plan.ramp_curve)
     horizon_months = _idx(periods[-1].end) - _idx(periods[0].start) + 1
-    warnings: list[CapacityWarning] = []
+    flags: list[Flag] = []
     assumptions: list[str] = []
     if plan.ramp_source != "plan":
         assumptions.append(f"ramp curve from {plan.ramp_source}: "
@@ -623,32 +615,32 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
         ))
         if p.label in unreachable:
             short = target - with_hires
-            warnings.append(CapacityWarning(
-                id="target_unreachable", severity="high", quarter=p.label,
+            flags.append(Flag(
+                id="target_unreachable", severity="high", period=p.label,
                 message=(f"{p.label}: target ${target:,.0f} is ${short:,.0f} above capacity even with the "
                          f"hires planned; no hire can close it in time: {unreachable[p.label]}"),
             ))
         if p.end < as_of:
-            warnings.append(CapacityWarning(
-                id="quarter_already_ended", severity="low", quarter=p.label,
+            flags.append(Flag(
+                id="quarter_already_ended", severity="low", period=p.label,
                 message=f"{p.label} ended before the as-of date {as_of.isoformat()}; its capacity is a model, not bookings",
             ))
         elif quarters[-1].pipeline_create_by < as_of and target > _CENT:
-            warnings.append(CapacityWarning(
-                id="pipeline_window_passed", severity="medium", quarter=p.label,
+            flags.append(Flag(
+                id="pipeline_window_passed", severity="medium", period=p.label,
                 message=(f"{p.label}: an average {plan.sales_cycle_days:g}-day deal had to be in pipeline by "
                          f"{quarters[-1].pipeline_create_by.isoformat()}; the ${pipeline:,.0f} needed must already exist"),
             ))
 
     if rmonths >= horizon_months:
-        warnings.append(CapacityWarning(
+        flags.append(Flag(
             id="ramp_longer_than_horizon", severity="medium",
             message=(f"the ramp takes {rmonths} months and the plan covers {horizon_months}: "
                      "no new hire reaches full quota inside the horizon"),
         ))
     rule = float(section("benchmarks")["pipeline_coverage_target"])
     if coverage > rule + 1e-9:
-        warnings.append(CapacityWarning(
+        flags.append(Flag(
             id="coverage_above_rule_of_thumb", severity="medium",
             message=(f"at a {plan.win_rate:.0%} win rate you need {coverage:.1f}x pipeline coverage; "
                      f"the {rule:g}x rule of thumb would leave you short"),
@@ -657,7 +649,7 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
     share = sum(shares) / len(shares) if shares else None
     line = alert_threshold("quota_attainment_low", "reps_at_quota")
     if share is not None and line is not None and share < line:
-        warnings.append(CapacityWarning(
+        flags.append(Flag(
             id="share_at_quota_low", severity="medium",
             message=(f"only {share:.0%} of reps are expected to reach quota (below {line:.0%}): "
                      "quotas, attainment or deal volume do not fit"),
@@ -689,7 +681,7 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
         ),
         reps=reps_out,
         expected_share_at_quota=share,
-        warnings=warnings,
+        flags=flags,
         assumptions=assumptions,
     )
 
@@ -747,10 +739,10 @@ def render(result: CapacityResult) -> str:
         pq = f"{r.p_at_quota:.0%}" if r.p_at_quota is not None else "n/a"
         lines.append(f"  {r.name:<24} {r.status:<11} ramp now {r.ramp_now:>4.0%}  "
                      f"horizon quota {usd(round(r.horizon_quota)):>10}  P(at quota) {pq}")
-    if result.warnings:
+    if result.flags:
         lines.append("")
         lines.append("Warnings:")
-        lines.extend(f"  [{w.severity}] {w.id}: {w.message}" for w in result.warnings)
+        lines.extend(f"  [{w.severity}] {w.id}: {w.message}" for w in result.flags)
     if result.assumptions:
         lines.append("")
         lines.append("Assumptions:")
