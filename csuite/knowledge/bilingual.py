@@ -1,0 +1,61 @@
+"""Texts in the founder's language: every human-readable entry in the pack's YAML carries English
+and Chinese side by side (`{en: ..., zh: ...}`), one entry, two texts.
+
+An answer is rendered in one `Lang`; numbers never change with it. `Bilingual.get(lang)` picks
+the text, and `pick()` accepts either a bilingual mapping or a plain string (identifiers, names
+and formulas are the same in both languages).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+class Bilingual(BaseModel):
+    """One text in English and Chinese. Both are required: a missing translation is a load error,
+    not an English sentence in a Chinese answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+    def get(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def format(self, lang: Lang, **values: Any) -> str:
+        """The text in `lang` with `{name}` placeholders filled; the same values in both languages."""
+        return self.get(lang).format(**values)
+
+
+def pick(text: Bilingual | dict[str, str] | str | None, lang: Lang) -> str:
+    """The text in `lang` from a Bilingual, a `{en, zh}` mapping or a language-neutral string."""
+    if text is None:
+        return ""
+    if isinstance(text, Bilingual):
+        return text.get(lang)
+    if isinstance(text, dict):
+        return str(text.get(lang) or text.get("en") or "")
+    return str(text)
+
+
+def cjk_share(text: str) -> float:
+    """Chinese characters as a share of all letters (CJK + Latin): how Chinese a text reads."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return cjk / (cjk + latin) if cjk + latin else 0.0
+
+
+def detect_language(text: str) -> Lang:
+    """A question with any run of Chinese characters is Chinese (founders mix English acronyms
+    such as NRR or ARR into Chinese sentences; the reverse is rare)."""
+    return "zh" if len(_CJK.findall(text)) >= 2 else "en"
