@@ -353,9 +353,10 @@ def test_malformed_errors_name_row_and_field(tmp_path):
 
 
 def test_non_utf8_and_bom_and_crlf(run_cli, tmp_path):
-    bad = write(tmp_path, HEADER + "1,Café,proposal,5000,2026-12-01,Rep A,SMB\n", "latin1.csv", "latin-1")
-    res = run_cli("tool", TOOL, bad, "--as-of", AS_OF)
-    assert res.code == 2 and "UTF-8" in res.err
+    legacy = write(tmp_path, HEADER + "1,Café,proposal,5000,2026-12-01,Rep A,SMB\n", "cp1252.csv", "cp1252")
+    res = run_cli("tool", TOOL, legacy, "--as-of", AS_OF, "--json")
+    assert res.code == 0 and json.loads(res.out)["weighted"]["base"] == pytest.approx(3000)
+    assert "Windows-1252" in res.out
     text = "\ufeff" + (HEADER + "1,A,proposal,5000,2026-12-01,Rep A,SMB\n").replace("\n", "\r\n")
     r = forecast(write(tmp_path, text, "bom.csv"))
     assert r.weighted.base == pytest.approx(3000)

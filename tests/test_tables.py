@@ -28,11 +28,19 @@ def test_utf16_with_bom(tmp_path):
     assert read_table(path).rows == [{"id": "A", "amount": "1"}]
 
 
-def test_non_utf8_is_a_clear_error(tmp_path):
-    path = write(tmp_path, "deals.csv", "id,name\n1,Caf\xe9\n".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8") as info:
-        read_table(path)
-    assert str(path) in str(info.value)
+def test_windows_1252_is_read_and_named(tmp_path):
+    path = write(tmp_path, "deals.csv", "id,name\n1,Caf\xe9\n".encode("cp1252"))
+    table = read_table(path)
+    assert table.rows == [{"id": "1", "name": "Café"}]
+    assert any("Windows-1252" in w and str(path) in w for w in table.warnings)
+
+
+def test_binary_and_bad_bom_are_clear_errors(tmp_path):
+    with pytest.raises(InputError, match="binary"):
+        read_table(write(tmp_path, "b.csv", b"id,name\n\x00\x01\x02\xff\xfe\x00\x00\x00"))
+    # A UTF-16 byte-order mark followed by an unpaired surrogate is not UTF-16.
+    with pytest.raises(InputError, match="UTF-16"):
+        read_table(write(tmp_path, "u.csv", b"\xff\xfea\x00,\x00\x00\xd8b\x00"))
 
 
 @pytest.mark.parametrize("content, message", [(b"", "empty"), (b"   \n\n", "empty")])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Iterable
+from types import UnionType
+from typing import Annotated, Any, Iterable, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +17,7 @@ from csuite.answer import Evidence, Unit
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.knowledge.thresholds import section
+from csuite.tools.base import inner_annotation, unit_of
 
 # Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
 # only see as JSON. The first fragment that occurs in the key wins.
@@ -145,14 +147,22 @@ def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list
     """Every number a tool computed, addressable as `<tool>.<field path>`.
 
     Lists of records (deals, accounts, cohorts) are indexed by their natural name when they
-    have one, so `churn_analyzer.segments.enterprise.nrr` reads like what it is.
+    have one, so `churn_analyzer.segments.enterprise.nrr` reads like what it is. The unit of each
+    number comes from the result model's field type (Amount, Share, Ratio, Count, Months, Days in
+    csuite.tools.base); only an untyped field, or a plain dict payload, falls back to its name.
+    A result in another currency than dollars says so in every money label.
     """
+    model = type(result) if isinstance(result, BaseModel) else None
     data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    currency = data.get("currency") if isinstance(data, dict) else None
     where = f"{tool}" + (f" on {file}" if file else "")
     items: list[Evidence] = []
-    for path, value in _walk(data, tool, depth=0):
-        items.append(Evidence(id=path, label=path.split(".", 1)[1].replace("_", " ").replace(".", " — "),
-                              value=value, unit=guess_unit(path, _first(value)),
+    for path, value, typed in _walk(data, tool, depth=0, annotation=model):
+        unit = typed or guess_unit(path, _first(value))
+        label = path.split(".", 1)[1].replace("_", " ").replace(".", " — ")
+        if unit == "usd" and isinstance(currency, str) and currency not in ("USD", ""):
+            label += f" ({currency})"
+        items.append(Evidence(id=path, label=label, value=value, unit=unit,
                               source=f"{where}, field {path.split('.', 1)[1]}",
                               kind="framework" if _is_rule(path) else "founder_data"))
     return items
@@ -171,23 +181,34 @@ _NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "cohort", "own
 _MAX_LIST = 50
 
 
-def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
+def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterable[tuple[str, Any, Unit | None]]:
+    """(path, number or number list, unit from the model's types or None) for every number."""
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, (int, float)):
-        yield prefix, value
+        yield prefix, value, unit_of(annotation)
         return
     if depth >= 4:
         return
+    inner = inner_annotation(annotation) if annotation is not None else None
+    model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
     if isinstance(value, dict):
         for key, sub in value.items():
-            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1)
+            field = model.model_fields.get(key) if model is not None else None
+            if field is not None:
+                sub_annotation: Any = Annotated[field.annotation, *field.metadata] if field.metadata \
+                    else field.annotation
+            elif model is None and annotation is not None and get_origin(_strip_optional(annotation)) is dict:
+                sub_annotation = inner
+            else:
+                sub_annotation = None
+            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1, sub_annotation)
     elif isinstance(value, list):
         if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            yield prefix, [float(v) for v in value]
+            yield prefix, [float(v) for v in value], unit_of(annotation)
             return
         if value and all(isinstance(v, dict) for v in value):
-            yield f"{prefix}.listed", len(value)  # how many the tool listed (lists may be capped)
+            yield f"{prefix}.listed", len(value), "count"  # how many the tool listed (lists may be capped)
         for index, item in enumerate(value[:_MAX_LIST]):
             name = str(index)
             if isinstance(item, dict):
@@ -195,7 +216,12 @@ def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
                     if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
                         name = id_slug(str(item[key]))
                         break
-            yield from _walk(item, f"{prefix}.{name}", depth + 1)
+            yield from _walk(item, f"{prefix}.{name}", depth + 1, inner)
+
+
+def _strip_optional(annotation: Any) -> Any:
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[0] if get_origin(annotation) in (Union, UnionType) and len(args) == 1 else annotation
 
 
 def derived(evidence_id: str, label: str, value: float, unit: Unit, inputs: list[Evidence],

@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal
+import types
+import typing
+from typing import Annotated, Any, Callable, Literal, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.fields import FieldInfo
+
+from csuite.answer import Unit
 
 from csuite.errors import InputError
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
@@ -33,11 +38,74 @@ def _located(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
+@dataclass(frozen=True)
+class UnitTag:
+    """What a number in a tool result measures. Evidence reads it (csuite.evidence.collect), so
+    a share is cited as a share and money as money, never guessed from a field's name."""
+
+    unit: Unit
+
+
+# Result value types: the number and its unit, one name per kind of quantity.
+Amount = Annotated[float, UnitTag("usd")]          # money, in the file's currency (see `currency`)
+Share = Annotated[float, UnitTag("fraction")]      # a part of a whole or a rate: 0.25 is 25%
+Ratio = Annotated[float, UnitTag("ratio")]         # a multiple: 3.1 is 3.1x
+Count = Annotated[int, UnitTag("count")]           # whole things: deals, accounts, people
+Headcount = Annotated[float, UnitTag("count")]     # people, possibly fractional (2.4 FTE)
+Months = Annotated[float, UnitTag("months")]
+Days = Annotated[int, UnitTag("days")]
+Score = Annotated[float, UnitTag("count")]         # points on a scale (health 0–100, fit 0–10)
+
 # Option value types that accept what founders type on a command line.
-Money = Annotated[float, BeforeValidator(_located(parse_money))]
-Percent = Annotated[float, BeforeValidator(_located(parse_percent))]
+Money = Annotated[float, BeforeValidator(_located(parse_money)), UnitTag("usd")]
+Percent = Annotated[float, BeforeValidator(_located(parse_percent)), UnitTag("fraction")]
 Day = Annotated[date, BeforeValidator(_located(parse_date))]
 PeriodLabel = Annotated[str, BeforeValidator(_located(lambda v: parse_period(v).label))]
+
+
+def unit_of(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> Unit | None:
+    """The UnitTag on a field (its metadata) or inside its annotation, looking through Optional,
+    Annotated, list[...] and dict[str, ...]; None for an untyped number."""
+    for item in metadata:
+        if isinstance(item, UnitTag):
+            return item.unit
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        args = get_args(annotation)
+        return unit_of(args[0], args[1:])
+    if origin in (typing.Union, types.UnionType, list, tuple):
+        for arg in get_args(annotation):
+            if arg is not type(None):
+                found = unit_of(arg)
+                if found:
+                    return found
+    if origin is dict:
+        return unit_of(get_args(annotation)[1])
+    return None
+
+
+def field_unit(info: FieldInfo) -> Unit | None:
+    return unit_of(info.annotation, info.metadata)
+
+
+def inner_annotation(annotation: Any) -> Any:
+    """The model or container type a value of `annotation` holds: Optional[X] → X,
+    list[X] → X, dict[str, X] → X, Annotated[X, …] → X (for walking a result by its types)."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        elif origin in (list, tuple):
+            annotation = get_args(annotation)[0]
+        elif origin is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return annotation
 
 
 class Flag(BaseModel):
@@ -61,6 +129,8 @@ class ToolResult(BaseModel):
 
     flags: list[Flag] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    currency: str = Field(default="USD", description="currency of every Amount in the result (the input's, "
+                          "never converted)")
 
 
 class ToolOptions(BaseModel):

@@ -52,28 +52,20 @@ Definitions (why they are built this way):
 
 from __future__ import annotations
 
-import csv
-import gc
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from operator import methodcaller
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
+from csuite.io.columns import money_column
 from csuite.io.tables import (
     Source,
     Table,
-    canonical_key,
     cell,
-    detect_format,
-    header_positions,
     read_table,
-    read_text,
     resolve_columns,
 )
 from csuite.io.values import (
@@ -251,18 +243,15 @@ def is_stripe_table(table: Table) -> bool:
 
 def read_snapshots(source: Source, *, as_of: date | None = None, name: str = "snapshots") -> Snapshots:
     """Snapshots from a snapshot table or a Stripe subscriptions export (detected by headers).
+    `source` may be a Table already read (the retention tool reads once to tell its inputs apart).
 
     With `as_of`, months after the as-of month are dropped (Stripe: measured at as-of)."""
-    fast = _fast_csv_columns(source)
-    if fast is not None and not is_stripe_table(fast):
-        snaps = snapshots_from_table(fast)
-    else:
-        table = read_table(source, name=name)
-        if not table.rows:
-            raise InputError("has a header but no data rows", file=table.file)
-        if is_stripe_table(table):
-            return snapshots_from_stripe(table, as_of=as_of)
-        snaps = snapshots_from_table(table)
+    table = read_table(source, name=name)
+    if not len(table):
+        raise InputError("has a header but no data rows", file=table.file)
+    if is_stripe_table(table):
+        return snapshots_from_stripe(table, as_of=as_of)
+    snaps = snapshots_from_table(table)
     if as_of is not None:
         limit = _index_of(as_of)
         if limit < snaps.first:
@@ -271,141 +260,6 @@ def read_snapshots(source: Source, *, as_of: date | None = None, name: str = "sn
         if limit < snaps.last:
             snaps = snaps.until(month_label(limit))
     return snaps
-
-
-class _ColumnTable(Table):
-    """A CSV held as columns instead of row dicts: a million rows as three lists of strings.
-
-    `read_table` builds one dict per row, which dominates the time on large snapshot files;
-    this reader keeps the same header handling and error messages but stores columns, and
-    works out spreadsheet row numbers only when an error needs one."""
-
-    def __init__(self, file: str, headers: list[str], columns: dict[str, Sequence[str]], n: int,
-                 text: str, delimiter: str, simple: bool, warnings: list[str]) -> None:
-        self.file, self.headers, self.columns, self.n = file, headers, columns, n
-        self._text, self._delimiter, self._simple = text, delimiter, simple
-        self._numbers: list[int] | None = None
-        self.warnings = warnings
-
-    def __len__(self) -> int:
-        return self.n
-
-    @property
-    def rows(self) -> list[dict[str, Any]]:  # only for code that insists on rows (small files)
-        return [{h: self.columns[h][i] for h in self.headers} for i in range(self.n)]
-
-    @property
-    def row_numbers(self) -> "_RowNumbers":
-        return _RowNumbers(self)
-
-    def column(self, header: str) -> Sequence[str]:
-        return self.columns[header]
-
-    def line_of(self, i: int) -> int:
-        if self._simple:
-            return i + 2
-        if self._numbers is None:
-
-            reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self._delimiter)
-            next(reader)
-            numbers = []
-            for record in reader:
-                if any(c.strip() for c in record):
-                    numbers.append(reader.line_num)
-            self._numbers = numbers
-        return self._numbers[i]
-
-
-class _RowNumbers:
-    def __init__(self, table: _ColumnTable) -> None:
-        self._table = table
-
-    def __getitem__(self, i: int) -> int:
-        return self._table.line_of(i)
-
-    def __len__(self) -> int:
-        return self._table.n
-
-
-def _split_plain_csv(text: str, delimiter: str, file: str) -> _ColumnTable | None:
-    """Exports without quotes and with the same number of cells on every line (the usual
-    snapshot dump) split at C speed: one str.split for the whole file, then column slices.
-    Anything irregular returns None and goes through the csv module."""
-
-    if '"' in text:
-        return None
-    lines = text.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if len(lines) < 2:
-        return None
-    headers = [h.strip() for h in lines[0].split(delimiter)]
-    width = len(headers)
-    if set(map(methodcaller("count", delimiter), lines)) != {width - 1}:
-        return None
-    if len({canonical_key(h) for h in headers}) != width or not all(headers):
-        return None
-    flat = delimiter.join(lines[1:]).split(delimiter)
-    n = len(lines) - 1
-    columns = {h: flat[i::width] for i, h in enumerate(headers)}
-    return _ColumnTable(file, headers, columns, n, text, delimiter, True, [])
-
-
-def _fast_csv_columns(source: Source) -> _ColumnTable | None:
-    """Column-wise CSV reading for large snapshot files; None for anything else (JSON, YAML,
-    inline rows), which goes through `read_table`."""
-
-
-    if isinstance(source, (list, dict)) or source is None:
-        return None
-    path = Path(source)
-    text = read_text(path)
-    if detect_format(path, text) != "csv":
-        return None
-    file = str(path)
-    if not text.strip():
-        raise InputError("is empty", file=file)
-    first_line = text[:4096].split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    # The cyclic collector rescans every new list while a million are created; it finds no
-    # cycles here, so pausing it turns minutes of work into about a second.
-    quick = _split_plain_csv(text, delimiter, file)
-    if quick is not None:
-        return quick
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        try:
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            headers = [h.strip() for h in next(reader)]
-            records = list(reader)
-        except csv.Error as exc:
-            raise InputError(f"is not valid CSV ({exc})", file=file) from None
-        if not any(headers):
-            raise InputError("has an empty header row", file=file)
-        width = len(headers)
-        physical_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-        simple = physical_lines == len(records) + 1
-        if set(map(len, records)) != {width}:
-            keep = [r for r in records if any(c.strip() for c in r)]
-            simple = simple and len(keep) == len(records)
-            records = keep
-            for i, r in enumerate(records):
-                if len(r) > width and any(c.strip() for c in r[width:]):
-                    raise InputError(f"has {len(r)} cells but the header has {width}", file=file,
-                                     row=(i + 2) if simple else None)
-            records = [r[:width] + [""] * (width - len(r)) for r in records]
-        if not records:
-            raise InputError("has a header but no data rows", file=file)
-        seen, warnings = header_positions(headers, file)
-        transposed = list(zip(*records))
-        del records
-        kept = [headers[i] for i in seen.values()]
-        columns = {headers[i]: transposed[i] for i in seen.values()}
-    finally:
-        if enabled:
-            gc.enable()
-    return _ColumnTable(file, kept, columns, len(columns[kept[0]]), text, delimiter, simple, warnings)
 
 
 def _period_parser(values: Sequence[str], table: Table, header: str) -> dict[str, int]:
@@ -435,41 +289,24 @@ def _period_parser(values: Sequence[str], table: Table, header: str) -> dict[str
                     raise InputError(f"period '{v}' is a quarter; snapshots are monthly (YYYY-MM)")
                 out[v] = _index_of(parse_date(v, date_order=order))
             except InputError as exc:
-                row = table.row_numbers[values.index(v)]
+                row = table.row_number(values.index(v))
                 raise exc.located(file=table.file, row=row, field=header) from None
     return out
 
 
 def _amounts_to_cents(values: Sequence[Any], table: Table, header: str, factor: int = 1) -> "np.ndarray":
-    """Money column → int64 cents. Vectorised for plain numbers; anything else (or anything
-    non-finite / negative) goes through parse_money so the error names the row."""
+    """Money column → int64 cents, through the one money-column reader (vectorised for plain
+    numbers; every other spelling parsed once per distinct text, errors naming the row)."""
     import numpy as np
 
-    try:
-        if not isinstance(table, _ColumnTable) and any(isinstance(v, bool) for v in values):
-            raise TypeError("booleans are not money")
-        arr = np.fromiter(map(float, values), np.float64, len(values))
-        bad = ~np.isfinite(arr) | (arr < 0)
-    except (ValueError, TypeError):
-        arr = None
-        bad = None
-    if arr is None or bad.any():
-        out = np.empty(len(values), dtype=np.float64)
-        for i, v in enumerate(values):
-            try:
-                if v is None or (isinstance(v, str) and not v.strip()):
-                    raise InputError("amount is empty")
-                out[i] = parse_money(v)
-            except InputError as exc:
-                raise exc.located(file=table.file, row=table.row_numbers[i], field=header) from None
-        arr = out
+    arr = money_column(values, table, header).values
     cents = np.rint(arr * 100)
     # Refuse amounts no single account has before casting: they would overflow integer cents.
     over = np.flatnonzero(cents > _MAX_ARR_CENTS / factor)
     if over.size:
         i = int(over[0])
         raise InputError(f"amount {values[i]} is implausibly large (over $10B ARR for one account in one month)",
-                         file=table.file, row=table.row_numbers[i], field=header)
+                         file=table.file, row=table.row_number(i), field=header)
     return cents.astype(np.int64)
 
 
@@ -485,32 +322,22 @@ def snapshots_from_table(table: Table) -> Snapshots:
         raise InputError(f"missing column mrr or arr (found: {have})", file=table.file)
     unit: Unit = "mrr" if "mrr" in mapping else "arr"
     h_acc, h_per, h_amt = mapping["account_id"], mapping["period"], mapping[unit]
-    if isinstance(table, _ColumnTable):
-        accounts_raw, periods_raw, amounts_raw = (table.column(h) for h in (h_acc, h_per, h_amt))
-    else:
-        accounts_raw = [r.get(h_acc) for r in table.rows]
-        periods_raw = [r.get(h_per) for r in table.rows]
-        amounts_raw = [r.get(h_amt) for r in table.rows]
-    n_rows = len(accounts_raw)
-
-    def texts(values: Sequence[Any]) -> list[str]:
-        if isinstance(table, _ColumnTable):  # all strings: C-level strip
-            return list(map(str.strip, values))
-        return ["" if v is None else (v if isinstance(v, str) else str(v)).strip() for v in values]
+    accounts_txt = table.texts(h_acc)
+    amounts_raw = table.values(h_amt)
+    n_rows = len(accounts_txt)
 
     # Factorise account ids at C speed: dict.fromkeys keeps first-seen order.
-    accounts_txt = texts(accounts_raw)
     acc_index: dict[str, int] = dict.fromkeys(accounts_txt, 0)
     for code, key in enumerate(acc_index):
         acc_index[key] = code
     acc_codes = np.fromiter(map(acc_index.__getitem__, accounts_txt), np.int64, n_rows)
     if "" in acc_index:
         i = accounts_txt.index("")
-        raise InputError("account id is empty", file=table.file, row=table.row_numbers[i], field=h_acc)
-    period_strings = texts(periods_raw)
+        raise InputError("account id is empty", file=table.file, row=table.row_number(i), field=h_acc)
+    period_strings = table.texts(h_per)
     if "" in set(period_strings):
         i = period_strings.index("")
-        raise InputError("period is empty", file=table.file, row=table.row_numbers[i], field=h_per)
+        raise InputError("period is empty", file=table.file, row=table.row_number(i), field=h_per)
     lookup = _period_parser(period_strings, table, h_per)
     months = np.fromiter(map(lookup.__getitem__, period_strings), np.int64, n_rows)
     cents = _amounts_to_cents(amounts_raw, table, h_amt, 12 if unit == "mrr" else 1)
@@ -539,9 +366,9 @@ def snapshots_from_table(table: Table) -> Snapshots:
     dup = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
     if dup.size:
         i, j = int(order[dup[0]]), int(order[dup[0] + 1])
-        account = accounts_raw[i]
+        account = accounts_txt[i]
         raise InputError(
-            f"rows {table.row_numbers[i]} and {table.row_numbers[j]} are both account "
+            f"rows {table.row_number(i)} and {table.row_number(j)} are both account "
             f"'{str(account).strip()}' in {month_label(int(months[i]))}; keep one row per account "
             "and month", file=table.file)
 
@@ -758,16 +585,16 @@ def read_accounts(source: Source) -> dict[str, AccountInfo]:
                 try:
                     memo[v] = parse(v)
                 except InputError as exc:
-                    raise exc.located(file=table.file, row=table.row_numbers[i], field=m.get(name)) from None
+                    raise exc.located(file=table.file, row=table.row_number(i), field=m.get(name)) from None
             values.append(memo[v])
         parsed[name] = values
 
-    plain = [(table.row_numbers[i], h[0]) for i, h in enumerate(parsed["health_score"]) if h and not h[1]]
+    plain = [(table.row_number(i), h[0]) for i, h in enumerate(parsed["health_score"]) if h and not h[1]]
     factor = _health_factor(plain, table, m.get("health_score"))
     out: dict[str, AccountInfo] = {}
     first_row: dict[str, int] = {}
     for i, acc in enumerate(cols["account_id"]):
-        row_no = table.row_numbers[i]
+        row_no = table.row_number(i)
         if acc is None:
             raise InputError("account id is empty", file=table.file, row=row_no, field=m["account_id"])
         if acc in out:
