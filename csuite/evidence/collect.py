@@ -17,7 +17,7 @@ from csuite.answer import Evidence, Unit
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import inner_annotation, unit_of
+from csuite.tools.base import unit_of
 
 # Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
 # only see as JSON. The first fragment that occurs in the key wins.
@@ -177,6 +177,7 @@ def _is_rule(path: str) -> bool:
     return last in _RULE_KEYS or last.endswith("_threshold") or path.endswith("coverage.target")
 
 
+_UNITS = set(get_args(Unit))
 _NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "cohort", "owner", "stage", "role")
 _MAX_LIST = 50
 
@@ -190,20 +191,27 @@ def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterab
         return
     if depth >= 4:
         return
-    inner = inner_annotation(annotation) if annotation is not None else None
-    model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    container = _container(annotation)
+    origin = get_origin(container)
     if isinstance(value, dict):
+        # A record that names its own unit ({"value": 1.2, "unit": "ratio"}) is read by it.
+        own_unit = value.get("unit") if value.get("unit") in _UNITS else None
+        model = container if isinstance(container, type) and issubclass(container, BaseModel) else None
         for key, sub in value.items():
-            field = model.model_fields.get(key) if model is not None else None
-            if field is not None:
-                sub_annotation: Any = Annotated[field.annotation, *field.metadata] if field.metadata \
+            if key in ("value", "threshold") and own_unit is not None and isinstance(sub, (int, float)) \
+                    and not isinstance(sub, bool):
+                yield f"{prefix}.{key}", sub, own_unit
+                continue
+            sub_annotation: Any = None
+            if origin is dict:
+                sub_annotation = get_args(container)[1]
+            elif model is not None and key in model.model_fields:
+                field = model.model_fields[key]
+                sub_annotation = Annotated[field.annotation, *field.metadata] if field.metadata \
                     else field.annotation
-            elif model is None and annotation is not None and get_origin(_strip_optional(annotation)) is dict:
-                sub_annotation = inner
-            else:
-                sub_annotation = None
             yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1, sub_annotation)
     elif isinstance(value, list):
+        element = get_args(container)[0] if origin in (list, tuple) and get_args(container) else None
         if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
             yield prefix, [float(v) for v in value], unit_of(annotation)
             return
@@ -216,12 +224,22 @@ def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterab
                     if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
                         name = id_slug(str(item[key]))
                         break
-            yield from _walk(item, f"{prefix}.{name}", depth + 1, inner)
+            yield from _walk(item, f"{prefix}.{name}", depth + 1, element)
 
 
-def _strip_optional(annotation: Any) -> Any:
-    args = [a for a in get_args(annotation) if a is not type(None)]
-    return args[0] if get_origin(annotation) in (Union, UnionType) and len(args) == 1 else annotation
+def _container(annotation: Any) -> Any:
+    """`annotation` without Annotated and Optional: a model class, dict[...] or list[...]."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
 
 
 def derived(evidence_id: str, label: str, value: float, unit: Unit, inputs: list[Evidence],

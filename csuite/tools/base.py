@@ -51,9 +51,12 @@ Amount = Annotated[float, UnitTag("usd")]          # money, in the file's curren
 Share = Annotated[float, UnitTag("fraction")]      # a part of a whole or a rate: 0.25 is 25%
 Ratio = Annotated[float, UnitTag("ratio")]         # a multiple: 3.1 is 3.1x
 Count = Annotated[int, UnitTag("count")]           # whole things: deals, accounts, people
+Quantity = Annotated[float, UnitTag("count")]      # an expected or averaged count (68.4 opportunities)
 Headcount = Annotated[float, UnitTag("count")]     # people, possibly fractional (2.4 FTE)
 Months = Annotated[float, UnitTag("months")]
+MonthCount = Annotated[int, UnitTag("months")]     # whole months: a window, a month index
 Days = Annotated[int, UnitTag("days")]
+DaysFloat = Annotated[float, UnitTag("days")]
 Score = Annotated[float, UnitTag("count")]         # points on a scale (health 0–100, fit 0–10)
 
 # Option value types that accept what founders type on a command line.
@@ -88,26 +91,6 @@ def field_unit(info: FieldInfo) -> Unit | None:
     return unit_of(info.annotation, info.metadata)
 
 
-def inner_annotation(annotation: Any) -> Any:
-    """The model or container type a value of `annotation` holds: Optional[X] → X,
-    list[X] → X, dict[str, X] → X, Annotated[X, …] → X (for walking a result by its types)."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        elif origin in (list, tuple):
-            annotation = get_args(annotation)[0]
-        elif origin is dict:
-            annotation = get_args(annotation)[1]
-        else:
-            return annotation
-
-
 class Flag(BaseModel):
     """A condition a tool raises about the founder's data. One model for every tool, so the runner
     and the answer read every tool's flags the same way and none is dropped on the way."""
@@ -121,6 +104,8 @@ class Flag(BaseModel):
     period: str | None = Field(default=None, description="the quarter or month the flag is about")
     items: list[str] = Field(default_factory=list, description="deals or accounts the flag names")
     source: str | None = Field(default=None, description="the input field or formula behind the value")
+    unit: Unit | None = Field(default=None, description="unit of value and threshold (usd, fraction, ratio, "
+                              "count, months, days)")
 
 
 class ToolResult(BaseModel):

@@ -42,7 +42,20 @@ from csuite.io.numbers import pct, usd
 from csuite.io.values import month_end
 from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.resources import examples_dir
-from csuite.tools.base import Day, Flag, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Days,
+    Flag,
+    MonthCount,
+    Score,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 from csuite.tools.plotting import figure
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
@@ -97,14 +110,14 @@ class ChurnOptions(ToolOptions):
 class WindowInfo(BaseModel):
     start: str
     end: str
-    months: int
+    months: MonthCount
 
 
 class SourceInfo(BaseModel):
     file: str
     kind: Literal["snapshots", "stripe"]
     unit: Literal["mrr", "arr"]
-    accounts: int
+    accounts: Count
     first_period: str
     last_period: str
     accounts_file: str | None = None
@@ -113,48 +126,48 @@ class SourceInfo(BaseModel):
 class Decomposition(BaseModel):
     """The cohort's change from S to E, point to point: NRR = 1 − churn − contraction + expansion."""
 
-    start_arr: float
-    churn: float
-    contraction: float
-    expansion: float
-    end_arr: float
-    churn_rate: float | None
-    contraction_rate: float | None
-    expansion_rate: float | None
+    start_arr: Amount
+    churn: Amount
+    contraction: Amount
+    expansion: Amount
+    end_arr: Amount
+    churn_rate: Share | None
+    contraction_rate: Share | None
+    expansion_rate: Share | None
 
 
 class CurvePoint(BaseModel):
-    month: int
-    retention: float
-    cohorts: int = Field(description="cohorts observed this many months after their start")
-    accounts: int
+    month: MonthCount
+    retention: Share
+    cohorts: Count = Field(description="cohorts observed this many months after their start")
+    accounts: Count
 
 
 class SegmentRow(BaseModel):
     segment: str
-    cohort_size: int
-    start_arr: float
-    end_arr: float = Field(description="the segment cohort's ARR at E (churned accounts count as 0)")
-    nrr: float | None
-    grr: float | None
-    logo_retention: float | None
-    churned_logos: int
-    active_accounts: int
-    arr: float = Field(description="all of the segment's ARR at E, new accounts included")
+    cohort_size: Count
+    start_arr: Amount
+    end_arr: Amount = Field(description="the segment cohort's ARR at E (churned accounts count as 0)")
+    nrr: Share | None
+    grr: Share | None
+    logo_retention: Share | None
+    churned_logos: Count
+    active_accounts: Count
+    arr: Amount = Field(description="all of the segment's ARR at E, new accounts included")
 
 
 class LargestAccount(BaseModel):
     account_id: str
     name: str | None
-    arr: float
-    share: float
+    arr: Amount
+    share: Share
 
 
 class Concentration(BaseModel):
-    end_arr: float
-    active_accounts: int
-    largest_share: float | None
-    top10_share: float | None
+    end_arr: Amount
+    active_accounts: Count
+    largest_share: Share | None
+    top10_share: Share | None
     largest_account: LargestAccount | None
 
 
@@ -162,12 +175,12 @@ class AccountSignals(BaseModel):
     account_id: str
     name: str | None
     segment: str | None
-    arr: float
+    arr: Amount
     signals: list[str]
     reasons: list[str]
-    health_score: float | None = None
+    health_score: Score | None = None
     renewal_date: date | None = None
-    days_to_renewal: int | None = None
+    days_to_renewal: Days | None = None
 
 
 class ChurnedAccount(BaseModel):
@@ -175,14 +188,14 @@ class ChurnedAccount(BaseModel):
     name: str | None
     segment: str | None
     period: str = Field(description="first month at 0")
-    arr_lost: float
+    arr_lost: Amount
     reason: str | None
 
 
 class ListTotal(BaseModel):
-    accounts: int
-    arr: float
-    shown: int
+    accounts: Count
+    arr: Amount
+    shown: Count
 
 
 class Totals(BaseModel):
@@ -195,10 +208,10 @@ class ChurnResult(ToolResult):
     as_of: date
     source: SourceInfo
     window: WindowInfo
-    nrr: float | None
-    grr: float | None
-    logo_retention: float | None
-    cohort_size: int
+    nrr: Share | None
+    grr: Share | None
+    logo_retention: Share | None
+    cohort_size: Count
     decomposition: Decomposition
     waterfall: Waterfall
     movements: list[MonthMovement]

@@ -45,7 +45,22 @@ from csuite.io.tables import (
 )
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Days,
+    Headcount,
+    Money,
+    MonthCount,
+    Percent,
+    Quantity,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first
@@ -99,22 +114,22 @@ class TierCoverage(BaseModel):
     tier: str
     coverage_model: str
     model_label: str
-    accounts: int
-    arr: float
-    current_csms: int
-    arr_growth: float
-    account_growth: float
-    arr_per_csm: float
-    accounts_per_csm: int
-    ramp_months: int
+    accounts: Count
+    arr: Amount
+    current_csms: Count
+    arr_growth: Share
+    account_growth: Share
+    arr_per_csm: Amount
+    accounts_per_csm: Count
+    ramp_months: MonthCount
     binding_constraint: str = Field(description="'arr' or 'accounts': which ratio sets the need now")
-    required_csms_now: float = Field(description="FTE incl. buffer")
-    required_csms_12m: float
-    accounts_12m: float
-    arr_12m: float
-    gap_now: float = Field(description="required FTE now - current CSMs (positive: short)")
-    gap_12m: float
-    hires_planned: int
+    required_csms_now: Headcount = Field(description="FTE incl. buffer")
+    required_csms_12m: Headcount
+    accounts_12m: Quantity
+    arr_12m: Amount
+    gap_now: Headcount = Field(description="required FTE now - current CSMs (positive: short)")
+    gap_12m: Headcount
+    hires_planned: Count
     by_model: dict[str, float] = Field(description="FTE now (incl. buffer) under each coverage model")
 
 
@@ -126,40 +141,40 @@ class Hire(BaseModel):
     open_req_month: str
     start_month: str
     ready_month: str
-    late_months: int = Field(description="months between need and full productivity (0 = on time)")
+    late_months: MonthCount = Field(description="months between need and full productivity (0 = on time)")
     reason: str
 
 
 class MonthRow(BaseModel):
     month: str
-    required_csms: int
-    csms_on_payroll: int
-    ramped_csms: int
-    shortfall: int
-    reqs_opened: int
-    csm_starts: int
-    managers_required: int
-    managers_on_payroll: int
-    manager_starts: int
-    incremental_cost: float
-    cumulative_incremental_cost: float
+    required_csms: Count
+    csms_on_payroll: Count
+    ramped_csms: Count
+    shortfall: Count
+    reqs_opened: Count
+    csm_starts: Count
+    managers_required: Count
+    managers_on_payroll: Count
+    manager_starts: Count
+    incremental_cost: Amount
+    cumulative_incremental_cost: Amount
 
 
 class Totals(BaseModel):
-    accounts: int
-    arr: float
-    current_csms: int
-    current_managers: int
-    required_fte_now: float
-    required_csms_now: int
-    required_fte_12m: float
-    required_csms_12m: int
-    gap_now: int = Field(description="required CSMs now - current (negative: surplus)")
-    gap_12m: int
-    managers_required_now: int
-    managers_required_12m: int
-    csm_hires: int
-    manager_hires: int
+    accounts: Count
+    arr: Amount
+    current_csms: Count
+    current_managers: Count
+    required_fte_now: Headcount
+    required_csms_now: Count
+    required_fte_12m: Headcount
+    required_csms_12m: Count
+    gap_now: Count = Field(description="required CSMs now - current (negative: surplus)")
+    gap_12m: Count
+    managers_required_now: Count
+    managers_required_12m: Count
+    csm_hires: Count
+    manager_hires: Count
 
 
 class CoverageResult(ToolResult):
@@ -167,21 +182,21 @@ class CoverageResult(ToolResult):
     as_of: date
     start_month: str
     month_12: str
-    buffer: float
-    hire_ahead_days: int
-    lead_months: int
-    csm_annual_cost: float
-    manager_annual_cost: float
+    buffer: Share
+    hire_ahead_days: Days
+    lead_months: MonthCount
+    csm_annual_cost: Amount
+    manager_annual_cost: Amount
     manager_rule: str
     tiers: list[TierCoverage]
     totals: Totals
     months: list[MonthRow]
     hires: list[Hire]
-    hires_total: int
-    hires_omitted: int
-    hires_by_tier: dict[str, int]
-    incremental_cost_12m: float = Field(description="sum of the 12 monthly incremental costs")
-    incremental_run_rate_12m: float = Field(description="annual cost of the people added by month 12")
+    hires_total: Count
+    hires_omitted: Count
+    hires_by_tier: dict[str, Count]
+    incremental_cost_12m: Amount = Field(description="sum of the 12 monthly incremental costs")
+    incremental_run_rate_12m: Amount = Field(description="annual cost of the people added by month 12")
     rebalancing: list[str]
 
 

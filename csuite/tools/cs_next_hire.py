@@ -45,7 +45,19 @@ from csuite.io.tables import Source, canonical_key, load_document, normalise_key
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.resources import load_data_yaml
-from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Money,
+    MonthCount,
+    Percent,
+    Quantity,
+    Share,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
 RoleId = Literal["csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing"]
@@ -88,9 +100,9 @@ class NextHireOptions(ToolOptions):
 class RoleLoad(BaseModel):
     role: RoleId
     title: str
-    count: int
+    count: Count
     eligible: bool
-    load: float | None = Field(description="demand ÷ capacity of the people in the role (one hire if none); "
+    load: Share | None = Field(description="demand ÷ capacity of the people in the role (one hire if none); "
                                "None when not yet eligible")
     basis: str
 
@@ -108,21 +120,21 @@ class FiredRule(BaseModel):
 
 
 class Hire(BaseModel):
-    month: int
+    month: MonthCount
     start_by: date | None = Field(None, description="as-of date + month (with --as-of)")
     role: RoleId
     title: str
     rule: str
     why: str
-    customers: float = Field(description="projected customers the hire is planned for")
-    arr: float
+    customers: Quantity = Field(description="projected customers the hire is planned for")
+    arr: Amount
 
 
 class NextHireResult(ToolResult):
     company: str | None
     stage: str | None
-    customers: int
-    arr: float
+    customers: Count
+    arr: Amount
     next_role: RoleId
     next_role_title: str
     rule: FiredRule

@@ -46,7 +46,20 @@ from csuite.io.values import (
     parse_months,
 )
 from csuite.knowledge.thresholds import alert_threshold, section
-from csuite.tools.base import Day, Money, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Money,
+    Months,
+    Ratio,
+    Score,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 NAME = "customer_segmentation_designer"
 
@@ -121,13 +134,13 @@ class SegmentationOptions(ToolOptions):
 class CustomerRow(BaseModel):
     customer_id: str
     name: str
-    row: int
+    row: Count
     tier: str | None = Field(description="None for zero-ARR accounts (not tiered)")
-    arr: float
-    fit_score: float
-    cost_to_serve: float
-    cost_ratio: float | None = Field(description="annual cost to serve / ARR; None when ARR is 0")
-    tenure_months: float
+    arr: Amount
+    fit_score: Score
+    cost_to_serve: Amount
+    cost_ratio: Ratio | None = Field(description="annual cost to serve / ARR; None when ARR is 0")
+    tenure_months: Months
     expansion_potential: bool
     target_tier: str | None = None
     reasons: list[str] = Field(default_factory=list)
@@ -136,30 +149,30 @@ class CustomerRow(BaseModel):
 class TierSummary(BaseModel):
     tier: str
     label: str
-    rank: int = Field(description="1 = top tier")
-    entry_arr: float | None = Field(description="ARR needed to enter the tier (thresholds mode) or "
+    rank: Count = Field(description="1 = top tier")
+    entry_arr: Amount | None = Field(description="ARR needed to enter the tier (thresholds mode) or "
                                                 "the lowest ARR in it (percentile mode, and the "
                                                 "bottom tier in both); None if empty")
-    customers: int
-    customer_share: float
-    arr: float
-    arr_share: float
-    average_arr: float | None
-    average_fit_score: float | None
-    cost_to_serve: float
-    cost_ratio: float | None
+    customers: Count
+    customer_share: Share
+    arr: Amount
+    arr_share: Share
+    average_arr: Amount | None
+    average_fit_score: Score | None
+    cost_to_serve: Amount
+    cost_ratio: Ratio | None
     coverage_model: str
     engagement: str
-    target_cost_ratio: float
-    recommended_investment: float = Field(description="tier ARR x target_cost_ratio, per year")
-    investment_gap: float = Field(description="recommended investment - today's cost to serve "
+    target_cost_ratio: Ratio
+    recommended_investment: Amount = Field(description="tier ARR x target_cost_ratio, per year")
+    investment_gap: Amount = Field(description="recommended investment - today's cost to serve "
                                               "(positive: under-invested)")
 
 
 class KillRule(BaseModel):
-    min_cost_ratio: float
-    max_fit_score: float
-    min_tenure_months: float
+    min_cost_ratio: Ratio
+    max_fit_score: Score
+    min_tenure_months: Months
     statement: str
 
 
@@ -167,32 +180,32 @@ class SegmentationResult(ToolResult):
     mode: Literal["thresholds", "percentile"]
     source: str
     as_of: date | None
-    customers: int
-    paying_customers: int
-    zero_arr_customers: int
-    total_arr: float
-    total_cost_to_serve: float
+    customers: Count
+    paying_customers: Count
+    zero_arr_customers: Count
+    total_arr: Amount
+    total_cost_to_serve: Amount
     fit_weights: dict[str, float]
     tier_rule: str
     tiers: list[TierSummary]
     largest_customer: CustomerRow | None
-    largest_customer_share: float | None
-    concentration_threshold: float
+    largest_customer_share: Share | None
+    concentration_threshold: Share
     concentration_flag: bool
     upgrade_candidates: list[CustomerRow]
-    upgrade_count: int
-    upgrade_arr: float
+    upgrade_count: Count
+    upgrade_arr: Amount
     downgrade_candidates: list[CustomerRow]
-    downgrade_count: int
-    downgrade_arr: float
+    downgrade_count: Count
+    downgrade_arr: Amount
     kill_rule: KillRule
     kill_list: list[CustomerRow]
-    kill_count: int
-    kill_arr: float
-    kill_cost_to_serve: float
+    kill_count: Count
+    kill_arr: Amount
+    kill_cost_to_serve: Amount
     zero_arr: list[CustomerRow]
-    zero_arr_cost_to_serve: float
-    list_limit: int
+    zero_arr_cost_to_serve: Amount
+    list_limit: Count
     assignments: list[CustomerRow] | None = None
 
 

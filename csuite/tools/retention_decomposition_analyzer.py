@@ -87,7 +87,17 @@ from csuite.io.values import (
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
-from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    MonthCount,
+    PeriodLabel,
+    Share,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
               "company_event", "tactical_failure")
@@ -133,51 +143,51 @@ class RetentionOptions(ToolOptions):
 class ReasonOut(BaseModel):
     reason: str
     category: str | None = Field(description="taxonomy category, or None when unmapped")
-    customers: int
-    arr: float | None
+    customers: Count
+    arr: Amount | None
 
 
 class CategoryOut(BaseModel):
     category: str
     label: str
     preventable: bool
-    customers: int
-    arr: float | None
-    share: float | None = Field(description="of classified churn, on the basis in churn_reasons.basis")
+    customers: Count
+    arr: Amount | None
+    share: Share | None = Field(description="of classified churn, on the basis in churn_reasons.basis")
 
 
 class ChurnReasons(BaseModel):
     basis: Literal["arr", "customers"]
     categories: list[CategoryOut]
     unmapped: list[ReasonOut]
-    classified_customers: int
-    classified_arr: float | None
-    unexplained_customers: int = Field(description="churned customers with no reason given")
-    unexplained_arr: float | None
+    classified_customers: Count
+    classified_arr: Amount | None
+    unexplained_customers: Count = Field(description="churned customers with no reason given")
+    unexplained_arr: Amount | None
 
 
 class Driver(BaseModel):
     category: str
     label: str
-    customers: int
-    arr: float | None
-    share: float | None
+    customers: Count
+    arr: Amount | None
+    share: Share | None
     reasons: list[str]
 
 
 class MetricVerdict(BaseModel):
     metric: str
-    value: float | None
-    annualized: float | None
-    healthy_at: float
-    concerning_at: float
+    value: Share | None
+    annualized: Share | None
+    healthy_at: Share
+    concerning_at: Share
     status: Status
 
 
 class Verdict(BaseModel):
     stage: Literal["growth", "scale"]
     stage_basis: str
-    window_months: int
+    window_months: MonthCount
     metrics: list[MetricVerdict]
     overall: Status
 
@@ -185,20 +195,20 @@ class Verdict(BaseModel):
 class CohortOut(BaseModel):
     name: str
     period: str | None
-    starting_customers: int
-    churned_customers: int
-    retained_customers: int
-    starting_arr: float
-    churned_arr: float
-    contraction_arr: float
-    expansion_arr: float
-    ending_arr: float
-    grr: float | None
-    nrr: float | None
-    logo_retention: float | None
-    churn_rate: float | None
-    contraction_rate: float | None
-    expansion_rate: float | None
+    starting_customers: Count
+    churned_customers: Count
+    retained_customers: Count
+    starting_arr: Amount
+    churned_arr: Amount
+    contraction_arr: Amount
+    expansion_arr: Amount
+    ending_arr: Amount
+    grr: Share | None
+    nrr: Share | None
+    logo_retention: Share | None
+    churn_rate: Share | None
+    contraction_rate: Share | None
+    expansion_rate: Share | None
     verdict: Status
     leaky_bucket: bool
     reasons: list[ReasonOut]
@@ -216,29 +226,29 @@ class Trend(BaseModel):
 
 
 class CurvePoint(BaseModel):
-    month: int
-    at_risk: int
-    churned: int
-    survival: float
+    month: MonthCount
+    at_risk: Count
+    churned: Count
+    survival: Share
 
 
 class RetentionResult(ToolResult):
     source: Literal["cohort_summaries", "snapshots"]
     file: str
     window: dict[str, Any]
-    starting_customers: int
-    churned_customers: int
-    starting_arr: float
-    churned_arr: float
-    contraction_arr: float
-    expansion_arr: float
-    ending_arr: float
-    nrr: float | None
-    grr: float | None
-    logo_retention: float | None
-    churn_rate: float | None
-    contraction_rate: float | None
-    expansion_rate: float | None
+    starting_customers: Count
+    churned_customers: Count
+    starting_arr: Amount
+    churned_arr: Amount
+    contraction_arr: Amount
+    expansion_arr: Amount
+    ending_arr: Amount
+    nrr: Share | None
+    grr: Share | None
+    logo_retention: Share | None
+    churn_rate: Share | None
+    contraction_rate: Share | None
+    expansion_rate: Share | None
     verdict: Status
     verdict_detail: Verdict
     leaky_bucket: bool
@@ -246,7 +256,7 @@ class RetentionResult(ToolResult):
     cohorts: list[CohortOut]
     trend: Trend
     churn_reasons: ChurnReasons
-    preventable_share: float | None
+    preventable_share: Share | None
     top_drivers: list[Driver]
     logo_curve: list[CurvePoint] = Field(default_factory=list,
                                          description="snapshots: pooled Kaplan–Meier logo survival by tenure month")

@@ -57,7 +57,20 @@ from csuite.io.values import (
     period_of,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Flag, Money, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Flag,
+    Money,
+    PeriodLabel,
+    Ratio,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 from csuite.tools.plotting import figure
 
 NAME = "revenue_forecast_model"
@@ -140,83 +153,83 @@ class ForecastOptions(ToolOptions):
 
 
 class Weighted(BaseModel):
-    conservative: float
-    base: float
-    upside: float
+    conservative: Amount
+    base: Amount
+    upside: Amount
 
 
 class MonteCarlo(BaseModel):
     scenario: Scenario
-    p10: float
-    p50: float
-    p90: float
-    mean: float
-    std: float
-    standard_error: float
-    simulations: int
-    seed: int
-    shock: float
-    p_reach_quota: float | None = None
+    p10: Amount
+    p50: Amount
+    p90: Amount
+    mean: Amount
+    std: Amount
+    standard_error: Amount
+    simulations: Count
+    seed: Count
+    shock: Share
+    p_reach_quota: Share | None = None
 
 
 class Coverage(BaseModel):
-    quota: float
-    booked: float
-    remaining_quota: float
-    pipeline: float
-    ratio: float | None            # open pipeline in period ÷ remaining quota; None once quota is met
-    weighted_ratio: float | None
-    target: float
-    p_reach_quota: float
+    quota: Amount
+    booked: Amount
+    remaining_quota: Amount
+    pipeline: Amount
+    ratio: Ratio | None            # open pipeline in period ÷ remaining quota; None once quota is met
+    weighted_ratio: Ratio | None
+    target: Ratio
+    p_reach_quota: Share
 
 
 class PeriodRow(BaseModel):
     period: str
     start: date
     end: date
-    deals: int
-    pipeline: float
-    weighted: float                # base, Σ amount × probability of deals closing in the period
-    expected: float                # the simulated scenario's expectation (includes slip in/out)
-    p10: float
-    p50: float
-    p90: float
+    deals: Count
+    pipeline: Amount
+    weighted: Amount                # base, Σ amount × probability of deals closing in the period
+    expected: Amount                # the simulated scenario's expectation (includes slip in/out)
+    p10: Amount
+    p50: Amount
+    p90: Amount
 
 
 class FanPoint(BaseModel):
     period: str
-    p10: float
-    p25: float
-    p50: float
-    p75: float
-    p90: float
+    p10: Amount
+    p25: Amount
+    p50: Amount
+    p75: Amount
+    p90: Amount
 
 
 class GroupRow(BaseModel):
     key: str
-    deals: int
-    pipeline: float
-    weighted: float
+    deals: Count
+    pipeline: Amount
+    weighted: Amount
 
 
 class StageRow(BaseModel):
     stage: str
-    deals: int
-    pipeline: float
-    probability: float
-    weighted: float
+    deals: Count
+    pipeline: Amount
+    probability: Share
+    weighted: Amount
     source: str
     early: bool
 
 
 class CalibrationRow(BaseModel):
     stage: str
-    closed: int
-    won: int
-    lost: int
-    observed_rate: float | None
-    prior: float
-    calibrated: float
+    closed: Count
+    won: Count
+    lost: Count
+    observed_rate: Share | None
+    prior: Share
+    calibrated: Share
     used: Literal["calibrated", "prior"]
     reason: str
 
@@ -225,9 +238,14 @@ class DealRef(BaseModel):
     deal_id: str
     name: str
     stage: str
-    amount: float
+    amount: Amount
     close_date: date
     owner: str
+
+
+class ScenarioSettings(BaseModel):
+    win_multiplier: Ratio
+    slip_probability: Share
 
 
 class ForecastResult(ToolResult):
@@ -237,11 +255,11 @@ class ForecastResult(ToolResult):
     period: str
     period_start: date
     period_end: date
-    open_deals: int
-    open_pipeline: float           # every open deal, all periods
-    period_deals: int
-    period_pipeline: float
-    booked: float                  # closed-won rows in the file with a close date in the period
+    open_deals: Count
+    open_pipeline: Amount           # every open deal, all periods
+    period_deals: Count
+    period_pipeline: Amount
+    booked: Amount                  # closed-won rows in the file with a close date in the period
     weighted: Weighted
     monte_carlo: MonteCarlo
     coverage: Coverage | None
@@ -251,10 +269,10 @@ class ForecastResult(ToolResult):
     by_stage: list[StageRow]
     calibration: list[CalibrationRow] | None
     stale_deals: list[DealRef]
-    stale_count: int
+    stale_count: Count
     fan_chart: list[FanPoint]
-    scenarios: dict[str, dict[str, float]]
-    closed_rows: dict[str, int]
+    scenarios: dict[str, ScenarioSettings]
+    closed_rows: dict[str, Count]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,7 +48,19 @@ from csuite.io.values import (
     parse_quarter,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Flag, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Day,
+    Flag,
+    Months,
+    PeriodLabel,
+    Ratio,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -90,20 +102,20 @@ class MetricsOptions(ToolOptions):
 
 class QuarterRow(BaseModel):
     quarter: str
-    arr_start: float | None
-    arr: float
-    net_new_arr: float | None
-    new: float | None = None
-    reactivation: float | None = None
-    expansion: float | None = None
-    contraction: float | None = None
-    churn: float | None = None
-    sm_spend: float
-    gross_margin: float | None = None
-    net_burn: float | None = None
-    revenue: float | None = None
-    revenue_growth: float | None = None
-    profit_margin: float | None = None
+    arr_start: Amount | None
+    arr: Amount
+    net_new_arr: Amount | None
+    new: Amount | None = None
+    reactivation: Amount | None = None
+    expansion: Amount | None = None
+    contraction: Amount | None = None
+    churn: Amount | None = None
+    sm_spend: Amount
+    gross_margin: Share | None = None
+    net_burn: Amount | None = None
+    revenue: Amount | None = None
+    revenue_growth: Share | None = None
+    profit_margin: Share | None = None
 
 
 class Metric(BaseModel):
@@ -122,28 +134,28 @@ class Metric(BaseModel):
 
 class WaterfallRow(BaseModel):
     quarter: str
-    start: float | None
-    new: float | None
-    reactivation: float | None
-    expansion: float | None
-    contraction: float | None
-    churn: float | None
-    end: float
-    net_new: float | None
+    start: Amount | None
+    new: Amount | None
+    reactivation: Amount | None
+    expansion: Amount | None
+    contraction: Amount | None
+    churn: Amount | None
+    end: Amount
+    net_new: Amount | None
 
 
 class QuarterMetrics(BaseModel):
     quarter: str
-    arr: float
-    net_new_arr: float | None
-    magic_number: float | None
-    magic_number_revenue: float | None
-    cac_payback_months: float | None
-    cac_payback_months_gm_adjusted: float | None
-    burn_multiple: float | None
-    growth: float | None
-    profit_margin: float | None
-    rule_of_40: float | None
+    arr: Amount
+    net_new_arr: Amount | None
+    magic_number: Ratio | None
+    magic_number_revenue: Ratio | None
+    cac_payback_months: Months | None
+    cac_payback_months_gm_adjusted: Months | None
+    burn_multiple: Ratio | None
+    growth: Share | None
+    profit_margin: Share | None
+    rule_of_40: Share | None
 
 
 class MetricsResult(ToolResult):

@@ -64,7 +64,23 @@ from csuite.io.values import (
     split_series,
 )
 from csuite.knowledge.thresholds import alert_threshold, section
-from csuite.tools.base import Day, Flag, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Days,
+    DaysFloat,
+    Flag,
+    Headcount,
+    MonthCount,
+    Quantity,
+    Ratio,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 # Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -102,7 +118,7 @@ _CENT = 0.005
 class Rep(BaseModel):
     name: str
     start_date: date
-    quota: float
+    quota: Amount
 
 
 class CapacityPlan(BaseModel):
@@ -110,18 +126,18 @@ class CapacityPlan(BaseModel):
 
     company: str | None = None
     as_of: date | None = None
-    quota: float
+    quota: Amount
     reps: list[Rep]
     targets: list[tuple[str, float]]           # (quarter label, target), sorted by date
-    ramp_curve: list[float]
+    ramp_curve: list[Share]
     ramp_source: str
-    annual_attrition: float
+    annual_attrition: Share
     attrition_source: str
-    attainment: float
-    avg_deal_size: float
-    win_rate: float
-    sales_cycle_days: float
-    time_to_hire_days: int
+    attainment: Share
+    avg_deal_size: Amount
+    win_rate: Share
+    sales_cycle_days: DaysFloat
+    time_to_hire_days: Days
 
 
 class CapacityOptions(ToolOptions):
@@ -133,75 +149,75 @@ class CapacityOptions(ToolOptions):
 
 class QuarterCapacity(BaseModel):
     quarter: str
-    target: float
-    capacity: float = Field(description="expected new ARR from the current team after ramp, attainment and attrition")
-    ramped_equivalents: float = Field(description="current team in fully ramped reps, averaged over the quarter")
-    gap: float = Field(description="target − capacity; negative is a surplus")
-    hire_capacity: float
-    capacity_with_hires: float
-    gap_after_hires: float
+    target: Amount
+    capacity: Amount = Field(description="expected new ARR from the current team after ramp, attainment and attrition")
+    ramped_equivalents: Headcount = Field(description="current team in fully ramped reps, averaged over the quarter")
+    gap: Amount = Field(description="target − capacity; negative is a surplus")
+    hire_capacity: Amount
+    capacity_with_hires: Amount
+    gap_after_hires: Amount
     reachable: bool
-    pipeline_needed: float
-    opportunities_needed: float
+    pipeline_needed: Amount
+    opportunities_needed: Quantity
     pipeline_create_by: date = Field(description="quarter end − sales cycle: the last day an average deal can enter pipeline and close in the quarter")
 
 
 class HireBatch(BaseModel):
     for_quarter: str
-    count: int
+    count: Count
     start_by: date
     open_req_by: date
-    capacity_per_hire: float = Field(description="one hire's expected new ARR in for_quarter when starting on start_by")
+    capacity_per_hire: Amount = Field(description="one hire's expected new ARR in for_quarter when starting on start_by")
 
 
 class RepCapacity(BaseModel):
     name: str
     start_date: date
-    quota: float
+    quota: Amount
     status: Literal["ramped", "ramping", "not_started"]
-    ramp_now: float
+    ramp_now: Share
     capacity_by_quarter: dict[str, float]
-    horizon_quota: float = Field(description="ramp-adjusted quota over the target quarters")
-    deals_needed: int
-    opportunities: int
-    p_at_quota: float | None
+    horizon_quota: Amount = Field(description="ramp-adjusted quota over the target quarters")
+    deals_needed: Count
+    opportunities: Count
+    p_at_quota: Share | None
 
 
 class PipelinePlan(BaseModel):
-    win_rate: float
-    coverage: float = Field(description="1 ÷ win rate")
-    rule_of_thumb: float
-    avg_deal_size: float
-    sales_cycle_days: float
-    total_pipeline_needed: float
-    total_opportunities: float
+    win_rate: Share
+    coverage: Ratio = Field(description="1 ÷ win rate")
+    rule_of_thumb: Ratio
+    avg_deal_size: Amount
+    sales_cycle_days: DaysFloat
+    total_pipeline_needed: Amount
+    total_opportunities: Quantity
 
 
 class Totals(BaseModel):
-    target: float
-    capacity: float
-    gap: float
-    capacity_with_hires: float
-    gap_after_hires: float
+    target: Amount
+    capacity: Amount
+    gap: Amount
+    capacity_with_hires: Amount
+    gap_after_hires: Amount
 
 
 class CapacityResult(ToolResult):
     company: str | None
     as_of: date
     horizon: dict[str, str]
-    quota: float
-    ramp_curve: list[float]
-    ramp_months: int
-    annual_attrition: float
-    attainment: float
+    quota: Amount
+    ramp_curve: list[Share]
+    ramp_months: MonthCount
+    annual_attrition: Share
+    attainment: Share
     quarters: list[QuarterCapacity]
     totals: Totals
     hires: list[HireBatch]
-    hires_needed: int
+    hires_needed: Count
     earliest_start: date
     pipeline: PipelinePlan
     reps: list[RepCapacity]
-    expected_share_at_quota: float | None
+    expected_share_at_quota: Share | None
     assumptions: list[str]
 
 

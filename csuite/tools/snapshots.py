@@ -77,6 +77,7 @@ from csuite.io.values import (
     parse_number,
     parse_percent,
 )
+from csuite.tools.base import Amount, Count, MonthCount, Score, Share
 
 if TYPE_CHECKING:  # numpy is imported lazily so `csuite --help` stays fast
     import numpy as np
@@ -524,10 +525,10 @@ class AccountInfo(BaseModel):
     name: str | None = None
     segment: str | None = None
     churn_reason: str | None = None
-    health_score: float | None = Field(default=None, description="0–100")
+    health_score: Score | None = Field(default=None, description="0–100")
     renewal_date: date | None = None
-    usage_change: float | None = Field(default=None, description="fractional change, −0.3 = −30%")
-    row: int | None = None
+    usage_change: Share | None = Field(default=None, description="fractional change, −0.3 = −30%")
+    row: Count | None = None
 
 
 def read_accounts(source: Source) -> dict[str, AccountInfo]:
@@ -628,37 +629,37 @@ def _health_factor(values: list[tuple[int, float]], table: Table, header: str | 
 class Waterfall(BaseModel):
     """ARR bridge in dollars: start + new + reactivation + expansion − contraction − churn = end."""
 
-    start: float
-    new: float
-    reactivation: float
-    expansion: float
-    contraction: float
-    churn: float
-    end: float
+    start: Amount
+    new: Amount
+    reactivation: Amount
+    expansion: Amount
+    contraction: Amount
+    churn: Amount
+    end: Amount
 
 
 class MonthMovement(Waterfall):
     period: str
-    new_logos: int
-    reactivated_logos: int
-    churned_logos: int
+    new_logos: Count
+    reactivated_logos: Count
+    churned_logos: Count
 
 
 class RetentionWindow(BaseModel):
     start: str
     end: str
-    window_months: int
-    cohort_size: int
-    retained_logos: int
-    start_arr: float = Field(description="Σ ARR(S) over the cohort")
-    end_arr_cohort: float = Field(description="Σ ARR(E) over the cohort (numerator of NRR)")
-    retained_arr_capped: float = Field(description="Σ min(ARR(E), ARR(S)) over the cohort (numerator of GRR)")
-    nrr: float | None
-    grr: float | None
-    logo_retention: float | None
-    cohort_churn: float = Field(description="Σ ARR(S) of cohort accounts at 0 in E")
-    cohort_contraction: float = Field(description="Σ (ARR(S) − ARR(E)) over cohort accounts still active but lower")
-    cohort_expansion: float = Field(description="Σ (ARR(E) − ARR(S)) over cohort accounts that grew")
+    window_months: MonthCount
+    cohort_size: Count
+    retained_logos: Count
+    start_arr: Amount = Field(description="Σ ARR(S) over the cohort")
+    end_arr_cohort: Amount = Field(description="Σ ARR(E) over the cohort (numerator of NRR)")
+    retained_arr_capped: Amount = Field(description="Σ min(ARR(E), ARR(S)) over the cohort (numerator of GRR)")
+    nrr: Share | None
+    grr: Share | None
+    logo_retention: Share | None
+    cohort_churn: Amount = Field(description="Σ ARR(S) of cohort accounts at 0 in E")
+    cohort_contraction: Amount = Field(description="Σ (ARR(S) − ARR(E)) over cohort accounts still active but lower")
+    cohort_expansion: Amount = Field(description="Σ (ARR(E) − ARR(S)) over cohort accounts that grew")
     waterfall: Waterfall
     movements: list[MonthMovement]
 
@@ -772,12 +773,12 @@ class CohortRow(BaseModel):
     at the last observed month, so young cohorts are short, never padded with zeros."""
 
     cohort: str
-    size: int
-    start_arr: float
+    size: Count
+    start_arr: Amount
     left_truncated: bool = Field(description="first month of a snapshot file: these accounts may have started "
                                              "earlier (a Stripe export carries real start dates)")
-    revenue: list[float]
-    logos: list[float]
+    revenue: list[Share]
+    logos: list[Share]
 
 
 def cohort_matrix(snaps: Snapshots, end: str | None = None) -> list[CohortRow]:
@@ -826,10 +827,10 @@ def tenure(snaps: Snapshots, end: str | None = None) -> tuple["np.ndarray", "np.
 
 
 class SurvivalPoint(BaseModel):
-    month: int
-    at_risk: int
-    churned: int
-    survival: float
+    month: MonthCount
+    at_risk: Count
+    churned: Count
+    survival: Share
 
 
 def kaplan_meier(durations: "np.ndarray", observed: "np.ndarray") -> list[SurvivalPoint]:
