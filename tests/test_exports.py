@@ -178,3 +178,62 @@ def test_no_category_column_means_no_categories(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("deal_id,stage,amount,close_date\nA,proposal,1000,2026-12-01\n", encoding="utf-8")
     assert run(str(path), ForecastOptions(as_of=AS_OF, simulations=200)).forecast_categories is None
+
+
+# ----------------------------------------------------------------------------- retention exports
+
+def _mrr_file(tmp_path, header_segment: str = "Plan"):
+    """13 months (2025-01 … 2026-01). SMB: S1 1,000 → churned, S2 1,000 → 1,100, S3 1,000 → 1,000.
+    Enterprise: E1 10,000 → 12,500. Only 2026-01 differs from the first twelve months."""
+    start = {"S1": 1_000, "S2": 1_000, "S3": 1_000, "E1": 10_000}
+    end = {"S2": 1_100, "S3": 1_000, "E1": 12_500}
+    segment = {"S1": "SMB", "S2": "SMB", "S3": "SMB", "E1": "Enterprise"}
+    lines = [f"account_id,month,mrr,{header_segment}"]
+    for month in [f"2025-{m:02d}" for m in range(1, 13)]:
+        lines += [f"{a},{month},{v},{segment[a]}" for a, v in start.items()]
+    lines += [f"{a},2026-01,{v},{segment[a]}" for a, v in end.items()]
+    path = tmp_path / "mrr.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, start, end, segment
+
+
+@pytest.mark.parametrize("header", ["Plan", "Segment", "Tier"])
+def test_segment_column_in_the_mrr_file_gives_segment_retention(tmp_path, run_cli, header):
+    path, start, end, segment = _mrr_file(tmp_path, header)
+    data = json.loads(run_cli("tool", "churn_analyzer", path, "--json").out)
+    rows = {r["segment"]: r for r in data["segments"]}
+    for name in ("SMB", "Enterprise"):
+        members = [a for a in start if segment[a] == name]
+        start_arr = sum(start[a] for a in members) * 12
+        nrr = sum(end.get(a, 0) for a in members) * 12 / start_arr
+        grr = sum(min(end.get(a, 0), start[a]) for a in members) * 12 / start_arr
+        retained = sum(1 for a in members if end.get(a, 0) > 0)
+        row = rows[name]
+        assert row["start_arr"] == pytest.approx(start_arr)
+        assert row["nrr"] == pytest.approx(nrr) and row["grr"] == pytest.approx(grr)
+        assert row["logo_retention"] == pytest.approx(retained / len(members))
+        assert row["churned_logos"] == len(members) - retained
+    # SMB loses 30% (3,000 → 2,100) while Enterprise grows 25%: both hide in the blended 112%.
+    assert rows["SMB"]["nrr"] == pytest.approx(0.70) and rows["Enterprise"]["nrr"] == pytest.approx(1.25)
+    assert data["nrr"] == pytest.approx((2_100 + 12_500) / 13_000)
+
+
+def test_stripe_cancel_at_period_end_is_at_risk(tmp_path, run_cli):
+    path = tmp_path / "stripe.csv"
+    path.write_text(
+        "id,Customer ID,Customer Name,Status,Plan,Quantity,Amount,Interval,Start (UTC),Cancel At Period End,"
+        "Canceled At (UTC),Ended At (UTC)\n"
+        "sub_1,cus_A,Alpha,active,Pro,1,1000.00,month,2025-01-05 00:00,true,,\n"
+        "sub_2,cus_B,Beta,active,Pro,1,1000.00,month,2025-01-05 00:00,false,,\n"
+        "sub_3,cus_C,Gamma,active,Team,1,500.00,month,2025-01-05 00:00,,,\n", encoding="utf-8")
+    res = run_cli("tool", "churn_analyzer", path, "--as-of", "2026-02-15", "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    risky = {a["account_id"]: a for a in data["at_risk"]}
+    assert list(risky) == ["cus_A"] and risky["cus_A"]["signals"] == ["scheduled_cancel"]
+    assert "cus_A" not in {a["account_id"] for a in data["expansion_candidates"]}
+    assert {r["segment"] for r in data["segments"]} == {"Pro", "Team"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text(path.read_text(encoding="utf-8").replace(",true,,", ",soon,,"), encoding="utf-8")
+    res = run_cli("tool", "churn_analyzer", bad, "--as-of", "2026-02-15")
+    assert res.code == 2 and "row 2" in res.err and "Cancel At Period End" in res.err

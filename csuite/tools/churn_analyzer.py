@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field
 
 from csuite.context.alerts import evaluate_alerts
 from csuite.errors import UsageError
-from csuite.io.numbers import pct, usd
+from csuite.io.numbers import currency_formatter, pct, usd
 from csuite.io.values import month_end
 from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.resources import examples_dir
@@ -249,7 +249,7 @@ def _account_arrays(snaps: Snapshots, accounts: dict[str, AccountInfo] | None, a
     health = np.full(n, np.nan)
     usage = np.full(n, np.nan)
     days = np.full(n, np.nan)
-    segment: list[str | None] = [None] * n
+    segment: list[str | None] = [snaps.segments.get(a) for a in snaps.accounts]
     names: list[str | None] = [snaps.names.get(a) for a in snaps.accounts]
     renewal: list[date | None] = [None] * n
     reason: list[str | None] = [None] * n
@@ -265,7 +265,7 @@ def _account_arrays(snaps: Snapshots, accounts: dict[str, AccountInfo] | None, a
             if info.renewal_date is not None:
                 renewal[i] = info.renewal_date
                 days[i] = (info.renewal_date - as_of).days
-            segment[i] = info.segment
+            segment[i] = info.segment or segment[i]
             names[i] = info.name or names[i]
             reason[i] = info.churn_reason
     return health, usage, days, segment, names, renewal, reason
@@ -342,7 +342,8 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
         usage_growth = active & (usage >= float(exp_cfg["usage_growth_at_least"]))
     g = max(0, e - int(exp_cfg["grew_within_months"]))
     grew = active & (a[:, g] > 0) & (a_e > a[:, g])
-    at_risk = contracted | low_health | usage_drop
+    cancelling = active & np.fromiter((acc in snaps.cancel_scheduled for acc in snaps.accounts), bool, len(active))
+    at_risk = contracted | low_health | usage_drop | cancelling
     candidate = (high_health | usage_growth | grew) & ~at_risk
 
     def describe(i: int, kind: str) -> AccountSignals:
@@ -359,6 +360,9 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
             if usage_drop[i]:
                 sig.append("usage_drop")
                 why.append(f"usage {usage[i] * 100:+.0f}%")
+            if cancelling[i]:
+                sig.append("scheduled_cancel")
+                why.append("subscription set to cancel at the end of its billing period")
             if renewal_soon[i]:
                 sig.append("renewal_soon")
                 why.append(f"renews {renewal[i]} (in {int(days[i])} days)")
@@ -404,7 +408,7 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
 
     # --- segments: each segment's own cohort frozen at S (churned accounts stay in)
     segments: list[SegmentRow] = []
-    if accounts is not None:
+    if accounts is not None or snaps.segments:
         labels = np.array([seg or "Unassigned" for seg in segment], dtype=object)
         for label in sorted(set(labels.tolist())):
             mask = labels == label
@@ -474,7 +478,7 @@ def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, Account
             at_risk=ListTotal(accounts=int(at_risk.sum()), arr=dollars(risk_arr), shown=len(risk_list)),
             expansion_candidates=ListTotal(accounts=int(candidate.sum()), arr=dollars(cand_arr), shown=len(cand_list)),
             churned=ListTotal(accounts=int(churned.sum()), arr=dollars(int(lost.sum())), shown=len(churn_list))),
-        flags=flags, warnings=warnings,
+        flags=flags, warnings=warnings, currency=snaps.currency or "USD",
     )
 
 
@@ -580,21 +584,22 @@ def _top(total: ListTotal) -> str:
 
 def render(result: ChurnResult) -> str:
     r = result
+    money = currency_formatter(r.currency)
     wf = r.waterfall
     lines = [
         f"Churn and retention — {r.window.months}-month window {r.window.start} → {r.window.end} "
         f"(as of {r.as_of}; {r.source.kind} {r.source.file})",
         "",
         f"NRR {pct(r.nrr)}   GRR {pct(r.grr)}   Logo retention {pct(r.logo_retention)}   "
-        f"(cohort: {r.cohort_size} accounts, {usd(r.decomposition.start_arr)} ARR)",
-        f"  cohort S→E (the NRR/GRR basis): churn −{usd(r.decomposition.churn)} ({pct(r.decomposition.churn_rate)}), "
-        f"contraction −{usd(r.decomposition.contraction)} ({pct(r.decomposition.contraction_rate)}), "
-        f"expansion +{usd(r.decomposition.expansion)} ({pct(r.decomposition.expansion_rate)})",
+        f"(cohort: {r.cohort_size} accounts, {money(r.decomposition.start_arr)} ARR)",
+        f"  cohort S→E (the NRR/GRR basis): churn −{money(r.decomposition.churn)} ({pct(r.decomposition.churn_rate)}), "
+        f"contraction −{money(r.decomposition.contraction)} ({pct(r.decomposition.contraction_rate)}), "
+        f"expansion +{money(r.decomposition.expansion)} ({pct(r.decomposition.expansion_rate)})",
         "",
         "ARR waterfall (every account, month by month, new logos included):",
-        f"  start {usd(wf.start)} + new {usd(wf.new)} + reactivation {usd(wf.reactivation)} "
-        f"+ expansion {usd(wf.expansion)} − contraction {usd(wf.contraction)} − churn {usd(wf.churn)} "
-        f"= end {usd(wf.end)}",
+        f"  start {money(wf.start)} + new {money(wf.new)} + reactivation {money(wf.reactivation)} "
+        f"+ expansion {money(wf.expansion)} − contraction {money(wf.contraction)} − churn {money(wf.churn)} "
+        f"= end {money(wf.end)}",
     ]
     c = r.concentration
     if c.largest_account:
@@ -605,7 +610,7 @@ def render(result: ChurnResult) -> str:
         width = max(len(s.segment) for s in r.segments)
         for s in r.segments:
             lines.append(f"  {s.segment:<{width}}  NRR {pct(s.nrr):>6}  GRR {pct(s.grr):>6}  logos {pct(s.logo_retention):>6}"
-                         f"  cohort {s.cohort_size:>4}  ARR {usd(s.arr)}")
+                         f"  cohort {s.cohort_size:>4}  ARR {money(s.arr)}")
     curve = {p.month: p for p in r.logo_curve}
     marks = [k for k in (3, 6, 12) if k in curve]
     if marks:
@@ -613,21 +618,21 @@ def render(result: ChurnResult) -> str:
                   ", ".join(f"month {k} {pct(curve[k].survival)}" for k in marks)]
     t = r.totals
     if r.at_risk:
-        lines += ["", f"At risk: {t.at_risk.accounts} accounts, {usd(t.at_risk.arr)} ARR"
+        lines += ["", f"At risk: {t.at_risk.accounts} accounts, {money(t.at_risk.arr)} ARR"
                       + _top(t.at_risk)]
         for a in r.at_risk:
-            lines.append(f"  {a.name or a.account_id} ({usd(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(f"  {a.name or a.account_id} ({money(a.arr)}): {'; '.join(a.reasons)}")
     if r.expansion_candidates:
         lines += ["", f"Expansion candidates: {t.expansion_candidates.accounts} accounts, "
-                      f"{usd(t.expansion_candidates.arr)} ARR"
+                      f"{money(t.expansion_candidates.arr)} ARR"
                       + _top(t.expansion_candidates)]
         for a in r.expansion_candidates:
-            lines.append(f"  {a.name or a.account_id} ({usd(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(f"  {a.name or a.account_id} ({money(a.arr)}): {'; '.join(a.reasons)}")
     if r.churned:
-        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {usd(t.churned.arr)} ARR"
+        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {money(t.churned.arr)} ARR"
                       + _top(t.churned)]
         for ch in r.churned:  # already cut to --limit by analyze; the heading says so
-            lines.append(f"  {ch.period} {ch.name or ch.account_id} ({usd(ch.arr_lost)})"
+            lines.append(f"  {ch.period} {ch.name or ch.account_id} ({money(ch.arr_lost)})"
                          + (f": {ch.reason}" if ch.reason else ""))
     if r.flags:
         lines += ["", "Flags:"] + [f"  [{f.severity}] {f.id}: {f.message}" for f in r.flags]

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
-from csuite.io.columns import money_column
+from csuite.io.columns import inert, money_column
 from csuite.io.tables import (
     Source,
     Table,
@@ -69,6 +69,7 @@ from csuite.io.tables import (
     resolve_columns,
 )
 from csuite.io.values import (
+    parse_bool,
     infer_date_order,
     month_end,
     parse_date,
@@ -90,6 +91,7 @@ SNAPSHOT_ALIASES: dict[str, list[str]] = {
     "period": ["month", "snapshot_month", "snapshot_date", "date", "period_start", "as_of"],
     "mrr": ["monthly_recurring_revenue", "mrr_usd", "monthly_revenue"],
     "arr": ["annual_recurring_revenue", "arr_usd", "annual_revenue"],
+    "segment": ["plan", "tier", "plan_name", "customer_segment", "segment_name", "pricing_tier"],
 }
 STRIPE_ALIASES: dict[str, list[str]] = {
     "subscription_id": ["id", "subscription_id"],
@@ -108,6 +110,8 @@ STRIPE_ALIASES: dict[str, list[str]] = {
     "canceled_at": ["canceled_at_utc", "canceled_at", "cancelled_at_utc", "cancelled_at"],
     "ended_at": ["ended_at_utc", "ended_at"],
     "cancellation_reason": ["cancellation_reason"],
+    "plan": ["plan", "plan_name", "plan_nickname", "price_nickname"],
+    "cancel_at_period_end": ["cancel_at_period_end"],
 }
 ACCOUNT_ALIASES: dict[str, list[str]] = {
     "account_id": ["account", "customer_id", "customer", "company_id", "id"],
@@ -169,6 +173,11 @@ class Snapshots:
     source_kind: Literal["snapshots", "stripe"] = "snapshots"
     names: dict[str, str] = field(default_factory=dict)     # account → display name (Stripe)
     warnings: tuple[str, ...] = ()
+    # account → segment, plan or tier from the file itself (its latest row); an accounts file wins
+    segments: dict[str, str] = field(default_factory=dict)
+    # Stripe: accounts with a live subscription set to cancel at period end (churn already decided)
+    cancel_scheduled: frozenset[str] = frozenset()
+    currency: str | None = None     # the file's currency when it names one (never converted)
 
     @property
     def n_months(self) -> int:
@@ -229,7 +238,7 @@ class Snapshots:
 
 def _replace(s: Snapshots, **changes: Any) -> Snapshots:
     values = {f: getattr(s, f) for f in ("accounts", "first", "arr", "unit", "file", "source_kind",
-                                          "names", "warnings")}
+                                          "names", "warnings", "segments", "cancel_scheduled", "currency")}
     values.update(changes)
     return Snapshots(**values)
 
@@ -295,12 +304,14 @@ def _period_parser(values: Sequence[str], table: Table, header: str) -> dict[str
     return out
 
 
-def _amounts_to_cents(values: Sequence[Any], table: Table, header: str, factor: int = 1) -> "np.ndarray":
+def _amounts_to_cents(values: Sequence[Any], table: Table, header: str,
+                      factor: int = 1) -> tuple["np.ndarray", str | None]:
     """Money column → int64 cents, through the one money-column reader (vectorised for plain
     numbers; every other spelling parsed once per distinct text, errors naming the row)."""
     import numpy as np
 
-    arr = money_column(values, table, header).values
+    money = money_column(values, table, header)
+    arr = money.values
     cents = np.rint(arr * 100)
     # Refuse amounts no single account has before casting: they would overflow integer cents.
     over = np.flatnonzero(cents > _MAX_ARR_CENTS / factor)
@@ -308,7 +319,7 @@ def _amounts_to_cents(values: Sequence[Any], table: Table, header: str, factor: 
         i = int(over[0])
         raise InputError(f"amount {values[i]} is implausibly large (over $10B ARR for one account in one month)",
                          file=table.file, row=table.row_number(i), field=header)
-    return cents.astype(np.int64)
+    return cents.astype(np.int64), money.currency
 
 
 def snapshots_from_table(table: Table) -> Snapshots:
@@ -341,7 +352,7 @@ def snapshots_from_table(table: Table) -> Snapshots:
         raise InputError("period is empty", file=table.file, row=table.row_number(i), field=h_per)
     lookup = _period_parser(period_strings, table, h_per)
     months = np.fromiter(map(lookup.__getitem__, period_strings), np.int64, n_rows)
-    cents = _amounts_to_cents(amounts_raw, table, h_amt, 12 if unit == "mrr" else 1)
+    cents, currency = _amounts_to_cents(amounts_raw, table, h_amt, 12 if unit == "mrr" else 1)
     if unit == "mrr":
         cents = cents * 12
 
@@ -375,8 +386,28 @@ def snapshots_from_table(table: Table) -> Snapshots:
 
     matrix = np.zeros((n_acc, n_months), dtype=np.int64)
     matrix[acc_codes, cols] = cents
+    segments = _latest_segments(table, mapping.get("segment"), acc_codes, months, list(acc_index))
     return Snapshots(accounts=tuple(acc_index), first=first, arr=matrix, unit=unit,
-                     file=table.file, source_kind="snapshots", warnings=tuple(table.warnings))
+                     file=table.file, source_kind="snapshots", warnings=tuple(table.warnings), segments=segments,
+                     currency=currency)
+
+
+def _latest_segments(table: Table, header: str | None, acc_codes: "np.ndarray", months: "np.ndarray",
+                     accounts: list[str]) -> dict[str, str]:
+    """Each account's segment (plan, tier) as of its latest snapshot row; blank cells are skipped."""
+    import numpy as np
+
+    if header is None:
+        return {}
+    texts = table.texts(header)
+    filled = np.fromiter((bool(t) for t in texts), bool, len(texts))
+    rows = np.flatnonzero(filled)
+    if not rows.size:
+        return {}
+    order = rows[np.lexsort((months[rows], acc_codes[rows]))]
+    codes = acc_codes[order]
+    last = order[np.r_[codes[1:] != codes[:-1], True]]
+    return {accounts[int(acc_codes[i])]: str(inert(texts[int(i)])) for i in last}
 
 
 # ----------------------------------------------------------------------------- Stripe
@@ -413,6 +444,8 @@ def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapsho
     spans: list[tuple[str, date, date | None, int]] = []
     names: dict[str, str] = {}
     currencies: set[str] = set()
+    plans: dict[str, tuple[date, str]] = {}
+    scheduled: set[str] = set()
     latest = date.min
     for row_no, row in table:
         def get(name: str) -> Any:
@@ -484,6 +517,14 @@ def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapsho
         if status == "trialing" and trial_end is None:
             continue  # trialing with no end date never billed yet
         spans.append((customer, begins, end, int(round(mrr * 100))))
+        if get("plan") and begins >= plans.get(customer, (date.min, ""))[0]:
+            plans[customer] = (begins, str(inert(str(get("plan")).strip())))
+        if end is None and get("cancel_at_period_end") is not None:
+            try:
+                if parse_bool(get("cancel_at_period_end")):
+                    scheduled.add(customer)
+            except InputError as exc:
+                raise exc.located(file=f, row=row_no, field=m["cancel_at_period_end"]) from None
     if len(currencies) > 1:
         raise InputError(f"mixes currencies ({', '.join(sorted(currencies))}); export one currency at a time",
                          file=f)
@@ -515,7 +556,9 @@ def snapshots_from_stripe(table: Table, *, as_of: date | None = None) -> Snapsho
         warnings.append(f"{f}: measured up to {measure_until}, the latest date in the export; "
                         "pass --as-of to choose the date")
     return Snapshots(accounts=tuple(customers), first=first, arr=matrix, unit="mrr", file=f,
-                     source_kind="stripe", names=names, warnings=tuple(warnings))
+                     source_kind="stripe", names=names, warnings=tuple(warnings),
+                     segments={c: plan for c, (_, plan) in plans.items()}, cancel_scheduled=frozenset(scheduled),
+                     currency=next(iter(currencies)).upper() if currencies else None)
 
 
 # ----------------------------------------------------------------------------- accounts file
