@@ -178,7 +178,8 @@ def _is_rule(path: str) -> bool:
 
 
 _UNITS = set(get_args(Unit))
-_NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "cohort", "owner", "stage", "role")
+_NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "month", "quarter", "cohort", "owner", "stage", "role",
+              "deal_id", "account_id")
 _MAX_LIST = 50
 
 

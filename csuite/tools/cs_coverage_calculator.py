@@ -122,7 +122,8 @@ class TierCoverage(BaseModel):
     arr_per_csm: Amount
     accounts_per_csm: Count
     ramp_months: MonthCount
-    binding_constraint: str = Field(description="'arr' or 'accounts': which ratio sets the need now")
+    min_accounts_per_csm: Count | None = Field(description="the fewest accounts one CSM is staffed for (caps the need)")
+    binding_constraint: str = Field(description="'arr', 'accounts' or 'account_cap': which limit sets the need now")
     required_csms_now: Headcount = Field(description="FTE incl. buffer")
     required_csms_12m: Headcount
     accounts_12m: Quantity
@@ -206,7 +207,7 @@ class CoverageResult(ToolResult):
 
 class _Tier:
     __slots__ = ("name", "key", "row", "model", "accounts", "arr", "current", "g_arr", "g_acc",
-                 "arr_per", "acc_per", "ramp", "grew_default")
+                 "arr_per", "acc_per", "min_acc", "ramp", "grew_default")
 
     def __init__(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -330,6 +331,7 @@ def read_book(source: Source, options: CoverageOptions, cfg: dict[str, Any]) -> 
             flat.append(name)
         tiers.append(_Tier(name=name, key=key, row=line, model=model, accounts=accounts, arr=arr,
                            current=current, g_arr=g_arr, g_acc=g_acc, arr_per=arr_per, acc_per=acc_per,
+                           min_acc=models[model].get("min_accounts_per_csm"),
                            ramp=int(models[model]["ramp_months"]), grew_default=default_used))
     return tiers, table, flat
 
@@ -346,9 +348,24 @@ def _required(row: dict[str, Any], mapping: dict[str, str], fieldname: str) -> A
 
 
 def required_fte(arr: float, accounts: float, arr_per_csm: float, accounts_per_csm: float,
-                 buffer: float) -> float:
-    """max(ARR / ARR per CSM, accounts / accounts per CSM) x (1 + buffer)."""
-    return max(arr / arr_per_csm, accounts / accounts_per_csm) * (1 + buffer)
+                 buffer: float, min_accounts_per_csm: float | None = None) -> float:
+    """min(max(ARR ÷ ARR per CSM, accounts ÷ accounts per CSM) × (1 + buffer),
+    accounts ÷ min accounts per CSM): the book's size in ARR or accounts, whichever needs more,
+    capped so no CSM is staffed for fewer than `min_accounts_per_csm` accounts."""
+    need = max(arr / arr_per_csm, accounts / accounts_per_csm) * (1 + buffer)
+    if min_accounts_per_csm:
+        # The fewest accounts a CSM is staffed for never exceeds the most (an override can lower it).
+        need = min(need, accounts / min(min_accounts_per_csm, accounts_per_csm))
+    return need
+
+
+def binding_constraint(arr: float, accounts: float, arr_per_csm: float, accounts_per_csm: float, buffer: float,
+                       min_accounts_per_csm: float | None) -> str:
+    """Which limit sets a tier's need: 'arr', 'accounts' or 'account_cap'."""
+    uncapped = required_fte(arr, accounts, arr_per_csm, accounts_per_csm, buffer)
+    if min_accounts_per_csm and uncapped > accounts / min(min_accounts_per_csm, accounts_per_csm):
+        return "account_cap"
+    return "arr" if arr / arr_per_csm >= accounts / accounts_per_csm else "accounts"
 
 
 def headcount(fte: float) -> int:
@@ -380,7 +397,7 @@ def lead_months(days: int) -> int:
 def _tier_fte(t: _Tier, month: int, buffer: float) -> float:
     arr = t.arr * (1 + t.g_arr) ** (month / 12)
     accounts = t.accounts * (1 + t.g_acc) ** (month / 12)
-    return required_fte(arr, accounts, t.arr_per, t.acc_per, buffer)
+    return required_fte(arr, accounts, t.arr_per, t.acc_per, buffer, t.min_acc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -526,12 +543,14 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
             tier=t.name, coverage_model=t.model, model_label=models[t.model]["label"],
             accounts=t.accounts, arr=t.arr, current_csms=t.current, arr_growth=t.g_arr,
             account_growth=t.g_acc, arr_per_csm=t.arr_per, accounts_per_csm=t.acc_per, ramp_months=t.ramp,
-            binding_constraint="arr" if t.arr / t.arr_per >= t.accounts / t.acc_per else "accounts",
+            binding_constraint=binding_constraint(t.arr, t.accounts, t.arr_per, t.acc_per, buffer, t.min_acc),
+            min_accounts_per_csm=t.min_acc,
             required_csms_now=now, required_csms_12m=later,
             accounts_12m=t.accounts * (1 + t.g_acc), arr_12m=t.arr * (1 + t.g_arr),
             gap_now=now - t.current, gap_12m=later - t.current, hires_planned=hires_per_tier[i],
             by_model={m: required_fte(t.arr, t.accounts, float(models[m]["arr_per_csm"]),
-                                      float(models[m]["accounts_per_csm"]), buffer) for m in MODEL_ORDER},
+                                      float(models[m]["accounts_per_csm"]), buffer,
+                                      models[m].get("min_accounts_per_csm")) for m in MODEL_ORDER},
         ))
 
     # Capacity sitting in one tier while another is short: say so instead of hiring for it.
