@@ -20,8 +20,11 @@ from csuite.errors import (  # noqa: F401  (EXIT_* re-exported for the command m
 
 
 def print_json(data: Any) -> None:
-    if hasattr(data, "model_dump"):  # a pydantic model (pydantic itself is not imported for `route`)
-        data = data.model_dump(mode="json")
+    if hasattr(data, "model_dump_json"):
+        # A pydantic model serialises itself (in Rust, indented): the json module's indenting
+        # encoder is pure Python and dominated the run on 100,000 cohorts.
+        sys.stdout.write(data.model_dump_json(indent=2) + "\n")
+        return
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 

@@ -55,6 +55,7 @@ ARR when every reason has an ARR, else by customers.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -65,11 +66,11 @@ from pydantic import BaseModel, Field
 
 from csuite.context.alerts import evaluate_alerts
 from csuite.errors import InputError, UsageError
+from csuite.io.columns import money_column
 from csuite.io.numbers import pct, usd
 from csuite.io.tables import (
     Source,
     Table,
-    cell,
     read_header,
     read_table,
     resolve_columns,
@@ -84,7 +85,7 @@ from csuite.io.values import (
     parse_quarter,
     quarter_period,
 )
-from csuite.knowledge.thresholds import alert_rules, section
+from csuite.knowledge.thresholds import AlertRule, alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
 from csuite.tools.base import (
@@ -281,8 +282,10 @@ def taxonomy() -> dict[str, Any]:
             "preventable": tuple(data["preventable"])}
 
 
+@lru_cache(maxsize=4096)
 def classify_reason(text: str) -> str | None:
-    """A free-text churn reason → one of the seven categories, or None (unmapped)."""
+    """A free-text churn reason → one of the seven categories, or None (unmapped). Cached: an
+    export repeats a handful of reasons across thousands of cohorts."""
     tax = taxonomy()
     norm = normalise_words(text)
     if norm in tax["direct"]:
@@ -326,7 +329,19 @@ _REASON_ITEM = re.compile(r"^(?P<reason>.+)[:=]\s*(?P<count>[^:=()]+?)\s*(?:\((?
 
 def parse_reasons(value: Any) -> list[_Reason]:
     """Churn-reason counts from a cell: 'Too expensive: 2 ($61K); Switched to FloQast: 1 ($42K)',
-    a list of {reason, customers|count, arr}, or a {reason: count | {customers, arr}} mapping."""
+    a list of {reason, customers|count, arr}, or a {reason: count | {customers, arr}} mapping.
+    A text cell is parsed once per distinct text (the result is shared: never mutate it)."""
+    if isinstance(value, str):
+        return _parse_reason_text(value)
+    return _parse_reasons(value)
+
+
+@lru_cache(maxsize=65536)
+def _parse_reason_text(value: str) -> list[_Reason]:
+    return _parse_reasons(value)
+
+
+def _parse_reasons(value: Any) -> list[_Reason]:
     items: list[tuple[str, Any, Any]] = []
     if value is None:
         return []
@@ -377,8 +392,13 @@ def parse_reasons(value: Any) -> list[_Reason]:
     return list(merged.values())
 
 
+_PERIOD_LIKE = re.compile(r"^\s*(?:[Qq][1-4][\s\-/]*\d{4}|\d{4}[\s\-/]*[Qq][1-4]|\d{4}-\d{2})\s*$")
+
+
 def _period_of_name(name: str) -> Period | None:
     """A cohort named like a quarter (2025-Q1, Q1 2025, 2025 Q1) or a month (2025-01); else None."""
+    if not _PERIOD_LIKE.match(name):
+        return None
     for parse in (parse_quarter, parse_period):
         try:
             return parse(name)
@@ -387,24 +407,46 @@ def _period_of_name(name: str) -> Period | None:
     return None
 
 
-def _money(row: dict, m: dict, fieldname: str, table: Table, row_no: int) -> float | None:
-    v = cell(row, m, fieldname)
-    if v is None:
-        return None
-    try:
-        return parse_money(v)
-    except InputError as exc:
-        raise exc.located(file=table.file, row=row_no, field=m[fieldname]) from None
+_MONEY_FIELDS = ("starting_arr", "churned_arr", "contraction_arr", "expansion_arr", "ending_arr", "renewed_arr")
+_COUNT_FIELDS = ("starting_customers", "churned_customers", "ending_customers")
 
 
-def _count(row: dict, m: dict, fieldname: str, table: Table, row_no: int) -> int | None:
-    v = cell(row, m, fieldname)
-    if v is None:
-        return None
-    try:
-        return parse_int(v, minimum=0)
-    except InputError as exc:
-        raise exc.located(file=table.file, row=row_no, field=m[fieldname]) from None
+class _Columns:
+    """A cohort table's money and count columns parsed once, a column at a time (the decimal
+    separator and currency decided per column), so each cohort row is only arithmetic."""
+
+    def __init__(self, table: Table, mapping: dict[str, str]) -> None:
+        self.table, self.mapping = table, mapping
+        self.money: dict[str, list[float | None]] = {}
+        for name in _MONEY_FIELDS:
+            if name in mapping:
+                values = money_column(table.values(mapping[name]), table, mapping[name], allow_blank=True).values
+                self.money[name] = [None if v != v else float(v) for v in values.tolist()]
+        self.counts = {name: self._counts(mapping[name]) for name in _COUNT_FIELDS if name in mapping}
+        self.cells = {name: table.values(header) for name, header in mapping.items()}
+
+    def _counts(self, header: str) -> list[int | None]:
+        parsed: dict[Any, int | None] = {None: None}
+        values = self.table.values(header)
+        for i, value in enumerate(values):
+            if value not in parsed:
+                try:
+                    parsed[value] = parse_int(value, minimum=0)
+                except InputError as exc:
+                    raise exc.located(file=self.table.file, row=self.table.row_number(i), field=header) from None
+        return list(map(parsed.__getitem__, values))
+
+    def cell(self, name: str, i: int) -> Any:
+        column = self.cells.get(name)
+        return None if column is None else column[i]
+
+    def amount(self, name: str, i: int) -> float | None:
+        column = self.money.get(name)
+        return None if column is None else column[i]
+
+    def count(self, name: str, i: int) -> int | None:
+        column = self.counts.get(name)
+        return None if column is None else column[i]
 
 
 def _tolerance(start: float) -> float:
@@ -412,23 +454,25 @@ def _tolerance(start: float) -> float:
     return max(float(cfg["reconcile_abs_tolerance"]), float(cfg["reconcile_rel_tolerance"]) * start)
 
 
-def _parse_cohort(row: dict, m: dict, table: Table, row_no: int) -> _Cohort:
+def _parse_cohort(cols: _Columns, i: int) -> _Cohort:
+    table, m, row_no = cols.table, cols.mapping, cols.table.row_number(i)
+
     def err(message: str, fieldname: str | None = None) -> InputError:
         return InputError(message, file=table.file, row=row_no,
                           field=m.get(fieldname) if fieldname else None)
 
-    name = cell(row, m, "cohort")
+    name = cols.cell("cohort", i)
     if name is None:
         raise err("cohort name is empty", "cohort")
     name = str(name).strip()
-    s_cust = _count(row, m, "starting_customers", table, row_no)
-    s_arr = _money(row, m, "starting_arr", table, row_no)
+    s_cust = cols.count("starting_customers", i)
+    s_arr = cols.amount("starting_arr", i)
     if s_cust is None:
         raise err("starting customers is empty", "starting_customers")
     if s_arr is None:
         raise err("starting ARR is empty", "starting_arr")
-    c_cust = _count(row, m, "churned_customers", table, row_no)
-    e_cust = _count(row, m, "ending_customers", table, row_no)
+    c_cust = cols.count("churned_customers", i)
+    e_cust = cols.count("ending_customers", i)
     if e_cust is not None and e_cust > s_cust:
         raise err(f"ending customers {e_cust} exceed starting customers {s_cust}: a cohort cannot gain "
                   "logos (count new customers in a later cohort)", "ending_customers")
@@ -442,11 +486,11 @@ def _parse_cohort(row: dict, m: dict, table: Table, row_no: int) -> _Cohort:
         raise err(f"ending customers {e_cust} ≠ starting {s_cust} − churned {c_cust} = {s_cust - c_cust}",
                   "ending_customers")
 
-    churned = _money(row, m, "churned_arr", table, row_no)
-    contraction = _money(row, m, "contraction_arr", table, row_no)
-    expansion = _money(row, m, "expansion_arr", table, row_no)
-    ending = _money(row, m, "ending_arr", table, row_no)
-    renewed = _money(row, m, "renewed_arr", table, row_no)
+    churned = cols.amount("churned_arr", i)
+    contraction = cols.amount("contraction_arr", i)
+    expansion = cols.amount("expansion_arr", i)
+    ending = cols.amount("ending_arr", i)
+    renewed = cols.amount("renewed_arr", i)
     if churned is None:
         if c_cust == 0:
             churned = 0.0
@@ -508,11 +552,11 @@ def _parse_cohort(row: dict, m: dict, table: Table, row_no: int) -> _Cohort:
     if c_cust > 0 and churned == 0:
         warnings.append(f"{name}: {c_cust} churned customer(s) with $0 churned ARR (free accounts?)")
     try:
-        reasons = parse_reasons(cell(row, m, "churn_reasons"))
+        reasons = parse_reasons(cols.cell("churn_reasons", i))
     except InputError as exc:
         raise exc.located(file=table.file, row=row_no, field=m.get("churn_reasons")) from None
     start_day = None
-    if (v := cell(row, m, "cohort_start")) is not None:
+    if (v := cols.cell("cohort_start", i)) is not None:
         try:
             start_day = parse_date(v)
         except InputError as exc:
@@ -530,16 +574,17 @@ def is_cohort_table(table: Table) -> bool:
 
 def read_cohorts(table: Table) -> list[_Cohort]:
     m = resolve_columns(table, COLUMN_ALIASES, required=("cohort", "starting_customers", "starting_arr"))
-    if not table.rows:
+    if not len(table):
         raise InputError("has a header but no data rows", file=table.file)
+    cols = _Columns(table, m)
     cohorts: list[_Cohort] = []
     seen: dict[str, int] = {}
-    for row_no, row in table:
-        c = _parse_cohort(row, m, table, row_no)
+    for i in range(len(table)):
+        c = _parse_cohort(cols, i)
         if c.name in seen:
-            raise InputError(f"rows {seen[c.name]} and {row_no} are both cohort '{c.name}'; keep one",
+            raise InputError(f"rows {seen[c.name]} and {c.row} are both cohort '{c.name}'; keep one",
                              file=table.file)
-        seen[c.name] = row_no
+        seen[c.name] = c.row
         cohorts.append(c)
     return cohorts
 
@@ -568,16 +613,25 @@ def _status(value: float | None, healthy: float, concerning: float) -> Status:
 
 def _verdict(nrr: float | None, grr: float | None, logo: float | None, stage: str, basis: str,
              months: int) -> Verdict:
-    table = section("retention_by_stage")[stage]
+    limits = section("retention_by_stage")[stage]
     metrics = []
     for key, value in (("grr", grr), ("nrr", nrr), ("logo_retention", logo)):
         ann = _annualize(value, months)
-        limits = table[key]
-        metrics.append(MetricVerdict(metric=key, value=value, annualized=ann, healthy_at=limits["healthy"],
-                                     concerning_at=limits["concerning"],
-                                     status=_status(ann, limits["healthy"], limits["concerning"])))
+        healthy, concerning = limits[key]["healthy"], limits[key]["concerning"]
+        metrics.append(MetricVerdict(metric=key, value=value, annualized=ann, healthy_at=healthy,
+                                                     concerning_at=concerning,
+                                                     status=_status(ann, healthy, concerning)))
     overall = max((mv.status for mv in metrics), key=lambda s: _SEVERITY[s])
-    return Verdict(stage=stage, stage_basis=basis, window_months=months, metrics=metrics, overall=overall)
+    return Verdict(stage=stage, stage_basis=basis, window_months=months, metrics=metrics,
+                                   overall=overall)
+
+
+def _overall_status(nrr: float | None, grr: float | None, logo: float | None, stage: str, months: int) -> Status:
+    """`_verdict(...).overall` without building the per-metric models (asked once per cohort)."""
+    limits = section("retention_by_stage")[stage]
+    statuses = [_status(_annualize(value, months), limits[key]["healthy"], limits[key]["concerning"])
+                for key, value in (("grr", grr), ("nrr", nrr), ("logo_retention", logo))]
+    return max(statuses, key=lambda status: _SEVERITY[status])
 
 
 def leaky_bucket_rule_text() -> str:
@@ -585,13 +639,34 @@ def leaky_bucket_rule_text() -> str:
     return " and ".join(f"{c.metric.upper()} {c.op} {c.value:.0%}" for c in rule.conditions)
 
 
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
 def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> bool:
     """The `leaky_bucket` alert itself, evaluated on annualised NRR and GRR, so the tool and the
     proactive alert cannot disagree (one rule, in thresholds.yaml)."""
-
     metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
-    rules = {"leaky_bucket": alert_rules()["leaky_bucket"]}
-    return bool(evaluate_alerts(metrics, as_of=date.min, rules=rules))
+    rule = alert_rules()["leaky_bucket"]
+    checks = _leaky_bucket_checks(rule)
+    if checks is None:  # a rule beyond plain comparisons: let the alert engine judge it
+        return bool(evaluate_alerts(metrics, as_of=date.min, rules={"leaky_bucket": rule}))
+    return all(metrics.get(metric) is not None and compare(metrics[metric], value)
+               for metric, compare, value in checks)
+
+
+_CHECKS: dict[int, tuple[Any, tuple[tuple[str, Any, float], ...] | None]] = {}
+
+
+def _leaky_bucket_checks(rule: AlertRule) -> tuple[tuple[str, Any, float], ...] | None:
+    """The rule's comparisons, worked out once per rule object (asked once per cohort)."""
+    cached = _CHECKS.get(id(rule))
+    if cached is not None and cached[0] is rule:
+        return cached[1]
+    conditions = rule.conditions
+    checks = None if any(c.op is None or c.value is None or c.rule is not None for c in conditions) else \
+        tuple((c.metric, _OPS[c.op], float(c.value)) for c in conditions)
+    _CHECKS[id(rule)] = (rule, checks)
+    return checks
 
 
 def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend:
@@ -619,14 +694,14 @@ def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend
 
 
 def _reason_outputs(reasons: list[_Reason]) -> list[ReasonOut]:
-    return [ReasonOut(reason=r.reason, category=classify_reason(r.reason), customers=r.customers, arr=r.arr)
-            for r in reasons]
+    return [ReasonOut(reason=r.reason, category=classify_reason(r.reason), customers=r.customers,
+                                      arr=r.arr) for r in reasons]
 
 
-def _churn_reasons(cohorts: list[_Cohort], churned_customers: int, churned_arr: float
+def _churn_reasons(cohorts: list[CohortOut], churned_customers: int, churned_arr: float
                    ) -> tuple[ChurnReasons, float | None, list[Driver]]:
     tax = taxonomy()
-    all_reasons = [r for c in cohorts for r in _reason_outputs(c.reasons)]
+    all_reasons = [r for c in cohorts for r in c.reasons]
     has_arr = bool(all_reasons) and all(r.arr is not None for r in all_reasons)
     basis: Literal["arr", "customers"] = "arr" if has_arr else "customers"
     per_cat = {c: {"customers": 0, "arr": 0.0, "reasons": {}} for c in CATEGORIES}
@@ -703,7 +778,7 @@ def _cohort_out(c: _Cohort, stage: str, months: int) -> CohortOut:
     grr = _ratio(c.starting_arr - c.churned_arr - c.contraction_arr, c.starting_arr)
     nrr = _ratio(c.ending_arr, c.starting_arr)
     logo = _ratio(c.starting_customers - c.churned_customers, c.starting_customers)
-    verdict = _verdict(nrr, grr, logo, stage, "", months)
+    verdict = _overall_status(nrr, grr, logo, stage, months)
     warnings = list(c.warnings)
     if c.starting_arr == 0:
         warnings.append(f"{c.name}: starting ARR is 0, so GRR and NRR are undefined (n/a)")
@@ -715,7 +790,7 @@ def _cohort_out(c: _Cohort, stage: str, months: int) -> CohortOut:
         starting_arr=c.starting_arr, churned_arr=c.churned_arr, contraction_arr=c.contraction_arr,
         expansion_arr=c.expansion_arr, ending_arr=c.ending_arr, grr=grr, nrr=nrr, logo_retention=logo,
         churn_rate=_ratio(c.churned_arr, c.starting_arr), contraction_rate=_ratio(c.contraction_arr, c.starting_arr),
-        expansion_rate=_ratio(c.expansion_arr, c.starting_arr), verdict=verdict.overall,
+        expansion_rate=_ratio(c.expansion_arr, c.starting_arr), verdict=verdict,
         leaky_bucket=is_leaky_bucket(nrr, grr, months), reasons=_reason_outputs(c.reasons), warnings=warnings,
     )
 
@@ -757,7 +832,7 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
     stage, basis = _stage(options, s)
     verdict = _verdict(nrr, grr, logo, stage, basis, months)
     outs = [_cohort_out(c, stage, months) for c in cohorts]
-    reasons, preventable, drivers = _churn_reasons(cohorts, tot["churned_customers"], tot["churned_arr"])
+    reasons, preventable, drivers = _churn_reasons(outs, tot["churned_customers"], tot["churned_arr"])
     warnings = list(extra_warnings or [])
     for o in outs:
         warnings += o.warnings
