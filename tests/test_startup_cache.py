@@ -55,3 +55,39 @@ def test_file_detection_does_not_import_every_tool():
     second = _imported_after("from csuite.evidence.plan import alias_table\nassert alias_table()['churn_analyzer']")
     assert "csuite.tools.revenue_forecast_model" not in second
     assert modules  # the first run may have built it
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_line_only_on_a_terminal_and_erased_at_the_end():
+    import threading
+
+    from csuite.cli.progress import progress
+
+    terminal, piped = _Terminal(True), _Terminal(False)
+    shown = threading.Event()
+    original = terminal.write
+
+    def write(text: str) -> None:
+        original(text)
+        shown.set()
+
+    terminal.write = write  # type: ignore[method-assign]
+    with progress("tool.py", "pipeline.csv", after=0.0, stream=terminal):
+        assert shown.wait(5)            # the line appears while the work runs
+    with progress("tool.py", "pipeline.csv", after=0.0, stream=piped):
+        pass
+    assert "tool.py: working on pipeline.csv" in terminal.text and terminal.text.endswith("\r\033[K")
+    assert piped.text == ""

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
 from csuite.cli.common import EXIT_OK, guarded, note, print_json, validation_message
+from csuite.cli.progress import progress
 from csuite.errors import UsageError
 from csuite.tools.base import ToolSpec, sample_source
 
@@ -103,7 +104,9 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
                 note(f"{prog}: no INPUT given; using the bundled sample {Path('examples') / spec.sample}")
             elif spec.input_required:
                 raise UsageError("INPUT is required")
-        result = spec.run(source, options)
+        label = Path(str(source)).name if isinstance(source, (str, Path)) else "inline rows"
+        with progress(prog, label):
+            result = spec.run(source, options)
         if args.json:
             print_json(result)
         else:

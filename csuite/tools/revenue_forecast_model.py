@@ -943,17 +943,23 @@ def group_rows(deals: Deals, field: str, blank: str) -> list[GroupRow]:
     import numpy as np
 
     header = deals.mapping.get(field)
-    if header is None or not len(deals):
-        texts = [blank] * len(deals)
+    if header is None:
+        codes, keys = np.zeros(len(deals), dtype=np.int64), [blank]
     else:
-        column = deals.table.texts(header)
-        texts = [column[int(i)] or blank for i in deals.index]
-    codes, keys = _codes(texts)
+        # Factorise the whole column once (C speed), then pick the period's deals by index.
+        all_codes, keys = _codes(deals.table.texts(header))
+        codes = all_codes[deals.index]
+        keys = [k or blank for k in keys]
     count = np.bincount(codes, minlength=len(keys))
     pipeline = np.bincount(codes, deals.amount, minlength=len(keys))
     weighted = np.bincount(codes, deals.amount * deals.prior, minlength=len(keys))
-    rows = [GroupRow(key=str(inert(k)), deals=int(count[c]), pipeline=float(pipeline[c]), weighted=float(weighted[c]))
-            for c, k in enumerate(keys)]
+    merged: dict[str, list[float]] = {}
+    for c in np.flatnonzero(count):
+        row = merged.setdefault(str(inert(keys[c])), [0, 0.0, 0.0])   # '' and '(no owner)' are one group
+        row[0] += int(count[c])
+        row[1] += float(pipeline[c])
+        row[2] += float(weighted[c])
+    rows = [GroupRow(key=k, deals=int(v[0]), pipeline=v[1], weighted=v[2]) for k, v in merged.items()]
     return sorted(rows, key=lambda r: (-r.weighted, r.key))
 
 
