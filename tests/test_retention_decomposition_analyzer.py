@@ -447,7 +447,7 @@ def test_snapshot_only_flags_on_cohort_summaries():
     from datetime import date
 
     from csuite.errors import UsageError
-    with pytest.raises(UsageError, match="--end applies to revenue snapshots"):
+    with pytest.raises(UsageError, match="--period applies to revenue snapshots"):  # end= is the old name
         run(EXAMPLES / "retention_cohorts.csv", end="2026-09")
     with pytest.raises(UsageError, match="--cohort-by applies to revenue snapshots"):
         run(EXAMPLES / "retention_cohorts.csv", cohort_by="segment")

@@ -79,7 +79,18 @@ def build_parser(spec: ToolSpec, prog: str) -> argparse.ArgumentParser:
         parser.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     for name, info in spec.options.model_fields.items():
         _add_option(parser, name, info)
+        for old in legacy_names(name, info):
+            # One name per concept across tools (--period, --window); the old spelling still works
+            # for a release, hidden from --help.
+            parser.add_argument("--" + old.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
     return parser
+
+
+def legacy_names(name: str, info: FieldInfo) -> list[str]:
+    """Earlier names of an option (its validation AliasChoices beyond the field name)."""
+    alias = info.validation_alias
+    choices = getattr(alias, "choices", None) or []
+    return [c for c in choices if isinstance(c, str) and c != name]
 
 
 def options_from_args(spec: ToolSpec, args: argparse.Namespace) -> Any:

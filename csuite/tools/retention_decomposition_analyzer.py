@@ -7,7 +7,7 @@ to NRR, per cohort and overall, and classifies every churned dollar into seven c
 Two inputs, detected by header:
 
 1. **Cohort summaries** (CSV/JSON/YAML, one row per cohort). Cohorts are disjoint groups of
-   customers (acquisition quarters, segments) measured over the same window (`--window-months`,
+   customers (acquisition quarters, segments) measured over the same window (`--window`,
    default 12). "Overall" is the sum of the cohorts. Columns:
 
    - `cohort` (or `name`): a label; `2024-Q3`, `Q3 2024` or `2024-07` orders the trend by date,
@@ -62,7 +62,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from csuite.context.alerts import evaluate_alerts
 from csuite.errors import InputError, UsageError
@@ -129,10 +129,12 @@ class RetentionOptions(ToolOptions):
     stage: Literal["growth", "scale"] | None = Field(
         None, description="thresholds to judge against (retention_by_stage in thresholds.yaml); "
         "default: growth below $10M starting ARR, else scale")
-    window_months: int = Field(12, ge=1, le=60, description="length of the measurement window in months (churn_analyzer: --window) "
+    window: int = Field(12, ge=1, le=60, validation_alias=AliasChoices("window", "window_months"),
+                        description="length of the measurement window in months "
                                "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
     accounts: str | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
-    end: PeriodLabel | None = Field(None, description="snapshots only: last month of the window (YYYY-MM; "
+    period: PeriodLabel | None = Field(None, validation_alias=AliasChoices("period", "end"),
+                                       description="snapshots only: last month of the window (YYYY-MM; "
                                     "a quarter means its last month); default: the last month in the data")
     cohort_by: Literal["start_quarter", "segment"] = Field(
         "start_quarter", description="snapshots only: group accounts by the quarter they started or by "
@@ -810,7 +812,7 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
                     logo_curve: list[CurvePoint] | None = None, overall: dict[str, float] | None = None,
                     ordered: bool = True) -> RetentionResult:
     """Everything downstream of parsed cohorts (shared by both input paths)."""
-    months = options.window_months
+    months = options.window
     dated = all(c.period is not None or c.start_day is not None for c in cohorts)
     if dated:
         cohorts = sorted(cohorts, key=lambda c: (c.start_day or c.period.start, c.name))  # type: ignore[union-attr]
@@ -864,10 +866,10 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
     head = read_header(source)
     table = head if head is not None else read_table(source, list_keys=list_keys, name="retention")
     if is_cohort_table(table):
-        # --end / --cohort-by are explicit requests that cannot apply: refuse. --as-of and --accounts
+        # --period / --cohort-by are explicit requests that cannot apply: refuse. --as-of and --accounts
         # arrive from the runner for every data file, so they are ignored (accounts with a warning).
-        if options.end is not None:
-            raise UsageError("--end applies to revenue snapshots, not cohort summaries")
+        if options.period is not None:
+            raise UsageError("--period applies to revenue snapshots, not cohort summaries")
         if options.cohort_by != "start_quarter":
             raise UsageError("--cohort-by applies to revenue snapshots, not cohort summaries")
         if head is not None:
@@ -876,7 +878,7 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
         notes = list(table.warnings)
         if options.accounts:
             notes.append(f"--accounts {options.accounts} ignored: cohort summaries carry their own churn reasons")
-        window = {"months": options.window_months}
+        window = {"months": options.window}
         if options.as_of:
             window["as_of"] = options.as_of.isoformat()
         return analyze_cohorts(cohorts, options, file=table.file, extra_warnings=notes, window=window)
@@ -915,10 +917,10 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     if options.cohort_by == "segment" and not any(a.segment for a in accounts.values()):
         raise UsageError("--cohort-by segment needs --accounts with a segment column")
     end = None
-    if options.end is not None:
-        p = parse_period(options.end)
+    if options.period is not None:
+        p = parse_period(options.period)
         end = f"{p.end.year:04d}-{p.end.month:02d}"
-    window = S.retention_window(snaps, end, options.window_months)
+    window = S.retention_window(snaps, end, options.window)
     j_s, j_e = snaps.period_index(window.start), snaps.period_index(window.end)
     a_s, a_e = snaps.arr[:, j_s], snaps.arr[:, j_e]
     in_cohort = a_s > 0
@@ -944,7 +946,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     member_keys = keys[in_cohort]
     for label in dict.fromkeys(member_keys.tolist()):
         mask = in_cohort & (keys == label)
-        gw = S.retention_window(snaps.select(mask), window.end, options.window_months)
+        gw = S.retention_window(snaps.select(mask), window.end, options.window)
         start_c, capped_c, end_c = _cents(gw.start_arr), _cents(gw.retained_arr_capped), _cents(gw.end_arr_cohort)
         group_lost = mask & lost
         churned_c = int(a_s[group_lost].sum())
@@ -985,7 +987,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     durations, churned, _ = S.tenure(snaps, window.end)
     curve = [CurvePoint(**p.model_dump()) for p in S.kaplan_meier(durations, churned)]
     overall = {"nrr": window.nrr, "grr": window.grr, "logo_retention": window.logo_retention}
-    info = {"months": options.window_months, "start": window.start, "end": window.end,
+    info = {"months": options.window, "start": window.start, "end": window.end,
             "label": f"{window.start} → {window.end}", "cohort_by": options.cohort_by,
             "accounts_file": options.accounts}
     result = analyze_cohorts(cohorts, options, file=snaps.file, source="snapshots", window=info,

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from csuite.errors import InputError, UsageError
 from csuite.io.numbers import usd
@@ -97,7 +97,9 @@ _RATE_BARE_MAX = 10.0   # a bare 40 is not "4000%": bare numbers are fractions a
 class MetricsOptions(ToolOptions):
     as_of: Day | None = Field(None, description="report date (YYYY-MM-DD): the reporting quarter is the "
                               "latest one ended by then; older numbers are flagged stale")
-    quarter: PeriodLabel | None = Field(None, description="reporting quarter, e.g. 2026-Q3 (default: latest)")
+    period: PeriodLabel | None = Field(None, validation_alias=AliasChoices("period", "quarter"),
+                                       description="reporting quarter, e.g. 2026-Q3 (default: the latest ended by "
+                                                   "--as-of, else the latest)")
     segment: Literal["smb", "enterprise"] | None = Field(
         None, description="compare CAC payback with Bessemer's range for this segment")
 
@@ -748,7 +750,7 @@ def run(source: Source, options: MetricsOptions | None = None) -> MetricsResult:
         basis = header.replace("_", " ").lower()     # "Operating Margin" states its own basis
     return compute(rows, file=table.file, company=str(company) if company is not None else None,
                    margin_basis=str(basis).strip() if basis not in (None, "") else None,
-                   as_of=options.as_of, quarter=options.quarter, segment=options.segment)
+                   as_of=options.as_of, quarter=options.period, segment=options.segment)
 
 
 # ----------------------------------------------------------------------------- rendering
