@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 
+from tests.conftest import writer
+
 from csuite.errors import InputError
 from csuite.io import workbook
 from csuite.io.columns import date_column, inert, labels, money_column
@@ -20,10 +22,7 @@ SALESFORCE_FOOTER = ('\n"Confidential Information - Do Not Distribute"\n'
                      '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n')
 
 
-def write(tmp_path, name, data):
-    path = tmp_path / name
-    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    return path
+write = writer("input.csv")
 
 
 def test_pipe_delimiter_and_sniffing_ignores_quoted_commas():
@@ -34,7 +33,7 @@ def test_pipe_delimiter_and_sniffing_ignores_quoted_commas():
 
 def test_salesforce_footer_is_skipped_and_reported(tmp_path):
     body = '"Stage","Amount"\n"Prospecting","100"\n"Closed Won","250"\n'
-    table = read_table(write(tmp_path, "sf.csv", body + SALESFORCE_FOOTER))
+    table = read_table(write(tmp_path, body + SALESFORCE_FOOTER, "sf.csv"))
     assert table.values("Stage") == ["Prospecting", "Closed Won"]
     assert [table.row_number(i) for i in range(len(table))] == [2, 3]
     assert any("skipped 2 line(s) after the last data row (row 3)" in w for w in table.warnings)
@@ -44,37 +43,37 @@ def test_salesforce_footer_is_skipped_and_reported(tmp_path):
 
 def test_report_title_above_the_header_is_skipped_and_rows_keep_their_numbers(tmp_path):
     text = "Opportunity Pipeline\nFiltered By: Close Date = This FY\n\nStage,Amount\nProspecting,100\n"
-    table = read_table(write(tmp_path, "t.csv", text))
+    table = read_table(write(tmp_path, text, "t.csv"))
     assert table.headers == ["Stage", "Amount"] and table.row_number(0) == 5
     assert any("skipped 2 line(s) above the header" in w for w in table.warnings)
 
 
 def test_a_single_cell_last_row_without_a_blank_line_is_data_not_footer(tmp_path):
     # No blank line and no footer words: the row is kept, so the tool can name what is wrong with it.
-    table = read_table(write(tmp_path, "t.csv", "Stage,Amount\nProspecting,100\nNegotiation,\n"))
+    table = read_table(write(tmp_path, "Stage,Amount\nProspecting,100\nNegotiation,\n", "t.csv"))
     assert table.values("Stage") == ["Prospecting", "Negotiation"] and table.values("Amount") == ["100", None]
 
 
 def test_quoted_line_break_keeps_row_numbers(tmp_path):
-    table = read_table(write(tmp_path, "q.csv", 'id,note\nA,"two\nlines"\nB,x\n'))
+    table = read_table(write(tmp_path, 'id,note\nA,"two\nlines"\nB,x\n', "q.csv"))
     assert [table.row_number(i) for i in range(2)] == [2, 4]
 
 
 def test_utf16_without_bom_and_gb18030(tmp_path):
-    table = read_table(write(tmp_path, "u.csv", "id,amount\nA,1\n".encode("utf-16-le")))
+    table = read_table(write(tmp_path, "id,amount\nA,1\n".encode("utf-16-le"), "u.csv"))
     assert table.values("amount") == ["1"]
-    chinese = read_table(write(tmp_path, "c.csv", "客户,金额\n北京科技有限公司,12000\n".encode("gb18030")))
+    chinese = read_table(write(tmp_path, "客户,金额\n北京科技有限公司,12000\n".encode("gb18030"), "c.csv"))
     assert chinese.values("客户") == ["北京科技有限公司"]
     assert any("GB18030" in w for w in chinese.warnings)
 
 
 def test_cp1252_names_are_not_misread_as_central_european(tmp_path):
-    table = read_table(write(tmp_path, "w.csv", "id,name\nA1,Crème Brûlée Bakery\n".encode("cp1252")))
+    table = read_table(write(tmp_path, "id,name\nA1,Crème Brûlée Bakery\n".encode("cp1252"), "w.csv"))
     assert table.values("name") == ["Crème Brûlée Bakery"]
 
 
 def test_deeply_nested_json_is_input_error(tmp_path):
-    path = write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
+    path = write(tmp_path, "[" * 100_000 + "]" * 100_000, "deep.json")
     with pytest.raises(InputError, match="nested too deeply"):
         read_table(path)
 
@@ -83,7 +82,7 @@ def test_deeply_nested_json_is_input_error(tmp_path):
 
 def _money(tmp_path, cells: list[str], delimiter: str = ","):
     text = f"id{delimiter}amount\n" + "".join(f'{i}{delimiter}"{c}"\n' for i, c in enumerate(cells))
-    table = read_table(write(tmp_path, "m.csv", text))
+    table = read_table(write(tmp_path, text, "m.csv"))
     return money_column(table.values("amount"), table, "amount")
 
 
@@ -137,7 +136,7 @@ def test_dotted_dates_are_day_first_and_two_digit_years_are_not_next_century(tmp
     assert parse_date("03.11.2026") == date(2026, 11, 3)
     assert parse_date("15/12/99") == date(1999, 12, 15)
     assert parse_date("15/12/25") == date(2025, 12, 15)
-    table = read_table(write(tmp_path, "d.csv", "id,close\nA,03.11.2026\nB,04.11.2026\nC,03.11.2026\n"))
+    table = read_table(write(tmp_path, "id,close\nA,03.11.2026\nB,04.11.2026\nC,03.11.2026\n", "d.csv"))
     assert date_column(table.values("close"), table, "close") == [date(2026, 11, 3), date(2026, 11, 4),
                                                                    date(2026, 11, 3)]
 
@@ -148,7 +147,7 @@ def test_formula_cells_are_made_inert(tmp_path):
     assert inert("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert inert("@SUM(A1)") == "'@SUM(A1)" and inert("Acme") == "Acme" and inert(5) == 5
     assert inert("line\nbreak") == "line break"
-    table = read_table(write(tmp_path, "f.csv", 'id,name\nA,"=1+2"\nB,Beta\n'))
+    table = read_table(write(tmp_path, 'id,name\nA,"=1+2"\nB,Beta\n', "f.csv"))
     assert labels(table, "name") == ["'=1+2", "Beta"]
 
 
@@ -207,4 +206,4 @@ def test_xlsx_reader_falls_back_to_openpyxl(tmp_path, monkeypatch):
 
 def test_not_really_a_workbook(tmp_path):
     with pytest.raises(InputError, match="not an Excel workbook"):
-        read_table(write(tmp_path, "fake.xlsx", "Stage,Amount\nA,1\n"))
+        read_table(write(tmp_path, "Stage,Amount\nA,1\n", "fake.xlsx"))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from csuite.errors import InputError
 from csuite.knowledge.thresholds import section
 from csuite.tools.revenue_forecast_model import ForecastOptions, run, simulate
-from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT
+from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT, writer
 
 TOOL = "revenue_forecast_model"
 SMALL = DATA / "revenue_forecast_model_small.csv"
@@ -31,10 +31,7 @@ def forecast(source, **opts):
     return run(str(source) if isinstance(source, Path) else source, ForecastOptions(**opts))
 
 
-def write(tmp_path: Path, text: str, name: str = "pipeline.csv", encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
+write = writer("pipeline.csv")
 
 
 HEADER = "deal_id,name,stage,amount,close_date,owner,segment\n"

@@ -14,7 +14,7 @@ from csuite.errors import InputError, UsageError
 from csuite.knowledge.thresholds import section
 from csuite.tools import revenue_metrics as rm
 from csuite.tools.revenue_metrics import MetricsOptions, run
-from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT
+from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT, writer
 
 SAMPLE = EXAMPLES / "revenue_metrics.yaml"
 
@@ -280,10 +280,7 @@ def test_money_formats_and_signed_movements_accepted():
     assert r.by_quarter[1].profit_margin == pytest.approx(-1.18)
 
 
-def write(tmp_path, text, name="metrics.yaml", encoding="utf-8"):
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    return path
+write = writer("metrics.yaml")
 
 
 def test_files_exit_2_with_one_line(tmp_path, run_cli):

@@ -88,3 +88,10 @@ def test_one_name_per_concept_and_old_flags_still_work(run_cli):
     helptext = run_cli("tool", "retention_decomposition_analyzer", "--help").out
     assert "--window " in helptext and "--window-months" not in helptext and "--end" not in helptext
     assert "--window" in run_cli("tool", "churn_analyzer", "--help").out
+
+
+def test_tool_summaries_are_defined_once():
+    from csuite.tools.registry import TOOLS, get_tool
+
+    for name, entry in TOOLS.items():
+        assert get_tool(name).summary == entry.summary, name

@@ -56,6 +56,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 from csuite.tools.plotting import figure
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
@@ -679,7 +680,7 @@ def _draw_retention(result: ChurnResult, fig: Any, left: Any, right: Any, ticker
 
 SPEC = ToolSpec(
     name=NAME,
-    summary="Churn and retention from revenue snapshots: NRR, GRR, waterfall, cohorts, at-risk",
+    summary=summary_of(NAME),
     role="cro",
     input_help=("revenue snapshots CSV/JSON, one row per account per month (account_id, period YYYY-MM, "
                 "mrr or arr), or a Stripe subscriptions CSV export"),

@@ -61,6 +61,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first
@@ -658,17 +659,9 @@ def render(result: CoverageResult) -> str:  # type: ignore[override]
     return "\n".join(lines)
 
 
-def _summary() -> str:
-    """The lead time in the tool's one-line summary is the YAML's, not a copy of it."""
-    cfg = config()
-    return ("CSM coverage by tier now and at 12 months (tech-touch, pooled, named, named + "
-            "executive sponsor), a month-by-month hiring plan with ramp and "
-            f"{int(cfg['hire_ahead_days'])}-day lead time, the manager rule and incremental cost")
-
-
 SPEC = ToolSpec(
     name=NAME,
-    summary=_summary(),
+    summary=summary_of(NAME),
     role="cco",
     input_help="book of business per tier, CSV/JSON/YAML: tier, accounts, ARR, current CSMs; "
                "optional coverage_model, growth (or arr_growth / account_growth), arr_per_csm and "

@@ -58,6 +58,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
 RoleId = Literal["csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing"]
@@ -544,15 +545,9 @@ def render(r: NextHireResult) -> str:
     return "\n".join(lines)
 
 
-def _horizon_months() -> int:
-    """The plan's length for the one-line summary, from the YAML the sequence is planned with."""
-    return int(load_data_yaml("cs_next_hire.yaml")["sequence"]["months"])
-
-
 SPEC = ToolSpec(
     name="cs_next_hire",
-    summary="Which CS role to hire next (CSM, Support, Implementation, Account Manager, CS Ops, "
-            f"Customer Marketing), the rule that fired, and a {_horizon_months()}-month sequence",
+    summary=summary_of("cs_next_hire"),
     role="cco",
     input_help=("YAML/JSON: stage, customers, arr, team {title: count}, missed_outcomes [most important "
                 "first], optional new_customers_last_12_months, target_arr_12_months or arr_growth, logo_churn. "

@@ -60,6 +60,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 
 NAME = "customer_segmentation_designer"
 
@@ -785,8 +786,7 @@ def render(result: SegmentationResult) -> str:  # type: ignore[override]
 
 SPEC = ToolSpec(
     name=NAME,
-    summary="Customer tiers (ARR thresholds or percentiles), ICP-fit scores 0-10, investment per "
-            "tier, tier transitions up and down, and a rule-based kill list",
+    summary=summary_of(NAME),
     role="cco",
     input_help="customers CSV/JSON: id or name, ARR, tenure months (or start date + --as-of), the "
                "seven ICP signals as true/false (industry_fit, company_size_fit, workflow_fit, "

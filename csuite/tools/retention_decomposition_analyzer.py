@@ -99,6 +99,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
               "company_event", "tactical_failure")
@@ -1054,7 +1055,7 @@ def render(r: RetentionResult) -> str:
 
 SPEC = ToolSpec(
     name="retention_decomposition_analyzer",
-    summary="Honest retention: GRR beside NRR per cohort, churn taxonomy, preventable share, leaky bucket",
+    summary=summary_of("retention_decomposition_analyzer"),
     role="cco",
     input_help=("cohort summaries CSV/JSON (cohort, starting_customers, starting_arr, churned_customers, "
                 "churned_arr [at full starting ARR, before contraction], contraction_arr [retained customers "

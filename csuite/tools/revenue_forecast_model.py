@@ -70,6 +70,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 from csuite.tools.plotting import figure
 
 if TYPE_CHECKING:  # numpy is imported where arrays are built, so `csuite --help` stays fast
@@ -1298,7 +1299,7 @@ def _draw_fan(result: ForecastResult, ax: Any, ticker: Any) -> None:
 
 SPEC = ToolSpec(
     name=NAME,
-    summary="Pipeline forecast: weighted scenarios, Monte Carlo P10/P50/P90, coverage for one period, flags",
+    summary=summary_of(NAME),
     role="cro",
     input_help=("pipeline CSV/JSON: our columns (deal_id, name, stage, amount, close_date, owner, segment[, "
                 "probability, created_date]), a Salesforce opportunity report or a HubSpot deal export"),

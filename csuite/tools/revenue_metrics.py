@@ -63,6 +63,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -803,7 +804,7 @@ def render(result: MetricsResult) -> str:
 
 SPEC = ToolSpec(
     name="revenue_metrics",
-    summary="Unit economics for the board: magic number, CAC payback, burn multiple, Rule of 40",
+    summary=summary_of("revenue_metrics"),
     role="cro",
     input_help="quarterly metrics (YAML/JSON `quarters:` list or CSV): quarter, arr, sm_spend, and "
                "optionally new/expansion/contraction/churn, gross_margin, net_burn, revenue, "

@@ -81,6 +81,7 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
+from csuite.tools.registry import summary_of
 
 # Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -768,7 +769,7 @@ def render(result: CapacityResult) -> str:
 
 SPEC = ToolSpec(
     name="sales_capacity_model",
-    summary="Ramped sales capacity by quarter, gap to target, hires and latest hire dates",
+    summary=summary_of("sales_capacity_model"),
     role="cro",
     input_help="capacity plan (YAML or JSON): quota, reps with start dates, targets by quarter, "
                "ramp_curve, annual_attrition, avg_deal_size, win_rate, sales_cycle_days",
