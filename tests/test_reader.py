@@ -207,3 +207,10 @@ def test_xlsx_reader_falls_back_to_openpyxl(tmp_path, monkeypatch):
 def test_not_really_a_workbook(tmp_path):
     with pytest.raises(InputError, match="not an Excel workbook"):
         read_table(write(tmp_path, "Stage,Amount\nA,1\n", "fake.xlsx"))
+
+
+@pytest.mark.parametrize("tool", ["revenue_forecast_model", "cs_coverage_calculator", "sales_capacity_model",
+                                  "cs_next_hire", "churn_analyzer"])
+def test_far_future_as_of_is_bad_input_not_a_crash(run_cli, tool):
+    res = run_cli("tool", tool, "--as-of", "9999-12-31")
+    assert res.code == 2 and "outside the years 1900–2999" in res.err and "Traceback" not in res.err

@@ -347,9 +347,9 @@ def parse_date(text: object, *, date_order: DateOrder | None = None) -> date:
     """A calendar date: '2026-03-05', '2026-03-05T10:00:00Z', 'March 2026' (→ 1st), '2026-03',
     '16/10/2025' with a known or inferable day/month order. Ambiguous slash dates are refused."""
     if isinstance(text, datetime):
-        return text.date()
+        return in_range(text.date())
     if isinstance(text, date):
-        return text
+        return in_range(text)
     raw = str(text).strip()
     if not raw:
         raise InputError("date is empty")
@@ -388,11 +388,23 @@ def parse_date(text: object, *, date_order: DateOrder | None = None) -> date:
     raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)")
 
 
+# Dates a founder's plan can mean. Tools add months and years to them (horizons, slips), so a
+# sentinel such as 9999-12-31 is refused here rather than overflowing the calendar later.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def in_range(day: date, raw: object = None) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(f"'{raw if raw is not None else day}' is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return day
+
+
 def _make_date(year: int, month: int, day: int, raw: str) -> date:
     try:
-        return date(year, month, day)
+        made = date(year, month, day)
     except ValueError:
         raise InputError(f"'{raw}' is not a valid calendar date") from None
+    return in_range(made, raw)
 
 
 @dataclass(frozen=True, order=True)

@@ -29,7 +29,7 @@ Source = str | Path | list | dict | None
 
 def _located(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
-        if value is None or isinstance(value, (date,)) and parser is parse_date:
+        if value is None:
             return value
         try:
             return parser(value)
