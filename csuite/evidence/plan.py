@@ -95,10 +95,12 @@ def is_accounts_file(path: str | Path) -> bool:
     return bool(headers & ACCOUNT_HEADERS) and not headers & {"mrr", "arr", "period", "month", "amount"}
 
 
-def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = None) -> tuple[DataFile, Any]:
+def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = None,
+                options: dict[str, dict[str, Any]] | None = None) -> tuple[DataFile, Any]:
     """Which tool reads this file, and its result: try the best header matches until one
     accepts the file (a tool that refuses it says why, and we try the next). `accounts` goes
-    to the tools that take an accounts file, so each file is run once."""
+    to the tools that take an accounts file, so each file is run once; `options` holds what the
+    question sets per tool (the target as the forecast's quota, the quarter as its period)."""
     path = Path(path)
     if is_accounts_file(path):
         return DataFile(path=str(path), kind="accounts"), None
@@ -111,7 +113,7 @@ def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = N
             break
         spec = get_tool(name)
         try:
-            result = spec.run(path, tool_options(name, as_of, accounts=accounts))
+            result = spec.run(path, tool_options(name, as_of, accounts=accounts, **(options or {}).get(name, {})))
         except (InputError, UsageError) as exc:
             first_error = first_error or InputError(str(exc))
             continue

@@ -230,6 +230,13 @@ class DealRef(BaseModel):
     owner: str
 
 
+class PeriodDeal(DealRef):
+    """An open deal closing in the target period: the deals the quarter rides on, largest first."""
+
+    probability: float
+    weighted: float
+
+
 class ForecastResult(ToolResult):
     file: str
     format: Format
@@ -252,6 +259,7 @@ class ForecastResult(ToolResult):
     calibration: list[CalibrationRow] | None
     stale_deals: list[DealRef]
     stale_count: int
+    period_top_deals: list[PeriodDeal] = Field(default_factory=list, description="largest open deals in the period")
     fan_chart: list[FanPoint]
     scenarios: dict[str, dict[str, float]]
     closed_rows: dict[str, int]
@@ -891,6 +899,9 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
     stale_refs = [DealRef(deal_id=d.deal_id, name=d.name, stage=d.stage, amount=d.amount, close_date=d.close,
                           owner=d.owner) for d in stale[:limit]]
 
+    top_deals = [PeriodDeal(deal_id=d.deal_id, name=d.name, stage=d.stage, amount=d.amount, close_date=d.close,
+                            owner=d.owner, probability=d.prior, weighted=d.amount * d.prior)
+                 for d in sorted(period_list, key=lambda d: (-d.amount, d.close, d.deal_id))[:limit]]
     flags = _flags(target, as_of, period_list, period_pipeline, period_weighted_base, coverage, stale,
                    flags_cfg, limit)
     return ForecastResult(
@@ -899,7 +910,7 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
         period_deals=period_deals, period_pipeline=period_pipeline, booked=booked, weighted=weighted,
         monte_carlo=monte_carlo, coverage=coverage, by_period=by_period, by_owner=by_owner,
         by_segment=by_segment, by_stage=by_stage, calibration=calibration, stale_deals=stale_refs,
-        stale_count=len(stale), flags=flags, fan_chart=fan, scenarios=scen,
+        stale_count=len(stale), period_top_deals=top_deals, flags=flags, fan_chart=fan, scenarios=scen,
         closed_rows={"won": len(parsed.won), "lost": parsed.lost}, warnings=warnings)
 
 

@@ -1,0 +1,122 @@
+"""Small pieces every decision analysis uses: the question's target and period, numbers derived
+from evidence, verdict bands from the YAML, and the lookups that fall back from a tool run on the
+founder's file to the figure their context states."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable, Iterable
+
+from csuite.analysis.models import Brief, Point, Situation
+from csuite.answer import Evidence, Understood, Unit
+from csuite.context.parse import CompanyContext
+from csuite.evidence.collect import derived
+from csuite.io.values import parse_period, period_of
+from csuite.knowledge.thresholds import section
+
+
+def verdict_config(decision: str) -> dict[str, Any]:
+    """The decision's lines in thresholds.yaml `verdicts:` (bands, limits)."""
+    return dict(section("verdicts").get(decision) or {})
+
+
+def band(value: float, bands: dict[str, float], below: str) -> str:
+    """The first band whose floor `value` reaches, highest floor first; `below` under them all."""
+    for key, floor in sorted(bands.items(), key=lambda item: -float(item[1])):
+        if value >= float(floor) - 1e-12:
+            return key
+    return below
+
+
+def metric(ctx: CompanyContext, key: str) -> Any:
+    """A context metric by key, None when the file does not state it (or the key is unknown)."""
+    if not ctx.found:
+        return None
+    value = getattr(ctx.metrics, key, None)
+    return value
+
+
+def latest(value: Any) -> float | None:
+    """A metric written as a series (oldest first) reads as its newest point."""
+    if isinstance(value, (list, tuple)):
+        numbers = [v for v in value if isinstance(v, (int, float))]
+        return float(numbers[-1]) if numbers else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def context_id(ctx: CompanyContext, key: str) -> str | None:
+    """The evidence id of a context metric, when the file states it."""
+    return f"ctx.{key}" if metric(ctx, key) is not None else None
+
+
+def question_period(understood: Understood, as_of: date) -> str:
+    """The quarter the question is about: the one it names, else the quarter of the as-of date."""
+    if understood.period:
+        return parse_period(understood.period).label
+    return period_of(as_of, "quarter").label
+
+
+def question_target(understood: Understood, ctx: CompanyContext) -> tuple[float | None, str | None]:
+    """(target in dollars, evidence id): the amount the question names as the goal, else the
+    quarter's target the context states."""
+    if understood.target is not None:
+        return understood.target, "question.target"
+    stated = latest(metric(ctx, "quarter_target"))
+    if stated is not None:
+        return stated, "ctx.quarter_target"
+    return None, None
+
+
+class Deriver:
+    """Numbers the analysis computes from evidence: kept as evidence so they can be cited, with
+    the formula in their source line. Founder data in, founder data out (🟢); anything else in
+    makes the result medium (🟡)."""
+
+    def __init__(self, situation: Situation, prefix: str) -> None:
+        self.situation = situation
+        self.prefix = prefix
+        self.items: list[Evidence] = []
+
+    def add(self, name: str, label: str, value: float, unit: Unit, inputs: Iterable[str], formula: str,
+            *, inference: bool = False) -> str:
+        used = [self.situation.pool[i] for i in inputs if i in self.situation.pool]
+        item = derived(f"{self.prefix}.{name}", label, value, unit, used, formula)
+        if inference:
+            item = item.model_copy(update={"kind": "inference"})
+        self.items.append(item)
+        self.situation.pool[item.id] = item
+        return item.id
+
+
+def make_brief(situation: Situation, verdict: str, *, headline: dict[str, Any] | None = None,
+               recommendation: dict[str, Any] | None = None, option: int | None = None,
+               points: list[Point] | None = None, deriver: Deriver | None = None,
+               must_state: Iterable[str] = (), missing: Iterable[str] = ()) -> Brief:
+    """A Brief whose headline and recommendation phrases follow the decision's naming:
+    `verdicts.<decision>.<verdict>` and `recommend.<decision>.<verdict>`."""
+    decision = situation.entry.id
+    head = Point(phrase=f"verdicts.{decision}.{verdict}", **(headline or {}))
+    rec = Point(phrase=f"recommend.{decision}.{verdict}", **(recommendation or {}))
+    return Brief(decision=decision, verdict=verdict, headline=head, recommendation=rec, option=option,
+                 points=points or [], derived=list(deriver.items) if deriver else [],
+                 must_state=[m for m in must_state if m], missing=list(missing),
+                 high_stakes=getattr(situation.entry, "stakes", "normal") == "high")
+
+
+def first_present(situation: Situation, candidates: Iterable[str]) -> str | None:
+    """The first evidence id that the pool holds with a value."""
+    return next((c for c in candidates if c and situation.has(c)), None)
+
+
+def point(phrase: str, against: bool = False, **figures: str | None) -> Point | None:
+    """A Point, or None when any figure it needs is missing (a sentence never prints a blank)."""
+    if any(v is None for v in figures.values()):
+        return None
+    return Point(phrase=phrase, figures={k: v for k, v in figures.items() if v}, against=against)
+
+
+def keep(points: Iterable[Point | None]) -> list[Point]:
+    return [p for p in points if p is not None]
+
+
+Analyse = Callable[[Situation], Brief]
