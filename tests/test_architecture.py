@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("csuite.context",),
     ("csuite.tools",),
     ("csuite.routing",),
+    ("csuite.understand",),
     ("csuite.evidence",),
     ("csuite.checks",),
     ("csuite.render",),
