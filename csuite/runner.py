@@ -38,6 +38,7 @@ from csuite.evidence.collect import (
     index,
     question_evidence,
     tool_evidence,
+    tool_statements,
 )
 from csuite.evidence.entities import known_entities
 from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
@@ -202,7 +203,8 @@ class Advisor:
                   understood: Understood) -> list[Evidence]:
         items = context_evidence(ctx) + alert_evidence(alerts) + benchmark_evidence() + question_evidence(understood)
         for run in runs:
-            items += tool_evidence(run.tool, run.result, Path(run.file).name if run.file else None)
+            name = Path(run.file).name if run.file else None
+            items += tool_evidence(run.tool, run.result, name) + tool_statements(run.tool, run.result, name)
         return list(index(items).values())
 
     def _brief(self, question: str, understood: Understood, entry: DecisionEntry | None, role: str,

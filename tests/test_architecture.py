@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("csuite.routing",),
     ("csuite.understand",),
     ("csuite.evidence",),
+    ("csuite.analysis",),
     ("csuite.checks",),
     ("csuite.render",),
     ("csuite.backends",),

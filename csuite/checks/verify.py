@@ -22,7 +22,7 @@ from typing import Iterable
 from csuite.analysis.models import Brief
 from csuite.analysis.writer import write
 from csuite.answer import Answer, Downgrade, Evidence, Finding, Tag, Verification
-from csuite.context.parse import METRICS, CompanyContext
+from csuite.context.parse import METRICS, CompanyContext, metric_unit
 from csuite.evidence.collect import index
 from csuite.io.numbers import Mention, find_mentions, matches, numeric_values
 from csuite.knowledge.bilingual import cjk_share
@@ -94,13 +94,20 @@ def _metric_names() -> dict[str, list[str]]:
 _NAMES = _metric_names()
 
 
+# How a metric's value can be written: a share as 83% (or 0.83), money with $ or a scale, etc.
+_KINDS_FOR_UNIT = {"fraction": {"percent", "plain"}, "usd": {"money", "plain"}, "ratio": {"ratio", "plain"},
+                   "months": {"months", "plain"}, "days": {"days", "plain"}, "count": {"plain"}}
+
+
 def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: dict[str, Evidence],
-                   cited: Iterable[str] = ()) -> list[str]:
+                   cited: Iterable[str] | None = None) -> list[str]:
     """A number written right after a metric's name that matches neither the context nor the
-    text's own evidence contradicts what the founder wrote down."""
+    text's own evidence contradicts what the founder wrote down. A finding's own evidence is
+    what it cites; for other text (`cited=None`) it is any evidence in the metric's unit, so a
+    tool's 103.9% NRR beside the context's 104% is two measurements, not a contradiction."""
     if ctx is None or not ctx.found:
         return []
-    cited_values = [v for s in cited if s in evidence for v in numeric_values(evidence[s].value)]
+    cited_values = [v for s in (cited or []) if s in evidence for v in numeric_values(evidence[s].value)]
     window = section("verify")["contradiction_window_chars"]
     found: list[str] = []
     for key, names in _NAMES.items():
@@ -110,6 +117,9 @@ def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: 
         context_values = numeric_values(value)
         if not context_values:
             continue
+        own_values = cited_values if cited is not None else [
+            v for e in evidence.values() if e.unit == metric_unit(key) and e.kind != "assumption"
+            for v in numeric_values(e.value)]
         for name in names:
             issue = None
             for hit in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I):
@@ -118,7 +128,9 @@ def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: 
                 if not stated or rest.find(stated[0].text) > window:
                     continue
                 first = stated[0]
-                if matches(first, context_values) or matches(first, cited_values):
+                if first.kind not in _KINDS_FOR_UNIT.get(metric_unit(key), {first.kind}):
+                    continue  # "GRR on a $4.2M base": the number is about something else
+                if matches(first, context_values) or matches(first, own_values):
                     continue
                 said = evidence[f"ctx.{key}"].display() if f"ctx.{key}" in evidence else value
                 issue = (f"{where} states {hit.group(0)} {first.text}, but {ctx.path or 'company-context.md'} "
@@ -146,12 +158,21 @@ def grounded(text: str, pool_values: list[float], names: Iterable[str]) -> list[
     return [m.text for m in mentions(text, names) if not matches(m, pool_values)]
 
 
+def illustration_labels() -> tuple[str, ...]:
+    """The marks a sentence carries when its numbers are a rule of thumb, not the company's."""
+    return tuple(phrase(f"notes.{key}", lang).strip() for key in ("benchmark_label", "illustration_label")
+                 for lang in ("en", "zh"))
+
+
 def _clean_text(text: str, where: str, pool_values: list[float], names: list[str], report: Verification,
                 enforce: bool) -> str:
-    """Keep every sentence whose numbers some evidence holds; drop (and report) the others."""
+    """Keep every sentence whose numbers some evidence holds; drop (and report) the others. A
+    sentence marked as a benchmark or an illustration makes no claim about the company."""
     kept = []
+    marks = illustration_labels()
     for sentence in sentences(text):
-        missing = grounded(sentence, pool_values, names)
+        missing = [] if sentence.strip().rstrip("。.").endswith(tuple(m.rstrip("。.") for m in marks)) \
+            else grounded(sentence, pool_values, names)
         if missing:
             report.ungrounded.append(f"{where}: {', '.join(missing)} not in any evidence")
             if enforce:
@@ -222,6 +243,10 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
     pool = index([*evidence, *answer.evidence, *(brief.derived if brief else [])])
     names = list(answer.names) + [n for f in answer.findings for n in f.names]
     pool_values = [v for e in pool.values() if e.kind != "assumption" for v in numeric_values(e.value)]
+    # What a tool said about the founder's file (its flags and warnings) is computed by code too.
+    statements = [m for e in pool.values() if e.kind == "founder_data" and e.value is None
+                  for m in find_mentions(e.label)]
+    pool_values += [candidate for m in statements for candidate, _ in m.candidates()]
     report = Verification(revisions=answer.verification.revisions)
 
     findings: list[Finding] = []
@@ -253,11 +278,14 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
     answer = answer.model_copy(update={"findings": findings})
 
     # The rest of the answer: every number held by some evidence, no contradiction with the context.
+    marks = tuple(m.rstrip("。.") for m in illustration_labels())
     for field_name, text in (("bottom line", answer.bottom_line), *((f"why {i + 1}", w) for i, w in enumerate(answer.why)),
                              *((f"risk {i + 1}", r) for i, r in enumerate(answer.risks)),
                              *((f"action {i + 1}", a.action) for i, a in enumerate(answer.actions)),
                              ("recommendation", answer.decision.recommendation if answer.decision else "")):
-        report.contradictions += contradictions(text, field_name, ctx, pool)
+        for sentence in sentences(text):
+            if not sentence.strip().rstrip("。.").endswith(marks):
+                report.contradictions += contradictions(sentence, field_name, ctx, pool)
     bottom = _clean_text(answer.bottom_line, "bottom line", pool_values, names, report, enforce)
     why = [w for w in (_clean_text(w, f"why {i + 1}", pool_values, names, report, enforce)
                        for i, w in enumerate(answer.why)) if w]

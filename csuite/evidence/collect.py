@@ -193,6 +193,16 @@ def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list
     return items
 
 
+def tool_statements(tool: str, result: ToolResult, file: str | None) -> list[Evidence]:
+    """What a tool said about the founder's file in its own words — each flag's message and each
+    warning — so a risk that quotes it ("3 deals worth $162,000 are past due") is traced to the
+    code that computed it, not taken for an unsupported claim."""
+    where = f"{tool}" + (f" on {file}" if file else "")
+    texts = [f.message for f in result.flags] + list(result.warnings)
+    return [Evidence(id=f"{tool}.said.{i}", label=text, value=None, unit="text", source=f"{where}: its own words",
+                     kind="founder_data") for i, text in enumerate(texts)]
+
+
 _RULE_KEYS = ("threshold", "rule_of_thumb", "benchmark", "healthy_at", "concerning_at", "target_coverage")
 
 

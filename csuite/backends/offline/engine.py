@@ -21,6 +21,7 @@ from csuite.backends.offline.adapters import tool_points
 from csuite.analysis.writer import Written, fill, finding, write
 from csuite.backends.request import DraftRequest
 from csuite.context.alerts import Alert
+from csuite.checks.verify import sentences, tag_finding
 from csuite.io.numbers import find_mentions, matches, numeric_values
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
@@ -129,7 +130,8 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
         figures = set(point.figures.values())
         if figures and figures <= cited:
             return  # the bottom line already states every one of its figures
-        out.append(finding(point, lang, pool))
+        written = finding(point, lang, pool)
+        out.append(written.model_copy(update={"tag": tag_finding(written, pool)[0]}))
         phrases_used.add(point.phrase)
         cited.update(figures)
 
@@ -145,7 +147,8 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
         point = alert_point(alert, pool)
         if point is None or set(point.figures.values()) <= cited:
             continue
-        out.append(write_alert(point, alert, pool, lang))
+        written = write_alert(point, alert, pool, lang)
+        out.append(written.model_copy(update={"tag": tag_finding(written, pool)[0]}))
         cited.update(point.figures.values())
     return out
 
@@ -153,13 +156,20 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
 # -- why, actions, risks, decision -------------------------------------------------------------
 
 def labelled(text: str, pool: dict[str, Evidence], lang: Lang) -> str:
-    """Knowledge text that quotes numbers which are not this company's is marked as such, so a
-    rule of thumb is never read as the founder's figure."""
+    """Knowledge text that quotes numbers which are not this company's is marked as such, sentence
+    by sentence, so a rule of thumb is never read as the founder's figure."""
     founder = [v for e in pool.values() if e.kind == "founder_data" for v in numeric_values(e.value)]
-    foreign = [m for m in find_mentions(text) if not matches(m, founder)]
-    if not foreign:
-        return text
-    return f"{text.rstrip()} {phrase('notes.benchmark_label', lang)}"
+    out = []
+    for sentence in sentences(text):
+        foreign = [m for m in find_mentions(sentence) if not matches(m, founder)]
+        if not foreign:
+            out.append(sentence.strip())
+            continue
+        body = sentence.strip()
+        end = body[-1] if body[-1] in ".。!！?？" else ""
+        label = phrase("notes.benchmark_label", lang)
+        out.append(f"{body[:-1] if end else body}{'' if lang == 'zh' else ' '}{label}{end}")
+    return ("" if lang == "zh" else " ").join(out)
 
 
 def _why(req: DraftRequest, topics: list[Topic], alerts: list[Alert], pool: dict[str, Evidence], lang: Lang) -> list[str]:
@@ -236,7 +246,8 @@ def _decision(req: DraftRequest, topics: list[Topic], recommendation: str, lang:
     return Decision(question=pick(topic.decision.question, lang),
                     options=[DecisionOption(option=pick(o.option, lang), tradeoff=pick(o.tradeoff, lang))
                              for o in topic.decision.options],
-                    recommendation=recommendation or pick(topic.decision.recommendation, lang).strip())
+                    recommendation=recommendation or labelled(pick(topic.decision.recommendation, lang).strip(),
+                                                              {}, lang))
 
 
 # -- the draft ---------------------------------------------------------------------------------
@@ -250,7 +261,7 @@ def _bottom_line(req: DraftRequest, pool: dict[str, Evidence], findings: list[Fi
         head = write(brief.headline, lang, pool)
         rec = write(brief.recommendation, lang, pool)
         return f"{head.text} {rec.text}".strip(), rec.text, head.sources + rec.sources, head.names + rec.names
-    recommendation = pick(topics[0].decision.recommendation, lang).strip()
+    recommendation = labelled(pick(topics[0].decision.recommendation, lang).strip(), pool, lang)
     lead = next((f for f in findings if any(pool[s].kind == "founder_data" for s in f.sources if s in pool)), None)
     if lead is not None:
         first = recommendation.split(". ")[0].rstrip(".") + "." if lang == "en" else recommendation.split("。")[0] + "。"
