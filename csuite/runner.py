@@ -23,13 +23,19 @@ from csuite.backends.base import Backend, BackendUnavailable
 from csuite.backends.offline.engine import OfflineBackend, alert_note
 from csuite.backends.request import DraftRequest
 from csuite.checks.critic import assess_stakes, offline_review, quote_in_draft, revise
-from csuite.checks.protocol import Invocation, check_invocation, parse_invocations, strip_invocations
+from csuite.checks.protocol import (
+    Invocation,
+    check_invocation,
+    parse_invocations,
+    strip_invocations,
+)
 from csuite.checks.synthesis import synthesise
 from csuite.checks.verify import verify, with_confidence_note
 from csuite.context.alerts import Alert, context_alerts
 from csuite.context.decision_log import blocked, log_path, read_log
 from csuite.context.parse import CompanyContext, load_context
 from csuite.context.report import check_payload
+from csuite.evidence.accounts import AccountFacts, accounts_evidence
 from csuite.evidence.collect import (
     ToolRun,
     alert_evidence,
@@ -129,12 +135,18 @@ class Advisor:
         say("reading data files")
         options = tool_options_for(entry.id if entry else None, understood, ctx, as_of)
         files, runs = self._run_tools(data, as_of, options)
-        evidence = self._evidence(ctx, alerts, runs, understood)
+        accounts = accounts_evidence(self._accounts_asked(understood, entry, ctx), data)
+        evidence = self._evidence(ctx, alerts, runs, understood) + [e for facts in accounts.values()
+                                                                    for e in facts.evidence]
+        evidence = list(index(evidence).values())
+
+        briefs: dict[str, Brief | None] = {}
 
         def draft(current: str, consulted: list[str]) -> Answer:
             say(f"drafting the {current.upper()} view")
             mine = entry if entry is not None and entry.role == current else None
-            brief = self._brief(question, understood, mine, current, ctx, alerts, runs, evidence, as_of, language)
+            brief = briefs[current] = self._brief(question, understood, mine, current, ctx, alerts, runs, evidence,
+                                                  as_of, language, accounts)
             return self._draft_role(question, current, consulted, ctx, alerts, files, runs, evidence, rejected,
                                     as_of, topics=routed.role_topics.get(current), understood=understood,
                                     brief=brief, entry=mine, lang=language)
@@ -158,7 +170,7 @@ class Advisor:
             stakes = [f"a high-stakes decision ({entry.id.replace('_', ' ')})", *stakes]
         if stakes:
             say("critic pre-screen")
-            answer = self._critic(answer, stakes, ctx, evidence, rejected)
+            answer = self._critic(answer, stakes, ctx, evidence, rejected, briefs.get(roles[0]))
         if not ctx.found:
             notes.insert(0, phrase("notes.missing_context", language))
         elif ctx.stale:
@@ -207,13 +219,23 @@ class Advisor:
             items += tool_evidence(run.tool, run.result, name) + tool_statements(run.tool, run.result, name)
         return list(index(items).values())
 
+    @staticmethod
+    def _accounts_asked(understood: Understood, entry: DecisionEntry | None, ctx: CompanyContext) -> list[str]:
+        """The accounts whose own rows the answer needs: those the question names, else, for a
+        save-the-account question, the largest customer the context names."""
+        if understood.accounts:
+            return list(understood.accounts)
+        largest = getattr(ctx.metrics, "largest_customer", None) if ctx.found else None
+        return [largest] if entry is not None and entry.id == "save_account" and isinstance(largest, str) else []
+
     def _brief(self, question: str, understood: Understood, entry: DecisionEntry | None, role: str,
                ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun], evidence: list[Evidence],
-               as_of: date, lang: Lang) -> Brief | None:
+               as_of: date, lang: Lang, accounts: dict[str, AccountFacts]) -> Brief | None:
         if entry is None:
             return None
         situation = Situation(question=question, understood=understood, entry=entry, role=role, ctx=ctx,
-                              alerts=alerts, runs=runs, pool=index(evidence), as_of=as_of, lang=lang)
+                              alerts=alerts, runs=runs, pool=index(evidence), as_of=as_of, lang=lang,
+                              accounts=accounts)
         return brief_for(situation)
 
     def _draft_role(self, question: str, role: str, consulted: list[str], ctx: CompanyContext,
@@ -254,7 +276,7 @@ class Advisor:
                                                "backend": f"offline (fallback from {self.backend.name})"})
 
     def _critic(self, answer: Answer, stakes: list[str], ctx: CompanyContext, evidence: list[Evidence],
-                rejected: list[str]) -> Answer:
+                rejected: list[str], brief: Brief | None) -> Answer:
         review = None
         if answer.backend == self.backend.name:
             try:
@@ -265,11 +287,12 @@ class Advisor:
                 answer = answer.model_copy(update={"notes": answer.notes + [
                     "A critic issue quoting text that is not in the draft was dropped."]})
                 review = None
+        pool = index([*evidence, *(brief.derived if brief else [])])
         if review is None:
-            review = offline_review(answer, stakes, ctx)
-        revised = revise(answer, review)
+            review = offline_review(answer, stakes, ctx, brief, pool)
+        revised = revise(answer, review, brief, pool)
         if review.revised:
-            revised = verify(revised, evidence, ctx=ctx, rejected=rejected)
+            revised = verify(revised, list(pool.values()), ctx=ctx, rejected=rejected, brief=brief)
             revised.verification.revisions = answer.verification.revisions + 1
         return revised.model_copy(update={"critic": review})
 

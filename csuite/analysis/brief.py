@@ -6,13 +6,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from csuite.analysis import forecast
+from csuite.analysis import cs, economics, forecast, funnel, retention, sales
 from csuite.analysis.models import Brief, DecisionAnalysis, Situation
 from csuite.answer import Understood
 from csuite.context.parse import CompanyContext
 
 ANALYSES: dict[str, DecisionAnalysis] = {
     **forecast.ANALYSES,
+    **sales.ANALYSES,
+    **economics.ANALYSES,
+    **funnel.ANALYSES,
+    **retention.ANALYSES,
+    **cs.ANALYSES,
 }
 
 

@@ -9,10 +9,10 @@ from typing import Any, Callable, Iterable
 
 from csuite.analysis.models import Brief, Point, Situation
 from csuite.answer import Evidence, Understood, Unit
-from csuite.context.parse import CompanyContext
+from csuite.context.parse import CompanyContext, metric_unit
 from csuite.evidence.collect import derived
 from csuite.io.values import parse_period, period_of
-from csuite.knowledge.thresholds import section
+from csuite.knowledge.thresholds import alert_threshold, section
 
 
 def verdict_config(decision: str) -> dict[str, Any]:
@@ -120,3 +120,82 @@ def keep(points: Iterable[Point | None]) -> list[Point]:
 
 
 Analyse = Callable[[Situation], Brief]
+
+
+def alert_line(situation: Situation, alert_id: str, metric: str) -> str | None:
+    """The evidence id of an alert's line (our framework, 🟡), added to the pool when the alert
+    did not fire (a line still judges a figure that is on the right side of it)."""
+    value = alert_threshold(alert_id, metric)
+    if value is None:
+        return None
+    evidence_id = f"threshold.{alert_id}"
+    if evidence_id not in situation.pool:
+        situation.pool[evidence_id] = Evidence(id=evidence_id, label=f"{alert_id.replace('_', ' ')} line",
+                                               value=value, unit=metric_unit(metric),
+                                               source=f"thresholds.yaml alerts.{alert_id}", kind="framework")
+    return evidence_id
+
+
+def figure(situation: Situation, *candidates: str | None) -> tuple[str | None, float | None]:
+    """(evidence id, newest value) of the first candidate the pool holds: a tool run on the
+    founder's file first, their context second."""
+    evidence_id = first_present(situation, [c for c in candidates if c])
+    if evidence_id is None:
+        return None, None
+    return evidence_id, latest(situation.value(evidence_id))
+
+
+def newest(situation: Situation, deriver: Deriver, evidence_id: str | None, name: str, label: str) -> str | None:
+    """A series' newest point as its own evidence (so "25%" cites the point, not the series)."""
+    if evidence_id is None:
+        return None
+    value = situation.value(evidence_id)
+    if not isinstance(value, list):
+        return evidence_id
+    point_value = latest(value)
+    if point_value is None:
+        return None
+    unit = situation.pool[evidence_id].unit
+    return deriver.add(name, label, point_value, unit, [evidence_id], "newest point of the series")
+
+
+def months_since(day: date, as_of: date) -> int:
+    return (as_of.year - day.year) * 12 + as_of.month - day.month
+
+
+class Gate:
+    """A line the decision must clear: a figure on the wrong side of it becomes contrary evidence."""
+
+    def __init__(self, situation: Situation) -> None:
+        self.situation = situation
+        self.failed: list[Point] = []
+        self.passed: list[Point] = []
+
+    def below(self, phrase: str, figure_id: str | None, line_id: str | None) -> bool:
+        """True when the figure sits under the line (a failure: magic number under 0.5)."""
+        return self._check(phrase, figure_id, line_id, lambda value, line: value < line)
+
+    def above(self, phrase: str, figure_id: str | None, line_id: str | None) -> bool:
+        """True when the figure sits over the line (a failure: burn multiple over 2)."""
+        return self._check(phrase, figure_id, line_id, lambda value, line: value > line)
+
+    def _check(self, phrase: str, figure_id: str | None, line_id: str | None, fails: Callable) -> bool:
+        if figure_id is None or line_id is None:
+            return False
+        value, line = latest(self.situation.value(figure_id)), latest(self.situation.value(line_id))
+        if value is None or line is None:
+            return False
+        bad = bool(fails(value, line))
+        target = self.failed if bad else self.passed
+        target.append(Point(phrase=f"{phrase}.{'fail' if bad else 'pass'}", figures={"value": figure_id,
+                                                                                     "line": line_id}, against=bad))
+        return bad
+
+    def figures(self) -> dict[str, str]:
+        """The failed gates' figures by gate name (`points.gate.magic_number.fail` → magic, magic_line)."""
+        out: dict[str, str] = {}
+        for point in self.failed:
+            name = point.phrase.split(".")[2]
+            out[name] = point.figures["value"]
+            out[f"{name}_line"] = point.figures["line"]
+        return out

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from csuite.answer import Evidence, Understood
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext
+from csuite.evidence.accounts import AccountFacts
 from csuite.evidence.collect import ToolRun
 from csuite.knowledge.bilingual import Lang
 
@@ -66,6 +67,7 @@ class Situation:
     as_of: date
     lang: Lang = "en"
     files: list[str] = field(default_factory=list)
+    accounts: dict[str, AccountFacts] = field(default_factory=dict)   # rows of each account the question names
 
     def run(self, tool: str) -> ToolRun | None:
         return next((r for r in self.runs if r.tool == tool), None)

@@ -164,15 +164,18 @@ def illustration_labels() -> tuple[str, ...]:
                  for lang in ("en", "zh"))
 
 
+def is_labelled(sentence: str) -> bool:
+    """A sentence that carries the benchmark or illustration mark claims nothing about the company."""
+    return sentence.strip().rstrip("。.").endswith(tuple(m.rstrip("。.") for m in illustration_labels()))
+
+
 def _clean_text(text: str, where: str, pool_values: list[float], names: list[str], report: Verification,
                 enforce: bool) -> str:
     """Keep every sentence whose numbers some evidence holds; drop (and report) the others. A
     sentence marked as a benchmark or an illustration makes no claim about the company."""
     kept = []
-    marks = illustration_labels()
     for sentence in sentences(text):
-        missing = [] if sentence.strip().rstrip("。.").endswith(tuple(m.rstrip("。.") for m in marks)) \
-            else grounded(sentence, pool_values, names)
+        missing = [] if is_labelled(sentence) else grounded(sentence, pool_values, names)
         if missing:
             report.ungrounded.append(f"{where}: {', '.join(missing)} not in any evidence")
             if enforce:
@@ -278,13 +281,12 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
     answer = answer.model_copy(update={"findings": findings})
 
     # The rest of the answer: every number held by some evidence, no contradiction with the context.
-    marks = tuple(m.rstrip("。.") for m in illustration_labels())
     for field_name, text in (("bottom line", answer.bottom_line), *((f"why {i + 1}", w) for i, w in enumerate(answer.why)),
                              *((f"risk {i + 1}", r) for i, r in enumerate(answer.risks)),
                              *((f"action {i + 1}", a.action) for i, a in enumerate(answer.actions)),
                              ("recommendation", answer.decision.recommendation if answer.decision else "")):
         for sentence in sentences(text):
-            if not sentence.strip().rstrip("。.").endswith(marks):
+            if not is_labelled(sentence):
                 report.contradictions += contradictions(sentence, field_name, ctx, pool)
     bottom = _clean_text(answer.bottom_line, "bottom line", pool_values, names, report, enforce)
     why = [w for w in (_clean_text(w, f"why {i + 1}", pool_values, names, report, enforce)
@@ -293,7 +295,8 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
                          for i, r in enumerate(answer.risks)) if r]
     actions = []
     for action in answer.actions:
-        missing = grounded(action.action, pool_values, names)
+        missing = [m for sentence in sentences(action.action) if not is_labelled(sentence)
+                   for m in grounded(sentence, pool_values, names)]
         if missing:
             report.ungrounded.append(f"action '{action.id or action.action}': {', '.join(missing)} not in any evidence")
             if enforce:
@@ -303,7 +306,8 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
     decision = answer.decision
     if decision is not None:
         recommendation = _clean_text(decision.recommendation, "recommendation", pool_values, names, report, enforce)
-        options = [o for o in decision.options if not grounded(o.option + " " + o.tradeoff, pool_values, names)]
+        options = [o for o in decision.options
+                   if is_labelled(o.tradeoff) or not grounded(o.option + " " + o.tradeoff, pool_values, names)]
         decision = decision.model_copy(update={"recommendation": recommendation,
                                                "options": options if enforce else decision.options})
     answer = answer.model_copy(update={"bottom_line": bottom if enforce else answer.bottom_line,

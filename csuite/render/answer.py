@@ -19,6 +19,7 @@ from csuite.render.templates import render_prompt
 
 # The short form's limits: one screen, the decision first.
 SHORT_LIMITS = {"findings": 4, "actions": 3, "risks": 2, "alerts": 2, "questions": 2}
+SHORT_RISK_WORDS = 28
 
 
 def labels(lang: Lang) -> dict[str, str]:
@@ -30,18 +31,34 @@ def labels(lang: Lang) -> dict[str, str]:
     return out
 
 
-def _sources(ids: list[str], evidence: dict[str, Evidence]) -> str:
-    """Where a finding's numbers come from: the file (or context) once, then each field cited."""
+def _sources(ids: list[str], evidence: dict[str, Evidence], *, long: bool = True) -> str:
+    """Where a finding's numbers come from: each file (or the context) once, then the fields
+    cited. The long form adds each value and names our own lines and benchmarks; the short form
+    lists the founder's files and fields only (the tag already says a line or benchmark is in it)."""
     groups: dict[str, list[str]] = {}
     for source_id in ids:
         item = evidence.get(source_id)
-        if item is None:
+        if item is None or (not long and item.kind != "founder_data"):
             continue
         where, _, field = item.source.partition(", field ")
-        where = where.replace(" on ", " · ", 1)
-        entry = f"{field or item.label} = {item.display()}" if item.value is not None else (field or item.label)
-        groups.setdefault(where, []).append(entry)
-    return "; ".join(f"{where}: {', '.join(fields)}" for where, fields in groups.items())
+        if not long:
+            where = where.split(" on ", 1)[-1].split(": ", 1)[0]
+            field = field or item.source.split(": ", 1)[-1].strip("'")
+        else:
+            where = where.replace(" on ", " · ", 1)
+        entry = f"{field or item.label} = {item.display()}" if long and item.value is not None else (field or item.label)
+        groups.setdefault(where, [])
+        if entry not in groups[where]:
+            groups[where].append(entry)
+    return "; ".join(f"{where}: {', '.join(fields)}" if fields else where for where, fields in groups.items())
+
+
+def _short(text: str, words: int) -> str:
+    """A tool's long message cut to its first clause for the one-screen form."""
+    parts = text.split()
+    if len(parts) <= words:
+        return text
+    return " ".join(parts[:words]).rstrip(",;:") + " …"
 
 
 def _who(answer: Answer, lang: Lang) -> str:
@@ -68,11 +85,11 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
             text += end
         if finding.tag == "assumed" and finding.assumption:
             text += f" ({finding.assumption})"
-        findings.append({"text": text, "tag": finding.tag, "sources": _sources(finding.sources, evidence)})
+        findings.append({"text": text, "tag": finding.tag, "sources": _sources(finding.sources, evidence, long=long)})
     data["findings"] = findings
     data["actions"] = [{"action": a.action, "id": a.id, "owner": a.owner, "deadline": a.deadline}
                        for a in limit("actions", answer.actions)]
-    data["risks"] = limit("risks", answer.risks)
+    data["risks"] = answer.risks if long else [_short(r, SHORT_RISK_WORDS) for r in limit("risks", answer.risks)]
     data["questions"] = limit("questions", answer.questions)
     data["alerts"] = limit("alerts", data["alerts"])
     dropped = [a["label"] or a["id"] for a in answer.model_dump(mode="json")["alerts"][len(data["alerts"]):]]

@@ -45,7 +45,15 @@ from csuite.io.tables import (
 )
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    Money,
+    Percent,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first

@@ -57,7 +57,16 @@ from csuite.io.values import (
     period_of,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Flag, Money, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    Flag,
+    Money,
+    PeriodLabel,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 from csuite.tools.plotting import figure
 
 NAME = "revenue_forecast_model"

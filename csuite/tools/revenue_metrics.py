@@ -48,7 +48,15 @@ from csuite.io.values import (
     parse_quarter,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Flag, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    Flag,
+    PeriodLabel,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {

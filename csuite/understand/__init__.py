@@ -8,7 +8,12 @@ The decision catalogue (`skills/*/decisions.yaml`, loaded by `catalogue`) says w
 decision needs; later stages run it. Pure: no files besides the catalogue, no network.
 """
 
-from csuite.understand.catalogue import Catalogue, DecisionEntry, DecisionOption, load_catalogue
+from csuite.understand.catalogue import (
+    Catalogue,
+    DecisionEntry,
+    DecisionOption,
+    load_catalogue,
+)
 from csuite.understand.models import Count, Understood
 
 __all__ = ["Catalogue", "Count", "DecisionEntry", "DecisionOption", "Understood", "load_catalogue"]

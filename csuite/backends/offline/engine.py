@@ -15,13 +15,21 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from csuite.analysis.models import Brief, Point
-from csuite.answer import Action, AlertNote, Answer, Decision, DecisionOption, Evidence, Finding
+from csuite.analysis.writer import Written, fill, finding, write
+from csuite.answer import (
+    Action,
+    AlertNote,
+    Answer,
+    Decision,
+    DecisionOption,
+    Evidence,
+    Finding,
+)
 from csuite.backends.base import BaseBackend
 from csuite.backends.offline.adapters import tool_points
-from csuite.analysis.writer import Written, fill, finding, write
 from csuite.backends.request import DraftRequest
-from csuite.context.alerts import Alert
 from csuite.checks.verify import sentences, tag_finding
+from csuite.context.alerts import Alert
 from csuite.io.numbers import find_mentions, matches, numeric_values
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
@@ -64,11 +72,13 @@ def _alert_message(alert: Alert, lang: Lang) -> str:
 
 
 def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic], decision_alerts: Iterable[str] = ()) -> list[Alert]:
-    """Alerts the decision or topic names first, then the role's own high-severity alerts:
-    proactive means the founder hears about a leaking bucket even when asking about something else."""
-    named = set(decision_alerts) | {a for t in topics for a in t.alerts}
-    first = [a for a in alerts if a.id in named]
-    rest = [a for a in alerts if a.id not in named and a.role == role and a.severity == "high"]
+    """The alerts that bear on the question: the decision's own (in the decision's order), else
+    the topic's; then the role's own high-severity alerts, because proactive means the founder
+    hears about a leaking bucket even when asking about something else."""
+    wanted = list(decision_alerts) or [a for t in topics for a in t.alerts]
+    by_id = {a.id: a for a in alerts}
+    first = [by_id[a] for a in dict.fromkeys(wanted) if a in by_id]
+    rest = [a for a in alerts if a not in first and a.role == role and a.severity == "high"]
     stale = [a for a in alerts if a.id == "context_stale" and a not in first]
     return (first + rest + stale)[:MAX_FINDINGS]
 
@@ -128,8 +138,9 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
         if len(out) >= MAX_FINDINGS or point.phrase in phrases_used or not _usable(point, pool):
             return
         figures = set(point.figures.values())
-        if figures and figures <= cited:
-            return  # the bottom line already states every one of its figures
+        if figures and len(figures & cited) * 2 >= len(figures) and not point.against:
+            return  # the bottom line already states every one of its figures (contrary evidence still
+            # gets its own finding: the founder should read why, not only that)
         written = finding(point, lang, pool)
         out.append(written.model_copy(update={"tag": tag_finding(written, pool)[0]}))
         phrases_used.add(point.phrase)
@@ -220,7 +231,7 @@ def _risks(req: DraftRequest, brief: Brief | None, lang: Lang, used_flags: set[s
         risks.append(phrase("notes.stale_context", lang).format(days=ctx.age_days))
     for run in req.runs:
         for flag in sorted(run.flags, key=lambda f: {"high": 0, "medium": 1, "low": 2}[f.severity])[:2]:
-            if flag.id not in used_flags:
+            if flag.id not in used_flags and flag.id not in alert_rules():  # alerts have their own block
                 risks.append(flag_text(run.tool, flag, lang))
         warnings = run.warnings
         if warnings:
@@ -296,7 +307,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
     bottom, recommendation, _sources, names = _bottom_line(req, pool, findings, topics, lang)
     used_flags = {f.id for run in req.runs for f in run.flags if any(f.id in fd.text for fd in findings)}
     questions: list[str] = []
-    if (req.brief is not None and req.brief.missing) or not req.runs:
+    if not req.runs and (req.brief is None or req.brief.verdict.startswith(("no_data", "needs"))):
         questions = [pick(q, lang) for q in topics[0].diagnostic_questions[:3]]
     alert_ids = {a.id for a in alerts}
     return Answer(
