@@ -10,5 +10,6 @@ decision needs; later stages run it. Pure: no files besides the catalogue, no ne
 
 from csuite.understand.catalogue import Catalogue, DecisionEntry, DecisionOption, load_catalogue
 from csuite.understand.models import Count, Understood
+from csuite.understand.parse import understand
 
-__all__ = ["Catalogue", "Count", "DecisionEntry", "DecisionOption", "Understood", "load_catalogue"]
+__all__ = ["Catalogue", "Count", "DecisionEntry", "DecisionOption", "Understood", "load_catalogue", "understand"]
