@@ -107,6 +107,12 @@ def example_questions() -> list[tuple[str, str | None, str]]:
 
 
 @lru_cache(maxsize=1)
+def purpose_markers() -> tuple[re.Pattern[str], ...]:
+    """Where a purpose or outcome clause starts ("so that ...", "为了"), from routing.yaml."""
+    return tuple(re.compile(p) for p in (_load_routing_data().get("context") or {}).get("purpose") or [])
+
+
+@lru_cache(maxsize=1)
 def build_index() -> Index:
     # Raw YAML, not the validated models: the schema is enforced by csuite.knowledge.models and its
     # tests, and skipping pydantic here keeps `csuite route` start-up short.
@@ -158,7 +164,7 @@ def build_index() -> Index:
     context = data.get("context") or {}
     subjects = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
                          for x in (context.get("subjects") or {}).get(lang) or [])
-    purpose = tuple(re.compile(p) for p in context.get("purpose") or [])
+    purpose = purpose_markers()
     functions = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
                           for x in (context.get("functions") or {}).get(lang) or [])
     party = re.compile(context["party"]) if context.get("party") else None

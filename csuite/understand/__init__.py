@@ -15,5 +15,6 @@ from csuite.understand.catalogue import (
     load_catalogue,
 )
 from csuite.understand.models import Count, Understood
+from csuite.understand.parse import understand
 
-__all__ = ["Catalogue", "Count", "DecisionEntry", "DecisionOption", "Understood", "load_catalogue"]
+__all__ = ["Catalogue", "Count", "DecisionEntry", "DecisionOption", "Understood", "load_catalogue", "understand"]

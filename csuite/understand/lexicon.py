@@ -1,0 +1,113 @@
+"""The words the question parser knows (csuite/data/understanding.yaml), validated once and
+turned into the regular expressions the readers share. English words match whole words,
+case-insensitively; Chinese words as substrings; longer alternatives are tried first."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from csuite.errors import InputError
+from csuite.resources import data_path, load_data_yaml
+
+LEXICON_FILE = "understanding.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Words(_Strict):
+    en: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=list)
+
+
+class ClassifierWeights(_Strict):
+    cue: float = Field(gt=0)
+    phrase_step: float = Field(ge=0)
+    zh_char_step: float = Field(ge=0)
+    cue_cap: float = Field(gt=0)
+    example: float = Field(ge=0)
+    example_top: int = Field(ge=1)
+    example_floor: float = Field(ge=0, lt=1)
+    signal: float = Field(ge=0)
+    purpose_scale: float = Field(ge=0, le=1)
+    min_score: float = Field(ge=0)
+    min_score_without_cue: float = Field(ge=0)
+
+
+class Signals(_Strict):
+    counts: dict[str, str] = Field(default_factory=dict)   # count noun → decision id
+    account: str | None = None
+    target: str | None = None
+
+
+class OtherCurrencies(_Strict):
+    prefix: list[str]
+    suffix: Words
+
+
+class MonthsM(_Strict):
+    before: list[str]
+    after: list[str]
+
+
+class TargetWords(_Strict):
+    before: Words
+    after: Words
+    done: Words
+
+
+class SegmentWords(_Strict):
+    keys: list[str] = Field(min_length=1)
+    data_only: bool = False        # a tier name that is also a common word: only when the data has it
+    en: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=list)
+
+
+class LexiconFile(_Strict):
+    version: int
+    classifier: ClassifierWeights
+    signals: Signals
+    count_nouns: dict[str, Words]
+    count_modifiers: Words
+    not_money_after: Words
+    money_after: Words
+    other_currencies: OtherCurrencies
+    months_m: MonthsM
+    target_words: TargetWords
+    segments: dict[str, SegmentWords]       # canonical segment name → its words
+    segment_excluded: Words
+    legal_suffixes: Words
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> LexiconFile:
+    try:
+        return LexiconFile.model_validate(load_data_yaml(LEXICON_FILE))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{where}: {first['msg']}", file=str(data_path(LEXICON_FILE))) from None
+
+
+def english_alternation(words: list[str]) -> str:
+    """A regex alternation of English words or phrases, longest first; spaces and hyphens inside
+    a phrase match any run of spaces or a hyphen ("mid-market" ~ "mid market")."""
+    parts = []
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        pieces = [re.escape(p) for p in re.split(r"[\s-]+", word.strip()) if p]
+        parts.append(r"[\s-]*".join(pieces) if len(pieces) > 1 else pieces[0])
+    return "|".join(parts) if parts else r"(?!x)x"
+
+
+def chinese_alternation(words: list[str]) -> str:
+    """A regex alternation of Chinese (or mixed) terms, longest first."""
+    ordered = sorted(set(w.strip() for w in words if w.strip()), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w) for w in ordered) if ordered else r"(?!x)x"
+
+
+def word_set(words: list[str]) -> frozenset[str]:
+    return frozenset(w.lower() for w in words)
