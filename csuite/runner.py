@@ -131,7 +131,11 @@ class Advisor:
                 roles.append(other)
             else:
                 notes.append(outcome.assumption)
-        entry = self._decision_entry(understood, roles)
+        entry = self._decision_entry(understood)
+        if entry is not None and entry.role != roles[0]:
+            # The catalogue recognised a decision the other role owns: its owner answers first
+            # (the verdict leads) and the router's choice is consulted.
+            roles = [entry.role, *[r for r in roles if r != entry.role]]
         say("reading data files")
         options = tool_options_for(entry.id if entry else None, understood, ctx, as_of)
         files, runs = self._run_tools(data, as_of, options)
@@ -190,12 +194,9 @@ class Advisor:
         return blocked(read_log(path))
 
     @staticmethod
-    def _decision_entry(understood: Understood, roles: list[str]) -> DecisionEntry | None:
-        """The catalogue entry of the decision asked, when one of the answering roles owns it."""
-        if not understood.decision:
-            return None
-        entry = load_catalogue().get(understood.decision)
-        return entry if entry.role in roles else None
+    def _decision_entry(understood: Understood) -> DecisionEntry | None:
+        """The catalogue entry of the decision asked, if the question asks one."""
+        return load_catalogue().get(understood.decision) if understood.decision else None
 
     def _run_tools(self, data: Iterable[str], as_of: date,
                    options: dict[str, dict[str, Any]]) -> tuple[list[DataFile], list[ToolRun]]:

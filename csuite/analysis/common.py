@@ -4,6 +4,7 @@ founder's file to the figure their context states."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Callable, Iterable
 
@@ -12,6 +13,7 @@ from csuite.answer import Evidence, Understood, Unit
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.evidence.collect import derived
 from csuite.io.values import parse_period, period_of
+from csuite.knowledge.phrases import phrase
 from csuite.knowledge.thresholds import alert_threshold, section
 
 
@@ -97,10 +99,19 @@ def make_brief(situation: Situation, verdict: str, *, headline: dict[str, Any] |
     decision = situation.entry.id
     head = Point(phrase=f"verdicts.{decision}.{verdict}", **(headline or {}))
     rec = Point(phrase=f"recommend.{decision}.{verdict}", **(recommendation or {}))
+    # Only figures the verdict sentence itself states (outside optional clauses) are owed by any
+    # draft's bottom line: the odds and the target, never a side figure.
+    required = required_placeholders(phrase(head.phrase, "en"))
+    owed = [m for m in must_state if m and any(head.figures.get(p) == m for p in required)]
     return Brief(decision=decision, verdict=verdict, headline=head, recommendation=rec, option=option,
                  points=points or [], derived=list(deriver.items) if deriver else [],
-                 must_state=[m for m in must_state if m], missing=list(missing),
+                 must_state=owed, missing=list(missing),
                  high_stakes=getattr(situation.entry, "stakes", "normal") == "high")
+
+
+def required_placeholders(template: str) -> set[str]:
+    """Placeholders a phrase always prints (those inside an optional [[clause]] may drop out)."""
+    return set(re.findall(r"\{([a-z_0-9]+)\}", re.sub(r"\[\[.*?\]\]", "", template, flags=re.S)))
 
 
 def first_present(situation: Situation, candidates: Iterable[str]) -> str | None:

@@ -114,7 +114,10 @@ def nrr_bridge(situation: Situation) -> Brief:
                                      rest, "usd", [gap, half], "gap − half the leak")
         figures.update({"churn": churn_id, "contraction": contraction_id, "expansion": expansion_id,
                         "half": half, "more": more_expansion})
-        verdict = "bridge" if (target - current) > 0 else "already_there"
+        if (target - current) <= 0:
+            verdict = "already_there"
+        else:
+            verdict = "bridge" if rest > 0 else "bridge_by_retention"
     else:
         verdict = "bridge_context" if (target - current) > 0 else "already_there"
     return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},

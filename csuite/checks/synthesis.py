@@ -30,7 +30,7 @@ def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContex
         agreement.append(phrase("synthesis.same_ground", lang))
     other_first = _first_sentence(other.bottom_line)
     bottom = primary.bottom_line
-    if other_first and other.role:
+    if other_first and other.role and other.verdict is not None:
         bottom += " " + phrase("synthesis.adds", lang).format(role=phrase(f"labels.role_{other.role}", lang),
                                                               text=other_first)
     merged = primary.model_copy(update={

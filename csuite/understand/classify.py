@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from csuite.routing.index import purpose_markers
 from csuite.routing.text import (
-    CLAUSE_END,
     CJK_RE,
+    CLAUSE_END,
     normalise,
     purpose_spans,
     similarity_features,

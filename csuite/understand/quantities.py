@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from csuite.io.values import MULTIPLIERS
-from csuite.understand.lexicon import chinese_alternation, english_alternation, lexicon, word_set
+from csuite.understand.lexicon import (
+    chinese_alternation,
+    english_alternation,
+    lexicon,
+    word_set,
+)
 from csuite.understand.numerals import (
     CN_NUMERAL_CHARS,
     EN_NUMBER_PATTERN,
