@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from csuite.knowledge.bilingual import Bilingual
 from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
 from csuite.resources import load_data_yaml
 from csuite.roles import REFERRALS
@@ -51,6 +52,14 @@ class Terms:
         return cls(dict(en_by_first), zh_terms)
 
 
+@dataclass(frozen=True)
+class ReferralText:
+    """Who an out-of-scope question goes to and why, in English and Chinese (routing.yaml)."""
+
+    title: Bilingual
+    reason: Bilingual
+
+
 @dataclass
 class Index:
     terms: Terms
@@ -59,7 +68,8 @@ class Index:
     idf: dict[str, float]
     weights: dict[str, float]
     decision: dict[str, float]
-    referral_info: dict[str, dict[str, str]]
+    referral_info: dict[str, dict[str, str]]        # referral → {title, reason} in English
+    referral_texts: dict[str, ReferralText]         # the same in both languages
     subjects: frozenset[str]       # role terms that name who the question is about, not what it asks
     functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
     party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
@@ -136,11 +146,14 @@ def build_index() -> Index:
     for role, words in (data.get("hints") or {}).items():
         add(role, "hint", None, words, 1.0)
     add("both", "both", None, data.get("both_roles"), 0.0)
-    info: dict[str, dict[str, str]] = {}
+    texts: dict[str, ReferralText] = {}
     for ref, spec in data["referrals"].items():
         if ref not in REFERRALS:
             raise ValueError(f"routing.yaml: unknown referral id '{ref}'")
-        info[ref] = {"title": spec.get("title", ref), "reason": spec.get("reason", "")}
+        texts[ref] = ReferralText(title=Bilingual.model_validate(spec["title"]),
+                                  reason=Bilingual.model_validate(spec["reason"]))
+    info = {ref: {"title": text.title.en, "reason": text.reason.en} for ref, text in texts.items()}
+    for ref, spec in data["referrals"].items():
         add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
         add(ref, "referral", None, spec.get("soft"), w["referral_soft"], soft=True)
         add(ref, "referral", None, spec.get("decisive"), w["referral_decisive"])
@@ -169,5 +182,5 @@ def build_index() -> Index:
                           for x in (context.get("functions") or {}).get(lang) or [])
     party = re.compile(context["party"]) if context.get("party") else None
     return Index(Terms.of(terms), Terms.of(consult_terms), docs, idf, w,
-                  {k: float(v) for k, v in data["decision"].items()}, info,
+                  {k: float(v) for k, v in data["decision"].items()}, info, texts,
                   subjects=subjects, functions=functions, party=party, purpose=purpose)

@@ -35,6 +35,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import UsageError
+from csuite.knowledge.bilingual import Lang
 from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: F401  (re-exported)
 from csuite.routing.index import Index, Term, Terms, build_index
 from csuite.routing.model import arbitrate, features, shipped_model
@@ -180,6 +181,13 @@ def _inside(hit: _Hit, spans: list[tuple[int, int]]) -> bool:
 
 
 # --- the router -------------------------------------------------------------------------------
+
+def referral_text(referral: str | None, lang: Lang = "en") -> tuple[str, str]:
+    """(title, reason) of a referral in `lang`: who an out-of-scope question goes to and why.
+    Read from the referral id, so it follows whichever router (offline or model) chose it."""
+    text = build_index().referral_texts[referral or "other"]
+    return text.title.get(lang), text.reason.get(lang)
+
 
 def _margin(scores: dict[str, float], chosen: str | None) -> float:
     """(chosen − best other) ÷ chosen, 0..1: how clearly the scores back the chosen target."""

@@ -84,6 +84,7 @@ from csuite.io.values import (
     parse_quarter,
     quarter_period,
 )
+from csuite.knowledge.bilingual import LANGS, Bilingual, Lang
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
@@ -263,12 +264,19 @@ def taxonomy() -> dict[str, Any]:
         raise RuntimeError(f"churn_taxonomy.yaml must define exactly {CATEGORIES}")
     compiled = []
     direct: dict[str, str] = {}
+    labels = {cat_id: Bilingual.model_validate(spec["label"]) for cat_id, spec in cats.items()}
     for cat_id, spec in cats.items():
         direct[normalise_words(cat_id)] = cat_id
-        direct[normalise_words(spec["label"])] = cat_id
+        for lang in LANGS:   # a reason written as the label in either language is that category
+            direct[normalise_words(labels[cat_id].get(lang))] = cat_id
         compiled.append((cat_id, keyword_pattern(spec["keywords"])))
-    return {"compiled": compiled, "direct": direct, "labels": {c: cats[c]["label"] for c in cats},
-            "preventable": tuple(data["preventable"])}
+    return {"compiled": compiled, "direct": direct, "labels": {c: label.en for c, label in labels.items()},
+            "label_texts": labels, "preventable": tuple(data["preventable"])}
+
+
+def category_label(category: str, lang: Lang = "en") -> str:
+    """A churn category's label in `lang` ("Product fit", "产品不匹配")."""
+    return taxonomy()["label_texts"][category].get(lang)
 
 
 def classify_reason(text: str) -> str | None:
