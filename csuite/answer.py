@@ -192,6 +192,7 @@ class Answer(BaseModel):
     in_scope: bool = True
     referral: str | None = None
     bottom_line: str
+    bottom_line_sources: list[str] = Field(default_factory=list, description="evidence ids of the bottom line's figures")
     confidence: Literal["high", "medium", "low"] = "medium"
     findings: list[Finding] = Field(default_factory=list)
     why: list[str] = Field(default_factory=list)

@@ -243,7 +243,7 @@ class Advisor:
                     alerts: list[Alert], files: list[DataFile], runs: list[ToolRun], evidence: list[Evidence],
                     rejected: list[str], as_of: date, *, topics: list[str] | None, understood: Understood,
                     brief: Brief | None, entry: DecisionEntry | None, lang: Lang) -> Answer:
-        knowledge = load_knowledge(role)  # type: ignore[arg-type]
+        knowledge = load_knowledge(role, lang)  # type: ignore[arg-type]
         tool_plan = plan(question, knowledge, files, topics)
         wanted = {t for topic_id in tool_plan.topics for t in knowledge.topic(topic_id).tools}
         if entry is not None:
@@ -251,7 +251,7 @@ class Advisor:
         role_runs = [r for r in runs if r.tool in wanted] or [r for r in runs if TOOLS[r.tool].role == role]
         pool = [*evidence, *(brief.derived if brief else [])]
         request = DraftRequest(question=question, role=role, lang=lang, consulted=consulted, topics=tool_plan.topics,
-                               ctx=ctx, alerts=alerts, runs=role_runs, evidence=pool,
+                               ctx=ctx, alerts=[a.in_language(lang) for a in alerts], runs=role_runs, evidence=pool,
                                missing_tools=tool_plan.missing_tools, rejected=rejected, as_of=as_of,
                                understood=understood, brief=brief, entry=entry)
         draft = self._backend_draft(request, knowledge)
@@ -305,7 +305,7 @@ class Advisor:
                         referral=referral, bottom_line=phrase("referrals.bottom_line", lang).format(title=title),
                         confidence="low", why=[phrase("referrals.why", lang)],
                         notes=[] if ctx.found else [phrase("notes.missing_context", lang)])
-        high = [alert_note(a, lang) for a in alerts if a.severity == "high"][:3]
+        high = [alert_note(a.in_language(lang), lang) for a in alerts if a.severity == "high"][:3]
         return verify(answer.model_copy(update={"alerts": high}), [], ctx=ctx)
 
 

@@ -210,3 +210,15 @@ class Gate:
             out[name] = point.figures["value"]
             out[f"{name}_line"] = point.figures["line"]
         return out
+
+
+def win_rate_ends(situation: Situation, deriver: Deriver) -> tuple[str | None, str | None]:
+    """The oldest and newest win rate of a falling series, as evidence; (None, None) if not falling."""
+    series = metric(situation.ctx, "win_rate")
+    if not isinstance(series, list) or len(series) < 2 or not series[-1] < series[0]:
+        return None, None
+    first = deriver.add("win_rate_first", "win rate, oldest period", series[0], "fraction", ["ctx.win_rate"],
+                        "oldest point of the win-rate series")
+    last = deriver.add("win_rate_last", "win rate, latest period", series[-1], "fraction", ["ctx.win_rate"],
+                       "newest point of the win-rate series")
+    return first, last

@@ -4,7 +4,7 @@ the forecast run on the founder's opportunity export."""
 
 from __future__ import annotations
 
-from csuite.analysis.common import make_brief, verdict_config
+from csuite.analysis.common import Deriver, make_brief, verdict_config, win_rate_ends
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
 from csuite.evidence.collect import id_slug
 
@@ -27,6 +27,13 @@ def win_loss(situation: Situation) -> Brief:
     config = verdict_config("win_loss")
     run = situation.run(FUNNEL)
     if run is None:
+        deriver = Deriver(situation, "analysis")
+        first, last = win_rate_ends(situation, deriver)
+        if first:
+            figures = {"win_first": first, "win_last": last}
+            return make_brief(situation, "context_trend", headline={"figures": figures},
+                              recommendation={"figures": figures}, option=2, deriver=deriver, must_state=[last],
+                              missing=["opportunities"])
         return make_brief(situation, "no_data", headline={}, recommendation={}, option=1, missing=["opportunities"])
     reasons = dict(getattr(run.result, "loss_reasons", None) or {})
     figures = {"win_rate": f"{FUNNEL}.win_rate", "lost": f"{FUNNEL}.lost"}

@@ -91,6 +91,8 @@ def nrr_bridge(situation: Situation) -> Brief:
         current_id, current = "question.percent.0", asked[0]
     target_id = f"question.percent.{len(asked) - 1}" if asked else None
     target = asked[-1] if asked else None
+    if len(asked) == 1 and current is not None and abs(asked[0] - current) < 0.005:
+        target_id, target = None, None  # "our 104% NRR": the founder quoting today's figure, not a goal
     start_id, start = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr", "ctx.arr")
     if current is None or target is None or start is None:
         missing = [] if start else ["snapshots"]

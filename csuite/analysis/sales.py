@@ -20,6 +20,7 @@ from csuite.analysis.common import (
     newest,
     point,
     verdict_config,
+    win_rate_ends,
 )
 from csuite.analysis.models import Brief, DecisionAnalysis, Situation
 from csuite.io.values import parse_date
@@ -74,7 +75,7 @@ def hire_reps(situation: Situation) -> Brief:
         if ae_count:
             figures["ae_count"] = ae_count
     if gate.failed:
-        verdict = "not_yet" if n else "not_yet_any"
+        verdict = "not_yet" if n else ("not_yet_plan" if capacity is not None else "not_yet_any")
         option = 2
     elif capacity is not None:
         asked = situation.understood.count_of("AE") or situation.understood.count_of("rep") \
@@ -129,7 +130,7 @@ def comp_plan(situation: Situation) -> Brief:
                       "share of reps at quota, latest")
     line = alert_line(situation, "quota_attainment_low", "reps_at_quota")
     expected, _ = figure(situation, f"{CAPACITY}.expected_share_at_quota")
-    win_first, win_last = _win_rate_ends(situation, deriver)
+    win_first, win_last = win_rate_ends(situation, deriver)
     figures = {k: v for k, v in {"at_quota": at_quota, "line": line, "expected": expected,
                                  "win_first": win_first, "win_last": win_last}.items() if v}
     if at_quota is None and expected is None:
@@ -145,22 +146,10 @@ def comp_plan(situation: Situation) -> Brief:
                       missing=[] if (at_quota or expected) else ["capacity"])
 
 
-def _win_rate_ends(situation: Situation, deriver: Deriver) -> tuple[str | None, str | None]:
-    """The oldest and newest win rate of a falling series, as evidence; (None, None) if not falling."""
-    series = metric(situation.ctx, "win_rate")
-    if not isinstance(series, list) or len(series) < 2 or not series[-1] < series[0]:
-        return None, None
-    first = deriver.add("win_rate_first", "win rate, oldest period", series[0], "fraction", ["ctx.win_rate"],
-                        "oldest point of the win-rate series")
-    last = deriver.add("win_rate_last", "win rate, latest period", series[-1], "fraction", ["ctx.win_rate"],
-                       "newest point of the win-rate series")
-    return first, last
-
-
 def discounting(situation: Situation) -> Brief:
     """Discounts buy deals only when price is why you lose; a falling win rate says look first."""
     deriver = Deriver(situation, "analysis")
-    win_first, win_last = _win_rate_ends(situation, deriver)
+    win_first, win_last = win_rate_ends(situation, deriver)
     price_share, _ = figure(situation, "funnel_analyzer.loss_reasons.price")
     figures = {k: v for k, v in {"win_first": win_first, "win_last": win_last, "price_share": price_share}.items() if v}
     if price_share:

@@ -130,7 +130,7 @@ def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None
             when=ctx.last_updated.isoformat() if ctx is not None and ctx.found and ctx.last_updated else "—")
         quote, verdict = answer.bottom_line, "proceed"
     failures = answer.verification
-    if verdict == "proceed" and (failures.assumed_share > 0.5 or failures.contradictions):
+    if failures.assumed_share > 0.5 or failures.contradictions:
         verdict = "rethink"
     elif verdict == "proceed" and (ctx is None or not ctx.found or ctx.stale or not failures.passed):
         verdict = "address"

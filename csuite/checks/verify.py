@@ -166,7 +166,7 @@ def illustration_labels() -> tuple[str, ...]:
 
 def is_labelled(sentence: str) -> bool:
     """A sentence that carries the benchmark or illustration mark claims nothing about the company."""
-    return sentence.strip().rstrip("。.").endswith(tuple(m.rstrip("。.") for m in illustration_labels()))
+    return sentence.strip().rstrip("。.；;！!？?").endswith(tuple(m.rstrip("。.") for m in illustration_labels()))
 
 
 def _clean_text(text: str, where: str, pool_values: list[float], names: list[str], report: Verification,

@@ -32,25 +32,38 @@ def labels(lang: Lang) -> dict[str, str]:
 
 
 def _sources(ids: list[str], evidence: dict[str, Evidence], *, long: bool = True) -> str:
-    """Where a finding's numbers come from: each file (or the context) once, then the fields
-    cited. The long form adds each value and names our own lines and benchmarks; the short form
-    lists the founder's files and fields only (the tag already says a line or benchmark is in it)."""
+    """Where a finding's numbers come from. The long form names each file (or the context) once,
+    then every field cited with its value, our own lines and benchmarks included; the short form
+    names the founder's files only (the JSON answer always carries the exact fields)."""
     groups: dict[str, list[str]] = {}
     for source_id in ids:
         item = evidence.get(source_id)
         if item is None or (not long and item.kind != "founder_data"):
             continue
         where, _, field = item.source.partition(", field ")
+        if not field and ": " in item.source:  # "company-context.md: 'Pipeline coverage'"
+            where, _, field = item.source.partition(": ")
+            field = field.strip("'")
         if not long:
-            where = where.split(" on ", 1)[-1].split(": ", 1)[0]
-            field = field or item.source.split(": ", 1)[-1].strip("'")
-        else:
-            where = where.replace(" on ", " · ", 1)
-        entry = f"{field or item.label} = {item.display()}" if long and item.value is not None else (field or item.label)
+            if not item.source.startswith("computed:"):  # a derived figure's inputs are cited beside it
+                groups.setdefault(_file_of(item), [])
+            continue
+        where = where.replace(" on ", " · ", 1)
+        entry = f"{field or item.label} = {item.display()}" if item.value is not None else (field or item.label)
         groups.setdefault(where, [])
         if entry not in groups[where]:
             groups[where].append(entry)
     return "; ".join(f"{where}: {', '.join(fields)}" if fields else where for where, fields in groups.items())
+
+
+def _file_of(item: Evidence) -> str:
+    """The founder's file (or context file, or "your question") an evidence item was read from."""
+    source = item.source
+    if " on " in source:
+        return source.split(" on ", 1)[1].split(",", 1)[0].split(":", 1)[0].strip()
+    if source.startswith(("computed:", "your question")):
+        return source.split(":", 1)[0]
+    return source.split(":", 1)[0].rsplit("/", 1)[-1].split(",", 1)[0].strip()
 
 
 def _short(text: str, words: int) -> str:
@@ -98,6 +111,7 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
         for view in data["synthesis"]["views"]:
             view["findings"] = [{"text": f["text"], "tag": f["tag"], "sources": _sources(f["sources"], evidence)}
                                 for f in view["findings"]]
+    data["bottom_line_source"] = _sources(answer.bottom_line_sources, evidence, long=long)
     data["labels"] = labels(lang)
     data["who"] = _who(answer, lang)
     data["confidence_label"] = phrase(f"labels.confidence_{answer.confidence}", lang)

@@ -30,7 +30,7 @@ from csuite.backends.offline.adapters import tool_points
 from csuite.backends.request import DraftRequest
 from csuite.checks.verify import sentences, tag_finding
 from csuite.context.alerts import Alert
-from csuite.io.numbers import find_mentions, matches, numeric_values
+from csuite.io.numbers import find_mentions, format_value, matches, numeric_values
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
 from csuite.knowledge.phrases import has_phrase, phrase
@@ -177,7 +177,7 @@ def labelled(text: str, pool: dict[str, Evidence], lang: Lang) -> str:
             out.append(sentence.strip())
             continue
         body = sentence.strip()
-        end = body[-1] if body[-1] in ".。!！?？" else ""
+        end = body[-1] if body[-1] in ".。!！?？；;" else ""
         label = phrase("notes.benchmark_label", lang)
         out.append(f"{body[:-1] if end else body}{'' if lang == 'zh' else ' '}{label}{end}")
     return ("" if lang == "zh" else " ").join(out)
@@ -210,13 +210,28 @@ def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: 
     return [a for a in actions if a.id.lower() not in blocked and a.action.strip().lower() not in blocked][:3]
 
 
+# The unit of each flag's value and threshold, so a flag reads "1.6x" or "32%" in either language.
+FLAG_UNITS = {
+    "coverage_below_target": "ratio", "early_stage_concentration": "fraction", "single_deal_concentration": "fraction",
+    "stale_deals": "count", "share_at_quota_low": "fraction", "top10_concentration": "fraction",
+    "expansion_concentrated": "fraction", "at_risk_arr_high": "fraction", "small_cohort": "count",
+    "largest_account_renewal": "fraction", "magic_number_below_hold": "ratio", "cac_payback_above_concern": "months",
+    "cac_payback_above_segment_range": "months", "burn_multiple_bad": "ratio", "burn_multiple_suspect": "ratio",
+    "rule_of_40_below": "fraction",
+}
+
+
 def flag_text(run_tool: str, flag, lang: Lang) -> str:
-    """A tool flag in the answer's language: its phrase when the pack has one, else its message."""
+    """A tool flag in the answer's language: its phrase when the pack has one, else its message
+    (English answers) or a pointer to it (Chinese answers never print an English sentence)."""
     key = f"flags.{flag.id}"
     if has_phrase(key):
-        literals = {"value": "" if flag.value is None else f"{flag.value:g}", "period": flag.period or "",
-                    "items": ", ".join(flag.items[:3])}
-        return fill(phrase(key, lang), lang, {}, literals=literals).text
+        unit = FLAG_UNITS.get(flag.id, "count")
+        literals = {"value": format_value(flag.value, unit) if flag.value is not None else "",
+                    "threshold": format_value(flag.threshold, unit) if flag.threshold is not None else "",
+                    "period": flag.period or "", "items": phrase("labels.list_sep", lang).join(flag.items[:3])}
+        text = phrase(key, lang)
+        return text.format(**literals)
     if lang == "zh":
         return phrase("notes.flag_untranslated", lang).format(tool=run_tool, id=flag.id)
     return flag.message
@@ -304,7 +319,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
     if not findings:
         findings.append(Finding(text=phrase("notes.no_findings", lang), so_what=phrase("notes.no_findings_so_what", lang),
                                 tag="assumed", assumption=phrase("notes.no_findings_assumption", lang)))
-    bottom, recommendation, _sources, names = _bottom_line(req, pool, findings, topics, lang)
+    bottom, recommendation, bottom_sources, names = _bottom_line(req, pool, findings, topics, lang)
     used_flags = {f.id for run in req.runs for f in run.flags if any(f.id in fd.text for fd in findings)}
     questions: list[str] = []
     if not req.runs and (req.brief is None or req.brief.verdict.startswith(("no_data", "needs"))):
@@ -314,7 +329,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
         question=req.question, language=lang, understood=req.understood, role=role, consulted=list(req.consulted),
         decision_id=req.brief.decision if req.brief else (req.entry.id if req.entry is not None else None),
         verdict=req.brief.verdict if req.brief else None,
-        bottom_line=bottom, findings=findings, why=_why(req, topics, alerts, pool, lang),
+        bottom_line=bottom, bottom_line_sources=list(dict.fromkeys(bottom_sources)), findings=findings, why=_why(req, topics, alerts, pool, lang),
         actions=_actions(req, topics, alerts, role, lang, pool), risks=_risks(req, req.brief, lang, used_flags),
         decision=_decision(req, topics, recommendation, lang), questions=questions,
         alerts=[alert_note(a, lang) for a in alerts],
