@@ -3,7 +3,9 @@
 The model sees the same tool definitions as any other agent (`csuite tools schema`); a call it
 makes is run locally, and the numbers it produces become evidence the answer may cite. Only
 the founder's own data files (by path or name) and the bundled examples may be read; results on
-sample data or model-supplied rows are assumptions, never 🟢.
+sample data or model-supplied rows are assumptions, never 🟢. Every argument that names a file
+(`path`, `stage_map`, `history`, `accounts`) passes the same access check
+(csuite.io.access), so nothing else on the machine reaches the API.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from csuite.backends.privacy import Pseudonymizer
 from csuite.backends.request import DraftRequest
 from csuite.errors import InputError, UsageError
 from csuite.evidence.collect import tool_evidence
+from csuite.io.access import AccessDenied, FileAccess
 from csuite.resources import examples_dir
-from csuite.tools.registry import TOOLS
-from csuite.tools.schemas import call_tool, definitions
+from csuite.tools.registry import TOOLS, get_tool
+from csuite.tools.schemas import call_tool, confine_arguments, definitions, file_arguments
 
 
 def tool_definitions() -> list[dict[str, Any]]:
@@ -28,24 +31,22 @@ def tool_definitions() -> list[dict[str, Any]]:
     return [*definitions("anthropic"), SUBMIT_ANSWER]
 
 
-def allowed_path(path: str, founder_files: list[str]) -> tuple[Path, bool] | None:
-    """(resolved path, is founder data) when the model asks for one of the founder's files
-    (by path or by name) or a bundled example; None otherwise."""
+def by_name(path: str, founder_files: list[str]) -> str:
+    """A bare file name the model wrote ("pipeline.csv") → the founder's file of that name, or
+    the bundled example of that name; any other path unchanged (the access check judges it)."""
+    wanted = Path(path)
+    if wanted.name != path:
+        return path
+    for pool in ([Path(f) for f in founder_files], [p for p in examples_dir().glob("*") if p.is_file()]):
+        named = [p for p in pool if p.name == wanted.name]
+        if len(named) == 1:
+            return str(named[0])
+    return path
 
-    founder = {Path(f).expanduser().resolve(): Path(f) for f in founder_files}
-    examples = {p.resolve(): p for p in examples_dir().glob("*") if p.is_file()}
-    wanted = Path(path).expanduser()
-    for pool, is_founder in ((founder, True), (examples, False)):
-        try:
-            resolved = wanted.resolve()
-        except OSError:
-            resolved = None
-        if resolved in pool:
-            return resolved, is_founder
-        by_name = [p for p in pool if p.name == wanted.name]
-        if len(by_name) == 1:
-            return by_name[0], is_founder
-    return None
+
+def tool_access(founder_files: list[str]) -> FileAccess:
+    """What the model may have read: the founder's own data files and the bundled examples."""
+    return FileAccess.of(roots=[examples_dir()], files=founder_files)
 
 
 def run_tool(use: Any, request: DraftRequest, pseudo: Pseudonymizer, founder_files: list[str],
@@ -58,14 +59,18 @@ def run_tool(use: Any, request: DraftRequest, pseudo: Pseudonymizer, founder_fil
 
     if use.name not in TOOLS:
         return error(f"unknown tool '{use.name}'")
+    spec = get_tool(use.name)
     args = pseudo.unmask_data(dict(use.input or {}))
-    founder = False
-    if args.get("path"):
-        allowed = allowed_path(str(args["path"]), founder_files)
-        if allowed is None:
-            names = ", ".join(Path(f).name for f in founder_files) or "none"
-            return error(f"path must be one of the founder's data files ({names}) or a bundled example")
-        args["path"], founder = str(allowed[0]), allowed[1]
+    for name in file_arguments(spec):
+        if isinstance(args.get(name), str) and args[name].strip():
+            args[name] = by_name(args[name], founder_files)
+    access = tool_access(founder_files)
+    try:
+        args = confine_arguments(spec, args, access)
+    except AccessDenied as exc:
+        names = ", ".join(Path(f).name for f in founder_files) or "none"
+        return error(f"{exc.field or 'path'} must be one of the founder's data files ({names}) or a bundled example")
+    founder = args.get("path") in {str(p) for p in access.files}
     try:
         result = call_tool(use.name, args)
     except (InputError, UsageError) as exc:
