@@ -34,6 +34,7 @@ from csuite.backends.claude.messages import (
     assistant_blocks,
     data_message,
     evidence_row,
+    masked_fields,
     masked_metrics,
     rules,
     select_evidence,
@@ -52,7 +53,7 @@ from csuite.roles import ROLES
 from csuite.routing.index import build_index
 
 CRITIC_SYSTEM = ("You are an executive mentor pre-screening a startup advisor's draft. Submit your screen through "
-                 "the submit_review tool. Quote the draft's exact words; names such as 'Customer A' are "
+                 "the submit_review tool. Quote the draft's exact words; names such as 'Customer A' or 'Name B' are "
                  "pseudonyms, quote them as written.")
 
 
@@ -64,6 +65,7 @@ def system_prompt(role: str, topics: list[str], ctx: Any, pseudo: Pseudonymizer)
 
     view = context_view(ctx)
     view["metrics"] = masked_metrics(view["metrics"], pseudo)
+    view["fields"] = masked_fields(view["fields"], ctx, pseudo)
     references = select_references(role, topics, int(settings()["reference_chars"]))
     return pseudo.mask(role_system_prompt(role, view, topics=topics, references=references))
 
@@ -112,7 +114,8 @@ class ClaudeBackend:
         per-answer usage, and route with the fast model when the offline route is unsure."""
         self._mark = self.messages.mark()
         self._data_files = [str(d) for d in data]
-        self._pseudo = Pseudonymizer.build(ctx, self._data_files, mode=self.privacy)  # type: ignore[arg-type]
+        self._pseudo = Pseudonymizer.build(ctx, self._data_files, mode=self.privacy,  # type: ignore[arg-type]
+                                           question=question)
         if forced or getattr(route, "override", None):
             return route
         return self.route(question, route)
@@ -125,7 +128,8 @@ class ClaudeBackend:
         if self._pseudo is None:
             files = [r.file for r in request.runs if r.file] if request is not None else []
             self._pseudo = Pseudonymizer.build(request.ctx if request is not None else None, files,
-                                               mode=self.privacy)  # type: ignore[arg-type]
+                                               mode=self.privacy,  # type: ignore[arg-type]
+                                               question=request.question if request is not None else None)
         return self._pseudo
 
     def _known_files(self, request: DraftRequest) -> list[str]:
