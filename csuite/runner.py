@@ -48,12 +48,14 @@ from csuite.evidence.collect import (
 )
 from csuite.evidence.entities import known_entities
 from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
+from csuite.io.access import FileAccess
 from csuite.knowledge.bilingual import Lang, detect_language
 from csuite.knowledge.models import load_knowledge
 from csuite.knowledge.phrases import phrase
 from csuite.routing.router import Route, route
 from csuite.tools.base import sample_source
 from csuite.tools.registry import TOOLS, get_tool
+from csuite.tools.schemas import confine_arguments
 from csuite.understand.catalogue import DecisionEntry, load_catalogue
 from csuite.understand.parse import understand
 
@@ -65,11 +67,17 @@ class Advisor:
 
     >>> advisor = Advisor(context="examples/company-context.md", as_of=date(2026, 11, 23))
     >>> answer = advisor.ask("Is our NRR real?")          # doctest: +SKIP
+
+    Files named in a call (`ask(context=, data=)`, `check_context`, `run_tool`) are read only
+    under the allowed roots (csuite.io.access): the working directory, CSUITE_ALLOWED_DIRS,
+    `allow` and the bundled examples, or `access` when given. The `context` and
+    `decision_log` named here are the caller's own choice and always readable.
     """
 
     def __init__(self, context: str | Path | None = None, *, as_of: date | None = None,
                  backend: Backend | None = None, decision_log: str | Path | None = None,
-                 cwd: Path | None = None, home: Path | None = None, lang: Lang | None = None) -> None:
+                 cwd: Path | None = None, home: Path | None = None, lang: Lang | None = None,
+                 allow: Iterable[str | Path] = (), access: FileAccess | None = None) -> None:
         self.context_path = context
         self.as_of = as_of or date.today()
         self.backend: Backend = backend or OfflineBackend()
@@ -77,14 +85,17 @@ class Advisor:
         self.decision_log = decision_log
         self.lang = lang
         self._cwd, self._home = cwd, home
+        named = [p for p in (context, decision_log) if p]
+        self.access = (access or FileAccess.from_environment(allow)).extended(files=named)
 
     # -- single stages, usable on their own -------------------------------------------------
     def load_context(self, path: str | Path | None = None, as_of: date | None = None) -> CompanyContext:
-        return load_context(path or self.context_path, as_of=as_of or self.as_of, cwd=self._cwd, home=self._home)
+        path = self.access.check(path, field="context") if path else self.context_path
+        return load_context(path, as_of=as_of or self.as_of, cwd=self._cwd, home=self._home)
 
     def check_context(self, path: str | Path | None = None, as_of: date | None = None) -> dict[str, Any]:
-        return check_payload(str(path or self.context_path) if (path or self.context_path) else None,
-                             as_of or self.as_of)
+        path = self.access.check(path, field="path") if path else self.context_path
+        return check_payload(str(path) if path else None, as_of or self.as_of)
 
     def route(self, question: str, role: str | None = None) -> Route:
         return route(question, role_override=role)
@@ -101,7 +112,9 @@ class Advisor:
     def run_tool(self, name: str, source: Any = None, **options: Any) -> BaseModel:
         """Run one registry tool on a file path or inline rows; options as the CLI flags."""
         spec = get_tool(name)
-        parsed = spec.options.model_validate(options)
+        if isinstance(source, (str, Path)):
+            source = self.access.check(source, field="source")
+        parsed = spec.options.model_validate(confine_arguments(spec, options, self.access))
         return spec.run(source if source is not None else sample_source(spec, parsed), parsed)
 
     # -- the whole pipeline ----------------------------------------------------------------
@@ -111,7 +124,7 @@ class Advisor:
         say = progress or (lambda _message: None)
         as_of = as_of or self.as_of
         question = question.strip()
-        data = [str(d) for d in data]
+        data = [str(self.access.check(item, field="data")) for item in data]
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)
         routed = self.backend.begin(question, ctx=ctx, data=data, route=self.route(question, role),

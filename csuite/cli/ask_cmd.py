@@ -63,6 +63,7 @@ def _ask(args: argparse.Namespace) -> int:
     def body() -> int:
         from csuite.context.report import as_of_date
         from csuite.errors import UsageError
+        from csuite.io.access import FileAccess
         from csuite.render.answer import to_json, to_markdown
         from csuite.runner import Advisor
 
@@ -70,8 +71,10 @@ def _ask(args: argparse.Namespace) -> int:
             raise UsageError("the question is empty")
         progress = (lambda message: note(f"csuite ask: {message}…")) if sys.stderr.isatty() else None
         backend = choose_backend(args)
+        # The founder named these files on the command line: they may be read wherever they are.
+        named = FileAccess.from_environment(files=args.data)
         advisor = Advisor(context=args.context, as_of=as_of_date(args.as_of), decision_log=args.decision_log,
-                          backend=backend)
+                          backend=backend, access=named)
         answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress, lang=args.lang)
         sys.stdout.write(to_json(answer) if args.format == "json" else to_markdown(answer, long=args.long))
         if args.usage and args.format == "markdown":

@@ -144,7 +144,7 @@ def load_bilingual_knowledge(role: Role) -> RoleKnowledge[Bilingual]:
         where = ".".join(str(p) for p in first["loc"])
         raise InputError(f"{where}: {first['msg']}", file=str(path)) from None
     if knowledge.role != role:
-        raise InputError(f"role is '{knowledge.role}', expected '{role}'", file=str(path))
+        raise InputError(f"role is {knowledge.role}, expected {role}", file=str(path))
     return knowledge
 
 

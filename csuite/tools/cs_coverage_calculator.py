@@ -248,7 +248,7 @@ def _book_table(source: Source) -> Table:
                 doc = rows
                 break
     if not isinstance(doc, (list, dict)):
-        raise InputError("expected a list of tiers or an object with a 'tiers' list", file=file)
+        raise InputError("expected a list of tiers or an object with a tiers list", file=file)
     table = read_table(doc, list_keys=keys, name="book")
     if file != "<book>":
         table.file = file

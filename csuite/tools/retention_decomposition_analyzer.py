@@ -88,7 +88,14 @@ from csuite.knowledge.bilingual import LANGS, Bilingual, Lang
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
-from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    FilePath,
+    PeriodLabel,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
               "company_event", "tactical_failure")
@@ -121,7 +128,7 @@ class RetentionOptions(ToolOptions):
         "default: growth below $10M starting ARR, else scale")
     window_months: int = Field(12, ge=1, le=60, description="length of the measurement window in months (churn_analyzer: --window) "
                                "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
-    accounts: str | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
+    accounts: FilePath | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
     end: PeriodLabel | None = Field(None, description="snapshots only: last month of the window (YYYY-MM; "
                                     "a quarter means its last month); default: the last month in the data")
     cohort_by: Literal["start_quarter", "segment"] = Field(

@@ -59,6 +59,7 @@ from csuite.io.values import (
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import (
     Day,
+    FilePath,
     Flag,
     Money,
     PeriodLabel,
@@ -139,9 +140,9 @@ class ForecastOptions(ToolOptions):
     shock: float = Field(
         _MC["shock_sd"], ge=0.0, lt=1.0, allow_inf_nan=False,
         description="sd of the shared per-run win-rate shock on the log-odds scale; 0 = independent deals")
-    stage_map: str | None = Field(
+    stage_map: FilePath | None = Field(
         None, description="CSV/JSON/YAML of stage → probability (optional status open|won|lost); overrides defaults and the export's probability column")
-    history: str | None = Field(
+    history: FilePath | None = Field(
         None, description="CSV of closed deals: stage at snapshot and outcome won|lost; calibrates per-stage win rates")
     as_of: Day | None = Field(None, description="today's date for past-due deals and the default period (default: today)")
     date_order: Literal["dmy", "mdy"] | None = Field(
