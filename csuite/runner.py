@@ -127,8 +127,10 @@ class Advisor:
         data = [str(self.access.check(item, field="data")) for item in data]
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)
-        routed = self.backend.begin(question, ctx=ctx, data=data, route=self.route(question, role),
-                                    forced=role is not None)
+        keyword_route = self.route(question, role)
+        routed = self.backend.begin(question, ctx=ctx, data=data, route=keyword_route, forced=role is not None)
+        # Who answers was settled by the founder (--role, @cro) or by the drafting model's router.
+        settled = role is not None or routed.override is not None or routed.primary != keyword_route.primary
         understood = self.understand(question, context=context, data=data, lang=lang, as_of=as_of)
         language = lang or self.lang or understood.language or detect_language(question)
         understood = understood.model_copy(update={"language": language})
@@ -146,9 +148,12 @@ class Advisor:
                 notes.append(outcome.assumption)
         entry = self._decision_entry(understood)
         if entry is not None and entry.role != roles[0]:
-            # The catalogue recognised a decision the other role owns: its owner answers first
-            # (the verdict leads) and the router's choice is consulted.
-            roles = [entry.role, *[r for r in roles if r != entry.role]]
+            if settled:
+                entry = None  # the role was chosen for this question: it answers on its own topics
+            else:
+                # The catalogue recognised a decision the other role owns: its owner answers first
+                # (the verdict leads) and the router's choice is consulted.
+                roles = [entry.role, *[r for r in roles if r != entry.role]]
         say("reading data files")
         options = tool_options_for(entry.id if entry else None, understood, ctx, as_of)
         files, runs = self._run_tools(data, as_of, options)
