@@ -47,7 +47,8 @@ class _Index:
     ids: tuple[str, ...]
     english: dict[str, tuple[_Cue, ...]]    # first token → cues starting with it
     chinese: tuple[_Cue, ...]
-    docs: tuple[tuple[str, str, dict[str, float]], ...]   # decision, example, unit vector
+    docs: tuple[tuple[str, str], ...]                    # decision, example question
+    postings: dict[str, tuple[tuple[int, float], ...]]   # feature → (doc, weight in its unit vector)
     idf: dict[str, float]
 
 
@@ -82,8 +83,12 @@ def _index() -> _Index:
         frequency.update(bag.keys())
     count = len(bags)
     idf = {f: math.log((count + 1) / (c + 1)) + 1.0 for f, c in frequency.items()}
-    docs = tuple((d, q, unit_vector(bag, idf)) for (d, q), bag in zip(examples, bags))
-    return _Index(tuple(catalogue.ids), {k: tuple(v) for k, v in english.items()}, tuple(chinese), docs, idf)
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for number, bag in enumerate(bags):
+        for feature, weight in unit_vector(bag, idf).items():
+            postings[feature].append((number, weight))
+    return _Index(tuple(catalogue.ids), {k: tuple(v) for k, v in english.items()}, tuple(chinese),
+                  tuple(examples), {f: tuple(p) for f, p in postings.items()}, idf)
 
 
 _CHINESE_COUNT = re.compile(r"(?:\d+|[一二两三四五六七八九十几]+)\s*[个名位家笔条次份]")
@@ -93,8 +98,9 @@ def _chinese_variants(text: str) -> list[tuple[str, list[int]]]:
     """The text, and the text with Chinese counts taken out, each with the original position of
     every character it keeps."""
     variants = [(text, list(range(len(text))))]
-    if _CHINESE_COUNT.search(text):
-        kept = [i for i in range(len(text)) if not any(m.start() <= i < m.end() for m in _CHINESE_COUNT.finditer(text))]
+    removed = {i for found in _CHINESE_COUNT.finditer(text) for i in range(found.start(), found.end())}
+    if removed:
+        kept = [i for i in range(len(text)) if i not in removed]
         variants.append(("".join(text[i] for i in kept), kept))
     return variants
 
@@ -166,8 +172,12 @@ def score_decisions(question: str, *, count_nouns: tuple[str, ...] = (), named_a
     query = unit_vector(similarity_features(text), index.idf, default_idf=max(index.idf.values(), default=1.0))
     best: dict[str, list[float]] = defaultdict(list)
     if query:
-        sims = sorted(((sum(v * vector.get(f, 0.0) for f, v in query.items()), decision)
-                       for decision, example, vector in index.docs if example != leave_out), reverse=True)
+        dots: dict[int, float] = defaultdict(float)
+        for feature, value in query.items():
+            for number, weight in index.postings.get(feature, ()):
+                dots[number] += value * weight
+        sims = sorted(((dot, index.docs[number][0]) for number, dot in dots.items()
+                       if index.docs[number][1] != leave_out), reverse=True)
         for similarity, decision in sims:
             if similarity >= weights.example_floor and len(best[decision]) < weights.example_top:
                 best[decision].append(similarity)
