@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from csuite.errors import InputError
+from csuite.errors import InputError, validation_message
 from csuite.resources import data_path, load_data_yaml
 
 LEXICON_FILE = "understanding.yaml"
@@ -87,9 +87,7 @@ def lexicon() -> LexiconFile:
     try:
         return LexiconFile.model_validate(load_data_yaml(LEXICON_FILE))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{where}: {first['msg']}", file=str(data_path(LEXICON_FILE))) from None
+        raise InputError(validation_message(exc, flags=False), file=str(data_path(LEXICON_FILE))) from None
 
 
 def word_set(words: list[str]) -> frozenset[str]:
