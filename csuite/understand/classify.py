@@ -138,7 +138,8 @@ def _cue_hits(text: str, index: _Index) -> list[tuple[int, int, _Cue]]:
 
 @dataclass(frozen=True)
 class Scores:
-    """Every decision's score, and the decisions at least one cue of which the question holds."""
+    """Every decision's score, and the decisions the question cues (a cue word, a count of reps or
+    a target amount pointing at it)."""
 
     scores: dict[str, float]
     cued: frozenset[str]
@@ -191,7 +192,12 @@ def score_decisions(question: str, *, count_nouns: tuple[str, ...] = (), named_a
         scores[signals.account] += weights.signal
     if has_target and signals.target:
         scores[signals.target] += weights.signal
-    return Scores({d: round(s, 4) for d, s in scores.items()}, frozenset(d for d, _ in counted))
+    # A count of reps or a target amount is evidence like a cue; a named account alone is not (a
+    # question about any decision may name one).
+    signalled = {signals.counts[n] for n in count_nouns if n in signals.counts}
+    if has_target and signals.target:
+        signalled.add(signals.target)
+    return Scores({d: round(s, 4) for d, s in scores.items()}, frozenset({d for d, _ in counted} | signalled))
 
 
 def classify(question: str, **signals) -> str | None:

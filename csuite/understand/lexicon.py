@@ -71,6 +71,7 @@ class LexiconFile(_Strict):
     classifier: ClassifierWeights
     signals: Signals
     count_nouns: dict[str, Words]
+    count_noun_blockers: dict[str, list[str]]   # Chinese noun → what may not follow it
     count_modifiers: Words
     not_money_after: Words
     money_after: Words
