@@ -1,13 +1,15 @@
 """Which catalogue decision a question asks: cues, example similarity and parsed parameters.
 
 Each decision scores the weights of its cues found in the question (English cue words match
-word by word, four letters or more also as a prefix; Chinese cues as substrings; where two
-cues overlap the longer one wins), plus the mean cosine similarity of its closest example
-questions (TF-IDF over English stems and Chinese character bigrams, the router's features),
-plus a small signal when a parsed parameter points at it (a count of AEs → hiring reps, a
-named account → saving it). Cues inside a purpose clause ("... so reps stop discounting")
-count `purpose_scale` of their weight. The best decision wins when it scores at least `min_score`
-(csuite/data/understanding.yaml); below that nothing fits well and the answer is None.
+word by word, four letters or more also as a prefix, never across a clause; Chinese cues as
+substrings, also across a count: "招3个销售" holds 招销售; where two cues overlap the longer one
+wins), plus the mean cosine similarity of its closest example questions (TF-IDF over English
+stems and Chinese character bigrams, the router's features), plus a small signal when a parsed
+parameter points at it (a count of AEs → hiring reps, a target amount → hitting the number, a
+named account → saving it). Cues inside a purpose clause ("... so reps stop discounting") count
+`purpose_scale` of their weight. The best decision wins when it scores `min_score` and the
+question cues it (a cue word, a count or a target); on wording alone it needs
+`min_score_without_cue` (csuite/data/understanding.yaml). Otherwise nothing fits well: None.
 """
 
 from __future__ import annotations
