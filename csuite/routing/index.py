@@ -16,6 +16,7 @@ from csuite.resources import load_data_yaml
 from csuite.roles import REFERRALS
 from csuite.routing.text import (
     CJK_RE,
+    alternation,
     normalise,
     similarity_features,
     tokens,
@@ -33,6 +34,7 @@ class Term:
     tokens: tuple[str, ...] = ()   # English terms
     zh: str = ""                    # Chinese terms (substring)
     soft: bool = False              # an ambiguous referral term ("contract", "budget")
+    ask: bool = False               # an explicit ask for what the referral owns ("hire a CTO")
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Index:
     functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
     party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
     purpose: tuple[re.Pattern[str], ...]   # where a purpose or outcome clause starts ("so that ...")
+    asks: tuple[tuple[str, re.Pattern[str]], ...] = ()   # referral, explicit ask ("hire a CTO")
 
 
 def _term_weight(text: str, w: dict[str, float]) -> float:
@@ -114,6 +117,35 @@ def example_questions() -> list[tuple[str, str | None, str]]:
     out += [(ref, None, q) for ref, spec in _load_routing_data()["referrals"].items()
             for q in _questions(spec.get("examples"))]
     return out
+
+
+# Chinese asks may name the object first: "CTO怎么招", "律师去哪找".
+_ZH_ASK_BRIDGE = "(?:怎么|如何|要不要|该不该|什么时候|去哪里?|从哪里?|应该|需要|想)?"
+
+
+def _ask_patterns(data: dict[str, Any]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per referral for an explicit ask of what it owns (routing.yaml `asks`)."""
+    asks = data.get("asks") or {}
+
+    def words(section: dict | None, lang: str) -> list[str]:
+        return [normalise(str(w)).strip() for w in (section or {}).get(lang) or []]
+
+    verbs_en, verbs_zh = words(asks.get("verbs"), "en"), words(asks.get("verbs"), "zh")
+    fillers_en, fillers_zh = words(asks.get("fillers"), "en"), words(asks.get("fillers"), "zh")
+    out = []
+    for referral, objects in (asks.get("objects") or {}).items():
+        if referral not in REFERRALS:
+            raise ValueError(f"routing.yaml: asks name an unknown referral '{referral}'")
+        parts = []
+        if words(objects, "en"):
+            parts.append(rf"(?<![a-z0-9])(?:{alternation(verbs_en)})(?:\s+(?:{alternation(fillers_en)})){{0,3}}"
+                         rf"\s+(?:{alternation(words(objects, 'en'))})(?![a-z0-9])")
+        if words(objects, "zh"):
+            zh_objects = alternation(words(objects, "zh"))
+            parts.append(rf"(?:{alternation(verbs_zh)})(?:{alternation(fillers_zh)})?(?:{zh_objects})(?![a-z0-9])")
+            parts.append(rf"(?<![a-z0-9])(?:{zh_objects}){_ZH_ASK_BRIDGE}(?:{alternation(verbs_zh)})")
+        out.append((referral, re.compile("|".join(parts))))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -183,4 +215,5 @@ def build_index() -> Index:
     party = re.compile(context["party"]) if context.get("party") else None
     return Index(Terms.of(terms), Terms.of(consult_terms), docs, idf, w,
                   {k: float(v) for k, v in data["decision"].items()}, info, texts,
-                  subjects=subjects, functions=functions, party=party, purpose=purpose)
+                  subjects=subjects, functions=functions, party=party, purpose=purpose,
+                  asks=_ask_patterns(data))

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from csuite.errors import InputError
+from csuite.errors import InputError, validation_message
 from csuite.knowledge.bilingual import Bilingual
 from csuite.knowledge.sources import ROLE_FOLDERS
 from csuite.resources import load_yaml, pack_path
@@ -53,29 +53,31 @@ def _clean_terms(values: list[str]) -> list[str]:
     return cleaned
 
 
-class Cues(_Strict):
+class _Phrases(_Strict):
+    """English and Chinese lists of non-empty, non-repeating strings."""
+
+    en: list[str]
+    zh: list[str]
+
+    @field_validator("en", "zh")
+    @classmethod
+    def _clean(cls, values: list[str]) -> list[str]:
+        return _clean_terms(values)
+
+
+class Cues(_Phrases):
     """Words and phrases that signal the decision. English cues match word by word (a word of four
     letters or more also as a prefix: "discount" matches "discounting"); Chinese cues as substrings."""
 
     en: list[str] = Field(min_length=1)
     zh: list[str] = Field(min_length=1)
 
-    @field_validator("en", "zh")
-    @classmethod
-    def _clean(cls, values: list[str]) -> list[str]:
-        return _clean_terms(values)
 
-
-class DecisionExamples(_Strict):
+class DecisionExamples(_Phrases):
     """Founder questions that ask this decision, in their own words."""
 
     en: list[str] = Field(min_length=4)
     zh: list[str] = Field(min_length=3)
-
-    @field_validator("en", "zh")
-    @classmethod
-    def _clean(cls, values: list[str]) -> list[str]:
-        return _clean_terms(values)
 
 
 class DecisionOption(_Strict):
@@ -152,9 +154,7 @@ def _read(role: str) -> RoleDecisions:
     try:
         parsed = RoleDecisions.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{where}: {first['msg']}", file=str(path)) from None
+        raise InputError(validation_message(exc, flags=False), file=str(path)) from None
     if parsed.role != role:
         raise InputError(f"role is '{parsed.role}', expected '{role}'", file=str(path))
     for entry in parsed.decisions:

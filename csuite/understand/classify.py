@@ -1,13 +1,15 @@
 """Which catalogue decision a question asks: cues, example similarity and parsed parameters.
 
 Each decision scores the weights of its cues found in the question (English cue words match
-word by word, four letters or more also as a prefix; Chinese cues as substrings; where two
-cues overlap the longer one wins), plus the mean cosine similarity of its closest example
-questions (TF-IDF over English stems and Chinese character bigrams, the router's features),
-plus a small signal when a parsed parameter points at it (a count of AEs → hiring reps, a
-named account → saving it). Cues inside a purpose clause ("... so reps stop discounting")
-count `purpose_scale` of their weight. The best decision wins when it scores at least `min_score`
-(csuite/data/understanding.yaml); below that nothing fits well and the answer is None.
+word by word, four letters or more also as a prefix, never across a clause; Chinese cues as
+substrings, also across a count: "招3个销售" holds 招销售; where two cues overlap the longer one
+wins), plus the mean cosine similarity of its closest example questions (TF-IDF over English
+stems and Chinese character bigrams, the router's features), plus a small signal when a parsed
+parameter points at it (a count of AEs → hiring reps, a target amount → hitting the number, a
+named account → saving it). Cues inside a purpose clause ("... so reps stop discounting") count
+`purpose_scale` of their weight. The best decision wins when it scores `min_score` and the
+question cues it (a cue word, a count or a target); on wording alone it needs
+`min_score_without_cue` (csuite/data/understanding.yaml). Otherwise nothing fits well: None.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ class _Index:
     ids: tuple[str, ...]
     english: dict[str, tuple[_Cue, ...]]    # first token → cues starting with it
     chinese: tuple[_Cue, ...]
-    docs: tuple[tuple[str, str, dict[str, float]], ...]   # decision, example, unit vector
+    docs: tuple[tuple[str, str], ...]                    # decision, example question
+    postings: dict[str, tuple[tuple[int, float], ...]]   # feature → (doc, weight in its unit vector)
     idf: dict[str, float]
 
 
@@ -82,8 +85,12 @@ def _index() -> _Index:
         frequency.update(bag.keys())
     count = len(bags)
     idf = {f: math.log((count + 1) / (c + 1)) + 1.0 for f, c in frequency.items()}
-    docs = tuple((d, q, unit_vector(bag, idf)) for (d, q), bag in zip(examples, bags))
-    return _Index(tuple(catalogue.ids), {k: tuple(v) for k, v in english.items()}, tuple(chinese), docs, idf)
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for number, bag in enumerate(bags):
+        for feature, weight in unit_vector(bag, idf).items():
+            postings[feature].append((number, weight))
+    return _Index(tuple(catalogue.ids), {k: tuple(v) for k, v in english.items()}, tuple(chinese),
+                  tuple(examples), {f: tuple(p) for f, p in postings.items()}, idf)
 
 
 _CHINESE_COUNT = re.compile(r"(?:\d+|[一二两三四五六七八九十几]+)\s*[个名位家笔条次份]")
@@ -93,8 +100,9 @@ def _chinese_variants(text: str) -> list[tuple[str, list[int]]]:
     """The text, and the text with Chinese counts taken out, each with the original position of
     every character it keeps."""
     variants = [(text, list(range(len(text))))]
-    if _CHINESE_COUNT.search(text):
-        kept = [i for i in range(len(text)) if not any(m.start() <= i < m.end() for m in _CHINESE_COUNT.finditer(text))]
+    removed = {i for found in _CHINESE_COUNT.finditer(text) for i in range(found.start(), found.end())}
+    if removed:
+        kept = [i for i in range(len(text)) if i not in removed]
         variants.append(("".join(text[i] for i in kept), kept))
     return variants
 
@@ -132,7 +140,8 @@ def _cue_hits(text: str, index: _Index) -> list[tuple[int, int, _Cue]]:
 
 @dataclass(frozen=True)
 class Scores:
-    """Every decision's score, and the decisions at least one cue of which the question holds."""
+    """Every decision's score, and the decisions the question cues (a cue word, a count of reps or
+    a target amount pointing at it)."""
 
     scores: dict[str, float]
     cued: frozenset[str]
@@ -166,8 +175,12 @@ def score_decisions(question: str, *, count_nouns: tuple[str, ...] = (), named_a
     query = unit_vector(similarity_features(text), index.idf, default_idf=max(index.idf.values(), default=1.0))
     best: dict[str, list[float]] = defaultdict(list)
     if query:
-        sims = sorted(((sum(v * vector.get(f, 0.0) for f, v in query.items()), decision)
-                       for decision, example, vector in index.docs if example != leave_out), reverse=True)
+        dots: dict[int, float] = defaultdict(float)
+        for feature, value in query.items():
+            for number, weight in index.postings.get(feature, ()):
+                dots[number] += value * weight
+        sims = sorted(((dot, index.docs[number][0]) for number, dot in dots.items()
+                       if index.docs[number][1] != leave_out), reverse=True)
         for similarity, decision in sims:
             if similarity >= weights.example_floor and len(best[decision]) < weights.example_top:
                 best[decision].append(similarity)
@@ -181,7 +194,12 @@ def score_decisions(question: str, *, count_nouns: tuple[str, ...] = (), named_a
         scores[signals.account] += weights.signal
     if has_target and signals.target:
         scores[signals.target] += weights.signal
-    return Scores({d: round(s, 4) for d, s in scores.items()}, frozenset(d for d, _ in counted))
+    # A count of reps or a target amount is evidence like a cue; a named account alone is not (a
+    # question about any decision may name one).
+    signalled = {signals.counts[n] for n in count_nouns if n in signals.counts}
+    if has_target and signals.target:
+        signalled.add(signals.target)
+    return Scores({d: round(s, 4) for d, s in scores.items()}, frozenset({d for d, _ in counted} | signalled))
 
 
 def classify(question: str, **signals) -> str | None:

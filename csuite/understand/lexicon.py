@@ -1,15 +1,14 @@
-"""The words the question parser knows (csuite/data/understanding.yaml), validated once and
-turned into the regular expressions the readers share. English words match whole words,
-case-insensitively; Chinese words as substrings; longer alternatives are tried first."""
+"""The words the question parser knows (csuite/data/understanding.yaml), validated once. The
+readers turn them into regular expressions with csuite.routing.text.alternation (longest first;
+English phrases tolerate spaces or hyphens, Chinese terms match as written)."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from csuite.errors import InputError
+from csuite.errors import InputError, validation_message
 from csuite.resources import data_path, load_data_yaml
 
 LEXICON_FILE = "understanding.yaml"
@@ -72,6 +71,7 @@ class LexiconFile(_Strict):
     classifier: ClassifierWeights
     signals: Signals
     count_nouns: dict[str, Words]
+    count_noun_blockers: dict[str, list[str]]   # Chinese noun → what may not follow it
     count_modifiers: Words
     not_money_after: Words
     money_after: Words
@@ -88,25 +88,7 @@ def lexicon() -> LexiconFile:
     try:
         return LexiconFile.model_validate(load_data_yaml(LEXICON_FILE))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{where}: {first['msg']}", file=str(data_path(LEXICON_FILE))) from None
-
-
-def english_alternation(words: list[str]) -> str:
-    """A regex alternation of English words or phrases, longest first; spaces and hyphens inside
-    a phrase match any run of spaces or a hyphen ("mid-market" ~ "mid market")."""
-    parts = []
-    for word in sorted(set(words), key=lambda w: (-len(w), w)):
-        pieces = [re.escape(p) for p in re.split(r"[\s-]+", word.strip()) if p]
-        parts.append(r"[\s-]*".join(pieces) if len(pieces) > 1 else pieces[0])
-    return "|".join(parts) if parts else r"(?!x)x"
-
-
-def chinese_alternation(words: list[str]) -> str:
-    """A regex alternation of Chinese (or mixed) terms, longest first."""
-    ordered = sorted(set(w.strip() for w in words if w.strip()), key=lambda w: (-len(w), w))
-    return "|".join(re.escape(w) for w in ordered) if ordered else r"(?!x)x"
+        raise InputError(validation_message(exc, flags=False), file=str(data_path(LEXICON_FILE))) from None
 
 
 def word_set(words: list[str]) -> frozenset[str]:

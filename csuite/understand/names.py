@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from csuite.routing.text import CJK_RE, STOP_EN
-from csuite.understand.lexicon import chinese_alternation, english_alternation, lexicon
+from csuite.routing.text import CJK_RE, STOP_EN, alternation
+from csuite.understand.lexicon import lexicon
 
 
 def _words(name: str) -> list[str]:
@@ -107,9 +107,9 @@ def _segment_patterns() -> list[tuple[str, re.Pattern[str]]]:
     for canonical, words in lexicon().segments.items():
         parts = []
         if words.en:
-            parts.append(rf"(?<![A-Za-z])(?:{english_alternation(words.en)})(?![A-Za-z])")
+            parts.append(rf"(?<![A-Za-z])(?:{alternation(words.en)})(?![A-Za-z])")
         if words.zh:
-            parts.append(f"(?:{chinese_alternation(words.zh)})")
+            parts.append(f"(?:{alternation(words.zh)})")
         out.append((canonical, re.compile("|".join(parts), re.IGNORECASE)))
     return out
 
@@ -118,12 +118,17 @@ def _segment_patterns() -> list[tuple[str, re.Pattern[str]]]:
 def _excluded_pattern() -> re.Pattern[str]:
     excluded = lexicon().segment_excluded
     return re.compile(
-        rf"(?<![A-Za-z])(?:{english_alternation(excluded.en)})(?![A-Za-z])|{chinese_alternation(excluded.zh)}",
+        rf"(?<![A-Za-z])(?:{alternation(excluded.en)})(?![A-Za-z])|{alternation(excluded.zh)}",
         re.IGNORECASE)
 
 
+@lru_cache(maxsize=None)
+def _segment_keys(canonical: str) -> frozenset[str]:
+    return frozenset({_letters(k) for k in lexicon().segments[canonical].keys} | {_letters(canonical)})
+
+
 def _data_name_for(canonical: str, data_segments: list[str]) -> str | None:
-    keys = {_letters(k) for k in lexicon().segments[canonical].keys} | {_letters(canonical)}
+    keys = _segment_keys(canonical)
     for name in data_segments:
         if _letters(name) in keys:
             return name

@@ -16,17 +16,18 @@ from functools import lru_cache
 
 from csuite.errors import UsageError
 from csuite.knowledge.bilingual import Lang, detect_language
+from csuite.routing.text import alternation
 from csuite.understand.classify import classify
-from csuite.understand.lexicon import chinese_alternation, english_alternation, lexicon
+from csuite.understand.lexicon import lexicon
 from csuite.understand.models import Count, Understood
 from csuite.understand.names import match_accounts, match_segments
 from csuite.understand.periods import read_period
 from csuite.understand.quantities import Quantities, Span, read_quantities
 
-_CLAUSE_END = re.compile(r"[.?!;。？！；\n]")
+_CLAUSE_END = re.compile(r"[?!;。？！；\n]|\.(?!\d)")     # "4.2" is a number, not a full stop
 _WINDOW_CHARS = 40        # how far before an amount a goal word may stand
-_GROWTH_TO = re.compile(r"(?:grow|grows|growing|get|getting|go|going|scale|scaling|increase|take|taking|from)\b"
-                        r"[^.?!;]{0,40}\bto\s*$", re.IGNORECASE)
+_GROWTH_TO = re.compile(r"\b(?:grow|grows|growing|get|getting|go|going|scale|scaling|increase|take|taking|from)\b"
+                        r"[^?!;。？！；]{0,40}\bto\s*$", re.IGNORECASE)
 
 
 def prepare(question: str) -> str:
@@ -39,13 +40,13 @@ def prepare(question: str) -> str:
 def _target_patterns() -> dict[str, re.Pattern[str]]:
     words = lexicon().target_words
     return {
-        "before": re.compile(rf"(?<![A-Za-z])(?:{english_alternation(words.before.en)})(?![A-Za-z])|"
-                             rf"{chinese_alternation(words.before.zh)}", re.IGNORECASE),
-        "after": re.compile(rf"\s*(?:(?:new\s+)?(?:arr\s+|bookings\s+)?(?:{english_alternation(words.after.en)})"
-                            rf"(?![A-Za-z])|(?:的)?[^,，。？?！!]{{0,8}}?(?:{chinese_alternation(words.after.zh)}))",
+        "before": re.compile(rf"(?<![A-Za-z])(?:{alternation(words.before.en)})(?![A-Za-z])|"
+                             rf"{alternation(words.before.zh)}", re.IGNORECASE),
+        "after": re.compile(rf"\s*(?:(?:new\s+)?(?:arr\s+|bookings\s+)?(?:{alternation(words.after.en)})"
+                            rf"(?![A-Za-z])|(?:的)?[^,，。？?！!]{{0,8}}?(?:{alternation(words.after.zh)}))",
                             re.IGNORECASE),
-        "done": re.compile(rf"(?<![A-Za-z])(?:{english_alternation(words.done.en)})(?![A-Za-z])|"
-                           rf"{chinese_alternation(words.done.zh)}", re.IGNORECASE),
+        "done": re.compile(rf"(?<![A-Za-z])(?:{alternation(words.done.en)})(?![A-Za-z])|"
+                           rf"{alternation(words.done.zh)}", re.IGNORECASE),
     }
 
 
@@ -61,9 +62,11 @@ def find_target(text: str, amounts: list[Span]) -> float | None:
         previous_end = amount.end
         goal_before = [m for m in patterns["before"].finditer(window)]
         done_before = [m for m in patterns["done"].finditer(window)]
-        if done_before and (not goal_before or done_before[-1].start() > goal_before[-1].start()):
-            continue          # "we have $310K booked", "现在ARR是420万": in hand, not a goal
-        if goal_before or _GROWTH_TO.search(window) or patterns["after"].match(after):
+        # The later word decides: "we have $310K booked" and "完成了80万" (完成了 covers 完成) are in
+        # hand; "booked $1.1M so far and the goal is $2.2M" names a goal.
+        if done_before and (not goal_before or done_before[-1].end() >= goal_before[-1].end()):
+            continue
+        if goal_before or _GROWTH_TO.search(text, clause_start, amount.start) or patterns["after"].match(after):
             return amount.value
     return None
 

@@ -15,12 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from csuite.io.values import MULTIPLIERS
-from csuite.understand.lexicon import (
-    chinese_alternation,
-    english_alternation,
-    lexicon,
-    word_set,
-)
+from csuite.routing.text import alternation
+from csuite.understand.lexicon import lexicon, word_set
 from csuite.understand.numerals import (
     CN_NUMERAL_CHARS,
     EN_NUMBER_PATTERN,
@@ -72,31 +68,30 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     lex = lexicon()
     nouns_en = {w: noun for noun, words in lex.count_nouns.items() for w in words.en}
     nouns_zh = {w: noun for noun, words in lex.count_nouns.items() for w in words.zh}
-    mods_en = english_alternation(lex.count_modifiers.en)
-    mods_zh = chinese_alternation(lex.count_modifiers.zh)
+    mods_en = alternation(lex.count_modifiers.en)
+    mods_zh = alternation(lex.count_modifiers.zh)
     # A Chinese noun that begins a longer word is not that noun: 销售额 is revenue, not a rep.
+    blockers = lex.count_noun_blockers
     zh_nouns = "|".join(
-        re.escape(w) + {"销售": "(?!额|收入|管道|费用|周期|团队|线索|流程|预测|副总|总监|负责人|目标|漏斗|数据|效率|模式|渠道)",
-                        "客户": "(?!成功|经理)", "年": "(?![底初度中末级])", "单": "(?![价位独])",
-                        "人": "(?![民工])", "周": "(?![年期])"}.get(w, "")
+        re.escape(w) + (f"(?!{alternation(blockers[w])})" if blockers.get(w) else "")
         for w in sorted(nouns_zh, key=lambda w: (-len(w), w)))
     other_prefix = "|".join(re.escape(p) for p in sorted(lex.other_currencies.prefix, key=len, reverse=True))
     return {
         "count_en": re.compile(
-            rf"\+?(?:\s*|-)(?:(?:{mods_en})\s+){{0,3}}(?P<noun>{english_alternation(list(nouns_en))})(?![A-Za-z])",
+            rf"\+?(?:\s*|-)(?:(?:{mods_en})\s+){{0,3}}(?P<noun>{alternation(list(nouns_en))})(?![A-Za-z])",
             re.IGNORECASE),
         "count_zh": re.compile(
             rf"\+?\s?(?:[个名位家笔条次份])?(?:(?:{mods_zh})的?)?(?P<noun>{zh_nouns})", re.IGNORECASE),
         "other_before": re.compile(rf"(?:{other_prefix})\s?$", re.IGNORECASE),
         "other_after": re.compile(
-            rf"\s?(?:(?:{english_alternation(lex.other_currencies.suffix.en)})\b|"
-            rf"{chinese_alternation(lex.other_currencies.suffix.zh)})", re.IGNORECASE),
-        "not_money_en": re.compile(rf"\s?(?:{english_alternation(lex.not_money_after.en)})\b", re.IGNORECASE),
-        "not_money_zh": re.compile(rf"\s?(?:{chinese_alternation(lex.not_money_after.zh)})"),
+            rf"\s?(?:(?:{alternation(lex.other_currencies.suffix.en)})\b|"
+            rf"{alternation(lex.other_currencies.suffix.zh)})", re.IGNORECASE),
+        "not_money_en": re.compile(rf"\s?(?:{alternation(lex.not_money_after.en)})\b", re.IGNORECASE),
+        "not_money_zh": re.compile(rf"\s?(?:{alternation(lex.not_money_after.zh)})"),
         "money_after": re.compile(
-            rf"\s?(?:(?:{english_alternation(lex.money_after.en)})\b|{chinese_alternation(lex.money_after.zh)})",
+            rf"\s?(?:(?:{alternation(lex.money_after.en)})\b|{alternation(lex.money_after.zh)})",
             re.IGNORECASE),
-        "months_after": re.compile(rf"\s?(?:{english_alternation(lex.months_m.after)})\b", re.IGNORECASE),
+        "months_after": re.compile(rf"\s?(?:{alternation(lex.months_m.after)})\b", re.IGNORECASE),
     }
 
 
@@ -122,10 +117,12 @@ def _is_identifier_digit(text: str, start: int, end: int) -> bool:
     if len(after) == 2 and after[1].isdigit() and (
             after[0] in "/:" or (after[0] == "-" and (end - start == 4 or re.match(r"-\d+-\d", text[end:])))):
         return True
-    return bool(after[:1].isascii() and after[:1].isalpha() and _letters_after(text, end) not in _UNIT_WORDS)
+    return bool(after[:1].isascii() and after[:1].isalpha() and _letters_after(text, end) not in _ATTACHED_WORDS)
 
 
-_UNIT_WORDS = frozenset({"k", "m", "b", "mm", "mn", "bn", "x", "thousand", "million", "billion", "pct", "percent",
+# Letters that may follow a number without a space and still leave it a number: units ("2.4M",
+# "3x", "12mo"), ordinals ("4th") and the commonest counted roles ("5AEs").
+_ATTACHED_WORDS = frozenset({"k", "m", "b", "mm", "mn", "bn", "x", "thousand", "million", "billion", "pct", "percent",
                          "st", "nd", "rd", "th", "mo", "mos", "wk", "wks", "yr", "yrs", "ae", "aes", "sdr", "sdrs",
                          "csm", "csms"})
 
