@@ -206,7 +206,7 @@ def test_cycle_and_velocity(big):
     won_days = [(x["close"] - x["created"]).days for x in closed if x["status"] == "won"]
     lost_days = [(x["close"] - x["created"]).days for x in closed if x["status"] == "lost"]
     c = r.cycle_days
-    assert c.won == len(won_days)
+    assert c.deals == len(won_days)
     assert c.median == pytest.approx(statistics.median(won_days)) and c.mean == pytest.approx(statistics.mean(won_days))
     assert c.lost_median == pytest.approx(statistics.median(lost_days))
     for segment, spread in c.by_segment.items():
@@ -237,7 +237,7 @@ def test_loss_reasons_by_hand_categories(big):
     assert "no_decision" in r.loss_reasons and "price" in r.loss_reasons
     for category in set(LOSS_REASONS.values()):
         assert r.loss_reasons[category] == pytest.approx(counts[category] / len(lost)), category
-        assert r.loss_reasons_value[category] == pytest.approx(amounts[category] / sum(amounts.values()))
+        assert r.loss_value_shares[category] == pytest.approx(amounts[category] / sum(amounts.values()))
     assert sum(r.loss_reasons.values()) == pytest.approx(1.0)
     detail = {d.reason: d for d in r.loss_reason_detail}
     assert detail["Went dark after demo"].category == "no_decision"
@@ -247,7 +247,7 @@ def test_loss_reasons_by_hand_categories(big):
     lines = CFG["loss_diagnosis"]
     unclassified = (counts["other"] + counts["not_recorded"]) / len(lost)
     price, no_decision = counts["price"] / len(lost), counts["no_decision"] / len(lost)
-    pv = r.price_or_value
+    pv = r.loss_diagnosis
     assert (pv.price_share, pv.no_decision_share) == (pytest.approx(price), pytest.approx(no_decision))
     assert pv.unclassified_share == pytest.approx(unclassified) and pv.lost == len(lost)
     expected = ("reasons_missing" if unclassified > lines["unclassified_share_above"] else
@@ -606,7 +606,7 @@ def test_bundled_sample_story():
                spend=str(EXAMPLES / "channel_spend.csv"), accounts=str(EXAMPLES / "target_accounts.csv"))
     assert (r.won, r.lost) == (54, 142) and r.warnings == []
     assert r.loss_reasons["no_decision"] == pytest.approx(51 / 142) and r.loss_reasons["price"] == pytest.approx(24 / 142)
-    assert r.price_or_value.verdict == "value"
+    assert r.loss_diagnosis.verdict == "value"
     # Partner Referral: $60,000 over 12 months ÷ 14 won; Trade Show: $180,000 ÷ 4 won.
     assert r.by_source["Partner Referral"].cac == pytest.approx(60_000 / 14)
     assert r.by_source["Trade Show"].cac == pytest.approx(45_000)

@@ -25,12 +25,12 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
     (("multiple", "coverage", "magic", "ratio", "ltv_to_cac"), "ratio"),
     (("nrr", "grr", "retention", "rate", "share", "probability", "pct", "percent", "fraction", "margin",
       "growth", "attainment", "accuracy", "churn_pct", "preventable", "rule_of_40", "bands", "p_quota",
-      "p_reach", "prob"), "fraction"),
+      "p_reach", "prob", "depth", "penetration"), "fraction"),
     (("count", "customers", "accounts", "deals", "reps", "hires", "csms", "headcount", "logos", "n_",
       "simulations", "seed", "score", "fit"), "count"),
     (("arr", "mrr", "amount", "revenue", "pipeline", "weighted", "quota", "target", "gap", "cost", "spend",
       "burn", "p10", "p50", "p90", "mean", "start", "end", "new", "expansion", "contraction", "churn",
-      "reactivation", "value", "capacity", "bookings", "salary", "budget"), "usd"),
+      "reactivation", "value", "capacity", "bookings", "salary", "budget", "cac"), "usd"),
 ]
 
 

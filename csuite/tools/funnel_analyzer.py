@@ -170,7 +170,7 @@ class Spread(BaseModel):
 
 
 class CycleDays(BaseModel):
-    won: int = Field(description="won deals in the window with a usable Created Date")
+    deals: int = Field(description="won deals in the window with a usable Created Date")
     median: float | None
     mean: float | None
     lost_median: float | None = Field(description="the same for lost deals: slow losses show here")
@@ -199,16 +199,16 @@ class LossReasonRow(BaseModel):
     lost_amount: float
 
 
-class PriceOrValue(BaseModel):
+class LossDiagnosis(BaseModel):
     verdict: Verdict
     price_share: float
     no_decision_share: float
     unclassified_share: float = Field(description="share of lost deals whose reason is blank or unplaceable")
     lost: int
-    price_line: float
-    no_decision_line: float
-    unclassified_line: float
-    min_lost_deals: int
+    price_threshold: float
+    no_decision_threshold: float
+    unclassified_threshold: float
+    min_lost_deals_threshold: int
 
 
 class StageConversion(BaseModel):
@@ -303,9 +303,9 @@ class FunnelResult(ToolResult):
     cycle_days: CycleDays | None
     velocity_per_day: Velocity | None
     loss_reasons: dict[str, float] = Field(description="share of lost deals per category; no_decision always present")
-    loss_reasons_value: dict[str, float] = Field(description="share of lost amount per category")
+    loss_value_shares: dict[str, float] = Field(description="share of the lost amount per category")
     loss_reason_detail: list[LossReasonRow]
-    price_or_value: PriceOrValue
+    loss_diagnosis: LossDiagnosis
     lost_at_stage: dict[str, float] | None = Field(description="share of lost deals by the last stage before lost")
     lost_with_history: int | None
     stage_conversion: dict[str, StageConversion] | None
@@ -572,12 +572,12 @@ def run(source: Source, options: FunnelOptions) -> FunnelResult:
         warnings.append(f"loss reason(s) matching no category, counted as other: {listed}{more}")
     lines = cfg["loss_diagnosis"]
     unclassified = loss_reasons[OTHER] + loss_reasons[NOT_RECORDED]
-    verdict = PriceOrValue(
+    verdict = LossDiagnosis(
         verdict=price_or_value(loss_reasons["price"], loss_reasons["no_decision"], unclassified, lost_n, lines),
         price_share=loss_reasons["price"], no_decision_share=loss_reasons["no_decision"],
-        unclassified_share=unclassified, lost=lost_n, price_line=float(lines["price_share_above"]),
-        no_decision_line=float(lines["no_decision_share_above"]),
-        unclassified_line=float(lines["unclassified_share_above"]), min_lost_deals=int(lines["min_lost_deals"]))
+        unclassified_share=unclassified, lost=lost_n, price_threshold=float(lines["price_share_above"]),
+        no_decision_threshold=float(lines["no_decision_share_above"]),
+        unclassified_threshold=float(lines["unclassified_share_above"]), min_lost_deals_threshold=int(lines["min_lost_deals"]))
     lost_at_stage, lost_with_history = _lost_at_stage(history, w) if history else (None, None)
     conversion = _stage_conversion(history, deals, w) if history else None
     rate = win_rate(won_n, lost_n)
@@ -595,8 +595,8 @@ def run(source: Source, options: FunnelOptions) -> FunnelResult:
         won=won_n, lost=lost_n, won_amount=won_amount, lost_amount=lost_amount,
         win_rate=rate, win_rate_value=win_rate_value(won_amount, lost_amount),
         by_period=by_period, trend=trend, by_segment=by_segment, by_owner=by_owner, by_source=by_source,
-        cycle_days=cycle, velocity_per_day=velocity, loss_reasons=loss_reasons, loss_reasons_value=loss_value,
-        loss_reason_detail=detail, price_or_value=verdict, lost_at_stage=lost_at_stage,
+        cycle_days=cycle, velocity_per_day=velocity, loss_reasons=loss_reasons, loss_value_shares=loss_value,
+        loss_reason_detail=detail, loss_diagnosis=verdict, lost_at_stage=lost_at_stage,
         lost_with_history=lost_with_history, stage_conversion=conversion, value=value, volumes=volumes,
         top_deals=top, top_deals_summary=summary, closed_outside_window=outside + future,
         flags=flags, warnings=warnings)
@@ -632,7 +632,7 @@ def _cycle(deals: Deals, w: _Window, warnings: list[str]) -> tuple[CycleDays | N
     seg = deals.segment
     order = _top_codes(np.bincount(seg.codes[w.won], minlength=len(seg.labels)), seg.labels,
                        int(config()["group_limit"]))
-    cycle = CycleDays(won=won_spread.deals, median=won_spread.median, mean=won_spread.mean,
+    cycle = CycleDays(deals=won_spread.deals, median=won_spread.median, mean=won_spread.mean,
                       lost_median=lost_spread.median, lost_mean=lost_spread.mean,
                       by_segment=_spread_by(seg.codes[w.won], won_days, seg.labels, order))
     return cycle, days
@@ -1124,7 +1124,7 @@ def _reason(signal: str, labels: dict[str, Any], since: int | None, pushes: int 
 # Flags
 
 
-def _flags(cfg: dict[str, Any], options: FunnelOptions, closed: int, verdict: PriceOrValue,
+def _flags(cfg: dict[str, Any], options: FunnelOptions, closed: int, verdict: LossDiagnosis,
            trend: Trend, by_source: dict[str, SourceRates],
            summary: TopDealSummary, top: list[TopDeal]) -> list[Flag]:
     flags: list[Flag] = []
@@ -1135,24 +1135,24 @@ def _flags(cfg: dict[str, Any], options: FunnelOptions, closed: int, verdict: Pr
                           metric="closed deals", message=(f"Only {closed} deals closed in {window} (fewer than "
                                                           f"{minimum}); every rate here moves a lot with one deal.")))
     lost = verdict.lost
-    if lost >= verdict.min_lost_deals and verdict.unclassified_share > verdict.unclassified_line:
+    if lost >= verdict.min_lost_deals_threshold and verdict.unclassified_share > verdict.unclassified_threshold:
         flags.append(Flag(id="loss_reasons_missing", severity="medium", value=verdict.unclassified_share,
-                          threshold=verdict.unclassified_line, metric="loss_reasons", source="price_or_value",
+                          threshold=verdict.unclassified_threshold, metric="loss_reasons", source="loss_diagnosis",
                           message=(f"{pct(verdict.unclassified_share)} of the {lost} lost deals have no usable loss "
-                                   f"reason (line {pct(verdict.unclassified_line)}); no price-or-value verdict until "
+                                   f"reason (line {pct(verdict.unclassified_threshold)}); no price-or-value verdict until "
                                    "loss reasons are captured.")))
-    elif lost >= verdict.min_lost_deals:
-        if verdict.no_decision_share > verdict.no_decision_line:
+    elif lost >= verdict.min_lost_deals_threshold:
+        if verdict.no_decision_share > verdict.no_decision_threshold:
             flags.append(Flag(id="no_decision_losses_high", severity="high", value=verdict.no_decision_share,
-                              threshold=verdict.no_decision_line, metric="loss_reasons.no_decision",
+                              threshold=verdict.no_decision_threshold, metric="loss_reasons.no_decision",
                               message=(f"No decision ends {pct(verdict.no_decision_share)} of the {lost} lost deals "
-                                       f"in {window} (line {pct(verdict.no_decision_line)}): buyers are not "
+                                       f"in {window} (line {pct(verdict.no_decision_threshold)}): buyers are not "
                                        "convinced enough to change, a value problem.")))
-        if verdict.price_share > verdict.price_line:
+        if verdict.price_share > verdict.price_threshold:
             flags.append(Flag(id="price_losses_high", severity="high", value=verdict.price_share,
-                              threshold=verdict.price_line, metric="loss_reasons.price",
+                              threshold=verdict.price_threshold, metric="loss_reasons.price",
                               message=(f"Price is the loss reason on {pct(verdict.price_share)} of the {lost} lost "
-                                       f"deals in {window} (line {pct(verdict.price_line)}): the price or package "
+                                       f"deals in {window} (line {pct(verdict.price_threshold)}): the price or package "
                                        "is the objection.")))
     steps = alert_rules()["win_rate_declining"].conditions[0].steps
     if trend.consecutive_declines >= steps:
@@ -1227,11 +1227,11 @@ def render(result: FunnelResult) -> str:
         mark = "" if p.complete else "  (partial)"
         lines.append(f"  {label:<8} {p.won:>5} won {p.lost:>5} lost  win rate {_rate_text(p.win_rate):>6}  "
                      f"by value {_rate_text(p.win_rate_value):>6}{mark}")
-    pv = r.price_or_value
+    pv = r.loss_diagnosis
     lines += ["", f"Why deals are lost ({r.lost} lost):"]
     for category, share in r.loss_reasons.items():
         if share:
-            lines.append(f"  {category:<14} {pct(share):>6} of lost deals  {pct(r.loss_reasons_value[category]):>6}"
+            lines.append(f"  {category:<14} {pct(share):>6} of lost deals  {pct(r.loss_value_shares[category]):>6}"
                          " of lost value")
     verdicts = config()["verdicts"]
     lines.append(f"Price or value? {pv.verdict}: {verdicts[pv.verdict]['en']}")
@@ -1310,7 +1310,7 @@ def _plot_losses(result: FunnelResult, ax: Any) -> None:
     ax.barh([k for k, _ in items], [v for _, v in items], color="tab:red")
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_title(f"Loss reasons ({result.lost} lost): {result.price_or_value.verdict}")
+    ax.set_title(f"Loss reasons ({result.lost} lost): {result.loss_diagnosis.verdict}")
 
 
 def _plot_sources(result: FunnelResult, ax: Any) -> None:
