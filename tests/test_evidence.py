@@ -46,6 +46,7 @@ def test_benchmarks_are_labelled_benchmark():
     ("x.magic_number", 0.62, "ratio"), ("x.monte_carlo.p50", 586_000, "usd"),
     ("x.by_source.Web.cac", 13_333, "usd"), ("x.value.discount.mean_depth", 0.12, "fraction"),
     ("x.volumes.penetration", 0.0, "fraction"), ("x.cac_payback_months", 21, "months"),
+    ("x.n_accounts", 3, "count"), ("x.flags.no_decision_losses_high.threshold", 0.3, "fraction"),
 ])
 def test_units_from_field_names(key, value, unit):
     assert guess_unit(key, value) == unit

@@ -36,9 +36,10 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
 
 def _hits(text: str, fragment: str) -> bool:
     """A fragment names a word (or a word's start) of the key: 'ratio' must not match
-    'concentration'. Fragments with an underscore are phrases and match as written."""
+    'concentration'. Fragments with an underscore are phrases that start at a word: 'n_' is a
+    count prefix (n_accounts), not the end of 'decision_losses'."""
     if "_" in fragment:
-        return fragment in text
+        return re.search(r"(?:^|[._\-\s])" + re.escape(fragment), text) is not None
     return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
 
 
