@@ -783,7 +783,7 @@ def _first_meetings(deals: Deals, w: _Window, made: Any) -> dict[int, tuple[floa
     if header is None or made is None or deals.source is None:
         return {}
     indices = np.flatnonzero(made).tolist()
-    met = date_ordinals(deals.columns["first_meeting"], deals.table, header, deals.date_order, indices)
+    met = date_ordinals(deals.column("first_meeting"), deals.table, header, deals.date_order, indices)
     per: dict[int, list[float]] = defaultdict(list)
     created_count: Counter[int] = Counter()
     for i in indices:
@@ -817,33 +817,31 @@ def _stage1_by_source(history: History, deals: Deals, w: _Window) -> dict[int, t
 
 def _loss_reasons(deals: Deals, w: _Window, limit: int) -> tuple[dict[str, float], dict[str, float],
                                                                   list[LossReasonRow], list[str]]:
+    """Lost deals in the window by category (count and amount), each distinct reason classified
+    once; reasons that match no category are returned for a warning."""
     import numpy as np
 
-    lost_idx = np.flatnonzero(w.lost)
-    reasons = deals.columns.get("loss_reason")
+    lost_idx = np.flatnonzero(w.lost).tolist()
+    reasons = deals.column("loss_reason")
+    texts = [cell_text(reasons[i]) for i in lost_idx] if reasons is not None else [""] * len(lost_idx)
+    labels = Groups.of(texts, len(texts), "", deals.table)
+    counts = np.bincount(labels.codes, minlength=len(labels.labels))
+    amounts = np.bincount(labels.codes, weights=w.amount0[lost_idx], minlength=len(labels.labels))
     by_count: dict[str, float] = {c: 0.0 for c in loss_categories()}
     by_amount: dict[str, float] = {c: 0.0 for c in loss_categories()}
-    detail: dict[tuple[str, str], list[float]] = {}
+    rows: list[LossReasonRow] = []
     unplaced: list[str] = []
-    cache: dict[str, tuple[str, bool]] = {}
-    for i in lost_idx.tolist():
-        text = cell_text(reasons[i]) if reasons is not None else ""
-        if text not in cache:
-            cache[text] = classify_loss_reason(text)
-            if not cache[text][1]:
-                unplaced.append(text)
-        category = cache[text][0]
-        amount = float(w.amount0[i])
-        by_count[category] += 1
-        by_amount[category] += amount
-        row = detail.setdefault((text or "(blank)", category), [0, 0.0])
-        row[0] += 1
-        row[1] += amount
-    total, total_amount = float(len(lost_idx)), sum(by_amount.values())
-    rows = [LossReasonRow(reason=reason, category=category, lost=int(count), share=count / total, lost_amount=amount)
-            for (reason, category), (count, amount) in detail.items()]
+    total = float(len(lost_idx))
+    for code, text in enumerate(labels.labels):
+        category, placed = classify_loss_reason(text)
+        if not placed:
+            unplaced.append(text)
+        by_count[category] += float(counts[code])
+        by_amount[category] += float(amounts[code])
+        rows.append(LossReasonRow(reason=text or "(blank)", category=category, lost=int(counts[code]),
+                                  share=counts[code] / total, lost_amount=float(amounts[code])))
     rows.sort(key=lambda r: (-r.lost, r.reason))
-    return shares(by_count, total), shares(by_amount, total_amount), rows[:limit], unplaced
+    return shares(by_count, total), shares(by_amount, sum(by_amount.values())), rows[:limit], unplaced
 
 
 def _lost_at_stage(history: History, w: _Window) -> tuple[dict[str, float], int]:
@@ -942,7 +940,7 @@ def _discount(deals: Deals, w: _Window) -> DiscountDepth | None:
     indices = np.flatnonzero(w.won & ~np.isnan(deals.amount)).tolist()
     if "list_price" in deals.mapping:
         header = deals.mapping["list_price"]
-        lists = parse_cells(deals.columns["list_price"], parse_money, deals.table, header, indices)
+        lists = parse_cells(deals.column("list_price"), parse_money, deals.table, header, indices)
         pairs = [(float(deals.amount[i]), lists[i]) for i in indices if lists[i]]
         if not pairs:
             return None
@@ -951,7 +949,7 @@ def _discount(deals: Deals, w: _Window) -> DiscountDepth | None:
         source: Literal["list price", "discount column"] = "list price"
     elif "discount" in deals.mapping:
         header = deals.mapping["discount"]
-        parsed = parse_cells(deals.columns["discount"], parse_percent, deals.table, header, indices)
+        parsed = parse_cells(deals.column("discount"), parse_percent, deals.table, header, indices)
         pairs = [(float(deals.amount[i]), parsed[i]) for i in indices if parsed[i] is not None]
         if not pairs:
             return None
@@ -965,11 +963,20 @@ def _discount(deals: Deals, w: _Window) -> DiscountDepth | None:
                          weighted_depth=float(weighted), source=source)
 
 
-def _account_keys(deals: Deals, by_id: bool) -> list[str]:
-    values = deals.columns.get("account_id" if by_id else "account")
-    if values is None:
-        return []
-    return [cell_text(v) if by_id else normalise_words(v) if not is_blank(v) else "" for v in values]
+def _customer_keys(deals: Deals, by_id: bool, won: list[int]) -> dict[int, str] | None:
+    """Who each won deal's customer is: the account id, or the account name with case and
+    punctuation ignored; None when the export names no account."""
+    cells = deals.column("account_id" if by_id else "account")
+    if cells is None:
+        return None
+    key_of: dict[Any, str] = {}
+    out = {}
+    for i in won:
+        raw = cells[i]
+        if raw not in key_of:
+            key_of[raw] = "" if is_blank(raw) else cell_text(raw) if by_id else normalise_words(raw)
+        out[i] = key_of[raw]
+    return out
 
 
 def _volumes(deals: Deals, accounts_path: str | None, as_of: int, warnings: list[str]) -> Volumes:
@@ -980,14 +987,14 @@ def _volumes(deals: Deals, accounts_path: str | None, as_of: int, warnings: list
     has_ids = "account_id" in deals.mapping
     universe = read_universe(accounts_path, has_ids) if accounts_path else None
     by_id = universe.by_id if universe else has_ids
-    keys = _account_keys(deals, by_id)
-    if not keys:
+    won_by = np.flatnonzero((deals.status == WON) & (deals.close <= as_of)).tolist()
+    keys = _customer_keys(deals, by_id, won_by)
+    if keys is None:
         if universe is not None:
             raise InputError("--accounts needs an Account Name (or Account ID) column in the export to find customers",
                              file=deals.table.file)
         return Volumes(customers=None, customers_by_segment={}, accounts=None, penetration=None, by_segment={},
                        customers_outside_universe=None)
-    won_by = np.flatnonzero((deals.status == WON) & (deals.close <= as_of)).tolist()
     customer_segment: dict[str, str] = {}
     for i in won_by:
         if keys[i]:
@@ -1025,10 +1032,10 @@ def _top_deals(deals: Deals, w: _Window, history: History | None, options: Funne
     cfg = config()
     open_idx = np.flatnonzero(w.open & ~np.isnan(deals.amount))
     order = open_idx[np.lexsort((deals.close[open_idx], -deals.amount[open_idx]))][: options.top].tolist()
-    mapping, columns, table = deals.mapping, deals.columns, deals.table
-    activity = (date_ordinals(columns["last_activity"], table, mapping["last_activity"], deals.date_order, order)
+    mapping, table = deals.mapping, deals.table
+    activity = (date_ordinals(deals.column("last_activity"), table, mapping["last_activity"], deals.date_order, order)
                 if "last_activity" in mapping else {})
-    pushes_col = (parse_cells(columns["push_count"], parse_int, table, mapping["push_count"], order)
+    pushes_col = (parse_cells(deals.column("push_count"), parse_int, table, mapping["push_count"], order)
                   if "push_count" in mapping else {})
     probability = _probabilities(deals, order)
     early_max = float(section("revenue_forecast_model")["flags"]["early_stage_max_probability"])
@@ -1064,7 +1071,7 @@ def _top_deals(deals: Deals, w: _Window, history: History | None, options: Funne
         top.append(TopDeal(
             deal_id=deals.deal_id(i), name=deals.text("name", i) or deals.text("account", i) or deals.deal_id(i),
             account=deals.text("account", i), owner=deals.owner.labels[int(deals.owner.codes[i])],
-            segment=deals.segment.labels[int(deals.segment.codes[i])], source=source, stage=deals.stage[i],
+            segment=deals.segment.labels[int(deals.segment.codes[i])], source=source, stage=cell_text(deals.stage[i]),
             amount=float(deals.amount[i]), close_date=date.fromordinal(close), probability=prob,
             forecast_category=deals.text("forecast_category", i), days_since_activity=since, pushes=pushes,
             signals=signals, reasons=reasons))
@@ -1084,8 +1091,8 @@ def _probabilities(deals: Deals, indices: list[int]) -> dict[int, float | None]:
     stages = deals.stages
     out: dict[int, float | None] = {}
     for i in indices:
-        key = stages.key(deals.stage[i])
-        raw = deals.columns["probability"][i] if header else None
+        key = stages.key(cell_text(deals.stage[i]))
+        raw = deals.column("probability")[i] if header else None
         if key in stages.overrides:
             out[i] = stages.overrides[key]
         elif header and not is_blank(raw):

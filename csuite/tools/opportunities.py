@@ -89,7 +89,7 @@ def cell_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _column(table: Table, header: str | None) -> list[Any] | None:
+def column(table: Table, header: str | None) -> list[Any] | None:
     """One column's raw cells in row order (None when the export has no such column)."""
     if header is None:
         return None
@@ -100,30 +100,35 @@ def row_of(table: Table, index: int) -> int:
     return table.row_numbers[index]
 
 
+def _distinct(values: Sequence[Any], table: Table, header: str) -> dict[Any, None]:
+    """The column's distinct cells in first-seen order (a C-speed pass over a million cells)."""
+    try:
+        return dict.fromkeys(values)
+    except TypeError:  # a list or object inside a JSON record
+        index = next(i for i, v in enumerate(values) if isinstance(v, (list, dict)))
+        raise InputError("is not a single value", file=table.file, row=row_of(table, index), field=header) from None
+
+
 def parse_cells(values: Sequence[Any], parse: Callable[[Any], Any], table: Table, header: str,
-                 indices: Sequence[int] | None = None) -> dict[int, Any] | list[Any]:
-    """parse(cell) for every non-blank cell (or only the given row indices), each distinct
-    value parsed once; blank cells give None. The first bad cell is an InputError with its row."""
-    cache: dict[Any, Any] = {}
-    picked = range(len(values)) if indices is None else indices
-    out: dict[int, Any] = {}
-    for i in picked:
-        raw = values[i]
+                indices: Sequence[int] | None = None, blank: Any = None) -> Any:
+    """parse(cell) for every cell, each distinct value parsed once; a blank cell gives `blank`.
+    With `indices`, only those rows, as {index: value}. The first bad cell is an InputError
+    naming its row and the column's header."""
+    picked = values if indices is None else [values[i] for i in indices]
+    lookup: dict[Any, Any] = {}
+    for raw in _distinct(picked, table, header):
         if is_blank(raw):
-            out[i] = None
+            lookup[raw] = blank
             continue
-        key = raw.strip() if isinstance(raw, str) else raw
         try:
-            hit = cache.get(key, cache)
-        except TypeError:  # a list or object inside a JSON record
-            raise InputError("is not a single value", file=table.file, row=row_of(table, i), field=header) from None
-        if hit is cache:
-            try:
-                hit = cache[key] = parse(key)
-            except InputError as exc:
-                raise exc.located(file=table.file, row=row_of(table, i), field=header) from None
-        out[i] = hit
-    return [out[i] for i in range(len(values))] if indices is None else out
+            lookup[raw] = parse(raw.strip() if isinstance(raw, str) else raw)
+        except InputError as exc:
+            position = picked.index(raw)
+            row = row_of(table, position if indices is None else indices[position])
+            raise exc.located(file=table.file, row=row, field=header) from None
+    if indices is None:
+        return list(map(lookup.__getitem__, values))
+    return {i: lookup[v] for i, v in zip(indices, picked)}
 
 
 def _date_order(table: Table, columns: dict[str, list[Any]], mapping: dict[str, str],
@@ -137,7 +142,7 @@ def _date_order(table: Table, columns: dict[str, list[Any]], mapping: dict[str, 
         values = columns.get(name)
         if values is None:
             continue
-        distinct = {str(v).strip() for v in values if not is_blank(v)}
+        distinct = {str(v).strip() for v in _distinct(values, table, mapping[name]) if not is_blank(v)}
         try:
             order = infer_date_order(distinct)
         except InputError as exc:
@@ -151,17 +156,15 @@ def _date_order(table: Table, columns: dict[str, list[Any]], mapping: dict[str, 
 
 
 def date_ordinals(values: Sequence[Any], table: Table, header: str, order: DateOrder | None,
-                   indices: Sequence[int] | None = None) -> Any:
+                  indices: Sequence[int] | None = None) -> Any:
     """A date column as day ordinals (0 for a blank cell): int64 array, or {index: ordinal}."""
     import numpy as np
 
     def parse(raw: Any) -> int:
         return parse_date(raw, date_order=order).toordinal()
 
-    parsed = parse_cells(values, parse, table, header, indices)
-    if indices is not None:
-        return {i: (v or 0) for i, v in parsed.items()}
-    return np.fromiter((v or 0 for v in parsed), np.int64, len(parsed))
+    parsed = parse_cells(values, parse, table, header, indices, blank=0)
+    return parsed if indices is not None else np.fromiter(parsed, np.int64, len(parsed))
 
 
 @dataclass
@@ -172,19 +175,35 @@ class Groups:
     labels: list[str]
 
     @classmethod
-    def of(cls, values: Sequence[Any] | None, n: int, blank: str) -> "Groups":
+    def of(cls, values: Sequence[Any] | None, n: int, blank: str, table: Table, header: str = "") -> "Groups":
         import numpy as np
 
         if values is None:
             return cls(np.zeros(n, dtype=np.int64), [blank])
         index: dict[str, int] = {}
-        codes = np.fromiter((index.setdefault(cell_text(v) or blank, len(index)) for v in values), np.int64, n)
-        return cls(codes, list(index))
+        code_of = {raw: index.setdefault(cell_text(raw) or blank, len(index))
+                   for raw in _distinct(values, table, header)}
+        return cls(np.fromiter(map(code_of.__getitem__, values), np.int64, n), list(index))
+
+
+class Cells(Sequence[Any]):
+    """A column read lazily: `cells[i]` is deal i's raw cell, so a field the analysis needs for
+    fifteen deals is never copied out for a million."""
+
+    def __init__(self, rows: list[dict[str, Any]], header: str) -> None:
+        self.rows, self.header = rows, header
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.rows[index].get(self.header)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 @dataclass
 class Deals:
-    """The opportunity export as columns, one entry per deal in file order."""
+    """The opportunity export as columns, one entry per deal in file order. Columns every
+    analysis needs are parsed up front; the others are read per deal when a deal needs them."""
 
     table: Table
     mapping: dict[str, str]
@@ -192,7 +211,7 @@ class Deals:
     stages: StageTable
     date_order: DateOrder | None
     n: int
-    stage: list[str]
+    stage: list[Any]            # raw Stage cells
     status: Any                 # int8: OPEN, WON, LOST
     amount: Any                 # float64, NaN where the cell is blank
     close: Any                  # int64 day ordinals
@@ -200,12 +219,16 @@ class Deals:
     segment: Groups
     owner: Groups
     source: Groups | None
-    columns: dict[str, list[Any]]
     warnings: list[str] = field(default_factory=list)
 
+    def column(self, name: str) -> "Cells | None":
+        """One column's cells, read per deal on demand (None when the export has no such column)."""
+        header = self.mapping.get(name)
+        return Cells(self.table.rows, header) if header else None
+
     def text(self, name: str, i: int) -> str | None:
-        values = self.columns.get(name)
-        return (cell_text(values[i]) or None) if values is not None else None
+        header = self.mapping.get(name)
+        return (cell_text(self.table.rows[i].get(header)) or None) if header else None
 
     def deal_id(self, i: int) -> str:
         return self.text("deal_id", i) or f"row {row_of(self.table, i)}"
@@ -219,27 +242,25 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None, f
     mapping = resolve_columns(table, OPPORTUNITY_ALIASES, REQUIRED)
     n = len(table)
     f = table.file
-    columns = {name: _column(table, header) for name, header in mapping.items()}
+    needed = ("stage", "amount", "currency", "close_date", "created_date", "last_activity", "first_meeting",
+              "deal_id", "segment", "owner", "lead_source")
+    columns = {name: column(table, mapping[name]) for name in needed if name in mapping}
     warnings = list(table.warnings)
 
     stage_values = columns["stage"]
-    key_of: dict[str, int] = {}
     won_keys, lost_keys = stages.won, stages.lost
-    stage_text: list[str] = []
-    status = np.empty(n, dtype=np.int8)
-    for i, raw in enumerate(stage_values):
+    status_of: dict[Any, int] = {}
+    for raw in _distinct(stage_values, table, mapping["stage"]):
         label = cell_text(raw)
         if not label:
-            raise InputError("stage is empty", file=f, row=row_of(table, i), field=mapping["stage"])
-        code = key_of.get(label)
-        if code is None:
-            key = stages.key(label)
-            code = key_of[label] = WON if key in won_keys else LOST if key in lost_keys else OPEN
-        status[i] = code
-        stage_text.append(label)
+            raise InputError("stage is empty", file=f, row=row_of(table, stage_values.index(raw)),
+                             field=mapping["stage"])
+        key = stages.key(label)
+        status_of[raw] = WON if key in won_keys else LOST if key in lost_keys else OPEN
+    status = np.fromiter(map(status_of.__getitem__, stage_values), np.int8, n)
 
-    amounts = parse_cells(columns["amount"], parse_money, table, mapping["amount"])
-    amount = np.array([math.nan if a is None else a for a in amounts], dtype=np.float64)
+    amount = np.fromiter(parse_cells(columns["amount"], parse_money, table, mapping["amount"], blank=math.nan),
+                         np.float64, n)
     _check_currencies(columns, mapping, table)
 
     order = _date_order(table, columns, mapping, date_order)
@@ -257,31 +278,36 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None, f
     if missing_amount:
         warnings.append(f"{missing_amount} deal(s) have no amount: counted in win rates by count, left out of "
                         "every amount, value and velocity figure")
-    return Deals(table=table, mapping=mapping, fmt=fmt, stages=stages, date_order=order, n=n, stage=stage_text,
+    return Deals(table=table, mapping=mapping, fmt=fmt, stages=stages, date_order=order, n=n, stage=stage_values,
                  status=status, amount=amount, close=close, created=created,
-                 segment=Groups.of(columns.get("segment"), n, NO_SEGMENT),
-                 owner=Groups.of(columns.get("owner"), n, NO_OWNER),
-                 source=Groups.of(columns["lead_source"], n, NO_SOURCE) if "lead_source" in columns else None,
-                 columns=columns, warnings=warnings)
+                 segment=Groups.of(columns.get("segment"), n, NO_SEGMENT, table, mapping.get("segment", "")),
+                 owner=Groups.of(columns.get("owner"), n, NO_OWNER, table, mapping.get("owner", "")),
+                 source=(Groups.of(columns["lead_source"], n, NO_SOURCE, table, mapping["lead_source"])
+                         if "lead_source" in columns else None),
+                 warnings=warnings)
 
 
 def _check_currencies(columns: dict[str, list[Any]], mapping: dict[str, str], table: Table) -> None:
     """Amounts in two currencies cannot be added: refuse, naming the first row of each."""
     amounts, currency = columns["amount"], columns.get("currency")
+    pairs = list(zip(amounts, currency)) if currency is not None else None
+    distinct = _distinct(pairs if pairs is not None else amounts, table, mapping["amount"])
+    code_of = {}
+    for item in distinct:
+        raw, cell = item if pairs is not None else (item, None)
+        code_of[item] = currency_code(raw, None if is_blank(cell) else cell)
+    codes = {c for c in code_of.values() if c}
+    if len(codes) <= 1:
+        return
+    keys = pairs if pairs is not None else amounts
     first: dict[str, int] = {}
-    seen: set[tuple[Any, Any]] = set()
-    for i, raw in enumerate(amounts):
-        pair = (raw, currency[i] if currency is not None else None)
-        if pair in seen:
-            continue
-        seen.add(pair)
-        code = currency_code(raw, None if is_blank(pair[1]) else pair[1])
-        if code:
-            first.setdefault(code, row_of(table, i))
-    if len(first) > 1:
-        codes = ", ".join(f"{c} (row {r})" for c, r in first.items())
-        raise InputError(f"amounts mix currencies: {codes}; convert them to one currency first",
-                         file=table.file, field=mapping["amount"])
+    for i, item in enumerate(keys):
+        code = code_of[item]
+        if code and code not in first:
+            first[code] = row_of(table, i)
+    listed = ", ".join(f"{c} (row {r})" for c, r in first.items())
+    raise InputError(f"amounts mix currencies: {listed}; convert them to one currency first",
+                     file=table.file, field=mapping["amount"])
 
 
 def _check_duplicates(table: Table, columns: dict[str, list[Any]], mapping: dict[str, str]) -> None:
@@ -289,6 +315,9 @@ def _check_duplicates(table: Table, columns: dict[str, list[Any]], mapping: dict
     ids = columns.get("deal_id")
     seen: dict[Any, int] = {}
     if ids is not None:
+        distinct = _distinct(ids, table, mapping["deal_id"])
+        if len(distinct) == len(ids) and "" not in distinct and None not in distinct:
+            return
         for i, raw in enumerate(ids):
             key = cell_text(raw)
             if not key:
@@ -343,7 +372,7 @@ def _history_rows(table: Table, order_given: DateOrder | None) -> list[tuple[Any
         out = []
         for header in wide:
             label = _wide_stage_label(header)
-            days = date_ordinals(_column(table, header), table, header, order)
+            days = date_ordinals(column(table, header), table, header, order)
             for i, day in enumerate(days):
                 if day:
                     row = table.rows[i]
@@ -354,8 +383,8 @@ def _history_rows(table: Table, order_given: DateOrder | None) -> list[tuple[Any
     if "deal_id" not in mapping and "name" not in mapping:
         raise InputError("needs a deal id or opportunity name column to join it to the export", file=table.file)
     order = order_given or _infer(table, [mapping[k] for k in ("changed_at", "close_date") if k in mapping])
-    days = date_ordinals(_column(table, mapping["changed_at"]), table, mapping["changed_at"], order)
-    closes = (date_ordinals(_column(table, mapping["close_date"]), table, mapping["close_date"], order)
+    days = date_ordinals(column(table, mapping["changed_at"]), table, mapping["changed_at"], order)
+    closes = (date_ordinals(column(table, mapping["close_date"]), table, mapping["close_date"], order)
               if "close_date" in mapping else None)
     out = []
     for i, row in enumerate(table.rows):
@@ -403,7 +432,7 @@ def read_history(path: str, deals: Deals) -> History:
     by_id: dict[str, int] = {}
     by_name: dict[str, int] = {}
     ambiguous: set[str] = set()
-    ids, names = deals.columns.get("deal_id"), deals.columns.get("name")
+    ids, names = (column(deals.table, deals.mapping.get(name)) for name in ("deal_id", "name"))
     for i in range(deals.n):
         if ids is not None and cell_text(ids[i]):
             by_id[cell_text(ids[i])] = i
