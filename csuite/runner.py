@@ -47,7 +47,13 @@ from csuite.evidence.collect import (
     tool_statements,
 )
 from csuite.evidence.entities import known_entities
-from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
+from csuite.evidence.plan import (
+    DataFile,
+    detect_files,
+    is_accounts_file,
+    plan,
+    wanted_tools,
+)
 from csuite.io.access import FileAccess
 from csuite.knowledge.bilingual import Lang, detect_language
 from csuite.knowledge.models import load_knowledge
@@ -156,7 +162,9 @@ class Advisor:
                 roles = [entry.role, *[r for r in roles if r != entry.role]]
         say("reading data files")
         options = tool_options_for(entry.id if entry else None, understood, ctx, as_of)
-        files, runs = self._run_tools(data, as_of, options)
+        wanted = list(dict.fromkeys([*(entry.tools if entry is not None else []),
+                                     *wanted_tools(routed.role_topics, roles)]))
+        files, runs = self._run_tools(data, as_of, options, wanted)
         accounts = accounts_evidence(self._accounts_asked(understood, entry, ctx), data)
         evidence = self._evidence(ctx, alerts, runs, understood) + [e for facts in accounts.values()
                                                                     for e in facts.evidence]
@@ -216,18 +224,21 @@ class Advisor:
         """The catalogue entry of the decision asked, if the question asks one."""
         return load_catalogue().get(understood.decision) if understood.decision else None
 
-    def _run_tools(self, data: Iterable[str], as_of: date,
-                   options: dict[str, dict[str, Any]]) -> tuple[list[DataFile], list[ToolRun]]:
+    def _run_tools(self, data: Iterable[str], as_of: date, options: dict[str, dict[str, Any]],
+                   wanted: list[str]) -> tuple[list[DataFile], list[ToolRun]]:
+        """Every file through every tool the question wants that reads it (an opportunity export
+        through both the forecast and the funnel analyzer), with the question's options."""
         data = list(data)
         accounts = next((p for p in data if is_accounts_file(p)), None)
         files: list[DataFile] = []
         runs: list[ToolRun] = []
         for item in data:
-            detected, result = detect_file(item, as_of=as_of, accounts=accounts, options=options)
-            files.append(detected)
-            if detected.tool:
-                runs.append(ToolRun(tool=detected.tool, file=detected.path, result=result,
-                                    options=options.get(detected.tool, {})))
+            for detected, result in detect_files(item, as_of=as_of, accounts=accounts, wanted=wanted,
+                                                 options=options):
+                files.append(detected)
+                if detected.tool:
+                    runs.append(ToolRun(tool=detected.tool, file=detected.path, result=result,
+                                        options=options.get(detected.tool, {})))
         return files, runs
 
     def _evidence(self, ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun],

@@ -26,20 +26,21 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
     (("multiple", "coverage", "magic", "ratio", "ltv_to_cac"), "ratio"),
     (("nrr", "grr", "retention", "rate", "share", "probability", "pct", "percent", "fraction", "margin",
       "growth", "attainment", "accuracy", "churn_pct", "preventable", "rule_of_40", "bands", "p_quota",
-      "p_reach", "prob"), "fraction"),
+      "p_reach", "prob", "depth", "penetration"), "fraction"),
     (("count", "customers", "accounts", "deals", "reps", "hires", "csms", "headcount", "logos", "n_",
       "simulations", "seed", "score", "fit"), "count"),
     (("arr", "mrr", "amount", "revenue", "pipeline", "weighted", "quota", "target", "gap", "cost", "spend",
       "burn", "p10", "p50", "p90", "mean", "start", "end", "new", "expansion", "contraction", "churn",
-      "reactivation", "value", "capacity", "bookings", "salary", "budget"), "usd"),
+      "reactivation", "value", "capacity", "bookings", "salary", "budget", "cac"), "usd"),
 ]
 
 
 def _hits(text: str, fragment: str) -> bool:
     """A fragment names a word (or a word's start) of the key: 'ratio' must not match
-    'concentration'. Fragments with an underscore are phrases and match as written."""
+    'concentration'. Fragments with an underscore are phrases that start at a word: 'n_' is a
+    count prefix (n_accounts), not the end of 'decision_losses'."""
     if "_" in fragment:
-        return fragment in text
+        return re.search(r"(?:^|[._\-\s])" + re.escape(fragment), text) is not None
     return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
 
 

@@ -430,7 +430,7 @@ def _value(record: dict[str, Any], header: str | None) -> Any:
     return value
 
 
-def _percent_column(table: Table, header: str | None) -> bool:
+def percent_column(table: Table, header: str | None) -> bool:
     """Whether a probability column holds percents, decided once for the whole column.
 
     A "Probability (%)" header says so; so does any bare value above 1 (10, 20, 1 is 10%, 20%, 1%,
@@ -455,10 +455,10 @@ def _percent_column(table: Table, header: str | None) -> bool:
     return False
 
 
-def _probability(raw: Any, percent_column: bool, file: str, row: int, header: str | None) -> float:
-    """A deal's probability, read the way its column was decided (see _percent_column)."""
+def read_probability(raw: Any, is_percent: bool, file: str, row: int, header: str | None) -> float:
+    """A deal's probability, read the way its column was decided (see percent_column)."""
     try:
-        value = parse_percent(raw, fraction_max=0.0 if percent_column else 1.0)
+        value = parse_percent(raw, fraction_max=0.0 if is_percent else 1.0)
     except InputError as exc:
         raise exc.located(file=file, row=row, field=header) from None
     if value > 1:
@@ -472,7 +472,7 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
     close_order = _date_order(table, mapping, "close_date", date_order)
     prob_header = mapping.get("probability")
     # Fraction or percent is decided once per column, never cell by cell.
-    prob_is_percent = _percent_column(table, prob_header)
+    prob_is_percent = percent_column(table, prob_header)
     date_cache: dict[str, date] = {}
     key_cache: dict[str, str] = {}
     amount_cache: dict[str, float] = {}
@@ -519,7 +519,7 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
                 raise exc.located(file=f, row=row, field=h_amount) from None
             if isinstance(raw_amount, str):
                 amount_cache[raw_amount] = amount
-        code = _currency_code(raw_amount, _value(record, h_currency))
+        code = currency_code(raw_amount, _value(record, h_currency))
         if code:
             currencies.setdefault(code, row)
         raw_close = _value(record, h_close)
@@ -546,7 +546,7 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
         if key in overrides:
             prior: tuple[float, str] | None = (overrides[key], "stage map")
         elif raw_prob is not None:
-            prior = (_probability(raw_prob, prob_is_percent, f, row, prob_header), "export probability")
+            prior = (read_probability(raw_prob, prob_is_percent, f, row, prob_header), "export probability")
         else:
             prior = stages.default(key)
         if prior is None:
@@ -570,7 +570,9 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
     return parsed
 
 
-def _currency_code(raw_amount: Any, currency_cell: Any) -> str | None:
+def currency_code(raw_amount: Any, currency_cell: Any) -> str | None:
+    """The currency of one amount: the currency column's code, else the amount's own symbol or
+    ISO prefix ("USD 485,000.00", "€84,000"); None when neither says (a bare number)."""
     if currency_cell is not None:
         return str(currency_cell).strip().upper()
     if isinstance(raw_amount, str) and not raw_amount[:1].isdigit():
