@@ -74,7 +74,7 @@ def test_cro_happy_path_one_call_structured_and_substituted(fake):
     # The bottom line states the computed verdict's figures (the call, booked + P50) as rule 7 asks.
     assert answer.verdict == "no_target" and "Start from $4.2M" in answer.bottom_line
     assert not answer.verification.verdict_issues
-    assert answer.verification.passed and answer.tools_run == ["revenue_forecast_model"]
+    assert answer.verification.passed and answer.tools_run[0] == "revenue_forecast_model"
     assert answer.actions[0].owner == "CRO" and answer.actions[0].id.startswith("cro.pipeline_forecasting.")
     assert len(fake.messages) == 1
     request = fake.messages[0]

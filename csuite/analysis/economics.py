@@ -5,13 +5,12 @@ multiple) from a metrics run on the founder's file, else their context."""
 from __future__ import annotations
 
 from csuite.analysis.common import (
-    Deriver,
     Gate,
     alert_line,
     figure,
     make_brief,
 )
-from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
+from csuite.analysis.models import Brief, DecisionAnalysis, Situation
 
 METRICS = "revenue_metrics"
 
@@ -70,42 +69,7 @@ def board_reporting(situation: Situation) -> Brief:
                       missing=[] if situation.run(METRICS) else ["metrics"])
 
 
-def channel_budget(situation: Situation) -> Brief:
-    """The next dollar goes to the source with the best cost per won deal (or win rate without spend)."""
-    deriver = Deriver(situation, "analysis")
-    run = situation.run("funnel_analyzer")
-    if run is None:
-        return make_brief(situation, "no_data", headline={}, recommendation={}, option=1, deriver=deriver,
-                          missing=["opportunities"])
-    sources = getattr(run.result, "by_source", None) or {}
-    rows = [(name, stats) for name, stats in sources.items() if getattr(stats, "won", 0)]
-    if not rows:
-        return make_brief(situation, "no_wins", headline={}, recommendation={}, option=1, deriver=deriver)
-    with_cac = [(name, s) for name, s in rows if getattr(s, "cac", None)]
-    slug = lambda name: name.replace(" ", "_")  # noqa: E731
-    if with_cac:
-        best, best_stats = min(with_cac, key=lambda r: r[1].cac)
-        worst, _ = max(with_cac, key=lambda r: r[1].cac)
-        figures = {"best_cac": f"funnel_analyzer.by_source.{slug(best)}.cac",
-                   "worst_cac": f"funnel_analyzer.by_source.{slug(worst)}.cac"}
-        verdict = "shift_by_cac" if best != worst else "one_source"
-    else:
-        best, best_stats = max(rows, key=lambda r: r[1].win_rate or 0)
-        worst, _ = min(rows, key=lambda r: r[1].win_rate or 0)
-        figures = {"best_rate": f"funnel_analyzer.by_source.{slug(best)}.win_rate",
-                   "worst_rate": f"funnel_analyzer.by_source.{slug(worst)}.win_rate"}
-        verdict = "shift_by_win_rate" if best != worst else "one_source"
-    names = {"best": best, "worst": worst}
-    points = [Point(phrase="points.funnel.sources", lists={"sources": [
-        Listed(name=name, figure=f"funnel_analyzer.by_source.{slug(name)}.win_rate") for name, _ in rows[:4]]})]
-    return make_brief(situation, verdict, headline={"figures": figures, "names": names},
-                      recommendation={"figures": figures, "names": names}, option=0, points=points,
-                      deriver=deriver, must_state=list(figures.values())[:1],
-                      missing=[] if with_cac else ["metrics"])
-
-
 ANALYSES = {
     "unit_economics": DecisionAnalysis("unit_economics", unit_economics),
     "board_reporting": DecisionAnalysis("board_reporting", board_reporting),
-    "channel_budget": DecisionAnalysis("channel_budget", channel_budget),
 }

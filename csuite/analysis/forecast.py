@@ -110,6 +110,15 @@ def hit_the_number(situation: Situation) -> Brief:
             "line": f"{FORECAST}.coverage.target"}))
     if deals:
         points.append(Point(phrase="points.forecast.carry", lists={"deals": deals}, names=names))
+    funnel = situation.run("funnel_analyzer")
+    trend = funnel.result.trend if funnel is not None else None
+    if trend is not None and trend.current_win_rate is not None and trend.trailing_win_rate is not None \
+            and trend.current_win_rate < trend.trailing_win_rate:
+        # The forecast's "expected rate" check: this quarter closes below the trailing win rate.
+        points.insert(0, Point(phrase="points.funnel.below_trailing", against=True,
+                               names={"period": trend.current_period},
+                               figures={"current": "funnel_analyzer.trend.current_win_rate",
+                                        "trailing": "funnel_analyzer.trend.trailing_win_rate"}))
     headline = {"figures": {"target": target_id, "p_hit": p_hit, "booked": booked, "call": call,
                             "weighted": f"{FORECAST}.weighted.base", "pipeline": f"{FORECAST}.period_pipeline",
                             "shortfall": shortfall},

@@ -105,6 +105,9 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
     data["risks"] = answer.risks if long else [_short(r, SHORT_RISK_WORDS) for r in limit("risks", answer.risks)]
     data["questions"] = limit("questions", answer.questions)
     data["alerts"] = limit("alerts", data["alerts"])
+    listed = {a["action"] for a in data["actions"]}
+    for alert in data["alerts"]:
+        alert["action_listed"] = alert["action"] in listed   # said once, under HOW TO ACT
     dropped = [a["label"] or a["id"] for a in answer.model_dump(mode="json")["alerts"][len(data["alerts"]):]]
     data["more_alerts"] = dropped + list(answer.more_alerts)
     if answer.synthesis is not None:
@@ -116,6 +119,9 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
     data["who"] = _who(answer, lang)
     data["confidence_label"] = phrase(f"labels.confidence_{answer.confidence}", lang)
     data["long"] = long
+    # The recommendation is already the bottom line's last sentence: the short form says it once.
+    data["recommendation_repeated"] = bool(answer.decision and answer.decision.recommendation
+                                           and answer.decision.recommendation in answer.bottom_line)
     data["referral_title"] = phrase(f"referrals.{answer.referral}.title", lang) if answer.referral else ""
     downgrades = len(answer.verification.downgrades)
     data["downgraded"] = phrase("labels.downgraded", lang).format(count=downgrades) if downgrades else ""

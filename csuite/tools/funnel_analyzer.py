@@ -49,7 +49,15 @@ from csuite.io.values import (
     quarter_period,
 )
 from csuite.knowledge.thresholds import alert_rules, section
-from csuite.tools.base import Day, Flag, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    FilePath,
+    Flag,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 from csuite.tools.opportunities import (
     LOST,
     OPEN,
@@ -108,13 +116,13 @@ class FunnelOptions(ToolOptions):
     window: int = Field(_CFG["window_months"], ge=1, le=120,
                         description="trailing months of closed deals behind every rate")
     top: int = Field(_CFG["top_deals"], ge=1, le=500, description="how many of the largest open deals to review")
-    stage_history: str | None = Field(
+    stage_history: FilePath | None = Field(
         None, description="Salesforce Opportunity History or HubSpot deal-stage history export (deal, stage, "
                           "date[, close date]); adds stage_conversion, lost_at_stage and close-date pushes")
-    spend: str | None = Field(None, description="CSV of channel spend (Channel, Spend[, Month]); adds CAC by source")
-    accounts: str | None = Field(
+    spend: FilePath | None = Field(None, description="CSV of channel spend (Channel, Spend[, Month]); adds CAC by source")
+    accounts: FilePath | None = Field(
         None, description="account universe CSV (account, segment): the market you chose; adds penetration")
-    stage_map: str | None = Field(
+    stage_map: FilePath | None = Field(
         None, description="CSV/JSON/YAML of stage → probability or status won|lost, for stages the CRM "
                           "defaults do not know")
     stale_days: int = Field(_CFG["risk"]["stale_activity_days"], ge=1, le=365,
