@@ -44,11 +44,15 @@ def _texts() -> dict[str, Any]:
     return load_data_yaml("tool_texts.yaml")
 
 
-@lru_cache(maxsize=None)
-def _labels(tool: str) -> dict[str, Bilingual]:
+def _part(tool: str, part: str) -> dict[str, Any]:
+    """One part (labels, terms, phrases) of the tool's texts over the common ones."""
     data = _texts()
-    merged = {**(data["common"].get("labels") or {}), **((data.get(tool) or {}).get("labels") or {})}
-    return {key: Bilingual.model_validate(text) for key, text in merged.items()}
+    return {**(data["common"].get(part) or {}), **((data.get(tool) or {}).get(part) or {})}
+
+
+@lru_cache(maxsize=None)
+def _texts_of(tool: str, part: str) -> dict[str, Bilingual]:
+    return {key: Bilingual.model_validate(text) for key, text in _part(tool, part).items()}
 
 
 @lru_cache(maxsize=None)
@@ -59,16 +63,8 @@ def _messages(tool: str) -> tuple[Message, ...]:
 
 
 @lru_cache(maxsize=None)
-def _terms(tool: str) -> dict[str, Bilingual]:
-    data = _texts()
-    merged = {**(data["common"].get("terms") or {}), **((data.get(tool) or {}).get("terms") or {})}
-    return {key: Bilingual.model_validate(text) for key, text in merged.items()}
-
-
-@lru_cache(maxsize=None)
 def _phrases(tool: str) -> tuple[dict[str, Bilingual], re.Pattern[str] | None]:
-    merged = {**(_texts()["common"].get("phrases") or {}), **((_texts().get(tool) or {}).get("phrases") or {})}
-    phrases = {text["en"]: Bilingual.model_validate(text) for text in merged.values()}
+    phrases = {text.en: text for text in _texts_of(tool, "phrases").values()}
     if not phrases:
         return phrases, None
     longest_first = sorted(phrases, key=len, reverse=True)
@@ -104,7 +100,7 @@ class ToolTexts:
     def __call__(self, key: str, **values: Any) -> str:
         """The label `key` in this language, `{fields}` filled with `values`."""
         try:
-            text = _labels(self.tool)[key]
+            text = _texts_of(self.tool, "labels")[key]
         except KeyError:
             raise KeyError(f"tool_texts.yaml has no label '{key}' for {self.tool} or common") from None
         return text.format(self.lang, **values)
@@ -112,7 +108,7 @@ class ToolTexts:
     def term(self, word: str) -> str:
         """A single word the core writes (a status, a scenario name) in this language; unknown
         words are data and stay as written."""
-        text = _terms(self.tool).get(word)
+        text = _texts_of(self.tool, "terms").get(word)
         return text.get(self.lang) if text is not None else word
 
     def phrase(self, text: str) -> str:
