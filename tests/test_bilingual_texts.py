@@ -39,6 +39,7 @@ PROSE: dict[Path, set[str]] = {
     DATA / "routing.yaml": {"title", "reason"},
     DATA / "cs_next_hire.yaml": {"title", "owns", "does_not_own", "description"},
     DATA / "churn_taxonomy.yaml": {"label", "description"},
+    DATA / "tool_texts.yaml": {"labels", "terms", "phrases", "messages"},
 }
 
 
