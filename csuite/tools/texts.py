@@ -130,7 +130,7 @@ class ToolTexts:
                 continue
             values = {name: self._filtered(message.kinds.get(name, ""), value)
                       for name, value in match.groupdict().items()}
-            return fill(message.text.zh, values)
+            return fill(message.text.get(self.lang), values)
         return self.fallback(sentence) if self.fallback else sentence
 
     def _filtered(self, kind: str, value: str) -> str:
