@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csuite.context.alerts import alert_message_in, evaluate_alerts
+from csuite.context.alerts import evaluate_alerts
 from csuite.errors import UsageError
 from csuite.io.numbers import pct, usd
 from csuite.io.values import month_end
@@ -563,7 +563,7 @@ def _is_bundled_sample(source: Source) -> bool:
 
 
 def render(result: ChurnResult, lang: Lang = "en") -> str:
-    T = ToolTexts(NAME, lang, fallback=lambda sentence: alert_message_in(sentence, lang))
+    T = ToolTexts(NAME, lang)
     r = result
     wf = r.waterfall
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from csuite.context.alerts import alert_message_in
 from csuite.knowledge.bilingual import Bilingual, Lang, fill, template_pattern
 from csuite.resources import load_data_yaml
 
@@ -90,12 +91,10 @@ class ToolTexts:
     """One tool's words in one language."""
 
     def __init__(self, tool: str, lang: Lang = "en",
-                 lookups: Mapping[str, Callable[[str], str]] | None = None,
-                 fallback: Callable[[str], str] | None = None) -> None:
+                 lookups: Mapping[str, Callable[[str], str]] | None = None) -> None:
         self.tool = tool
         self.lang = lang
         self.lookups = dict(lookups or {})
-        self.fallback = fallback        # for a sentence no message matches (e.g. an alert's wording)
 
     def __call__(self, key: str, **values: Any) -> str:
         """The label `key` in this language, `{fields}` filled with `values`."""
@@ -120,8 +119,9 @@ class ToolTexts:
         return pattern.sub(lambda match: phrases[match.group()].get(self.lang), text)
 
     def say(self, sentence: str) -> str:
-        """A sentence the tool's core wrote in English, in this language (unchanged when English
-        is asked for or no message pattern matches it)."""
+        """A sentence the tool's core wrote in English (a flag, a warning, a reason), in this
+        language: by the tool's message patterns, else as an alert's wording (tools restate alerts
+        as flags), else unchanged. English is never rewritten."""
         if self.lang == "en" or not sentence:
             return sentence
         for message in _messages(self.tool):
@@ -131,7 +131,7 @@ class ToolTexts:
             values = {name: self._filtered(message.kinds.get(name, ""), value)
                       for name, value in match.groupdict().items()}
             return fill(message.text.get(self.lang), values)
-        return self.fallback(sentence) if self.fallback else sentence
+        return alert_message_in(sentence, self.lang)
 
     def _filtered(self, kind: str, value: str) -> str:
         if kind == "say":
