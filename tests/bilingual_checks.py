@@ -7,17 +7,21 @@ import re
 
 from csuite.knowledge.bilingual import cjk_share
 
-# Acronyms and mixed-case product terms founders keep in Latin letters inside Chinese
-# (NRR, ARR, CSM, S&M, RevOps, SaaS, CSMs): two or more capitals in one word.
-_ACRONYM = re.compile(r"[A-Za-z&]*[A-Z][A-Za-z&]*[A-Z][A-Za-z&]*")
-_PLACEHOLDER = re.compile(r"\{\w+\}")          # a template's {value}: filled in, not translated
+# What Chinese business writing keeps in Latin letters: acronyms and mixed-case terms (NRR, ARR,
+# S&M, RevOps, SaaS, CSMs) and proper names (Stripe, Salesforce, Kaplan–Meier): capitalised words.
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z&]*")
+# Not words at all: a template's {value} / {count:>2} / {share|num}, and code a founder types as
+# is (file names, option names, identifiers such as new_customers_last_12_months).
+_PLACEHOLDER = re.compile(r"\{\w+(?:[|:][^{}]*)?\}"                      # {value}, {count:>2}, {share|num}
+                          r"|[A-Za-z0-9_./-]+\.(?:yaml|csv|json|md)\b"       # file names
+                          r"|--[a-z-]+|\b[A-Za-z0-9.]+_[A-Za-z0-9_.]+\b")    # options, identifiers
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_CJK_SHARE = 0.6
 
 
 def without_acronyms(text: str) -> str:
-    """The words a translator translates: acronyms and template placeholders set aside."""
+    """The words a translator translates: acronyms, names, placeholders and code set aside."""
     return _ACRONYM.sub(" ", _PLACEHOLDER.sub(" ", text))
 
 
@@ -26,8 +30,13 @@ def reads_as_chinese(zh: str, en: str = "") -> bool:
     with nothing to translate (an acronym such as "CRO", a separator "; ") may have no Chinese
     only when its English has nothing to translate either."""
     if not _LETTER.search(without_acronyms(zh)):
-        return not _LETTER.search(without_acronyms(en))
+        # Nothing to translate: the same letters as the English ("GRR" for "grr", "；" for "; ").
+        return _latin(zh) == _latin(en)
     return cjk_share(without_acronyms(zh)) >= MIN_CJK_SHARE
+
+
+def _latin(text: str) -> str:
+    return re.sub(r"[^A-Za-z]", "", _PLACEHOLDER.sub(" ", text)).lower()
 
 
 def numbers(text: str) -> set[str]:

@@ -13,7 +13,7 @@ import yaml
 
 from csuite.context.alerts import context_alerts, evaluate_alerts
 from csuite.context.parse import parse_context
-from csuite.knowledge.bilingual import Bilingual
+from csuite.knowledge.bilingual import Bilingual, in_language
 from csuite.knowledge.models import load_bilingual_knowledge, load_knowledge
 from csuite.knowledge.thresholds import alert_rules, alert_text, bilingual_alert_rules
 from csuite.routing.router import referral_text, route
@@ -39,6 +39,7 @@ PROSE: dict[Path, set[str]] = {
     DATA / "routing.yaml": {"title", "reason"},
     DATA / "cs_next_hire.yaml": {"title", "owns", "does_not_own", "description"},
     DATA / "churn_taxonomy.yaml": {"label", "description"},
+    DATA / "tool_texts.yaml": {"labels", "terms", "phrases", "messages"},
 }
 
 
@@ -150,6 +151,9 @@ def test_a_missing_translation_is_a_load_error():
     raw["topics"][0]["why"] = {"en": raw["topics"][0]["why"]["en"]}
     with pytest.raises(ValueError, match="zh"):
         RoleKnowledge[Bilingual].model_validate(raw)
+    # The one-language view reads the same pairs: a half pair is no text in either language.
+    with pytest.raises(ValueError, match="topics.0.why"):
+        RoleKnowledge[str].model_validate(in_language(raw, "en"))
 
 
 def test_alert_rules_in_either_language():

@@ -130,15 +130,10 @@ class RoleKnowledge(_Strict, Generic[Text]):
         return topics
 
 
-@lru_cache(maxsize=None)
-def load_bilingual_knowledge(role: Role) -> RoleKnowledge[Bilingual]:
-    """Parse and validate one role's knowledge.yaml as written: every text in English and
-    Chinese, a missing translation a load error (cached: the file ships with the package)."""
-
+def _validated(model: type[RoleKnowledge[Any]], raw: Any, role: Role) -> Any:
     path = knowledge_path(role)
-    raw = read_knowledge_yaml(role)
     try:
-        knowledge = RoleKnowledge[Bilingual].model_validate(raw)
+        knowledge = model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -149,11 +144,21 @@ def load_bilingual_knowledge(role: Role) -> RoleKnowledge[Bilingual]:
 
 
 @lru_cache(maxsize=None)
+def load_bilingual_knowledge(role: Role) -> RoleKnowledge[Bilingual]:
+    """Parse and validate one role's knowledge.yaml as written: every text in English and
+    Chinese, a missing translation a load error (cached: the file ships with the package)."""
+
+    return _validated(RoleKnowledge[Bilingual], read_knowledge_yaml(role), role)
+
+
+@lru_cache(maxsize=None)
 def load_knowledge(role: Role, lang: Lang = "en") -> RoleKnowledge[str]:
     """One role's knowledge with every text in `lang` (English unless the answer's language is
-    passed down); identifiers, keywords and numbers are the same in both."""
+    passed down); identifiers, keywords and numbers are the same in both. Read straight from the
+    YAML's `{en, zh}` pairs (a text lacking either is still a load error: it is left a mapping,
+    which no text field accepts), so answering never pays for the bilingual model."""
 
-    return RoleKnowledge[str].model_validate(in_language(load_bilingual_knowledge(role), lang))
+    return _validated(RoleKnowledge[str], in_language(read_knowledge_yaml(role), lang), role)
 
 
 def all_knowledge(lang: Lang = "en") -> dict[str, RoleKnowledge[str]]:

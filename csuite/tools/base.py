@@ -1,7 +1,8 @@
 """What every tool provides, and the value types its options use.
 
 A tool module defines an options model (its flags), a result model, a pure `run(source,
-options)` and a `render(result)` to text, and bundles them in `SPEC`. The CLI, the scripts,
+options)` and a `render(result, lang)` to text (English or Chinese, its words in
+csuite/data/tool_texts.yaml), and bundles them in `SPEC`. The CLI, the scripts,
 the runner, the MCP server and the tool schemas are all generated from that one spec.
 """
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from csuite.errors import InputError
 from csuite.io.access import FILE_ARGUMENT
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
+from csuite.knowledge.bilingual import Lang
 from csuite.resources import examples_dir
 from csuite.roles import Role
 
@@ -83,7 +85,7 @@ class ToolSpec:
     options: type[ToolOptions]
     result: type[ToolResult]
     run: Callable[[Source, Any], ToolResult]  # (data source, options) -> result; pure, no printing
-    render: Callable[[BaseModel], str]
+    render: Callable[[Any, Lang], str]     # (result, "en" | "zh") -> text; numbers identical in both
     data_kinds: tuple[str, ...] = ()        # file kinds this tool reads (csuite.evidence.plan recognises them)
     plot: Callable[[BaseModel, Path], None] | None = None
     input_required: bool = True             # False for tools that can run on options alone

@@ -47,7 +47,9 @@ from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.knowledge.bilingual import Bilingual, Lang
 from csuite.resources import load_data_yaml
 from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.texts import ToolTexts, pad
 
+NAME = "cs_next_hire"
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
 RoleId = Literal["csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing"]
 
@@ -522,37 +524,53 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     )
 
 
-def render(r: NextHireResult) -> str:
-    who = f"{r.company}: " if r.company else ""
+def render(r: NextHireResult, lang: Lang = "en") -> str:
+    titles = {role_title(role): role for role in ROLES}
+    rules = {rule["id"]: rule for rule in table()["rules"]}
+    T = ToolTexts(NAME, lang, lookups={
+        "role": lambda title: role_title(titles[title], lang) if title in titles else title,
+        "conditions": lambda text: text.replace(" and ", T("and")),
+    })
+
+    def title(role: str) -> str:
+        return role_title(role, lang)
+
+    def name(role: str) -> str:
+        """A role as the lists name it: its id in English (as in --json), its title in Chinese."""
+        return role if lang == "en" else title(role)
+
+    duties = role_text(r.next_role)
+    rule = rules.get(r.rule.id)
     lines = [
-        f"{who}next CS hire → {r.next_role_title}",
-        f"  Rule fired: {r.rule.id} — {r.rule.description}",
-        f"  Why: {r.rule.why}",
-        "  Owns: " + "; ".join(r.owns),
-        "  Does not own: " + "; ".join(r.does_not_own),
+        T("headline", who=T("company", company=r.company) if r.company else "", title=title(r.next_role)),
+        T("rule_fired", id=r.rule.id, description=rule_description(rule, lang) if rule else T.say(r.rule.description)),
+        T("why", why=T.say(r.rule.why)),
+        T("owns", items=T("list_separator").join(d.get(lang) for d in duties.owns)),
+        T("does_not_own", items=T("list_separator").join(d.get(lang) for d in duties.does_not_own)),
         "",
-        f"Today: {r.customers} customers, {usd(r.arr)} ARR. Load by role (100% = at capacity):",
+        T("today", customers=r.customers, arr=usd(r.arr)),
     ]
     for rl in r.loads:
-        load = "n/a" if rl.load is None else f"{rl.load:.0%}"
-        lines.append(f"  {rl.title:<26} {rl.count:>2}  {load:>5}  {rl.basis}")
+        load = T("n_a") if rl.load is None else f"{rl.load:.0%}"
+        lines.append(T("load_row", title=pad(title(rl.role), 26), count=rl.count, load=load, basis=T.say(rl.basis)))
     if r.missed_outcomes:
-        lines.append("Missed outcomes → owner:")
+        lines.append(T("missed_outcomes"))
         for o in r.missed_outcomes:
-            owner = "UNMAPPED" if o.role is None else f"{o.area} → {o.role}"
-            lines.append(f"  - {o.text} ({owner})")
+            owner = T("unmapped") if o.role is None else T("outcome_owner", area=T.term(o.area or ""), role=name(o.role))
+            lines.append(T("missed_outcome", text=o.text, owner=owner))
     g = r.growth
     lines.append("")
-    lines.append(f"{g['months']}-month sequence (ARR growth {g['arr_growth']:.0%} a year, {g['basis']}; "
-                 f"each hire planned for the load {g['lead_months']} months later):")
+    lines.append(T("sequence", months=g["months"], growth=f"{g['arr_growth']:.0%}", basis=T.say(g["basis"]),
+                   lead=g["lead_months"]))
     for h in r.sequence:
         when = f" ({h.start_by.isoformat()})" if h.start_by else ""
-        lines.append(f"  month {h.month:>2}{when}: {h.title:<26} [{h.rule}] {h.why}")
-    lines.append("Team after the plan: " + ", ".join(f"{k} {v}" for k, v in r.team_after.items() if v))
+        lines.append(T("hire", month=h.month, when=when, title=pad(title(h.role), 26), rule=h.rule, why=T.say(h.why)))
+    lines.append(T("team_after", team=T("team_separator").join(
+        T("team_member", role=name(k), count=v) for k, v in r.team_after.items() if v)))
     for a in r.assumptions:
-        lines.append(f"Assumption: {a}")
+        lines.append(T("assumption", text=T.say(a)))
     for w in r.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
 
 

@@ -48,6 +48,7 @@ from csuite.io.values import (
     period_of,
     quarter_period,
 )
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools.base import (
     Day,
@@ -1236,7 +1237,7 @@ def _rate_text(value: float | None) -> str:
     return pct(value) if value is not None else "n/a"
 
 
-def render(result: FunnelResult) -> str:
+def render(result: FunnelResult, lang: Lang = "en") -> str:
     r = result
     lines = [
         f"Funnel analysis, {r.window_start} to {r.window_end} ({r.window_months} months of closed deals), "

@@ -56,6 +56,7 @@ from csuite.io.values import (
     parse_period,
     period_of,
 )
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import (
     Day,
@@ -69,6 +70,7 @@ from csuite.tools.base import (
     ToolSpec,
 )
 from csuite.tools.plotting import figure
+from csuite.tools.texts import ToolTexts, pad
 
 NAME = "revenue_forecast_model"
 Scenario = Literal["conservative", "base", "upside"]
@@ -979,56 +981,59 @@ def _flags(target: Period, as_of: date, period_list: list[Deal], pipeline: float
 # Output
 
 
-def render(result: ForecastResult) -> str:
+def render(result: ForecastResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
     mc = result.monte_carlo
     lines = [
-        f"Pipeline forecast for {result.period} ({result.period_start} to {result.period_end}), as of {result.as_of}",
-        f"Source: {result.file} ({result.format} format); {result.open_deals} open deals worth "
-        f"{usd(result.open_pipeline)}; {result.period_deals} close in {result.period} "
-        f"({usd(result.period_pipeline)}).",
+        T("title", period=result.period, start=result.period_start, end=result.period_end, as_of=result.as_of),
+        T("source", file=result.file, format=result.format, open=result.open_deals, pipeline=usd(result.open_pipeline),
+          period_deals=result.period_deals, period=result.period, period_pipeline=usd(result.period_pipeline)),
     ]
     if result.booked:
-        lines.append(f"Already booked in {result.period}: {usd(result.booked)}")
+        lines.append(T("booked", period=result.period, booked=usd(result.booked)))
     lines += [
         "",
-        "Weighted forecast (open deals in the period):",
-        f"  conservative {usd(result.weighted.conservative)}   base {usd(result.weighted.base)}   "
-        f"upside {usd(result.weighted.upside)}",
-        f"Monte Carlo ({mc.scenario}, {mc.simulations:,} runs, seed {mc.seed}, shock {mc.shock:g}):",
-        f"  P10 {usd(mc.p10)}   P50 {usd(mc.p50)}   P90 {usd(mc.p90)}   mean {usd(mc.mean)}",
+        T("weighted"),
+        T("scenarios", conservative=usd(result.weighted.conservative), base=usd(result.weighted.base),
+          upside=usd(result.weighted.upside)),
+        T("monte_carlo", scenario=T.term(mc.scenario), runs=f"{mc.simulations:,}", seed=mc.seed, shock=f"{mc.shock:g}"),
+        T("percentiles", p10=usd(mc.p10), p50=usd(mc.p50), p90=usd(mc.p90), mean=usd(mc.mean)),
     ]
     if result.coverage:
         c = result.coverage
-        ratio = f"{c.ratio:.1f}x" if c.ratio is not None else "n/a (quota already met)"
-        lines.append(f"Coverage: {usd(c.pipeline)} pipeline ÷ {usd(c.remaining_quota)} remaining quota = "
-                     f"{ratio} (target {c.target:.1f}x); P(reach quota) {c.p_reach_quota:.1%}")
-    lines += ["", "By period (base weighted; P10–P90 of the simulated scenario):"]
+        ratio = f"{c.ratio:.1f}x" if c.ratio is not None else T("quota_met")
+        lines.append(T("coverage", pipeline=usd(c.pipeline), remaining=usd(c.remaining_quota), ratio=ratio,
+                       target=f"{c.target:.1f}x", p=f"{c.p_reach_quota:.1%}"))
+    lines += ["", T("by_period")]
     for p in result.by_period:
-        lines.append(f"  {p.period:<8} {p.deals:>4} deals  {usd(p.pipeline):>13}  weighted {usd(p.weighted):>12}"
-                     f"  P10–P90 {usd(p.p10)}–{usd(p.p90)}")
+        lines.append(T("period_row", period=pad(p.period, 8), deals=p.deals, pipeline=usd(p.pipeline),
+                       weighted=usd(p.weighted), p10=usd(p.p10), p90=usd(p.p90)))
     if result.by_stage:
-        lines += ["", f"By stage in {result.period}:"]
+        lines += ["", T("by_stage", period=result.period)]
         for s in result.by_stage:
-            lines.append(f"  {s.stage:<24} {s.deals:>3} deals  {usd(s.pipeline):>12} × {s.probability:.0%}"
-                         f" = {usd(s.weighted):>11}  ({s.source})")
+            source = ", ".join(T.term(part) for part in s.source.split(", "))
+            lines.append(T("stage_row", stage=pad(s.stage, 24), deals=s.deals, pipeline=usd(s.pipeline),
+                           probability=f"{s.probability:.0%}", weighted=usd(s.weighted), source=source))
     if result.by_owner:
         limit = int(config()["list_limit"])
         owners = result.by_owner[:limit]
-        cut = f" (top {len(owners)} of {len(result.by_owner)})" if len(owners) < len(result.by_owner) else ""
-        lines += ["", f"By owner in {result.period}{cut}:"]
+        cut = T("top_of", shown=len(owners), total=len(result.by_owner)) if len(owners) < len(result.by_owner) else ""
+        lines += ["", T("by_owner", period=result.period, cut=cut)]
         for g in owners:
-            lines.append(f"  {g.key:<24} {g.deals:>3} deals  {usd(g.pipeline):>12}  weighted {usd(g.weighted)}")
+            lines.append(T("owner_row", owner=pad(g.key, 24), deals=g.deals, pipeline=usd(g.pipeline),
+                           weighted=usd(g.weighted)))
     if result.calibration is not None:
-        lines += ["", "Calibrated win rates (--history):"]
+        lines += ["", T("calibration")]
         for c in result.calibration:
-            obs = f"{c.observed_rate:.0%}" if c.observed_rate is not None else "n/a"
-            lines.append(f"  {c.stage:<24} {c.won}/{c.closed} won ({obs})  prior {c.prior:.0%} → "
-                         f"{c.calibrated:.0%} [{c.used}: {c.reason}]")
-    lines += ["", "Flags:" if result.flags else "Flags: none"]
+            observed = f"{c.observed_rate:.0%}" if c.observed_rate is not None else T("n_a")
+            lines.append(T("calibration_row", stage=pad(c.stage, 24), won=c.won, closed=c.closed, observed=observed,
+                           prior=f"{c.prior:.0%}", calibrated=f"{c.calibrated:.0%}", used=T.term(c.used),
+                           reason=T.say(c.reason)))
+    lines += ["", T("flags") if result.flags else T("flags_none")]
     for f in result.flags:
-        lines.append(f"  [{f.severity}] {f.id}: {f.message}")
+        lines.append(T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message)))
     for w in result.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
 
 
