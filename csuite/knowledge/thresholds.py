@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from csuite.knowledge.bilingual import Bilingual
 from csuite.resources import load_data_yaml
 from csuite.roles import Role
 
@@ -24,6 +25,7 @@ class Condition(BaseModel):
 class AlertRule(BaseModel):
     role: Role
     severity: Severity
+    label: Bilingual  # what the founder reads instead of the id
     conditions: list[Condition] = Field(min_length=1)
     why: str
     action: str

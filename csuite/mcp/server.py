@@ -41,6 +41,7 @@ from csuite.errors import (
     UsageError,
     validation_message,
 )
+from csuite.knowledge.alert_text import alert_label, readable_message
 from csuite.knowledge.thresholds import section
 from csuite.mcp import schemas
 from csuite.mcp.prompts import PROMPTS
@@ -270,8 +271,8 @@ def context_summary(payload: dict[str, Any]) -> str:
         lines.append("Missing required fields: " + ", ".join(payload["missing_required"]))
     lines.append(f"{len(payload['metrics'])} metrics read; {len(payload['alerts'])} alert(s)"
                  + (":" if payload["alerts"] else "."))
-    lines += [f"  [{a['severity']}] {a.get('label') or a['id']} ({a['role'].upper()}): {a['message']} "
-              f"— do first: {a['action']}" for a in payload["alerts"]]
+    lines += [f"  [{a['severity']}] {alert_label(a['id'])} ({a['role'].upper()}): "
+              f"{readable_message(a['id'], a['message'])} — do first: {a['action']}" for a in payload["alerts"]]
     lines.append("(The parsed fields and metrics are in the structured content.)")
     return "\n".join(lines)
 
