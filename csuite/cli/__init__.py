@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "csuite.cli.tools_cmd",
     "csuite.cli.mcp_cmd",
     "csuite.cli.skills_cmd",
+    "csuite.cli.completion_cmd",
 ]
 
 
