@@ -26,7 +26,7 @@ from csuite.knowledge.bilingual import pick
 from csuite.resources import load_data_yaml
 from csuite.tools.base import ToolSpec
 from csuite.tools.registry import get_tool
-from csuite.tools.schemas import description, run_spec, tool_parameters
+from csuite.tools.schemas import all_specs, description, run_spec, tool_parameters
 
 Cell = str | int | float | bool | None
 
@@ -146,10 +146,30 @@ def call_tool(name: str, arguments: dict[str, Any] | None = None) -> BaseModel:
 # ------------------------------------------------------------------------------ strict schemas
 
 def json_schema(params: list[inspect.Parameter], name: str) -> dict[str, Any]:
-    schema = arguments_model(params, name).model_json_schema()
-    schema.pop("title", None)
-    schema["additionalProperties"] = False
-    return schema
+    return inline_refs(arguments_model(params, name).model_json_schema())
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with every `$ref` replaced by its `$defs` entry, closed at the top.
+
+    Some strict converters (the OpenAI Agents SDK's for MCP tools) refuse any `$ref` they cannot
+    check; our argument types are not recursive, so inlining is always possible."""
+    defs = schema.get("$defs", {})
+
+    def expand(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                target = copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]])
+                return expand({**target, **{k: v for k, v in node.items() if k != "$ref"}})
+            return {k: expand(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [expand(v) for v in node]
+        return node
+
+    out = expand(schema)
+    out.pop("title", None)
+    out["additionalProperties"] = False
+    return out
 
 
 def strict(schema: dict[str, Any]) -> dict[str, Any]:
@@ -185,6 +205,11 @@ def openai_tool(spec: ToolSpec) -> dict[str, Any]:
     return {"type": "function", "name": spec.name, "description": description(spec),
             "parameters": strict(json_schema(call_parameters(spec), f"{spec.name}_arguments")),
             "strict": True}
+
+
+def openai_tools() -> list[dict[str, Any]]:
+    """Every registry tool as a strict Responses API function tool (`tools=` of responses.create)."""
+    return [openai_tool(spec) for spec in all_specs()]
 
 
 # ------------------------------------------------------------------------------------- titles

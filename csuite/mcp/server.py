@@ -125,7 +125,7 @@ class SDK:
         strict = type(loose.__name__, (loose,), {"model_config": ConfigDict(extra="forbid"),
                                                  "__module__": __name__})
         tool.fn_metadata.arg_model = strict
-        tool.parameters = strict.model_json_schema(by_alias=True)
+        tool.parameters = schemas.inline_refs(strict.model_json_schema(by_alias=True))
         return tool
 
 
