@@ -305,3 +305,69 @@ def test_a_five_megabyte_question_is_refused_and_the_server_lives():
     assert text_of(huge) == (f"Error executing tool route: question: String should have at most "
                              f"{QUESTION_MAX_CHARS} characters")
     assert not field(after, "is_error") and field(after, "structured_content")["primary"] == "cro"
+
+
+# ----------------------------------------------------------------- SEP-2640 skills extension
+
+def _skills_request(method: str, uri: str | None = None):
+    """A `skills/*` request for the official client (mcp 2.x; the extension needs its API)."""
+    from typing import Literal
+
+    import mcp_types
+
+    class Params(mcp_types.RequestParams):
+        uri: str | None = None
+
+    class SkillsRequest(mcp_types.Request[Params, Literal[method]]):  # type: ignore[valid-type]
+        pass
+
+    return SkillsRequest(method=method, params=Params(uri=uri))
+
+
+def test_skills_extension_lists_and_gets_every_skill(server):
+    pytest.importorskip("mcp.server.extension", reason="the installed mcp has no extension API (1.x)")
+    import hashlib
+    from typing import Any
+
+    from mcp import Client
+    from pydantic import TypeAdapter
+
+    from csuite.pack.bundle import file_bytes, pack_skills
+    from csuite.pack.check import split_frontmatter
+
+    raw = TypeAdapter(dict[str, Any])
+
+    async def body():
+        async with Client(server) as client:
+            capabilities = client.server_capabilities
+            listed = await client.session.send_request(_skills_request("skills/list"), raw)
+            got = await client.session.send_request(_skills_request("skills/get", "skill://cro-advisor/SKILL.md"), raw)
+            with pytest.raises(Exception) as missing:
+                await client.session.send_request(_skills_request("skills/get", "skill://nope/SKILL.md"), raw)
+            read = await client.read_resource("skill://cro-advisor/SKILL.md")
+            return capabilities, listed, got, missing.value, read
+
+    capabilities, listed, got, missing, read = anyio.run(body)
+    assert "io.modelcontextprotocol/skills" in capabilities.extensions and capabilities.resources is not None
+    skills = {s.name: s for s in pack_skills()}
+    entries = {e["uri"]: e for e in listed["skills"]}
+    assert set(entries) == {f"skill://{name}/SKILL.md" for name in skills}
+    assert listed["ttlMs"] > 0 and listed["cacheScope"] == "public"
+    for name, skill in skills.items():
+        entry = entries[f"skill://{name}/SKILL.md"]
+        assert entry["frontmatter"]["name"] == name                # the URI's last segment is the name
+        text = file_bytes(skill, "SKILL.md").decode("utf-8")
+        assert entry["frontmatter"] == json.loads(json.dumps(split_frontmatter(text).frontmatter, default=str))
+        files = {r["uri"]: r for r in entry["resources"]}
+        assert set(files) == {f"skill://{name}/{relative}" for relative in skill.files}   # complete
+        for relative in skill.files:
+            content = file_bytes(skill, relative)
+            assert files[f"skill://{name}/{relative}"] == {
+                "uri": f"skill://{name}/{relative}", "size": len(content),
+                "digest": "sha256:" + hashlib.sha256(content).hexdigest()}
+    assert got["skill"] == entries["skill://cro-advisor/SKILL.md"]
+    assert "-32602" in repr(missing) or "no skill at" in str(missing)
+    # What a host reads back matches the digest it was given.
+    served = read.contents[0].text.encode("utf-8")
+    digest = next(r["digest"] for r in got["skill"]["resources"] if r["uri"].endswith("/SKILL.md"))
+    assert "sha256:" + hashlib.sha256(served).hexdigest() == digest

@@ -7,7 +7,8 @@ What a connected agent gets:
   title and annotations (read-only, closed world); each result is a short text summary plus the
   whole result as structured content (`detail: "full"` adds the tool's complete report as text);
 - prompts: one per role persona and a two-role review, rendered from `prompts/`;
-- resources: every skill file as `skill://<skill-name>/<path>`.
+- resources: every skill file as `skill://<skill-name>/<path>`, and with mcp 2.x the SEP-2640
+  skills extension (`skills/list`, `skills/get`: each skill's frontmatter and files with digests).
 
 Works with the mcp SDK 1.x (>= 1.24, `FastMCP`) and 2.x (`MCPServer`); `mcp` is the optional
 extra `csuite-advisors[mcp]`. A bad input comes back as a tool error carrying the CLI's one-line
@@ -43,7 +44,7 @@ from csuite.errors import (
 )
 from csuite.knowledge.alert_text import alert_label, readable_message
 from csuite.knowledge.thresholds import section
-from csuite.mcp import schemas
+from csuite.mcp import schemas, skills
 from csuite.mcp.prompts import PROMPTS
 from csuite.mcp.transport import serve_stdio
 from csuite.pack.bundle import file_bytes, pack_skills
@@ -104,9 +105,11 @@ class SDK:
         self.Tool = _one_line_tool(Tool, ToolError)
 
     def server(self, tools: list[Any]) -> Any:
+        extension = skills.extension()
         try:
-            return self.server_class(SERVER_NAME, instructions=INSTRUCTIONS, tools=tools, version=server_version())
-        except TypeError:  # mcp 1.x: no `version` argument; the low-level server still has the field
+            return self.server_class(SERVER_NAME, instructions=INSTRUCTIONS, tools=tools, version=server_version(),
+                                     extensions=[extension] if extension else None)
+        except TypeError:  # mcp 1.x: no `version` or `extensions`; the low-level server has the version field
             server = self.server_class(SERVER_NAME, instructions=INSTRUCTIONS, tools=tools)
             server._mcp_server.version = server_version()
             return server
