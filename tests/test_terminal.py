@@ -67,9 +67,14 @@ def test_data_repeats(run_cli):
 
 # ------------------------------------------------------------------------- rendering and spinner
 
-rich = pytest.importorskip("rich", reason="the rich extra is not installed")
 
 
+
+needs_rich = pytest.mark.skipif(__import__("importlib").util.find_spec("rich") is None,
+                                reason="the rich extra is not installed")
+
+
+@needs_rich
 def test_a_terminal_gets_the_rendered_answer():
     shown = on_a_terminal(ASK)
     assert "BOTTOM LINE" in shown
@@ -89,6 +94,7 @@ def test_piped_output_is_the_markdown(run_cli):
     assert result.out.startswith("> Will we make the Q4 number?") and "**BOTTOM LINE**" in result.out
 
 
+@needs_rich
 def test_a_slow_step_shows_a_spinner():
     """CSUITE_PROGRESS_DELAY=0 treats every step as slow: the spinner names the steps."""
     shown = on_a_terminal(ASK, CSUITE_PROGRESS_DELAY="0")
@@ -148,3 +154,11 @@ def test_zsh_completion_loads(run_cli):
     done = subprocess.run(["zsh", "-c", f"{script}\ncomplete -p csuite"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "-F _csuite csuite" in done.stdout
+
+
+def test_two_files_after_one_data_flag_say_how(run_cli):
+    files = [str(EXAMPLES / "pipeline.csv"), str(EXAMPLES / "revenue_snapshots.csv")]
+    result = run_cli(*ASK, "--data", *files)
+    assert result.code == 2
+    assert result.err.strip().splitlines()[-1] == (
+        f"csuite: error: --data takes one file; give each its own: --data {files[0]} --data {files[1]}")
