@@ -262,3 +262,45 @@ def test_doc_python_snippets_compile_and_the_offline_one_runs():
                                                  spec.options()).model_dump(mode="json")
     bad = namespace["tool_result"](SimpleNamespace(id="toolu_2", name=spec.name, input={"path": "nope.csv"}))
     assert bad["is_error"] is True and bad["content"] == "nope.csv: no such file"
+
+
+def _launcher():
+    """bin/csuite-mcp loaded as a module (it has no .py suffix: it is run as a script)."""
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("csuite_mcp_launcher", str(ROOT / "bin" / "csuite-mcp"))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_launcher_data_folder_and_stamp(tmp_path, monkeypatch):
+    launcher = _launcher()
+    # A host that does not substitute ${CLAUDE_PLUGIN_DATA} passes it literally: use the cache.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert launcher.data_dir("${CLAUDE_PLUGIN_DATA}") == tmp_path / "cache" / "csuite-advisors"
+    assert launcher.data_dir(None) == tmp_path / "cache" / "csuite-advisors"
+    assert launcher.data_dir(str(tmp_path / "d")) == tmp_path / "d"
+    # A built environment is used only while it matches this plugin folder and its pyproject.
+    venv = tmp_path / "d" / "venv"
+    python = launcher.venv_python(venv)
+    python.parent.mkdir(parents=True)
+    python.write_text("", encoding="utf-8")
+    assert launcher.built_venv(tmp_path / "d") is None                       # no stamp yet
+    (venv / launcher.STAMP).write_text("elsewhere\nstale\n", encoding="utf-8")
+    assert launcher.built_venv(tmp_path / "d") is None                       # another build
+    (venv / launcher.STAMP).write_text(launcher.plugin_stamp(), encoding="utf-8")
+    assert launcher.built_venv(tmp_path / "d") == str(python)
+
+
+@pytest.mark.skipif(shutil.which("python3", path="/usr/bin:/bin") is None, reason="no system python3")
+def test_launcher_refuses_a_missing_csuite_python(tmp_path):
+    import subprocess
+
+    done = subprocess.run(["python3", str(ROOT / "bin" / "csuite-mcp"), "--setup"], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                          "CSUITE_PYTHON": str(tmp_path / "no-python")})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == f"csuite-mcp: error: CSUITE_PYTHON={tmp_path / 'no-python'} is not an executable Python"
