@@ -72,8 +72,8 @@ QUESTION_MAX_CHARS: int = LIMITS["question_max_chars"]
 SUMMARY_MAX_CHARS: int = LIMITS["summary_max_chars"]
 # Every tool only reads the founder's files and our own pack, and never reaches past this machine:
 # `ask` drafts with the offline engine here. Hosts use these hints to skip confirmation prompts.
-READ_ONLY = {"read_only_hint": True, "destructive_hint": False, "idempotent_hint": True,
-             "open_world_hint": False}
+# Wire names: mcp 2.x reads them as aliases, 1.x as its field names.
+READ_ONLY = {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False}
 
 
 def server_version() -> str:
@@ -123,7 +123,7 @@ class SDK:
         """
         title = schemas.tool_title(name)
         tool = self.Tool.from_function(fn, name=name, title=title, description=description,
-                                       annotations=self.ToolAnnotations(title=title, **READ_ONLY))
+                                       annotations=self.ToolAnnotations.model_validate({"title": title, **READ_ONLY}))
         loose = tool.fn_metadata.arg_model
         strict = type(loose.__name__, (loose,), {"model_config": ConfigDict(extra="forbid"),
                                                  "__module__": __name__})
