@@ -375,3 +375,18 @@ def test_skills_extension_lists_and_gets_every_skill(server):
     served = read.contents[0].text.encode("utf-8")
     digest = next(r["digest"] for r in got["skill"]["resources"] if r["uri"].endswith("/SKILL.md"))
     assert "sha256:" + hashlib.sha256(served).hexdigest() == digest
+
+
+def test_an_oversized_prompt_question_is_refused_before_routing(server):
+    """two_role_review routes the question to pick a lead: a huge one is refused first."""
+    question = "pipeline " * (QUESTION_MAX_CHARS // 9 + 1)
+
+    async def body(client):
+        with pytest.raises(Exception) as refused:
+            await client.get_prompt("two_role_review", {"question": question})
+        fine = await client.get_prompt("two_role_review", {"question": "Should we hire two AEs?"})
+        return refused.value, fine
+
+    refused, fine = run(server, body)
+    assert f"question: at most {QUESTION_MAX_CHARS:,} characters" in str(refused)
+    assert len(fine.messages) == 3

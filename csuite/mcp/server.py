@@ -45,7 +45,7 @@ from csuite.errors import (
 from csuite.knowledge.alert_text import alert_label, readable_message
 from csuite.knowledge.thresholds import section
 from csuite.mcp import schemas, skills
-from csuite.mcp.prompts import PROMPTS
+from csuite.mcp.prompts import PROMPTS, QUESTION_MAX_CHARS
 from csuite.mcp.transport import serve_stdio
 from csuite.pack.bundle import file_bytes, pack_skills
 from csuite.render.answer import to_markdown
@@ -67,9 +67,7 @@ INSTRUCTIONS = (
 )
 
 log = logging.getLogger("csuite.mcp")
-LIMITS = section("mcp")
-QUESTION_MAX_CHARS: int = LIMITS["question_max_chars"]
-SUMMARY_MAX_CHARS: int = LIMITS["summary_max_chars"]
+SUMMARY_MAX_CHARS: int = section("mcp")["summary_max_chars"]
 # Every tool only reads the founder's files and our own pack, and never reaches past this machine:
 # `ask` drafts with the offline engine here. Hosts use these hints to skip confirmation prompts.
 # Wire names: mcp 2.x reads them as aliases, 1.x as its field names.
