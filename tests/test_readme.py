@@ -163,8 +163,15 @@ def test_use_from_mcp_clients(csuite_on_path, capfd):
 def test_use_from_langchain(capsys, monkeypatch):
     pytest.importorskip("langchain_core", reason="langchain-core is not installed")
     monkeypatch.chdir(ROOT)
-    exec(compile(use_block("LangChain", "python"), "README.md", "exec"), {"__name__": "readme"})
+    namespace: dict = {"__name__": "readme"}
+    exec(compile(use_block("LangChain", "python"), "README.md", "exec"), namespace)
     assert capsys.readouterr().out.strip() == "585600.0"   # as the comment says (hand check: test above)
+    # What a chat model is given for each tool converts to a strict OpenAI tool as it stands.
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    for tool in namespace["tools"]:
+        converted = convert_to_openai_tool(tool, strict=True)["function"]
+        assert converted["strict"] is True and converted["parameters"]["additionalProperties"] is False
 
 
 def test_use_from_openai_agents_sdk(csuite_on_path, capfd, monkeypatch):
