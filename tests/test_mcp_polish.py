@@ -128,7 +128,11 @@ def test_context_check_and_route_texts_are_short(server):
     assert len(text) < len(json.dumps(structured)) / 2
     assert text.startswith("Context ") and f"{len(structured['alerts'])} alert(s)" in text
     routed = call(server, "route", {"question": "Will we hit the quarter with this pipeline?"})
-    assert text_of(routed).startswith("CRO answers")
+    from csuite.knowledge.models import load_knowledge
+
+    topic = field(routed, "structured_content")["topic"]
+    title = next(t.title for t in load_knowledge("cro").topics if t.id == topic)
+    assert text_of(routed) == f"CRO answers. Topic: {title}."          # the title, not the id
 
 
 # ---------------------------------------------------------------------------- one-line errors

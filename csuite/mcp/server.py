@@ -43,6 +43,7 @@ from csuite.errors import (
     validation_message,
 )
 from csuite.knowledge.alert_text import alert_label, readable_message
+from csuite.knowledge.models import load_knowledge
 from csuite.knowledge.thresholds import section
 from csuite.mcp import schemas, skills
 from csuite.mcp.prompts import PROMPTS, QUESTION_MAX_CHARS
@@ -283,7 +284,8 @@ def route_summary(routed: Route) -> str:
         who = routed.referral_title or routed.referral or "the right specialist"
         return f"Outside the CRO and CCO's lane: ask {who}." + (f" {routed.referral_reason}" if routed.referral_reason else "")
     consulted = f", consulting {', '.join(r.upper() for r in routed.consult)}" if routed.consult else ""
-    topic = f" Topic: {routed.topic}." if routed.topic else ""
+    titles = {t.id: t.title for t in load_knowledge(routed.primary).topics} if routed.primary else {}
+    topic = f" Topic: {titles.get(routed.topic, routed.topic)}." if routed.topic else ""
     return f"{(routed.primary or 'none').upper()} answers{consulted}.{topic}"
 
 
