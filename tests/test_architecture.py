@@ -35,9 +35,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("csuite.mcp", "csuite.pack"),
     ("csuite.cli", "csuite.__main__"),
 ]
-# Imported inside functions on purpose: seconds of import time, or an optional extra.
-HEAVY_LAZY = {"anthropic", "mcp", "numpy", "matplotlib", "openpyxl", "python_calamine", "jinja2", "rich",
-              "charset_normalizer"}
+# Imported inside functions on purpose: seconds of import time, or an optional extra (anyio and
+# mcp_types arrive with the mcp extra).
+HEAVY_LAZY = {"anthropic", "mcp", "mcp_types", "anyio", "numpy", "matplotlib", "openpyxl", "python_calamine",
+              "jinja2", "rich", "charset_normalizer"}
 MAX_TOP_LEVEL_MODULES = 12
 
 

@@ -15,7 +15,13 @@ from csuite.backends.privacy import Pseudonymizer, free_text_names
 from csuite.io.numbers import format_value
 from csuite.runner import Advisor
 from tests.conftest import EXAMPLES
-from tests.fake_anthropic import FakeAnthropic, answer_payload, data_block, message, tool_use
+from tests.fake_anthropic import (
+    FakeAnthropic,
+    answer_payload,
+    data_block,
+    message,
+    tool_use,
+)
 
 DAY = date(2026, 11, 23)
 CONTEXT = EXAMPLES / "company-context.md"

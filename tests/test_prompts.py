@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import AS_OF, EXAMPLES
 from jinja2 import UndefinedError, meta
 from jinja2.exceptions import SecurityError
 
@@ -274,7 +275,7 @@ def test_answer_single_sections_in_order_with_tag_emoji():
     assert "| 1 | Re-weight the pipeline with calibrated stage rates [cro.pipeline_forecasting.1] | RevOps | 2026-11-30 |" in text
     assert "CRO · consulted CCO" in text
     assert "⛔ **HIGH · Thin pipeline coverage**" in text     # a severity glyph, never a tag colour
-    assert "⚠️ address first (revised once)" in text
+    assert "🔧 address first (revised once)" in text
     assert "1 finding(s) downgraded" in text
 
 
@@ -320,12 +321,12 @@ def test_answer_referral_names_who_to_ask():
 def test_alert_block():
     text = render_prompt("alert", alert=alert_dict(), answer=answer_dict())
     assert text.splitlines() == [
-        "> ⛔ **HIGH · Thin pipeline coverage**: pipeline_coverage 2.40x (< 3.00x)",
+        "> ⛔ **HIGH · Thin pipeline coverage**: Pipeline coverage 2.40x (under 3.00x)",
         "> Why: At typical 25–33% win rates, less than 3x qualified pipeline makes the quarter unlikely.",
         "> Do first: Rebuild the forecast from stage-calibrated win rates.",
     ]
     short = render_prompt("alert", alert=alert_dict(), answer=answer_dict(long=False))
-    assert short.strip() == ("⛔ **Thin pipeline coverage** (pipeline_coverage 2.40x (< 3.00x)) — "
+    assert short.strip() == ("⛔ **Thin pipeline coverage** (Pipeline coverage 2.40x (under 3.00x)) — "
                              "Do first: Rebuild the forecast from stage-calibrated win rates.")
 
 
@@ -343,7 +344,7 @@ def test_self_verify_repair_lists_the_exact_failures():
 def test_critic_is_an_executive_mentor_screen():
     text = render_prompt("critic", **variables_for("critic.j2"))
     for phrase in ("executive mentor", "Weakest point", "Missing perspective", "Cost if wrong",
-                   "`proceed` ✅", "`address` ⚠️", "`rethink` 🔴", '"quote"', "<draft>", "</draft>"):
+                   "`proceed` ✅", "`address` 🔧", "`rethink` 🛑", '"quote"', "<draft>", "</draft>"):
         assert phrase in text
     # The draft itself is inside the fence, quoted for the critic.
     draft = text[text.index("<draft>"):text.index("</draft>")]
@@ -434,3 +435,55 @@ def test_render_module_uses_these_templates():
     text = to_markdown(answer)
     assert text.startswith("> Will we make Q4?") and "- 🟢 Coverage is 2.4x — below the 4x" in text
     assert answer.findings[0].text == "Coverage is 2.4x"  # rendering never mutates the answer
+
+
+# ------------------------------------------------------------ glyphs and alert labels
+
+def test_tag_severity_and_verdict_glyphs_never_overlap():
+    """🟢🟡🔴 only ever mean evidence tags; alerts and critic verdicts have glyphs of their own."""
+    from csuite.render.templates import SEVERITY_EMOJI, TAG_EMOJI, VERDICT_EMOJI
+
+    sets = [set(TAG_EMOJI.values()), set(SEVERITY_EMOJI.values()), set(VERDICT_EMOJI.values())]
+    assert all(len(s) == 3 for s in sets)
+    assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
+    assert TAG_EMOJI == {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
+
+
+def test_rendered_alerts_carry_no_tag_glyph_and_no_internal_id(run_cli):
+    """The answer's alert block, through `csuite ask`: a severity glyph, the label, the metric in
+    words; neither the alert id nor a metric's snake_case name, and no 🟢🟡🔴."""
+    from csuite.knowledge.thresholds import alert_rules
+
+    result = run_cli("ask", "Is our NRR real?", "--context", EXAMPLES / "company-context.md",
+                     "--as-of", AS_OF, "--offline", "--long")
+    assert result.code == 0, result.err
+    alerts = result.out.split("**ALERTS**", 1)[1].split("\n---", 1)[0]
+    quoted = [line for line in alerts.splitlines() if line.startswith("> ") and "**" in line]
+    assert quoted
+    rules = alert_rules()
+    for line in quoted:
+        assert line[2] in "⛔⚠ℹ" and not any(glyph in line for glyph in "🟢🟡🔴")
+        assert any(f" · {rule.label}**" in line for rule in rules.values()), line
+    for alert_id, rule in rules.items():
+        assert alert_id not in alerts
+        for condition in rule.conditions:  # snake_case names (plain words like "contraction" are fine)
+            assert "_" not in condition.metric or condition.metric not in alerts, condition.metric
+
+
+def test_every_alert_has_a_label_in_both_languages():
+    from csuite.knowledge.alert_text import alert_label, metric_name
+    from csuite.knowledge.thresholds import alert_rules
+
+    for alert_id, rule in alert_rules().items():
+        assert alert_label(alert_id, "en") and alert_label(alert_id, "zh")
+        assert alert_label(alert_id, "en") != alert_id
+        for condition in rule.conditions:                      # every alert metric has a name
+            assert metric_name(condition.metric, "en") != condition.metric.replace("_", " ")
+
+
+def test_alert_message_in_words():
+    from csuite.knowledge.alert_text import readable_message
+
+    message = "nrr 104% (> 100%); grr 83% (< 85%)"
+    assert readable_message("leaky_bucket", message) == "NRR 104% (above 100%); GRR 83% (under 85%)"
+    assert readable_message("leaky_bucket", message, "zh") == "净收入留存（NRR） 104% (高于 100%)；毛收入留存（GRR） 83% (低于 85%)"

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from csuite.answer import Answer, Evidence, Finding
-from csuite.checks.verify import verify
 from csuite.backends.base import BaseBackend
+from csuite.checks.verify import verify
 from csuite.io.numbers import format_money
 from csuite.knowledge.bilingual import cjk_share
 from csuite.render.answer import to_markdown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from csuite import __version__
 
@@ -18,6 +19,7 @@ COMMAND_MODULES = [
     "csuite.cli.tools_cmd",
     "csuite.cli.mcp_cmd",
     "csuite.cli.skills_cmd",
+    "csuite.cli.completion_cmd",
 ]
 
 
@@ -38,7 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) == "ask" and all(Path(e).is_file() for e in extra):
+            parser.error("--data takes one file; give each its own: "
+                         + " ".join(f"--data {e}" for e in [*args.data[-1:], *extra]))
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

@@ -32,6 +32,7 @@ Text = TypeVar("Text", str, Bilingual)
 class AlertRule(BaseModel, Generic[Text]):
     role: Role
     severity: Severity
+    label: Text  # what the founder reads instead of the id
     conditions: list[Condition] = Field(min_length=1)
     why: Text
     action: Text

@@ -31,6 +31,7 @@ from csuite.backends.request import DraftRequest
 from csuite.checks.verify import sentences, tag_finding
 from csuite.context.alerts import Alert
 from csuite.io.numbers import find_mentions, format_value, matches, numeric_values
+from csuite.knowledge.alert_text import alert_label
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
 from csuite.knowledge.phrases import has_phrase, phrase
@@ -50,16 +51,6 @@ class OfflineBackend(BaseBackend):
 
 
 # -- alerts ------------------------------------------------------------------------------------
-
-def alert_label(alert_id: str, lang: Lang) -> str:
-    """The alert's human name ("leaky bucket" is an id; "Expansion is hiding churn" is a label)."""
-    rule = alert_rules().get(alert_id)
-    label = getattr(rule, "label", None) if rule is not None else None
-    if label:
-        return pick(label, lang)
-    key = f"alert_labels.{alert_id}"
-    return phrase(key, lang) if has_phrase(key) else alert_id.replace("_", " ")
-
 
 def alert_note(alert: Alert, lang: Lang = "en") -> AlertNote:
     return AlertNote(id=alert.id, role=alert.role, severity=alert.severity, message=_alert_message(alert, lang),
