@@ -57,30 +57,32 @@ def fill(template: str, lang: Lang, pool: Mapping[str, Evidence], *, figures: Ma
     sources: list[str] = []
     used_names: list[str] = []
 
-    def value_of(key: str) -> str | None:
+    def value_of(key: str, cited: list[str], quoted: list[str]) -> str | None:
         if key in figures:
             item = pool.get(figures[key])
             if item is None or item.value is None:
                 return None
-            sources.append(item.id)
+            cited.append(item.id)
             return item.display()
         if key in names:
-            used_names.append(names[key])
+            quoted.append(names[key])
             return names[key]
         if key in lists:
-            return _list_text(lists[key], pool, lang, sources, used_names) or None
+            return _list_text(lists[key], pool, lang, cited, quoted) or None
         if key in literals:
             return literals[key]
         return None
 
     def render(text: str, optional: bool) -> str | None:
-        missing = False
+        """The text with its placeholders filled; a clause's citations count only if it is kept."""
+        cited: list[str] = []
+        quoted: list[str] = []
+        missing: list[str] = []
 
         def replace(match: re.Match[str]) -> str:
-            nonlocal missing
-            value = value_of(match.group(1))
+            value = value_of(match.group(1), cited, quoted)
             if value is None:
-                missing = True
+                missing.append(match.group(1))
                 return ""
             return value
 
@@ -88,8 +90,9 @@ def fill(template: str, lang: Lang, pool: Mapping[str, Evidence], *, figures: Ma
         if missing:
             if optional:
                 return None
-            unbound = [m.group(1) for m in _PLACEHOLDER.finditer(text) if value_of(m.group(1)) is None]
-            raise KeyError(f"phrase placeholders without a value: {', '.join(unbound)}")
+            raise KeyError(f"phrase placeholders without a value: {', '.join(missing)}")
+        sources.extend(cited)
+        used_names.extend(quoted)
         return out
 
     def optional(match: re.Match[str]) -> str:
