@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csuite.tools.churn_analyzer import ChurnOptions, analyze, run
-from csuite.tools.snapshots import Snapshots, month_index, month_label, read_snapshots
+from csuite.tools.snapshots import Snapshots, month_index, month_label
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -30,7 +30,9 @@ def test_check_json_on_example(run_cli):
 def test_check_human_output(run_cli):
     result = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF)
     assert result.code == 0
-    assert "Confidence: medium" in result.out and "[HIGH] grr_low" in result.out
+    assert "Confidence: medium" in result.out
+    assert "⛔ Gross retention too low · high · CCO: GRR 83% (under 85%)" in result.out
+    assert "grr_low" not in result.out and "[HIGH]" not in result.out   # labels, never ids
 
 
 def test_stale_context_flagged(run_cli):

@@ -192,7 +192,7 @@ def test_xlsx_with_title_and_footer_reads_like_csv(tmp_path):
 def test_xlsx_without_the_extra_says_how_to_install(tmp_path, monkeypatch):
     path = _xlsx(tmp_path, [["Stage", "Amount"], ["Prospecting", 1]])
     monkeypatch.setattr(workbook.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(InputError, match=r"pip install 'csuite-advisors\[excel\]'"):
+    with pytest.raises(InputError, match=r"pip install csuite-advisors\[excel\]"):
         read_table(path)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from csuite import __version__
 from csuite.cli.commands import COMMANDS
@@ -49,7 +50,12 @@ def _command_in(argv: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(_command_in(argv))
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) == "ask" and all(Path(e).is_file() for e in extra):
+            parser.error("--data takes one file; give each its own: "
+                         + " ".join(f"--data {e}" for e in [*args.data[-1:], *extra]))
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "package": ("csuite.cli.skills_cmd", "build one zip per skill for claude.ai upload"),
     "install": ("csuite.cli.skills_cmd", "copy (or link) the skills where an agent host looks for them"),
     "validate": ("csuite.cli.skills_cmd", "check the skills against the Agent Skills rules"),
+    "completion": ("csuite.cli.completion_cmd", "print a shell completion script (bash, zsh or fish)"),
 }
 
 

@@ -64,8 +64,12 @@ def render_check(payload: dict) -> str:
     lines.append("")
     if payload["alerts"]:
         lines.append(f"Alerts ({len(payload['alerts'])}):")
+        from csuite.knowledge.alert_text import alert_label, readable_message
+        from csuite.render.templates import SEVERITY_EMOJI
+
         for alert in payload["alerts"]:
-            lines.append(f"  [{alert['severity'].upper()}] {alert['id']} ({alert['role'].upper()}): {alert['message']}")
+            lines.append(f"  {SEVERITY_EMOJI[alert['severity']]} {alert_label(alert['id'])} · {alert['severity']} · "
+                         f"{alert['role'].upper()}: {readable_message(alert['id'], alert['message'])}")
             lines.append(f"      why: {alert['why']}")
             lines.append(f"      do:  {alert['action']}")
     else:

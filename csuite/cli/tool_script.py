@@ -19,7 +19,9 @@ from pydantic.fields import FieldInfo
 from csuite.cli.common import EXIT_OK, guarded, note, print_json, validation_message
 from csuite.cli.progress import progress
 from csuite.errors import UsageError
+from csuite.knowledge.bilingual import LANGS
 from csuite.tools.base import ToolSpec, sample_source
+from csuite.tools.texts import ToolTexts
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -74,6 +76,9 @@ def build_parser(spec: ToolSpec, prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("input", nargs="?", metavar="INPUT", help=spec.input_help.replace("%", "%%"))
     parser.add_argument("--json", action="store_true", help="print only JSON on stdout")
+    parser.add_argument("--lang", choices=LANGS, default="en",
+                        help="language of the text output: en or zh (Chinese); numbers, JSON keys and "
+                             "--json output are the same in both (default: en)")
     if spec.plot is not None:
         parser.add_argument("--plot", metavar="PNG", help="also draw a chart to this PNG (needs the plots extra)")
         parser.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
@@ -112,7 +117,7 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
         if source is None:
             source = sample_source(spec, options)
             if source is not None:
-                note(f"{prog}: no INPUT given; using the bundled sample {Path('examples') / spec.sample}")
+                note(ToolTexts(spec.name, args.lang)("sample_note", prog=prog, path=Path("examples") / spec.sample))
             elif spec.input_required:
                 raise UsageError("INPUT is required")
         label = Path(str(source)).name if isinstance(source, (str, Path)) else "inline rows"
@@ -121,7 +126,7 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
         if args.json:
             print_json(result)
         else:
-            sys.stdout.write(spec.render(result).rstrip("\n") + "\n")
+            sys.stdout.write(spec.render(result, args.lang).rstrip("\n") + "\n")
         plot_path = getattr(args, "plot", None)
         if plot_path:
             _draw(spec, result, Path(plot_path), force=args.force)

@@ -141,8 +141,8 @@ def money_column(values: Sequence[Any], table: Table, header: str, *, allow_nega
     notes = []
     code = found_currency or currency
     if code and code != "USD":
-        notes.append(f"{table.file}: amounts are in {code}; figures are reported in {code}, not converted "
-                     "to dollars")
+        notes.append(f"{table.file}: amounts are in {code}; figures are reported in that currency, not "
+                     "converted to dollars")
     return MoneyColumn(values=numbers, currency=code, decimal=decimal, notes=notes)
 
 

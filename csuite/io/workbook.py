@@ -18,7 +18,8 @@ from typing import Any
 
 from csuite.errors import InputError
 
-INSTALL_HINT = "pip install 'csuite-advisors[excel]'"
+# No quotes: error messages about a file elide quoted text (csuite.errors), and the command must show.
+INSTALL_HINT = "pip install csuite-advisors[excel]"
 
 
 def cell_text(value: Any) -> str:

@@ -1,7 +1,8 @@
 """What every tool provides, and the value types its options use.
 
 A tool module defines an options model (its flags), a result model, a pure `run(source,
-options)` and a `render(result)` to text, and bundles them in `SPEC`. The CLI, the scripts,
+options)` and a `render(result, lang)` to text (English or Chinese, its words in
+csuite/data/tool_texts.yaml), and bundles them in `SPEC`. The CLI, the scripts,
 the runner, the MCP server and the tool schemas are all generated from that one spec.
 """
 
@@ -20,7 +21,9 @@ from pydantic.fields import FieldInfo
 from csuite.answer import Unit
 
 from csuite.errors import InputError
+from csuite.io.access import FILE_ARGUMENT
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
+from csuite.knowledge.bilingual import Lang
 from csuite.resources import examples_dir
 from csuite.roles import Role
 
@@ -64,6 +67,9 @@ Money = Annotated[float, BeforeValidator(_located(parse_money)), UnitTag("usd")]
 Percent = Annotated[float, BeforeValidator(_located(parse_percent)), UnitTag("fraction")]
 Day = Annotated[date, BeforeValidator(_located(parse_date))]
 PeriodLabel = Annotated[str, BeforeValidator(_located(lambda v: parse_period(v).label))]
+# An option naming a second file (a stage map, a history, an accounts file): the MCP server, the
+# Claude tool loop and the Python API confine it like the tool's own `path` (csuite.io.access).
+FilePath = Annotated[str, FILE_ARGUMENT]
 
 
 def unit_of(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> Unit | None:
@@ -134,7 +140,7 @@ class ToolSpec:
     options: type[ToolOptions]
     result: type[ToolResult]
     run: Callable[[Source, Any], ToolResult]  # (data source, options) -> result; pure, no printing
-    render: Callable[[BaseModel], str]
+    render: Callable[[Any, Lang], str]     # (result, "en" | "zh") -> text; numbers identical in both
     data_kinds: tuple[str, ...] = ()        # file kinds this tool reads (csuite.evidence.plan recognises them)
     plot: Callable[[BaseModel, Path], None] | None = None
     input_required: bool = True             # False for tools that can run on options alone

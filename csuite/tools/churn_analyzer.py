@@ -41,6 +41,7 @@ from csuite.context.alerts import evaluate_alerts
 from csuite.errors import UsageError
 from csuite.io.numbers import currency_formatter, pct, usd
 from csuite.io.values import month_end
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.resources import examples_dir
 from csuite.tools.base import (
@@ -48,6 +49,7 @@ from csuite.tools.base import (
     Count,
     Day,
     Days,
+    FilePath,
     Flag,
     MonthCount,
     Score,
@@ -79,6 +81,7 @@ from csuite.tools.snapshots import (
     retention_window,
     tenure,
 )
+from csuite.tools.texts import ToolTexts, pad, width
 
 if TYPE_CHECKING:  # numpy is imported where arrays are built, so `csuite --help` stays fast
     import numpy as np
@@ -101,7 +104,7 @@ def _cfg() -> dict[str, Any]:
 
 
 class ChurnOptions(ToolOptions):
-    accounts: str | None = Field(None, description="accounts file (CSV/JSON): account_id, name, segment, "
+    accounts: FilePath | None = Field(None, description="accounts file (CSV/JSON): account_id, name, segment, "
                                  "churn_reason, health_score, renewal_date, usage_change")
     window: int = Field(default_factory=lambda: int(_cfg()["window_months"]), ge=1, le=120,
                         description="window length in months for NRR/GRR/logo retention")
@@ -684,67 +687,68 @@ def _is_bundled_sample(source: Source) -> bool:
         return False
 
 
-def _top(total: ListTotal) -> str:
-    """' (top 25 of 40)' when the list below was cut to --limit, else nothing."""
-    return f" (top {total.shown} of {total.accounts})" if total.shown < total.accounts else ""
-
-
-def render(result: ChurnResult) -> str:
+def render(result: ChurnResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
     r = result
     money = currency_formatter(r.currency)
     wf = r.waterfall
+
+    def top(total: ListTotal) -> str:
+        """' (top 25 of 40)' when the list below was cut to --limit, else nothing."""
+        return T("top_of", shown=total.shown, total=total.accounts) if total.shown < total.accounts else ""
+
+    def reasons(items: list[str]) -> str:
+        return T("list_separator").join(T.say(item) for item in items)
+
+    d = r.decomposition
     lines = [
-        f"Churn and retention — {r.window.months}-month window {r.window.start} → {r.window.end} "
-        f"(as of {r.as_of}; {r.source.kind} {r.source.file})",
+        T("title", months=r.window.months, start=r.window.start, end=r.window.end, as_of=r.as_of,
+          kind=T.term(r.source.kind), file=r.source.file),
         "",
-        f"NRR {pct(r.nrr)}   GRR {pct(r.grr)}   Logo retention {pct(r.logo_retention)}   "
-        f"(cohort: {r.cohort_size} accounts, {money(r.decomposition.start_arr)} ARR)",
-        f"  cohort S→E (the NRR/GRR basis): churn −{money(r.decomposition.churn)} ({pct(r.decomposition.churn_rate)}), "
-        f"contraction −{money(r.decomposition.contraction)} ({pct(r.decomposition.contraction_rate)}), "
-        f"expansion +{money(r.decomposition.expansion)} ({pct(r.decomposition.expansion_rate)})",
+        T("headline", nrr=pct(r.nrr), grr=pct(r.grr), logos=pct(r.logo_retention), cohort=r.cohort_size,
+          arr=money(d.start_arr)),
+        T("decomposition", churn=money(d.churn), churn_rate=pct(d.churn_rate), contraction=money(d.contraction),
+          contraction_rate=pct(d.contraction_rate), expansion=money(d.expansion), expansion_rate=pct(d.expansion_rate)),
         "",
-        "ARR waterfall (every account, month by month, new logos included):",
-        f"  start {money(wf.start)} + new {money(wf.new)} + reactivation {money(wf.reactivation)} "
-        f"+ expansion {money(wf.expansion)} − contraction {money(wf.contraction)} − churn {money(wf.churn)} "
-        f"= end {money(wf.end)}",
+        T("waterfall"),
+        T("waterfall_row", start=money(wf.start), new=money(wf.new), reactivation=money(wf.reactivation),
+          expansion=money(wf.expansion), contraction=money(wf.contraction), churn=money(wf.churn), end=money(wf.end)),
     ]
     c = r.concentration
     if c.largest_account:
-        lines += ["", f"Concentration: largest account {c.largest_account.name or c.largest_account.account_id} "
-                      f"{pct(c.largest_share)} of ARR; top 10 {pct(c.top10_share)} ({c.active_accounts} active accounts)"]
+        lines += ["", T("concentration", name=c.largest_account.name or c.largest_account.account_id,
+                        share=pct(c.largest_share), top10=pct(c.top10_share), active=c.active_accounts)]
     if r.segments:
-        lines += ["", "Segments (cohort at window start, churned accounts included):"]
-        width = max(len(s.segment) for s in r.segments)
+        lines += ["", T("segments")]
+        columns = max(width(s.segment) for s in r.segments)
         for s in r.segments:
-            lines.append(f"  {s.segment:<{width}}  NRR {pct(s.nrr):>6}  GRR {pct(s.grr):>6}  logos {pct(s.logo_retention):>6}"
-                         f"  cohort {s.cohort_size:>4}  ARR {money(s.arr)}")
+            lines.append(T("segment_row", segment=pad(s.segment, columns), nrr=pct(s.nrr), grr=pct(s.grr),
+                           logos=pct(s.logo_retention), cohort=s.cohort_size, arr=money(s.arr)))
     curve = {p.month: p for p in r.logo_curve}
     marks = [k for k in (3, 6, 12) if k in curve]
     if marks:
-        lines += ["", "Logo survival (Kaplan–Meier, censored): " +
-                  ", ".join(f"month {k} {pct(curve[k].survival)}" for k in marks)]
+        lines += ["", T("survival", points=T("point_separator").join(
+            T("survival_point", month=k, value=pct(curve[k].survival)) for k in marks))]
     t = r.totals
     if r.at_risk:
-        lines += ["", f"At risk: {t.at_risk.accounts} accounts, {money(t.at_risk.arr)} ARR"
-                      + _top(t.at_risk)]
+        lines += ["", T("at_risk", accounts=t.at_risk.accounts, arr=money(t.at_risk.arr), top=top(t.at_risk))]
         for a in r.at_risk:
-            lines.append(f"  {a.name or a.account_id} ({money(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(T("account_row", name=a.name or a.account_id, arr=money(a.arr), reasons=reasons(a.reasons)))
     if r.expansion_candidates:
-        lines += ["", f"Expansion candidates: {t.expansion_candidates.accounts} accounts, "
-                      f"{money(t.expansion_candidates.arr)} ARR"
-                      + _top(t.expansion_candidates)]
+        lines += ["", T("expansion", accounts=t.expansion_candidates.accounts, arr=money(t.expansion_candidates.arr),
+                        top=top(t.expansion_candidates))]
         for a in r.expansion_candidates:
-            lines.append(f"  {a.name or a.account_id} ({money(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(T("account_row", name=a.name or a.account_id, arr=money(a.arr), reasons=reasons(a.reasons)))
     if r.churned:
-        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {money(t.churned.arr)} ARR"
-                      + _top(t.churned)]
+        lines += ["", T("churned", accounts=t.churned.accounts, arr=money(t.churned.arr), top=top(t.churned))]
         for ch in r.churned:  # already cut to --limit by analyze; the heading says so
-            lines.append(f"  {ch.period} {ch.name or ch.account_id} ({money(ch.arr_lost)})"
-                         + (f": {ch.reason}" if ch.reason else ""))
+            lines.append(T("churned_row", period=ch.period, name=ch.name or ch.account_id, arr=money(ch.arr_lost))
+                         + (T("churned_reason", reason=ch.reason) if ch.reason else ""))
     if r.flags:
-        lines += ["", "Flags:"] + [f"  [{f.severity}] {f.id}: {f.message}" for f in r.flags]
+        lines += ["", T("flags")] + [T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message))
+                                     for f in r.flags]
     if r.warnings:
-        lines += ["", "Notes:"] + [f"  {w}" for w in r.warnings]
+        lines += ["", T("notes")] + [T("note_line", text=T.say(w)) for w in r.warnings]
     return "\n".join(lines)
 
 

@@ -45,6 +45,7 @@ from csuite.io.tables import (
     resolve_columns,
 )
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
+from csuite.knowledge.bilingual import LANGS, Lang, pick
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import (
     Amount,
@@ -63,6 +64,7 @@ from csuite.tools.base import (
     ToolSpec,
 )
 from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
 
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first
@@ -220,10 +222,15 @@ def model_key(text: object, cfg: dict[str, Any]) -> str | None:
     """'Named + Executive Sponsor', 'tech-touch', 'POOLED' -> the YAML model key, or None."""
     key = canonical_key(str(text))
     for model, spellings in cfg["model_aliases"].items():
-        if key in {canonical_key(s) for s in [model, *spellings]} or key == canonical_key(
-                cfg["models"][model]["label"]):
+        labels = [pick(cfg["models"][model]["label"], lang) for lang in LANGS]
+        if key in {canonical_key(s) for s in [model, *spellings, *labels]}:
             return model
     return None
+
+
+def model_label(model: str, lang: Lang = "en") -> str:
+    """A coverage model's name in `lang` ("Named + executive sponsor", "专属 + 高管负责人")."""
+    return pick(config()["models"][model]["label"], lang)
 
 
 def _book_table(source: Source) -> Table:
@@ -252,7 +259,7 @@ def _book_table(source: Source) -> Table:
                 doc = rows
                 break
     if not isinstance(doc, (list, dict)):
-        raise InputError("expected a list of tiers or an object with a 'tiers' list", file=file)
+        raise InputError("expected a list of tiers or an object with a tiers list", file=file)
     table = read_table(doc, list_keys=keys, name="book")
     if file != "<book>":
         table.file = file
@@ -286,7 +293,7 @@ def read_book(source: Source, options: CoverageOptions, cfg: dict[str, Any]) -> 
                 model = model_key(raw, cfg)
                 if model is None:
                     raise InputError(f"unknown coverage model '{raw}' (use one of: "
-                                     f"{', '.join(models[m]['label'] for m in MODEL_ORDER)})")
+                                     f"{', '.join(model_label(m) for m in MODEL_ORDER)})")
             else:
                 field = "tier"
                 model = defaults.get(key)
@@ -562,7 +569,7 @@ def _tier_rows(tiers: list[_Tier], fte: list[list[float]], hires_per_tier: list[
     for i, t in enumerate(tiers):
         now, later = fte[i][0], fte[i][s.horizon]
         rows.append(TierCoverage(
-            tier=t.name, coverage_model=t.model, model_label=s.models[t.model]["label"],
+            tier=t.name, coverage_model=t.model, model_label=model_label(t.model),
             accounts=t.accounts, arr=t.arr, current_csms=t.current, arr_growth=t.g_arr,
             account_growth=t.g_acc, arr_per_csm=t.arr_per, accounts_per_csm=t.acc_per, ramp_months=t.ramp,
             binding_constraint=binding_constraint(t.arr, t.accounts, t.arr_per, t.acc_per, s.buffer, t.min_acc),
@@ -648,57 +655,61 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
 # Render
 
 
-def render(result: CoverageResult) -> str:  # type: ignore[override]
+def render(result: CoverageResult, lang: Lang = "en") -> str:  # type: ignore[override]
+    T = ToolTexts(NAME, lang)
     t = result.totals
     tier_limit = int(config()["tier_row_limit"])
+
+    def header(columns: list[tuple[str, int, bool]]) -> str:
+        return " ".join(pad(T(key), size, right=right) for key, size, right in columns)
+
     lines = [
-        f"CS coverage from {result.start_month}: {t.accounts:,} accounts, ARR {usd(t.arr)}, "
-        f"{t.current_csms} CSMs today",
-        f"Need {t.required_csms_now} CSMs now ({t.required_fte_now:.2f} FTE incl. {result.buffer:.0%} "
-        f"buffer) and {t.required_csms_12m} by {result.month_12} ({t.required_fte_12m:.2f} FTE): "
-        f"gap {t.gap_now:+d} now, {t.gap_12m:+d} at 12 months",
+        T("headline", start=result.start_month, accounts=f"{t.accounts:,}", arr=usd(t.arr), csms=t.current_csms),
+        T("need", now=t.required_csms_now, fte_now=f"{t.required_fte_now:.2f}", buffer=f"{result.buffer:.0%}",
+          later=t.required_csms_12m, month_12=result.month_12, fte_12m=f"{t.required_fte_12m:.2f}",
+          gap_now=f"{t.gap_now:+d}", gap_12m=f"{t.gap_12m:+d}"),
         "",
-        f"{'Tier':<14} {'Model':<26} {'Accts':>6} {'ARR':>12} {'CSMs':>4} {'Need now':>8} "
-        f"{'Need 12m':>8} {'Gap now':>7} {'Hires':>5}",
+        header([("col_tier", 14, False), ("col_model", 26, False), ("col_accounts", 6, True), ("col_arr", 12, True),
+                ("col_csms", 4, True), ("col_need_now", 8, True), ("col_need_12m", 8, True),
+                ("col_gap_now", 7, True), ("col_hires", 5, True)]),
     ]
     for row in result.tiers[:tier_limit]:
-        lines.append(
-            f"{row.tier:<14.14} {row.model_label:<26} {row.accounts:>6,} {usd(row.arr):>12} "
-            f"{row.current_csms:>4} {row.required_csms_now:>8.2f} {row.required_csms_12m:>8.2f} "
-            f"{row.gap_now:>+7.2f} {row.hires_planned:>5}")
+        lines.append(T("tier_row", tier=pad(row.tier, 14, cut=True),
+                       model=pad(model_label(row.coverage_model, lang), 26), accounts=row.accounts,
+                       arr=usd(row.arr), csms=row.current_csms, need_now=row.required_csms_now,
+                       need_12m=row.required_csms_12m, gap_now=row.gap_now, hires=row.hires_planned))
     if len(result.tiers) > tier_limit:
         rest = result.tiers[tier_limit:]
-        lines.append(f"... {len(rest)} more tiers ({sum(r.accounts for r in rest):,} accounts, "
-                     f"{usd(sum(r.arr for r in rest))} ARR; --json lists all)")
-    short = {"tech_touch": "tech-touch", "pooled": "pooled", "named": "named", "named_exec": "named+exec"}
-    lines += ["", "FTE now under each coverage model (compare before choosing):"]
+        lines.append(T("more_tiers", count=len(rest), accounts=f"{sum(r.accounts for r in rest):,}",
+                       arr=usd(sum(r.arr for r in rest))))
+    lines += ["", T("by_model")]
     for row in result.tiers[:tier_limit]:
-        lines.append(f"  {row.tier:<14.14} " + "  ".join(
-            f"{short.get(m, m)} {v:.2f}" + ("*" if m == row.coverage_model else "")
-            for m, v in row.by_model.items()))
-    lines += ["", f"Month-by-month (requisitions open {result.hire_ahead_days} days before a start; "
-                  "ramp per model):",
-              f"{'Month':<8} {'Need':>4} {'Payroll':>7} {'Ramped':>6} {'Reqs':>4} {'Starts':>6} "
-              f"{'Mgrs':>4} {'Incremental cost':>16}"]
+        lines.append(T("by_model_row", tier=pad(row.tier, 14, cut=True), models="  ".join(
+            T("by_model_cell", model=T.term(m), fte=f"{v:.2f}", mark="*" if m == row.coverage_model else "")
+            for m, v in row.by_model.items())))
+    lines += ["", T("months", days=result.hire_ahead_days),
+              header([("col_month", 8, False), ("col_need", 4, True), ("col_payroll", 7, True),
+                      ("col_ramped", 6, True), ("col_reqs", 4, True), ("col_starts", 6, True),
+                      ("col_managers", 4, True), ("col_cost", 16, True)])]
     for m in result.months:
-        lines.append(f"{m.month:<8} {m.required_csms:>4} {m.csms_on_payroll:>7} {m.ramped_csms:>6} "
-                     f"{m.reqs_opened:>4} {m.csm_starts:>6} {m.managers_on_payroll:>4} "
-                     f"{usd(m.incremental_cost):>16}")
-    lines.append(f"Incremental cost over 12 months: {usd(result.incremental_cost_12m)}; run rate "
-                 f"of the added team by {result.month_12}: {usd(result.incremental_run_rate_12m)}/year")
-    lines += ["", f"Hiring plan: {t.csm_hires} CSM(s), {t.manager_hires} manager(s)"]
+        lines.append(T("month_row", month=m.month, need=m.required_csms, payroll=m.csms_on_payroll,
+                       ramped=m.ramped_csms, reqs=m.reqs_opened, starts=m.csm_starts, managers=m.managers_on_payroll,
+                       cost=usd(m.incremental_cost)))
+    lines.append(T("cost", cost=usd(result.incremental_cost_12m), month_12=result.month_12,
+                   rate=usd(result.incremental_run_rate_12m)))
+    lines += ["", T("hiring_plan", csms=t.csm_hires, managers=t.manager_hires)]
     for h in result.hires:
-        who = f"CSM, {h.tier}" if h.role == "csm" else "CS manager"
-        lines.append(f"  open {h.open_req_month}, start {h.start_month}, ready {h.ready_month}: "
-                     f"{who} — {h.reason}")
+        who = T("who_csm", tier=h.tier) if h.role == "csm" else T("who_manager")
+        lines.append(T("hire", open=h.open_req_month, start=h.start_month, ready=h.ready_month, who=who,
+                       reason=T.say(h.reason)))
     if result.hires_omitted:
-        lines.append(f"  ... and {result.hires_omitted} more (by tier: "
-                     + ", ".join(f"{k} {v}" for k, v in result.hires_by_tier.items() if v) + ")")
-    lines.append(f"Manager rule: {result.manager_rule}")
+        lines.append(T("more_hires", count=result.hires_omitted, tiers=", ".join(
+            f"{k} {v}" for k, v in result.hires_by_tier.items() if v)))
+    lines.append(T("manager_rule", rule=T.say(result.manager_rule)))
     for note in result.rebalancing:
-        lines.append(f"Note: {note}")
+        lines.append(T("note", text=T.say(note)))
     for w in result.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
 
 

@@ -45,6 +45,7 @@ from csuite.io.values import (
     parse_money,
     parse_months,
 )
+from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.thresholds import alert_threshold, section
 from csuite.tools.base import (
     Amount,
@@ -61,6 +62,7 @@ from csuite.tools.base import (
     ToolSpec,
 )
 from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
 
 NAME = "customer_segmentation_designer"
 
@@ -462,6 +464,16 @@ def fit_score(flags: list[bool] | tuple[bool, ...], weights: dict[str, float] | 
     return float(sum(weights[s] for s, on in zip(SIGNALS, flags) if on))
 
 
+def tier_label(tier: str, lang: Lang = "en") -> str:
+    """A tier's name in `lang` ("Long tail", "长尾客户")."""
+    return pick(config()["tier_labels"][tier], lang)
+
+
+def tier_engagement(tier: str, lang: Lang = "en") -> str:
+    """How a tier is served, in `lang` (thresholds.yaml investment.<tier>.engagement)."""
+    return pick(config()["investment"][tier]["engagement"], lang)
+
+
 def _validated_config() -> dict[str, Any]:
     cfg = config()
     tiers = cfg["tiers"]
@@ -558,7 +570,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         raise UsageError("--thresholds applies to --mode thresholds only")
     cols, table = read_customers(source, options)
     tiers: list[str] = list(cfg["tiers"])
-    labels: dict[str, str] = cfg["tier_labels"]
+    labels = {tier: tier_label(tier) for tier in tiers}
     weights: dict[str, float] = {k: float(v) for k, v in cfg["fit_weights"].items()}
     trans = cfg["transitions"]
     rule = cfg["kill_rule"]
@@ -681,7 +693,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
             average_arr=arr_t / counts[t] if counts[t] else None,
             average_fit_score=fit_t / counts[t] if counts[t] else None,
             cost_to_serve=cost_t, cost_ratio=cost_t / arr_t if arr_t else None,
-            coverage_model=inv["coverage_model"], engagement=inv["engagement"],
+            coverage_model=inv["coverage_model"], engagement=tier_engagement(name),
             target_cost_ratio=target_ratio, recommended_investment=recommended,
             investment_gap=recommended - cost_t,
         ))
@@ -728,59 +740,63 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
 # Render
 
 
-def render(result: SegmentationResult) -> str:  # type: ignore[override]
-    labels = {t.tier: t.label for t in result.tiers}
+def render(result: SegmentationResult, lang: Lang = "en") -> str:  # type: ignore[override]
+    tiers = [t.tier for t in result.tiers]
+    in_lang = {tier_label(tier): tier_label(tier, lang) for tier in tiers}
+    T = ToolTexts(NAME, lang, lookups={"tier": lambda label: in_lang.get(label, label)})
+    labels = {tier: tier_label(tier, lang) for tier in tiers}
+
+    def coverage(model: str) -> str:
+        """A coverage model as the table names it: its id in English (as in --json), its name in Chinese."""
+        return model if lang == "en" else pick(section("cs_coverage_calculator")["models"][model]["label"], lang)
+
+    zero = T("zero_arr_count", count=result.zero_arr_customers) if result.zero_arr_customers else ""
+    columns = [("col_tier", 10, False), ("col_entry", 11, True), ("col_customers", 5, True), ("col_arr", 12, True),
+               ("col_arr_share", 6, True), ("col_fit", 7, True), ("col_cost", 8, True), ("col_target", 6, True),
+               ("col_gap", 11, True)]
     lines = [
-        f"Customer segmentation ({result.mode}) — {result.paying_customers} paying customers, "
-        f"ARR {usd(result.total_arr)}"
-        + (f", {result.zero_arr_customers} zero-ARR" if result.zero_arr_customers else ""),
-        f"Tier rule: {result.tier_rule}",
+        T("headline", mode=T.term(result.mode), paying=result.paying_customers, arr=usd(result.total_arr), zero=zero),
+        T("tier_rule", rule=T.say(result.tier_rule)),
         "",
-        f"{'Tier':<10} {'Entry ARR':>11} {'Cust':>5} {'ARR':>12} {'ARR %':>6} {'Avg fit':>7} "
-        f"{'Cost/ARR':>8} {'Target':>6} {'Invest gap':>11}  Coverage",
+        " ".join(pad(T(key), size, right=right) for key, size, right in columns) + "  " + T("col_coverage"),
     ]
     for t in result.tiers:
-        fit = "n/a" if t.average_fit_score is None else f"{t.average_fit_score:.1f}"
-        lines.append(
-            f"{t.label:<10} {usd(t.entry_arr):>11} {t.customers:>5} {usd(t.arr):>12} "
-            f"{pct(t.arr_share):>6} {fit:>7} {pct(t.cost_ratio):>8} {t.target_cost_ratio:>6.0%} "
-            f"{usd(t.investment_gap):>11}  {t.coverage_model}"
-        )
+        fit = T("n_a") if t.average_fit_score is None else f"{t.average_fit_score:.1f}"
+        lines.append(T("tier_row", tier=pad(labels[t.tier], 10), entry=usd(t.entry_arr), customers=t.customers,
+                       arr=usd(t.arr), share=pct(t.arr_share), fit=fit, cost=pct(t.cost_ratio),
+                       target=t.target_cost_ratio, gap=usd(t.investment_gap), coverage=coverage(t.coverage_model)))
     if result.largest_customer is not None:
-        lines += ["", f"Largest customer: {result.largest_customer.name} "
-                      f"{usd(result.largest_customer.arr)} ({pct(result.largest_customer_share)} of ARR)"]
+        lines += ["", T("largest", name=result.largest_customer.name, arr=usd(result.largest_customer.arr),
+                        share=pct(result.largest_customer_share))]
 
     def block(title: str, rows: list[CustomerRow], count: int, arr: float | None, show_target: bool,
               note: str | None = None) -> None:
-        head = f"{title}: {count}"
+        head = T("block", title=title, count=count)
         if arr is not None:
-            head += f" ({usd(arr)} ARR)"
+            head += T("block_arr", arr=usd(arr))
         lines.extend(["", head])
         if note:
-            lines.append(f"  Rule: {note}")
+            lines.append(T("rule", rule=T.say(note)))
         for r in rows:
-            target = f" -> {labels[r.target_tier]}" if show_target and r.target_tier else ""
-            tier = labels[r.tier] if r.tier else "untiered"
-            cost = "n/a" if r.cost_ratio is None else f"{r.cost_ratio:.0%}"
-            lines.append(f"  {r.name:<28.28} {usd(r.arr):>10}  {tier}{target}; fit {r.fit_score:g}/10, "
-                         f"cost/ARR {cost}")
+            target = T("target", tier=labels[r.target_tier]) if show_target and r.target_tier else ""
+            tier = labels[r.tier] if r.tier else T("untiered")
+            cost = T("n_a") if r.cost_ratio is None else f"{r.cost_ratio:.0%}"
+            lines.append(T("customer_row", name=pad(r.name, 28, cut=True), arr=usd(r.arr), tier=tier, target=target,
+                           fit=f"{r.fit_score:g}", cost=cost))
         if count > len(rows):
-            lines.append(f"  ... and {count - len(rows)} more (--limit, or --json)")
+            lines.append(T("more_rows", count=count - len(rows)))
 
-    block("Upgrade candidates", result.upgrade_candidates, result.upgrade_count, result.upgrade_arr, True)
-    block("Downgrade candidates", result.downgrade_candidates, result.downgrade_count,
-          result.downgrade_arr, True)
-    block("Kill list (exit or move to self-serve at renewal)", result.kill_list, result.kill_count,
-          result.kill_arr, False, result.kill_rule.statement)
+    block(T("upgrades"), result.upgrade_candidates, result.upgrade_count, result.upgrade_arr, True)
+    block(T("downgrades"), result.downgrade_candidates, result.downgrade_count, result.downgrade_arr, True)
+    block(T("kill_list"), result.kill_list, result.kill_count, result.kill_arr, False, result.kill_rule.statement)
     if result.zero_arr_customers:
-        lines.extend(["", f"Zero-ARR accounts: {result.zero_arr_customers}, costing "
-                          f"{usd(result.zero_arr_cost_to_serve)} a year (not tiered, never on the kill list)"])
+        lines.extend(["", T("zero_arr", count=result.zero_arr_customers, cost=usd(result.zero_arr_cost_to_serve))])
         for r in result.zero_arr:
-            lines.append(f"  {r.name:<28.28} {r.reasons[0]}")
+            lines.append(T("zero_row", name=pad(r.name, 28, cut=True), reason=T.say(r.reasons[0])))
         if result.zero_arr_customers > len(result.zero_arr):
-            lines.append(f"  ... and {result.zero_arr_customers - len(result.zero_arr)} more")
+            lines.append(T("more_zero", count=result.zero_arr_customers - len(result.zero_arr)))
     for w in result.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
 
 

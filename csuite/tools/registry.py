@@ -35,6 +35,8 @@ TOOLS: dict[str, ToolEntry] = {
         ToolEntry("revenue_metrics", "cro",
                   "Unit economics for the board: magic number, CAC payback, burn multiple, Rule of 40, each with "
                   "its formula"),
+        ToolEntry("funnel_analyzer", "cro",
+                  "Win/loss, channels, cycle, velocity, deal value and top-deal risk from the CRM opportunity export"),
         ToolEntry("retention_decomposition_analyzer", "cco",
                   "Honest retention: GRR beside NRR per cohort, churn taxonomy, preventable share, leaky bucket"),
         ToolEntry("customer_segmentation_designer", "cco",

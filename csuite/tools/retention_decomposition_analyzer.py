@@ -85,6 +85,7 @@ from csuite.io.values import (
     parse_quarter,
     quarter_period,
 )
+from csuite.knowledge.bilingual import LANGS, Bilingual, Lang
 from csuite.knowledge.thresholds import AlertRule, alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
@@ -92,6 +93,7 @@ from csuite.tools.base import (
     Amount,
     Count,
     Day,
+    FilePath,
     MonthCount,
     PeriodLabel,
     Share,
@@ -100,7 +102,9 @@ from csuite.tools.base import (
     ToolSpec,
 )
 from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
 
+NAME = "retention_decomposition_analyzer"
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
               "company_event", "tactical_failure")
 
@@ -133,7 +137,7 @@ class RetentionOptions(ToolOptions):
     window: int = Field(12, ge=1, le=60, validation_alias=AliasChoices("window", "window_months"),
                         description="length of the measurement window in months "
                                "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
-    accounts: str | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
+    accounts: FilePath | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
     period: PeriodLabel | None = Field(None, validation_alias=AliasChoices("period", "end"),
                                        description="snapshots only: last month of the window (YYYY-MM; "
                                     "a quarter means its last month); default: the last month in the data")
@@ -277,12 +281,19 @@ def taxonomy() -> dict[str, Any]:
         raise RuntimeError(f"churn_taxonomy.yaml must define exactly {CATEGORIES}")
     compiled = []
     direct: dict[str, str] = {}
+    labels = {cat_id: Bilingual.model_validate(spec["label"]) for cat_id, spec in cats.items()}
     for cat_id, spec in cats.items():
         direct[normalise_words(cat_id)] = cat_id
-        direct[normalise_words(spec["label"])] = cat_id
+        for lang in LANGS:   # a reason written as the label in either language is that category
+            direct[normalise_words(labels[cat_id].get(lang))] = cat_id
         compiled.append((cat_id, keyword_pattern(spec["keywords"])))
-    return {"compiled": compiled, "direct": direct, "labels": {c: cats[c]["label"] for c in cats},
-            "preventable": tuple(data["preventable"])}
+    return {"compiled": compiled, "direct": direct, "labels": {c: label.en for c, label in labels.items()},
+            "label_texts": labels, "preventable": tuple(data["preventable"])}
+
+
+def category_label(category: str, lang: Lang = "en") -> str:
+    """A churn category's label in `lang` ("Product fit", "产品不匹配")."""
+    return taxonomy()["label_texts"][category].get(lang)
 
 
 @lru_cache(maxsize=4096)
@@ -999,63 +1010,69 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
 
 # ----------------------------------------------------------------------------- human output
 
-def render(r: RetentionResult) -> str:
+def render(r: RetentionResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
     d = r.verdict_detail
+    window = r.window.get("label") or T("window", months=d.window_months)
+    metrics = T("list_comma").join(T("verdict_metric", metric=T.term(f"metric.{m.metric}"), status=T.term(m.status))
+                                   for m in d.metrics)
     lines = [
-        f"Retention ({r.window.get('label', f'{d.window_months}-month window')}, {len(r.cohorts)} cohorts, "
-        f"{r.starting_customers} customers, {usd(r.starting_arr)} starting ARR)",
-        f"  GRR {pct(r.grr)}   NRR {pct(r.nrr)}   Logo retention {pct(r.logo_retention)}",
-        f"  Churn {pct(r.churn_rate)} ({usd(r.churned_arr)})   Contraction {pct(r.contraction_rate)} "
-        f"({usd(r.contraction_arr)})   Expansion {pct(r.expansion_rate)} ({usd(r.expansion_arr)})",
-        f"Verdict ({d.stage} stage): {r.verdict.upper()} — "
-        + ", ".join(f"{m.metric.replace('_', ' ')} {m.status}" for m in d.metrics),
+        T("headline", window=window, cohorts=len(r.cohorts), customers=r.starting_customers, arr=usd(r.starting_arr)),
+        T("rates", grr=pct(r.grr), nrr=pct(r.nrr), logos=pct(r.logo_retention)),
+        T("movements", churn_rate=pct(r.churn_rate), churn=usd(r.churned_arr), contraction_rate=pct(r.contraction_rate),
+          contraction=usd(r.contraction_arr), expansion_rate=pct(r.expansion_rate), expansion=usd(r.expansion_arr)),
+        T("verdict", stage=T.term(f"stage.{d.stage}"), verdict=T.term(f"verdict.{r.verdict}"), metrics=metrics),
     ]
     if d.window_months != 12:
-        lines.append(f"  (annual thresholds; the {d.window_months}-month figures are annualised by compounding)")
+        lines.append(T("annualised", months=d.window_months))
     if r.leaky_bucket:
-        lines.append(f"LEAKY BUCKET: {r.leaky_bucket_rule} — expansion is masking churn; fund churn prevention first.")
+        lines.append(T("leaky_bucket", rule=r.leaky_bucket_rule.replace(" and ", T("and"))))
     lines.append("")
-    lines.append(f"{'Cohort':<20}{'Start ARR':>12}{'GRR':>8}{'NRR':>8}{'Logos':>8}{'Contr.':>8}{'Exp.':>8}  Verdict")
+    columns = [("col_arr", 12), ("col_grr", 8), ("col_nrr", 8), ("col_logos", 8), ("col_contraction", 8),
+               ("col_expansion", 8)]
+    lines.append(pad(T("col_cohort"), 20) + "".join(pad(T(key), size, right=True) for key, size in columns)
+                 + "  " + T("col_verdict"))
     shown = r.cohorts if len(r.cohorts) <= 24 else r.cohorts[:12] + r.cohorts[-12:]
     for c in shown:
-        flag = " leaky" if c.leaky_bucket else ""
-        lines.append(f"{c.name[:19]:<20}{usd(c.starting_arr):>12}{pct(c.grr):>8}{pct(c.nrr):>8}"
-                     f"{pct(c.logo_retention):>8}{pct(c.contraction_rate):>8}{pct(c.expansion_rate):>8}  "
-                     f"{c.verdict}{flag}")
+        lines.append(T("cohort_row", name=pad(T.say(c.name)[:19], 20), arr=usd(c.starting_arr), grr=pct(c.grr), nrr=pct(c.nrr),
+                       logos=pct(c.logo_retention), contraction=pct(c.contraction_rate),
+                       expansion=pct(c.expansion_rate), verdict=T.term(c.verdict),
+                       leaky=T("leaky") if c.leaky_bucket else ""))
     if len(shown) < len(r.cohorts):
-        lines.append(f"  … {len(r.cohorts) - len(shown)} more cohorts in --json")
+        lines.append(T("more_cohorts", count=len(r.cohorts) - len(shown)))
     t = r.trend
-    lines.append("Trend (" + t.order + "): " + ", ".join(
-        f"{k.replace('_', ' ')} {t.direction[k]}" + (f" ({t.change[k] * 100:+.1f} pts)" if t.change[k] is not None else "")
-        for k in ("grr", "nrr", "logo_retention")))
+    lines.append(T("trend", order=T.term(t.order), items=T("list_comma").join(
+        T("trend_item", metric=T.term(f"metric.{k}"), direction=T.term(t.direction[k]),
+          change=T("trend_change", points=f"{t.change[k] * 100:+.1f}") if t.change[k] is not None else "")
+        for k in ("grr", "nrr", "logo_retention"))))
     cr = r.churn_reasons
     lines.append("")
-    lines.append(f"Churn reasons (by {'ARR' if cr.basis == 'arr' else 'customers'}; preventable share "
-                 f"{pct(r.preventable_share)}):")
+    lines.append(T("reasons", basis=T.term(f"basis.{cr.basis}"), share=pct(r.preventable_share)))
     for dvr in r.top_drivers:
-        lines.append(f"  {dvr.label:<18} {dvr.customers:>3} customers  {usd(dvr.arr):>10}  {pct(dvr.share):>6}"
-                     f"  e.g. {'; '.join(dvr.reasons[:2])}")
+        lines.append(T("driver_row", label=pad(category_label(dvr.category, lang), 18), customers=dvr.customers,
+                       arr=usd(dvr.arr), share=pct(dvr.share), examples=T("list_separator").join(dvr.reasons[:2])))
     if cr.unmapped:
-        lines.append("  Unmapped: " + "; ".join(f"{u.reason} ({u.customers})" for u in cr.unmapped))
+        lines.append(T("unmapped", items=T("list_separator").join(
+            T("unmapped_item", reason=u.reason, customers=u.customers) for u in cr.unmapped)))
     if cr.unexplained_customers:
-        lines.append(f"  No reason given: {cr.unexplained_customers} churned customer(s)")
+        lines.append(T("unexplained", customers=cr.unexplained_customers))
     if r.logo_curve:
         marks = {p.month: p.survival for p in r.logo_curve}
-        pts = [f"m{k} {pct(marks[k])}" for k in (3, 6, 12, 24) if k in marks]
-        if pts:
-            lines.append("Logo survival by tenure (Kaplan–Meier): " + ", ".join(pts))
+        points = [T("survival_point", month=k, value=pct(marks[k])) for k in (3, 6, 12, 24) if k in marks]
+        if points:
+            lines.append(T("survival", points=T("list_comma").join(points)))
     if r.warnings:
         lines.append("")
-        lines.append("Warnings:")
-        lines += [f"  - {w}" for w in r.warnings[:20]]
+        lines.append(T("warnings"))
+        lines += [T("warning_item", text=T.say(w)) for w in r.warnings[:20]]
         if len(r.warnings) > 20:
-            lines.append(f"  … {len(r.warnings) - 20} more in --json")
+            lines.append(T("more_warnings", count=len(r.warnings) - 20))
     return "\n".join(lines)
 
 
 SPEC = ToolSpec(
-    name="retention_decomposition_analyzer",
-    summary=summary_of("retention_decomposition_analyzer"),
+    name=NAME,
+    summary=summary_of(NAME),
     role="cco",
     input_help=("cohort summaries CSV/JSON (cohort, starting_customers, starting_arr, churned_customers, "
                 "churned_arr [at full starting ARR, before contraction], contraction_arr [retained customers "

@@ -54,12 +54,14 @@ from csuite.io.values import (
     parse_period,
     period_of,
 )
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import (
     Amount,
     Count,
     Day,
     Days,
+    FilePath,
     Flag,
     Money,
     PeriodLabel,
@@ -72,6 +74,7 @@ from csuite.tools.base import (
 )
 from csuite.tools.registry import summary_of
 from csuite.tools.plotting import figure
+from csuite.tools.texts import ToolTexts, pad
 
 if TYPE_CHECKING:  # numpy is imported where arrays are built, so `csuite --help` stays fast
     import numpy as np
@@ -151,9 +154,9 @@ class ForecastOptions(ToolOptions):
     shock: float = Field(
         _MC["shock_sd"], ge=0.0, lt=1.0, allow_inf_nan=False,
         description="sd of the shared per-run win-rate shock on the log-odds scale; 0 = independent deals")
-    stage_map: str | None = Field(
+    stage_map: FilePath | None = Field(
         None, description="CSV/JSON/YAML of stage → probability (optional status open|won|lost); overrides defaults and the export's probability column")
-    history: str | None = Field(
+    history: FilePath | None = Field(
         None, description="CSV of closed deals: stage at snapshot and outcome won|lost; calibrates per-stage win rates")
     as_of: Day | None = Field(None, description="today's date for past-due deals and the default period (default: today)")
     date_order: Literal["dmy", "mdy"] | None = Field(
@@ -278,6 +281,13 @@ class ScenarioSettings(BaseModel):
     slip_probability: Share
 
 
+class PeriodDeal(DealRef):
+    """An open deal closing in the target period: the deals the quarter rides on, largest first."""
+
+    probability: float
+    weighted: float
+
+
 class ForecastResult(ToolResult):
     file: str
     format: Format
@@ -304,6 +314,7 @@ class ForecastResult(ToolResult):
                                        "stale_days, largest first (capped at list_limit)")
     stale_count: Count
     stale_days: Days
+    period_top_deals: list[PeriodDeal] = Field(default_factory=list, description="largest open deals in the period")
     fan_chart: list[FanPoint]
     scenarios: dict[str, ScenarioSettings]
     closed_rows: dict[str, Count]
@@ -508,6 +519,23 @@ def _percent_column(values: list[Any], header: str | None) -> bool:
     return False
 
 
+def percent_column(table: Table, header: str | None) -> bool:
+    """Whether a table's probability column holds percents (see _percent_column); shared with
+    funnel_analyzer, which reads the same opportunity exports."""
+    return _percent_column(table.values(header), header) if header else False
+
+
+def read_probability(raw: Any, is_percent: bool, file: str, row: int, header: str | None) -> float:
+    """One deal's probability, read the way its column was decided (see percent_column)."""
+    try:
+        value = parse_percent(raw, fraction_max=0.0 if is_percent else 1.0)
+    except InputError as exc:
+        raise exc.located(file=file, row=row, field=header) from None
+    if value > 1:
+        raise InputError(f"probability {value:.0%} is above 100%", file=file, row=row, field=header)
+    return value
+
+
 def _probabilities(table: Table, header: str | None) -> "np.ndarray":
     """The export's probability column as fractions (NaN where blank), parsed per distinct text."""
     import numpy as np
@@ -674,6 +702,22 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
                   currency=money.currency, lost=int(lost.sum()),
                   warnings=list(table.warnings) + money.notes)
     return deals
+
+
+def currency_code(raw_amount: Any, currency_cell: Any) -> str | None:
+    """The currency of one amount: the currency column's code, else the amount's own symbol or
+    ISO prefix ("USD 485,000.00", "€84,000"); None when neither says (a bare number)."""
+    if currency_cell is not None:
+        return str(currency_cell).strip().upper()
+    if isinstance(raw_amount, str) and not raw_amount[:1].isdigit():
+        text = raw_amount.strip().lstrip("(-−").strip()
+        for code, sym in (("USD", "$"), ("EUR", "€"), ("GBP", "£")):
+            if text.startswith(sym):
+                return code
+        head = text[:3].upper()
+        if head.isalpha() and len(text) > 3:
+            return head
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1007,6 +1051,22 @@ def forecast_categories(period: Deals, booked: float) -> ForecastCategories | No
         open_marked_closed=counts["closed"])
 
 
+def top_deals(period: Deals, limit: int) -> list[PeriodDeal]:
+    """The period's largest open deals (ties: earlier close, then id): the deals the quarter rides on."""
+    import numpy as np
+
+    first = np.lexsort((period.close, -period.amount))[: limit + 20]
+    chosen = sorted((int(i) for i in first),
+                    key=lambda i: (-period.amount[i], period.close[i], period.ids[int(period.index[i])]))[:limit]
+    out = []
+    for i in chosen:
+        ref = period.ref(i, [], date.fromordinal(int(period.close[i])))
+        out.append(PeriodDeal(deal_id=ref.deal_id, name=ref.name, stage=ref.stage, amount=ref.amount,
+                              close_date=ref.close_date, owner=ref.owner, probability=float(period.prior[i]),
+                              weighted=float(period.amount[i] * period.prior[i])))
+    return out
+
+
 def stale_deals(deals: Deals, as_of: date, stale_days: int) -> tuple[list[int], dict[int, list[str]]]:
     """Open deals past their close date or silent for more than `stale_days`, largest first, each
     with its reasons."""
@@ -1078,6 +1138,7 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
         by_stage=stage_rows(period), calibration=calibration,
         forecast_categories=forecast_categories(period, booked),
         stale_deals=[deals.ref(i, reasons[i], as_of) for i in stale[:limit]], stale_count=len(stale),
+        period_top_deals=top_deals(period, limit),
         stale_days=options.stale_days, flags=flags, fan_chart=_fan(line, totals), scenarios=scenarios,
         closed_rows={"won": len(won), "lost": everything.lost}, warnings=warnings,
         currency=everything.currency or "USD")
@@ -1200,72 +1261,76 @@ def _stale_flags(deals: Deals, stale: list[int], reasons: dict[int, list[str]], 
 # Output
 
 
-def render(result: ForecastResult) -> str:
+def render(result: ForecastResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
     mc = result.monte_carlo
     money = currency_formatter(result.currency)
     lines = [
-        f"Pipeline forecast for {result.period} ({result.period_start} to {result.period_end}), as of {result.as_of}",
-        f"Source: {result.file} ({result.format} format); {result.open_deals} open deals worth "
-        f"{money(result.open_pipeline)}; {result.period_deals} close in {result.period} "
-        f"({money(result.period_pipeline)}).",
+        T("title", period=result.period, start=result.period_start, end=result.period_end, as_of=result.as_of),
+        T("source", file=result.file, format=result.format, open=result.open_deals, pipeline=money(result.open_pipeline),
+          period_deals=result.period_deals, period=result.period, period_pipeline=money(result.period_pipeline)),
     ]
     if result.booked:
-        lines.append(f"Already booked in {result.period}: {money(result.booked)}")
+        lines.append(T("booked", period=result.period, booked=money(result.booked)))
     lines += [
         "",
-        "Weighted forecast (open deals in the period):",
-        f"  conservative {money(result.weighted.conservative)}   base {money(result.weighted.base)}   "
-        f"upside {money(result.weighted.upside)}",
-        f"Monte Carlo ({mc.scenario}, {mc.simulations:,} runs, seed {mc.seed}, shock {mc.shock:g}):",
-        f"  P10 {money(mc.p10)}   P50 {money(mc.p50)}   P90 {money(mc.p90)}   mean {money(mc.mean)}",
+        T("weighted"),
+        T("scenarios", conservative=money(result.weighted.conservative), base=money(result.weighted.base),
+          upside=money(result.weighted.upside)),
+        T("monte_carlo", scenario=T.term(mc.scenario), runs=f"{mc.simulations:,}", seed=mc.seed, shock=f"{mc.shock:g}"),
+        T("percentiles", p10=money(mc.p10), p50=money(mc.p50), p90=money(mc.p90), mean=money(mc.mean)),
     ]
     if result.coverage:
         c = result.coverage
-        ratio = f"{c.ratio:.1f}x" if c.ratio is not None else "n/a (quota already met)"
-        lines.append(f"Coverage: {money(c.pipeline)} pipeline ÷ {money(c.remaining_quota)} remaining quota = "
-                     f"{ratio} (target {c.target:.1f}x); P(reach quota) {c.p_reach_quota:.1%}")
-    lines += ["", "By period (base weighted; P10–P90 of the simulated scenario):"]
+        ratio = f"{c.ratio:.1f}x" if c.ratio is not None else T("quota_met")
+        lines.append(T("coverage", pipeline=money(c.pipeline), remaining=money(c.remaining_quota), ratio=ratio,
+                       target=f"{c.target:.1f}x", p=f"{c.p_reach_quota:.1%}"))
+    lines += ["", T("by_period")]
     for p in result.by_period:
-        lines.append(f"  {p.period:<8} {p.deals:>4} deals  {money(p.pipeline):>13}  weighted {money(p.weighted):>12}"
-                     f"  P10–P90 {money(p.p10)}–{money(p.p90)}")
+        lines.append(T("period_row", period=pad(p.period, 8), deals=p.deals, pipeline=money(p.pipeline),
+                       weighted=money(p.weighted), p10=money(p.p10), p90=money(p.p90)))
     if result.by_stage:
-        lines += ["", f"By stage in {result.period}:"]
+        lines += ["", T("by_stage", period=result.period)]
         for s in result.by_stage:
-            lines.append(f"  {s.stage:<24} {s.deals:>3} deals  {money(s.pipeline):>12} × {s.probability:.0%}"
-                         f" = {money(s.weighted):>11}  ({s.source})")
+            source = ", ".join(T.term(part) for part in s.source.split(", "))
+            lines.append(T("stage_row", stage=pad(s.stage, 24), deals=s.deals, pipeline=money(s.pipeline),
+                           probability=f"{s.probability:.0%}", weighted=money(s.weighted), source=source))
     if result.by_owner:
         limit = int(config()["list_limit"])
         owners = result.by_owner[:limit]
-        cut = f" (top {len(owners)} of {len(result.by_owner)})" if len(owners) < len(result.by_owner) else ""
-        lines += ["", f"By owner in {result.period}{cut}:"]
+        cut = T("top_of", shown=len(owners), total=len(result.by_owner)) if len(owners) < len(result.by_owner) else ""
+        lines += ["", T("by_owner", period=result.period, cut=cut)]
         for g in owners:
-            lines.append(f"  {g.key:<24} {g.deals:>3} deals  {money(g.pipeline):>12}  weighted {money(g.weighted)}")
+            lines.append(T("owner_row", owner=pad(g.key, 24), deals=g.deals, pipeline=money(g.pipeline),
+                           weighted=money(g.weighted)))
     if result.forecast_categories is not None:
         fc = result.forecast_categories
-        lines += ["", f"Forecast categories in {result.period} (open deals; closed = booked):",
-                  f"  closed {money(fc.closed)}   commit {money(fc.commit)}   best case {money(fc.best_case)}   "
-                  f"pipeline {money(fc.pipeline)}   omitted {money(fc.omitted)}"
-                  + (f"   no category {money(fc.uncategorized)}" if fc.uncategorized else ""),
-                  f"  commit call = closed + commit = {money(fc.commit_call)};  best-case call = closed + commit + "
-                  f"best case = {money(fc.best_case_call)}",
-                  f"  beside the simulation: booked + P50 = {money(result.booked + mc.p50)} "
-                  f"(P10–P90 {money(result.booked + mc.p10)}–{money(result.booked + mc.p90)})"]
+        lines += ["", T("categories", period=result.period),
+                  T("categories_row", closed=money(fc.closed), commit=money(fc.commit), best_case=money(fc.best_case),
+                    pipeline=money(fc.pipeline), omitted=money(fc.omitted))
+                  + (T("categories_blank", amount=money(fc.uncategorized)) if fc.uncategorized else ""),
+                  T("categories_calls", commit_call=money(fc.commit_call), best_case_call=money(fc.best_case_call)),
+                  T("categories_simulated", p50=money(result.booked + mc.p50), p10=money(result.booked + mc.p10),
+                    p90=money(result.booked + mc.p90))]
     if result.stale_deals:
-        cut = f" (top {len(result.stale_deals)} of {result.stale_count})" if len(result.stale_deals) < result.stale_count else ""
-        lines += ["", f"Stale open deals{cut}:"]
+        cut = T("top_of", shown=len(result.stale_deals), total=result.stale_count) \
+            if len(result.stale_deals) < result.stale_count else ""
+        lines += ["", T("stale", cut=cut)]
         for d in result.stale_deals:
-            lines.append(f"  {d.name} ({money(d.amount)}, {d.stage}, {d.owner}): {'; '.join(d.reasons)}")
+            lines.append(T("stale_row", name=d.name, amount=money(d.amount), stage=d.stage, owner=d.owner,
+                           reasons=T("list_separator").join(T.say(r) for r in d.reasons)))
     if result.calibration is not None:
-        lines += ["", "Calibrated win rates (--history):"]
+        lines += ["", T("calibration")]
         for c in result.calibration:
-            obs = f"{c.observed_rate:.0%}" if c.observed_rate is not None else "n/a"
-            lines.append(f"  {c.stage:<24} {c.won}/{c.closed} won ({obs})  prior {c.prior:.0%} → "
-                         f"{c.calibrated:.0%} [{c.used}: {c.reason}]")
-    lines += ["", "Flags:" if result.flags else "Flags: none"]
+            observed = f"{c.observed_rate:.0%}" if c.observed_rate is not None else T("n_a")
+            lines.append(T("calibration_row", stage=pad(c.stage, 24), won=c.won, closed=c.closed, observed=observed,
+                           prior=f"{c.prior:.0%}", calibrated=f"{c.calibrated:.0%}", used=T.term(c.used),
+                           reason=T.say(c.reason)))
+    lines += ["", T("flags") if result.flags else T("flags_none")]
     for f in result.flags:
-        lines.append(f"  [{f.severity}] {f.id}: {f.message}")
+        lines.append(T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message)))
     for w in result.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
 
 

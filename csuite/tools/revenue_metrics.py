@@ -41,6 +41,7 @@ from csuite.io.tables import (
     normalise_keys,
     read_table,
     resolve_columns,
+    shown_headers,
 )
 from csuite.io.values import (
     Period,
@@ -49,6 +50,7 @@ from csuite.io.values import (
     parse_percent,
     parse_quarter,
 )
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import section
 from csuite.tools.base import (
     Amount,
@@ -64,6 +66,9 @@ from csuite.tools.base import (
     ToolSpec,
 )
 from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
+
+NAME = "revenue_metrics"
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -219,7 +224,7 @@ def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
         meta = {k: v for k, v in doc.items() if k != "quarters"}
         data = doc.get("quarters")
         if not isinstance(data, list):
-            raise InputError("needs a 'quarters' list with one row per quarter", file=file)
+            raise InputError("needs a quarters list with one row per quarter", file=file)
     if data is not None and not isinstance(data, list):
         raise InputError("expected a list of quarter rows", file=file)
     try:
@@ -233,7 +238,7 @@ def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
     known = {canonical_key(n) for k, names in COLUMN_ALIASES.items() for n in [k, *names]}
     unknown = [h for h in table.headers if canonical_key(h) not in known]
     if unknown:
-        raise InputError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(COLUMN_ALIASES)})",
+        raise InputError(f"unknown field(s) {shown_headers(unknown)} (known: {', '.join(COLUMN_ALIASES)})",
                          file=file)
     return table, meta
 
@@ -722,15 +727,16 @@ def _signed(v: float | None, sign: str) -> str:
     return f"{sign}${abs(v):,.0f}"
 
 
-def waterfall_markdown(rows: list[WaterfallRow], total: WaterfallRow) -> str:
+def waterfall_markdown(rows: list[WaterfallRow], total: WaterfallRow, lang: Lang = "en") -> str:
     """A board-ready table: every quarter, then the whole window; each row adds up."""
+    T = ToolTexts(NAME, lang)
     react = any(r.reactivation for r in rows)
-    head = ["Quarter", "Starting ARR", "New", *(["Reactivation"] if react else []), "Expansion",
-            "Contraction", "Churn", "Ending ARR", "Net new ARR"]
+    head = [T(f"wf_{key}") for key in ("quarter", "start", "new", *(["reactivation"] if react else []), "expansion",
+                                       "contraction", "churn", "end", "net_new")]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
     for r in [*rows, total]:
         bold = r is total
-        cells = [r.quarter, _signed(r.start, ""), _signed(r.new, "+"),
+        cells = [T.say(r.quarter), _signed(r.start, ""), _signed(r.new, "+"),
                  *([_signed(r.reactivation, "+")] if react else []), _signed(r.expansion, "+"),
                  _signed(r.contraction, "−"), _signed(r.churn, "−"), _signed(r.end, ""),
                  "—" if r.net_new is None else _signed(r.net_new, "+" if r.net_new >= 0 else "−")]
@@ -756,55 +762,58 @@ def run(source: Source, options: MetricsOptions | None = None) -> MetricsResult:
 
 # ----------------------------------------------------------------------------- rendering
 
-def _fmt(metric: Metric) -> str:
+def _fmt(metric: Metric, T: ToolTexts) -> str:
     if metric.value is None:
-        return "n/a"
+        return T("n_a")
     if metric.unit == "months":
-        return f"{metric.value:.1f} months"
+        return T("months", value=f"{metric.value:.1f}")
     if metric.unit == "fraction":
         return f"{metric.value:.1%}"
     return f"{metric.value:.2f}"
 
 
-def render(result: MetricsResult) -> str:
-    name = f"{result.company} — " if result.company else ""
-    as_of = f" (as of {result.as_of.isoformat()})" if result.as_of else ""
-    lines = [f"{name}unit economics for {result.quarter}{as_of}", ""]
+def render(result: MetricsResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
+    name = T("company", company=result.company) if result.company else ""
+    as_of = T("as_of", date=result.as_of.isoformat()) if result.as_of else ""
+    lines = [T("title", name=name, quarter=result.quarter, as_of=as_of), ""]
     for metric in result.metrics.values():
-        mark = "  ⚑ " + metric.flag if metric.flag else ""
-        lines.append(f"{metric.name}: {_fmt(metric)}{mark}")
-        lines.append(f"    = {metric.formula}")
+        mark = T("flag_mark", flag=metric.flag) if metric.flag else ""
+        lines.append(T("metric", name=T.term(metric.name), value=_fmt(metric, T), mark=mark))
+        lines.append(T("formula", formula=T.phrase(metric.formula)))
         if metric.calculation:
-            lines.append(f"    = {metric.calculation}")
+            lines.append(T("formula", formula=T.phrase(metric.calculation)))
         if metric.band:
-            lines.append(f"    band: {metric.band}")
+            lines.append(T("band", band=T.say(metric.band)))
         if metric.value is None and metric.note:
-            lines.append(f"    ({metric.note})")
-    lines += ["", "Trend (payback: new-logo ARR, and net new ARR):",
-              f"  {'Quarter':<8} {'ARR':>11} {'Net new':>10} {'Magic':>6} {'Payback':>8} "
-              f"{'Net':>7} {'Burn x':>7} {'Rule 40':>8}"]
+            lines.append(T("metric_note", note=T.say(metric.note)))
+    columns = [("col_quarter", 8, False), ("col_arr", 11, True), ("col_net_new", 10, True), ("col_magic", 6, True),
+               ("col_payback", 8, True), ("col_net_payback", 7, True), ("col_burn", 7, True), ("col_rule_40", 8, True)]
+    lines += ["", T("trend"), "  " + " ".join(pad(T(key), size, right=right) for key, size, right in columns)]
 
     def n(v: float | None, fmt: str) -> str:
         return "—" if v is None else format(v, fmt)
 
     for q in result.by_quarter:
-        lines.append(f"  {q.quarter:<8} {usd(q.arr):>11} {('—' if q.net_new_arr is None else usd(q.net_new_arr)):>10} "
-                     f"{n(q.magic_number, '.2f'):>6} {n(q.cac_payback_months, '.1f'):>8} "
-                     f"{n(q.cac_payback_months_net, '.1f'):>7} {n(q.burn_multiple, '.2f'):>7} "
-                     f"{n(q.rule_of_40, '.0%'):>8}")
-    lines += ["", "ARR waterfall:", result.waterfall_markdown]
+        lines.append(T("trend_row", quarter=q.quarter, arr=usd(q.arr),
+                       net_new="—" if q.net_new_arr is None else usd(q.net_new_arr), magic=n(q.magic_number, ".2f"),
+                       payback=n(q.cac_payback_months, ".1f"), net_payback=n(q.cac_payback_months_net, ".1f"),
+                       burn=n(q.burn_multiple, ".2f"), rule_40=n(q.rule_of_40, ".0%")))
+    waterfall = result.waterfall_markdown if lang == "en" else \
+        waterfall_markdown(result.waterfall, result.waterfall_total, lang)
+    lines += ["", T("waterfall"), waterfall]
     if result.flags:
-        lines += ["", "Flags:"]
-        lines += [f"  [{f.severity}] {f.id}: {f.message}" for f in result.flags]
+        lines += ["", T("flags")]
+        lines += [T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message)) for f in result.flags]
     if result.notes:
-        lines += ["", "Notes:"]
-        lines += [f"  - {note}" for note in result.notes]
+        lines += ["", T("notes")]
+        lines += [T("note_item", text=T.say(note)) for note in result.notes]
     return "\n".join(lines)
 
 
 SPEC = ToolSpec(
-    name="revenue_metrics",
-    summary=summary_of("revenue_metrics"),
+    name=NAME,
+    summary=summary_of(NAME),
     role="cro",
     input_help="quarterly metrics (YAML/JSON `quarters:` list or CSV): quarter, arr, sm_spend, and "
                "optionally new/expansion/contraction/churn, gross_margin, net_burn, revenue, "

@@ -63,6 +63,7 @@ from csuite.io.values import (
     parse_quarter,
     split_series,
 )
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import alert_threshold, section
 from csuite.tools.base import (
     Amount,
@@ -82,6 +83,9 @@ from csuite.tools.base import (
     ToolSpec,
 )
 from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
+
+NAME = "sales_capacity_model"
 
 # Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -715,61 +719,63 @@ def run(source: Source, options: CapacityOptions | None = None) -> CapacityResul
 
 # ----------------------------------------------------------------------------- rendering
 
-def render(result: CapacityResult) -> str:
-    name = f" — {result.company}" if result.company else ""
+def render(result: CapacityResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
+    name = T("company", company=result.company) if result.company else ""
+    columns = [("col_target", 11), ("col_capacity", 11), ("col_gap", 11), ("col_with_hires", 11),
+               ("col_gap_after", 11), ("col_pipeline", 11), ("col_opps", 5)]
     lines = [
-        f"Sales capacity{name}, as of {result.as_of.isoformat()} "
-        f"({result.horizon['start']} to {result.horizon['end']})",
-        f"Quota ${result.quota:,.0f}/AE/year · ramp {result.ramp_months} months · "
-        f"attrition {result.annual_attrition:.0%}/year · attainment {result.attainment:.0%}",
+        T("title", name=name, as_of=result.as_of.isoformat(), start=result.horizon["start"], end=result.horizon["end"]),
+        T("assumptions_line", quota=f"${result.quota:,.0f}", ramp=result.ramp_months,
+          attrition=f"{result.annual_attrition:.0%}", attainment=f"{result.attainment:.0%}"),
         "",
-        f"{'Quarter':<9} {'Target':>11} {'Capacity':>11} {'Gap':>11} {'With hires':>11} "
-        f"{'Gap after':>11} {'Pipeline':>11} {'Opps':>5}  Create by",
+        pad(T("col_quarter"), 9) + "".join(" " + pad(T(key), size, right=True) for key, size in columns)
+        + "  " + T("col_create_by"),
     ]
     for q in result.quarters:
-        mark = "" if q.reachable else "  ✗ unreachable"
-        lines.append(
-            f"{q.quarter:<9} {usd(round(q.target)):>11} {usd(round(q.capacity)):>11} {usd(round(q.gap)):>11} "
-            f"{usd(round(q.capacity_with_hires)):>11} {usd(round(q.gap_after_hires)):>11} {usd(round(q.pipeline_needed)):>11} "
-            f"{q.opportunities_needed:>5.0f}  {q.pipeline_create_by.isoformat()}{mark}")
+        lines.append(T("quarter_row", quarter=q.quarter, target=usd(round(q.target)), capacity=usd(round(q.capacity)),
+                       gap=usd(round(q.gap)), with_hires=usd(round(q.capacity_with_hires)),
+                       gap_after=usd(round(q.gap_after_hires)), pipeline=usd(round(q.pipeline_needed)),
+                       opps=q.opportunities_needed, create_by=q.pipeline_create_by.isoformat(),
+                       mark="" if q.reachable else T("unreachable")))
     t = result.totals
-    lines.append(f"{'Total':<9} {usd(round(t.target)):>11} {usd(round(t.capacity)):>11} {usd(round(t.gap)):>11} "
-                 f"{usd(round(t.capacity_with_hires)):>11} {usd(round(t.gap_after_hires)):>11} "
-                 f"{usd(round(result.pipeline.total_pipeline_needed)):>11} {result.pipeline.total_opportunities:>5.0f}")
+    lines.append(T("total_row", total=pad(T("total"), 9), target=usd(round(t.target)), capacity=usd(round(t.capacity)),
+                   gap=usd(round(t.gap)), with_hires=usd(round(t.capacity_with_hires)),
+                   gap_after=usd(round(t.gap_after_hires)), pipeline=usd(round(result.pipeline.total_pipeline_needed)),
+                   opps=result.pipeline.total_opportunities))
     lines.append("")
     if result.hires:
-        lines.append(f"Hires needed: {result.hires_needed} AE(s) (earliest possible start {result.earliest_start.isoformat()})")
+        lines.append(T("hires", count=result.hires_needed, earliest=result.earliest_start.isoformat()))
         for h in result.hires:
-            lines.append(f"  {h.count} for {h.for_quarter}: start by {h.start_by.isoformat()}, "
-                         f"open the req by {h.open_req_by.isoformat()} ({usd(round(h.capacity_per_hire))} each in {h.for_quarter})")
+            lines.append(T("hire", count=h.count, quarter=h.for_quarter, start_by=h.start_by.isoformat(),
+                           open_by=h.open_req_by.isoformat(), capacity=usd(round(h.capacity_per_hire))))
     else:
-        lines.append("Hires needed: none (the current team covers every reachable quarter)")
+        lines.append(T("no_hires"))
     p = result.pipeline
-    lines.append(f"Pipeline coverage needed: {p.coverage:.1f}x (1 ÷ {p.win_rate:.0%} win rate; "
-                 f"rule of thumb {p.rule_of_thumb:g}x), deals of ${p.avg_deal_size:,.0f}, "
-                 f"{p.sales_cycle_days:g}-day cycle")
+    lines.append(T("coverage", coverage=f"{p.coverage:.1f}", win_rate=f"{p.win_rate:.0%}", rule=f"{p.rule_of_thumb:g}",
+                   deal=f"${p.avg_deal_size:,.0f}", cycle=f"{p.sales_cycle_days:g}"))
     if result.expected_share_at_quota is not None:
-        lines.append(f"Expected share of reps at quota: {result.expected_share_at_quota:.1%}")
+        lines.append(T("share_at_quota", share=f"{result.expected_share_at_quota:.1%}"))
     lines.append("")
-    lines.append("Team:")
+    lines.append(T("team"))
     for r in result.reps:
-        pq = f"{r.p_at_quota:.0%}" if r.p_at_quota is not None else "n/a"
-        lines.append(f"  {r.name:<24} {r.status:<11} ramp now {r.ramp_now:>4.0%}  "
-                     f"horizon quota {usd(round(r.horizon_quota)):>10}  P(at quota) {pq}")
+        at_quota = f"{r.p_at_quota:.0%}" if r.p_at_quota is not None else T("n_a")
+        lines.append(T("rep_row", name=pad(r.name, 24), status=pad(T.term(r.status), 11), ramp=f"{r.ramp_now:>4.0%}",
+                       quota=usd(round(r.horizon_quota)), at_quota=at_quota))
     if result.flags:
         lines.append("")
-        lines.append("Warnings:")
-        lines.extend(f"  [{w.severity}] {w.id}: {w.message}" for w in result.flags)
+        lines.append(T("warnings"))
+        lines.extend(T("flag", severity=T.term(w.severity), id=w.id, message=T.say(w.message)) for w in result.flags)
     if result.assumptions:
         lines.append("")
-        lines.append("Assumptions:")
-        lines.extend(f"  - {a}" for a in result.assumptions)
+        lines.append(T("assumptions"))
+        lines.extend(T("assumption_item", text=T.say(a)) for a in result.assumptions)
     return "\n".join(lines)
 
 
 SPEC = ToolSpec(
-    name="sales_capacity_model",
-    summary=summary_of("sales_capacity_model"),
+    name=NAME,
+    summary=summary_of(NAME),
     role="cro",
     input_help="capacity plan (YAML or JSON): quota, reps with start dates, targets by quarter, "
                "ramp_curve, annual_attrition, avg_deal_size, win_rate, sales_cycle_days",

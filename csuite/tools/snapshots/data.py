@@ -15,6 +15,7 @@ from csuite.io.tables import (
     Table,
     read_table,
     resolve_columns,
+    shown_headers,
 )
 from csuite.io.values import (
     infer_date_order,
@@ -245,8 +246,7 @@ def snapshots_from_table(table: Table) -> Snapshots:
         raise InputError("has both an MRR and an ARR column; keep one so the unit is unambiguous",
                          file=table.file)
     if "mrr" not in mapping and "arr" not in mapping:
-        have = ", ".join(table.headers)
-        raise InputError(f"missing column mrr or arr (found: {have})", file=table.file)
+        raise InputError(f"missing column mrr or arr (found: {shown_headers(table.headers)})", file=table.file)
     unit: Unit = "mrr" if "mrr" in mapping else "arr"
     h_acc, h_per, h_amt = mapping["account_id"], mapping["period"], mapping[unit]
     accounts_txt = table.texts(h_acc)
