@@ -30,24 +30,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_revenue_forecast_model import write_pipeline  # noqa: E402  (the same synthetic pipeline)
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-STAGES = ["discovery", "qualified", "demo", "proof_of_concept", "proposal", "negotiation", "commit"]
 REASONS = ["Switched to FloQast", "Too expensive", "Never completed onboarding", "Acquired by a larger group",
            "New CFO brought in BlackLine", "Implementation stalled", "Missing integration"]
 # The anchor's measured cohort-path times from the issue (10k and 100k cohorts, 2 cores).
 ANCHOR_COHORTS = {10_000: 0.57, 100_000: 4.9}
 TIME = shutil.which("time") and Path("/usr/bin/time").exists()
 
-
-def write_pipeline(path: Path, n: int) -> None:
-    rnd = random.Random(7)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(["deal_id", "name", "stage", "amount", "close_date", "owner", "segment"])
-        for i in range(n):
-            out.writerow([f"D{i:07d}", f"Company {i}", rnd.choice(STAGES), rnd.randrange(5_000, 250_000, 500),
-                          f"2026-{rnd.randint(10, 12)}-{rnd.randint(1, 28):02d}", f"Rep {i % 40}",
-                          rnd.choice(["SMB", "Mid-Market", "Enterprise"])])
 
 
 def write_cohorts(path: Path, n: int) -> None:

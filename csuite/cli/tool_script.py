@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import types
-import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -20,23 +18,13 @@ from csuite.cli.common import EXIT_OK, guarded, note, print_json, validation_mes
 from csuite.cli.progress import progress
 from csuite.errors import UsageError
 from csuite.knowledge.bilingual import LANGS
-from csuite.tools.base import ToolSpec, sample_source
+from csuite.tools.base import ToolSpec, core_type, sample_source
 from csuite.tools.texts import ToolTexts
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/Annotated to the core type used to choose an argparse action."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
+
+
+_unwrap = core_type  # the name the access tests import
 
 
 def _add_option(parser: argparse.ArgumentParser, name: str, info: FieldInfo) -> None:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from types import UnionType
-from typing import Annotated, Any, Iterable, Union, get_args, get_origin
+from typing import Annotated, Any, Iterable, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
@@ -17,7 +16,7 @@ from csuite.answer import Evidence, Understood, Unit
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Flag, ToolResult, unit_of
+from csuite.tools.base import Flag, ToolResult, core_type, unit_of
 
 # Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
 # only see as JSON. The first fragment that occurs in the key wins.
@@ -242,7 +241,7 @@ def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterab
         return
     if depth >= 4:
         return
-    container = _container(annotation)
+    container = core_type(annotation)
     origin = get_origin(container)
     if isinstance(value, dict):
         # A record that names its own unit ({"value": 1.2, "unit": "ratio"}) is read by it.
@@ -278,19 +277,6 @@ def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterab
             yield from _walk(item, f"{prefix}.{name}", depth + 1, element)
 
 
-def _container(annotation: Any) -> Any:
-    """`annotation` without Annotated and Optional: a model class, dict[...] or list[...]."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
 
 
 def derived(evidence_id: str, label: str, value: float, unit: Unit, inputs: list[Evidence],

@@ -93,6 +93,22 @@ def unit_of(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> Unit
     return None
 
 
+def core_type(annotation: Any) -> Any:
+    """`annotation` without Annotated and Optional: the type a value has (float, a model class,
+    list[...], dict[...]). The tool CLI picks an argparse action by it; evidence walks results by it."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
 def field_unit(info: FieldInfo) -> Unit | None:
     return unit_of(info.annotation, info.metadata)
 
