@@ -561,6 +561,71 @@ def kill_rule_statement(rule: dict[str, Any]) -> str:
 # Run
 
 
+def assign_tiers(np: Any, arr: Any, paying_idx: Any, options: SegmentationOptions, cfg: dict[str, Any],
+                 tiers: list[str], labels: dict[str, str]) -> tuple[Any, list[float | None], str]:
+    """Each paying customer's tier (-1 for zero ARR), each tier's entry ARR, and the rule in words:
+    ARR floors (--mode thresholds) or shares of paying customers ranked by ARR (--mode percentile)."""
+    bottom = len(tiers) - 1
+    paying_arr = arr[paying_idx]
+    tier_of = np.full(len(arr), -1, dtype=np.int64)
+    entry: list[float | None]
+    if options.mode == "thresholds":
+        floors = tier_floors_for_thresholds(cfg, options.thresholds)
+        tier_of[paying_idx] = _threshold_tiers(np, paying_arr, floors)
+        entry = list(floors)
+        in_bottom = paying_arr[tier_of[paying_idx] == bottom]
+        entry[-1] = float(in_bottom.min()) if in_bottom.size else None
+        rule = ("Minimum ARR to enter: " + ", ".join(
+            f"{labels[t]} {usd(f)}" for t, f in zip(tiers[:-1], floors[:-1]))
+            + f"; {labels[tiers[-1]]}: every other paying customer")
+        return tier_of, entry, rule
+    shares = [float(cfg["percentile_shares"][t]) for t in tiers[:-1]]
+    if any(s <= 0 for s in shares) or sum(shares) >= 1:
+        raise InputError("thresholds.yaml percentile_shares must be positive and sum below 1")
+    tier_of[paying_idx] = _percentile_tiers(np, paying_arr, shares)
+    entry = []
+    for t in range(len(tiers)):
+        members = arr[tier_of == t]
+        entry.append(float(members.min()) if members.size else None)
+    rest = 1 - sum(shares)
+    rule = ("Paying customers ranked by ARR: " + ", ".join(
+        f"{labels[t]} {'top' if k == 0 else 'next'} {s:.0%}" for k, (t, s) in
+        enumerate(zip(tiers, shares))) + f", {labels[tiers[-1]]} the remaining {rest:.0%} "
+        "(cut = ceil(cumulative share x paying customers); ties at a cut stay in the higher tier)")
+    return tier_of, entry, rule
+
+
+def tier_summaries(np: Any, arr: Any, cost: Any, fits: Any, tier_of: Any, paying_idx: Any,
+                   entry: list[float | None], cfg: dict[str, Any], tiers: list[str],
+                   labels: dict[str, str]) -> tuple[list[TierSummary], list[int]]:
+    """Per tier: customers, ARR, cost to serve and the investment its coverage model calls for."""
+    total_arr = math.fsum(arr[paying_idx].tolist())
+    paying_n = int(paying_idx.size)
+    paying_tiers = tier_of[paying_idx]
+    counts = np.bincount(paying_tiers, minlength=len(tiers)).tolist()
+    summaries = []
+    for t, name in enumerate(tiers):
+        members = paying_idx[paying_tiers == t]
+        arr_t = math.fsum(arr[members].tolist())
+        cost_t = math.fsum(cost[members].tolist())
+        fit_t = math.fsum(fits[members].tolist())
+        inv = cfg["investment"][name]
+        target_ratio = float(inv["target_cost_ratio"])
+        recommended = arr_t * target_ratio
+        summaries.append(TierSummary(
+            tier=name, label=labels[name], rank=t + 1, entry_arr=entry[t], customers=counts[t],
+            customer_share=counts[t] / paying_n if paying_n else 0.0,
+            arr=arr_t, arr_share=arr_t / total_arr if total_arr else 0.0,
+            average_arr=arr_t / counts[t] if counts[t] else None,
+            average_fit_score=fit_t / counts[t] if counts[t] else None,
+            cost_to_serve=cost_t, cost_ratio=cost_t / arr_t if arr_t else None,
+            coverage_model=inv["coverage_model"], engagement=tier_engagement(name),
+            target_cost_ratio=target_ratio, recommended_investment=recommended,
+            investment_gap=recommended - cost_t,
+        ))
+    return summaries, counts
+
+
 def run(source: Source, options: SegmentationOptions | None = None) -> SegmentationResult:
     import numpy as np  # lazy: keeps `csuite --help` fast
 
@@ -589,32 +654,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
     paying_idx = np.flatnonzero(paying)
     paying_arr = arr[paying_idx]
 
-    # Tiers (paying customers only); -1 marks a zero-ARR account.
-    tier_of = np.full(n, -1, dtype=np.int64)
-    entry: list[float | None]
-    if options.mode == "thresholds":
-        floors = tier_floors_for_thresholds(cfg, options.thresholds)
-        tier_of[paying_idx] = _threshold_tiers(np, paying_arr, floors)
-        entry = list(floors)
-        in_bottom = paying_arr[tier_of[paying_idx] == bottom]
-        entry[-1] = float(in_bottom.min()) if in_bottom.size else None
-        tier_rule = ("Minimum ARR to enter: " + ", ".join(
-            f"{labels[t]} {usd(f)}" for t, f in zip(tiers[:-1], floors[:-1]))
-            + f"; {labels[tiers[-1]]}: every other paying customer")
-    else:
-        shares = [float(cfg["percentile_shares"][t]) for t in tiers[:-1]]
-        if any(s <= 0 for s in shares) or sum(shares) >= 1:
-            raise InputError("thresholds.yaml percentile_shares must be positive and sum below 1")
-        tier_of[paying_idx] = _percentile_tiers(np, paying_arr, shares)
-        entry = []
-        for t in range(len(tiers)):
-            members = arr[tier_of == t]
-            entry.append(float(members.min()) if members.size else None)
-        rest = 1 - sum(shares)
-        tier_rule = ("Paying customers ranked by ARR: " + ", ".join(
-            f"{labels[t]} {'top' if k == 0 else 'next'} {s:.0%}" for k, (t, s) in
-            enumerate(zip(tiers, shares))) + f", {labels[tiers[-1]]} the remaining {rest:.0%} "
-            "(cut = ceil(cumulative share x paying customers); ties at a cut stay in the higher tier)")
+    tier_of, entry, tier_rule = assign_tiers(np, arr, paying_idx, options, cfg, tiers, labels)
 
     def ref(i: int, *, target: int | None = None, reasons: list[str] | None = None) -> CustomerRow:
         t = int(tier_of[i])
@@ -672,31 +712,9 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
     ]) for i in zero[:limit]]
 
-    # Tier summaries.
     total_arr = math.fsum(paying_arr.tolist())
     paying_n = int(paying_idx.size)
-    paying_tiers = tier_of[paying_idx]
-    counts = np.bincount(paying_tiers, minlength=len(tiers)).tolist()
-    summaries = []
-    for t, name in enumerate(tiers):
-        members = paying_idx[paying_tiers == t]
-        arr_t = math.fsum(arr[members].tolist())
-        cost_t = math.fsum(cost[members].tolist())
-        fit_t = math.fsum(fits[members].tolist())
-        inv = cfg["investment"][name]
-        target_ratio = float(inv["target_cost_ratio"])
-        recommended = arr_t * target_ratio
-        summaries.append(TierSummary(
-            tier=name, label=labels[name], rank=t + 1, entry_arr=entry[t], customers=counts[t],
-            customer_share=counts[t] / paying_n if paying_n else 0.0,
-            arr=arr_t, arr_share=arr_t / total_arr if total_arr else 0.0,
-            average_arr=arr_t / counts[t] if counts[t] else None,
-            average_fit_score=fit_t / counts[t] if counts[t] else None,
-            cost_to_serve=cost_t, cost_ratio=cost_t / arr_t if arr_t else None,
-            coverage_model=inv["coverage_model"], engagement=tier_engagement(name),
-            target_cost_ratio=target_ratio, recommended_investment=recommended,
-            investment_gap=recommended - cost_t,
-        ))
+    summaries, counts = tier_summaries(np, arr, cost, fits, tier_of, paying_idx, entry, cfg, tiers, labels)
 
     # The alert's own line, so this warning and the customer_concentration alert never disagree.
     concentration = float(alert_threshold("customer_concentration", "largest_customer_share"))
