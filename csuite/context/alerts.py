@@ -12,8 +12,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from csuite.context.parse import CompanyContext, metric_unit
+from csuite.context.vocabulary import text, vocabulary
 from csuite.io.numbers import format_value
 from csuite.io.values import add_months
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import (
     AlertRule,
     Condition,
@@ -65,12 +67,33 @@ def _fmt(metric: str, value: Any) -> str:
     return format_value(value, metric_unit(metric))
 
 
-def _describe(cond: Condition) -> str:
+def _describe(cond: Condition, lang: Lang = "en") -> str:
     if cond.rule == "declining":
-        return f"fell in each of the last {cond.steps} periods"
+        return text("declining", lang, steps=cond.steps)
     if cond.rule == "older_than_months":
-        return f"more than {cond.value:g} months ago"
+        return text("older_than", lang, months=f"{cond.value:g}")
     return f"{cond.op} {_fmt(cond.metric, cond.value)}"
+
+
+def _metric_name(metric: str, lang: Lang) -> str:
+    """The metric as an alert names it: its key in English (as it always has), its standard
+    Chinese name with the English key in Chinese."""
+    spec = vocabulary().metrics.get(metric)
+    if lang == "en" or spec is None:
+        return metric
+    return f"{spec.name.get(lang)}（{metric}）"
+
+
+def _message(rule: AlertRule, values: dict[str, Any], lang: Lang) -> str:
+    separator = "；" if lang == "zh" else "; "
+    return separator.join(f"{_metric_name(c.metric, lang)} {_fmt(c.metric, values.get(c.metric))} "
+                          f"({_describe(c, lang)})" for c in rule.conditions)
+
+
+def alert_message(alert: Alert, lang: Lang = "en") -> str:
+    """What fired, in `lang`: each condition's metric, its value and the line it crossed."""
+    rule = alert_rules().get(alert.id)
+    return _message(rule, alert.values, lang) if rule is not None else alert.message
 
 
 def evaluate_alerts(metrics: dict[str, Any], *, as_of: date,
@@ -83,11 +106,10 @@ def evaluate_alerts(metrics: dict[str, Any], *, as_of: date,
             continue
         first = rule.conditions[0]
         values = {c.metric: metrics.get(c.metric) for c in rule.conditions}
-        parts = [f"{c.metric} {_fmt(c.metric, metrics.get(c.metric))} ({_describe(c)})" for c in rule.conditions]
         fired.append(Alert(
             id=alert_id, role=rule.role, severity=rule.severity, metric=first.metric,
             value=metrics.get(first.metric), threshold=first.value, values=values,
-            message="; ".join(parts), why=rule.why, action=rule.action,
+            message=_message(rule, values, "en"), why=rule.why, action=rule.action,
         ))
     order = {"high": 0, "medium": 1, "low": 2}
     return sorted(fired, key=lambda a: (order[a.severity], a.id))

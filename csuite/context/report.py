@@ -1,7 +1,8 @@
-"""The JSON view of a parsed context: the `csuite context check --json` contract.
+"""The JSON view of a parsed context: the `csuite context check --json` contract, and its
+human rendering in English or Chinese.
 
 One builder serves the CLI, the Python API, the MCP server and the prompts, so all of them see
-the same fields, metrics and alerts.
+the same fields, metrics, sources and alerts.
 """
 
 from __future__ import annotations
@@ -10,33 +11,55 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from csuite.context.alerts import context_alerts
-from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context
+from csuite.context.alerts import alert_message, context_alerts
+from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context, metric_unit
+from csuite.context.vocabulary import text, vocabulary
 from csuite.errors import InputError, UsageError
+from csuite.io.numbers import format_value
 from csuite.io.values import parse_date
+from csuite.knowledge.bilingual import Lang, cjk_share, pick
 
 
-def context_report(ctx: CompanyContext) -> dict[str, Any]:
+def context_report(ctx: CompanyContext, lang: Lang = "en") -> dict[str, Any]:
+    """JSON keys are English in every language; warnings and alert messages are in `lang`."""
+    superseded = set(ctx.superseded_lines)
+    fields: dict[str, str] = {}
+    for item in ctx.fields:
+        if item.line in superseded and item.label in fields:
+            continue  # the value used is the one shown: a replaced duplicate never overwrites it
+        fields[item.label] = item.value
+    alerts = context_alerts(ctx)
     return {
         "path": ctx.path,
         "found": ctx.found,
+        "language": lang,
         "as_of": ctx.as_of.isoformat(),
         "last_updated": ctx.last_updated.isoformat() if ctx.last_updated else None,
         "age_days": ctx.age_days,
         "stale": ctx.stale,
         "confidence": ctx.confidence,
         "missing_required": list(ctx.missing_required),
-        "fields": {f.label: f.value for f in ctx.fields},
+        "fields": fields,
         "metrics": {k: v for k, v in ctx.metrics.model_dump(mode="json").items() if v is not None},
-        "alerts": [a.model_dump(mode="json") for a in context_alerts(ctx)],
-        "warnings": list(ctx.warnings),
+        "sources": {k: v.model_dump(mode="json") for k, v in ctx.sources.items()},
+        "trends": {k: v.model_dump(mode="json") for k, v in ctx.trends.items()},
+        "alerts": [dict(a.model_dump(mode="json"), message=alert_message(a, lang)) for a in alerts],
+        "warnings": ctx.warnings_in(lang),
         "note": None if ctx.found else MISSING_CONTEXT_NOTE,
     }
 
 
-def check_payload(path: str | Path | None, as_of: date) -> dict[str, Any]:
-    """The JSON contract of `csuite context check` (also the Python API's and MCP's)."""
-    return context_report(load_context(path, as_of=as_of))
+def check_payload(path: str | Path | None, as_of: date, lang: Lang | None = "en") -> dict[str, Any]:
+    """The JSON contract of `csuite context check` (also the Python API's and MCP's).
+    `lang=None` follows the file: Chinese when most of its words are."""
+    ctx = load_context(path, as_of=as_of)
+    return context_report(ctx, lang or context_language(ctx))
+
+
+def context_language(ctx: CompanyContext) -> Lang:
+    """zh when Chinese characters are most of the file's letters, else en."""
+    body = " ".join([*(s.title for s in ctx.sections), *(s.text for s in ctx.sections)])
+    return "zh" if cjk_share(body) >= 0.5 else "en"
 
 
 def as_of_date(text: str | date | None, *, name: str = "--as-of") -> date:
@@ -51,3 +74,63 @@ def as_of_date(text: str | date | None, *, name: str = "--as-of") -> date:
         return parse_date(text)
     except InputError as exc:
         raise UsageError(f"{name}: {exc.message}") from None
+
+
+# --------------------------------------------------------------------------- human output
+
+def _value(metric: str, value: Any) -> str:
+    if metric_unit(metric) == "date" or isinstance(value, str):
+        return str(value)
+    return format_value(value, metric_unit(metric))
+
+
+def _metric_title(metric: str, lang: Lang) -> str:
+    spec = vocabulary().metrics.get(metric)
+    return f"{spec.name.get(lang)} ({metric})" if spec is not None and lang == "zh" else metric
+
+
+def _where(source: dict[str, Any], lang: Lang) -> str:
+    if source.get("derived"):
+        lines = ", ".join(str(n) for n in source.get("lines") or [])
+        formula = source["text"].split(":", 1)[-1].strip()
+        where = text("derived", lang, formula=formula)
+        return f"{where} ({text('line', lang, line=lines)})" if lines else where
+    column = f" [{source['column']}]" if source.get("column") else ""
+    return f"{text('line', lang, line=source['line'])}{column}: {source['text']}"
+
+
+def render_check(payload: dict[str, Any], lang: Lang = "en") -> str:
+    """`csuite context check` for a person: freshness, each metric with the line it came from,
+    alerts. Warnings go to stderr (see the CLI)."""
+    if not payload["found"]:
+        return payload["note"]
+    label = lambda key, **values: text(key, lang, **values)  # noqa: E731
+    updated = payload["last_updated"] or label("unknown")
+    if payload["age_days"] is not None:
+        updated += f" ({label('days_before', days=payload['age_days'], as_of=payload['as_of'])})"
+    confidence = label(payload["confidence"])
+    lines = [f"{label('context')}: {payload['path']}",
+             f"{label('last_updated')}: {updated}",
+             f"{label('confidence')}: {confidence}" + (f"  — {label('stale')}" if payload["stale"] else "")]
+    if payload["missing_required"]:
+        lines.append(f"{label('missing_required')}: " + ", ".join(payload["missing_required"]))
+    lines += ["", f"{label('metrics')}:"]
+    if not payload["metrics"]:
+        lines.append(f"  {label('no_metrics')}")
+    width = max([len(_metric_title(k, lang)) for k in payload["metrics"]] + [10])
+    for key, value in payload["metrics"].items():
+        shown = _value(key, value)
+        source = payload["sources"].get(key)
+        where = f"   ← {_where(source, lang)}" if source else ""
+        lines.append(f"  {_metric_title(key, lang):<{width}}  {shown:<16}{where}")
+    lines.append("")
+    if payload["alerts"]:
+        lines.append(f"{label('alerts')} ({len(payload['alerts'])}):")
+        for alert in payload["alerts"]:
+            severity = label(f"severity_{alert['severity']}")
+            lines.append(f"  [{severity}] {alert['id']} ({label(alert['role'])}): {alert['message']}")
+            lines.append(f"      {label('why')}: {pick(alert['why'], lang)}")
+            lines.append(f"      {label('do')}:  {pick(alert['action'], lang)}")
+    else:
+        lines.append(f"{label('alerts')}: {label('none')}")
+    return "\n".join(lines)
