@@ -300,6 +300,7 @@ class Reader:
         text = where.raw.strip()
         if spec.kind not in ("value_or_series", "series") and isinstance(value, list):
             value = value[-1]
+        value, series = _tidy(value), [_tidy(v) for v in series] if series else series
         statements = [Statement(match.metric, value, where.line, text, label, when=when, column=column,
                                 series=series if series and len(series) >= 2 else None)]
         if spec.trend and series and len(series) >= 2:
@@ -727,6 +728,15 @@ def _resolved(whens: list[When], reference: date) -> list[When]:
         resolved = resolve_cycle(whens, reference)
         return resolved if resolved is not None else whens
     return [w.resolve(reference) for w in whens]
+
+
+def _tidy(value: Any) -> Any:
+    """Binary floating point noise removed: $4.1M is 4,100,000, not 4,099,999.9999999995."""
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    return value
 
 
 def _out_of_range(spec: MetricSpec, value: Any, series: list[float] | None) -> Any:

@@ -262,8 +262,9 @@ def _trend(chosen: Statement, statements: list[Statement]) -> Trend | None:
     """The chosen statement's series, else the newest series the file gives for the metric
     (a board table's ARR row stays the trend when a later sentence states today's ARR)."""
     with_series = [s for s in statements if s.metric == chosen.metric and s.series and len(s.series) >= 2]
+    same_with_periods = [s for s in with_series if s.series == chosen.series and any(s.series_periods or [])]
     if chosen.series and len(chosen.series) >= 2:
-        source = chosen
+        source = same_with_periods[-1] if same_with_periods and not any(chosen.series_periods or []) else chosen
     elif with_series:
         source = max(with_series, key=lambda s: (s.when.end if s.when and s.when.end else date.min, s.line))
     else:

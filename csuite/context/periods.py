@@ -78,8 +78,7 @@ class When:
             first = _period_start(reference, self.unit)
             step = {"month": 1, "quarter": 3, "year": 12}[self.unit]
             start = add_months(first, step * self.offset)
-            return replace(self, start=start, end=add_months(start, step) - _ONE_DAY,
-                           granularity=self.unit if self.offset else "current")
+            return replace(self, start=start, end=add_months(start, step) - _ONE_DAY, granularity=self.unit)
         year = reference.year
         if self.granularity == "quarter":
             first_month = 3 * ((self.cycle or 1) - 1) + 1
@@ -170,7 +169,8 @@ _RELATIVE: list[tuple[re.Pattern[str], int, str | None]] = [
 def parse_when(cell: str, reference: date) -> When | None:
     """A whole table cell or heading part read as a period, or None."""
     text = re.sub(r"\s+", " ", cell.replace("*", "").strip().strip(":：").strip())
-    text = re.sub(r"\s*\((?:actual|actuals|act|a|e|est|estimate|forecast)\)$", "", text, flags=re.I)
+    text = re.sub(r"\s*[(（](?:actual|actuals|act|a|e|est|estimate|qtd|mtd|ytd|to date|so far|partial|至今)[)）]$", "",
+                  text, flags=re.I)
     if not text or len(text) > 40:
         return None
     for pattern, offset, unit in _RELATIVE:
@@ -238,7 +238,7 @@ _IN_TEXT = re.compile(
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?(?:\s*[-/\s'’]\s*'?(?:\d{4}|\d{2})(?![\d,.%]))?(?![A-Za-z]))"
     r"|(?P<cnm>\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?<![\d个])\d{1,2}\s*月(?:底|末|份)?(?!\s*\d))"
     r"|(?P<fy>(?<![A-Za-z])FY\s*['’]?(?:\d{4}|\d{2})(?![\dA-Za-z]))"
-    r"|(?P<rel>\b(?:this|last|previous|prior|current)\s+(?:quarter|month|year)\b|本季度|上季度|本月|上个?月|去年|今年)"
+    r"|(?P<rel>(?i:\b(?:this|last|previous|prior|current)\s+(?:quarter|month|year)\b)|本季度|上季度|本月|上个?月|去年|今年)"
     r"|(?P<yr>\b(?:in|since|of|by|during|for|until|before|after|early|late|mid|end\s+of)\s+(?:19|20)\d{2}\b(?![\d%.,]))",
 )
 

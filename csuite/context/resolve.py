@@ -78,10 +78,12 @@ def resolve(statements: list[Statement], *, undated: date) -> Resolution:
                 continue
             more_recent = _when_date(kept, undated) != _when_date(other, undated)
             result.superseded_lines.add(other.line)
+            first, second = sorted((kept, other), key=lambda s: s.line)
             result.notes.append(Note(code="duplicate", line=other.line, params={
                 "metric": vocabulary().metrics[metric].name.model_dump(),
-                "kept_line": kept.line, "kept": _show(metric, kept.value), "kept_when": _when_text(kept.when),
-                "other_line": other.line, "other": _show(metric, other.value), "other_when": _when_text(other.when),
+                "first_line": first.line, "first": _show(metric, first.value), "first_when": _when_text(first.when),
+                "second_line": second.line, "second": _show(metric, second.value),
+                "second_when": _when_text(second.when), "kept_line": kept.line,
                 "reason": vocabulary().messages["more_recent" if more_recent else "later_in_file"].model_dump(),
             }))
     _check_ramping(result)
