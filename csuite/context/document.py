@@ -14,7 +14,7 @@ _LIST = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d{1,3}[.)])\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s*)+")
 _BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,80}?)\s*[:：]?\s*(?:\*\*|__)\s*[:：]?\s*(?P<value>.*)$")
 _PLAIN = re.compile(r"^(?P<label>[^:：|]{1,60}?)\s*[:：]\s*(?P<value>\S.*)$")
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SEPARATOR = re.compile(r"^\s*(?:\|\s*)?:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _PLACEHOLDER = re.compile(r"^\s*(?:\[.*\]|_+|-+|—|–|tbd|n/?a|todo|\?+|<.*>|待定|暂无|无)\s*$", re.I)
 _VALUE_IN_LABEL = re.compile(r"[$€£¥%％]|https?|www\.|\d\s*(?:k|m|万|亿)\b", re.I)
 

@@ -19,8 +19,10 @@ that yields nothing is reported, so no number is dropped silently.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from csuite.context.document import Document, Labelled, Prose, Table, is_placeholder
@@ -53,6 +55,7 @@ _NAME = re.compile(r"^[A-Z\u4e00-\u9fff][\w&.,'’\- \u4e00-\u9fff]{0,79}$")
 _HINT_SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "millions": 1e6,
                "万美元": 1e4, "万": 1e4, "百万美元": 1e6, "亿": 1e8}
 _PER_FACTOR = {"month": 1.0, "quarter": 3.0, "year": 12.0}
+_MAX_PHRASES = 6
 
 
 @dataclass
@@ -85,6 +88,7 @@ class _Hints:
     per: str | None = None
     scale: float | None = None
     words: tuple[str, ...] = ()
+    whens: tuple[Any, ...] = ()  # where the label's periods are written, to read the label without them
 
 
 @dataclass
@@ -338,8 +342,11 @@ class Reader:
 
     def _clause(self, where: _Line, clause: str, tokens: list[Token], whens: list[When], hits: list[Any],
                 previous: str | None, hints: _Hints) -> str | None:
-        """Pair each phrase in a clause with the one value of its metric's kind beside it."""
+        """Pair each phrase in a clause with the one value of its metric's kind beside it. A
+        clause naming more than a handful of metrics is a list, not a sentence: only its first
+        few phrases are read (and the work per clause stays linear)."""
         subject = None
+        hits = hits[:_MAX_PHRASES]
         for position, hit in enumerate(hits):
             after_end = hits[position + 1].start if position + 1 < len(hits) else len(clause)
             before_start = hits[position - 1].end if position > 0 else 0
@@ -403,16 +410,11 @@ class Reader:
 
     def _blocked(self, clause: str, metric: str, phrase: str) -> bool:
         """A plan, goal, benchmark or comparison word outside the metric's own phrase."""
-        spec = specs()[metric]
+        blocked, blocked_cjk = _blocking_words(metric)
         outside = Tokens.of(clause.replace(phrase, " ") if phrase else clause)
-        words = set(outside.words)
-        blocked = (word_set("not") | {w for w in (Tokens.of(" ".join(spec.not_)).words)})
-        own = set(Tokens.of(" ".join([*spec.labels.en, *spec.loose.en])).words)
-        if (words & blocked) - own:
+        if blocked.intersection(outside.words):
             return True
-        cjk = outside.cjk
-        own_cjk = "".join([*spec.labels.zh, *spec.loose.zh])
-        return any(word in cjk and word not in own_cjk for word in vocabulary().words["not"].zh)
+        return bool(outside.cjk) and any(word in outside.cjk for word in blocked_cjk)
 
     def _directive(self, sentence: str, *, strong_only: bool = False) -> bool:
         """Text that tells the advisors what to do (prompt injection) is never a fact."""
@@ -582,12 +584,14 @@ class Reader:
         if per:
             words.append(per)
         return _Hints(when=when, per=per, scale=_HINT_SCALE[scale.group("unit").lower()] if scale else None,
-                      words=tuple(words))
+                      words=tuple(words), whens=tuple(whens))
 
     def _match(self, label: str, hints: _Hints) -> list[LabelMatch]:
-        text = _TRAILING_PERIOD.sub(" ", label)
-        for hit in reversed(find_whens(text, self.reference)):
-            text = text[:hit.start] + " " + text[hit.end:]
+        """The metrics a label names once its periods ('Q4', '(trailing 12m)') are set aside."""
+        text = label
+        for hit in reversed(hints.whens):
+            text = text[:hit.start] + " " * (hit.end - hit.start) + text[hit.end:]
+        text = _TRAILING_PERIOD.sub(" ", text)
         bare = _PAREN.sub(" ", text)
         matches = match_label(bare, extra_words=hints.words)
         if not matches and bare != text:
@@ -651,9 +655,12 @@ def _clauses(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
 
 def _clause_parts(text: str, found: Scan, start: int, end: int) -> tuple[str, list[Token], list[When],
                                                                          list[tuple[int, int, str]]]:
-    """One clause's text, and its tokens, periods and refused dates with offsets in the clause."""
-    tokens = [replace(t, start=t.start - start, end=t.end - start) for t in found.tokens if start <= t.start < end]
-    whens = [w.when for w in found.whens if start <= w.start < end]
+    """One clause's text, and its tokens, periods and refused dates with offsets in the clause.
+    Tokens are sorted by position, so each clause finds its own by bisection (a line of a
+    thousand clauses stays linear)."""
+    first, last = bisect_left(found.starts, start), bisect_left(found.starts, end)
+    tokens = [replace(t, start=t.start - start, end=t.end - start) for t in found.tokens[first:last]]
+    whens = [w.when for w in found.whens if start <= w.start < end] if found.whens else []
     bad = [(a - start, b - start, reason) for a, b, reason in found.bad_dates if start <= a < end]
     return text[start:end], tokens, whens, bad
 
@@ -728,6 +735,17 @@ def _resolved(whens: list[When], reference: date) -> list[When]:
         resolved = resolve_cycle(whens, reference)
         return resolved if resolved is not None else whens
     return [w.resolve(reference) for w in whens]
+
+
+@lru_cache(maxsize=None)
+def _blocking_words(metric: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words that keep a number from being `metric`'s current value, minus the words of
+    its own phrases ('target' blocks ARR but is what names the quarter's target)."""
+    spec = specs()[metric]
+    own = set(Tokens.of(" ".join([*spec.labels.en, *spec.loose.en])).words)
+    blocked = (word_set("not") | set(Tokens.of(" ".join(spec.not_)).words)) - own
+    own_cjk = "".join([*spec.labels.zh, *spec.loose.zh])
+    return frozenset(blocked), tuple(w for w in vocabulary().words["not"].zh if w not in own_cjk)
 
 
 def _tidy(value: Any) -> Any:

@@ -229,13 +229,13 @@ def _build(shape: str, groups: Sequence[str], reference: date) -> When | None:
 # --------------------------------------------------------------------------- inside text
 
 _IN_TEXT = re.compile(
-    r"(?P<q>(?<![A-Za-z0-9])(?:(?:FY\s*)?\d{4}\s*[-\s]?\s*[Qq][1-4]|[Qq][1-4]\s*[-\s'’]?\s*(?:FY\s*)?(?:\d{4}|'?\d{2}(?!\d))"
+    r"(?P<q>(?<![A-Za-z0-9])(?:(?:FY\s*)?\d{4}(?:\s*-)?\s*[Qq][1-4]|[Qq][1-4](?:\s*[-'’])?\s*(?:FY\s*)?(?:\d{4}|'?\d{2}(?!\d))"
     r"|[1-4]Q\s*['’]?\d{2}(?!\d)|FY\s*['’]?\d{2,4}\s*[Qq][1-4]|[Qq][1-4])(?![A-Za-z0-9]))"
     r"|(?P<cnq>\d{4}\s*年\s*(?:第\s*)?[一二三四1-4]\s*季度|\d{4}\s*年\s*[Qq][1-4]|(?:第\s*)?[一二三四]\s*季度)"
-    r"|(?P<h>(?<![A-Za-z0-9])(?:[Hh][12]\s*['’]?\s*(?:\d{4}|\d{2})|\d{4}\s*[Hh][12])(?![A-Za-z0-9]))"
+    r"|(?P<h>(?<![A-Za-z0-9])(?:[Hh][12](?:\s*['’])?\s*(?:\d{4}|\d{2})|\d{4}\s*[Hh][12])(?![A-Za-z0-9]))"
     r"|(?P<end>(?:(?:at\s+)?(?:the\s+)?end\s+of|as\s+of|through|ending)\s+(?:" + _MONTH_NAMES + r")\b\.?(?:\s+\d{4})?)"
     r"|(?P<my>(?<![A-Za-z])(?:January|February|March|April|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?(?:\s*[-/\s'’]\s*'?(?:\d{4}|\d{2})(?![\d,.%]))?(?![A-Za-z]))"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?(?:(?:\s*[-/'’]|\s)\s*'?(?:\d{4}|\d{2})(?![\d,.%]))?(?![A-Za-z]))"
     r"|(?P<cnm>\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?<![\d个])\d{1,2}\s*月(?:底|末|份)?(?!\s*\d))"
     r"|(?P<fy>(?<![A-Za-z])FY\s*['’]?(?:\d{4}|\d{2})(?![\dA-Za-z]))"
     r"|(?P<rel>(?i:\b(?:this|last|previous|prior|current)\s+(?:quarter|month|year)\b)|本季度|上季度|本月|上个?月|去年|今年)"

@@ -36,15 +36,18 @@ _UNIT = (r"(?:%|％|percent\b|pct\b|个百分点|x(?![a-z])|×|倍|times\b|month
 _PER = (r"(?:\s*(?:/|per\s+|a\s+|an\s+|each\s+|every\s+)(?:month|mo|mth|quarter|qtr|q|year|yr|annum)\b"
         r"|\s*(?:monthly|quarterly|annually|yearly)\b|\s*(?:/月|每月|/季度|每季度|/年|每年))")
 
+# Every optional part owns the spaces after (or before) it, so a run of spaces can be split one
+# way only: no backtracking blow-up on a line of blanks.
 _AMOUNT = re.compile(
-    rf"(?P<sign1>[-−+])?\s*(?P<cur>{_PREFIX_CUR})?\s*(?P<sign2>[-−+])?\s*(?P<num>{_NUM})"
-    rf"(?:\s*(?P<scale>{_SCALE})(?![a-z]))?\s*(?P<scur>{_SUFFIX_CUR})?\s*(?P<unit>{_UNIT})?(?P<per>{_PER})?",
+    rf"(?:(?P<sign1>[-−+])\s*)?(?:(?P<cur>{_PREFIX_CUR})\s*)?(?:(?P<sign2>[-−+])\s*)?(?P<num>{_NUM})"
+    rf"(?:\s*(?P<scale>{_SCALE})(?![a-z]))?(?:\s*(?P<scur>{_SUFFIX_CUR}))?(?:\s*(?P<unit>{_UNIT}))?(?P<per>{_PER})?",
     re.I,
 )
 _FRACTION = re.compile(r"(?<![\d.,/])(?P<part>\d+)\s*(?:of|out\s+of|/)\s*(?P<whole>\d+)(?![\d.,/%])", re.I)
 _FRACTION_ZH = re.compile(r"(?P<whole>\d+)\s*(?:名|个|位|人)?[^\d，。；;,]{0,10}?中\s*(?:有)?\s*(?P<part>\d+)")
 _SERIES_SEP = re.compile(r"^\s*(?:→|->|=>|⟶|,|，|、|;|；)\s*$")
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|至|到|~)\s*$", re.I)
+_BOUND_AFTER = re.compile(r"\s*(?:以上|以下|多|\+)")
 _FROM = re.compile(r"(?:\bfrom|从|由)\s*$", re.I)
 _TO = re.compile(r"^\s*(?:to|→|->|至|到|增至|降至|升至)\s*$", re.I)
 _DATE_SLASH = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?![\d/.])")
@@ -85,6 +88,10 @@ class Scan:
     tokens: list[Token]
     whens: list[WhenHit]
     bad_dates: list[tuple[int, int, str]]  # (start, end, reason)
+    starts: list[int] = field(default_factory=list)  # token starts, for finding a clause's tokens by bisection
+
+    def __post_init__(self) -> None:
+        self.starts = [t.start for t in self.tokens]
 
 
 def _number(text: str) -> float:
@@ -126,9 +133,27 @@ def _bound_before(text: str, start: int) -> bool:
     return bool(_BOUND_BEFORE.search(text[max(0, start - 16):start].lower()))
 
 
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by spaces (offsets unchanged)."""
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        parts.append(text[last:start])
+        parts.append(" " * max(0, end - start))
+        last = max(last, end)
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < b and a < end for a, b in spans)
+
+
 def scan(clause: str, reference: date) -> Scan:
     """Every value token in a clause, left to right."""
-    masked = list(clause)
+    spans: list[tuple[int, int]] = []
     bad_dates: list[tuple[int, int, str]] = []
     for match in _DATE_SLASH.finditer(clause):
         year = match.group(3)
@@ -139,35 +164,31 @@ def scan(clause: str, reference: date) -> Scan:
                 reason = ""
         if reason:
             bad_dates.append((match.start(), match.end(), reason))
-        for i in range(match.start(), match.end()):
-            masked[i] = " "
-    whens = find_whens("".join(masked), reference)
-    for hit in whens:
-        for i in range(hit.start, hit.end):
-            masked[i] = " "
-    text = "".join(masked)
+        spans.append(match.span())
+    whens = find_whens(_blank(clause, spans), reference)
+    text = _blank(clause, spans + [(hit.start, hit.end) for hit in whens])
     tokens: list[Token] = []
-    taken = [False] * len(text)
-    for pattern, swap in ((_FRACTION, False), (_FRACTION_ZH, True)):
+    taken: list[tuple[int, int]] = []
+    for pattern in (_FRACTION, _FRACTION_ZH):
         for match in pattern.finditer(text):
-            if any(taken[match.start():match.end()]):
+            if _overlaps(taken, match.start(), match.end()):
                 continue
             part, whole = _number(match.group("part")), _number(match.group("whole"))
             tokens.append(Token(match.start(), match.end(), clause[match.start():match.end()], "fraction", part,
                                 whole=whole))
-            for i in range(match.start(), match.end()):
-                taken[i] = True
+            taken.append(match.span())
     for match in _AMOUNT.finditer(text):
         start, end = match.span()
         start += len(match.group(0)) - len(match.group(0).lstrip())
         end -= len(match.group(0)) - len(match.group(0).rstrip())
-        if any(taken[start:end]) or not match.group("num"):
+        if not match.group("num") or _overlaps(taken, start, end):
             continue
         before = text[start - 1] if start > 0 else " "
         num_start = match.start("num")
         if (before.isalpha() and before.isascii()) or before in "_#":
             continue  # part of a word or an id: 'Q3', 'Top10', '#1'
-        if match.group("cur") is None and num_start > 0 and text[num_start - 1].isascii() and text[num_start - 1].isalpha():
+        if match.group("cur") is None and num_start > 0 and text[num_start - 1].isascii() \
+                and text[num_start - 1].isalpha():
             continue
         currency_text = (match.group("cur") or match.group("scur") or "").strip()
         currency = _CURRENCIES.get(currency_text.lower()) if currency_text else None
@@ -181,50 +202,45 @@ def scan(clause: str, reference: date) -> Scan:
         if sign in ("-", "−"):
             number = -number
         per_text = match.group("per") or ""
-        token = Token(start, end, clause[start:end].strip(), kind, number, currency=currency,
-                      scaled=bool(scale), per=unit_of_text(per_text) if per_text else None,
-                      bound=_bound_before(text, start) or bool(re.match(r"\s*(?:以上|以下|多|\+)", text[end:end + 3])),
-                      measure=measure, dash_before=dash_before)
-        tokens.append(token)
-        for i in range(start, end):
-            taken[i] = True
+        tokens.append(Token(start, end, clause[start:end].strip(), kind, number, currency=currency,
+                            scaled=bool(scale), per=unit_of_text(per_text) if per_text else None,
+                            bound=_bound_before(text, start) or bool(_BOUND_AFTER.match(text, end)),
+                            measure=measure, dash_before=dash_before))
     tokens.sort(key=lambda t: t.start)
     return Scan(_group(tokens, text), whens, bad_dates)
 
 
+_MAX_SERIES = 24  # two years of months; a longer list is not a metric's history (and stays linear)
+
+
 def _group(tokens: list[Token], text: str) -> list[Token]:
-    """Join series ('31%, 28%, 25%'), ranges ('2-3x') and 'from X to Y' into single tokens."""
+    """Join series ('31%, 28%, 25%'), ranges ('2-3x') and 'from X to Y' into single tokens.
+    Each token starts at most one run, so a line of a thousand numbers stays linear."""
     grouped: list[Token] = []
     index = 0
+    in_run_until = 0  # tokens before this index belong to a run already judged not a series
     while index < len(tokens):
         token = tokens[index]
-        run = [token]
-        while index + len(run) < len(tokens):
-            nxt = tokens[index + len(run)]
-            between = text[run[-1].end:nxt.start]
-            if nxt.kind == token.kind and token.kind in ("percent", "money", "ratio", "number") and \
-                    _SERIES_SEP.match(between) and between.strip():
-                run.append(nxt)
+        if index >= in_run_until:
+            run = _run(tokens, index, text)
+            if len(run) >= 2 and _series_allowed(run, text):
+                grouped.append(Token(run[0].start, run[-1].end, text[run[0].start:run[-1].end], token.kind,
+                                     run[-1].number, currency=token.currency, scaled=token.scaled, per=token.per,
+                                     items=run))
+                index += len(run)
                 continue
-            break
-        if len(run) >= 2 and _series_allowed(run, text):
-            series = Token(run[0].start, run[-1].end, text[run[0].start:run[-1].end], token.kind, run[-1].number,
-                           currency=token.currency, scaled=token.scaled, per=token.per, items=run)
-            grouped.append(series)
-            index += len(run)
-            continue
+            in_run_until = index + len(run)
         if index + 1 < len(tokens):
             nxt = tokens[index + 1]
             between = text[token.end:nxt.start]
-            if (_RANGE_SEP.match(between) or nxt.dash_before) and not _FROM.search(text[:token.start]) and \
+            after_from = bool(_FROM.search(text[max(0, token.start - 12):token.start]))
+            if (_RANGE_SEP.match(between) or nxt.dash_before) and not after_from and \
                     (nxt.kind == token.kind or token.kind == "number"):
-                nxt.range_end = nxt
-                merged = Token(token.start, nxt.end, text[token.start:nxt.end], nxt.kind, token.number,
-                               currency=nxt.currency or token.currency, range_end=nxt)
-                grouped.append(merged)
+                grouped.append(Token(token.start, nxt.end, text[token.start:nxt.end], nxt.kind, token.number,
+                                     currency=nxt.currency or token.currency, range_end=nxt))
                 index += 2
                 continue
-            if _FROM.search(text[:token.start]) and _TO.match(between) and nxt.kind in (token.kind, "number", "money"):
+            if after_from and _TO.match(between) and nxt.kind in (token.kind, "number", "money"):
                 nxt.from_value = token
                 grouped.append(nxt)
                 index += 2
@@ -232,6 +248,21 @@ def _group(tokens: list[Token], text: str) -> list[Token]:
         grouped.append(token)
         index += 1
     return grouped
+
+
+def _run(tokens: list[Token], index: int, text: str) -> list[Token]:
+    """Tokens of one kind from `index` on, separated only by list marks (→ , 、 ;)."""
+    token = tokens[index]
+    run = [token]
+    if token.kind not in ("percent", "money", "ratio", "number"):
+        return run
+    while index + len(run) < len(tokens) and len(run) < _MAX_SERIES:
+        nxt = tokens[index + len(run)]
+        between = text[run[-1].end:nxt.start]
+        if nxt.kind != token.kind or not between.strip() or not _SERIES_SEP.match(between):
+            break
+        run.append(nxt)
+    return run
 
 
 def _series_allowed(run: list[Token], text: str) -> bool:

@@ -147,7 +147,7 @@ class Tokens:
         return cls(words, "|".join(_CJK.findall(lowered)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hashing: every phrase is built once
 class Phrase:
     metric: str
     words: frozenset[str]
