@@ -181,7 +181,7 @@ class Reader:
         self._apply_scale(found.tokens, label_hints)
         assigned: set[str] = set()
         previous: str | None = None
-        for index, (start, end) in enumerate(_clauses(value, found.tokens)):
+        for index, (start, end) in enumerate(_clauses(value, found)):
             clause, tokens, whens, bad = _clause_parts(value, found, start, end)
             hits = self._hits(clause)
             if index == 0 or not hits:
@@ -324,15 +324,18 @@ class Reader:
     def _sentences(self, where: _Line, text: str, *, hints: _Hints) -> None:
         for sentence in _SENTENCE_BREAK.split(text):
             sentence = sentence.strip()
-            if not sentence or sentence.endswith(("?", "？")):
-                continue  # a question is not a statement of fact
+            if not sentence:
+                continue
+            if sentence.endswith(("?", "？")):
+                where.used = True  # a question is not a statement of fact, and nothing in it is lost
+                continue
             if self._directive(sentence):
                 self.note("directive", where.line)
                 where.used = True
                 continue
             found = scan(sentence, self.reference)
             previous: str | None = None
-            for start, end in _clauses(sentence, found.tokens):
+            for start, end in _clauses(sentence, found):
                 clause, tokens, whens, _ = _clause_parts(sentence, found, start, end)
                 hits = self._hits(clause)
                 if not hits and previous:
@@ -633,17 +636,18 @@ class _Hit:
     metrics: tuple[tuple[str, float], ...]
 
 
-def _clauses(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+def _clauses(text: str, found: Scan) -> list[tuple[int, int]]:
     """Clause spans: split at commas, semicolons, parentheses and 'but'/'while', never inside
-    a value token ('$4,200,000', '31%, 28%, 25%')."""
-    inside = [False] * (len(text) + 1)
-    for token in tokens:
-        for i in range(token.start, min(token.end, len(text))):
-            inside[i] = True
+    a value or a date ('$4,200,000', '31%, 28%, 25%', 'Sep 14, 2026')."""
+    protected = sorted([(t.start, t.end) for t in found.tokens] + [(w.start, w.end) for w in found.whens])
     spans = []
     start = 0
+    cursor = 0
     for match in _CLAUSE_BREAK.finditer(text):
-        if inside[match.start()]:
+        position = match.start()
+        while cursor < len(protected) and protected[cursor][1] <= position:
+            cursor += 1
+        if cursor < len(protected) and protected[cursor][0] <= position < protected[cursor][1]:
             continue
         if text[start:match.start()].strip():
             spans.append((start, match.start()))

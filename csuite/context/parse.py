@@ -217,7 +217,8 @@ def parse_context(text: str, *, as_of: date, path: str | None = None) -> Company
     """Pure parse: text → CompanyContext (fields, metrics with their lines, trends, freshness,
     missing required fields, warnings). Linear in the file's length."""
     max_bytes, max_line_chars = _limits()
-    size = len(text.encode("utf-8"))
+    # every character is at least one byte: a long text is refused without encoding it
+    size = len(text) if len(text) > max_bytes else len(text.encode("utf-8"))
     if size > max_bytes:
         raise InputError(Note(code="too_large", params={"size": f"{size:,}", "limit": f"{max_bytes:,}"}).render("en"),
                          file=path)

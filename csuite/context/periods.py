@@ -147,7 +147,8 @@ _CELL_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月份?$"), "ym"),
     (re.compile(rf"^({_MONTH_NAMES})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I), "mdy"),
     (re.compile(rf"^(\d{{1,2}})\s+({_MONTH_NAMES})\.?,?\s+(\d{{4}})$", re.I), "dmy"),
-    (re.compile(rf"^({_MONTH_NAMES})\.?\s*[-/\s'’]\s*['’]?(\d{{4}}|\d{{2}})$", re.I), "m_y"),
+    # 'Sep 2026', 'Sep-26', "Sep '26"; never 'Sep 14' (a day, not 2014)
+    (re.compile(rf"^({_MONTH_NAMES})\.?(?:\s*[-/'’]\s*['’]?(\d{{2}}|\d{{4}})|[\s,]+(\d{{4}}))$", re.I), "m_y"),
     (re.compile(rf"^({_MONTH_NAMES})\.?$", re.I), "m"),
     (re.compile(r"^(\d{1,2})\s*月份?$"), "m_num"),
     (re.compile(r"^(?:fy|cy)\s*['’]?(\d{4}|\d{2})$", re.I), "y"),
@@ -211,7 +212,7 @@ def _build(shape: str, groups: Sequence[str], reference: date) -> When | None:
         if shape == "dmy":
             return day(date(int(groups[2]), _MONTHS[groups[1].lower()], int(groups[0])))
         if shape == "m_y":
-            year = _year(groups[1], reference)
+            year = _year(groups[1] or groups[2], reference)
             return month(year, _MONTHS[groups[0].lower()]) if year else None
         if shape == "m":
             return When("month", cycle=_MONTHS[groups[0].lower()])
@@ -234,8 +235,11 @@ _IN_TEXT = re.compile(
     r"|(?P<cnq>\d{4}\s*年\s*(?:第\s*)?[一二三四1-4]\s*季度|\d{4}\s*年\s*[Qq][1-4]|(?:第\s*)?[一二三四]\s*季度)"
     r"|(?P<h>(?<![A-Za-z0-9])(?:[Hh][12](?:\s*['’])?\s*(?:\d{4}|\d{2})|\d{4}\s*[Hh][12])(?![A-Za-z0-9]))"
     r"|(?P<end>(?:(?:at\s+)?(?:the\s+)?end\s+of|as\s+of|through|ending)\s+(?:" + _MONTH_NAMES + r")\b\.?(?:\s+\d{4})?)"
+    r"|(?P<day>(?<![A-Za-z])(?:" + _MONTH_NAMES.title() + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d)"
+    r"|(?<!\d)\d{1,2}\s+(?:" + _MONTH_NAMES.title() + r")\.?,?\s+\d{4}(?!\d))"
     r"|(?P<my>(?<![A-Za-z])(?:January|February|March|April|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?(?:(?:\s*[-/'’]|\s)\s*'?(?:\d{4}|\d{2})(?![\d,.%]))?(?![A-Za-z]))"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?(?:\s*[-/'’]\s*'?\d{2}(?!\d|[.,]\d|%)|,?\s+\d{4}(?!\d|[.,]\d|%))?"
+    r"(?![A-Za-z]))"
     r"|(?P<cnm>\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?<![\d个])\d{1,2}\s*月(?:底|末|份)?(?!\s*\d))"
     r"|(?P<fy>(?<![A-Za-z])FY\s*['’]?(?:\d{4}|\d{2})(?![\dA-Za-z]))"
     r"|(?P<rel>(?i:\b(?:this|last|previous|prior|current)\s+(?:quarter|month|year)\b)|本季度|上季度|本月|上个?月|去年|今年)"
@@ -290,7 +294,7 @@ def order_periods(whens: Sequence[When], reference: date) -> list[int] | None:
     Dated periods sort by their end; relative ones are dated from `reference`; yearless
     quarters or months must run in one direction through the cycle (Q3, Q4, Q1 is oldest-left
     across a year end; Q3, Q2, Q1 newest-first) and the newest is the latest one started by
-    `reference`."""
+    `reference`. Without years, columns must be consecutive (Q1, Q3, Q2 is refused)."""
     if not whens:
         return []
     yearless = [w for w in whens if w.start is None and w.offset is None]
@@ -323,9 +327,11 @@ def _resolve_cycle(whens: list[When], reference: date) -> list[When] | None:
     if len(cycles) == 1:
         return [whens[0].resolve(reference)]
     steps = [(b - a) % size for a, b in zip(cycles, cycles[1:])]
-    if all(0 < s <= size // 2 for s in steps) and sum(steps) < size:
-        newest_index, direction = len(whens) - 1, -1   # oldest-left
-    elif all(0 < (size - s) % size <= size // 2 for s in steps) and sum((size - s) % size for s in steps) < size:
+    if len(whens) >= size + 1:
+        return None  # more columns than a year has periods: the year must be written
+    if all(s == 1 for s in steps):
+        newest_index, direction = len(whens) - 1, -1   # oldest-left, one period at a time
+    elif all(s == size - 1 for s in steps):
         newest_index, direction = 0, 1                   # newest-first
     else:
         return None

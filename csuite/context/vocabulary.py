@@ -111,7 +111,10 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def singular(word: str) -> str:
-    """'customers' → 'customer', 'AEs' → 'ae'; 'gross', 'status' and 'analysis' stay."""
+    """'customers' → 'customer', 'AEs' → 'ae', 'opportunities' → 'opportunity'; 'gross', 'status'
+    and 'analysis' stay."""
+    if len(word) >= 5 and word.endswith("ies"):
+        return word[:-3] + "y"  # opportunities → opportunity
     if len(word) >= 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
