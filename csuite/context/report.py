@@ -7,6 +7,7 @@ the same fields, metrics, sources and alerts.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,10 +79,22 @@ def as_of_date(text: str | date | None, *, name: str = "--as-of") -> date:
 
 # --------------------------------------------------------------------------- human output
 
-def _value(metric: str, value: Any) -> str:
-    if metric_unit(metric) == "date" or isinstance(value, str):
+def _value(metric: str, value: Any, lang: Lang) -> str:
+    unit = metric_unit(metric)
+    if unit == "date" or isinstance(value, str):
         return str(value)
-    return format_value(value, metric_unit(metric))
+    if unit == "months" and lang == "zh" and isinstance(value, (int, float)):
+        return f"{value:.1f}".rstrip("0").rstrip(".") + " 个月"
+    return format_value(value, unit)
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
 
 
 def _metric_title(metric: str, lang: Lang) -> str:
@@ -96,7 +109,7 @@ def _where(source: dict[str, Any], lang: Lang) -> str:
         where = text("derived", lang, formula=formula)
         return f"{where} ({text('line', lang, line=lines)})" if lines else where
     column = f" [{source['column']}]" if source.get("column") else ""
-    return f"{text('line', lang, line=source['line'])}{column}: {source['text']}"
+    return f"{text('line', lang, line=source['line'])}{column}{'：' if lang == 'zh' else ': '}{source['text']}"
 
 
 def render_check(payload: dict[str, Any], lang: Lang = "en") -> str:
@@ -104,33 +117,36 @@ def render_check(payload: dict[str, Any], lang: Lang = "en") -> str:
     alerts. Warnings go to stderr (see the CLI)."""
     if not payload["found"]:
         return payload["note"]
-    label = lambda key, **values: text(key, lang, **values)  # noqa: E731
+    def label(key: str, **values: Any) -> str:
+        return text(key, lang, **values)
+
+    colon = "：" if lang == "zh" else ": "
     updated = payload["last_updated"] or label("unknown")
     if payload["age_days"] is not None:
         updated += f" ({label('days_before', days=payload['age_days'], as_of=payload['as_of'])})"
     confidence = label(payload["confidence"])
-    lines = [f"{label('context')}: {payload['path']}",
-             f"{label('last_updated')}: {updated}",
-             f"{label('confidence')}: {confidence}" + (f"  — {label('stale')}" if payload["stale"] else "")]
+    lines = [f"{label('context')}{colon}{payload['path']}",
+             f"{label('last_updated')}{colon}{updated}",
+             f"{label('confidence')}{colon}{confidence}" + (f"  — {label('stale')}" if payload["stale"] else "")]
     if payload["missing_required"]:
-        lines.append(f"{label('missing_required')}: " + ", ".join(payload["missing_required"]))
-    lines += ["", f"{label('metrics')}:"]
+        lines.append(f"{label('missing_required')}{colon}" + ", ".join(payload["missing_required"]))
+    lines += ["", f"{label('metrics')}{colon.strip()}"]
     if not payload["metrics"]:
         lines.append(f"  {label('no_metrics')}")
-    width = max([len(_metric_title(k, lang)) for k in payload["metrics"]] + [10])
+    titles = {key: _metric_title(key, lang) for key in payload["metrics"]}
+    width = max([_width(t) for t in titles.values()] + [10])
     for key, value in payload["metrics"].items():
-        shown = _value(key, value)
         source = payload["sources"].get(key)
         where = f"   ← {_where(source, lang)}" if source else ""
-        lines.append(f"  {_metric_title(key, lang):<{width}}  {shown:<16}{where}")
+        lines.append(f"  {_pad(titles[key], width)}  {_pad(_value(key, value, lang), 18)}{where}")
     lines.append("")
     if payload["alerts"]:
-        lines.append(f"{label('alerts')} ({len(payload['alerts'])}):")
+        lines.append(f"{label('alerts')} ({len(payload['alerts'])}){colon.strip()}")
         for alert in payload["alerts"]:
             severity = label(f"severity_{alert['severity']}")
-            lines.append(f"  [{severity}] {alert['id']} ({label(alert['role'])}): {alert['message']}")
-            lines.append(f"      {label('why')}: {pick(alert['why'], lang)}")
-            lines.append(f"      {label('do')}:  {pick(alert['action'], lang)}")
+            lines.append(f"  [{severity}] {alert['id']} ({label(alert['role'])}){colon}{alert['message']}")
+            lines.append(f"      {label('why')}{colon}{pick(alert['why'], lang)}")
+            lines.append(f"      {label('do')}{colon}{pick(alert['action'], lang)}")
     else:
-        lines.append(f"{label('alerts')}: {label('none')}")
+        lines.append(f"{label('alerts')}{colon}{label('none')}")
     return "\n".join(lines)
