@@ -347,3 +347,13 @@ def test_parse_metric_refuses_what_it_cannot_read_with_certainty():
     for metric, text in (("pipeline_coverage", "-3x"), ("team_size", "2.5"), ("grr", "120%")):
         with pytest.raises(InputError):
             parse_metric(metric, text)
+
+
+def test_readme_states_the_context_limits_from_thresholds():
+    from csuite.knowledge.thresholds import section
+    from tests.conftest import ROOT
+
+    rules = section("context")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"read up to {rules['max_bytes'] // 1024} KiB" in readme
+    assert f"lines up to {rules['max_line_chars']:,} characters" in readme

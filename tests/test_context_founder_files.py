@@ -18,8 +18,9 @@ CONTEXTS = DATA / "contexts"
 AS_OF = "2026-11-23"
 
 
-def check(run_cli, name: str, *extra: str) -> dict:
-    result = run_cli("context", "check", CONTEXTS / name, "--as-of", AS_OF, "--json", *extra)
+def check(run_cli, name, *extra: str) -> dict:
+    result = run_cli("context", "check", CONTEXTS / name if isinstance(name, str) else name, "--as-of", AS_OF, "--json",
+                     *extra)
     assert result.code == 0, result.err
     return json.loads(result.out)
 
@@ -233,3 +234,45 @@ def test_the_bundled_example_and_template_read_as_before(run_cli):
     template = run_cli("context", "check", ROOT / "references" / "company-context-template.md", "--as-of", AS_OF,
                        "--json", "--strict")
     assert template.code == 0 and json.loads(template.out)["metrics"] == {}
+
+
+def test_every_metric_line_of_the_template_is_read_when_filled_in(tmp_path, run_cli):
+    import re
+
+    from tests.conftest import ROOT
+
+    values = {
+        "ARR": ("$4.2M", "arr", 4_200_000), "Net revenue retention (NRR)": ("104%", "nrr", 1.04),
+        "NRR trend": ("112%, 109%, 104%", "nrr_trend", [1.12, 1.09, 1.04]),
+        "Gross revenue retention (GRR)": ("83%", "grr", 0.83), "Logo retention": ("88%", "logo_retention", 0.88),
+        "Contraction": ("6.5%", "contraction", 0.065), "Pipeline coverage": ("2.4x", "pipeline_coverage", 2.4),
+        "Win rate": ("31%, 28%, 25%", "win_rate", [0.31, 0.28, 0.25]),
+        "Largest customer": ("Acme Corp, 19% of ARR, renews Feb 2027", "largest_customer_share", 0.19),
+        "Last pricing review": ("March 2025", "last_pricing_review", "2025-03-01"),
+        "Monthly gross churn": ("1.5%", "monthly_gross_churn", 0.015),
+        "This quarter's new-ARR target": ("$1.5M", "quarter_target", 1_500_000),
+        "Net new ARR last quarter": ("$450K", "net_new_arr_quarter", 450_000),
+        "S&M spend last quarter": ("$900K", "sm_spend_quarter", 900_000),
+        "Magic number": ("0.62", "magic_number", 0.62), "Burn": ("$400K", "burn_monthly", 400_000),
+        "CAC payback": ("21 months", "cac_payback_months", 21),
+        "Reps at quota": ("4 of 7 ramped AEs", "reps_at_quota", 4 / 7),
+        "Forecast accuracy": ("76%", "forecast_accuracy", 0.76), "Runway": ("22 months", "runway_months", 22),
+        "Team size": ("46", "team_size", 46), "Customers": ("112", "customers", 112),
+        "Sales team": ("5 account executives (2 ramping), 3 SDRs", "ae_count", 5),
+        "Quota per AE": ("$600K", "rep_quota", 600_000),
+        "Average contract value (ACV)": ("$38,000", "acv", 38_000),
+    }
+    template = (ROOT / "references" / "company-context-template.md").read_text(encoding="utf-8")
+    labels = set(re.findall(r"^- \*\*(.+?):\*\* \[", template, flags=re.M))
+    assert set(values) <= labels
+    filled = re.sub(r"^- \*\*(.+?):\*\* \[.*\]$",
+                    lambda m: f"- **{m.group(1)}:** {values[m.group(1)][0]}" if m.group(1) in values else m.group(0),
+                    template, flags=re.M)
+    path = tmp_path / "company-context.md"
+    path.write_text(filled, encoding="utf-8")
+    data = check(run_cli, path)
+    for label, (_, metric, expected) in values.items():
+        got = data["metrics"].get(metric)
+        assert got == (pytest.approx(expected) if not isinstance(expected, str) else expected), label
+    assert data["metrics"]["largest_customer"] == "Acme Corp" and data["metrics"]["ramping_aes"] == 2
+    assert data["warnings"] == []

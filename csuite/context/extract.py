@@ -757,7 +757,7 @@ def _tidy(value: Any) -> Any:
     if isinstance(value, list):
         return [_tidy(v) for v in value]
     if isinstance(value, float):
-        return float(f"{value:.12g}")
+        return float(f"{value:.15g}")
     return value
 
 

@@ -108,6 +108,7 @@ def text(key: str, lang: Lang = "en", **values: Any) -> str:
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9]+")
+_POSSESSIVE = re.compile(r"['’]s\b")  # "this quarter's target" names the target
 
 
 def singular(word: str) -> str:
@@ -145,7 +146,7 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> "Tokens":
-        lowered = normalise(text)
+        lowered = _POSSESSIVE.sub("", normalise(text))
         words = tuple(singular(w) for w in _WORD.findall(_CJK.sub(" ", lowered)))
         return cls(words, "|".join(_CJK.findall(lowered)))
 
