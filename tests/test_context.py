@@ -357,3 +357,18 @@ def test_readme_states_the_context_limits_from_thresholds():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"read up to {rules['max_bytes'] // 1024} KiB" in readme
     assert f"lines up to {rules['max_line_chars']:,} characters" in readme
+
+
+def test_metrics_keeps_the_names_self_verify_has_always_checked():
+    earlier = {
+        "arr": ["arr", "annual recurring revenue", "current arr"], "nrr": ["nrr", "net revenue retention", "ndr"],
+        "grr": ["grr", "gross revenue retention", "gross retention"], "pipeline_coverage": ["pipeline coverage", "coverage"],
+        "win_rate": ["win rate", "close rate"], "largest_customer_share": ["largest customer", "customer concentration"],
+        "magic_number": ["magic number"], "cac_payback_months": ["cac payback"], "runway_months": ["runway"],
+        "team_size": ["headcount", "team"], "reps_at_quota": ["quota attainment"],
+    }
+    for metric, names in earlier.items():
+        assert set(names) <= set(METRICS[metric][1]), metric
+    # a bare word that also names other things ("burn multiple", "S&M headcount") is read in a
+    # context label but never handed to the contradiction check
+    assert "burn" not in METRICS["burn_monthly"][1] and "s&m" not in METRICS["sm_spend_quarter"][1]
