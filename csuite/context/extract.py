@@ -19,20 +19,31 @@ that yields nothing is reported, so no number is dropped silently.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
+from csuite.context.clauses import (
+    blocking_words,
+    clause_parts,
+    clauses,
+    compatible,
+    customer_name,
+    has_any,
+    limits_text,
+    out_of_range,
+    pair_value,
+    strip_words,
+    tidy,
+)
 from csuite.context.document import Document, Labelled, Prose, Table, is_placeholder
 from csuite.context.notes import Note
-from csuite.context.periods import When, find_whens, order_periods, parse_when, resolve_cycle, unit_of_text
-from csuite.context.values import Reading, Scan, Token, read_date, read_forecast_accuracy, read_token, scan
-from csuite.io.numbers import format_value
+from csuite.context.periods import When, find_whens, order_periods, parse_when, resolve_all, unit_of_text
+from csuite.context.values import Reading, Token, read_date, read_forecast_accuracy, read_token, scan
 from csuite.context.vocabulary import (
     LabelMatch,
     MetricSpec,
+    PhraseHit,
     Tokens,
     find_phrases,
     fold,
@@ -41,17 +52,15 @@ from csuite.context.vocabulary import (
     match_label,
     vocabulary,
     word_pattern,
-    word_set,
 )
+from csuite.io.numbers import format_value
 
-_CLAUSE_BREAK = re.compile(r"[,，;；。|·•()（）]|\s(?:while|but|whereas|although|though|however)\s|\s[-–—]\s", re.I)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\u4e00-\u9fff\"'(])|(?<=[。！？])")
 _DENOMINATOR = re.compile(r"(?:\bof|\bper|占|每)\s*$", re.I)
 _SCALE_HINT = re.compile(r"[(（]\s*(?:in\s+)?(?:us)?\s*\$?\s*(?P<unit>k|m|mm|thousands?|millions?|万美元|万|百万美元|亿)\s*[)）]", re.I)
 _TRAILING_PERIOD = re.compile(r"\b(?:trailing|last|past|rolling|next)\s+(?:\d{1,2}|twelve|three|six)\s*(?:months?|mos?|m)\b"
                               r"|\b[lt]?\d{1,2}m\b|\bttm\b|\bltm\b|过去\s*\d+\s*个月|近\s*\d+\s*个月", re.I)
 _PAREN = re.compile(r"\s*[(（][^)）]*[)）]")
-_NAME = re.compile(r"^[A-Z\u4e00-\u9fff][\w&.,'’\- \u4e00-\u9fff]{0,79}$")
 _HINT_SCALE = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "millions": 1e6,
                "万美元": 1e4, "万": 1e4, "百万美元": 1e6, "亿": 1e8}
 _PER_FACTOR = {"month": 1.0, "quarter": 3.0, "year": 12.0}
@@ -181,8 +190,8 @@ class Reader:
         self._apply_scale(found.tokens, label_hints)
         assigned: set[str] = set()
         previous: str | None = None
-        for index, (start, end) in enumerate(_clauses(value, found)):
-            clause, tokens, whens, bad = _clause_parts(value, found, start, end)
+        for index, (start, end) in enumerate(clauses(value, found)):
+            clause, tokens, whens, bad = clause_parts(value, found, start, end)
             hits = self._hits(clause)
             if index == 0 or not hits:
                 candidates = [m for m in matches if m.metric not in assigned]
@@ -206,10 +215,10 @@ class Reader:
         refusal: tuple[str, dict[str, Any]] | None = None
         for match in candidates:
             spec = specs()[match.metric]
-            if spec.cue is not None and not _has_any(clause, spec.cue.all()):
+            if spec.cue is not None and not has_any(clause, spec.cue.all()):
                 continue
             if spec.kind == "name":
-                name = _name(clause)
+                name = customer_name(clause)
                 if name:
                     self.add(Statement(match.metric, name, where.line, where.raw, label, column=column), where)
                     return match.metric
@@ -218,13 +227,13 @@ class Reader:
                 if bad:
                     refusal = refusal or (bad[0][2], {})
                     break
-                when, reason = read_date(_strip_words(clause, spec.cue.all() if spec.cue else []), self.reference)
+                when, reason = read_date(strip_words(clause, spec.cue.all() if spec.cue else []), self.reference)
                 if when is not None:
                     self.add(Statement(match.metric, when.start, where.line, where.raw, label, column=column), where)
                     return match.metric
                 refusal = refusal or (reason or "unreadable", {})
                 continue
-            relevant = [t for t in tokens if _compatible(t, spec)]
+            relevant = [t for t in tokens if compatible(t, spec)]
             if not relevant:
                 refusal = refusal or ("unreadable", {})
                 continue
@@ -235,7 +244,7 @@ class Reader:
             if reading.refused:
                 refusal = (reading.refused, reading.params)
                 break
-            clause_when = _first_dated(whens)
+            clause_when = whens[0] if whens else None
             if self._finish(where, match, reading, label, hints, clause, column=column, clause_when=clause_when):
                 return match.metric
             return None
@@ -293,10 +302,10 @@ class Reader:
                 factor = _PER_FACTOR[spec.per] / _PER_FACTOR[stated]
                 value = value * factor
                 series = [v * factor for v in series] if series else series
-        out_of_range = _out_of_range(spec, value if not isinstance(value, list) else None, series)
-        if out_of_range is not None:
+        impossible = out_of_range(spec, value if not isinstance(value, list) else None, series)
+        if impossible is not None:
             self.note("out_of_range", where.line, label=label, metric=spec.name.model_dump(),
-                      value=_display(spec, out_of_range), limits=_limits_text(spec))
+                      value=format_value(impossible, spec.unit), limits=limits_text(spec))
             where.used = True
             return []
         when = table_when or clause_when or hints.when or where.section_when
@@ -304,7 +313,7 @@ class Reader:
         text = where.raw.strip()
         if spec.kind not in ("value_or_series", "series") and isinstance(value, list):
             value = value[-1]
-        value, series = _tidy(value), [_tidy(v) for v in series] if series else series
+        value, series = tidy(value), [tidy(v) for v in series] if series else series
         statements = [Statement(match.metric, value, where.line, text, label, when=when, column=column,
                                 series=series if series and len(series) >= 2 else None)]
         if spec.trend and series and len(series) >= 2:
@@ -335,8 +344,8 @@ class Reader:
                 continue
             found = scan(sentence, self.reference)
             previous: str | None = None
-            for start, end in _clauses(sentence, found):
-                clause, tokens, whens, _ = _clause_parts(sentence, found, start, end)
+            for start, end in clauses(sentence, found):
+                clause, tokens, whens, _ = clause_parts(sentence, found, start, end)
                 hits = self._hits(clause)
                 if not hits and previous:
                     hits = self._ellipsis(clause, previous)
@@ -357,7 +366,7 @@ class Reader:
                 spec = specs()[metric]
                 if spec.kind == "name":
                     continue  # a customer's name is read from its label only, never guessed from prose
-                if spec.cue is not None and not _has_any(clause, spec.cue.all()):
+                if spec.cue is not None and not has_any(clause, spec.cue.all()):
                     continue
                 if spec.kind == "date":
                     when, _ = read_date(clause, self.reference)
@@ -366,9 +375,9 @@ class Reader:
                         subject = metric
                         break
                     continue
-                after = [t for t in tokens if hit.end <= t.start < after_end and _compatible(t, spec)]
-                before = [t for t in tokens if before_start <= t.end <= hit.start and _compatible(t, spec)]
-                token = _pair(spec, clause, hit, before, after)
+                after = [t for t in tokens if hit.end <= t.start < after_end and compatible(t, spec)]
+                before = [t for t in tokens if before_start <= t.end <= hit.start and compatible(t, spec)]
+                token = pair_value(spec, clause, hit, before, after)
                 if token is None:
                     if len(after) > 1:
                         self.note("ambiguous", where.line, label=hit.text)
@@ -387,7 +396,7 @@ class Reader:
                     subject = metric
                     break
                 if self._finish(where, LabelMatch(metric, 0, factor), reading, hit.text, hints, clause,
-                                clause_when=_first_dated(whens)):
+                                clause_when=whens[0] if whens else None):
                     subject = metric
                     break
                 subject = metric
@@ -408,12 +417,12 @@ class Reader:
             for word in words.all():
                 if lowered.startswith(word.lower()) and (not word.isascii() or
                                                          not lowered[len(word):len(word) + 1].isalnum()):
-                    return [_Hit(offset, offset + len(word), clause[offset:offset + len(word)], ((metric, 1.0),))]
+                    return [PhraseHit(offset, offset + len(word), clause[offset:offset + len(word)], ((metric, 1.0),))]
         return []
 
     def _blocked(self, clause: str, metric: str, phrase: str) -> bool:
         """A plan, goal, benchmark or comparison word outside the metric's own phrase."""
-        blocked, blocked_cjk = _blocking_words(metric)
+        blocked, blocked_cjk = blocking_words(metric)
         outside = Tokens.of(clause.replace(phrase, " ") if phrase else clause)
         if blocked.intersection(outside.words):
             return True
@@ -489,7 +498,7 @@ class Reader:
         if order is None:
             self.note("table_unordered", table.header_line)
             return
-        resolved = _resolved(whens, self.reference)
+        resolved = resolve_all(whens, self.reference)
         ordered = [(indices[k], resolved[k]) for k in order]
         assert table.header is not None
         for position, column in enumerate(columns):
@@ -510,7 +519,7 @@ class Reader:
         if order is None:
             self.note("table_unordered", table.header_line)
             return
-        resolved = _resolved([w for _, w in rows], self.reference)
+        resolved = resolve_all([w for _, w in rows], self.reference)
         ordered = [(rows[k][0], resolved[k]) for k in order]
         for column, label in enumerate(table.header[1:], start=1):
             points = [(row[2][column] if column < len(row[2]) else "", when, row[0], row[2][0])
@@ -543,7 +552,7 @@ class Reader:
         for cell, when, line, column in present:
             found = scan(cell, self.reference)
             self._apply_scale(found.tokens, hints)
-            relevant = [t for t in found.tokens if _compatible(t, item_spec)]
+            relevant = [t for t in found.tokens if compatible(t, item_spec)]
             what = vocabulary().kinds[spec.kind].model_dump()
             if not relevant:
                 self.note("unreadable", line, label=f"{label} · {column}", what=what)
@@ -626,161 +635,3 @@ class Reader:
         if word is None:
             return
         self.note("unused", where.line, label=label if label and self._metric_like(label) else word)
-
-
-@dataclass(frozen=True)
-class _Hit:
-    start: int
-    end: int
-    text: str
-    metrics: tuple[tuple[str, float], ...]
-
-
-def _clauses(text: str, found: Scan) -> list[tuple[int, int]]:
-    """Clause spans: split at commas, semicolons, parentheses and 'but'/'while', never inside
-    a value or a date ('$4,200,000', '31%, 28%, 25%', 'Sep 14, 2026')."""
-    protected = sorted([(t.start, t.end) for t in found.tokens] + [(w.start, w.end) for w in found.whens])
-    spans = []
-    start = 0
-    cursor = 0
-    for match in _CLAUSE_BREAK.finditer(text):
-        position = match.start()
-        while cursor < len(protected) and protected[cursor][1] <= position:
-            cursor += 1
-        if cursor < len(protected) and protected[cursor][0] <= position < protected[cursor][1]:
-            continue
-        if text[start:match.start()].strip():
-            spans.append((start, match.start()))
-        start = match.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
-
-
-def _clause_parts(text: str, found: Scan, start: int, end: int) -> tuple[str, list[Token], list[When],
-                                                                         list[tuple[int, int, str]]]:
-    """One clause's text, and its tokens, periods and refused dates with offsets in the clause.
-    Tokens are sorted by position, so each clause finds its own by bisection (a line of a
-    thousand clauses stays linear)."""
-    first, last = bisect_left(found.starts, start), bisect_left(found.starts, end)
-    tokens = [replace(t, start=t.start - start, end=t.end - start) for t in found.tokens[first:last]]
-    whens = [w.when for w in found.whens if start <= w.start < end] if found.whens else []
-    bad = [(a - start, b - start, reason) for a, b, reason in found.bad_dates if start <= a < end]
-    return text[start:end], tokens, whens, bad
-
-
-def _compatible(token: Token, spec: MetricSpec) -> bool:
-    kind = spec.kind
-    if token.items and kind not in ("series", "value_or_series", "retention", "percent", "money", "ratio"):
-        return False
-    if kind in ("percent", "retention", "value_or_series", "series"):
-        return token.kind in ("percent", "fraction") or (token.kind == "number" and token.measure is None)
-    if kind == "money":
-        return token.kind == "money" or (token.kind == "number" and token.measure is None)
-    if kind == "ratio":
-        return token.kind == "ratio" or (token.kind == "number" and token.measure is None)
-    if kind == "months":
-        return token.kind == "months" or (token.kind == "number" and token.measure is None)
-    if kind == "int":
-        return token.kind == "number" and token.measure in (None, "家", "个", "名", "位", "人")
-    return False
-
-
-def _pair(spec: MetricSpec, clause: str, hit: Any, before: list[Token], after: list[Token]) -> Token | None:
-    """The value a phrase owns: a count sits right before its noun ('6 AEs', '112 paying
-    customers', '2 still ramping'); other values follow the phrase, or precede it when none
-    follows ('12% of revenue is our top customer' is rare; '97% NRR' is common)."""
-    if spec.kind == "int":
-        near_before = [t for t in before if len(clause[t.end:hit.start].split()) <= 2]
-        if near_before:
-            return near_before[-1]
-        near_after = [t for t in after if len(re.sub(r"[:：=]", " ", clause[hit.end:t.start]).split()) <= 2]
-        return near_after[0] if near_after else None
-    if len(after) == 1:
-        return after[0]
-    if len(after) > 1:
-        distinct = {(t.kind, t.number) for t in after}
-        return after[0] if len(distinct) == 1 else None
-    if len(before) == 1:
-        return before[0]
-    return None
-
-
-def _has_any(text: str, words: list[str]) -> bool:
-    lowered = fold(text)
-    return any(re.search(r"(?<![a-z])" + re.escape(w.lower()) + r"(?![a-z])", lowered) if w.isascii()
-               else w in text for w in words)
-
-
-def _strip_words(text: str, words: list[str]) -> str:
-    for word in sorted(words, key=len, reverse=True):
-        text = re.sub((r"(?<![a-z])" + re.escape(word) + r"(?![a-z])") if word.isascii() else re.escape(word),
-                      " ", text, flags=re.I)
-    return re.sub(r"^\s*(?:on|in|by|at|for|is|:)\s+", "", text.strip(), flags=re.I)
-
-
-def _name(clause: str) -> str | None:
-    """A customer's name as written: capitalised (or Chinese), no digits, a few words."""
-    name = clause.strip().strip("*_\"'“”").strip()
-    if not name or re.search(r"\d", name) or len(name.split()) > 8 or not _NAME.match(name):
-        return None
-    if word_pattern("metric_like").search(fold(name)):
-        return None
-    return name
-
-
-def _first_dated(whens: list[When]) -> When | None:
-    return whens[0] if whens else None
-
-
-def _resolved(whens: list[When], reference: date) -> list[When]:
-    yearless = [w for w in whens if w.start is None and w.offset is None]
-    if yearless:
-        resolved = resolve_cycle(whens, reference)
-        return resolved if resolved is not None else whens
-    return [w.resolve(reference) for w in whens]
-
-
-@lru_cache(maxsize=None)
-def _blocking_words(metric: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The words that keep a number from being `metric`'s current value, minus the words of
-    its own phrases ('target' blocks ARR but is what names the quarter's target)."""
-    spec = specs()[metric]
-    own = set(Tokens.of(" ".join([*spec.labels.en, *spec.loose.en])).words)
-    blocked = (word_set("not") | set(Tokens.of(" ".join(spec.not_)).words)) - own
-    own_cjk = "".join([*spec.labels.zh, *spec.loose.zh])
-    return frozenset(blocked), tuple(w for w in vocabulary().words["not"].zh if w not in own_cjk)
-
-
-def _tidy(value: Any) -> Any:
-    """Binary floating point noise removed: $4.1M is 4,100,000, not 4,099,999.9999999995."""
-    if isinstance(value, list):
-        return [_tidy(v) for v in value]
-    if isinstance(value, float):
-        return float(f"{value:.15g}")
-    return value
-
-
-def _out_of_range(spec: MetricSpec, value: Any, series: list[float] | None) -> Any:
-    low, high = spec.range
-    for candidate in ([value] if value is not None else []) + list(series or []):
-        if not isinstance(candidate, (int, float)):
-            continue
-        if (low is not None and candidate < low) or (high is not None and candidate > high):
-            return candidate
-    return None
-
-
-def _display(spec: MetricSpec, value: float) -> str:
-    return format_value(value, spec.unit)
-
-
-def _limits_text(spec: MetricSpec) -> str:
-    low, high = spec.range
-    if low is not None and high is not None:
-        return f"{format_value(low, spec.unit)}–{format_value(high, spec.unit)}"
-    if low is not None:
-        return f"≥ {format_value(low, spec.unit)}"
-    if high is not None:
-        return f"≤ {format_value(high, spec.unit)}"
-    return ""

@@ -313,9 +313,17 @@ def order_periods(whens: Sequence[When], reference: date) -> list[int] | None:
     return sorted(range(len(whens)), key=lambda i: keys[i])
 
 
-def resolve_cycle(whens: Sequence[When], reference: date) -> list[When] | None:
-    """Yearless periods in written order, given years (see order_periods)."""
-    return _resolve_cycle(list(whens), reference)
+def _first_dated(whens: list[When]) -> When | None:
+    return whens[0] if whens else None
+
+
+def resolve_all(whens: list[When], reference: date) -> list[When]:
+    """Periods given their dates: yearless ones as a cycle (see order_periods), the rest one by one."""
+    yearless = [w for w in whens if w.start is None and w.offset is None]
+    if yearless:
+        resolved = _resolve_cycle(list(whens), reference)
+        return resolved if resolved is not None else list(whens)
+    return [w.resolve(reference) for w in whens]
 
 
 def _resolve_cycle(whens: list[When], reference: date) -> list[When] | None:

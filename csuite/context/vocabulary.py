@@ -326,12 +326,6 @@ def word_pattern(name: str) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-def metric_words(metric: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A metric's own `not` words and the Chinese ones of the shared list."""
-    spec = vocabulary().metrics[metric]
-    return frozenset(singular(w) for w in spec.not_), tuple(vocabulary().words["not"].zh)
-
-
 # --------------------------------------------------------------------------- fields
 
 def _label_key(label: str) -> str:
