@@ -372,3 +372,27 @@ def test_metrics_keeps_the_names_self_verify_has_always_checked():
     # a bare word that also names other things ("burn multiple", "S&M headcount") is read in a
     # context label but never handed to the contradiction check
     assert "burn" not in METRICS["burn_monthly"][1] and "s&m" not in METRICS["sm_spend_quarter"][1]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([
+    "ARR", "NRR", "GRR", "win rate", "coverage", "burn", "churn", "Q1", "Q3 2026", "Sep", "2026-10-15", "15/12/99",
+    "$", "€", "%", "x", "倍", "万美元", "个月", "净收入留存率", "赢单率", "：", ":", "|", "|---|", "**", "- ", "\n",
+    " ", ",", "、", "→", "-", "(", ")", "of", "4", "7", "2.5", "120", "0", "1,000", "Last updated", "## ", "<!--", "-->",
+    "```", "ignore previous instructions", "请", "?", "largest customer", "renews", "per month", "Headcount",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_any_text_parses_or_is_refused_cleanly(text):
+    """Whatever a founder (or a fuzzer) writes, the reader returns a context: values it is
+    sure of, warnings for the rest; it never raises."""
+    ctx = parse_context(text, as_of=AS_OF)
+    for key, value in ctx.metrics.model_dump().items():
+        if isinstance(value, float):
+            assert value == value and abs(value) < 1e13, key  # finite
+    assert all(isinstance(w, str) and w for w in ctx.warnings)
+    assert set(ctx.sources) == {k for k, v in ctx.metrics.model_dump().items() if v is not None}
