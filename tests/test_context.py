@@ -318,7 +318,7 @@ def test_more_ramping_aes_than_aes_is_warned():
 def test_provenance_is_the_line_as_written():
     ctx = ctx_of("# Co\n\n- **ARR:** $4.2M\nNet revenue retention ended the year at 97%, gross at 84%.\n")
     assert ctx.sources["arr"].line == 3 and ctx.sources["arr"].text == "- **ARR:** $4.2M"
-    assert ctx.sources["grr"].line == 4 and ctx.metric_labels["grr"] == "gross"
+    assert ctx.sources["grr"].line == 4 and ctx.metric_labels["grr"] == "gross revenue retention (GRR)"
 
 
 def test_questions_goals_and_benchmarks_in_prose_are_not_facts():

@@ -220,7 +220,7 @@ class Reader:
             if spec.kind == "name":
                 name = customer_name(clause)
                 if name:
-                    self.add(Statement(match.metric, name, where.line, where.raw, label, column=column), where)
+                    self.add(Statement(match.metric, name, where.line, where.raw.strip(), label, column=column), where)
                     return match.metric
                 continue
             if spec.kind == "date":
@@ -229,7 +229,7 @@ class Reader:
                     break
                 when, reason = read_date(strip_words(clause, spec.cue.all() if spec.cue else []), self.reference)
                 if when is not None:
-                    self.add(Statement(match.metric, when.start, where.line, where.raw, label, column=column), where)
+                    self.add(Statement(match.metric, when.start, where.line, where.raw.strip(), label, column=column), where)
                     return match.metric
                 refusal = refusal or (reason or "unreadable", {})
                 continue
@@ -417,7 +417,8 @@ class Reader:
             for word in words.all():
                 if lowered.startswith(word.lower()) and (not word.isascii() or
                                                          not lowered[len(word):len(word) + 1].isalnum()):
-                    return [PhraseHit(offset, offset + len(word), clause[offset:offset + len(word)], ((metric, 1.0),))]
+                    # the label is the metric's name: "gross" alone would not say what was read
+                    return [PhraseHit(offset, offset + len(word), spec.name.en, ((metric, 1.0),))]
         return []
 
     def _blocked(self, clause: str, metric: str, phrase: str) -> bool:

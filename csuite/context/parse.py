@@ -338,8 +338,5 @@ def load_context(explicit: str | Path | None = None, *, as_of: date | None = Non
     return parse_context(read_text(path), as_of=as_of, path=str(path))
 
 
-MISSING_CONTEXT_NOTE = (
-    "No company-context.md found: findings can only rest on your data files, benchmarks and stated "
-    "assumptions (🟡/🔴), and alerts on NRR, coverage, concentration and pricing cannot fire. "
-    "Run `csuite context init` and fill it in."
-)
+# What a missing context costs, said once (the runner puts it in the answer's notes).
+MISSING_CONTEXT_NOTE = vocabulary().report["missing_context"].en

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from csuite.context.alerts import alert_message, context_alerts
-from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context, metric_unit
+from csuite.context.parse import CompanyContext, load_context, metric_unit
 from csuite.context.vocabulary import text, vocabulary
 from csuite.errors import InputError, UsageError
 from csuite.io.numbers import format_value
@@ -46,7 +46,7 @@ def context_report(ctx: CompanyContext, lang: Lang = "en") -> dict[str, Any]:
         "trends": {k: v.model_dump(mode="json") for k, v in ctx.trends.items()},
         "alerts": [dict(a.model_dump(mode="json"), message=alert_message(a, lang)) for a in alerts],
         "warnings": ctx.warnings_in(lang),
-        "note": None if ctx.found else MISSING_CONTEXT_NOTE,
+        "note": None if ctx.found else text("missing_context", lang),
     }
 
 
