@@ -396,3 +396,30 @@ def test_any_text_parses_or_is_refused_cleanly(text):
             assert value == value and abs(value) < 1e13, key  # finite
     assert all(isinstance(w, str) and w for w in ctx.warnings)
     assert set(ctx.sources) == {k for k, v in ctx.metrics.model_dump().items() if v is not None}
+
+
+@pytest.mark.parametrize("line, metric, expected", [
+    ("NRR (trailing 12m): 104%", "nrr", 1.04),
+    ("Coverage: 2.9x of Q4 target", "pipeline_coverage", 2.9),   # 'target' is how coverage is said
+    ("Average contract value (ACV): $38,000", "acv", 38_000),
+    ("ARR ($M): 4.2", "arr", 4_200_000),
+    ("Our NRR is 104% but GRR fell to 83%", "grr", 0.83),
+    ("NRR went from 112% to 104% this year", "nrr", 1.04),
+    ("We have 112 paying customers", "customers", 112),
+])
+def test_more_ways_founders_write_a_metric(line, metric, expected):
+    ctx = ctx_of(line + "\n")
+    assert getattr(ctx.metrics, metric) == pytest.approx(expected) and ctx.warnings == []
+
+
+def test_a_qualified_label_is_not_the_company_figure():
+    ctx = ctx_of("NRR (enterprise): 118%\nTop 3 customers: 45% of ARR\nLogo churn: 1%/mo\n")
+    assert ctx.metrics.nrr is None and ctx.metrics.largest_customer_share is None
+    assert ctx.metrics.monthly_gross_churn is None
+    assert [w.split(":")[0] for w in ctx.warnings] == ["line 1", "line 2", "line 3"]
+
+
+def test_a_period_the_value_is_compared_with_does_not_date_it():
+    ctx = ctx_of("- **ARR:** $4.2M\nARR is $4.8M: up 40% on last year\n")
+    # both undated: the later line wins; "last year" is the comparison, not the date of $4.8M
+    assert ctx.metrics.arr == 4_800_000 and "the later in the file" in ctx.warnings[0]

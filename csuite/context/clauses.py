@@ -17,6 +17,9 @@ from csuite.context.vocabulary import MetricSpec, Tokens, fold, vocabulary, word
 from csuite.io.numbers import format_value
 
 _CLAUSE_BREAK = re.compile(r"[,，;；。|·•()（）]|\s(?:while|but|whereas|although|though|however)\s|\s[-–—]\s", re.I)
+# "up 40% on last year", "vs Q2", "since 2021": a period a value is compared with, not its date
+_COMPARED = re.compile(r"(?:\bvs\.?|\bversus|\bon|\bover|\bcompared\s+(?:to|with)|\bfrom|\bthan|\bsince|\byoy"
+                       r"|比|较|相比|同比|环比)\s*$", re.I)
 _NAME = re.compile(r"^[A-Z\u4e00-\u9fff][\w&.,'’\- \u4e00-\u9fff]{0,79}$")
 
 
@@ -43,12 +46,14 @@ def clauses(text: str, found: Scan) -> list[tuple[int, int]]:
 
 def clause_parts(text: str, found: Scan, start: int, end: int) -> tuple[str, list[Token], list[When],
                                                                          list[tuple[int, int, str]]]:
-    """One clause's text, and its tokens, periods and refused dates with offsets in the clause.
+    """One clause's text, and its tokens, the periods it is dated by and refused dates, with
+    offsets in the clause.
     Tokens are sorted by position, so each clause finds its own by bisection (a line of a
     thousand clauses stays linear)."""
     first, last = bisect_left(found.starts, start), bisect_left(found.starts, end)
     tokens = [replace(t, start=t.start - start, end=t.end - start) for t in found.tokens[first:last]]
-    whens = [w.when for w in found.whens if start <= w.start < end] if found.whens else []
+    whens = [w.when for w in found.whens
+             if start <= w.start < end and not _COMPARED.search(text[max(0, w.start - 16):w.start])]
     bad = [(a - start, b - start, reason) for a, b, reason in found.bad_dates if start <= a < end]
     return text[start:end], tokens, whens, bad
 
@@ -116,9 +121,10 @@ def customer_name(clause: str) -> str | None:
 @lru_cache(maxsize=None)
 def blocking_words(metric: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """The words that keep a number from being `metric`'s current value, minus the words of
-    its own phrases ('target' blocks ARR but is what names the quarter's target)."""
+    its own phrases and extras ('target' blocks ARR, but names the quarter's target and is how
+    coverage is said: "2.9x of Q4 target")."""
     spec = vocabulary().metrics[metric]
-    own = set(Tokens.of(" ".join([*spec.labels.en, *spec.loose.en])).words)
+    own = set(Tokens.of(" ".join([*spec.labels.en, *spec.loose.en, *spec.extras])).words)
     blocked = (word_set("not") | set(Tokens.of(" ".join(spec.not_)).words)) - own
     own_cjk = "".join([*spec.labels.zh, *spec.loose.zh])
     return frozenset(blocked), tuple(w for w in vocabulary().words["not"].zh if w not in own_cjk)

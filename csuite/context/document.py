@@ -16,7 +16,8 @@ _BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,80}?)\s*[:：]?\s*(?:\*\*|__)
 _PLAIN = re.compile(r"^(?P<label>[^:：|]{1,60}?)\s*[:：]\s*(?P<value>\S.*)$")
 _SEPARATOR = re.compile(r"^\s*(?:\|\s*)?:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _PLACEHOLDER = re.compile(r"^\s*(?:\[.*\]|_+|-+|—|–|tbd|n/?a|todo|\?+|<.*>|待定|暂无|无)\s*$", re.I)
-_VALUE_IN_LABEL = re.compile(r"[$€£¥%％]|https?|www\.|\d\s*(?:k|m|万|亿)\b", re.I)
+# A label holds no value: "ARR is $4.2M: up 40%" is a sentence, "ARR ($M)" and "NRR (trailing 12m)" are labels.
+_VALUE_IN_LABEL = re.compile(r"[$€£¥]\s*\d|\d\s*[%％]|https?:|www\.", re.I)
 
 
 @dataclass

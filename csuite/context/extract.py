@@ -600,16 +600,14 @@ class Reader:
                       words=tuple(words), whens=tuple(whens))
 
     def _match(self, label: str, hints: _Hints) -> list[LabelMatch]:
-        """The metrics a label names once its periods ('Q4', '(trailing 12m)') are set aside."""
+        """The metrics a label names once its periods ('Q4', '(trailing 12m)') and scale ('($M)')
+        are set aside. Words in parentheses count like any other: "NRR (enterprise)" is not the
+        company's NRR, "Net revenue retention (NRR)" is."""
         text = label
         for hit in reversed(hints.whens):
             text = text[:hit.start] + " " * (hit.end - hit.start) + text[hit.end:]
-        text = _TRAILING_PERIOD.sub(" ", text)
-        bare = _PAREN.sub(" ", text)
-        matches = match_label(bare, extra_words=hints.words)
-        if not matches and bare != text:
-            matches = match_label(re.sub(r"[()（）]", " ", text), extra_words=hints.words)
-        return matches
+        text = _SCALE_HINT.sub(" ", _TRAILING_PERIOD.sub(" ", text))
+        return match_label(re.sub(r"[()（）]", " ", text), extra_words=hints.words)
 
     def _apply_scale(self, tokens: list[Token], hints: _Hints) -> None:
         """'ARR ($M) | 3.1 | 3.6' → $3.1M: a scale written once in the label applies to bare numbers."""

@@ -220,6 +220,8 @@ def _index() -> _Index:
             if phrase is None:
                 continue
             index.phrases.append(phrase)
+            # a label may repeat the metric's other names: "Net revenue retention (NRR)"
+            index.extras[metric] = index.extras[metric] | phrase.words
             if phrase.words:
                 for word in phrase.words:
                     index.by_word.setdefault(word, []).append(phrase)
