@@ -111,7 +111,8 @@ def test_check_shows_the_line_each_metric_came_from(run_cli):
     assert "← line 26: - **Sales team:** 5 account executives (2 still ramping)" in result.out
     data = json.loads(run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF, "--json").out)
     assert data["sources"]["arr"] == {"line": 49, "text": "- **ARR:** $4.2M", "column": None, "period": None,
-                                      "derived": False, "inputs": [], "lines": [49]}
+                                      "derived": False, "inputs": [], "lines": [49],
+                                      "read_by": "parser"}
 
 
 def test_check_in_chinese_keeps_json_keys_in_english(run_cli):

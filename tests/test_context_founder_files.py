@@ -57,7 +57,7 @@ def test_board_table_metric_rows_oldest_left(run_cli):
                                      "values": [3_100_000, 3_600_000, 4_000_000], "lines": [17, 17, 17]}
     assert data["sources"]["arr"] == {"line": 17, "text": "| ARR | $3.1M | $3.6M | $4.0M | $4.5M |",
                                       "column": "Q3 2026", "period": "2026-Q3", "derived": False,
-                                      "inputs": [], "lines": [17]}
+                                      "inputs": [], "lines": [17], "read_by": "parser"}
     assert data["sources"]["magic_number"]["derived"] is True
     assert data["sources"]["magic_number"]["inputs"] == ["net_new_arr_quarter", "sm_spend_quarter"]
     # 0.99 < 1.00; 2.2x < 3x; NRR 112 → 106 → 99 and win rate 31 → 27 → 24 fall twice running

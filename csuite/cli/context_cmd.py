@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, guarded, note, print_json
+from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, UsageError, guarded, note, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--json", action="store_true", help="print JSON on stdout (keys in English in every language)")
     check.add_argument("--lang", choices=("en", "zh"), default=None,
                        help="language of the human-readable text and warnings (default: the file's language)")
+    check.add_argument("--with-model", action="store_true",
+                       help="with ANTHROPIC_API_KEY: let a model read the lines the parser could not (only those "
+                            "lines are sent); a value is kept only if its words are in the line and csuite's own "
+                            "reader accepts it, and it is flagged in warnings")
     check.add_argument("--strict", action="store_true",
                        help="exit 2 when anything was not read: an unreadable or impossible value, a number "
                             "beside a metric word that no metric took, a metric stated twice with different values")
@@ -42,7 +47,9 @@ def _check(args: argparse.Namespace) -> int:
         from csuite.context.report import as_of_date, check_payload, render_check
         from csuite.context.vocabulary import text
 
-        payload = check_payload(args.path, as_of_date(args.as_of), args.lang)
+        if args.with_model and not os.environ.get("ANTHROPIC_API_KEY"):
+            raise UsageError("--with-model needs ANTHROPIC_API_KEY (the second reading calls the Anthropic API)")
+        payload = check_payload(args.path, as_of_date(args.as_of), args.lang, with_model=args.with_model)
         lang = payload["language"]
         if args.json:
             print_json(payload)

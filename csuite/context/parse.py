@@ -114,6 +114,8 @@ class MetricSource(BaseModel):
     period: str | None = Field(default=None, description="the period the value is for, when the file says")
     derived: bool = False
     inputs: list[str] = Field(default_factory=list, description="metrics a derived value is computed from")
+    read_by: Literal["parser", "model"] = Field(
+        default="parser", description="'model' when the optional second reading found it (checked against the line)")
     lines: list[int] = Field(default_factory=list, description="every line a series came from")
 
 

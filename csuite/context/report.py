@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from csuite.context.alerts import alert_message, context_alerts
+from csuite.context.model_fill import fill_from_model
 from csuite.context.parse import CompanyContext, load_context, metric_unit
 from csuite.context.vocabulary import text, vocabulary
 from csuite.errors import InputError, UsageError
 from csuite.io.numbers import format_value
+from csuite.io.tables import read_text
 from csuite.io.values import parse_date
 from csuite.knowledge.bilingual import Lang, cjk_share, pick
 
@@ -50,10 +52,14 @@ def context_report(ctx: CompanyContext, lang: Lang = "en") -> dict[str, Any]:
     }
 
 
-def check_payload(path: str | Path | None, as_of: date, lang: Lang | None = "en") -> dict[str, Any]:
+def check_payload(path: str | Path | None, as_of: date, lang: Lang | None = "en", *,
+                  with_model: bool = False) -> dict[str, Any]:
     """The JSON contract of `csuite context check` (also the Python API's and MCP's).
-    `lang=None` follows the file: Chinese when most of its words are."""
+    `lang=None` follows the file: Chinese when most of its words are. `with_model` adds the
+    optional second reading of the lines the parser could not read (csuite.context.model_fill)."""
     ctx = load_context(path, as_of=as_of)
+    if with_model and ctx.found and ctx.path:
+        ctx = fill_from_model(ctx, read_text(Path(ctx.path)))
     return context_report(ctx, lang or context_language(ctx))
 
 
