@@ -2,10 +2,18 @@
 
 `InputError` is the one way bad input leaves the engine: the CLI prints it as a single line
 naming the file, row and field, and exits 2. Anything else is a bug (exit 1).
+
+An error about a file never repeats what the file says: the file, row and field name where the
+problem is, and what is wrong, are enough to fix it, while a cell, key or first line echoed back
+can be a secret (an agent may point a tool at `.env`) or a customer's name. So text quoted in
+the message of an error that names a file on disk is shown as '…' (rows the caller passed
+inline are theirs and stay quoted); write our own words in a file error's message without
+quotes, and put field names in `field=`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +27,17 @@ def one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+# A quoted stretch: opening quote not after a letter (so "quarter's" is an apostrophe), closing
+# quote not before one.
+_QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|(?<!\w)\"[^\"\n]*\"(?!\w)")
+ELIDED = "'…'"
+
+
+def without_quoted(text: str) -> str:
+    """`text` with every quoted stretch replaced by '…' (what a file said stays out of errors)."""
+    return _QUOTED.sub(ELIDED, text)
 
 
 class InputError(ValueError):
@@ -48,6 +67,11 @@ class InputError(ValueError):
             field=self.field or field,
         )
 
+    @property
+    def names_a_file(self) -> bool:
+        """True for a file on disk; inline rows a caller passed in are named like "<input>"."""
+        return bool(self.file) and not (self.file.startswith("<") and self.file.endswith(">"))
+
     def __str__(self) -> str:
         where = []
         if self.file:
@@ -57,7 +81,8 @@ class InputError(ValueError):
         if self.field:
             where.append(f"field '{self.field}'")
         prefix = ", ".join(where)
-        return one_line(f"{prefix}: {self.message}" if prefix else self.message)
+        message = without_quoted(self.message) if self.names_a_file else self.message
+        return one_line(f"{prefix}: {message}" if prefix else message)
 
 
 class UsageError(ValueError):

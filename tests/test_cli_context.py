@@ -125,7 +125,7 @@ def test_check_in_chinese_keeps_json_keys_in_english(run_cli):
     assert set(chinese) == set(english) and chinese["metrics"] == english["metrics"]
     assert chinese["language"] == "zh" and english["language"] == "en"
     assert {a["id"] for a in chinese["alerts"]} == {a["id"] for a in english["alerts"]}
-    assert chinese["alerts"][0]["message"] == "毛收入留存率 GRR（grr） 83% (< 85%)"
+    assert chinese["alerts"][0]["message"] == "毛收入留存率 GRR 83%（低于 85%）"
     assert cjk_share(chinese["alerts"][0]["message"]) >= 0.5
     human = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF, "--lang", "zh").out
     for heading in ("公司上下文：", "最后更新：", "可信度：中", "指标：", "预警 (10)：", "第 49 行：- **ARR:** $4.2M",

@@ -423,3 +423,13 @@ def test_a_period_the_value_is_compared_with_does_not_date_it():
     ctx = ctx_of("- **ARR:** $4.2M\nARR is $4.8M: up 40% on last year\n")
     # both undated: the later line wins; "last year" is the comparison, not the date of $4.8M
     assert ctx.metrics.arr == 4_800_000 and "the later in the file" in ctx.warnings[0]
+
+
+def test_chinese_metric_names_agree_with_the_alert_texts():
+    """A metric has one Chinese name: the context report and the alert messages say the same."""
+    from csuite.knowledge.thresholds import alert_text
+
+    for metric, name in alert_text().metrics.items():
+        spec = vocabulary().metrics.get(metric)
+        if spec is not None:
+            assert spec.name.zh == name.zh, metric

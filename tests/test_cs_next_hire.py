@@ -203,7 +203,7 @@ def test_flags_without_input_never_load_the_sample(run_cli):
     ({"customers": 10}, "needs arr"),
     (company(team={"CSM": 2.5}), "not a whole number"),
     (company(team={"Wizard": 1}), "unknown role title 'Wizard'"),
-    (company(customrs=5), "unknown key 'customrs'"),
+    (company(customrs=5), "field 'customrs': unknown key"),
     (company(customers=-3), "below the minimum"),
     (company(arr="nan"), "not a finite amount"),
     (company(missed_outcomes=[3]), "is not text"),

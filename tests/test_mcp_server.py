@@ -120,7 +120,10 @@ def _any_spec():
     return SPECS[0]
 
 
-def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(server, tmp_path):
+def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(tmp_path):
+    from csuite.mcp.server import build_server
+
+    server = build_server(allow=[tmp_path])
     spec = _any_spec()
     sample = str(EXAMPLES / spec.sample)
 
@@ -147,7 +150,10 @@ def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(server, tmp_
     assert still.tools
 
 
-def test_malformed_file_gives_the_cli_message(server, run_cli, tmp_path):
+def test_malformed_file_gives_the_cli_message(run_cli, tmp_path):
+    from csuite.mcp.server import build_server
+
+    server = build_server(allow=[tmp_path])
     spec = _any_spec()
     bad = tmp_path / f"{spec.name}_bad.csv"
     bad.write_bytes(b"\xff\xfe\x00garbage,\x00\n\x00\x01,\x02\n")

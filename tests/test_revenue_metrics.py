@@ -281,7 +281,7 @@ def test_files_exit_2_with_one_line(tmp_path, run_cli):
         "dupkey.yaml": (good.replace("    arr: $4,200,000\n", "    arr: $4,200,000\n    arr: $4,300,000\n"),
                         "appears twice"),
         "off.yaml": (good.replace("arr: $4,200,000", "arr: $4,200,001"), "does not reconcile"),
-        "unknown.yaml": ("compnay: X\nquarters: []\n", "unknown key 'compnay'"),
+        "unknown.yaml": ("compnay: X\nquarters: []\n", "field 'compnay': unknown key"),
         "noquarters.yaml": ("company: X\n", "quarters"),
         "bad.csv": ("Quarter,ARR\n2026-Q1,1\n", "missing column(s) sm_spend"),
         "nan.csv": ("quarter,arr,sm_spend\n2026-Q1,nan,1\n", "finite"),

@@ -121,9 +121,9 @@ def test_normalise_keys_maps_aliases_and_refuses_typos_and_repeats():
 
     aliases = {"attrition": ["annual_attrition"], "quota": []}
     assert normalise_keys({"Annual attrition": 0.2, "quota": 5}, aliases, "plan.yaml") == {"attrition": 0.2, "quota": 5}
-    with pytest.raises(InputError, match="unknown key 'atrition'"):
+    with pytest.raises(InputError, match="field 'atrition': unknown key"):
         normalise_keys({"atrition": 0.2}, aliases, "plan.yaml")
-    with pytest.raises(InputError, match="given twice"):
+    with pytest.raises(InputError, match=r"field 'attrition': is given twice \(as '…' and"):
         normalise_keys({"attrition": 0.2, "annual_attrition": 0.3}, aliases, "plan.yaml")
 
 

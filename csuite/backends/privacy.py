@@ -2,17 +2,24 @@
 
 The Claude backend sends the founder's context, evidence and tool results to an API. Names of
 customers, people and investors are not needed to reason about revenue, so they are replaced
-locally by pseudonyms ("Customer A", "Person B", "Investor A") and restored in the final answer,
-also locally. The mapping is built from what the founder gave us:
+locally by pseudonyms ("Customer A", "Person B", "Investor A", "Name C") and restored in the
+final answer, also locally. The mapping is built from everything the founder gave us, in three
+passes:
 
-- the company context: fields whose label names customers, investors or people (largest
-  customer, champion, lead investor, board, founder name, contact...) and whose value looks like
-  a proper name ("Castellan Freight Group", "Harbor Ventures", a champion's name);
-- data files: name, company, account, deal, owner, customer-name and email columns.
+1. the company context's labelled fields: a label that names customers, investors or people
+   (largest customer, champion, lead investor, board, founder name, contact...) gives its
+   proper-name-looking values that kind ("Castellan Freight Group", "Harbor Ventures");
+2. data files: name, company, account, deal, owner, customer-name and email columns;
+3. free text: every context field (label and value), the prose columns of the data files
+   (notes, reasons, next steps...) and the question. A run of capitalised words ("Acme Robotics", "Dana Whitfield", "Bank of
+   Lisbon") holding at least one word that is not an ordinary word is a name ("Name A" unless
+   an organisation suffix says customer or investor), and so is any email address. Ordinary
+   words are the pack's own prose vocabulary plus csuite/data/privacy.yaml; a capitalised
+   ordinary word opening a sentence ("Renewal of ...") is not part of a name.
 
-Pseudonyms are assigned in the order names are first seen (context first, then each file row by
-row), so the same context and files always give the same pseudonyms and a cached system prompt
-stays byte-identical across questions.
+Pseudonyms are assigned in the order names are first seen (the passes in order; context before
+files, files row by row, the question last), so the same context and files always give the same
+pseudonyms and a cached system prompt stays byte-identical across questions.
 
 Modes:
 - `standard` (default): names masked.
@@ -33,17 +40,19 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from csuite.evidence.collect import id_slug
 from csuite.io.tables import canonical_key, read_table
+from csuite.resources import load_data_yaml, pack_root
 
 Mode = Literal["standard", "strict", "off"]
 MODES: tuple[str, ...] = ("standard", "strict", "off")
-Kind = Literal["customer", "person", "investor", "email"]
+Kind = Literal["customer", "person", "investor", "name", "email"]
 
-_PREFIX = {"customer": "Customer", "person": "Person", "investor": "Investor"}
+_PREFIX = {"customer": "Customer", "person": "Person", "investor": "Investor", "name": "Name"}
 
 # Context labels that name someone. Checked in this order: the first family that matches wins.
 _LABEL_KINDS: list[tuple[Kind, re.Pattern[str]]] = [
@@ -85,8 +94,13 @@ _DEAL_SPLIT = re.compile(r"\s+[-–—:|/]\s+")
 _IDLIKE = re.compile(r"^[A-Za-z]{0,5}[-_]?\d[\w-]*$")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _MAX_ROWS = 100_000
-# Word-bounded, where '@' counts as a word character so a name never matches inside an email.
-_BOUNDED = r"(?<![\w@])(?:{})(?![\w@])"
+_MAX_LOOSE_CELLS = 20_000  # distinct free-text cells read for names
+# Columns of prose (notes, reasons, next steps): pass 3 reads their cells for names. Categorical
+# columns (stage, plan, segment) hold our vocabulary or the CRM's, not people or companies.
+_FREE_TEXT_COLUMN = re.compile(r"note|comment|descr|summary|detail|reason|next_?step|remark|feedback|story|risk|why")
+# Word-bounded, where '@' counts as a word character so a name never matches inside an email, and
+# '_' does not, so a name inside an evidence id slug ("reasons.Switched_to_FloQast") is found.
+_BOUNDED = r"(?<![^\W_])(?<!@)(?:{})(?![^\W_])(?!@)"
 
 # Money as people write it: a currency sign, or a scale suffix (k/M/B) on a number.
 _MONEY = re.compile(
@@ -180,6 +194,114 @@ def label_kind(label: str) -> Kind | None:
     return None
 
 
+# --------------------------------------------------------------------------- names in free text
+
+_PROSE_GLOBS = ("SKILL.md", "skills/*/SKILL.md", "skills/*/knowledge.yaml", "skills/*/references/*.md",
+                "references/*.md", "prompts/*.j2")
+_CONTEXT_TEMPLATE = "references/company-context-template.md"
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z][a-z]*(?:['-][a-z]+)*")
+_WORD_TOKEN = re.compile(r"[^\W\d_][\w'’&-]*")
+_EMAIL_IN_TEXT = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_SENTENCE_BREAK = re.compile(r"[.!?;:\n\u3002\uff01\uff1f]")
+_INVESTOR_SUFFIX = re.compile(r"ventures?|capital|partners|fund|vc", re.I)
+
+
+@lru_cache(maxsize=1)
+def ordinary_words() -> frozenset[str]:
+    """Words that are not names when capitalised: every lowercase word of the pack's prose, every
+    word of the context template (its field labels are ours: "Headquarters", "Founded"), the
+    list in privacy.yaml, and the stop words and connectors above."""
+    words = {str(w).lower() for w in load_data_yaml("privacy.yaml")["common_words"]}
+    root = pack_root()
+    for pattern in _PROSE_GLOBS:
+        for path in root.glob(pattern):
+            words.update(_LOWER_WORD.findall(path.read_text(encoding="utf-8")))
+    template = root / _CONTEXT_TEMPLATE
+    if template.is_file():
+        words.update(_LOWER_WORD.findall(template.read_text(encoding="utf-8").lower()))
+    return frozenset(words | _STOP | _CONNECTORS)
+
+
+def _bare(match: re.Match[str]) -> tuple[str, int, int]:
+    """A word without a possessive or stray punctuation ("Acme's" → "Acme"), with its span."""
+    token = match.group(0)
+    core = re.sub(r"['’]s$", "", token).rstrip("'’-&")
+    lead = len(core) - len(core.lstrip("'’-&"))
+    return core[lead:], match.start() + lead, match.start() + len(core)
+
+
+# Words that join a multi-word name ("Bank of Lisbon", "Banco de Portugal"). "and" and "&" are left
+# out: in free text they join lists far more often than names, and each side is checked alone.
+_NAME_JOINERS = _CONNECTORS - {"and", "&", "y"}
+
+
+def _is_ordinary(word: str, ordinary: frozenset[str]) -> bool:
+    lowered = word.lower()
+    return lowered in ordinary or ("-" in lowered and all(p in ordinary for p in lowered.split("-") if p))
+
+
+def _trimmed(run: list[tuple[str, int, int]], opens: bool, ordinary: frozenset[str]) -> list[tuple[str, int, int]]:
+    """A run of capitalised words as a name candidate: connectors off both ends, and ordinary
+    words off the front when the run opens a sentence ("Renewal of Acme Robotics")."""
+    words = list(run)
+    if opens:
+        while words and _is_ordinary(words[0][0], ordinary):
+            words.pop(0)
+    while words and words[0][0].lower() in _CONNECTORS:
+        words.pop(0)
+    while words and words[-1][0].lower() in _CONNECTORS:
+        words.pop()
+    return words
+
+
+def free_text_names(text: str) -> list[str]:
+    """Proper names in free text, in order of appearance, as written: runs of capitalised words
+    (joined by "of", "de", "van"... inside) holding at least one word that is not an ordinary
+    word; then every email address."""
+    ordinary = ordinary_words()
+    found: list[str] = []
+    run: list[tuple[str, int, int]] = []
+    run_opens = False
+
+    def flush() -> None:
+        words = _trimmed(run, run_opens, ordinary)
+        run.clear()
+        if not words or all(_is_ordinary(w, ordinary) for w, _, _ in words):
+            return
+        name = text[words[0][1]:words[-1][2]]
+        if len(name) >= 2 and not _LABELLED.fullmatch(name) and name.lower() not in _STOP:
+            found.append(name)
+
+    end = 0
+    for index, match in enumerate(_WORD_TOKEN.finditer(text)):
+        gap = text[end:match.start()]
+        end = match.end()
+        opens = index == 0 or bool(_SENTENCE_BREAK.search(gap))
+        if opens or gap.strip():
+            flush()
+        word, start, stop = _bare(match)
+        if not word or any(c.isdigit() for c in word):
+            flush()
+        elif word[0].isupper():
+            if not run:
+                run_opens = opens
+            run.append((word, start, stop))
+        elif run and word.lower() in _NAME_JOINERS:
+            run.append((word, start, stop))
+        else:
+            flush()
+    flush()
+    return list(dict.fromkeys(found)) + list(dict.fromkeys(_EMAIL_IN_TEXT.findall(text)))
+
+
+def free_text_kind(name: str) -> Kind:
+    if "@" in name:
+        return "email"
+    if _ORG_SUFFIX.search(name):
+        return "investor" if _INVESTOR_SUFFIX.search(name) else "customer"
+    return "name"
+
+
 class Pseudonymizer:
     """Real names ↔ pseudonyms for one founder's context and files. Pure: no I/O except reading
     the data files handed to `add_file`."""
@@ -193,24 +315,35 @@ class Pseudonymizer:
         self._counts: dict[str, int] = {}
         self._slugs: dict[str, str] = {}     # real slug → pseudonym slug
         self._skip: set[str] = set()         # never masked: the founder's own company
+        self._loose: dict[str, None] = {}    # data-file text cells outside the name columns, for pass 3
         self._mask_re: re.Pattern[str] | None = None
         self._unmask_re: re.Pattern[str] | None = None
 
     # -- building --------------------------------------------------------------------------
     @classmethod
     def build(cls, ctx: Any = None, files: Iterable[str | Path] = (), mode: Mode = "standard",
-              exclude: Iterable[str] = ()) -> "Pseudonymizer":
-        """From a CompanyContext and data file paths; `exclude` holds names never to mask (the
-        founder's own company)."""
+              exclude: Iterable[str] = (), question: str | None = None) -> "Pseudonymizer":
+        """From a CompanyContext, data file paths and the question (the three passes of the
+        module docstring); `exclude` holds names never to mask (the founder's own company)."""
         pseudo = cls(mode)
         pseudo._skip = {e.strip().lower() for e in exclude if e and e.strip()}
-        if ctx is not None and getattr(ctx, "found", False):
+        found = ctx is not None and getattr(ctx, "found", False)
+        if found:
             company = getattr(ctx, "company_name", None)
             if company:
                 pseudo._skip.add(company.strip().lower())
             pseudo.add_context(ctx)
         for path in files:
             pseudo.add_file(path)
+        if found:
+            for item in getattr(ctx, "fields", []):
+                pseudo.add_free_text(item.label)
+                pseudo.add_free_text(item.value)
+        for text in pseudo._loose:
+            pseudo.add_free_text(text)
+        pseudo._loose.clear()
+        if question:
+            pseudo.add_free_text(question)
         return pseudo
 
     @property
@@ -232,7 +365,7 @@ class Pseudonymizer:
         if key in self._lower:
             return self._forward[self._lower[key]]
         # A pseudonym-shaped name would be unmasked wrongly: leave it alone.
-        if re.fullmatch(r"(customer|person|investor) [A-Z]{1,3}", name, re.I):
+        if re.fullmatch(r"(customer|person|investor|name) [A-Z]{1,3}", name, re.I):
             return None
         count = self._counts.get(kind, 0)
         self._counts[kind] = count + 1
@@ -241,7 +374,7 @@ class Pseudonymizer:
         self._forward[name] = pseudo
         self._lower[key] = name
         slug = id_slug(name)
-        if kind != "email" and slug and slug != name:
+        if kind != "email" and slug:
             self._slugs[slug] = id_slug(pseudo)
         self._mask_re = self._unmask_re = None
         return pseudo
@@ -259,7 +392,14 @@ class Pseudonymizer:
                         "customer" if kind != "investor" else "investor")
                 self.add(candidate, this)
 
+    def add_free_text(self, text: str) -> None:
+        """Names written anywhere in `text` (pass 3): capitalised runs and email addresses."""
+        if isinstance(text, str) and text.strip():
+            for name in free_text_names(text):
+                self.add(name, free_text_kind(name))
+
     def add_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Names from the name columns (pass 2); other text cells are kept for pass 3."""
 
         keys: dict[str, str] = {}
         for count, row in enumerate(rows):
@@ -279,6 +419,8 @@ class Pseudonymizer:
                         self.add(value, "person")
                 elif column in _CUSTOMER_COLUMNS or column.endswith(("_company", "customer_name", "account_name")):
                     self.add(value, "customer")
+                elif _FREE_TEXT_COLUMN.search(column) and len(self._loose) < _MAX_LOOSE_CELLS:
+                    self._loose.setdefault(value)
 
     def add_file(self, path: str | Path) -> None:
         """Names from one data file; unreadable or non-tabular files add nothing (the runner
@@ -310,7 +452,13 @@ class Pseudonymizer:
             if self._mask_re is None:
                 self._mask_re = self._pattern(list(self._forward) + list(self._slugs))
                 self._mask_lookup = {k.lower(): v for k, v in {**self._slugs, **self._forward}.items()}
-            text = self._mask_re.sub(lambda m: self._mask_lookup[m.group(0).lower()], text)
+            source = text
+
+            def replace(match: re.Match[str]) -> str:
+                pseudonym = self._mask_lookup[match.group(0).lower()]
+                return id_slug(pseudonym) if _in_identifier(source, match.start(), match.end()) else pseudonym
+
+            text = self._mask_re.sub(replace, text)
         if self.mode == "strict":
             text = mask_money_text(text)
         return text
@@ -343,6 +491,14 @@ class Pseudonymizer:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return money_range(value)
         return self.mask(value) if isinstance(value, str) else value
+
+
+def _in_identifier(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is one segment of an evidence id ("at_risk.Kestrel.arr",
+    "reasons.Switched_to_FloQast"): its pseudonym must then be a slug too ("Customer_A"), or
+    the id would hold a space and no longer be citable."""
+    before, after = text[start - 1:start], text[end:end + 1]
+    return "_" in (before, after) or (before == "." and after in (".", ""))
 
 
 def _walk(value: Any, func: Any) -> Any:

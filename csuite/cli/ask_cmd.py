@@ -29,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--role", choices=list(ROLES), help="answer as this role, whatever the router says")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today (default: today)")
     parser.add_argument("--format", choices=["markdown", "json"], default="markdown", help="output format")
+    parser.add_argument("--lang", choices=["en", "zh"],
+                        help="answer language (default: the question's language)")
+    parser.add_argument("--long", action="store_true",
+                        help="the full answer: why it matters, every alert in full, each role's own view "
+                             "(default: one screen)")
     parser.add_argument("--offline", action="store_true", help="never call a model (same as --backend offline)")
     parser.add_argument("--backend", choices=["auto", "claude", "offline"], default="auto",
                         help="who drafts: claude (needs ANTHROPIC_API_KEY; base URL from ANTHROPIC_BASE_URL), "
@@ -58,6 +63,7 @@ def _ask(args: argparse.Namespace) -> int:
     def body() -> int:
         from csuite.context.report import as_of_date
         from csuite.errors import UsageError
+        from csuite.io.access import FileAccess
         from csuite.render.answer import to_json, to_markdown
         from csuite.runner import Advisor
 
@@ -65,10 +71,12 @@ def _ask(args: argparse.Namespace) -> int:
             raise UsageError("the question is empty")
         progress = (lambda message: note(f"csuite ask: {message}…")) if sys.stderr.isatty() else None
         backend = choose_backend(args)
+        # The founder named these files on the command line: they may be read wherever they are.
+        named = FileAccess.from_environment(files=args.data)
         advisor = Advisor(context=args.context, as_of=as_of_date(args.as_of), decision_log=args.decision_log,
-                          backend=backend)
-        answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress)
-        sys.stdout.write(to_json(answer) if args.format == "json" else to_markdown(answer))
+                          backend=backend, access=named)
+        answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress, lang=args.lang)
+        sys.stdout.write(to_json(answer) if args.format == "json" else to_markdown(answer, long=args.long))
         if args.usage and args.format == "markdown":
             if answer.usage is not None:
                 from csuite.backends.claude import usage_table

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from csuite.context.alerts import alert_message, context_alerts
+from csuite.context.alerts import context_alerts
 from csuite.context.model_fill import fill_from_model
 from csuite.context.parse import CompanyContext, load_context, metric_unit
 from csuite.context.vocabulary import text, vocabulary
@@ -31,7 +31,7 @@ def context_report(ctx: CompanyContext, lang: Lang = "en") -> dict[str, Any]:
         if item.line in superseded and item.label in fields:
             continue  # the value used is the one shown: a replaced duplicate never overwrites it
         fields[item.label] = item.value
-    alerts = context_alerts(ctx)
+    alerts = context_alerts(ctx, lang)
     return {
         "path": ctx.path,
         "found": ctx.found,
@@ -46,7 +46,7 @@ def context_report(ctx: CompanyContext, lang: Lang = "en") -> dict[str, Any]:
         "metrics": {k: v for k, v in ctx.metrics.model_dump(mode="json").items() if v is not None},
         "sources": {k: v.model_dump(mode="json") for k, v in ctx.sources.items()},
         "trends": {k: v.model_dump(mode="json") for k, v in ctx.trends.items()},
-        "alerts": [dict(a.model_dump(mode="json"), message=alert_message(a, lang)) for a in alerts],
+        "alerts": [a.model_dump(mode="json") for a in alerts],
         "warnings": ctx.warnings_in(lang),
         "note": None if ctx.found else text("missing_context", lang),
     }

@@ -10,12 +10,13 @@ import re
 from datetime import date
 from typing import Any, Iterable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
-from csuite.answer import Evidence, Unit
+from csuite.answer import Evidence, Understood, Unit
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.knowledge.thresholds import section
+from csuite.tools.base import Flag, ToolResult
 
 # Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
 # only see as JSON. The first fragment that occurs in the key wins.
@@ -25,20 +26,21 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
     (("multiple", "coverage", "magic", "ratio", "ltv_to_cac"), "ratio"),
     (("nrr", "grr", "retention", "rate", "share", "probability", "pct", "percent", "fraction", "margin",
       "growth", "attainment", "accuracy", "churn_pct", "preventable", "rule_of_40", "bands", "p_quota",
-      "p_reach", "prob"), "fraction"),
+      "p_reach", "prob", "depth", "penetration"), "fraction"),
     (("count", "customers", "accounts", "deals", "reps", "hires", "csms", "headcount", "logos", "n_",
       "simulations", "seed", "score", "fit"), "count"),
     (("arr", "mrr", "amount", "revenue", "pipeline", "weighted", "quota", "target", "gap", "cost", "spend",
       "burn", "p10", "p50", "p90", "mean", "start", "end", "new", "expansion", "contraction", "churn",
-      "reactivation", "value", "capacity", "bookings", "salary", "budget"), "usd"),
+      "reactivation", "value", "capacity", "bookings", "salary", "budget", "cac"), "usd"),
 ]
 
 
 def _hits(text: str, fragment: str) -> bool:
     """A fragment names a word (or a word's start) of the key: 'ratio' must not match
-    'concentration'. Fragments with an underscore are phrases and match as written."""
+    'concentration'. Fragments with an underscore are phrases that start at a word: 'n_' is a
+    count prefix (n_accounts), not the end of 'decision_losses'."""
     if "_" in fragment:
-        return fragment in text
+        return re.search(r"(?:^|[._\-\s])" + re.escape(fragment), text) is not None
     return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
 
 
@@ -56,12 +58,23 @@ def guess_unit(key: str, value: Any) -> Unit:
 
 
 class ToolRun(BaseModel):
-    """One tool run on one founder file (or inline rows), as JSON-ready data."""
+    """One tool run on one founder file, with its typed result: adapters and analyses read the
+    result by attribute, and its evidence ids (`<tool>.<field path>`) point into the same result."""
+
+    model_config = ConfigDict(frozen=True)
 
     tool: str
     file: str | None = None
-    result: dict[str, Any] = Field(default_factory=dict)
-    warnings: list[str] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict, description="options the question set, e.g. quota")
+    result: SerializeAsAny[ToolResult]
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.result.warnings)
+
+    @property
+    def flags(self) -> list[Flag]:
+        return list(self.result.flags)
 
 
 def context_evidence(ctx: CompanyContext) -> list[Evidence]:
@@ -82,6 +95,29 @@ def context_evidence(ctx: CompanyContext) -> list[Evidence]:
         items.append(Evidence(id="ctx.age_days", label="days since the context was last updated",
                               value=ctx.age_days, unit="days", source=f"{where}: 'Last updated'",
                               kind="founder_data"))
+    return items
+
+
+def question_evidence(understood: Understood | None) -> list[Evidence]:
+    """The numbers the founder put in the question: their target, amounts, percentages and
+    counts. They are the founder's own figures (an answer that echoes them is grounded), cited as
+    "your question"."""
+    if understood is None:
+        return []
+    source = "your question"
+    items: list[Evidence] = []
+    if understood.target is not None:
+        items.append(Evidence(id="question.target", label="the target in your question", value=understood.target,
+                              unit="usd", source=source, kind="founder_data"))
+    for i, amount in enumerate(understood.amounts):
+        items.append(Evidence(id=f"question.amount.{i}", label="an amount in your question", value=amount,
+                              unit="usd", source=source, kind="founder_data"))
+    for i, share in enumerate(understood.percentages):
+        items.append(Evidence(id=f"question.percent.{i}", label="a percentage in your question", value=share,
+                              unit="fraction", source=source, kind="founder_data"))
+    for count in understood.counts:
+        items.append(Evidence(id=f"question.count.{id_slug(count.of)}", label=f"{count.of} in your question",
+                              value=count.value, unit="count", source=source, kind="founder_data"))
     return items
 
 
@@ -156,6 +192,16 @@ def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list
                               source=f"{where}, field {path.split('.', 1)[1]}",
                               kind="framework" if _is_rule(path) else "founder_data"))
     return items
+
+
+def tool_statements(tool: str, result: ToolResult, file: str | None) -> list[Evidence]:
+    """What a tool said about the founder's file in its own words — each flag's message and each
+    warning — so a risk that quotes it ("3 deals worth $162,000 are past due") is traced to the
+    code that computed it, not taken for an unsupported claim."""
+    where = f"{tool}" + (f" on {file}" if file else "")
+    texts = [f.message for f in result.flags] + list(result.warnings)
+    return [Evidence(id=f"{tool}.said.{i}", label=text, value=None, unit="text", source=f"{where}: its own words",
+                     kind="founder_data") for i, text in enumerate(texts)]
 
 
 _RULE_KEYS = ("threshold", "rule_of_thumb", "benchmark", "healthy_at", "concerning_at", "target_coverage")

@@ -198,7 +198,7 @@ def _json_pairs(file: str):
         out: dict[str, Any] = {}
         for key, value in pairs:
             if key in out:
-                raise InputError(f"key '{key}' appears twice in one object", file=file)
+                raise InputError("appears twice in one object", file=file, field=str(key))
             out[key] = value
         return out
     return hook
@@ -220,8 +220,7 @@ def _yaml_loader(file: str):
                 raise InputError(f"line {key_node.start_mark.line + 1}: a mapping key must be a "
                                  "plain value", file=file) from None
             if key in out:
-                raise InputError(f"line {key_node.start_mark.line + 1}: key '{key}' appears twice",
-                                 file=file)
+                raise InputError(f"line {key_node.start_mark.line + 1}: appears twice", file=file, field=str(key))
             out[key] = loader.construct_object(value_node, deep=deep)
         return out
 
@@ -249,6 +248,8 @@ def parse_document(text: str, fmt: str, file: str) -> Any:
 
     try:
         return yaml.load(text, Loader=_yaml_loader(file))  # noqa: S506 - a SafeLoader subclass
+    except InputError:  # our own loader's refusal (a key given twice) is already one clear line
+        raise
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -300,11 +301,27 @@ def resolve_columns(table: Table, aliases: Mapping[str, Iterable[str]],
                 break
     missing = [f for f in required if f not in mapping]
     if missing:
-        have = ", ".join(table.headers) or "no columns"
         raise InputError(
-            f"missing column(s) {', '.join(missing)} (found: {have})", file=table.file
+            f"missing column(s) {', '.join(missing)} (found: {shown_headers(table.headers)})", file=table.file
         )
     return mapping
+
+
+# A header shown back in an error: a column name's length and characters, and no long word
+# with digits in it (API keys, tokens and hashes look like that; column names do not).
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .%()#/&+-]{0,39}")
+_TOKEN_LIKE = re.compile(r"(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{12,}")
+
+
+def shown_headers(headers: Sequence[str]) -> str:
+    """The file's headers for an error message, leaving out any that does not look like a column
+    name: when a tool is pointed at a file that is not a table (`.env`), its first line must not
+    come back in the error."""
+    shown = [h for h in headers if _COLUMN_NAME.fullmatch(h) and not _TOKEN_LIKE.search(h)]
+    hidden = len(headers) - len(shown)
+    if hidden:
+        shown.append(f"{hidden} header(s) not shown")
+    return ", ".join(shown) or "no columns"
 
 
 def normalise_keys(obj: Mapping[Any, Any], aliases: Mapping[str, Iterable[str]], file: str,
@@ -319,9 +336,9 @@ def normalise_keys(obj: Mapping[Any, Any], aliases: Mapping[str, Iterable[str]],
     for raw_key, value in obj.items():
         field = lookup.get(canonical_key(str(raw_key)))
         if field is None:
-            raise InputError(f"unknown key '{raw_key}'{where} (known: {', '.join(aliases)})", file=file)
+            raise InputError(f"unknown key{where} (known: {', '.join(aliases)})", file=file, field=str(raw_key))
         if field in out:
-            raise InputError(f"'{field}' is given twice{where} (as '{raw_key}' and another spelling)", file=file)
+            raise InputError(f"is given twice{where} (as '{raw_key}' and another spelling)", file=file, field=field)
         out[field] = value
     return out
 

@@ -48,6 +48,23 @@ def pick(text: Bilingual | dict[str, str] | str | None, lang: Lang) -> str:
     return str(text)
 
 
+def in_language(value: Any, lang: Lang) -> Any:
+    """`value` with every text inside it (a `Bilingual`, or a raw YAML `{en, zh}` pair of strings)
+    replaced by its text in `lang`: models become plain dicts and lists, ready to validate as the
+    same model with `str` texts. Keyword lists (`{en: [...], zh: [...]}`) are not texts: kept."""
+    if isinstance(value, Bilingual):
+        return value.get(lang)
+    if isinstance(value, BaseModel):
+        return {name: in_language(getattr(value, name), lang) for name in type(value).model_fields}
+    if isinstance(value, dict) and set(value) == set(LANGS) and all(isinstance(v, str) for v in value.values()):
+        return value[lang]
+    if isinstance(value, dict):
+        return {key: in_language(item, lang) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [in_language(item, lang) for item in value]
+    return value
+
+
 def cjk_share(text: str) -> float:
     """Chinese characters as a share of all letters (CJK + Latin): how Chinese a text reads."""
     cjk = len(_CJK.findall(text))

@@ -11,6 +11,12 @@ Works with the mcp SDK 1.x (>= 1.24, `FastMCP`) and 2.x (`MCPServer`); `mcp` is 
 extra `csuite-advisors[mcp]`. A bad input comes back as a tool error carrying the CLI's one-line
 message; nothing a caller sends can stop the server. Logs go to stderr only: stdout is the
 protocol channel.
+
+Files: every argument naming a file (`path`, `stage_map`, `history`, `accounts`,
+`context_check.path`, `ask.context` and `ask.data`) is read only under the allowed roots
+(csuite.io.access): the server's working directory, CSUITE_ALLOWED_DIRS, `--allow DIR`, the
+bundled examples, and the client's roots when it offers them (asked for on each call, so a
+client that changes its roots is obeyed at once).
 """
 
 from __future__ import annotations
@@ -22,9 +28,14 @@ import inspect
 import logging
 import mimetypes
 import sys
+import warnings
 from datetime import date
-from typing import Annotated, Any, Callable
+from pathlib import Path
+from typing import Annotated, Any, Callable, Iterable
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csuite import __version__
@@ -37,13 +48,20 @@ from csuite.errors import (
     UsageError,
     validation_message,
 )
+from csuite.io.access import ALLOW_HELP, FileAccess
 from csuite.mcp.prompts import PROMPTS
 from csuite.pack.bundle import file_bytes, pack_skills
 from csuite.render.answer import to_markdown
 from csuite.roles import Role
 from csuite.routing.router import Route
 from csuite.runner import Advisor
-from csuite.tools.schemas import all_specs, description, run_spec, tool_parameters
+from csuite.tools.schemas import (
+    all_specs,
+    confine_arguments,
+    description,
+    run_spec,
+    tool_parameters,
+)
 
 SERVER_NAME = "csuite-advisors"
 MCP_MISSING = ("the MCP server needs the mcp package: pip install 'csuite-advisors[mcp]' "
@@ -65,17 +83,19 @@ class SDK:
 
     def __init__(self) -> None:
         try:
+            from mcp.server.mcpserver import Context
             from mcp.server.mcpserver import MCPServer as server_class
             from mcp.server.mcpserver.exceptions import ToolError
             from mcp.server.mcpserver.tools import Tool
         except ImportError:
             try:
+                from mcp.server.fastmcp import Context
                 from mcp.server.fastmcp import FastMCP as server_class
                 from mcp.server.fastmcp.exceptions import ToolError
                 from mcp.server.fastmcp.tools import Tool
             except ImportError:
                 raise UsageError(MCP_MISSING) from None
-        self.server_class, self.ToolError, self.Tool = server_class, ToolError, Tool
+        self.server_class, self.ToolError, self.Tool, self.Context = server_class, ToolError, Tool, Context
 
     def tool(self, fn: Callable[..., Any], name: str, description: str) -> Any:
         """A Tool whose arguments refuse unknown keys, like the CLI refuses unknown flags.
@@ -119,63 +139,92 @@ def _guard(tool_error: type[Exception], name: str, body: Callable[[], Any]) -> A
         raise tool_error(error_text(exc)) from None
 
 
-def _function(name: str, doc: str, params: list[inspect.Parameter], returns: Any,
+_CONTEXT = "mcp_context"  # the parameter the SDK fills with the request context (not in the schema)
+ROOTS_TIMEOUT_SECONDS = 5.0
+
+
+def _root_paths(uris: Iterable[str]) -> list[Path]:
+    """The local folders of `file://` root URIs (other schemes are not folders we can read)."""
+    out = []
+    for uri in uris:
+        parsed = urlparse(str(uri))
+        if parsed.scheme == "file" and parsed.netloc in ("", "localhost"):
+            out.append(Path(url2pathname(unquote(parsed.path))))
+    return out
+
+
+async def _call_access(base: FileAccess, context: Any) -> FileAccess:
+    """`base` plus the client's roots, when its capabilities say it has some. A client that
+    does not answer within ROOTS_TIMEOUT_SECONDS, or answers with an error, adds none."""
+    capabilities = getattr(context, "client_capabilities", None)  # mcp 2.x
+    if capabilities is None:  # mcp 1.x
+        params = getattr(getattr(context, "session", None), "client_params", None)
+        capabilities = getattr(params, "capabilities", None)
+    if context is None or getattr(capabilities, "roots", None) is None:
+        return base
+    try:
+        with anyio.move_on_after(ROOTS_TIMEOUT_SECONDS), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # roots are deprecated in the newest spec, still offered
+            listed = await context.session.list_roots()
+            return base.extended(roots=_root_paths(str(root.uri) for root in listed.roots))
+    except Exception:  # noqa: BLE001 - a client's roots only widen access; without them the base stands
+        log.warning("could not list the client's roots; using the server's allowed folders only")
+    return base
+
+
+def _function(sdk: SDK, access: FileAccess, name: str, doc: str, params: list[inspect.Parameter], returns: Any,
               body: Callable[..., Any]) -> Callable[..., Any]:
-    """A plain function with an explicit signature, so the SDK builds its schema from our models."""
+    """A function with an explicit signature, so the SDK builds its schema from our models.
 
-    def tool(**kwargs: Any) -> Any:
-        return body(**kwargs)
+    It asks the client for its roots, then runs `body(access=..., **arguments)` on a worker
+    thread (the tools are synchronous and may take seconds)."""
 
+    async def tool(**kwargs: Any) -> Any:
+        allowed = await _call_access(access, kwargs.pop(_CONTEXT, None))
+        return await anyio.to_thread.run_sync(functools.partial(body, access=allowed, **kwargs))
+
+    context = inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=sdk.Context)
     tool.__name__ = name
     tool.__qualname__ = name
     tool.__doc__ = doc
-    tool.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
-    tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
+    tool.__signature__ = inspect.Signature([*params, context], return_annotation=returns)  # type: ignore[attr-defined]
+    tool.__annotations__ = {p.name: p.annotation for p in params} | {_CONTEXT: sdk.Context, "return": returns}
     return tool
 
 
 # ------------------------------------------------------------------------------ registry tools
 
-def _registry_tools(sdk: SDK) -> list[Any]:
+def _registry_tools(sdk: SDK, access: FileAccess) -> list[Any]:
 
     tools = []
     for spec in all_specs():
-        def body(_spec: Any = spec, **arguments: Any) -> BaseModel:
+        def body(_spec: Any = spec, *, access: FileAccess, **arguments: Any) -> BaseModel:
             supplied = {k: v for k, v in arguments.items() if v is not None or k in ("path", "data")}
-            return _guard(sdk.ToolError, _spec.name, lambda: run_spec(_spec, supplied))
+            return _guard(sdk.ToolError, _spec.name,
+                          lambda: run_spec(_spec, confine_arguments(_spec, supplied, access)))
 
-        fn = _function(spec.name, description(spec), tool_parameters(spec), spec.result, body)
+        fn = _function(sdk, access, spec.name, description(spec), tool_parameters(spec), spec.result, body)
         tools.append(sdk.tool(fn, spec.name, description(spec)))
     return tools
 
 
 # ------------------------------------------------------------------- context, route and ask
 
-def _advisor() -> Any:
-    """One Advisor per server process, made on first use (the runner imports the engine)."""
-    global _ADVISOR
-    if _ADVISOR is None:
-
-        _ADVISOR = Advisor()
-    return _ADVISOR
-
-
-_ADVISOR: Any = None
-
-
-def _advisor_tools(sdk: SDK) -> list[Any]:
+def _advisor_tools(sdk: SDK, access: FileAccess) -> list[Any]:
 
 
     kw = inspect.Parameter.KEYWORD_ONLY
     tool_error = sdk.ToolError
     tools = []
 
-    def context_check(path: str | None = None, as_of: date | None = None) -> dict[str, Any]:
-        return _guard(tool_error, "context_check",
-                      lambda: check_payload(path, as_of_date(as_of, name="as_of")))
+    def context_check(path: str | None = None, as_of: date | None = None, *, access: FileAccess) -> dict[str, Any]:
+        def body() -> dict[str, Any]:
+            checked = str(access.check(path, field="path")) if path else None
+            return check_payload(checked, as_of_date(as_of, name="as_of"))
+        return _guard(tool_error, "context_check", body)
 
     tools.append(_tool(sdk,
-        _function("context_check",
+        _function(sdk, access, "context_check",
                   "Read the founder's company-context.md: parsed fields, normalised metrics, "
                   "proactive alerts (raise them first), staleness and missing required fields. "
                   "Without path: ./company-context.md, then ~/.claude/company-context.md.",
@@ -185,11 +234,11 @@ def _advisor_tools(sdk: SDK) -> list[Any]:
                       date | None, Field(description="date to judge staleness against (default: today)")])],
                   dict[str, Any], context_check)))
 
-    def route(question: str) -> Route:
-        return _guard(tool_error, "route", lambda: _advisor().route(question))
+    def route(question: str, *, access: FileAccess) -> Route:
+        return _guard(tool_error, "route", lambda: Advisor(access=access).route(question))
 
     tools.append(_tool(sdk,
-        _function("route",
+        _function(sdk, access, "route",
                   "Which advisor owns a question: primary role (cro, cco or none), roles to consult, "
                   "whether it is in scope, and the referral when it is not.",
                   [inspect.Parameter("question", kw, annotation=Annotated[
@@ -197,14 +246,16 @@ def _advisor_tools(sdk: SDK) -> list[Any]:
                   Route, route)))
 
     def ask(question: str, context: str | None = None, data: list[str] | None = None,
-            role: str | None = None, as_of: date | None = None) -> Any:
+            role: str | None = None, as_of: date | None = None, *, access: FileAccess) -> Any:
         def body() -> Any:
-            answer = _advisor().ask(question, context=context, data=tuple(data or ()), role=role, as_of=as_of)
+            # An Advisor per call: it holds this call's allowed roots (the client's may change).
+            answer = Advisor(access=access).ask(question, context=context, data=tuple(data or ()), role=role,
+                                                as_of=as_of)
             return _with_markdown(answer)
         return _guard(tool_error, "ask", body)
 
     tools.append(_tool(sdk,
-        _function("ask",
+        _function(sdk, access, "ask",
                   "Ask the advisors a question. Runs the full pipeline on the founder's files: "
                   "context and alerts, routing, the tools that answer it, self-verification of every "
                   "number, and a critic pass when stakes are high. Returns the answer with each "
@@ -308,11 +359,15 @@ def _prompt_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 # ---------------------------------------------------------------------------------------- build
 
-def build_server() -> Any:
-    """The configured server object (FastMCP or MCPServer) with every tool, prompt and resource."""
+def build_server(allow: Iterable[str | Path] = (), access: FileAccess | None = None) -> Any:
+    """The configured server object (FastMCP or MCPServer) with every tool, prompt and resource.
+
+    Files are read under `access`, by default the working directory, CSUITE_ALLOWED_DIRS,
+    `allow` and the bundled examples (plus each call's client roots)."""
     sdk = SDK()
+    access = access or FileAccess.from_environment(allow)
     server = sdk.server_class(SERVER_NAME, instructions=INSTRUCTIONS,
-                              tools=_registry_tools(sdk) + _advisor_tools(sdk))
+                              tools=_registry_tools(sdk, access) + _advisor_tools(sdk, access))
     _add_prompts(server)
     _add_resources(server)
     return server
@@ -325,14 +380,18 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m csuite.mcp",
         description="Serve the csuite advisors over MCP on stdio (tools, prompts, skill resources).")
     parser.add_argument("--version", action="version", version=f"csuite-advisors {__version__}")
-    parser.parse_args(sys.argv[1:] if argv is None else argv)
-    return serve("python -m csuite.mcp")
+    parser.add_argument("--allow", metavar="DIR", action="append", default=[], help=ALLOW_HELP)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return serve("python -m csuite.mcp", allow=args.allow)
 
 
-def serve(prog: str) -> int:
+def serve(prog: str, allow: Iterable[str | Path] = ()) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="csuite-mcp: %(message)s")
     try:
-        server = build_server()
+        missing = [d for d in allow if not Path(d).expanduser().is_dir()]
+        if missing:
+            raise UsageError(f"--allow {missing[0]}: no such folder")
+        server = build_server(allow)
     except UsageError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         return EXIT_BAD_INPUT

@@ -25,7 +25,7 @@ from csuite.resources import pack_path
 from csuite.tools.registry import TOOLS
 
 TAG_EMOJI = {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
-SEVERITY_EMOJI = {"high": "🔴", "medium": "🟠", "low": "🟡"}
+SEVERITY_EMOJI = {"high": "⛔", "medium": "⚠️", "low": "ℹ️"}  # never a tag colour: 🟢🟡🔴 mean evidence
 VERDICT_EMOJI = {"proceed": "✅", "address": "⚠️", "rethink": "🔴"}
 
 # Founder archetype (company-context.md) → the CRO persona that serves that founder best.

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Callable, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from csuite.errors import InputError
+from csuite.io.access import FILE_ARGUMENT
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
 from csuite.resources import examples_dir
 from csuite.roles import Role
@@ -38,6 +39,9 @@ Money = Annotated[float, BeforeValidator(_located(parse_money))]
 Percent = Annotated[float, BeforeValidator(_located(parse_percent))]
 Day = Annotated[date, BeforeValidator(_located(parse_date))]
 PeriodLabel = Annotated[str, BeforeValidator(_located(lambda v: parse_period(v).label))]
+# An option naming a second file (a stage map, a history, an accounts file): the MCP server, the
+# Claude tool loop and the Python API confine it like the tool's own `path` (csuite.io.access).
+FilePath = Annotated[str, FILE_ARGUMENT]
 
 
 class Flag(BaseModel):

@@ -42,7 +42,15 @@ from csuite.io.numbers import pct, usd
 from csuite.io.values import month_end
 from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.resources import examples_dir
-from csuite.tools.base import Day, Flag, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    FilePath,
+    Flag,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 from csuite.tools.plotting import figure
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
@@ -82,7 +90,7 @@ def _cfg() -> dict[str, Any]:
 
 
 class ChurnOptions(ToolOptions):
-    accounts: str | None = Field(None, description="accounts file (CSV/JSON): account_id, name, segment, "
+    accounts: FilePath | None = Field(None, description="accounts file (CSV/JSON): account_id, name, segment, "
                                  "churn_reason, health_score, renewal_date, usage_change")
     window: int = Field(default_factory=lambda: int(_cfg()["window_months"]), ge=1, le=120,
                         description="window length in months for NRR/GRR/logo retention")

@@ -44,8 +44,17 @@ from csuite.io.tables import (
     resolve_columns,
 )
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
+from csuite.knowledge.bilingual import LANGS, Lang, pick
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    Money,
+    Percent,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first
@@ -202,10 +211,15 @@ def model_key(text: object, cfg: dict[str, Any]) -> str | None:
     """'Named + Executive Sponsor', 'tech-touch', 'POOLED' -> the YAML model key, or None."""
     key = canonical_key(str(text))
     for model, spellings in cfg["model_aliases"].items():
-        if key in {canonical_key(s) for s in [model, *spellings]} or key == canonical_key(
-                cfg["models"][model]["label"]):
+        labels = [pick(cfg["models"][model]["label"], lang) for lang in LANGS]
+        if key in {canonical_key(s) for s in [model, *spellings, *labels]}:
             return model
     return None
+
+
+def model_label(model: str, lang: Lang = "en") -> str:
+    """A coverage model's name in `lang` ("Named + executive sponsor", "专属 + 高管负责人")."""
+    return pick(config()["models"][model]["label"], lang)
 
 
 def _book_table(source: Source) -> Table:
@@ -234,7 +248,7 @@ def _book_table(source: Source) -> Table:
                 doc = rows
                 break
     if not isinstance(doc, (list, dict)):
-        raise InputError("expected a list of tiers or an object with a 'tiers' list", file=file)
+        raise InputError("expected a list of tiers or an object with a tiers list", file=file)
     table = read_table(doc, list_keys=keys, name="book")
     if file != "<book>":
         table.file = file
@@ -268,7 +282,7 @@ def read_book(source: Source, options: CoverageOptions, cfg: dict[str, Any]) -> 
                 model = model_key(raw, cfg)
                 if model is None:
                     raise InputError(f"unknown coverage model '{raw}' (use one of: "
-                                     f"{', '.join(models[m]['label'] for m in MODEL_ORDER)})")
+                                     f"{', '.join(model_label(m) for m in MODEL_ORDER)})")
             else:
                 field = "tier"
                 model = defaults.get(key)
@@ -508,7 +522,7 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
     for i, t in enumerate(tiers):
         now, later = fte[i][0], fte[i][horizon]
         tier_rows.append(TierCoverage(
-            tier=t.name, coverage_model=t.model, model_label=models[t.model]["label"],
+            tier=t.name, coverage_model=t.model, model_label=model_label(t.model),
             accounts=t.accounts, arr=t.arr, current_csms=t.current, arr_growth=t.g_arr,
             account_growth=t.g_acc, arr_per_csm=t.arr_per, accounts_per_csm=t.acc_per, ramp_months=t.ramp,
             binding_constraint="arr" if t.arr / t.arr_per >= t.accounts / t.acc_per else "accounts",

@@ -44,6 +44,7 @@ from csuite.io.numbers import usd
 from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
+from csuite.knowledge.bilingual import Bilingual, Lang
 from csuite.resources import load_data_yaml
 from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolResult, ToolSpec
 
@@ -140,12 +141,23 @@ class NextHireResult(ToolResult):
 
 # ----------------------------------------------------------------------------- the table
 
+class RoleText(BaseModel):
+    """A role's title and duties in English and Chinese (cs_next_hire.yaml `roles`)."""
+
+    title: Bilingual
+    owns: list[Bilingual]
+    does_not_own: list[Bilingual]
+
+
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     """The decision table YAML, validated enough that a bad edit fails loudly at load."""
     data = load_data_yaml("cs_next_hire.yaml")
     if tuple(data["roles"]) != ROLES:
         raise RuntimeError(f"cs_next_hire.yaml roles must be {ROLES} in that order")
+    data["_roles"] = {role: RoleText.model_validate(spec) for role, spec in data["roles"].items()}
+    for rule in data["rules"]:
+        Bilingual.model_validate(rule["description"])
     for area, spec in data["outcomes"].items():
         if spec["role"] not in ROLES:
             raise RuntimeError(f"cs_next_hire.yaml outcome {area} names unknown role {spec['role']}")
@@ -156,6 +168,18 @@ def table() -> dict[str, Any]:
     data["_aliases"] = aliases
     data["_outcomes"] = [(area, spec["role"], keyword_pattern(spec["keywords"])) for area, spec in data["outcomes"].items()]
     return data
+
+
+def role_text(role: str) -> RoleText:
+    return table()["_roles"][role]
+
+
+def role_title(role: str, lang: Lang = "en") -> str:
+    return role_text(role).title.get(lang)
+
+
+def rule_description(rule: dict[str, Any], lang: Lang = "en") -> str:
+    return Bilingual.model_validate(rule["description"]).get(lang)
 
 
 def classify_outcome(text: str) -> tuple[str | None, str | None]:
@@ -230,7 +254,7 @@ def _loads(state: _State) -> list[RoleLoad]:
             basis = f"{staff:,.0f} other CS staff ÷ ({people} × {c['cs_headcount']})"
         if n == 0:
             basis += " (measured against one hire)"
-        out.append(RoleLoad(role=role, title=t["roles"][role]["title"], count=n, eligible=eligible,
+        out.append(RoleLoad(role=role, title=role_title(role), count=n, eligible=eligible,
                             load=load if eligible else None,
                             basis=basis if eligible else "not yet eligible: " + _describe(t["eligible"][role])))
     return out
@@ -255,18 +279,18 @@ def decide(state: _State, outcomes: list[Outcome], *, for_sequence: bool = False
         if kind == "condition" and _holds(rule["when"], state):
             role = rule["role"]
             why = f"{_describe(rule['when'])} holds"
-            return role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+            return role, FiredRule(id=rule["id"], description=rule_description(rule), why=why)
         if kind == "max_load" and ranked and (ranked[0].load or 0.0) >= float(rule["min_load"]):
             top = ranked[0]
             why = f"{top.title} load {top.load:.0%} ({top.basis})"
-            return top.role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+            return top.role, FiredRule(id=rule["id"], description=rule_description(rule), why=why)
         if kind == "top_outcome":
             eligible = {rl.role for rl in loads if rl.eligible}
             for o in outcomes:
                 if o.role is not None and o.role in eligible:
-                    title = t["roles"][o.role]["title"]
+                    title = role_title(o.role)
                     why = f"top missed outcome '{o.text}' is {o.area}, owned by the {title}"
-                    return o.role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+                    return o.role, FiredRule(id=rule["id"], description=rule_description(rule), why=why)
     return None
 
 
@@ -460,7 +484,7 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     loads = _loads(now)
 
     # The sequence: re-run the rules every step on the growing company and the planned team.
-    sequence = [Hire(month=0, role=role, title=t["roles"][role]["title"], rule=fired.id, why=fired.why,
+    sequence = [Hire(month=0, role=role, title=role_title(role), rule=fired.id, why=fired.why,
                      customers=customers, arr=arr)]
     planned = dict(team)
     planned[role] += 1
@@ -478,7 +502,7 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
             if got is None:
                 break
             r, f = got
-            sequence.append(Hire(month=month, role=r, title=t["roles"][r]["title"], rule=f.id, why=f.why,
+            sequence.append(Hire(month=month, role=r, title=role_title(r), rule=f.id, why=f.why,
                                  customers=round(c_m, 1), arr=round(a_m, 2)))
             planned[r] += 1
             state = state.model_copy(update={"team": dict(planned)})
@@ -486,11 +510,11 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     if options.as_of is not None:
         for h in sequence:
             h.start_by = add_months(options.as_of, h.month)
-    spec = t["roles"][role]
+    duties = role_text(role)
     return NextHireResult(
         company=str(company) if company is not None else None, stage=str(stage) if stage is not None else None,
-        customers=customers, arr=arr, next_role=role, next_role_title=spec["title"], rule=fired,
-        owns=list(spec["owns"]), does_not_own=list(spec["does_not_own"]), loads=loads,
+        customers=customers, arr=arr, next_role=role, next_role_title=role_title(role), rule=fired,
+        owns=[d.en for d in duties.owns], does_not_own=[d.en for d in duties.does_not_own], loads=loads,
         missed_outcomes=outcomes, unmapped_outcomes=unmapped, sequence=sequence, team_after=planned,
         growth={"arr_growth": growth, "basis": growth_basis, "logo_churn": logo_churn,
                 "new_customers_per_year": new_now, "months": horizon, "step_months": step, "lead_months": lead},

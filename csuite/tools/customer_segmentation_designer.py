@@ -45,6 +45,7 @@ from csuite.io.values import (
     parse_money,
     parse_months,
 )
+from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.thresholds import alert_threshold, section
 from csuite.tools.base import Day, Money, Source, ToolOptions, ToolResult, ToolSpec
 
@@ -448,6 +449,16 @@ def fit_score(flags: list[bool] | tuple[bool, ...], weights: dict[str, float] | 
     return float(sum(weights[s] for s, on in zip(SIGNALS, flags) if on))
 
 
+def tier_label(tier: str, lang: Lang = "en") -> str:
+    """A tier's name in `lang` ("Long tail", "长尾客户")."""
+    return pick(config()["tier_labels"][tier], lang)
+
+
+def tier_engagement(tier: str, lang: Lang = "en") -> str:
+    """How a tier is served, in `lang` (thresholds.yaml investment.<tier>.engagement)."""
+    return pick(config()["investment"][tier]["engagement"], lang)
+
+
 def _validated_config() -> dict[str, Any]:
     cfg = config()
     tiers = cfg["tiers"]
@@ -544,7 +555,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         raise UsageError("--thresholds applies to --mode thresholds only")
     cols, table = read_customers(source, options)
     tiers: list[str] = list(cfg["tiers"])
-    labels: dict[str, str] = cfg["tier_labels"]
+    labels = {tier: tier_label(tier) for tier in tiers}
     weights: dict[str, float] = {k: float(v) for k, v in cfg["fit_weights"].items()}
     trans = cfg["transitions"]
     rule = cfg["kill_rule"]
@@ -667,7 +678,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
             average_arr=arr_t / counts[t] if counts[t] else None,
             average_fit_score=fit_t / counts[t] if counts[t] else None,
             cost_to_serve=cost_t, cost_ratio=cost_t / arr_t if arr_t else None,
-            coverage_model=inv["coverage_model"], engagement=inv["engagement"],
+            coverage_model=inv["coverage_model"], engagement=tier_engagement(name),
             target_cost_ratio=target_ratio, recommended_investment=recommended,
             investment_gap=recommended - cost_t,
         ))

@@ -32,6 +32,8 @@ TOOLS: dict[str, ToolEntry] = {
                   "Ramped sales capacity by quarter, gap to target, hires and latest hire dates"),
         ToolEntry("revenue_metrics", "cro",
                   "Unit economics for the board: magic number, CAC payback, burn multiple, Rule of 40"),
+        ToolEntry("funnel_analyzer", "cro",
+                  "Win/loss, channels, cycle, velocity, deal value and top-deal risk from the CRM opportunity export"),
         ToolEntry("retention_decomposition_analyzer", "cco",
                   "Honest retention: GRR vs NRR by cohort, churn taxonomy, preventable share, leaky bucket"),
         ToolEntry("customer_segmentation_designer", "cco",

@@ -84,10 +84,18 @@ from csuite.io.values import (
     parse_quarter,
     quarter_period,
 )
+from csuite.knowledge.bilingual import LANGS, Bilingual, Lang
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
-from csuite.tools.base import Day, PeriodLabel, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    FilePath,
+    PeriodLabel,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
               "company_event", "tactical_failure")
@@ -120,7 +128,7 @@ class RetentionOptions(ToolOptions):
         "default: growth below $10M starting ARR, else scale")
     window_months: int = Field(12, ge=1, le=60, description="length of the measurement window in months (churn_analyzer: --window) "
                                "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
-    accounts: str | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
+    accounts: FilePath | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
     end: PeriodLabel | None = Field(None, description="snapshots only: last month of the window (YYYY-MM; "
                                     "a quarter means its last month); default: the last month in the data")
     cohort_by: Literal["start_quarter", "segment"] = Field(
@@ -263,12 +271,19 @@ def taxonomy() -> dict[str, Any]:
         raise RuntimeError(f"churn_taxonomy.yaml must define exactly {CATEGORIES}")
     compiled = []
     direct: dict[str, str] = {}
+    labels = {cat_id: Bilingual.model_validate(spec["label"]) for cat_id, spec in cats.items()}
     for cat_id, spec in cats.items():
         direct[normalise_words(cat_id)] = cat_id
-        direct[normalise_words(spec["label"])] = cat_id
+        for lang in LANGS:   # a reason written as the label in either language is that category
+            direct[normalise_words(labels[cat_id].get(lang))] = cat_id
         compiled.append((cat_id, keyword_pattern(spec["keywords"])))
-    return {"compiled": compiled, "direct": direct, "labels": {c: cats[c]["label"] for c in cats},
-            "preventable": tuple(data["preventable"])}
+    return {"compiled": compiled, "direct": direct, "labels": {c: label.en for c, label in labels.items()},
+            "label_texts": labels, "preventable": tuple(data["preventable"])}
+
+
+def category_label(category: str, lang: Lang = "en") -> str:
+    """A churn category's label in `lang` ("Product fit", "产品不匹配")."""
+    return taxonomy()["label_texts"][category].get(lang)
 
 
 def classify_reason(text: str) -> str | None:

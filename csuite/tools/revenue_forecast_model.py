@@ -57,7 +57,17 @@ from csuite.io.values import (
     period_of,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Flag, Money, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    FilePath,
+    Flag,
+    Money,
+    PeriodLabel,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 from csuite.tools.plotting import figure
 
 NAME = "revenue_forecast_model"
@@ -130,9 +140,9 @@ class ForecastOptions(ToolOptions):
     shock: float = Field(
         _MC["shock_sd"], ge=0.0, lt=1.0, allow_inf_nan=False,
         description="sd of the shared per-run win-rate shock on the log-odds scale; 0 = independent deals")
-    stage_map: str | None = Field(
+    stage_map: FilePath | None = Field(
         None, description="CSV/JSON/YAML of stage → probability (optional status open|won|lost); overrides defaults and the export's probability column")
-    history: str | None = Field(
+    history: FilePath | None = Field(
         None, description="CSV of closed deals: stage at snapshot and outcome won|lost; calibrates per-stage win rates")
     as_of: Day | None = Field(None, description="today's date for past-due deals and the default period (default: today)")
     date_order: Literal["dmy", "mdy"] | None = Field(
@@ -230,6 +240,13 @@ class DealRef(BaseModel):
     owner: str
 
 
+class PeriodDeal(DealRef):
+    """An open deal closing in the target period: the deals the quarter rides on, largest first."""
+
+    probability: float
+    weighted: float
+
+
 class ForecastResult(ToolResult):
     file: str
     format: Format
@@ -252,6 +269,7 @@ class ForecastResult(ToolResult):
     calibration: list[CalibrationRow] | None
     stale_deals: list[DealRef]
     stale_count: int
+    period_top_deals: list[PeriodDeal] = Field(default_factory=list, description="largest open deals in the period")
     fan_chart: list[FanPoint]
     scenarios: dict[str, dict[str, float]]
     closed_rows: dict[str, int]
@@ -412,7 +430,7 @@ def _value(record: dict[str, Any], header: str | None) -> Any:
     return value
 
 
-def _percent_column(table: Table, header: str | None) -> bool:
+def percent_column(table: Table, header: str | None) -> bool:
     """Whether a probability column holds percents, decided once for the whole column.
 
     A "Probability (%)" header says so; so does any bare value above 1 (10, 20, 1 is 10%, 20%, 1%,
@@ -437,10 +455,10 @@ def _percent_column(table: Table, header: str | None) -> bool:
     return False
 
 
-def _probability(raw: Any, percent_column: bool, file: str, row: int, header: str | None) -> float:
-    """A deal's probability, read the way its column was decided (see _percent_column)."""
+def read_probability(raw: Any, is_percent: bool, file: str, row: int, header: str | None) -> float:
+    """A deal's probability, read the way its column was decided (see percent_column)."""
     try:
-        value = parse_percent(raw, fraction_max=0.0 if percent_column else 1.0)
+        value = parse_percent(raw, fraction_max=0.0 if is_percent else 1.0)
     except InputError as exc:
         raise exc.located(file=file, row=row, field=header) from None
     if value > 1:
@@ -454,7 +472,7 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
     close_order = _date_order(table, mapping, "close_date", date_order)
     prob_header = mapping.get("probability")
     # Fraction or percent is decided once per column, never cell by cell.
-    prob_is_percent = _percent_column(table, prob_header)
+    prob_is_percent = percent_column(table, prob_header)
     date_cache: dict[str, date] = {}
     key_cache: dict[str, str] = {}
     amount_cache: dict[str, float] = {}
@@ -501,7 +519,7 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
                 raise exc.located(file=f, row=row, field=h_amount) from None
             if isinstance(raw_amount, str):
                 amount_cache[raw_amount] = amount
-        code = _currency_code(raw_amount, _value(record, h_currency))
+        code = currency_code(raw_amount, _value(record, h_currency))
         if code:
             currencies.setdefault(code, row)
         raw_close = _value(record, h_close)
@@ -528,7 +546,7 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
         if key in overrides:
             prior: tuple[float, str] | None = (overrides[key], "stage map")
         elif raw_prob is not None:
-            prior = (_probability(raw_prob, prob_is_percent, f, row, prob_header), "export probability")
+            prior = (read_probability(raw_prob, prob_is_percent, f, row, prob_header), "export probability")
         else:
             prior = stages.default(key)
         if prior is None:
@@ -552,7 +570,9 @@ def read_deals(table: Table, stages: StageTable, date_order: DateOrder | None) -
     return parsed
 
 
-def _currency_code(raw_amount: Any, currency_cell: Any) -> str | None:
+def currency_code(raw_amount: Any, currency_cell: Any) -> str | None:
+    """The currency of one amount: the currency column's code, else the amount's own symbol or
+    ISO prefix ("USD 485,000.00", "€84,000"); None when neither says (a bare number)."""
     if currency_cell is not None:
         return str(currency_cell).strip().upper()
     if isinstance(raw_amount, str) and not raw_amount[:1].isdigit():
@@ -891,6 +911,9 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
     stale_refs = [DealRef(deal_id=d.deal_id, name=d.name, stage=d.stage, amount=d.amount, close_date=d.close,
                           owner=d.owner) for d in stale[:limit]]
 
+    top_deals = [PeriodDeal(deal_id=d.deal_id, name=d.name, stage=d.stage, amount=d.amount, close_date=d.close,
+                            owner=d.owner, probability=d.prior, weighted=d.amount * d.prior)
+                 for d in sorted(period_list, key=lambda d: (-d.amount, d.close, d.deal_id))[:limit]]
     flags = _flags(target, as_of, period_list, period_pipeline, period_weighted_base, coverage, stale,
                    flags_cfg, limit)
     return ForecastResult(
@@ -899,7 +922,7 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
         period_deals=period_deals, period_pipeline=period_pipeline, booked=booked, weighted=weighted,
         monte_carlo=monte_carlo, coverage=coverage, by_period=by_period, by_owner=by_owner,
         by_segment=by_segment, by_stage=by_stage, calibration=calibration, stale_deals=stale_refs,
-        stale_count=len(stale), flags=flags, fan_chart=fan, scenarios=scen,
+        stale_count=len(stale), period_top_deals=top_deals, flags=flags, fan_chart=fan, scenarios=scen,
         closed_rows={"won": len(parsed.won), "lost": parsed.lost}, warnings=warnings)
 
 

@@ -39,6 +39,7 @@ from csuite.io.tables import (
     normalise_keys,
     read_table,
     resolve_columns,
+    shown_headers,
 )
 from csuite.io.values import (
     Period,
@@ -48,7 +49,15 @@ from csuite.io.values import (
     parse_quarter,
 )
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Flag, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Day,
+    Flag,
+    PeriodLabel,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -202,7 +211,7 @@ def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
         meta = {k: v for k, v in doc.items() if k != "quarters"}
         data = doc.get("quarters")
         if not isinstance(data, list):
-            raise InputError("needs a 'quarters' list with one row per quarter", file=file)
+            raise InputError("needs a quarters list with one row per quarter", file=file)
     if data is not None and not isinstance(data, list):
         raise InputError("expected a list of quarter rows", file=file)
     try:
@@ -216,7 +225,7 @@ def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
     known = {canonical_key(n) for k, names in COLUMN_ALIASES.items() for n in [k, *names]}
     unknown = [h for h in table.headers if canonical_key(h) not in known]
     if unknown:
-        raise InputError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(COLUMN_ALIASES)})",
+        raise InputError(f"unknown field(s) {shown_headers(unknown)} (known: {', '.join(COLUMN_ALIASES)})",
                          file=file)
     return table, meta
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import copy
 import inspect
+import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticUndefined
 
 from csuite.errors import InputError, UsageError, validation_message
+from csuite.io.access import FILE_ARGUMENT, FileAccess
 from csuite.tools.base import ToolSpec
 from csuite.tools.registry import TOOLS, get_tool
 
@@ -61,6 +63,32 @@ def tool_parameters(spec: ToolSpec) -> list[inspect.Parameter]:
         default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
         params.append(inspect.Parameter(name, kw, default=default, annotation=Annotated[info.annotation, meta]))
     return params
+
+
+def _names_a_file(annotation: Any) -> bool:
+    """Whether an option's type carries the FILE_ARGUMENT marker (`FilePath`, optional or not)."""
+    if get_origin(annotation) is typing.Annotated:
+        base, *metadata = get_args(annotation)
+        return any(m is FILE_ARGUMENT for m in metadata) or _names_a_file(base)
+    return any(_names_a_file(arg) for arg in get_args(annotation))
+
+
+def file_arguments(spec: ToolSpec) -> tuple[str, ...]:
+    """The arguments of a tool that name a file to read: `path`, then every `FilePath` option."""
+    return ("path", *(name for name, info in spec.options.model_fields.items()
+                      if _names_a_file(info.annotation) or any(m is FILE_ARGUMENT for m in info.metadata)))
+
+
+def confine_arguments(spec: ToolSpec, arguments: dict[str, Any], access: FileAccess) -> dict[str, Any]:
+    """The arguments with every file argument checked against `access` and replaced by its
+    resolved path, so the path checked is the path read; AccessDenied for the first one outside
+    the allowed roots."""
+    out = dict(arguments)
+    for name in file_arguments(spec):
+        value = out.get(name)
+        if isinstance(value, (str, Path)) and str(value).strip():
+            out[name] = str(access.check(value, field=name))
+    return out
 
 
 def input_model(spec: ToolSpec) -> type[BaseModel]:

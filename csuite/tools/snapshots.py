@@ -75,6 +75,7 @@ from csuite.io.tables import (
     read_table,
     read_text,
     resolve_columns,
+    shown_headers,
 )
 from csuite.io.values import (
     infer_date_order,
@@ -481,8 +482,7 @@ def snapshots_from_table(table: Table) -> Snapshots:
         raise InputError("has both an MRR and an ARR column; keep one so the unit is unambiguous",
                          file=table.file)
     if "mrr" not in mapping and "arr" not in mapping:
-        have = ", ".join(table.headers)
-        raise InputError(f"missing column mrr or arr (found: {have})", file=table.file)
+        raise InputError(f"missing column mrr or arr (found: {shown_headers(table.headers)})", file=table.file)
     unit: Unit = "mrr" if "mrr" in mapping else "arr"
     h_acc, h_per, h_amt = mapping["account_id"], mapping["period"], mapping[unit]
     if isinstance(table, _ColumnTable):
