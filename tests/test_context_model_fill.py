@@ -11,7 +11,8 @@ import pytest
 
 from csuite.context.model_fill import TOOL, fill_from_model
 from csuite.context.parse import parse_context
-from tests.fake_anthropic import Error, FakeAnthropic, message, tool_use
+from tests.fake_anthropic import Error, message, tool_use
+from tests.test_claude_backend import fake  # noqa: F401  (the fake Messages API on 127.0.0.1, with the key set)
 
 AS_OF = "2026-11-23"
 TEXT = """# Context
@@ -22,19 +23,6 @@ We lose about 1.5% of MRR to cancellations every month.
 Expansion revenue: $300K last quarter
 Sales spend pays for itself in roughly 19 months these days.
 """
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    import os
-
-    for key in list(os.environ):
-        if key.startswith("ANTHROPIC_") or key in ("CSUITE_MODEL", "CSUITE_FAST_MODEL"):
-            monkeypatch.delenv(key, raising=False)
-    with FakeAnthropic() as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-        yield server
 
 
 def proposals(*items: dict) -> dict:
