@@ -171,12 +171,12 @@ class Reader:
         if self._directive(item.value, strong_only=True):
             self.note("directive", item.line)
             return
-        self.labelled(where, item.label, item.value)
+        self._labelled(where, item.label, item.value)
         self._unused(where, item.label + " " + item.value, label=item.label)
 
-    def labelled(self, where: _Line, label: str, value: str, *, hints: _Hints | None = None,
-                 column: str | None = None) -> None:
-        label_hints = hints or self._label_hints(label)
+    def _labelled(self, where: _Line, label: str, value: str) -> None:
+        """A labelled line: the label names the first clause's metric (or a family of them)."""
+        label_hints = self._label_hints(label)
         matches = self._match(label, label_hints)
         if not matches:
             self._sentences(where, value, hints=label_hints)
@@ -184,7 +184,7 @@ class Reader:
         if matches[0].metric == "forecast_accuracy":
             forecast = read_forecast_accuracy(value)
             if forecast is not None:
-                self._finish(where, matches[0], Reading(value=forecast[0]), label, label_hints, value, column=column)
+                self._finish(where, matches[0], Reading(value=forecast[0]), label, label_hints, value)
                 return
         found = scan(value, self.reference)
         self._apply_scale(found.tokens, label_hints)
@@ -198,7 +198,7 @@ class Reader:
                 if index > 0:
                     candidates = [m for m in candidates if specs()[m.metric].kind in ("name", "date", "percent")]
                 outcome = self._candidates(where, candidates, clause, tokens, whens, bad, label, label_hints,
-                                           column=column, first=index == 0)
+                                           first=index == 0)
                 if outcome:
                     assigned.add(outcome)
                     previous = outcome
@@ -210,7 +210,7 @@ class Reader:
 
     def _candidates(self, where: _Line, candidates: list[LabelMatch], clause: str, tokens: list[Token],
                     whens: list[When], bad: list[tuple[int, int, str]], label: str, hints: _Hints, *,
-                    column: str | None, first: bool) -> str | None:
+                    first: bool) -> str | None:
         """Read the clause as the first candidate metric it can be; report why when none can."""
         refusal: tuple[str, dict[str, Any]] | None = None
         for match in candidates:
@@ -220,7 +220,7 @@ class Reader:
             if spec.kind == "name":
                 name = customer_name(clause)
                 if name:
-                    self.add(Statement(match.metric, name, where.line, where.raw.strip(), label, column=column), where)
+                    self.add(Statement(match.metric, name, where.line, where.raw.strip(), label), where)
                     return match.metric
                 continue
             if spec.kind == "date":
@@ -229,7 +229,7 @@ class Reader:
                     break
                 when, reason = read_date(strip_words(clause, spec.cue.all() if spec.cue else []), self.reference)
                 if when is not None:
-                    self.add(Statement(match.metric, when.start, where.line, where.raw.strip(), label, column=column), where)
+                    self.add(Statement(match.metric, when.start, where.line, where.raw.strip(), label), where)
                     return match.metric
                 refusal = refusal or (reason or "unreadable", {})
                 continue
@@ -245,7 +245,7 @@ class Reader:
                 refusal = (reading.refused, reading.params)
                 break
             clause_when = whens[0] if whens else None
-            if self._finish(where, match, reading, label, hints, clause, column=column, clause_when=clause_when):
+            if self._finish(where, match, reading, label, hints, clause, clause_when=clause_when):
                 return match.metric
             return None
         if refusal and (first or refusal[0] != "unreadable"):
@@ -258,10 +258,9 @@ class Reader:
     # ------------------------------------------------------------------ values → statements
 
     def _finish(self, where: _Line, match: LabelMatch, reading: Reading, label: str, hints: _Hints, clause: str, *,
-                column: str | None = None, clause_when: When | None = None, table_when: When | None = None) -> bool:
+                clause_when: When | None = None) -> bool:
         """Normalise a reading and record it; False (with the reason noted) when refused."""
-        statements = self._normalise(where, match, reading, label, hints, clause, column=column,
-                                     clause_when=clause_when, table_when=table_when)
+        statements = self._normalise(where, match, reading, label, hints, clause, clause_when=clause_when)
         for statement in statements:
             self.add(statement, where)
         return bool(statements)
