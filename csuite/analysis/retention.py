@@ -94,6 +94,8 @@ def nrr_bridge(situation: Situation) -> Brief:
     if len(asked) == 1 and current is not None and abs(asked[0] - current) < 0.005:
         target_id, target = None, None  # "our 104% NRR": the founder quoting today's figure, not a goal
     start_id, start = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr", "ctx.arr")
+    if target is None and current is not None:
+        return _nrr_honesty(situation, deriver, current_id)
     if current is None or target is None or start is None:
         missing = [] if start else ["snapshots"]
         return make_brief(situation, "needs_target" if target is None else "no_data",
@@ -125,6 +127,28 @@ def nrr_bridge(situation: Situation) -> Brief:
     return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
                       option=0, deriver=deriver, must_state=[target_id, gap],
                       missing=[] if churn is not None else ["snapshots"])
+
+
+def _nrr_honesty(situation: Situation, deriver: Deriver, nrr_id: str) -> Brief:
+    """No target named: "is our NRR real?" — the leaky-bucket test on the same figures (NRR over
+    100% while GRR sits under its line means expansion is covering churn)."""
+    grr_id, grr = figure(situation, f"{CHURN}.grr", f"{RETENTION}.grr", "ctx.grr")
+    gate = Gate(situation)
+    gate.below("points.gate.grr", grr_id, alert_line(situation, "grr_low", "grr"))
+    figures = {"nrr": nrr_id, **({"grr": grr_id} if grr_id else {}), **gate.figures(), **gate.figures(passed=True)}
+    nrr = latest(situation.value(nrr_id)) or 0.0
+    if grr_id is None:
+        verdict = "needs_grr"
+    elif gate.failed and nrr > 1.0:
+        verdict = "leaky"
+    elif gate.failed:
+        verdict = "shrinking"
+    else:
+        verdict = "real"
+    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+                      option=2 if verdict in ("leaky", "shrinking") else 0, points=list(gate.failed),
+                      deriver=deriver, must_state=[nrr_id] + ([grr_id] if grr_id else []),
+                      missing=[] if situation.run(CHURN) or situation.run(RETENTION) else ["snapshots"])
 
 
 def save_account(situation: Situation) -> Brief:
