@@ -5,6 +5,8 @@ account's own rows when it names an account), else from their context."""
 
 from __future__ import annotations
 
+import re
+
 from csuite.analysis.common import (
     Deriver,
     Gate,
@@ -154,8 +156,8 @@ def _nrr_honesty(situation: Situation, deriver: Deriver, nrr_id: str) -> Brief:
 def save_account(situation: Situation) -> Brief:
     """Protect a named renewal: the account's ARR and share, its renewal date, its signals."""
     deriver = Deriver(situation, "analysis")
-    named = situation.understood.accounts[0] if situation.understood.accounts else metric(situation.ctx,
-                                                                                            "largest_customer")
+    named = (situation.understood.accounts[0] if situation.understood.accounts
+             else metric(situation.ctx, "largest_customer") or named_in_question(situation.question))
     facts = situation.accounts.get(named) if named else None
     names: dict[str, str] = {"account": named} if named else {}
     figures: dict[str, str] = {}
@@ -167,8 +169,8 @@ def save_account(situation: Situation) -> Brief:
             figures["share"] = deriver.add("account_share", f"{named}'s share of ARR",
                                            latest(situation.value(arr_id)) / total, "fraction", [arr_id, total_id],
                                            "account ARR ÷ total ARR")
-    elif metric(situation.ctx, "largest_customer_share") is not None and (
-            not situation.understood.accounts or named == metric(situation.ctx, "largest_customer")):
+    elif named and named == metric(situation.ctx, "largest_customer") and \
+            metric(situation.ctx, "largest_customer_share") is not None:
         figures["share"] = "ctx.largest_customer_share"
     renewal = (facts.renewal_date if facts else None) or _context_renewal(situation)
     if renewal:
@@ -185,8 +187,10 @@ def save_account(situation: Situation) -> Brief:
         at_risk = [a for a in (getattr(run.result, "at_risk", []) if run else []) if a.name == named]
         if at_risk:
             names["signals"] = ", ".join(at_risk[0].reasons[:2])
+    if "share" not in figures and metric(situation.ctx, "largest_customer_share") is not None:
+        figures["largest_share"] = "ctx.largest_customer_share"   # what the context knows, said as such
     if not named:
-        verdict = "which_account"
+        verdict = "largest_unnamed" if "largest_share" in figures else "which_account"
     elif "arr" in figures and "signals" in names:
         verdict = "at_risk"
     elif "arr" in figures or "share" in figures:
@@ -197,6 +201,25 @@ def save_account(situation: Situation) -> Brief:
                       recommendation={"figures": figures, "names": names}, option=0, points=points,
                       deriver=deriver, must_state=[figures[k] for k in ("arr", "share") if k in figures][:1],
                       missing=[] if "arr" in figures else ["snapshots"])
+
+
+# A run of capitalised words, the way a founder writes an account name ("Castellan Freight Group");
+# question words that start a sentence are not names.
+_PROPER = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*\s+[A-Z][\w&'.-]*")
+_NOT_NAMES = {"how", "what", "why", "should", "can", "could", "would", "will", "is", "are", "do", "does", "our",
+              "we", "the", "if", "when", "which", "who", "my", "i", "q1", "q2", "q3", "q4", "ceo", "cro", "cco"}
+
+
+def named_in_question(question: str) -> str | None:
+    """An account the founder names that no file or context line knows yet: the first run of two
+    or more capitalised words that is not a question opener or an acronym."""
+    for match in _PROPER.finditer(question):
+        words = match.group(0).split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        if len(words) >= 2 and not all(w.isupper() for w in words):
+            return " ".join(words)
+    return None
 
 
 def _context_renewal(situation: Situation) -> str | None:
