@@ -29,6 +29,7 @@ from csuite.answer import Understood
 from csuite.context.parse import CompanyContext
 from csuite.evidence.collect import id_slug
 from csuite.io.values import parse_period
+from csuite.knowledge.thresholds import section
 
 FORECAST = "revenue_forecast_model"
 
@@ -65,6 +66,28 @@ def _win_rate_now(situation: Situation, deriver: Deriver) -> str | None:
         return deriver.add("win_rate_now", "win rate, latest period", rate, "fraction", ["ctx.win_rate"],
                            "newest point of the win-rate series")
     return "ctx.win_rate"
+
+
+def _sales_cycle(situation: Situation) -> str | None:
+    """Days from a deal's creation to its close: the founder's won deals (funnel analyzer, when
+    there are enough), else the capacity plan's stated cycle."""
+    run = situation.run("funnel_analyzer")
+    if run is not None and run.result.cycle_days.median is not None and \
+            run.result.won + run.result.lost >= int(section("funnel_analyzer")["min_closed_deals"]):
+        return "funnel_analyzer.cycle_days.median"
+    if situation.has("sales_capacity_model.pipeline.sales_cycle_days"):
+        return "sales_capacity_model.pipeline.sales_cycle_days"
+    return None
+
+
+def _funnel_win_rate(situation: Situation) -> str | None:
+    """The win rate of the founder's closed deals, when there are enough of them to mean something
+    (the funnel analyzer's own minimum); a handful of closed deals is noise, not a rate."""
+    run = situation.run("funnel_analyzer")
+    if run is None or run.result.win_rate is None:
+        return None
+    enough = int(section("funnel_analyzer")["min_closed_deals"])
+    return "funnel_analyzer.win_rate" if run.result.won + run.result.lost >= enough else None
 
 
 def hit_the_number(situation: Situation) -> Brief:
@@ -167,7 +190,7 @@ def pipeline_needed(situation: Situation) -> Brief:
     weeks = max((quarter.end - situation.as_of).days, 0) / 7
     weeks_id = deriver.add("weeks_left", f"weeks left in {period}", round(weeks, 1), "count", [],
                            f"days from the as-of date to the end of {period} ÷ 7")
-    win_rate_id = first_present(situation, ["funnel_analyzer.win_rate"]) or _win_rate_now(situation, deriver)
+    win_rate_id = _funnel_win_rate(situation) or _win_rate_now(situation, deriver)
     names = {"period": period}
     if target_id is None or win_rate_id is None:
         missing = [] if run is not None else ["pipeline"]
@@ -188,14 +211,19 @@ def pipeline_needed(situation: Situation) -> Brief:
                             [needed] + ([have] if have else []), "needed − open pipeline in the period")
     weekly = deriver.add("weekly_creation", "pipeline to create per week", create / weeks if weeks >= 1 else create,
                          "usd", [create_id, weeks_id], "to create ÷ weeks left")
+    cycle_id = _sales_cycle(situation)
+    cycle_days = latest(situation.value(cycle_id)) if cycle_id else None
     if create <= 0:
         verdict = "covered"
-    elif weeks < float(verdict_config("pipeline_needed")["min_weeks"]):
-        verdict = "no_time"
+    elif weeks < float(verdict_config("pipeline_needed")["min_weeks"]) or (
+            cycle_days is not None and cycle_days > weeks * 7):
+        verdict = "no_time"   # pipeline created now closes after the quarter ends
     else:
         verdict = "create"
     figures = {"target": target_id, "remaining": remaining, "win_rate": win_rate_id, "needed": needed,
                "create": create_id, "weekly": weekly, "weeks": weeks_id}
+    if cycle_id:
+        figures["cycle"] = cycle_id
     if have:
         figures["have"] = have
     elif "have" not in figures:

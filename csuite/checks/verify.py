@@ -162,7 +162,7 @@ def grounded(text: str, pool_values: list[float], names: Iterable[str]) -> list[
 
 def illustration_labels() -> tuple[str, ...]:
     """The marks a sentence carries when its numbers are a rule of thumb, not the company's."""
-    return tuple(phrase(f"notes.{key}", lang).strip() for key in ("benchmark_label", "illustration_label")
+    return tuple(phrase(f"notes.{key}", lang).strip() for key in ("benchmark_label", "illustration_label", "rule_label")
                  for lang in ("en", "zh"))
 
 

@@ -46,7 +46,9 @@ def guarded(prog: str, func: Callable[[], int]) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug: say so in one line, traceback only on request
-        from pydantic import ValidationError  # only on this path, so `csuite route` starts without pydantic
+        from pydantic import (
+            ValidationError,  # only on this path, so `csuite route` starts without pydantic
+        )
 
         if isinstance(exc, ValidationError):
             note(f"{prog}: error: {one_line(validation_message(exc))}")

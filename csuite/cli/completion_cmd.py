@@ -9,11 +9,10 @@ name completion.
 from __future__ import annotations
 
 import argparse
-
-from csuite.cli.commands import command_help
 import shlex
 from dataclasses import dataclass, field
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_OK
 
 SHELLS = ("bash", "zsh", "fish")

@@ -21,9 +21,6 @@ from csuite.knowledge.bilingual import LANGS
 from csuite.tools.base import ToolSpec, core_type, sample_source
 from csuite.tools.texts import ToolTexts
 
-
-
-
 _unwrap = core_type  # the name the access tests import
 
 

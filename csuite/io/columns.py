@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from csuite.errors import InputError
+from csuite.io.tables import Table
 from csuite.io.values import (
     COMMA_DECIMAL_CURRENCIES,
     MAX_AMOUNT,
@@ -26,8 +27,6 @@ from csuite.io.values import (
     parse_date,
     split_money,
 )
-
-from csuite.io.tables import Table
 
 if TYPE_CHECKING:  # numpy is imported where a column is converted, so importing this is cheap
     import numpy as np

@@ -15,8 +15,8 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from operator import methodcaller
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import yaml

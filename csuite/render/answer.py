@@ -18,7 +18,7 @@ from csuite.knowledge.phrases import phrase, phrasebook
 from csuite.render.templates import render_prompt
 
 # The short form's limits: one screen, the decision first.
-SHORT_LIMITS = {"findings": 4, "actions": 3, "risks": 2, "alerts": 2, "questions": 2}
+SHORT_LIMITS = {"findings": 3, "actions": 3, "risks": 2, "alerts": 2, "questions": 2}
 SHORT_RISK_WORDS = 28
 
 

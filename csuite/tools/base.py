@@ -8,18 +8,17 @@ the runner, the MCP server and the tool schemas are all generated from that one 
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-import types
-import typing
 from typing import Annotated, Any, Callable, Literal, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
 from csuite.answer import Unit
-
 from csuite.errors import InputError
 from csuite.io.access import FILE_ARGUMENT
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period

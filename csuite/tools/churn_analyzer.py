@@ -59,8 +59,8 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
-from csuite.tools.registry import summary_of
 from csuite.tools.plotting import figure
+from csuite.tools.registry import summary_of
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
     SNAPSHOT_ALIASES,

@@ -25,9 +25,9 @@ of csuite/data/thresholds.yaml (ratios, ramp, buffer, lead time, costs, the mana
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 import math
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any

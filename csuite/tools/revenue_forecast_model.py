@@ -72,8 +72,8 @@ from csuite.tools.base import (
     ToolResult,
     ToolSpec,
 )
-from csuite.tools.registry import summary_of
 from csuite.tools.plotting import figure
+from csuite.tools.registry import summary_of
 from csuite.tools.texts import ToolTexts, pad
 
 if TYPE_CHECKING:  # numpy is imported where arrays are built, so `csuite --help` stays fast

@@ -41,8 +41,8 @@ deal-count luck leaves many reps short — which is why the team-level number ma
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path

@@ -30,7 +30,7 @@ from csuite.backends.offline.adapters import tool_points
 from csuite.backends.request import DraftRequest
 from csuite.checks.verify import sentences, tag_finding
 from csuite.context.alerts import Alert
-from csuite.io.numbers import find_mentions, format_value
+from csuite.io.numbers import find_mentions, format_value, numeric_values
 from csuite.knowledge.alert_text import alert_label
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
@@ -157,7 +157,7 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
 
 # -- why, actions, risks, decision -------------------------------------------------------------
 
-def labelled(text: str, pool: dict[str, Evidence], lang: Lang) -> str:
+def labelled(text: str, pool: dict[str, Evidence], lang: Lang, label: str = "notes.benchmark_label") -> str:
     """Knowledge text is the role's know-how, never this company's data: a sentence of it that
     quotes a number (a rule of thumb such as "win rates of 25–33%") is marked as such, so it is
     never read as the founder's figure, even when the number happens to equal one of theirs."""
@@ -168,8 +168,8 @@ def labelled(text: str, pool: dict[str, Evidence], lang: Lang) -> str:
             continue
         body = sentence.strip()
         end = body[-1] if body[-1] in ".。!！?？；;" else ""
-        label = phrase("notes.benchmark_label", lang)
-        out.append(f"{body[:-1] if end else body}{'' if lang == 'zh' else ' '}{label}{end}")
+        mark = phrase(label, lang)
+        out.append(f"{body[:-1] if end else body}{'' if lang == 'zh' else ' '}{mark}{end}")
     return ("" if lang == "zh" else " ").join(out)
 
 
@@ -189,12 +189,14 @@ def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: 
     actions: list[Action] = []
     for alert in alerts[:2]:
         if alert.role == role:
-            actions.append(Action(id=f"alert.{alert.id}", action=labelled(pick(alert.action, lang), pool, lang),
+            actions.append(Action(id=f"alert.{alert.id}", action=labelled(pick(alert.action, lang), pool, lang,
+                                                                          "notes.rule_label"),
                                   owner=phrase(f"labels.role_{alert.role}", lang),
                                   deadline=_deadline(req.as_of, section("verify")["alert_action_deadline_days"])))
     for topic in topics:
         for i, item in enumerate(topic.actions, start=1):
-            actions.append(Action(id=f"{role}.{topic.id}.{i}", action=labelled(pick(item.action, lang), pool, lang),
+            actions.append(Action(id=f"{role}.{topic.id}.{i}", action=labelled(pick(item.action, lang), pool, lang,
+                                                                                "notes.rule_label"),
                                   owner=pick(item.owner, lang), deadline=_deadline(req.as_of, item.deadline_days)))
     blocked = {b.strip().lower() for b in req.rejected}
     return [a for a in actions if a.id.lower() not in blocked and a.action.strip().lower() not in blocked][:3]
@@ -225,6 +227,23 @@ def flag_text(run_tool: str, flag, lang: Lang) -> str:
     if lang == "zh":
         return phrase("notes.flag_untranslated", lang).format(tool=run_tool, id=flag.id)
     return flag.message
+
+
+def _flags_said(req: DraftRequest, findings: list[Finding], bottom_sources: list[str],
+                pool: dict[str, Evidence]) -> set[str]:
+    """Flags the answer already states: a finding (or the bottom line) cites a figure equal to the
+    flag's own value ("coverage 1.27x" is the coverage flag said once, not twice)."""
+    cited = [(pool[s].unit, v) for s in [*bottom_sources, *(s for f in findings for s in f.sources)] if s in pool
+             for v in numeric_values(pool[s].value)]
+    said = set()
+    for run in req.runs:
+        for flag in run.flags:
+            unit = getattr(flag, "unit", None)
+            if flag.value is None or unit in (None, "count"):
+                continue  # a count (3 deals) matches too many figures to say which
+            if any(u == unit and abs(v - flag.value) <= 1e-9 * max(1.0, abs(v)) for u, v in cited):
+                said.add(flag.id)
+    return said
 
 
 def _risks(req: DraftRequest, brief: Brief | None, lang: Lang, used_flags: set[str]) -> list[str]:
@@ -310,7 +329,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
         findings.append(Finding(text=phrase("notes.no_findings", lang), so_what=phrase("notes.no_findings_so_what", lang),
                                 tag="assumed", assumption=phrase("notes.no_findings_assumption", lang)))
     bottom, recommendation, bottom_sources, names = _bottom_line(req, pool, findings, topics, lang)
-    used_flags = {f.id for run in req.runs for f in run.flags if any(f.id in fd.text for fd in findings)}
+    used_flags = _flags_said(req, findings, bottom_sources, pool)
     questions: list[str] = []
     if not req.runs and (req.brief is None or req.brief.verdict.startswith(("no_data", "needs"))):
         questions = [pick(q, lang) for q in topics[0].diagnostic_questions[:3]]

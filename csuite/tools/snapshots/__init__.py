@@ -72,7 +72,13 @@ from csuite.tools.snapshots.retention import (
     waterfall_cents,
 )
 from csuite.tools.snapshots.stripe import is_stripe_table, snapshots_from_stripe
-from csuite.tools.snapshots.survival import CohortRow, SurvivalPoint, cohort_matrix, kaplan_meier, tenure
+from csuite.tools.snapshots.survival import (
+    CohortRow,
+    SurvivalPoint,
+    cohort_matrix,
+    kaplan_meier,
+    tenure,
+)
 
 __all__ = [
     "ACCOUNT_ALIASES", "SNAPSHOT_ALIASES", "STRIPE_ALIASES", "AccountInfo", "CohortRow", "MonthMovement",

@@ -21,9 +21,7 @@ from csuite.io.values import (
     parse_percent,
 )
 from csuite.tools.base import Count, Score, Share
-
 from csuite.tools.snapshots.data import ACCOUNT_ALIASES
-
 
 # ----------------------------------------------------------------------------- accounts file
 

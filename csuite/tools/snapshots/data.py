@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 
-
 from csuite.errors import InputError
 from csuite.io.columns import inert, money_column
 from csuite.io.tables import (

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from csuite.errors import InputError
 from csuite.io.tables import (
     Source,
     read_table,
 )
-
-from csuite.tools.snapshots.data import Snapshots, month_of_day, month_label, snapshots_from_table
+from csuite.tools.snapshots.data import (
+    Snapshots,
+    month_label,
+    month_of_day,
+    snapshots_from_table,
+)
 from csuite.tools.snapshots.stripe import is_stripe_table, snapshots_from_stripe
 
 

@@ -9,8 +9,7 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
 from csuite.tools.base import Amount, Count, MonthCount, Share
-
-from csuite.tools.snapshots.data import Snapshots, ratio_or_none, dollars, month_label
+from csuite.tools.snapshots.data import Snapshots, dollars, month_label, ratio_or_none
 
 if TYPE_CHECKING:  # numpy is imported lazily so `csuite --help` stays fast
     import numpy as np

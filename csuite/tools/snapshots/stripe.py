@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-
 from csuite.errors import InputError
 from csuite.io.columns import inert
 from csuite.io.tables import (
@@ -17,21 +16,19 @@ from csuite.io.tables import (
     resolve_columns,
 )
 from csuite.io.values import (
-    parse_bool,
     month_end,
+    parse_bool,
     parse_date,
     parse_int,
     parse_money,
 )
-
 from csuite.tools.snapshots.data import (
     MAX_ARR_CENTS,
-    STRIPE_KEYS,
     STRIPE_ALIASES,
+    STRIPE_KEYS,
     Snapshots,
     month_of_day,
 )
-
 
 # ----------------------------------------------------------------------------- Stripe
 if TYPE_CHECKING:  # numpy is imported where the matrix is built

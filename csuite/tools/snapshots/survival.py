@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from csuite.tools.base import Amount, Count, MonthCount, Share
-
 from csuite.tools.snapshots.data import Snapshots, dollars, month_label
 
 if TYPE_CHECKING:  # numpy is imported lazily so `csuite --help` stays fast
