@@ -41,6 +41,7 @@ from csuite.evidence.collect import (
     alert_evidence,
     benchmark_evidence,
     context_evidence,
+    id_slug,
     index,
     question_evidence,
     tool_evidence,
@@ -237,8 +238,12 @@ class Advisor:
                                                  options=options):
                 files.append(detected)
                 if detected.tool:
+                    # A tool reading a second file keeps its own evidence ids (tool@file), so two
+                    # runs never overwrite each other's numbers; the first run keeps the plain ids.
+                    seen = sum(r.tool == detected.tool for r in runs)
+                    key = detected.tool if not seen else f"{detected.tool}@{id_slug(Path(detected.path).stem)}"
                     runs.append(ToolRun(tool=detected.tool, file=detected.path, result=result,
-                                        options=options.get(detected.tool, {})))
+                                        options=options.get(detected.tool, {}), key=key))
         return files, runs
 
     def _evidence(self, ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun],
@@ -246,7 +251,7 @@ class Advisor:
         items = context_evidence(ctx) + alert_evidence(alerts) + benchmark_evidence() + question_evidence(understood)
         for run in runs:
             name = Path(run.file).name if run.file else None
-            items += tool_evidence(run.tool, run.result, name) + tool_statements(run.tool, run.result, name)
+            items += tool_evidence(run.prefix, run.result, name) + tool_statements(run.prefix, run.result, name)
         return list(index(items).values())
 
     @staticmethod

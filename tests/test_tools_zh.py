@@ -15,12 +15,31 @@ from typing import Any
 import pytest
 import yaml
 
+from csuite.knowledge.thresholds import section
+from csuite.tools.funnel_analyzer import FunnelOptions
+from csuite.tools.funnel_analyzer import run as run_funnel
 from csuite.tools.registry import TOOLS, get_tool
 from csuite.tools.texts import ToolTexts, pad, width
 from tests.bilingual_checks import numbers, reads_as_chinese
 from tests.conftest import AS_OF, EXAMPLES, ROOT
 
 DATA = ROOT / "tests" / "data"
+FUNNEL = EXAMPLES / "salesforce_funnel.csv"
+FUNNEL_EXTRAS = {"--stage-history": EXAMPLES / "opportunity_history.csv", "--spend": EXAMPLES / "channel_spend.csv",
+                 "--accounts": EXAMPLES / "target_accounts.csv"}
+# A small export that reaches the funnel's warnings: a repeated column, a deal with no amount, a
+# close date after as-of, created after close, no created date, unplaceable and blank loss reasons
+# (the loss_reasons_missing flag), two deals with one name; its spend, history and universe files
+# reach theirs (a channel with no wins, a channel not in the export, spend outside the window, a
+# history row for an unknown deal, a history that starts closed, customers outside the universe).
+MESSY = {"--spend": DATA / "funnel_analyzer_messy_spend.csv",
+         "--stage-history": DATA / "funnel_analyzer_messy_history.csv",
+         "--accounts": DATA / "funnel_analyzer_messy_accounts.csv"}
+
+
+def _options(files: dict[str, Path]) -> list[str]:
+    return [part for option, path in files.items() for part in (option, str(path))]
+
 
 # (tool, arguments, the founder files it reads): the bundled sample, plus inputs that reach the
 # tool's other sentences (calibration, converted alert lines, percentile tiers, stripe, no growth).
@@ -34,6 +53,14 @@ CASES: list[tuple[str, list[str], list[Path]]] = [
     ("cs_next_hire", ["--customers", "30", "--arr", "600000"], []),
     ("customer_segmentation_designer", ["--as-of", AS_OF], [EXAMPLES / "customers.csv"]),
     ("customer_segmentation_designer", ["--as-of", AS_OF, "--mode", "percentile"], [EXAMPLES / "customers.csv"]),
+    # funnel_analyzer: the bundled sample alone and with all four optional files; a 3-month window
+    # (price_losses_high); a HubSpot export with few closed deals and no Lead Source; the messy export.
+    ("funnel_analyzer", ["--as-of", AS_OF], [FUNNEL]),
+    ("funnel_analyzer", [*_options(FUNNEL_EXTRAS), "--as-of", AS_OF], [FUNNEL, *FUNNEL_EXTRAS.values()]),
+    ("funnel_analyzer", ["--window", "3", "--as-of", AS_OF], [FUNNEL]),
+    ("funnel_analyzer", [str(EXAMPLES / "hubspot_deals.csv"), "--as-of", AS_OF], [EXAMPLES / "hubspot_deals.csv"]),
+    ("funnel_analyzer", [str(DATA / "funnel_analyzer_messy.csv"), *_options(MESSY), "--as-of", AS_OF],
+     [DATA / "funnel_analyzer_messy.csv", *MESSY.values()]),
     ("retention_decomposition_analyzer", [], [EXAMPLES / "retention_cohorts.csv"]),
     ("retention_decomposition_analyzer", [str(EXAMPLES / "stripe_subscriptions.csv"), "--window-months", "6"],
      [EXAMPLES / "stripe_subscriptions.csv"]),
@@ -170,3 +197,54 @@ def test_padding_counts_chinese_characters_as_two_columns():
     assert width("实施经理") == 8 and pad("实施经理", 10) == "实施经理  "
     assert pad("Strategic account", 9, cut=True) == "Strategic" and pad("42", 5, right=True) == "   42"
     assert pad("长尾客户", 5, cut=True) == "长尾 "
+
+
+# --------------------------------------------------------------------------- funnel_analyzer
+
+
+def test_funnel_tables_line_up_and_name_loss_reasons_by_their_labels(run_cli):
+    args = [*_options(FUNNEL_EXTRAS), "--as-of", AS_OF]
+    result = json.loads(_run(run_cli, "funnel_analyzer", args, "--json").out)
+    chinese = _run(run_cli, "funnel_analyzer", args, "--lang", "zh").out.splitlines()
+    cfg = section("funnel_analyzer")
+    labels = {key: spec["label"]["zh"] for key, spec in cfg["loss_reasons"].items()}
+    labels["not_recorded"] = cfg["not_recorded_label"]["zh"]
+    rows = [line for line in chinese if "占丢单数" in line]
+    assert [line.split()[0] for line in rows] == [labels[key] for key, share in result["loss_reasons"].items() if share]
+    # Labels two to seven characters wide (价格, 其他或无法归类): the next column starts at one place.
+    assert len({width(line[:line.index("占丢单数")]) for line in rows}) == 1
+    assert any(cfg["verdicts"][result["loss_diagnosis"]["verdict"]]["zh"] in line for line in chinese)
+    # "不适用" (n/a) is six columns wide, like "100.0%": quarters without closed deals stay aligned.
+    messy_args = [str(DATA / "funnel_analyzer_messy.csv"), *_options(MESSY), "--as-of", AS_OF]
+    messy = _run(run_cli, "funnel_analyzer", messy_args, "--lang", "zh").out.splitlines()
+    quarters = [line for line in messy if "按金额" in line and line.startswith("  20")]
+    assert any("不适用" in line for line in quarters) and any("%" in line for line in quarters)
+    assert len({width(line[:line.index("按金额")]) for line in quarters}) == 1
+
+
+def test_funnel_risk_signals_read_in_chinese_with_their_details(run_cli, tmp_path):
+    # Deal C: pushed twice (Push Count), no next step, no activity ever logged.
+    export = tmp_path / "deals.csv"
+    export.write_text("Opportunity ID,Stage,Amount,Close Date,Push Count,Next Step,Last Activity\n"
+                      "A,Closed Won,$1,2026-10-01,,,\nB,Closed Lost,$1,2026-10-02,,,\n"
+                      "C,Negotiation/Review,$500,2027-01-20,2,,\n", encoding="utf-8")
+    signals = {key: label["zh"] for key, label in section("funnel_analyzer")["signals"].items()}
+    chinese = _run(run_cli, "funnel_analyzer", [str(export), "--as-of", AS_OF], "--lang", "zh").out
+    assert (f"{signals['close_date_pushed']}（2 次）；{signals['no_next_step']}；"
+            f"{signals['no_recent_activity']}（从未记录）") in chinese
+
+
+def test_funnel_warnings_of_wide_exports_are_translated(tmp_path):
+    """More segments, owners and unplaceable loss reasons than the tool lists, no Created Date and
+    no Lead Source: the warnings only exports this wide reach."""
+    export = tmp_path / "wide.csv"
+    export.write_text("Opportunity ID,Stage,Amount,Close Date,Segment,Opportunity Owner,Loss Reason\n" + "".join(
+        f"D{i},Closed Lost,$100,2026-10-01,Segment {i},Owner {i},Odd reason {i}\n" for i in range(52)),
+        encoding="utf-8")
+    result = run_funnel(str(export), FunnelOptions(as_of=AS_OF))
+    assert len(result.warnings) == 5, result.warnings
+    texts = ToolTexts("funnel_analyzer", "zh")
+    for warning in result.warnings:
+        chinese = texts.say(warning)
+        assert chinese != warning and numbers(chinese) == numbers(warning), chinese
+        assert reads_as_chinese(re.sub(r"'[^']*'", " ", chinese)), chinese

@@ -202,10 +202,11 @@ class Gate:
                                                                                      "line": line_id}, against=bad))
         return bad
 
-    def figures(self) -> dict[str, str]:
-        """The failed gates' figures by gate name (`points.gate.magic_number.fail` → magic, magic_line)."""
+    def figures(self, passed: bool = False) -> dict[str, str]:
+        """The failed (or passed) gates' figures by gate name: `points.gate.magic_number.fail` →
+        magic_number, magic_number_line."""
         out: dict[str, str] = {}
-        for point in self.failed:
+        for point in (self.passed if passed else self.failed):
             name = point.phrase.split(".")[2]
             out[name] = point.figures["value"]
             out[f"{name}_line"] = point.figures["line"]

@@ -5,6 +5,7 @@ account's own rows when it names an account), else from their context."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -133,6 +134,8 @@ def nrr_bridge(situation: Situation) -> Brief:
     if len(asked) == 1 and current is not None and abs(asked[0] - current) < 0.005:
         target_id, target = None, None  # "our 104% NRR": the founder quoting today's figure, not a goal
     start_id, start = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr", "ctx.arr")
+    if target is None and current is not None:
+        return _nrr_honesty(situation, deriver, current_id)
     if current is None or target is None or start is None:
         missing = [] if start else ["snapshots"]
         return make_brief(situation, "needs_target" if target is None else "no_data",
@@ -178,12 +181,34 @@ def _largest_in_data(situation: Situation) -> str | None:
     return (largest.name or largest.account_id) if largest is not None else None
 
 
+def _nrr_honesty(situation: Situation, deriver: Deriver, nrr_id: str) -> Brief:
+    """No target named: "is our NRR real?" — the leaky-bucket test on the same figures (NRR over
+    100% while GRR sits under its line means expansion is covering churn)."""
+    grr_id, grr = figure(situation, f"{CHURN}.grr", f"{RETENTION}.grr", "ctx.grr")
+    gate = Gate(situation)
+    gate.below("points.gate.grr", grr_id, alert_line(situation, "grr_low", "grr"))
+    figures = {"nrr": nrr_id, **({"grr": grr_id} if grr_id else {}), **gate.figures(), **gate.figures(passed=True)}
+    nrr = latest(situation.value(nrr_id)) or 0.0
+    if grr_id is None:
+        verdict = "needs_grr"
+    elif gate.failed and nrr > 1.0:
+        verdict = "leaky"
+    elif gate.failed:
+        verdict = "shrinking"
+    else:
+        verdict = "real"
+    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+                      option=2 if verdict in ("leaky", "shrinking") else 0, points=list(gate.failed),
+                      deriver=deriver, must_state=[nrr_id] + ([grr_id] if grr_id else []),
+                      missing=[] if situation.run(CHURN) or situation.run(RETENTION) else ["snapshots"])
+
+
 def save_account(situation: Situation) -> Brief:
     """Protect a named renewal: the account's ARR and share, its renewal date, its signals."""
     deriver = Deriver(situation, "analysis")
     stated = metric(situation.ctx, "largest_customer")
-    named = situation.understood.accounts[0] if situation.understood.accounts else (
-        stated or _largest_in_data(situation))
+    named = (situation.understood.accounts[0] if situation.understood.accounts
+             else stated or named_in_question(situation.question) or _largest_in_data(situation))
     facts = situation.accounts.get(named) if named else None
     names: dict[str, str] = {"account": named} if named else {}
     figures: dict[str, str] = {}
@@ -199,8 +224,7 @@ def save_account(situation: Situation) -> Brief:
         # The account's own rows were not gathered; the revenue file's largest account is it.
         figures.update({"arr": f"{CHURN}.concentration.largest_account.arr",
                         "share": f"{CHURN}.concentration.largest_account.share"})
-    elif metric(situation.ctx, "largest_customer_share") is not None and (
-            not situation.understood.accounts or named == stated):
+    elif named and named == stated and metric(situation.ctx, "largest_customer_share") is not None:
         figures["share"] = "ctx.largest_customer_share"
     renewal = (facts.renewal_date if facts else None) or _context_renewal(situation)
     if renewal:
@@ -221,8 +245,10 @@ def save_account(situation: Situation) -> Brief:
         at_risk = [a for a in (getattr(run.result, "at_risk", []) if run else []) if a.name == named]
         if at_risk:
             names["signals"] = ", ".join(at_risk[0].reasons[:2])
+    if "share" not in figures and metric(situation.ctx, "largest_customer_share") is not None:
+        figures["largest_share"] = "ctx.largest_customer_share"   # what the context knows, said as such
     if not named:
-        verdict = "which_account"
+        verdict = "largest_unnamed" if "largest_share" in figures else "which_account"
     elif "arr" in figures and "signals" in names:
         verdict = "at_risk"
     elif "arr" in figures or "share" in figures:
@@ -233,6 +259,25 @@ def save_account(situation: Situation) -> Brief:
                       recommendation={"figures": figures, "names": names}, option=0, points=points,
                       deriver=deriver, must_state=[figures[k] for k in ("arr", "share") if k in figures][:1],
                       missing=[] if "arr" in figures else ["snapshots"])
+
+
+# A run of capitalised words, the way a founder writes an account name ("Castellan Freight Group");
+# question words that start a sentence are not names.
+_PROPER = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*\s+[A-Z][\w&'.-]*")
+_NOT_NAMES = {"how", "what", "why", "should", "can", "could", "would", "will", "is", "are", "do", "does", "our",
+              "we", "the", "if", "when", "which", "who", "my", "i", "q1", "q2", "q3", "q4", "ceo", "cro", "cco"}
+
+
+def named_in_question(question: str) -> str | None:
+    """An account the founder names that no file or context line knows yet: the first run of two
+    or more capitalised words that is not a question opener or an acronym."""
+    for match in _PROPER.finditer(question):
+        words = match.group(0).split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        if len(words) >= 2 and not all(w.isupper() for w in words):
+            return " ".join(words)
+    return None
 
 
 def _context_renewal(situation: Situation) -> str | None:

@@ -90,8 +90,12 @@ def hire_reps(situation: Situation) -> Brief:
         else:
             verdict = "more_than_needed"
         option = 0 if verdict in ("right_number", "how_many") else 1
-    else:
+    elif gate.passed:
         verdict = "needs_plan" if n else "needs_data"
+        figures.update(gate.figures(passed=True))
+        option = 1
+    else:  # no efficiency line could be checked: never say they hold
+        verdict = "unchecked" if n else "needs_data"
         option = 1
     must = [n] if n else []
     if verdict in ("fewer_than_needed", "right_number", "more_than_needed", "how_many"):

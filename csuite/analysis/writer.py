@@ -18,7 +18,9 @@ from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import has_phrase, phrase
 
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
-_OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
+_OPTIONAL = re.compile(r"\[\[((?:(?!\]\]).)*?)\]\]", re.S)
+_GROUP = re.compile(r"\(\((.*?)\)\)", re.S)
+_GROUP_SEP = {"en": "; ", "zh": "；"}
 
 
 @dataclass
@@ -52,53 +54,73 @@ def fill(template: str, lang: Lang, pool: Mapping[str, Evidence], *, figures: Ma
          literals: Mapping[str, str] = {}) -> Written:
     """`template` with each {name} replaced: figures by their evidence's display, names as they
     are (remembered, so verification reads them as names, not claims), lists as "A ($X) and B ($Y)",
-    literals (already-formatted text such as a date or a count word) as given. An optional
-    [[clause]] whose placeholders have nothing to show is dropped; a required one raises."""
-    sources: list[str] = []
-    used_names: list[str] = []
+    literals (already-formatted text such as a date or a count word) as given.
 
-    def value_of(key: str) -> str | None:
+    [[clause]] is optional: dropped when a placeholder inside it has nothing to show.
+    ((a ;; b ;; c)) is a group of optional items: those with something to show are joined as a
+    list ("a; c"), and an empty group counts as a missing placeholder (its clause drops).
+    A required placeholder with nothing to show raises. A dropped clause cites nothing."""
+
+    def value_of(key: str, cited: list[str], quoted: list[str]) -> str | None:
         if key in figures:
             item = pool.get(figures[key])
             if item is None or item.value is None:
                 return None
-            sources.append(item.id)
+            cited.append(item.id)
             return item.display()
         if key in names:
-            used_names.append(names[key])
+            quoted.append(names[key])
             return names[key]
         if key in lists:
-            return _list_text(lists[key], pool, lang, sources, used_names) or None
+            return _list_text(lists[key], pool, lang, cited, quoted) or None
         if key in literals:
             return literals[key]
         return None
 
-    def render(text: str, optional: bool) -> str | None:
-        missing = False
+    def render(text: str) -> tuple[str | None, list[str], list[str], list[str]]:
+        """(text or None, cited, quoted, missing placeholders)."""
+        cited: list[str] = []
+        quoted: list[str] = []
+        missing: list[str] = []
+
+        def group(match: re.Match[str]) -> str:
+            kept = []
+            for item in match.group(1).split(";;"):
+                out, item_cited, item_quoted, item_missing = render(item.strip())
+                if not item_missing and out:
+                    kept.append(out)
+                    cited.extend(item_cited)
+                    quoted.extend(item_quoted)
+            if not kept:
+                missing.append("(group)")
+                return ""
+            return _GROUP_SEP[lang].join(kept)
+
+        def optional(match: re.Match[str]) -> str:
+            out, clause_cited, clause_quoted, clause_missing = render(match.group(1))
+            if clause_missing or out is None:
+                return ""
+            cited.extend(clause_cited)
+            quoted.extend(clause_quoted)
+            return out
 
         def replace(match: re.Match[str]) -> str:
-            nonlocal missing
-            value = value_of(match.group(1))
+            value = value_of(match.group(1), cited, quoted)
             if value is None:
-                missing = True
+                missing.append(match.group(1))
                 return ""
             return value
 
-        out = _PLACEHOLDER.sub(replace, text)
-        if missing:
-            if optional:
-                return None
-            unbound = [m.group(1) for m in _PLACEHOLDER.finditer(text) if value_of(m.group(1)) is None]
-            raise KeyError(f"phrase placeholders without a value: {', '.join(unbound)}")
-        return out
+        text = _OPTIONAL.sub(optional, text)
+        text = _GROUP.sub(group, text)
+        text = _PLACEHOLDER.sub(replace, text)
+        return text, cited, quoted, missing
 
-    def optional(match: re.Match[str]) -> str:
-        return render(match.group(1), True) or ""
-
-    text = _OPTIONAL.sub(optional, template)
-    body = render(text, False) or ""
-    return Written(text=" ".join(body.split()), sources=list(dict.fromkeys(sources)),
-                   names=list(dict.fromkeys(used_names)))
+    body, cited, quoted, missing = render(template)
+    if missing:
+        raise KeyError(f"phrase placeholders without a value: {', '.join(missing)}")
+    return Written(text=" ".join((body or "").split()), sources=list(dict.fromkeys(cited)),
+                   names=list(dict.fromkeys(quoted)))
 
 
 def write(point: Point, lang: Lang, pool: Mapping[str, Evidence], *, suffix: str = "") -> Written:

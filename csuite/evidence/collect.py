@@ -67,6 +67,12 @@ class ToolRun(BaseModel):
     file: str | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="options the question set, e.g. quota")
     result: SerializeAsAny[ToolResult]
+    key: str = Field(default="", description="the prefix of this run's evidence ids (the tool's name; "
+                                             "tool@file when the same tool reads a second file)")
+
+    @property
+    def prefix(self) -> str:
+        return self.key or self.tool
 
     @property
     def warnings(self) -> list[str]:

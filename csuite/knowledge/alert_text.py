@@ -8,6 +8,9 @@ from __future__ import annotations
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.thresholds import alert_rules, bilingual_alert_rules, section
 
+# An alert's severity glyph: never a tag colour (🟢🟡🔴 only ever mean evidence).
+SEVERITY_GLYPH = {"high": "⛔", "medium": "⚠️", "low": "ℹ️"}
+
 
 def alert_label(alert_id: str, lang: Lang = "en") -> str:
     """'pipeline_coverage_below_3x' → 'Pipeline too thin for the quarter'. An id we do not know

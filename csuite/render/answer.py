@@ -31,7 +31,7 @@ def labels(lang: Lang) -> dict[str, str]:
     return out
 
 
-def _sources(ids: list[str], evidence: dict[str, Evidence], *, long: bool = True) -> str:
+def _sources(ids: list[str], evidence: dict[str, Evidence], *, long: bool = True, lang: Lang = "en") -> str:
     """Where a finding's numbers come from. The long form names each file (or the context) once,
     then every field cited with its value, our own lines and benchmarks included; the short form
     names the founder's files only (the JSON answer always carries the exact fields)."""
@@ -46,7 +46,7 @@ def _sources(ids: list[str], evidence: dict[str, Evidence], *, long: bool = True
             field = field.strip("'")
         if not long:
             if not item.source.startswith("computed:"):  # a derived figure's inputs are cited beside it
-                groups.setdefault(_file_of(item), [])
+                groups.setdefault(_file_of(item, lang), [])
             continue
         where = where.replace(" on ", " · ", 1)
         entry = f"{field or item.label} = {item.display()}" if item.value is not None else (field or item.label)
@@ -56,9 +56,11 @@ def _sources(ids: list[str], evidence: dict[str, Evidence], *, long: bool = True
     return "; ".join(f"{where}: {', '.join(fields)}" if fields else where for where, fields in groups.items())
 
 
-def _file_of(item: Evidence) -> str:
+def _file_of(item: Evidence, lang: Lang = "en") -> str:
     """The founder's file (or context file, or "your question") an evidence item was read from."""
     source = item.source
+    if source == "your question":
+        return phrase("labels.your_question", lang)
     if " on " in source:
         return source.split(" on ", 1)[1].split(",", 1)[0].split(":", 1)[0].strip()
     if source.startswith(("computed:", "your question")):
@@ -98,7 +100,7 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
             text += end
         if finding.tag == "assumed" and finding.assumption:
             text += f" ({finding.assumption})"
-        findings.append({"text": text, "tag": finding.tag, "sources": _sources(finding.sources, evidence, long=long)})
+        findings.append({"text": text, "tag": finding.tag, "sources": _sources(finding.sources, evidence, long=long, lang=lang)})
     data["findings"] = findings
     data["actions"] = [{"action": a.action, "id": a.id, "owner": a.owner, "deadline": a.deadline}
                        for a in limit("actions", answer.actions)]
@@ -114,7 +116,7 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
         for view in data["synthesis"]["views"]:
             view["findings"] = [{"text": f["text"], "tag": f["tag"], "sources": _sources(f["sources"], evidence)}
                                 for f in view["findings"]]
-    data["bottom_line_source"] = _sources(answer.bottom_line_sources, evidence, long=long)
+    data["bottom_line_source"] = _sources(answer.bottom_line_sources, evidence, long=long, lang=lang)
     data["labels"] = labels(lang)
     data["who"] = _who(answer, lang)
     data["confidence_label"] = phrase(f"labels.confidence_{answer.confidence}", lang)

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from csuite.context.report import context_report
-from csuite.knowledge.alert_text import alert_label, readable_message
+from csuite.knowledge.alert_text import SEVERITY_GLYPH, alert_label, readable_message
 from csuite.knowledge.models import load_knowledge, resolve_benchmark
 from csuite.resources import pack_path
 from csuite.tools.registry import TOOLS
@@ -28,7 +28,7 @@ from csuite.tools.registry import TOOLS
 # Three glyph sets that never share a glyph: 🟢🟡🔴 only ever mean evidence tags, so an alert's
 # severity and a critic's verdict each have their own (a test holds the sets apart).
 TAG_EMOJI = {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
-SEVERITY_EMOJI = {"high": "⛔", "medium": "⚠️", "low": "ℹ️"}
+SEVERITY_EMOJI = SEVERITY_GLYPH
 VERDICT_EMOJI = {"proceed": "✅", "address": "🔧", "rethink": "🛑"}
 
 # Founder archetype (company-context.md) → the CRO persona that serves that founder best.

@@ -48,7 +48,7 @@ from csuite.io.values import (
     period_of,
     quarter_period,
 )
-from csuite.knowledge.bilingual import Lang
+from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools.base import (
     Day,
@@ -61,6 +61,9 @@ from csuite.tools.base import (
 )
 from csuite.tools.opportunities import (
     LOST,
+    NO_OWNER,
+    NO_SEGMENT,
+    NO_SOURCE,
     OPEN,
     OPPORTUNITY_ALIASES,
     WON,
@@ -88,12 +91,16 @@ from csuite.tools.revenue_forecast_model import (
     percent_column,
     read_probability,
 )
+from csuite.tools.texts import ToolTexts, pad
 
 NAME = "funnel_analyzer"
 # What plan.py matches headers against: the opportunity export's columns.
 COLUMN_ALIASES = OPPORTUNITY_ALIASES
 NOT_RECORDED = "not_recorded"
 OTHER = "other"
+NO_OPEN_STAGE = "(no open stage)"
+# Names we write where the export has no value; the render shows them in the founder's language.
+PLACEHOLDER_LABELS = frozenset({NO_SOURCE, NO_SEGMENT, NO_OWNER, NO_OPEN_STAGE})
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 Signal = Literal["close_date_pushed", "close_date_past", "no_next_step", "no_recent_activity",
                  "early_stage_near_close", "no_economic_buyer"]
@@ -875,7 +882,7 @@ def _lost_at_stage(history: History, w: _Window) -> tuple[dict[str, float], int]
         if not w.lost[index]:
             continue
         last = next((v for v in reversed(visits) if v.outcome == "lost" and v.next_label is not None), None)
-        counts[last.label if last is not None else "(no open stage)"] += 1
+        counts[last.label if last is not None else NO_OPEN_STAGE] += 1
     total = sum(counts.values())
     ordered = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return shares(ordered, total), total
@@ -1233,83 +1240,98 @@ def _channel_flags(cfg: dict[str, Any], by_source: dict[str, SourceRates]) -> li
 # Output
 
 
-def _rate_text(value: float | None) -> str:
-    return pct(value) if value is not None else "n/a"
-
-
 def render(result: FunnelResult, lang: Lang = "en") -> str:
     r = result
+    cfg = config()
+    signal_labels = {pair["en"]: pick(pair, lang) for pair in cfg["signals"].values()}
+    T = ToolTexts(NAME, lang, lookups={"signal": lambda label: signal_labels.get(label, label)})
+
+    def rate(value: float | None) -> str:
+        return pct(value) if value is not None else T("n_a")
+
+    def money(value: float | None) -> str:
+        return usd(value) if value is not None else T("n_a")
+
+    def days(value: float | None) -> str:
+        return T("days", days=f"{value:.0f}") if value is not None else T("n_a")
+
+    def ours(label: str) -> str:
+        """A name we wrote for a missing value ('(no owner)') in this language; the founder's stay."""
+        return T.term(label) if label in PLACEHOLDER_LABELS else label
+
+    def category(key: str) -> str:
+        label = cfg["not_recorded_label"] if key == NOT_RECORDED else cfg["loss_reasons"][key]["label"]
+        return T("loss_category", id=key, label=pick(label, lang))
+
+    def risk(reason: str) -> str:
+        return signal_labels.get(reason) or T.say(reason)
+
     lines = [
-        f"Funnel analysis, {r.window_start} to {r.window_end} ({r.window_months} months of closed deals), "
-        f"as of {r.as_of}",
-        f"Source: {r.file} ({r.format} format); {r.open} open deals worth {usd(r.open_pipeline)}.",
+        T("title", start=r.window_start, end=r.window_end, months=r.window_months, as_of=r.as_of),
+        T("source", file=r.file, format=r.format, open=r.open, pipeline=usd(r.open_pipeline)),
         "",
-        f"Win rate {_rate_text(r.win_rate)} by count ({r.won} won, {r.lost} lost); "
-        f"{_rate_text(r.win_rate_value)} by value ({usd(r.won_amount)} won, {usd(r.lost_amount)} lost).",
+        T("win_rate", rate=rate(r.win_rate), won=r.won, lost=r.lost, rate_value=rate(r.win_rate_value),
+          won_amount=usd(r.won_amount), lost_amount=usd(r.lost_amount)),
     ]
     t = r.trend
-    lines.append(f"Trend: {t.direction.replace('_', ' ')} over {t.periods_used} complete quarter(s)"
-                 + (f", {t.slope_per_quarter * 100:+.1f} points per quarter" if t.slope_per_quarter is not None else "")
-                 + f"; {t.current_period} so far {_rate_text(t.current_win_rate)} on {t.current_closed} closed vs "
-                   f"trailing {_rate_text(t.trailing_win_rate)}.")
-    lines += ["", "By quarter (close date):"]
+    slope = T("slope", points=f"{t.slope_per_quarter * 100:+.1f}") if t.slope_per_quarter is not None else ""
+    lines.append(T("trend", direction=T.term(t.direction), quarters=t.periods_used, slope=slope,
+                   period=t.current_period, current=rate(t.current_win_rate), closed=t.current_closed,
+                   trailing=rate(t.trailing_win_rate)))
+    lines += ["", T("by_period")]
     for label, p in r.by_period.items():
-        mark = "" if p.complete else "  (partial)"
-        lines.append(f"  {label:<8} {p.won:>5} won {p.lost:>5} lost  win rate {_rate_text(p.win_rate):>6}  "
-                     f"by value {_rate_text(p.win_rate_value):>6}{mark}")
-    pv = r.loss_diagnosis
-    lines += ["", f"Why deals are lost ({r.lost} lost):"]
-    for category, share in r.loss_reasons.items():
+        lines.append(T("period_row", period=pad(label, 8), won=p.won, lost=p.lost,
+                       rate=pad(rate(p.win_rate), 6, right=True), rate_value=pad(rate(p.win_rate_value), 6, right=True),
+                       partial="" if p.complete else T("partial")))
+    lines += ["", T("losses", lost=r.lost)]
+    for key, share in r.loss_reasons.items():
         if share:
-            lines.append(f"  {category:<14} {pct(share):>6} of lost deals  {pct(r.loss_value_shares[category]):>6}"
-                         " of lost value")
-    verdicts = config()["verdicts"]
-    lines.append(f"Price or value? {pv.verdict}: {verdicts[pv.verdict]['en']}")
+            lines.append(T("loss_row", category=pad(category(key), 14), share=pct(share),
+                           value_share=pct(r.loss_value_shares[key])))
+    verdict = r.loss_diagnosis.verdict
+    lines.append(T("verdict", verdict=verdict, meaning=pick(cfg["verdicts"][verdict], lang)))
     if r.lost_at_stage:
-        lines.append("Lost at stage: " + ", ".join(f"{k} {pct(v)}" for k, v in r.lost_at_stage.items()))
+        lines.append(T("lost_at_stage", items=T("list_comma").join(
+            T("stage_share", stage=ours(k), share=pct(v)) for k, v in r.lost_at_stage.items())))
     if r.by_source:
-        lines += ["", "By lead source:"]
+        lines += ["", T("by_source")]
         for label, s in r.by_source.items():
-            extra = f"  spend {usd(s.spend)}  CAC {usd(s.cac)}" if s.spend is not None else ""
-            lines.append(f"  {label:<20} win rate {_rate_text(s.win_rate):>6} ({s.won} won / {s.lost} lost)  "
-                         f"won {usd(s.won_amount)}{extra}")
-    for title, groups in (("By segment:", r.by_segment), ("By owner:", r.by_owner)):
-        lines += ["", title]
+            spend = T("source_spend", spend=usd(s.spend), cac=money(s.cac)) if s.spend is not None else ""
+            lines.append(T("source_row", label=pad(ours(label), 20), rate=pad(rate(s.win_rate), 6, right=True),
+                           won=s.won, lost=s.lost, won_amount=usd(s.won_amount), spend=spend))
+    for title, groups in (("by_segment", r.by_segment), ("by_owner", r.by_owner)):
+        lines += ["", T(title)]
         for label, g in groups.items():
-            lines.append(f"  {label:<20} win rate {_rate_text(g.win_rate):>6} ({g.won} won / {g.lost} lost)  "
-                         f"open {g.open} ({usd(g.open_pipeline)})")
+            lines.append(T("group_row", label=pad(ours(label), 20), rate=pad(rate(g.win_rate), 6, right=True),
+                           won=g.won, lost=g.lost, open=g.open, pipeline=usd(g.open_pipeline)))
     if r.cycle_days is not None:
         c = r.cycle_days
-        lines += ["", f"Cycle (created → close, won deals): median {_days(c.median)}, mean {_days(c.mean)}; "
-                      f"lost deals median {_days(c.lost_median)}."]
+        lines += ["", T("cycle", median=days(c.median), mean=days(c.mean), lost_median=days(c.lost_median))]
     if r.velocity_per_day is not None and r.velocity_per_day.value is not None:
         v = r.velocity_per_day
-        lines.append(f"Velocity: {v.open_deals} open × {pct(v.win_rate)} × {usd(v.mean_won_amount)} ÷ "
-                     f"{v.mean_cycle_days:.0f} days = {usd(v.value)} per day.")
+        lines.append(T("velocity", open=v.open_deals, rate=pct(v.win_rate), amount=usd(v.mean_won_amount),
+                       days=f"{v.mean_cycle_days:.0f}", value=usd(v.value)))
     value = r.value
-    lines.append(f"Deal value (won): mean {usd(value.mean_won)}, median {usd(value.median_won)}"
-                 + (f"; discount depth {pct(value.discount.weighted_depth)} ({value.discount.source})"
-                    if value.discount else "") + ".")
+    discount = (T("discount", depth=pct(value.discount.weighted_depth), source=T.term(value.discount.source))
+                if value.discount else "")
+    lines.append(T("value", mean=money(value.mean_won), median=money(value.median_won), discount=discount))
     if r.volumes.penetration is not None:
-        lines.append(f"Penetration: {pct(r.volumes.penetration)} of {r.volumes.accounts} target accounts are customers.")
+        lines.append(T("penetration", share=pct(r.volumes.penetration), accounts=r.volumes.accounts))
     if r.stage_conversion:
-        lines += ["", "Stage conversion (stage history):"]
+        lines += ["", T("stage_conversion")]
         for label, s in r.stage_conversion.items():
-            lines.append(f"  {label:<24} {_rate_text(s.conversion):>6} move on  median {_days(s.median_days)} in "
-                         f"stage  ({s.entered} entered)")
+            lines.append(T("conversion_row", stage=pad(label, 24), rate=pad(rate(s.conversion), 6, right=True),
+                           days=days(s.median_days), entered=s.entered))
     if r.top_deals:
-        lines += ["", f"Top {len(r.top_deals)} open deals ({r.top_deals_summary.at_risk} with a risk signal):"]
+        lines += ["", T("top_deals", count=len(r.top_deals), at_risk=r.top_deals_summary.at_risk)]
         for d in r.top_deals:
-            risk = "; ".join(d.reasons) if d.reasons else "no risk signal"
-            lines.append(f"  {d.name[:30]:<30} {usd(d.amount):>11}  {d.stage[:20]:<20} closes {d.close_date}  {risk}")
-    lines += ["", "Flags:" if r.flags else "Flags: none"]
-    lines += [f"  [{f.severity}] {f.id}: {f.message}" for f in r.flags]
-    lines += [f"Warning: {w}" for w in r.warnings]
+            reasons = T("list_separator").join(risk(reason) for reason in d.reasons) if d.reasons else T("no_risk")
+            lines.append(T("deal_row", name=pad(d.name, 30, cut=True), amount=usd(d.amount),
+                           stage=pad(d.stage, 20, cut=True), close=d.close_date, risk=reasons))
+    lines += ["", T("flags") if r.flags else T("flags_none")]
+    lines += [T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message)) for f in r.flags]
+    lines += [T("warning", text=T.say(w)) for w in r.warnings]
     return "\n".join(lines)
-
-
-def _days(value: float | None) -> str:
-    return f"{value:.0f} days" if value is not None else "n/a"
 
 
 def plot(result: FunnelResult, path: Path) -> None:

@@ -16,7 +16,7 @@ from csuite.evidence.collect import ToolRun, id_slug
 
 def field_id(run: ToolRun, *path: str) -> str:
     """The evidence id of one field of a run's result: `<tool>.<path>`; list items by name."""
-    return ".".join([run.tool, *(id_slug(str(p)) for p in path)])
+    return ".".join([run.prefix, *(id_slug(str(p)) for p in path)])
 
 
 def _p(phrase: str, run: ToolRun, names: dict[str, str] | None = None, lists: dict[str, list[Listed]] | None = None,

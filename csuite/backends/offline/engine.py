@@ -30,7 +30,7 @@ from csuite.backends.offline.adapters import tool_points
 from csuite.backends.request import DraftRequest
 from csuite.checks.verify import sentences, tag_finding
 from csuite.context.alerts import Alert
-from csuite.io.numbers import find_mentions, format_value, matches, numeric_values
+from csuite.io.numbers import find_mentions, format_value
 from csuite.knowledge.alert_text import alert_label
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
@@ -158,13 +158,12 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
 # -- why, actions, risks, decision -------------------------------------------------------------
 
 def labelled(text: str, pool: dict[str, Evidence], lang: Lang) -> str:
-    """Knowledge text that quotes numbers which are not this company's is marked as such, sentence
-    by sentence, so a rule of thumb is never read as the founder's figure."""
-    founder = [v for e in pool.values() if e.kind == "founder_data" for v in numeric_values(e.value)]
+    """Knowledge text is the role's know-how, never this company's data: a sentence of it that
+    quotes a number (a rule of thumb such as "win rates of 25–33%") is marked as such, so it is
+    never read as the founder's figure, even when the number happens to equal one of theirs."""
     out = []
     for sentence in sentences(text):
-        foreign = [m for m in find_mentions(sentence) if not matches(m, founder)]
-        if not foreign:
+        if not find_mentions(sentence):
             out.append(sentence.strip())
             continue
         body = sentence.strip()
