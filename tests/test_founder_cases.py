@@ -382,8 +382,8 @@ def expected_facts(key: str, answer: Answer) -> list[str]:
     if base == "top":
         return [fact for account, amount, _ in top[:3] for fact in (account, format_money(amount))] + \
             [stale_q4_deal()[0], str(stale_q4_deal()[1])]
-    if base == "channel":
-        rates = source_win_rates()
+    if base == "channel":   # the choice among the three channels the question names
+        rates = {k: v for k, v in source_win_rates().items() if k in ("Partner Referral", "Events", "Outbound")}
         best, worst = max(rates, key=rates.get), min(rates, key=rates.get)
         return [best, format_percent(rates[best]), worst, format_percent(rates[worst])]
     if base in ("save", "biggest"):
@@ -420,7 +420,8 @@ def expected_facts(key: str, answer: Answer) -> list[str]:
 
 # The verdict opens the answer: never a benchmark, never the critic's contrary evidence glued in front.
 LEADS = {"hit": "Unlikely", "hit900": "Likely", "hire": "Not yet", "comp": "Fix quota", "price": "Yes",
-         "winloss": "Mostly price", "top": "2026-Q4 rides on", "save": LARGEST, "biggest": LARGEST,
+         "winloss": "Mostly price", "top": "2026-Q4 rides on", "save": f"{LARGEST} brings {format_money(account_arr(LARGEST))} a year",
+         "biggest": f"{LARGEST} brings {format_money(account_arr(LARGEST))} a year",
          "nrr": "Going from 91% to 105%", "churn": "SMB is where it leaks", "cs": "You are short now",
          "board": "Report ARR", "unit": "No", "market": "Not yet", "zh_hit": "按目前情况不太可能",
          "zh_hire": "暂时不要", "zh_board": "在一页上汇报", "zh_unit": "不行", "zh_top": "2026-Q4 取决于"}

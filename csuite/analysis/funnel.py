@@ -5,6 +5,8 @@ and the forecast run on the founder's opportunity export; this module only words
 
 from __future__ import annotations
 
+import re
+
 from csuite.analysis.common import Deriver, make_brief, verdict_config, win_rate_ends
 from csuite.analysis.forecast import flagged_deal
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
@@ -116,6 +118,21 @@ def _period_deals(situation: Situation, run) -> Brief:
                       must_state=[deals[0].figure])
 
 
+_WORD = re.compile(r"[a-z]+")
+
+
+def sources_named(question: str, sources: list[str]) -> list[str]:
+    """The lead sources the question names, by a word of four letters or more that starts the
+    same way in both ("partners" names Partner Referral, "events" names Events)."""
+    asked = [w for w in _WORD.findall(question.lower()) if len(w) >= 4]
+
+    def named(source: str) -> bool:
+        words = [w for w in _WORD.findall(source.lower()) if len(w) >= 4]
+        return any(a.startswith(w) or w.startswith(a) for a in asked for w in words)
+
+    return [source for source in sources if named(source)]
+
+
 def channel_budget(situation: Situation) -> Brief:
     """The next dollar goes to the channel with the lowest cost per won deal; without spend, to the
     channel that wins most of what it creates."""
@@ -126,6 +143,9 @@ def channel_budget(situation: Situation) -> Brief:
     rows = [(name, stats) for name, stats in run.result.by_source.items() if stats.won]
     if not rows:
         return make_brief(situation, "no_wins", headline={}, recommendation={}, option=1)
+    asked = sources_named(situation.question, [name for name, _ in rows])
+    if len(asked) >= 2:   # "partners, events or outbound?": the choice is among the channels named
+        rows = [(name, stats) for name, stats in rows if name in asked]
     comparable = [(name, s) for name, s in rows if s.cac is not None and s.won >= min_wins]
     field = lambda name, key: f"{FUNNEL}.by_source.{id_slug(name)}.{key}"  # noqa: E731
     if len(comparable) >= 2:
