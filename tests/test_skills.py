@@ -443,7 +443,7 @@ def test_cro_worked_example_is_the_revenue_metrics_sample():
     result = spec.run(ROOT / "examples" / spec.sample, spec.options()).model_dump(mode="json")
     metrics = result["metrics"]
     assert round(metrics["magic_number"]["value"], 2) == 0.62
-    assert round(metrics["cac_payback_months_gm_adjusted"]["value"], 1) == 21.3
+    assert round(metrics["cac_payback_months_net"]["value"], 1) == 21.3
     body = (ROOT / "skills/cro-advisor/SKILL.md").read_text(encoding="utf-8")
     assert "net new ARR USD 310K in Q3, Q2 S&M\nUSD 500K, gross margin 91%" in body
 

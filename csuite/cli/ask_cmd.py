@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_OK, guarded, note
 from csuite.cli.terminal import (
     PROGRESS_DELAY_ENV,
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     claude = load_data_yaml("thresholds.yaml")["claude"]  # the defaults the help states
     parser = subparsers.add_parser(
-        "ask", help="ask the CRO or CCO a question",
+        "ask", help=command_help("ask"),
         description="Route the question, run the tools on your data, draft, self-verify and (for high-stakes "
                     "questions) critic-screen an answer whose findings are tagged 🟢 verified / 🟡 medium / "
                     "🔴 assumed.",

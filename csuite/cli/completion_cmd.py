@@ -9,6 +9,8 @@ name completion.
 from __future__ import annotations
 
 import argparse
+
+from csuite.cli.commands import command_help
 import shlex
 from dataclasses import dataclass, field
 
@@ -24,7 +26,7 @@ INSTALL = {
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "completion", help="print a shell completion script (bash, zsh or fish)",
+        "completion", help=command_help("completion"),
         description="Print a completion script for your shell: commands, options and their choices "
                     "(roles, formats, targets, tool names) complete with Tab. "
                     + " ".join(f"{shell}: {how}." for shell, how in INSTALL.items()))

@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -17,7 +18,7 @@ from csuite.cli.common import (
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    ctx = subparsers.add_parser("context", help="check or create company-context.md",
+    ctx = subparsers.add_parser("context", help=command_help("context"),
                                 description="Check or create the founder's company-context.md.")
     sub = ctx.add_subparsers(dest="context_command", metavar="SUBCOMMAND")
     check = sub.add_parser(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_OK, guarded, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    tools = subparsers.add_parser("tools", help="list the tools", description="List the tools.")
+    tools = subparsers.add_parser("tools", help=command_help("tools"), description="List the tools.")
     tools_sub = tools.add_subparsers(dest="tools_command", metavar="SUBCOMMAND")
     listing = tools_sub.add_parser("list", help="list every tool with its role and summary")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tools.set_defaults(func=_list, json=False)
 
     tool = subparsers.add_parser(
-        "tool", help="run one tool (same as python scripts/NAME.py)", add_help=True,
+        "tool", help=command_help("tool"), add_help=True,
         description="Run one tool. `csuite tool NAME --help` shows the tool's own options.",
     )
     tool.add_argument("name", metavar="NAME", help="tool name (see `csuite tools list`)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Iterable
+from typing import Annotated, Any, Iterable, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
@@ -16,7 +16,7 @@ from csuite.answer import Evidence, Understood, Unit
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Flag, ToolResult
+from csuite.tools.base import Flag, ToolResult, core_type, unit_of
 
 # Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
 # only see as JSON. The first fragment that occurs in the key wins.
@@ -187,14 +187,22 @@ def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list
     """Every number a tool computed, addressable as `<tool>.<field path>`.
 
     Lists of records (deals, accounts, cohorts) are indexed by their natural name when they
-    have one, so `churn_analyzer.segments.enterprise.nrr` reads like what it is.
+    have one, so `churn_analyzer.segments.enterprise.nrr` reads like what it is. The unit of each
+    number comes from the result model's field type (Amount, Share, Ratio, Count, Months, Days in
+    csuite.tools.base); only an untyped field, or a plain dict payload, falls back to its name.
+    A result in another currency than dollars says so in every money label.
     """
+    model = type(result) if isinstance(result, BaseModel) else None
     data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    currency = data.get("currency") if isinstance(data, dict) else None
     where = f"{tool}" + (f" on {file}" if file else "")
     items: list[Evidence] = []
-    for path, value in _walk(data, tool, depth=0):
-        items.append(Evidence(id=path, label=path.split(".", 1)[1].replace("_", " ").replace(".", " — "),
-                              value=value, unit=guess_unit(path, _first(value)),
+    for path, value, typed in _walk(data, tool, depth=0, annotation=model):
+        unit = typed or guess_unit(path, _first(value))
+        label = path.split(".", 1)[1].replace("_", " ").replace(".", " — ")
+        if unit == "usd" and isinstance(currency, str) and currency not in ("USD", ""):
+            label += f" ({currency})"
+        items.append(Evidence(id=path, label=label, value=value, unit=unit,
                               source=f"{where}, field {path.split('.', 1)[1]}",
                               kind="framework" if _is_rule(path) else "founder_data"))
     return items
@@ -219,27 +227,46 @@ def _is_rule(path: str) -> bool:
     return last in _RULE_KEYS or last.endswith("_threshold") or path.endswith("coverage.target")
 
 
+_UNITS = set(get_args(Unit))
 _NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "cohort", "owner", "stage", "role")
 _MAX_LIST = 50
 
 
-def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
+def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterable[tuple[str, Any, Unit | None]]:
+    """(path, number or number list, unit from the model's types or None) for every number."""
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, (int, float)):
-        yield prefix, value
+        yield prefix, value, unit_of(annotation)
         return
     if depth >= 4:
         return
+    container = core_type(annotation)
+    origin = get_origin(container)
     if isinstance(value, dict):
+        # A record that names its own unit ({"value": 1.2, "unit": "ratio"}) is read by it.
+        own_unit = value.get("unit") if value.get("unit") in _UNITS else None
+        model = container if isinstance(container, type) and issubclass(container, BaseModel) else None
         for key, sub in value.items():
-            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1)
+            if key in ("value", "threshold") and own_unit is not None and isinstance(sub, (int, float)) \
+                    and not isinstance(sub, bool):
+                yield f"{prefix}.{key}", sub, own_unit
+                continue
+            sub_annotation: Any = None
+            if origin is dict:
+                sub_annotation = get_args(container)[1]
+            elif model is not None and key in model.model_fields:
+                field = model.model_fields[key]
+                sub_annotation = Annotated[field.annotation, *field.metadata] if field.metadata \
+                    else field.annotation
+            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1, sub_annotation)
     elif isinstance(value, list):
+        element = get_args(container)[0] if origin in (list, tuple) and get_args(container) else None
         if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            yield prefix, [float(v) for v in value]
+            yield prefix, [float(v) for v in value], unit_of(annotation)
             return
         if value and all(isinstance(v, dict) for v in value):
-            yield f"{prefix}.listed", len(value)  # how many the tool listed (lists may be capped)
+            yield f"{prefix}.listed", len(value), "count"  # how many the tool listed (lists may be capped)
         for index, item in enumerate(value[:_MAX_LIST]):
             name = str(index)
             if isinstance(item, dict):
@@ -247,7 +274,9 @@ def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
                     if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
                         name = id_slug(str(item[key]))
                         break
-            yield from _walk(item, f"{prefix}.{name}", depth + 1)
+            yield from _walk(item, f"{prefix}.{name}", depth + 1, element)
+
+
 
 
 def derived(evidence_id: str, label: str, value: float, unit: Unit, inputs: list[Evidence],

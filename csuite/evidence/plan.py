@@ -10,6 +10,8 @@ never has to say "this is a pipeline export".
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel, Field
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import canonical_key, load_document, read_table
 from csuite.knowledge.models import RoleKnowledge, Topic, load_knowledge
+from csuite.resources import cached_build
 from csuite.routing.router import route
 from csuite.tools.registry import TOOLS, get_tool
 
@@ -69,8 +72,21 @@ def _headers(path: Path) -> set[str]:
 
 
 def _aliases(tool: str) -> dict[str, Any]:
-    module = importlib.import_module(TOOLS[tool].module)
-    return getattr(module, "COLUMN_ALIASES", {}) or {}
+    return alias_table().get(tool, {})
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> dict[str, dict[str, Any]]:
+    """Every tool's COLUMN_ALIASES, read by importing each tool once and then kept on disk next to
+    the package data (rebuilt when a tool's source changes): recognising a file's kind must not
+    cost importing every tool on every run."""
+    tools_dir = Path(importlib.util.find_spec("csuite.tools").origin).parent  # type: ignore[union-attr, arg-type]
+    return cached_build("tool_aliases", sorted(tools_dir.rglob("*.py")), _read_aliases)
+
+
+def _read_aliases() -> dict[str, dict[str, Any]]:
+    return {name: dict(getattr(importlib.import_module(entry.module), "COLUMN_ALIASES", {}) or {})
+            for name, entry in TOOLS.items()}
 
 
 def _score(headers: set[str], aliases: dict[str, Any]) -> float:

@@ -144,6 +144,27 @@ def usd(value: float | None) -> str:
     return f"-${-dollars:,}" if dollars < 0 else f"${dollars:,}"
 
 
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "¥": "¥", "INR": "₹"}
+
+
+def currency_formatter(currency: str | None):
+    """`usd` for another currency: exact amounts with its symbol (€84,500) or code (84,500 CHF).
+    Tool reports use it so a euro file is never printed in dollars."""
+    code = (currency or "USD").upper() if currency != "¥" else "¥"
+    if code == "USD":
+        return usd
+    symbol = _SYMBOLS.get(code)
+
+    def money(value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        amount = round(value)
+        sign = "-" if amount < 0 else ""
+        return f"{sign}{symbol}{abs(amount):,}" if symbol else f"{sign}{abs(amount):,} {code}"
+
+    return money
+
+
 def pct(value: float | None, digits: int = 1) -> str:
     """A fraction as a percentage with fixed digits: 0.962 → 96.2% (n/a when missing)."""
     return "n/a" if value is None else f"{value * 100:.{digits}f}%"

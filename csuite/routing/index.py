@@ -8,11 +8,12 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from csuite.knowledge.bilingual import Bilingual
-from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
-from csuite.resources import load_data_yaml
+from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
+from csuite.resources import cached_build, data_path, load_data_yaml
 from csuite.roles import REFERRALS
 from csuite.routing.text import (
     CJK_RE,
@@ -154,8 +155,18 @@ def purpose_markers() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in (_load_routing_data().get("context") or {}).get("purpose") or [])
 
 
+def index_sources() -> list[Path]:
+    """The files the index is built from: each role's knowledge.yaml and routing.yaml."""
+    return [knowledge_path(role) for role in ROLE_FOLDERS] + [data_path("routing.yaml")]
+
+
 @lru_cache(maxsize=1)
 def build_index() -> Index:
+    """The routing index, built once and kept on disk (rebuilt when a source YAML changes)."""
+    return cached_build("routing_index", index_sources(), _build_index)
+
+
+def _build_index() -> Index:
     # Raw YAML, not the validated models: the schema is enforced by csuite.knowledge.models and its
     # tests, and skipping pydantic here keeps `csuite route` start-up short.
     knowledge = {role: read_knowledge_yaml(role) for role in ROLE_FOLDERS}

@@ -46,7 +46,20 @@ from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
 from csuite.knowledge.bilingual import Bilingual, Lang
 from csuite.resources import load_data_yaml
-from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Money,
+    MonthCount,
+    Percent,
+    Quantity,
+    Share,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
 from csuite.tools.texts import ToolTexts, pad
 
 NAME = "cs_next_hire"
@@ -91,9 +104,9 @@ class NextHireOptions(ToolOptions):
 class RoleLoad(BaseModel):
     role: RoleId
     title: str
-    count: int
+    count: Count
     eligible: bool
-    load: float | None = Field(description="demand ÷ capacity of the people in the role (one hire if none); "
+    load: Share | None = Field(description="demand ÷ capacity of the people in the role (one hire if none); "
                                "None when not yet eligible")
     basis: str
 
@@ -111,21 +124,21 @@ class FiredRule(BaseModel):
 
 
 class Hire(BaseModel):
-    month: int
+    month: MonthCount
     start_by: date | None = Field(None, description="as-of date + month (with --as-of)")
     role: RoleId
     title: str
     rule: str
     why: str
-    customers: float = Field(description="projected customers the hire is planned for")
-    arr: float
+    customers: Quantity = Field(description="projected customers the hire is planned for")
+    arr: Amount
 
 
 class NextHireResult(ToolResult):
     company: str | None
     stage: str | None
-    customers: int
-    arr: float
+    customers: Count
+    arr: Amount
     next_role: RoleId
     next_role_title: str
     rule: FiredRule
@@ -367,6 +380,82 @@ def _new_per_year(customers: float, growth: float, logo_churn: float) -> float:
     return customers * max(math.log1p(growth) + logo_churn, 0.0)
 
 
+def _growth(growth_raw: Any, target_raw: Any, arr: float, seq_cfg: dict[str, Any], file: str,
+            sources: dict[str, str], assumptions: list[str]) -> tuple[float, str]:
+    """ARR growth over 12 months: the rate given, else from a 12-month ARR target, else the YAML
+    default (said as an assumption)."""
+    if growth_raw is not None:
+        try:
+            growth = parse_percent(growth_raw, fraction_max=3.0, allow_negative=True)
+        except InputError as exc:
+            raise exc.located(file=file, field="arr_growth") from None
+        basis = "given"
+    elif target_raw is not None:
+        try:
+            target = parse_money(target_raw)
+        except InputError as exc:
+            raise exc.located(file=file, field="target_arr_12_months") from None
+        if arr <= 0:
+            raise InputError("target_arr_12_months needs a current ARR above 0", file=file, field="arr")
+        growth = target / arr - 1
+        basis = f"from the 12-month target {usd(target)}"
+        sources["arr_growth"] = "file (target_arr_12_months)"
+    else:
+        growth = float(seq_cfg["default_arr_growth"])
+        basis = "assumed (cs_next_hire.yaml default)"
+        sources["arr_growth"] = "default"
+        assumptions.append(f"ARR grows {growth:.0%} over the next 12 months (no arr_growth or target given)")
+    if growth <= -1:
+        raise InputError(f"ARR growth {growth:.0%} would take ARR to zero or below", file=file, field="arr_growth")
+    return growth, basis
+
+
+def _classified(outcome_texts: list[str], warnings: list[str]) -> tuple[list[Outcome], list[str]]:
+    """Each missed outcome with the area and role it points at; unmapped ones are said."""
+    outcomes, unmapped = [], []
+    for text in outcome_texts:
+        area, role = classify_outcome(text)
+        outcomes.append(Outcome(text=text, area=area, role=role))
+        if area is None:
+            unmapped.append(text)
+    if unmapped:
+        warnings.append("unmapped missed outcomes (no keyword in cs_next_hire.yaml outcomes): "
+                        + "; ".join(f"'{u}'" for u in unmapped))
+    if not outcome_texts:
+        warnings.append("no missed outcomes given: the decision rests on capacity alone")
+    return outcomes, unmapped
+
+
+def hiring_sequence(role: str, fired: Any, team: dict[str, int], outcomes: list[Outcome], customers: int,
+                    arr: float, growth: float, logo_churn: float, leadership: int,
+                    seq_cfg: dict[str, Any]) -> tuple[list[Hire], dict[str, int]]:
+    """The next hire, then the rules re-run every step on the growing company and the planned team:
+    (hires in order, the team after them)."""
+    sequence = [Hire(month=0, role=role, title=role_title(role), rule=fired.id, why=fired.why,
+                     customers=customers, arr=arr)]
+    planned = dict(team)
+    planned[role] += 1
+    step, lead, horizon = int(seq_cfg["step_months"]), int(seq_cfg["lead_months"]), int(seq_cfg["months"])
+    for month in range(step, horizon, step):
+        # Constant ACV: customers grow by the same factor as ARR, planned for `lead` months later.
+        factor = (1 + growth) ** ((month + lead) / 12)
+        customers_then, arr_then = customers * factor, arr * factor
+        state = _State(customers=customers_then, arr=arr_then,
+                       new_customers_per_year=_new_per_year(customers_then, growth, logo_churn),
+                       team=dict(planned), leadership=leadership)
+        for _ in range(int(seq_cfg["max_hires_per_step"])):
+            hired = {h.role for h in sequence}
+            got = decide(state, [o for o in outcomes if o.role not in hired], for_sequence=True)
+            if got is None:
+                break
+            next_role, rule = got
+            sequence.append(Hire(month=month, role=next_role, title=role_title(next_role), rule=rule.id, why=rule.why,
+                                 customers=round(customers_then, 1), arr=round(arr_then, 2)))
+            planned[next_role] += 1
+            state = state.model_copy(update={"team": dict(planned)})
+    return sequence, planned
+
+
 def run(source: Source, options: NextHireOptions) -> NextHireResult:
     t = table()
     seq_cfg = t["sequence"]
@@ -416,32 +505,8 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     sources["missed_outcomes"] = "flag" if options.missed is not None else (
         "file" if doc.get("missed_outcomes") is not None else "none given")
 
-    # growth: explicit rate, or from a 12-month ARR target, or the YAML default (an assumption)
-    growth_raw = pick("arr_growth", options.arr_growth)
-    target_raw = doc.get("target_arr_12_months")
-    if growth_raw is not None:
-        try:
-            growth = parse_percent(growth_raw, fraction_max=3.0, allow_negative=True)
-        except InputError as exc:
-            raise exc.located(file=file, field="arr_growth") from None
-        growth_basis = "given"
-    elif target_raw is not None:
-        try:
-            target = parse_money(target_raw)
-        except InputError as exc:
-            raise exc.located(file=file, field="target_arr_12_months") from None
-        if arr <= 0:
-            raise InputError("target_arr_12_months needs a current ARR above 0", file=file, field="arr")
-        growth = target / arr - 1
-        growth_basis = f"from the 12-month target {usd(target)}"
-        sources["arr_growth"] = "file (target_arr_12_months)"
-    else:
-        growth = float(seq_cfg["default_arr_growth"])
-        growth_basis = "assumed (cs_next_hire.yaml default)"
-        sources["arr_growth"] = "default"
-        assumptions.append(f"ARR grows {growth:.0%} over the next 12 months (no arr_growth or target given)")
-    if growth <= -1:
-        raise InputError(f"ARR growth {growth:.0%} would take ARR to zero or below", file=file, field="arr_growth")
+    growth, growth_basis = _growth(pick("arr_growth", options.arr_growth), doc.get("target_arr_12_months"), arr,
+                                   seq_cfg, file, sources, assumptions)
     churn_raw = doc.get("logo_churn")
     if churn_raw is not None:
         try:
@@ -464,18 +529,7 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
         assumptions.append(f"new customers a year ≈ customers × (ln(1 + growth) + churn) = {new_now:,.0f} "
                            "(no new_customers_last_12_months given)")
 
-    outcomes = []
-    unmapped = []
-    for text in outcome_texts:
-        area, role = classify_outcome(text)
-        outcomes.append(Outcome(text=text, area=area, role=role))
-        if area is None:
-            unmapped.append(text)
-    if unmapped:
-        warnings.append("unmapped missed outcomes (no keyword in cs_next_hire.yaml outcomes): "
-                        + "; ".join(f"'{u}'" for u in unmapped))
-    if not outcome_texts:
-        warnings.append("no missed outcomes given: the decision rests on capacity alone")
+    outcomes, unmapped = _classified(outcome_texts, warnings)
 
     now = _State(customers=customers, arr=arr, new_customers_per_year=new_now, team=dict(team),
                  leadership=leadership)
@@ -485,30 +539,9 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     role, fired = decision
     loads = _loads(now)
 
-    # The sequence: re-run the rules every step on the growing company and the planned team.
-    sequence = [Hire(month=0, role=role, title=role_title(role), rule=fired.id, why=fired.why,
-                     customers=customers, arr=arr)]
-    planned = dict(team)
-    planned[role] += 1
+    sequence, planned = hiring_sequence(role, fired, team, outcomes, customers, arr, growth, logo_churn, leadership,
+                                        seq_cfg)
     step, lead, horizon = int(seq_cfg["step_months"]), int(seq_cfg["lead_months"]), int(seq_cfg["months"])
-    for month in range(step, horizon, step):
-        # Constant ACV: customers grow by the same factor as ARR, planned for `lead` months later.
-        factor = (1 + growth) ** ((month + lead) / 12)
-        c_m, a_m = customers * factor, arr * factor
-        state = _State(customers=c_m, arr=a_m, new_customers_per_year=_new_per_year(c_m, growth, logo_churn),
-                       team=dict(planned), leadership=leadership)
-        for _ in range(int(seq_cfg["max_hires_per_step"])):
-            hired = {h.role for h in sequence}
-            open_outcomes = [o for o in outcomes if o.role not in hired]
-            got = decide(state, open_outcomes, for_sequence=True)
-            if got is None:
-                break
-            r, f = got
-            sequence.append(Hire(month=month, role=r, title=role_title(r), rule=f.id, why=f.why,
-                                 customers=round(c_m, 1), arr=round(a_m, 2)))
-            planned[r] += 1
-            state = state.model_copy(update={"team": dict(planned)})
-
     if options.as_of is not None:
         for h in sequence:
             h.start_by = add_months(options.as_of, h.month)
@@ -574,15 +607,9 @@ def render(r: NextHireResult, lang: Lang = "en") -> str:
     return "\n".join(lines)
 
 
-def _horizon_months() -> int:
-    """The plan's length for the one-line summary, from the YAML the sequence is planned with."""
-    return int(load_data_yaml("cs_next_hire.yaml")["sequence"]["months"])
-
-
 SPEC = ToolSpec(
     name="cs_next_hire",
-    summary="Which CS role to hire next (CSM, Support, Implementation, Account Manager, CS Ops, "
-            f"Customer Marketing), the rule that fired, and a {_horizon_months()}-month sequence",
+    summary=summary_of("cs_next_hire"),
     role="cco",
     input_help=("YAML/JSON: stage, customers, arr, team {title: count}, missed_outcomes [most important "
                 "first], optional new_customers_last_12_months, target_arr_12_months or arr_growth, logo_churn. "
