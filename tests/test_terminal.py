@@ -78,9 +78,10 @@ needs_rich = pytest.mark.skipif(__import__("importlib").util.find_spec("rich") i
 def test_a_terminal_gets_the_rendered_answer():
     shown = on_a_terminal(ASK)
     assert "BOTTOM LINE" in shown
-    assert "**BOTTOM LINE**" not in shown and "| # | Action |" not in shown   # no raw Markdown
+    assert "**BOTTOM LINE**" not in shown and "**HOW TO ACT**" not in shown  # no raw Markdown
     assert "\x1b[" in shown                                                  # styled
-    assert any(box in shown for box in "━─┃│")                               # the table, drawn
+    long = on_a_terminal([*ASK, "--long"])
+    assert "| # | Action |" not in long and any(box in long for box in "━─┃│")   # the long form's table, drawn
 
 
 def test_plain_keeps_the_markdown_on_a_terminal():

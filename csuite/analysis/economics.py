@@ -18,7 +18,7 @@ METRICS = "revenue_metrics"
 def _efficiency(situation: Situation) -> tuple[Gate, dict[str, str]]:
     gate = Gate(situation)
     magic, _ = figure(situation, f"{METRICS}.metrics.magic_number.value", "ctx.magic_number")
-    payback, _ = figure(situation, f"{METRICS}.metrics.cac_payback_months_gm_adjusted.value",
+    payback, _ = figure(situation, f"{METRICS}.metrics.cac_payback_months.value",
                         f"{METRICS}.metrics.cac_payback_months.value", "ctx.cac_payback_months")
     burn, _ = figure(situation, f"{METRICS}.metrics.burn_multiple.value", "ctx.burn_multiple")
     gate.below("points.gate.magic_number", magic, alert_line(situation, "magic_number_low", "magic_number"))

@@ -95,7 +95,9 @@ _NAMES = _metric_names()
 
 
 # How a metric's value can be written: a share as 83% (or 0.83), money with $ or a scale, etc.
-_KINDS_FOR_UNIT = {"fraction": {"percent", "plain"}, "usd": {"money", "plain"}, "ratio": {"ratio", "plain"},
+# A bare number after a money metric's name is a count, not its value ("ARR (the plan needs 4
+# hires)"): money is written with a currency sign or a scale; a share as a percentage.
+_KINDS_FOR_UNIT = {"fraction": {"percent"}, "usd": {"money"}, "ratio": {"ratio", "plain"},
                    "months": {"months", "plain"}, "days": {"days", "plain"}, "count": {"plain"}}
 
 

@@ -94,7 +94,7 @@ def capacity(run: ToolRun) -> list[Point]:
 def unit_economics(run: ToolRun) -> list[Point]:
     metrics = run.result.metrics
     points = []
-    for key in ("magic_number", "cac_payback_months_gm_adjusted", "burn_multiple"):
+    for key in ("magic_number", "cac_payback_months", "burn_multiple"):
         item = metrics.get(key)
         if item is not None and item.value is not None:
             points.append(Point(phrase=f"points.metrics.{key}", names={"quarter": run.result.quarter},
