@@ -307,8 +307,6 @@ KNOWN = {
                        "forecast (156 more evidence items) to a hiring question, the Chinese one does not",
     "chinese.zh_top": "render: file names in every source line and 'your question' untranslated; the three deal "
                       "names from the export leave the share at 0.54 (0.79 without the data's names)",
-    "verdict.zh_hire": "runner.py: the English hiring question also runs the forecast (router topic), so its fifth "
-                       "finding is the forecast's booked/weighted line where the Chinese one repeats the magic number",
     "verdict.zh_churn": "routing: the Chinese question consults the CRO and the English one does not (two more "
                         "findings in Chinese)",
 }
