@@ -305,8 +305,9 @@ KNOWN = {
     "understood.zh_hire": "understand/periods.py reads '第一季度' as 2026-Q1, already past on 2026-11-23",
     "evidence.zh_hire": "runner.py runs the router topics' tools beside the decision's: the English router adds the "
                        "forecast (156 more evidence items) to a hiring question, the Chinese one does not",
-    "chinese.zh_top": "render: file names in every source line and 'your question' untranslated; the three deal "
-                      "names from the export leave the share at 0.54 (0.79 without the data's names)",
+    "chinese.zh_top": "render: every finding's source line repeats the file name, and the three Salesforce "
+                      "opportunity names the answer must quote are English: 0.54 of the letters are Chinese "
+                      "(0.79 without the data's names)",
     "verdict.zh_churn": "routing: the Chinese question consults the CRO and the English one does not (two more "
                         "findings in Chinese)",
 }
