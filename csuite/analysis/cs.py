@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from csuite.analysis.common import make_brief
 from csuite.analysis.models import Brief, DecisionAnalysis, Point, Situation
+from csuite.evidence.collect import id_slug
 
 COVERAGE = "cs_coverage_calculator"
 NEXT_HIRE = "cs_next_hire"
@@ -27,7 +28,22 @@ def cs_sizing(situation: Situation) -> Brief:
     verdict = "understaffed" if totals.gap_now > 0 else ("grow_later" if totals.gap_12m > 0 else "staffed")
     return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
                       option={"understaffed": 0, "grow_later": 1, "staffed": 2}[verdict],
-                      must_state=[figures["now"], figures["current"]])
+                      points=_tier_gap(situation, run.result), must_state=[figures["now"], figures["current"]])
+
+
+def _tier_gap(situation: Situation, result) -> list[Point]:
+    """Where the shortfall sits: the tier furthest under its coverage model today. The bottom line
+    already gives the totals, so this is the finding that says where the first hire goes."""
+    short = [t for t in result.tiers if t.gap_now > 0]
+    if not short:
+        return []
+    tier = max(short, key=lambda t: t.gap_now)
+    base = f"{COVERAGE}.tiers.{id_slug(tier.tier)}"
+    figures = {"accounts": f"{base}.accounts", "arr": f"{base}.arr", "need": f"{base}.required_csms_now",
+               "have": f"{base}.current_csms"}
+    if not all(situation.has(f) for f in figures.values()):
+        return []
+    return [Point(phrase="points.coverage.tier_gap", figures=figures, names={"tier": tier.tier})]
 
 
 def cs_leader(situation: Situation) -> Brief:

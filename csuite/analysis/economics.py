@@ -61,10 +61,12 @@ def board_reporting(situation: Situation) -> Brief:
         verdict = "needs_numbers"
     elif leaking:
         verdict = "name_the_leak"
+    elif gate.failed:
+        verdict = "name_the_miss"   # efficiency under its lines: the board hears it from the founder first
     else:
         verdict = "standard_pack"
     return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
-                      option={"name_the_leak": 0, "standard_pack": 1, "needs_numbers": 2}[verdict],
+                      option={"name_the_leak": 0, "name_the_miss": 0, "standard_pack": 1, "needs_numbers": 2}[verdict],
                       points=list(gate.failed) + list(gate.passed), must_state=[f for f in (arr, grr) if f],
                       missing=[] if situation.run(METRICS) else ["metrics"])
 

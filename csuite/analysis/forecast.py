@@ -29,9 +29,11 @@ from csuite.answer import Understood
 from csuite.context.parse import CompanyContext
 from csuite.evidence.collect import id_slug
 from csuite.io.values import parse_period
+from csuite.knowledge.bilingual import pick
 from csuite.knowledge.thresholds import section
 
 FORECAST = "revenue_forecast_model"
+FUNNEL = "funnel_analyzer"
 
 
 def forecast_options(understood: Understood, ctx: CompanyContext, as_of: date) -> dict[str, dict[str, Any]]:
@@ -56,6 +58,34 @@ def carrying_deals(situation: Situation, limit: int) -> list[Listed]:
         if figure in situation.pool:
             out.append(Listed(name=deal.name, figure=figure))
     return out
+
+
+def signal_label(signal: str, lang: str) -> str:
+    """A deal's risk signal in the founder's language (labels live with the funnel's thresholds)."""
+    spec = (section(FUNNEL).get("signals") or {}).get(signal)
+    return pick(spec, lang) if spec else signal.replace("_", " ")
+
+
+def flagged_deal(situation: Situation, deriver: Deriver) -> tuple[dict[str, str], dict[str, str]]:
+    """(figures, names) of the largest deal closing in the period that the funnel analyzer flags:
+    the warning a CRO reads beside the deal's name ("Northwind: no recent activity for 41 days").
+    Empty when neither run is there or no deal of the period carries a signal."""
+    funnel, forecast = situation.run(FUNNEL), situation.run(FORECAST)
+    if funnel is None or forecast is None:
+        return {}, {}
+    in_period = {deal.name for deal in forecast.result.period_top_deals}
+    for deal in funnel.result.top_deals:
+        if not deal.signals or deal.name not in in_period:
+            continue
+        # the account, as a founder names a deal ("Kestrelmoor"), when the export gives it
+        names = {"risky": deal.account or deal.name, "signal": signal_label(deal.signals[0], situation.lang)}
+        idle = f"{FUNNEL}.top_deals.{id_slug(deal.name)}.days_since_activity"
+        if deal.signals[0] == "no_recent_activity" and situation.has(idle):
+            return {"idle": deriver.add("risky_idle_days", f"days since {deal.name} last logged activity",
+                                        float(situation.value(idle)), "count", [idle],
+                                        "days since the last activity of the flagged deal")}, names
+        return {}, names
+    return {}, {}
 
 
 def _win_rate_now(situation: Situation, deriver: Deriver) -> str | None:
@@ -142,10 +172,11 @@ def hit_the_number(situation: Situation) -> Brief:
                                names={"period": trend.current_period},
                                figures={"current": "funnel_analyzer.trend.current_win_rate",
                                         "trailing": "funnel_analyzer.trend.trailing_win_rate"}))
+    risky_figures, risky_names = flagged_deal(situation, deriver)
     headline = {"figures": {"target": target_id, "p_hit": p_hit, "booked": booked, "call": call,
                             "weighted": f"{FORECAST}.weighted.base", "pipeline": f"{FORECAST}.period_pipeline",
-                            "shortfall": shortfall},
-                "names": names, "lists": {"deals": deals}}
+                            "shortfall": shortfall, **risky_figures},
+                "names": {**names, **risky_names}, "lists": {"deals": deals}}
     option = {"already_hit": 1, "on_track": 1, "likely": 1, "coin_toss": 1}.get(verdict, 2)
     return make_brief(situation, verdict, headline=headline,
                       recommendation={"figures": {"call": call, "shortfall": shortfall, "target": target_id}},

@@ -5,7 +5,10 @@ and the forecast run on the founder's opportunity export; this module only words
 
 from __future__ import annotations
 
+import re
+
 from csuite.analysis.common import Deriver, make_brief, verdict_config, win_rate_ends
+from csuite.analysis.forecast import flagged_deal
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
 from csuite.evidence.collect import id_slug
 from csuite.knowledge.bilingual import pick
@@ -58,7 +61,12 @@ def win_loss(situation: Situation) -> Brief:
 
 
 def top_deals(situation: Situation) -> Brief:
-    """The open deals that decide the quarter, by name, with what could kill each."""
+    """The open deals that decide the quarter, by name, with the warning sign on the one at risk.
+    The forecast knows which deals close in the period; the funnel analyzer knows their risk
+    signals. Without a forecast run, the funnel's largest open deals (any close date) stand in."""
+    run = situation.run(FORECAST)
+    if run is not None:
+        return _period_deals(situation, run)
     funnel = situation.run(FUNNEL)
     if funnel is not None and funnel.result.top_deals:
         deals = funnel.result.top_deals
@@ -78,9 +86,12 @@ def top_deals(situation: Situation) -> Brief:
                           recommendation={"figures": figures}, option=0,
                           points=[Point(phrase="points.funnel.risky_deals", lists={"deals": listed})] if listed else [],
                           must_state=[figures["at_risk"], figures["count"]])
-    run = situation.run(FORECAST)
-    if run is None:
-        return make_brief(situation, "no_data", headline={}, recommendation={}, option=1, missing=["pipeline"])
+    return make_brief(situation, "no_data", headline={}, recommendation={}, option=1, missing=["pipeline"])
+
+
+def _period_deals(situation: Situation, run) -> Brief:
+    """The period's three largest open deals, their share of its pipeline, and the flagged one."""
+    deriver = Deriver(situation, "analysis")
     deals = [Listed(name=d.name, figure=f"{FORECAST}.period_top_deals.{id_slug(d.name)}.amount")
              for d in run.result.period_top_deals[:3]]
     figures = {"pipeline": f"{FORECAST}.period_pipeline", "deals_count": f"{FORECAST}.period_deals"}
@@ -94,10 +105,32 @@ def top_deals(situation: Situation) -> Brief:
     if run.result.stale_count:
         points.append(Point(phrase="points.forecast.past_due", figures={"count": f"{FORECAST}.stale_count"},
                             against=True))
+    funnel = situation.run(FUNNEL)
+    flagged = [Listed(name=d.name, figure=f"{FUNNEL}.top_deals.{id_slug(d.name)}.amount")
+               for d in (funnel.result.top_deals if funnel is not None else []) if d.signals][:3]
+    if flagged:
+        points.append(Point(phrase="points.funnel.risky_deals", lists={"deals": flagged}))
+    risky_figures, risky_names = flagged_deal(situation, deriver)
     verdict = "concentrated" if share >= float(verdict_config("top_deals")["concentrated_share"]) else "spread"
-    return make_brief(situation, verdict, headline={"figures": figures, "names": names, "lists": {"deals": deals}},
-                      recommendation={"figures": figures}, option=0, points=points,
+    return make_brief(situation, verdict, headline={"figures": {**figures, **risky_figures},
+                                                    "names": {**names, **risky_names}, "lists": {"deals": deals}},
+                      recommendation={"figures": figures}, option=0, points=points, deriver=deriver,
                       must_state=[deals[0].figure])
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def sources_named(question: str, sources: list[str]) -> list[str]:
+    """The lead sources the question names, by a word of four letters or more that starts the
+    same way in both ("partners" names Partner Referral, "events" names Events)."""
+    asked = [w for w in _WORD.findall(question.lower()) if len(w) >= 4]
+
+    def named(source: str) -> bool:
+        words = [w for w in _WORD.findall(source.lower()) if len(w) >= 4]
+        return any(a.startswith(w) or w.startswith(a) for a in asked for w in words)
+
+    return [source for source in sources if named(source)]
 
 
 def channel_budget(situation: Situation) -> Brief:
@@ -110,6 +143,9 @@ def channel_budget(situation: Situation) -> Brief:
     rows = [(name, stats) for name, stats in run.result.by_source.items() if stats.won]
     if not rows:
         return make_brief(situation, "no_wins", headline={}, recommendation={}, option=1)
+    asked = sources_named(situation.question, [name for name, _ in rows])
+    if len(asked) >= 2:   # "partners, events or outbound?": the choice is among the channels named
+        rows = [(name, stats) for name, stats in rows if name in asked]
     comparable = [(name, s) for name, s in rows if s.cac is not None and s.won >= min_wins]
     field = lambda name, key: f"{FUNNEL}.by_source.{id_slug(name)}.{key}"  # noqa: E731
     if len(comparable) >= 2:

@@ -6,6 +6,8 @@ account's own rows when it names an account), else from their context."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 
 from csuite.analysis.common import (
     Deriver,
@@ -15,8 +17,11 @@ from csuite.analysis.common import (
     latest,
     make_brief,
     metric,
+    verdict_config,
 )
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
+from csuite.answer import Understood
+from csuite.context.parse import CompanyContext
 from csuite.evidence.collect import id_slug
 
 CHURN = "churn_analyzer"
@@ -48,8 +53,37 @@ def _segment(situation: Situation) -> tuple[str | None, dict[str, str]]:
     return None, {}
 
 
+def churn_options(understood: Understood, ctx: CompanyContext, as_of: date) -> dict[str, dict[str, Any]]:
+    """The churn tool lists every churned account, so the reasons of all of them are tallied."""
+    return {CHURN: {"limit": int(verdict_config("churn_diagnosis")["churned_list_limit"])}}
+
+
+def _churned_driver(situation: Situation, deriver: Deriver, segment: str | None) -> tuple[str, str] | None:
+    """(reason, evidence id of its ARR): the churn reason that lost the most ARR in the window, in
+    the segment asked about when there is one, from the accounts file's reasons as the churn tool
+    listed them. None when no listed account gives a reason, or the list was cut short."""
+    run = situation.run(CHURN)
+    if run is None or run.result.totals is None or \
+            run.result.totals.churned.shown < run.result.totals.churned.accounts:
+        return None
+    lost: dict[str, float] = {}
+    for account in run.result.churned:
+        if segment and (account.segment or "").lower() != segment.lower():
+            continue
+        if account.reason:
+            lost[account.reason] = lost.get(account.reason, 0.0) + account.arr_lost
+    if not lost:
+        return None
+    reason, arr = max(lost.items(), key=lambda item: item[1])
+    where = f" in {segment}" if segment else ""
+    return reason, deriver.add("top_churn_reason_arr", f"ARR lost{where} to '{reason}' in the window", arr, "usd",
+                               [f"{CHURN}.totals.churned.arr"],
+                               f"sum of ARR lost by the churned accounts{where} giving this reason")
+
+
 def churn_diagnosis(situation: Situation) -> Brief:
     """Where churn concentrates, how much was preventable, and the top driver."""
+    deriver = Deriver(situation, "analysis")
     base = _retention_figures(situation)
     gate = Gate(situation)
     gate.below("points.gate.grr", base["grr"], alert_line(situation, "grr_low", "grr"))
@@ -63,6 +97,9 @@ def churn_diagnosis(situation: Situation) -> Brief:
         names["driver"] = driver.label
         figures.update({"preventable": f"{RETENTION}.preventable_share",
                         "driver_arr": f"{RETENTION}.top_drivers.{id_slug(driver.label)}.arr"})
+    elif segment and (churned := _churned_driver(situation, deriver, segment)) is not None:
+        # No cohort file: the reasons the accounts file gives for the segment's churned accounts.
+        names["driver"], figures["driver_arr"] = churned
     if segment and "seg_grr" in figures:
         verdict = "segment_leak" if latest(situation.value(figures["seg_grr"])) < latest(situation.value(
             base["grr"])) else "segment_holds"
@@ -79,9 +116,10 @@ def churn_diagnosis(situation: Situation) -> Brief:
     return make_brief(situation, verdict, headline={"figures": figures, "names": names},
                       recommendation={"figures": figures, "names": names},
                       option={"segment_leak": 0, "preventable": 0, "structural": 1}.get(verdict, 2), points=points,
+                      deriver=deriver,
                       must_state=[figures[k] for k in ("seg_grr", "preventable", "grr") if k in figures][:2],
                       missing=[k for k, run in (("snapshots", situation.run(CHURN)), ("cohorts", retention))
-                               if run is None])
+                               if run is None and not (k == "cohorts" and "driver" in names)])
 
 
 def nrr_bridge(situation: Situation) -> Brief:
@@ -131,6 +169,18 @@ def nrr_bridge(situation: Situation) -> Brief:
                       missing=[] if churn is not None else ["snapshots"])
 
 
+# How account files name a usage trend (the churn tool's accounts aliases, as canonical keys).
+USAGE_KEYS = ("usage_change", "usage_trend", "usage_change_pct", "usage_delta")
+
+
+def _largest_in_data(situation: Situation) -> str | None:
+    """The largest account by ARR in the founder's revenue file ("our biggest customer" when the
+    context does not name it)."""
+    run = situation.run(CHURN)
+    largest = getattr(getattr(run.result, "concentration", None), "largest_account", None) if run else None
+    return (largest.name or largest.account_id) if largest is not None else None
+
+
 def _nrr_honesty(situation: Situation, deriver: Deriver, nrr_id: str) -> Brief:
     """No target named: "is our NRR real?" — the leaky-bucket test on the same figures (NRR over
     100% while GRR sits under its line means expansion is covering churn)."""
@@ -156,8 +206,9 @@ def _nrr_honesty(situation: Situation, deriver: Deriver, nrr_id: str) -> Brief:
 def save_account(situation: Situation) -> Brief:
     """Protect a named renewal: the account's ARR and share, its renewal date, its signals."""
     deriver = Deriver(situation, "analysis")
+    stated = metric(situation.ctx, "largest_customer")
     named = (situation.understood.accounts[0] if situation.understood.accounts
-             else metric(situation.ctx, "largest_customer") or named_in_question(situation.question))
+             else stated or named_in_question(situation.question) or _largest_in_data(situation))
     facts = situation.accounts.get(named) if named else None
     names: dict[str, str] = {"account": named} if named else {}
     figures: dict[str, str] = {}
@@ -169,20 +220,27 @@ def save_account(situation: Situation) -> Brief:
             figures["share"] = deriver.add("account_share", f"{named}'s share of ARR",
                                            latest(situation.value(arr_id)) / total, "fraction", [arr_id, total_id],
                                            "account ARR ÷ total ARR")
-    elif named and named == metric(situation.ctx, "largest_customer") and \
-            metric(situation.ctx, "largest_customer_share") is not None:
+    elif named and named == _largest_in_data(situation):
+        # The account's own rows were not gathered; the revenue file's largest account is it.
+        figures.update({"arr": f"{CHURN}.concentration.largest_account.arr",
+                        "share": f"{CHURN}.concentration.largest_account.share"})
+    elif named and named == stated and metric(situation.ctx, "largest_customer_share") is not None:
         figures["share"] = "ctx.largest_customer_share"
     renewal = (facts.renewal_date if facts else None) or _context_renewal(situation)
     if renewal:
         names["renewal"] = renewal
     points: list[Point] = []
     if named:
-        for key, phrase in (("health_score", "points.account.health"), ("usage_change", "points.account.usage"),
+        usage_key = next((k for k in USAGE_KEYS if situation.has(f"account.{id_slug(named)}.{k}")), "usage_change")
+        for key, phrase in (("health_score", "points.account.health"), (usage_key, "points.account.usage"),
                             ("arr_change", "points.account.trend")):
             evidence_id = f"account.{id_slug(named)}.{key}"
             if situation.has(evidence_id):
+                falling = key != "health_score" and (latest(situation.value(evidence_id)) or 0) < 0
                 points.append(Point(phrase=phrase, figures={"value": evidence_id}, names={"account": named},
-                                    against=key != "health_score" and (latest(situation.value(evidence_id)) or 0) < 0))
+                                    against=falling))
+                if falling and key == usage_key:
+                    figures["usage"] = evidence_id  # contrary evidence belongs in the verdict sentence
         run = situation.run(CHURN)
         at_risk = [a for a in (getattr(run.result, "at_risk", []) if run else []) if a.name == named]
         if at_risk:
@@ -293,7 +351,7 @@ def health_score(situation: Situation) -> Brief:
 
 
 ANALYSES = {
-    "churn_diagnosis": DecisionAnalysis("churn_diagnosis", churn_diagnosis),
+    "churn_diagnosis": DecisionAnalysis("churn_diagnosis", churn_diagnosis, churn_options),
     "nrr_bridge": DecisionAnalysis("nrr_bridge", nrr_bridge),
     "save_account": DecisionAnalysis("save_account", save_account),
     "expansion_motion": DecisionAnalysis("expansion_motion", expansion_motion),
