@@ -30,7 +30,7 @@ from csuite.checks.protocol import (
 from csuite.checks.synthesis import synthesise
 from csuite.checks.verify import verify, with_confidence_note
 from csuite.context.alerts import Alert, context_alerts
-from csuite.context.decision_log import blocked, log_path, read_log
+from csuite.context.decision_log import blocked, load_log, log_path
 from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context
 from csuite.context.report import check_payload
 from csuite.evidence.collect import (
@@ -119,7 +119,7 @@ class Advisor:
             data = list(data)
             routed = self.backend.begin(question, ctx=ctx, data=[str(d) for d in data], route=routed,
                                         forced=role is not None)
-        rejected = self._rejected(ctx)
+        rejected, log_warnings = self._rejected(ctx)
         if not routed.in_scope or routed.primary is None:
             return self._with_usage(self._referral(question, routed, ctx, alerts))
 
@@ -127,7 +127,7 @@ class Advisor:
         files, runs = self._run_tools(data, as_of)
         evidence = self._evidence(ctx, alerts, runs)
         roles = [routed.primary]
-        notes: list[str] = []
+        notes: list[str] = list(log_warnings)
         for other in routed.consult:
             outcome = check_invocation(Invocation(role=other, question=question), [routed.primary])
             if outcome.allowed:
@@ -175,9 +175,10 @@ class Advisor:
         usage = self.backend.answer_usage()
         return answer.model_copy(update={"usage": usage}) if usage.calls else answer
 
-    def _rejected(self, ctx: CompanyContext) -> list[str]:
-        path = log_path(ctx.path if ctx.found else None, self.decision_log)
-        return blocked(read_log(path))
+    def _rejected(self, ctx: CompanyContext) -> tuple[list[str], list[str]]:
+        """The recommendations the founder rejected, and warnings about unreadable log lines."""
+        log = load_log(log_path(ctx.path if ctx.found else None, self.decision_log))
+        return blocked(log.records), log.warnings
 
     def _run_tools(self, data: Iterable[str | Path], as_of: date) -> tuple[list[DataFile], list[ToolRun]]:
         data = list(data)
