@@ -44,7 +44,7 @@ from csuite.evidence.collect import (
 from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
 from csuite.io.access import FileAccess
 from csuite.knowledge.models import load_knowledge
-from csuite.routing.router import Route, route
+from csuite.routing.router import Route, check_question, route
 from csuite.tools.base import sample_source
 from csuite.tools.registry import TOOLS, get_tool
 from csuite.tools.schemas import confine_arguments
@@ -108,7 +108,7 @@ class Advisor:
             role: str | None = None, as_of: date | None = None, progress: Progress | None = None) -> Answer:
         say = progress or (lambda _message: None)
         as_of = as_of or self.as_of
-        question = question.strip()
+        question = check_question(question).strip()
         data = [self.access.check(item, field="data") for item in data]
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)

@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
-from csuite.cli.common import EXIT_OK, guarded, note, print_json, validation_message
+from csuite.cli.common import EXIT_OK, flushed, guarded, note, print_json, validation_message
 from csuite.errors import UsageError
 from csuite.tools.base import ToolSpec, sample_source
 
@@ -135,4 +135,4 @@ def script_main(name: str) -> None:
     prog = f"{name}.py"
     spec = get_tool(name)
     code = run_tool_cli(spec, sys.argv[1:], prog)
-    raise SystemExit(code)
+    raise SystemExit(flushed(code))
