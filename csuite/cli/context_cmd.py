@@ -34,14 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace) -> int:
     def body() -> int:
         from csuite.context.report import as_of_date, check_payload
+        from csuite.io.inert import inert, inert_strings
 
         payload = check_payload(args.path, as_of_date(args.as_of))
         if args.json:
             print_json(payload)
         else:
-            print(render_check(payload))
+            print(render_check(inert_strings(payload)))
         for warning in payload["warnings"]:
-            note(f"csuite context check: warning: {warning}")
+            note(f"csuite context check: warning: {inert(warning)}")
         return EXIT_BAD_INPUT if args.strict and payload["warnings"] else EXIT_OK
 
     return guarded("csuite context check", body)

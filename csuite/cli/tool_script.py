@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 
 from csuite.cli.common import EXIT_OK, flushed, guarded, note, print_json, validation_message
 from csuite.errors import UsageError
+from csuite.io.inert import inert_strings
 from csuite.tools.base import ToolSpec, sample_source
 
 
@@ -107,7 +108,8 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
         if args.json:
             print_json(result)
         else:
-            sys.stdout.write(spec.render(result).rstrip("\n") + "\n")
+            # Names and cells in the report are the founder's data: shown, never obeyed.
+            sys.stdout.write(spec.render(inert_strings(result)).rstrip("\n") + "\n")
         plot_path = getattr(args, "plot", None)
         if plot_path:
             _draw(spec, result, Path(plot_path), force=args.force)

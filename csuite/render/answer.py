@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from csuite.answer import Answer, Evidence
+from csuite.io.inert import inert_strings
 from csuite.render.templates import render_prompt
 
 
@@ -53,8 +54,10 @@ def answer_view(answer: Answer) -> dict[str, Any]:
 
 
 def to_markdown(answer: Answer) -> str:
-
-    view = answer_view(answer)
+    """The answer as markdown. Every string in it is made inert first (csuite.io.inert): names,
+    cells and reasons from the founder's files, and anything a model wrote, display as text and
+    cannot open a section, a link or a terminal escape of their own."""
+    view = answer_view(inert_strings(answer, markdown=True))
     if not answer.in_scope:
         return render_prompt("answer_referral.j2", answer=view).strip() + "\n"
     template = "answer_synthesis.j2" if answer.synthesis is not None else "answer_single.j2"
