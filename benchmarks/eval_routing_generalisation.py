@@ -106,7 +106,7 @@ def replay(show_misses: bool = False) -> dict:
         print(f"    (a) router then {row['router'] / n:.1%}   (b) learned alone {row['learned'] / n:.1%}")
         if show_misses:
             import csuite.routing.router as routing
-            lo, hi = routing._index().weights["learned_min"], routing._index().weights["learned_margin"]
+            lo, hi = routing.build_index().weights["learned_min"], routing.build_index().weights["learned_margin"]
             for o, p, (q, lab) in zip(old, posts, cases):
                 got = arbitrate(o[0], o[1], p, min_posterior=lo, max_margin=hi)
                 if got != lab:
@@ -131,7 +131,7 @@ def evaluate(grid: bool = False, show_misses: bool = False) -> dict:
     import csuite.routing.router as routing
     from csuite.routing import train as rt
 
-    learned_available = "learned_min" in routing._index().weights
+    learned_available = "learned_min" in routing.build_index().weights
     rows: dict[str, dict] = {}
     grid_values = GRID
     for path in rt.labelled_files():
@@ -154,7 +154,7 @@ def evaluate(grid: bool = False, show_misses: bool = False) -> dict:
                 row["misses"].append(f"{label}->{combined} (router {router}, learned {learned} "
                                      f"{post[learned]:.2f}): {question}")
         if grid and learned_available:
-            weights = routing._index().weights
+            weights = routing.build_index().weights
             saved = dict(weights)
             row["grid"] = {}
             try:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from csuite.io.numbers import format_value
+from csuite.knowledge.bilingual import Lang
 from csuite.roles import Role
 
 Tag = Literal["verified", "medium", "assumed"]
-EvidenceKind = Literal["founder_data", "benchmark", "framework", "assumption"]
+# inference: computed from founder data with a stated rule of thumb or approximation (🟡 at best)
+EvidenceKind = Literal["founder_data", "inference", "benchmark", "framework", "assumption"]
 Unit = Literal["usd", "fraction", "ratio", "months", "days", "count", "date", "text"]
 
 TAG_EMOJI: dict[str, str] = {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
@@ -42,6 +44,8 @@ class Finding(BaseModel):
     tag: Tag = "assumed"
     assumption: str | None = Field(default=None, description="the stated assumption when nothing backs it")
     topic: str | None = None
+    names: list[str] = Field(default_factory=list,
+                             description="names from the founder's data quoted as written: not claims to check")
 
 
 class Action(BaseModel):
@@ -69,6 +73,7 @@ class AlertNote(BaseModel):
     message: str
     why: str
     action: str
+    label: str = Field(default="", description="the alert's human name, in the answer's language")
 
 
 class CriticReview(BaseModel):
@@ -100,6 +105,8 @@ class Verification(BaseModel):
     so_what_missing: list[int] = Field(default_factory=list)
     format_issues: list[str] = Field(default_factory=list)
     suppressed: list[str] = Field(default_factory=list, description="recommendations the founder rejected")
+    removed: list[str] = Field(default_factory=list, description="sentences taken out: a number no evidence holds")
+    verdict_issues: list[str] = Field(default_factory=list, description="verdict figures the bottom line left out")
     assumed_share: float = 0.0
     revisions: int = 0
 
@@ -110,6 +117,7 @@ class Verification(BaseModel):
         out += [f"contradiction: {c}" for c in self.contradictions]
         out += [f"finding {i + 1} states no consequence (so what?)" for i in self.so_what_missing]
         out += [f"format: {f}" for f in self.format_issues]
+        out += [f"verdict: {v}" for v in self.verdict_issues]
         return out
 
 
@@ -136,13 +144,55 @@ class Usage(BaseModel):
     cache_read_input_tokens: int = 0
 
 
+class Count(BaseModel):
+    """A whole number and the thing it counts: "hire 4 AEs" is {value: 4, of: "AE"}.
+
+    `of` is a normalised noun: AE, SDR, CSM, SE, AM, rep, manager, leader, person, customer,
+    account, deal, lead, entity, seat, user, day, week, month, quarter, year."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: int = Field(ge=0)
+    of: str = Field(min_length=1)
+
+
+class Understood(BaseModel):
+    """The founder's question, read: what it asks (`decision`, a catalogue id) and the parameters
+    it names. Lists keep the order the question states them ("NRR 96% → 110%" is [0.96, 1.1]).
+    Shown in `csuite ask --format json`, so an agent (and a test) sees the answer was about this ask."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Lang = "en"
+    decision: str | None = None
+    amounts: list[float] = Field(default_factory=list)       # dollars
+    percentages: list[float] = Field(default_factory=list)   # fractions: 96% → 0.96
+    counts: list[Count] = Field(default_factory=list)
+    accounts: list[str] = Field(default_factory=list)        # names as the data spells them
+    segments: list[str] = Field(default_factory=list)        # segment names as the data spells them
+    period: str | None = None                                # "YYYY-Qn"
+    target: float | None = None                              # the amount named as the goal, dollars
+
+    def count_of(self, noun: str) -> int | None:
+        """The first count of `noun` ("AE", "CSM"), or None when the question names none."""
+        for count in self.counts:
+            if count.of == noun:
+                return count.value
+        return None
+
+
 class Answer(BaseModel):
     question: str
+    language: Lang = "en"
+    understood: Understood | None = None
+    decision_id: str | None = Field(default=None, description="the catalogue decision this answer settles")
+    verdict: str | None = Field(default=None, description="the verdict key the bottom line states")
     role: Role | None
     consulted: list[Role] = Field(default_factory=list)
     in_scope: bool = True
     referral: str | None = None
     bottom_line: str
+    bottom_line_sources: list[str] = Field(default_factory=list, description="evidence ids of the bottom line's figures")
     confidence: Literal["high", "medium", "low"] = "medium"
     findings: list[Finding] = Field(default_factory=list)
     why: list[str] = Field(default_factory=list)
@@ -151,6 +201,8 @@ class Answer(BaseModel):
     decision: Decision | None = None
     questions: list[str] = Field(default_factory=list, description="what the advisor still needs to know")
     alerts: list[AlertNote] = Field(default_factory=list)
+    more_alerts: list[str] = Field(default_factory=list, description="labels of open alerts that do not bear "
+                                                                      "on the question: one line in the answer")
     evidence: list[Evidence] = Field(default_factory=list)
     critic: CriticReview | None = None
     synthesis: Synthesis | None = None
@@ -160,3 +212,5 @@ class Answer(BaseModel):
     topics: list[str] = Field(default_factory=list)
     backend: str = "offline"
     usage: Usage | None = None
+    names: list[str] = Field(default_factory=list,
+                             description="names from the founder's data the answer quotes (deals, accounts)")

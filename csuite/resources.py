@@ -7,11 +7,18 @@ prompts, references or examples goes through `pack_root()` so both layouts behav
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, TypeVar
 
 import yaml
+
+T = TypeVar("T")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -53,3 +60,58 @@ def load_yaml(path: Path) -> Any:
 def load_data_yaml(name: str) -> Any:
     """One of csuite/data/*.yaml, parsed once per process."""
     return load_yaml(data_path(name))
+
+
+CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where derived tables are kept: next to the package data when that folder is writable (a
+    checkout, a user install), else the user's cache folder ($XDG_CACHE_HOME/csuite-advisors)."""
+    local = DATA_DIR / ".cache"
+    try:
+        local.mkdir(exist_ok=True)
+        if os.access(local, os.W_OK):
+            return local
+    except OSError:
+        pass
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "csuite-advisors"
+
+
+def source_key(name: str, sources: Iterable[Path]) -> str:
+    """A digest of the sources' bytes (and the Python and format versions): any edit rebuilds."""
+    digest = hashlib.sha256(f"{name}|{CACHE_FORMAT}|{sys.version_info[:2]}".encode())
+    for path in sorted(Path(p) for p in sources):
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_build(name: str, sources: Iterable[Path], build: Callable[[], T], *,
+                 folder: Path | None = None) -> T:
+    """`build()`'s result, kept on disk between runs and rebuilt when a source file changes.
+
+    The routing index and the tool alias table are built from YAML and Python sources on every
+    start otherwise (a fifth of a second each). The cache is our own file, keyed by a digest of
+    every source, written atomically; an unreadable or stale one is rebuilt, a folder we cannot
+    write is simply not used."""
+    key = source_key(name, sources)
+    where = (folder or cache_dir()) / f"{name}.pickle"
+    try:
+        with open(where, "rb") as handle:
+            stored_key, value = pickle.load(handle)
+        if stored_key == key:
+            return value
+    except Exception:  # missing, truncated or from an older format: rebuild
+        pass
+    value = build()
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=where.parent)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((key, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, where)
+    except OSError:
+        pass
+    return value

@@ -1,10 +1,11 @@
 """The runner: wires the pipeline stages into one call, and is the Python API.
 
-    context → alerts → route → tool plan → tools → evidence → draft (backend) → self-verify
+    context → alerts → route → understand → tools (with the question's parameters) → evidence
+            → analysis (verdict) → draft (backend) → self-verify → synthesis (two roles)
             → critic (high stakes) → answer
 
-Every stage is a plain function in its own module; this class only holds the founder's
-settings (context path, as-of date, backend) and passes results along.
+Every stage is a plain function in its own package; this class only holds the founder's
+settings (context path, as-of date, backend, language) and passes results along.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel
 
-from csuite.answer import Answer, Evidence
-from csuite.backends.base import BackendUnavailable
-from csuite.backends.offline import engine as offline
-from csuite.backends.offline.engine import alert_note
+from csuite.analysis.brief import brief_for, tool_options_for
+from csuite.analysis.models import Brief, Situation
+from csuite.answer import Answer, Evidence, Understood
+from csuite.backends.base import Backend, BackendUnavailable
+from csuite.backends.offline.engine import OfflineBackend, alert_note
 from csuite.backends.request import DraftRequest
 from csuite.checks.critic import assess_stakes, offline_review, quote_in_draft, revise
 from csuite.checks.protocol import (
@@ -30,29 +32,39 @@ from csuite.checks.protocol import (
 from csuite.checks.synthesis import synthesise
 from csuite.checks.verify import verify, with_confidence_note
 from csuite.context.alerts import Alert, context_alerts
-from csuite.context.decision_log import blocked, load_log, log_path
-from csuite.context.parse import MISSING_CONTEXT_NOTE, CompanyContext, load_context
+from csuite.context.decision_log import DecisionLog, blocked, load_log, log_path
+from csuite.context.parse import CompanyContext, load_context
 from csuite.context.report import check_payload
+from csuite.evidence.accounts import AccountFacts, accounts_evidence
 from csuite.evidence.collect import (
     ToolRun,
     alert_evidence,
     benchmark_evidence,
     context_evidence,
+    id_slug,
     index,
+    question_evidence,
     tool_evidence,
+    tool_statements,
 )
-from csuite.evidence.plan import DataFile, detect_file, is_accounts_file, plan
+from csuite.evidence.entities import known_entities
+from csuite.evidence.plan import (
+    DataFile,
+    detect_files,
+    is_accounts_file,
+    plan,
+    wanted_tools,
+)
 from csuite.io.access import FileAccess
+from csuite.knowledge.bilingual import Lang, detect_language
 from csuite.knowledge.models import load_knowledge
+from csuite.knowledge.phrases import phrase
 from csuite.routing.router import Route, check_question, route
 from csuite.tools.base import sample_source
 from csuite.tools.registry import TOOLS, get_tool
 from csuite.tools.schemas import confine_arguments
-
-REFERRAL_TITLES = {
-    "cfo": "CFO", "cto": "CTO", "chro": "CHRO / head of people", "cmo": "CMO", "ciso": "CISO / security lead",
-    "legal": "legal counsel", "cpo": "CPO / head of product", "other": "a specialist outside revenue and customers",
-}
+from csuite.understand.catalogue import DecisionEntry, load_catalogue
+from csuite.understand.parse import understand
 
 Progress = Callable[[str], None]
 
@@ -70,13 +82,15 @@ class Advisor:
     """
 
     def __init__(self, context: str | Path | None = None, *, as_of: date | None = None,
-                 backend: Any = None, decision_log: str | Path | None = None,
-                 cwd: Path | None = None, home: Path | None = None,
+                 backend: Backend | None = None, decision_log: str | Path | None = None,
+                 cwd: Path | None = None, home: Path | None = None, lang: Lang | None = None,
                  allow: Iterable[str | Path] = (), access: FileAccess | None = None) -> None:
         self.context_path = context
         self.as_of = as_of or date.today()
-        self.backend = backend  # None → offline engine; else an object with draft()/critique()
+        self.backend: Backend = backend or OfflineBackend()
+        self.offline = OfflineBackend()
         self.decision_log = decision_log
+        self.lang = lang
         self._cwd, self._home = cwd, home
         named = [p for p in (context, decision_log) if p]
         self.access = (access or FileAccess.from_environment(allow)).extended(files=named)
@@ -91,12 +105,19 @@ class Advisor:
         return check_payload(str(path) if path else None, as_of or self.as_of)
 
     def route(self, question: str, role: str | None = None) -> Route:
-
         return route(question, role_override=role)
+
+    def understand(self, question: str, *, context: str | Path | None = None, data: Sequence[str | Path] = (),
+                   lang: Lang | None = None, as_of: date | None = None) -> Understood:
+        """What the question asks, with names and segments matched against the founder's files."""
+        ctx = self.load_context(context, as_of)
+        entities = known_entities([p for p in data if not is_accounts_file(p)] + [p for p in data if is_accounts_file(p)],
+                                  ctx)
+        return understand(question, as_of=as_of or self.as_of, names=entities.names, segments=entities.segments,
+                          lang=lang or self.lang)
 
     def run_tool(self, name: str, source: Any = None, **options: Any) -> BaseModel:
         """Run one registry tool on a file path or inline rows; options as the CLI flags."""
-
         spec = get_tool(name)
         if isinstance(source, (str, Path)):
             source = self.access.check(source, field="source")
@@ -105,42 +126,64 @@ class Advisor:
 
     # -- the whole pipeline ----------------------------------------------------------------
     def ask(self, question: str, *, context: str | Path | None = None, data: Sequence[str | Path] = (),
-            role: str | None = None, as_of: date | None = None, progress: Progress | None = None) -> Answer:
+            role: str | None = None, as_of: date | None = None, progress: Progress | None = None,
+            lang: Lang | None = None) -> Answer:
         say = progress or (lambda _message: None)
         as_of = as_of or self.as_of
         question = check_question(question).strip()
-        data = [self.access.check(item, field="data") for item in data]
+        data = [str(self.access.check(item, field="data")) for item in data]
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)
-        routed = self.route(question, role)
-        if self.backend is not None and hasattr(self.backend, "begin"):
-            # The backend prepares this answer (privacy map, usage) and may re-route a low-margin
-            # question; it returns the offline route on any failure.
-            data = list(data)
-            routed = self.backend.begin(question, ctx=ctx, data=[str(d) for d in data], route=routed,
-                                        forced=role is not None)
-        rejected, log_warnings = self._rejected(ctx)
+        keyword_route = self.route(question, role)
+        routed = self.backend.begin(question, ctx=ctx, data=data, route=keyword_route, forced=role is not None)
+        # Who answers was settled by the founder (--role, @cro) or by the drafting model's router.
+        settled = role is not None or routed.override is not None or routed.primary != keyword_route.primary
+        understood = self.understand(question, context=context, data=data, lang=lang, as_of=as_of)
+        language = lang or self.lang or understood.language or detect_language(question)
+        understood = understood.model_copy(update={"language": language})
+        rejected, log_skipped = self._rejected(ctx)
         if not routed.in_scope or routed.primary is None:
-            return self._with_usage(self._referral(question, routed, ctx, alerts))
+            return self._finish(self._referral(question, routed, ctx, alerts, language, understood))
 
-        say("reading data files")
-        files, runs = self._run_tools(data, as_of)
-        evidence = self._evidence(ctx, alerts, runs)
         roles = [routed.primary]
-        notes: list[str] = list(log_warnings)
+        notes: list[str] = [phrase("notes.decision_log_skipped", language).format(log=log.path, lines=log.skipped_lines)
+                            for log in log_skipped]
         for other in routed.consult:
             outcome = check_invocation(Invocation(role=other, question=question), [routed.primary])
             if outcome.allowed:
                 roles.append(other)
             else:
                 notes.append(outcome.assumption)
+        entry = self._decision_entry(understood)
+        if entry is not None and entry.role != roles[0]:
+            if settled:
+                entry = None  # the role was chosen for this question: it answers on its own topics
+            else:
+                # The catalogue recognised a decision the other role owns: its owner answers first
+                # (the verdict leads) and the router's choice is consulted.
+                roles = [entry.role, *[r for r in roles if r != entry.role]]
+        say("reading data files")
+        options = tool_options_for(entry.id if entry else None, understood, ctx, as_of)
+        wanted = list(dict.fromkeys([*(entry.tools if entry is not None else []),
+                                     *wanted_tools(routed.role_topics, roles)]))
+        files, runs = self._run_tools(data, as_of, options, wanted)
+        accounts = accounts_evidence(self._accounts_asked(understood, entry, ctx), data)
+        evidence = self._evidence(ctx, alerts, runs, understood) + [e for facts in accounts.values()
+                                                                    for e in facts.evidence]
+        evidence = list(index(evidence).values())
 
-        def draft(current: str, consulted: list[str], asked: str) -> Answer:
+        briefs: dict[str, Brief | None] = {}
+
+        def draft(current: str, consulted: list[str]) -> Answer:
             say(f"drafting the {current.upper()} view")
-            return self._draft_role(asked, current, consulted, ctx, alerts, files, runs, evidence, rejected,
-                                    as_of, topics=routed.role_topics.get(current))
+            mine = entry if entry is not None and entry.role == current else None
+            brief = briefs[current] = self._brief(question, understood, mine, current, ctx, alerts, runs, evidence,
+                                                  as_of, language, accounts)
+            return self._draft_role(question, current, consulted, ctx, alerts, files, runs, evidence, rejected,
+                                    as_of, topics=routed.role_topics.get(current), understood=understood,
+                                    brief=brief, entry=mine, lang=language)
 
-        views = [draft(roles[0], roles[1:], question)]
+        views = [draft(roles[0], roles[1:])]
         views[0], requested = take_invocations(views[0])
         for call in requested:  # a drafting model may ask the other role: [INVOKE:role|question]
             outcome = check_invocation(call, [roles[0]])
@@ -150,95 +193,130 @@ class Advisor:
             elif not outcome.allowed:
                 notes.append(outcome.assumption)
         for current in roles[1:]:
-            views.append(take_invocations(draft(current, [roles[0]], question))[0])
-        answer = views[0]
-        if len(views) > 1:
-            answer = synthesise(views, evidence, ctx, rejected)
+            views.append(take_invocations(draft(current, [roles[0]]))[0])
+        answer = views[0] if len(views) == 1 else synthesise(views, evidence, ctx, rejected)
 
         stakes = assess_stakes(question, ctx=ctx, evidence=evidence, consulted=answer.consulted,
                                decision_text=answer.decision.recommendation if answer.decision else "")
+        if entry is not None and entry.stakes == "high":
+            stakes = [f"a high-stakes decision ({entry.id.replace('_', ' ')})", *stakes]
         if stakes:
             say("critic pre-screen")
-            answer = self._critic(answer, stakes, ctx, evidence, rejected)
+            answer = self._critic(answer, stakes, ctx, evidence, rejected, briefs.get(roles[0]))
         if not ctx.found:
-            notes.insert(0, MISSING_CONTEXT_NOTE)
+            notes.insert(0, phrase("notes.missing_context", language))
         elif ctx.stale:
-            notes.insert(0, f"company-context.md is {ctx.age_days} days old (stale): update it before acting.")
-        answer = answer.model_copy(update={"notes": answer.notes + notes})
-        return self._with_usage(with_confidence_note(answer))
+            notes.insert(0, phrase("notes.stale_context", language).format(days=ctx.age_days))
+        answer = answer.model_copy(update={"notes": answer.notes + notes, "understood": understood,
+                                           "language": language})
+        return self._finish(with_confidence_note(answer))
 
     # -- stages ------------------------------------------------------------------------------
-    def _with_usage(self, answer: Answer) -> Answer:
+    def _finish(self, answer: Answer) -> Answer:
         """Attach the backend's token usage for this answer (every call, critic included)."""
-        if self.backend is None or not hasattr(self.backend, "answer_usage"):
-            return answer
         usage = self.backend.answer_usage()
-        return answer.model_copy(update={"usage": usage}) if usage.calls else answer
+        return answer.model_copy(update={"usage": usage}) if usage is not None and usage.calls else answer
 
-    def _rejected(self, ctx: CompanyContext) -> tuple[list[str], list[str]]:
-        """The recommendations the founder rejected, and warnings about unreadable log lines."""
+    def _rejected(self, ctx: CompanyContext) -> tuple[list[str], list[DecisionLog]]:
+        """The recommendations the founder rejected, and the log when it has unreadable lines
+        (they are skipped, never fatal; the answer says which)."""
         log = load_log(log_path(ctx.path if ctx.found else None, self.decision_log))
-        return blocked(log.records), log.warnings
+        return blocked(log.records), [log] if log.skipped else []
 
-    def _run_tools(self, data: Iterable[str | Path], as_of: date) -> tuple[list[DataFile], list[ToolRun]]:
+    @staticmethod
+    def _decision_entry(understood: Understood) -> DecisionEntry | None:
+        """The catalogue entry of the decision asked, if the question asks one."""
+        return load_catalogue().get(understood.decision) if understood.decision else None
+
+    def _run_tools(self, data: Iterable[str], as_of: date, options: dict[str, dict[str, Any]],
+                   wanted: list[str]) -> tuple[list[DataFile], list[ToolRun]]:
+        """Every file through every tool the question wants that reads it (an opportunity export
+        through both the forecast and the funnel analyzer), with the question's options."""
         data = list(data)
-        accounts = next((str(p) for p in data if is_accounts_file(p)), None)
+        accounts = next((p for p in data if is_accounts_file(p)), None)
         files: list[DataFile] = []
         runs: list[ToolRun] = []
         for item in data:
-            detected, result = detect_file(item, as_of=as_of, accounts=accounts)
-            files.append(detected)
-            if detected.tool:
-                payload = result.model_dump(mode="json")
-                warnings = [str(w) for w in payload.get("warnings", []) if isinstance(w, str)]
-                runs.append(ToolRun(tool=detected.tool, file=detected.path, result=payload, warnings=warnings))
+            for detected, result in detect_files(item, as_of=as_of, accounts=accounts, wanted=wanted,
+                                                 options=options):
+                files.append(detected)
+                if detected.tool:
+                    # A tool reading a second file keeps its own evidence ids (tool@file), so two
+                    # runs never overwrite each other's numbers; the first run keeps the plain ids.
+                    seen = sum(r.tool == detected.tool for r in runs)
+                    key = detected.tool if not seen else f"{detected.tool}@{id_slug(Path(detected.path).stem)}"
+                    runs.append(ToolRun(tool=detected.tool, file=detected.path, result=result,
+                                        options=options.get(detected.tool, {}), key=key))
         return files, runs
 
-    def _evidence(self, ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun]) -> list[Evidence]:
-        items = context_evidence(ctx) + alert_evidence(alerts) + benchmark_evidence()
+    def _evidence(self, ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun],
+                  understood: Understood) -> list[Evidence]:
+        items = context_evidence(ctx) + alert_evidence(alerts) + benchmark_evidence() + question_evidence(understood)
         for run in runs:
-            items += tool_evidence(run.tool, run.result, Path(run.file).name if run.file else None)
+            name = Path(run.file).name if run.file else None
+            items += tool_evidence(run.prefix, run.result, name) + tool_statements(run.prefix, run.result, name)
         return list(index(items).values())
+
+    @staticmethod
+    def _accounts_asked(understood: Understood, entry: DecisionEntry | None, ctx: CompanyContext) -> list[str]:
+        """The accounts whose own rows the answer needs: those the question names, else, for a
+        save-the-account question, the largest customer the context names."""
+        if understood.accounts:
+            return list(understood.accounts)
+        largest = getattr(ctx.metrics, "largest_customer", None) if ctx.found else None
+        return [largest] if entry is not None and entry.id == "save_account" and isinstance(largest, str) else []
+
+    def _brief(self, question: str, understood: Understood, entry: DecisionEntry | None, role: str,
+               ctx: CompanyContext, alerts: list[Alert], runs: list[ToolRun], evidence: list[Evidence],
+               as_of: date, lang: Lang, accounts: dict[str, AccountFacts]) -> Brief | None:
+        if entry is None:
+            return None
+        situation = Situation(question=question, understood=understood, entry=entry, role=role, ctx=ctx,
+                              alerts=alerts, runs=runs, pool=index(evidence), as_of=as_of, lang=lang,
+                              accounts=accounts)
+        return brief_for(situation)
 
     def _draft_role(self, question: str, role: str, consulted: list[str], ctx: CompanyContext,
                     alerts: list[Alert], files: list[DataFile], runs: list[ToolRun], evidence: list[Evidence],
-                    rejected: list[str], as_of: date, topics: list[str] | None = None) -> Answer:
-        knowledge = load_knowledge(role)  # type: ignore[arg-type]
+                    rejected: list[str], as_of: date, *, topics: list[str] | None, understood: Understood,
+                    brief: Brief | None, entry: DecisionEntry | None, lang: Lang) -> Answer:
+        knowledge = load_knowledge(role, lang)  # type: ignore[arg-type]
         tool_plan = plan(question, knowledge, files, topics)
         wanted = {t for topic_id in tool_plan.topics for t in knowledge.topic(topic_id).tools}
-        role_runs = [r for r in runs if r.tool in wanted] or [r for r in runs if _tool_role(r.tool) == role]
-        request = DraftRequest(question=question, role=role, consulted=consulted, topics=tool_plan.topics, ctx=ctx,
-                               alerts=alerts, runs=role_runs, evidence=evidence, missing_tools=tool_plan.missing_tools,
-                               rejected=rejected, as_of=as_of)
+        if entry is not None:
+            wanted |= set(entry.tools)
+        role_runs = [r for r in runs if r.tool in wanted] or [r for r in runs if TOOLS[r.tool].role == role]
+        pool = [*evidence, *(brief.derived if brief else [])]
+        request = DraftRequest(question=question, role=role, lang=lang, consulted=consulted, topics=tool_plan.topics,
+                               ctx=ctx, alerts=[a.in_language(lang) for a in alerts], runs=role_runs, evidence=pool,
+                               missing_tools=tool_plan.missing_tools, rejected=rejected, as_of=as_of,
+                               understood=understood, brief=brief, entry=entry)
         draft = self._backend_draft(request, knowledge)
-        checked = verify(draft, evidence, ctx=ctx, rejected=rejected)
-        if not checked.verification.passed and self.backend is not None and draft.backend == self.backend.name:
-
+        checked = verify(draft, pool, ctx=ctx, rejected=rejected, brief=brief)
+        if not checked.verification.passed and draft.backend == self.backend.name:
             try:
                 revised = self.backend.revise(request, knowledge, checked, checked.verification.failures())
             except BackendUnavailable as exc:
                 return checked.model_copy(update={"notes": checked.notes + [
                     f"The revision call failed ({exc.reason}); the first draft stands, with verification's tags."]})
-            revised.verification.revisions = 1
-            checked = verify(revised, evidence, ctx=ctx, rejected=rejected)
+            if revised is not None:
+                revised.verification.revisions = 1
+                checked = verify(revised, pool, ctx=ctx, rejected=rejected, brief=brief)
         return checked
 
     def _backend_draft(self, request: DraftRequest, knowledge) -> Answer:
-
-        if self.backend is None:
-            return offline.draft(request, knowledge)
         try:
             return self.backend.draft(request, knowledge)
         except BackendUnavailable as exc:
-            fallback = offline.draft(request, knowledge)
-            note = f"🔴 {self.backend.name} was unavailable ({exc.reason}); this is the offline answer."
-            return fallback.model_copy(update={"notes": [note], "backend": f"offline (fallback from {self.backend.name})"})
+            fallback = self.offline.draft(request, knowledge)
+            note = phrase("notes.fallback", request.lang).format(backend=self.backend.name, reason=exc.reason)
+            return fallback.model_copy(update={"notes": [note],
+                                               "backend": f"offline (fallback from {self.backend.name})"})
 
     def _critic(self, answer: Answer, stakes: list[str], ctx: CompanyContext, evidence: list[Evidence],
-                rejected: list[str]) -> Answer:
+                rejected: list[str], brief: Brief | None) -> Answer:
         review = None
-        if self.backend is not None and answer.backend == self.backend.name:
-
+        if answer.backend == self.backend.name:
             try:
                 review = self.backend.critique(answer, stakes)
             except BackendUnavailable:
@@ -247,25 +325,24 @@ class Advisor:
                 answer = answer.model_copy(update={"notes": answer.notes + [
                     "A critic issue quoting text that is not in the draft was dropped."]})
                 review = None
+        pool = index([*evidence, *(brief.derived if brief else [])])
         if review is None:
-            review = offline_review(answer, stakes, ctx)
-        revised = revise(answer, review)
+            review = offline_review(answer, stakes, ctx, brief, pool)
+        revised = revise(answer, review, brief, pool)
         if review.revised:
-            revised = verify(revised, evidence, ctx=ctx, rejected=rejected)
+            revised = verify(revised, list(pool.values()), ctx=ctx, rejected=rejected, brief=brief)
             revised.verification.revisions = answer.verification.revisions + 1
         return revised.model_copy(update={"critic": review})
 
-    def _referral(self, question: str, routed: Any, ctx: CompanyContext, alerts: list[Alert]) -> Answer:
-        title = REFERRAL_TITLES.get(routed.referral or "other", REFERRAL_TITLES["other"])
-        bottom = (f"This is a question for your {title}, not for the CRO or CCO advisors: it is outside revenue "
-                  f"and customers, so any answer from us would be a guess.")
-        answer = Answer(question=question, role=None, in_scope=False, referral=routed.referral or "other",
-                        bottom_line=bottom, confidence="low",
-                        why=["Advice outside a role's domain sounds confident and is usually wrong; "
-                             "the right expert will ask questions we cannot."],
-                        notes=[] if ctx.found else [MISSING_CONTEXT_NOTE])
-
-        high = [alert_note(a) for a in alerts if a.severity == "high"][:3]
+    def _referral(self, question: str, routed: Route, ctx: CompanyContext, alerts: list[Alert], lang: Lang,
+                  understood: Understood) -> Answer:
+        referral = routed.referral or "other"
+        title = phrase(f"referrals.{referral}.title", lang)
+        answer = Answer(question=question, language=lang, understood=understood, role=None, in_scope=False,
+                        referral=referral, bottom_line=phrase("referrals.bottom_line", lang).format(title=title),
+                        confidence="low", why=[phrase("referrals.why", lang)],
+                        notes=[] if ctx.found else [phrase("notes.missing_context", lang)])
+        high = [alert_note(a.in_language(lang), lang) for a in alerts if a.severity == "high"][:3]
         return verify(answer.model_copy(update={"alerts": high}), [], ctx=ctx)
 
 
@@ -282,8 +359,3 @@ def take_invocations(answer: Answer) -> tuple[Answer, list[Invocation]]:
         "bottom_line": strip_invocations(answer.bottom_line), "findings": findings,
         "why": [strip_invocations(w) for w in answer.why], "risks": [strip_invocations(r) for r in answer.risks],
     }), calls
-
-
-def _tool_role(tool: str) -> str:
-
-    return TOOLS[tool].role

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -13,6 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 AS_OF = "2026-11-23"
+
+
+def write_file(tmp_path: Path, content: str | bytes, name: str, encoding: str = "utf-8") -> Path:
+    """Write a test input file: text in `encoding` (UTF-8 unless a test wants cp1252 or UTF-16),
+    bytes exactly as given."""
+    path = tmp_path / name
+    path.write_bytes(content.encode(encoding) if isinstance(content, str) else content)
+    return path
+
+
+def writer(default_name: str) -> Callable[..., Path]:
+    """A module's `write(tmp_path, content, name=default_name, encoding="utf-8")`: the one helper
+    the tool tests share, with the file name their inputs usually have."""
+
+    def write(tmp_path: Path, content: str | bytes, name: str = default_name, encoding: str = "utf-8") -> Path:
+        return write_file(tmp_path, content, name, encoding)
+
+    return write
 
 
 @pytest.fixture(autouse=True)

@@ -146,7 +146,16 @@ def auto_reply(body: dict[str, Any]) -> dict[str, Any]:
         return message(tool_use("submit_review", review_payload(quote)), model=model)
     ids = evidence_ids(body)
     cite = "ctx.arr" if "ctx.arr" in ids or not ids else ids[0]
-    return message(tool_use("submit_answer", answer_payload(cite=cite)), model=model)
+    return message(tool_use("submit_answer", answer_payload(cite=cite, bottom=verdict_first(body, cite))), model=model)
+
+
+def verdict_first(body: dict[str, Any], cite: str) -> str | None:
+    """A bottom line that follows rule 7, as a good model does: the verdict's figures first."""
+    verdict = (data_block(body) or {}).get("verdict") or {}
+    owed = verdict.get("must_state") or []
+    if not owed:
+        return None
+    return "On your numbers: " + ", ".join(f"[[{i}]]" for i in owed) + f". Start from [[{cite}]] and fix the weakest rate first."
 
 
 # --------------------------------------------------------------------------- the server

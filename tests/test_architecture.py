@@ -9,6 +9,7 @@ that holds only the public API, the runner, the answer models and shared plumbin
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("csuite.context",),
     ("csuite.tools",),
     ("csuite.routing",),
+    ("csuite.understand",),
     ("csuite.evidence",),
+    ("csuite.analysis",),
     ("csuite.checks",),
     ("csuite.render",),
     ("csuite.backends",),
@@ -33,9 +36,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("csuite.mcp", "csuite.pack"),
     ("csuite.cli", "csuite.__main__"),
 ]
-# Imported inside functions on purpose: seconds of import time, or an optional extra.
-HEAVY_LAZY = {"anthropic", "mcp", "numpy", "matplotlib", "openpyxl", "python_calamine", "jinja2", "rich",
-              "charset_normalizer"}
+# Imported inside functions on purpose: seconds of import time, or an optional extra (anyio and
+# mcp_types arrive with the mcp extra).
+HEAVY_LAZY = {"anthropic", "mcp", "mcp_types", "anyio", "numpy", "matplotlib", "openpyxl", "python_calamine",
+              "jinja2", "rich", "charset_normalizer"}
 MAX_TOP_LEVEL_MODULES = 12
 
 
@@ -167,3 +171,13 @@ def test_layer_rule_itself(module, target, expected):
 def test_cycle_finder_finds_a_planted_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_architecture_doc_names_every_package_and_file_it_points_to():
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for package in sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file() and p.name != "_pack"):
+        assert f"`{package}/`" in doc, f"docs/architecture.md does not describe csuite/{package}/"
+    for path in sorted(set(re.findall(r"`((?:csuite|skills|prompts|references|tests|scripts)/[\w./*<>-]+)`", doc))):
+        if "*" in path or "<" in path:
+            continue
+        assert (ROOT / path).exists(), f"docs/architecture.md points to {path}, which does not exist"

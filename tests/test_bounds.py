@@ -89,14 +89,15 @@ def test_the_question_cap_over_mcp():
 
     async def main():
         async with Client(server) as client:
-            routed = await client.call_tool("route", {"question": "y" * (5 * LIMIT)})
-            asked = await client.call_tool("ask", {"question": "y" * (5 * LIMIT)})
+            # The finding: a 5 MB question killed the server.
+            routed = await client.call_tool("route", {"question": "y" * 5_000_000})
+            asked = await client.call_tool("ask", {"question": "y " * 2_500_000})
             alive = await client.call_tool("route", {"question": "Will we make Q4?"})
             return routed, asked, alive
 
     routed, asked, alive = anyio.run(main)
-    for result in (routed, asked):
-        assert result.is_error and "characters long; the limit is" in result.content[0].text
+    for result in (routed, asked):  # refused by the tool's schema, which states the same limit
+        assert result.is_error and f"at most {LIMIT}" in result.content[0].text.replace(",", "")
     assert not alive.is_error
 
 

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csuite.tools.churn_analyzer import ChurnOptions, analyze, run
-from csuite.tools.snapshots import Snapshots, month_index, month_label, read_snapshots
+from csuite.tools.snapshots import Snapshots, month_index, month_label
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -309,10 +309,12 @@ def test_malformed_input_exit_2_one_line(run_cli, tmp_path, text, needle):
 
 
 def test_non_utf8_and_bom_crlf(run_cli, tmp_path):
-    bad = tmp_path / "latin1.csv"
-    bad.write_bytes("account_id,period,mrr\nCaf\xe9,2025-01,10\n".encode("latin-1"))
-    res = run_cli("tool", "churn_analyzer", str(bad))
-    assert res.code == 2 and "UTF-8" in res.err
+    legacy = tmp_path / "cp1252.csv"
+    legacy.write_bytes("account_id,period,mrr\nCaf\xe9,2025-01,10\nCaf\xe9,2025-02,12\n".encode("cp1252"))
+    res = run_cli("tool", "churn_analyzer", str(legacy), "--window", "1", "--json")
+    data = json.loads(res.out)
+    assert res.code == 0 and data["nrr"] == pytest.approx(1.2)
+    assert any("Windows-1252" in w for w in data["warnings"])
     ok = tmp_path / "bom.csv"
     ok.write_bytes("\ufeffaccount_id,period,mrr\r\nA,2025-01,10\r\nA,2025-02,12\r\n".encode("utf-8"))
     res = run_cli("tool", "churn_analyzer", str(ok), "--window", "1", "--json")

@@ -26,6 +26,7 @@ from tests.fake_anthropic import (
     message,
     review_payload,
     tool_use,
+    verdict_first,
 )
 
 DAY = date(2026, 11, 23)
@@ -70,8 +71,10 @@ def test_cro_happy_path_one_call_structured_and_substituted(fake):
     # [[ctx.arr]] became the exact context value locally; verification tags it 🟢 from founder data.
     assert answer.findings[0].text == "The number that matters is $4.2M"
     assert answer.findings[0].tag == "verified" and answer.findings[0].sources == ["ctx.arr"]
-    assert answer.bottom_line.startswith("Start from $4.2M")
-    assert answer.verification.passed and answer.tools_run == ["revenue_forecast_model"]
+    # The bottom line states the computed verdict's figures (the call, booked + P50) as rule 7 asks.
+    assert answer.verdict == "no_target" and "Start from $4.2M" in answer.bottom_line
+    assert not answer.verification.verdict_issues
+    assert answer.verification.passed and answer.tools_run[0] == "revenue_forecast_model"
     assert answer.actions[0].owner == "CRO" and answer.actions[0].id.startswith("cro.pipeline_forecasting.")
     assert len(fake.messages) == 1
     request = fake.messages[0]
@@ -96,7 +99,7 @@ def test_cco_happy_path(fake):
         ids = [e["id"] for e in data_block(body)["evidence"]]
         cite = next(i for i in ids if i.startswith("cs_coverage_calculator.totals."))
         return message(tool_use("submit_answer", answer_payload(
-            cite=cite, text=f"Your CS book needs this many CSMs: [[{cite}]]")))
+            cite=cite, text=f"Your CS book needs this many CSMs: [[{cite}]]", bottom=verdict_first(body, cite))))
 
     fake.push(reply)
     answer = advisor().ask("Do we need another CSM?", data=[EXAMPLES / "cs_book.csv"])
@@ -116,7 +119,8 @@ def test_model_called_tool_runs_locally_and_becomes_evidence(fake):
         assert result["type"] == "tool_result" and not result.get("is_error")
         rows = json.loads(result["content"])["evidence"]
         p50 = next(r["id"] for r in rows if r["id"].endswith("monte_carlo.p50"))
-        return message(tool_use("submit_answer", answer_payload(cite=p50, text=f"P50 with the new quota: [[{p50}]]")))
+        return message(tool_use("submit_answer", answer_payload(cite=p50, text=f"P50 with the new quota: [[{p50}]]",
+                                                                bottom=verdict_first(body, p50))))
 
     fake.push(message(tool_use("revenue_forecast_model", {"path": "pipeline.csv", "quota": "$1.5M", "seed": 7})),
               submit)
@@ -144,7 +148,8 @@ def test_sample_or_inline_tool_input_is_never_founder_data(fake):
     def submit(body):
         rows_ = json.loads(body["messages"][-1]["content"][0]["content"])["evidence"]
         cite = next(r["id"] for r in rows_ if r["id"].endswith("open_pipeline"))
-        return message(tool_use("submit_answer", answer_payload(cite=cite, text=f"Invented pipeline: [[{cite}]]")))
+        return message(tool_use("submit_answer", answer_payload(cite=cite, text=f"Invented pipeline: [[{cite}]]",
+                                                                bottom=verdict_first(body, "ctx.arr"))))
 
     fake.push(message(tool_use("revenue_forecast_model", {"data": rows})), submit)
     answer = advisor().ask(LOW)
@@ -264,7 +269,8 @@ def test_no_customer_person_or_investor_name_leaves_and_names_come_back(fake, tm
         at_risk = next(e["id"] for e in data["evidence"] if ".at_risk." in e["id"] and e["id"].endswith(".arr"))
         who = at_risk.split(".")[2].replace("_", " ")  # a pseudonym such as "Customer A"
         return message(tool_use("submit_answer", answer_payload(
-            cite=at_risk, text=f"{who} is at risk with [[{at_risk}]] of ARR, and Person A is its champion")))
+            cite=at_risk, text=f"{who} is at risk with [[{at_risk}]] of ARR, and Person A is its champion",
+            bottom=verdict_first(body, at_risk))))
 
     fake.push(reply)
     data = [EXAMPLES / n for n in ("revenue_snapshots.csv", "accounts.csv", "customers.csv", "pipeline.csv")]
@@ -332,7 +338,7 @@ def test_critic_only_for_high_stakes_on_the_fast_model(fake):
 
 
 def test_a_critic_quote_not_in_the_draft_is_dropped(fake):
-    fake.push(message(tool_use("submit_answer", answer_payload())),
+    fake.push(lambda body: message(tool_use("submit_answer", answer_payload(bottom=verdict_first(body, "ctx.arr")))),
               message(tool_use("submit_review", review_payload("words the draft never said", "rethink"))))
     answer = advisor().ask(HIGH, data=[EXAMPLES / "pipeline.csv"])
     assert answer.critic.backend == "offline"
@@ -444,3 +450,41 @@ def test_the_sdk_is_imported_only_on_the_claude_path():
             "print('anthropic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("False")
+
+
+# ------------------------------------------------------------------ the decision asked
+
+def test_the_model_gets_the_decision_and_the_computed_verdict(fake):
+    answer = advisor().ask("Will we hit our Q4 number of $900K new ARR?", data=[EXAMPLES / "pipeline.csv"])
+    block = data_block(drafts(fake)[0])
+    assert block["understood"]["target"] == 900000.0 and block["understood"]["decision"] == "hit_the_number"
+    verdict = block["verdict"]
+    assert verdict["decision"] == "hit_the_number" and verdict["must_state"] == [
+        "question.target", "revenue_forecast_model.coverage.p_reach_quota"]
+    assert "$900K" in verdict["computed"] and block["answer_language"] == "en"
+    assert "verdict first" in drafts(fake)[0]["messages"][0]["content"]
+    assert answer.verdict == verdict["verdict"] and "$900K" in answer.bottom_line
+
+
+def test_a_draft_that_leaves_out_the_verdict_is_revised_then_given_the_computed_one(fake):
+    evasive = answer_payload(bottom="Focus on pipeline quality and the rest follows.")
+    fake.push(message(tool_use("submit_answer", evasive)), message(tool_use("submit_answer", evasive)))
+    answer = advisor().ask("Will we hit our Q4 number of $900K new ARR?", data=[EXAMPLES / "pipeline.csv"])
+    revision = fake.bodies()[1]["messages"][0]["content"]
+    assert "verdict: the bottom line does not state the target in your question ($900K)" in revision
+    # The revision still evaded: the code's verdict now leads, the model's sentence follows.
+    assert answer.bottom_line.startswith("No — out of reach this quarter") or "$900K" in answer.bottom_line.split(".")[0]
+    assert answer.bottom_line.endswith("Focus on pipeline quality and the rest follows.")
+    assert answer.verification.verdict_issues and answer.verification.revisions == 1
+
+
+def test_a_chinese_question_asks_the_model_for_chinese_and_checks_it(fake):
+    english = answer_payload()
+    fake.push(lambda body: message(tool_use("submit_answer", answer_payload(bottom=verdict_first(body, "ctx.arr")))),
+              message(tool_use("submit_answer", english)))
+    answer = advisor().ask("我们的客户流失严重吗？", data=[EXAMPLES / "revenue_snapshots.csv"])
+    first, second = drafts(fake)[:2]
+    assert data_block(first)["answer_language"] == "zh" and "Simplified Chinese" in first["messages"][0]["content"]
+    revision = second["messages"][0]["content"]
+    assert "the answer is not in Chinese" in revision
+    assert answer.language == "zh"

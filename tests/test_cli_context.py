@@ -30,7 +30,9 @@ def test_check_json_on_example(run_cli):
 def test_check_human_output(run_cli):
     result = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF)
     assert result.code == 0
-    assert "Confidence: medium" in result.out and "[HIGH] grr_low" in result.out
+    assert "Confidence: medium" in result.out
+    assert "⛔ Gross retention too low · high · CCO: GRR 83% (under 85%)" in result.out
+    assert "grr_low" not in result.out and "[HIGH]" not in result.out   # labels, never ids
 
 
 def test_stale_context_flagged(run_cli):
@@ -103,3 +105,55 @@ def test_as_of_is_parsed_once_for_every_front_end():
     assert as_of_date("2026-11-23") == date(2026, 11, 23) and as_of_date(None) == date.today()
     with pytest.raises(UsageError, match="^as_of: "):
         as_of_date("23/13/2026", name="as_of")
+
+
+def test_check_shows_the_line_each_metric_came_from(run_cli):
+    result = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF)
+    assert "← line 49: - **ARR:** $4.2M" in result.out
+    assert "← line 26: - **Sales team:** 5 account executives (2 still ramping)" in result.out
+    data = json.loads(run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF, "--json").out)
+    assert data["sources"]["arr"] == {"line": 49, "text": "- **ARR:** $4.2M", "column": None, "period": None,
+                                      "derived": False, "inputs": [], "lines": [49],
+                                      "read_by": "parser"}
+
+
+def test_check_in_chinese_keeps_json_keys_in_english(run_cli):
+    from csuite.knowledge.bilingual import cjk_share
+
+    english = json.loads(run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF,
+                                 "--json").out)
+    chinese = json.loads(run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF,
+                                 "--json", "--lang", "zh").out)
+    assert set(chinese) == set(english) and chinese["metrics"] == english["metrics"]
+    assert chinese["language"] == "zh" and english["language"] == "en"
+    assert {a["id"] for a in chinese["alerts"]} == {a["id"] for a in english["alerts"]}
+    assert chinese["alerts"][0]["message"] == "毛收入留存率 GRR 83%（低于 85%）"
+    assert cjk_share(chinese["alerts"][0]["message"]) >= 0.5
+    human = run_cli("context", "check", EXAMPLES / "company-context.md", "--as-of", AS_OF, "--lang", "zh").out
+    for heading in ("公司上下文：", "最后更新：", "可信度：中", "指标：", "预警 (10)：", "第 49 行：- **ARR:** $4.2M",
+                    "获客成本回收期 (cac_payback_months)", "21 个月"):
+        assert heading in human, heading
+
+
+def test_a_chinese_file_is_reported_in_chinese_unless_told_otherwise(run_cli):
+    path = ROOT / "tests" / "data" / "contexts" / "chinese_only.md"
+    result = run_cli("context", "check", path, "--as-of", AS_OF)
+    assert "指标：" in result.out and "警告: 第 29 行是写给顾问的指令" in result.err
+    english = run_cli("context", "check", path, "--as-of", AS_OF, "--lang", "en")
+    assert "Metrics:" in english.out and "warning: line 29 reads as an instruction" in english.err
+
+
+def test_strict_fails_on_unused_numbers_and_says_which_lines(run_cli, tmp_path):
+    path = tmp_path / "company-context.md"
+    path.write_text("- **ARR:** $2M\n- **Gross margin:** 78%\nOffice plants: 12\n")
+    assert run_cli("context", "check", path, "--as-of", AS_OF).code == 0
+    result = run_cli("context", "check", path, "--as-of", AS_OF, "--strict")
+    assert result.code == 2 and result.err.count("warning:") == 1 and "line 2" in result.err
+
+
+def test_oversized_context_exits_2_with_one_line(run_cli, tmp_path):
+    path = tmp_path / "company-context.md"
+    path.write_bytes(b"- **ARR:** $4.2M\n" * 20_000)
+    result = run_cli("context", "check", path, "--as-of", AS_OF)
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+    assert "read up to 262,144 bytes" in result.err and "$4.2M" not in result.err

@@ -44,6 +44,51 @@ def test_benchmarks_are_labelled_benchmark():
     ("x.concentration.end_arr", 4_180_800, "usd"), ("x.coverage.ratio", 1.6, "ratio"), ("x.nrr", 1.04, "fraction"),
     ("x.cac_payback_months", 21, "months"), ("x.kill_count", 5, "count"), ("x.monte_carlo.p_reach_quota", 0.05, "fraction"),
     ("x.magic_number", 0.62, "ratio"), ("x.monte_carlo.p50", 586_000, "usd"),
+    ("x.by_source.Web.cac", 13_333, "usd"), ("x.value.discount.mean_depth", 0.12, "fraction"),
+    ("x.volumes.penetration", 0.0, "fraction"), ("x.cac_payback_months", 21, "months"),
+    ("x.n_accounts", 3, "count"), ("x.flags.no_decision_losses_high.threshold", 0.3, "fraction"),
 ])
 def test_units_from_field_names(key, value, unit):
     assert guess_unit(key, value) == unit
+
+
+# ---------------------------------------------------------------- files read by several tools
+
+def test_opportunity_export_is_read_by_the_forecast_unless_the_question_wants_more():
+    from csuite.evidence.plan import detect_file, detect_files, wanted_tools
+    from csuite.routing.router import route
+
+    export = EXAMPLES / "salesforce_funnel.csv"
+    # Question-blind: the forecast reads opportunity exports, as before the funnel analyzer existed
+    # (the funnel analyzer matches more of this export's headers, but the kind's first tool reads it).
+    assert detect_file(export, as_of="2026-11-23")[0].tool == "revenue_forecast_model"
+    routed = route("We keep losing deals — is it price or value?")
+    wanted = wanted_tools(routed.role_topics, [routed.primary])
+    assert wanted[0] == "funnel_analyzer"
+    runs = detect_files(export, as_of="2026-11-23", wanted=wanted)
+    assert [f.tool for f, _ in runs] == ["funnel_analyzer", "revenue_forecast_model"]
+    assert runs[0][1].loss_diagnosis.verdict == "value"
+
+
+def test_a_wanted_tool_that_refuses_the_file_leaves_it_to_the_default_reader(tmp_path):
+    from csuite.evidence.plan import detect_files
+
+    open_only = tmp_path / "open.csv"
+    open_only.write_text("deal_id,stage,amount,close_date\nA,proposal,1000,2026-12-01\n", encoding="utf-8")
+    runs = detect_files(open_only, as_of="2026-11-23", wanted=["funnel_analyzer"])
+    assert [f.tool for f, _ in runs] == ["revenue_forecast_model"]
+
+
+def test_funnel_evidence_units_and_kinds():
+    from csuite.tools.registry import get_tool
+
+    spec = get_tool("funnel_analyzer")
+    result = spec.run(EXAMPLES / spec.sample, spec.options(as_of="2026-11-23", spend=str(EXAMPLES / "channel_spend.csv")))
+    items = {e.id: e for e in tool_evidence("funnel_analyzer", result, "export.csv")}
+    assert items["funnel_analyzer.loss_reasons.no_decision"].unit == "fraction"
+    assert items["funnel_analyzer.loss_diagnosis.lost"].unit == "count"
+    assert items["funnel_analyzer.loss_diagnosis.no_decision_threshold"].kind == "framework"
+    assert items["funnel_analyzer.by_source.Web.cac"].unit == "usd"
+    assert items["funnel_analyzer.cycle_days.median"].unit == "days"
+    assert items["funnel_analyzer.velocity_per_day.value"].unit == "usd"
+    assert items["funnel_analyzer.value.by_segment.SMB.median"].unit == "usd"

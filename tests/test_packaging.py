@@ -329,3 +329,46 @@ def test_python_m_csuite_package_in_a_subprocess(tmp_path):
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / f"{ROOT_SKILL}.zip").is_file()
+
+
+# ------------------------------------------------------------------------- readable installs
+
+def _modes(root: Path) -> dict[str, set[int]]:
+    """Permission bits of every folder and file under root (root included)."""
+    import stat
+
+    found: dict[str, set[int]] = {"dirs": {stat.S_IMODE(root.stat().st_mode)}, "files": set()}
+    for path in root.rglob("*"):
+        found["dirs" if path.is_dir() else "files"].add(stat.S_IMODE(path.stat().st_mode))
+    return found
+
+
+def test_installed_skills_and_zips_are_readable_whatever_the_umask(tmp_path):
+    """A private umask (077) used to leave skills drwx------ and zips -rw-------; a host running
+    as another user, or a teammate, could not read them. Run through the real command line."""
+    code = ("import os, sys; os.umask(0o077)\n"
+            "from csuite.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    skills_dir, dist = tmp_path / "skills", tmp_path / "dist"
+    for argv in (["install", "--target", "claude", "--dir", str(skills_dir)],
+                 ["package", "--out", str(dist)]):
+        result = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                                cwd=ROOT, env=env)
+        assert result.returncode == 0, result.stderr
+    for skill in pack_skills():
+        assert _modes(skills_dir / skill.name) == {"dirs": {0o755}, "files": {0o644}}, skill.name
+    zips = list(dist.glob("*.zip"))
+    assert len(zips) == len(pack_skills())
+    assert {os.stat(z).st_mode & 0o777 for z in zips} == {0o644}
+
+
+def test_reinstall_makes_an_old_private_copy_readable(run_cli, tmp_path):
+    dest = tmp_path / "skills"
+    assert run_cli("install", "--target", "agents", "--dir", dest).code == 0
+    skill = pack_skills()[0]
+    for path in [dest / skill.name, *(dest / skill.name).rglob("*")]:
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
+    again = run_cli("install", "--target", "agents", "--dir", dest)
+    assert again.code == 0 and "unchanged" in again.out
+    assert _modes(dest / skill.name) == {"dirs": {0o755}, "files": {0o644}}

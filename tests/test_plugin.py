@@ -64,18 +64,93 @@ def test_plugin_loads_the_root_skill_and_both_role_skills():
         assert (ROOT / "skills" / role_skill / "SKILL.md").is_file()
 
 
-def test_plugin_starts_the_mcp_server():
+def test_plugin_starts_the_mcp_server_from_its_own_folder():
+    """The plugin's server is launched relative to the plugin (no `csuite` needed on PATH)."""
     plugin = load(".claude-plugin/plugin.json")
     config_path = plugin.get("mcpServers", "./.mcp.json")
     assert isinstance(config_path, str)
-    config = load(config_path)
-    server = config["mcpServers"]["csuite"]
-    assert server["command"] == "csuite" and server["args"] == ["mcp"]
-    # The command is our console script and `mcp` is one of its commands.
-    from csuite.cli import build_parser
+    server = load(config_path)["mcpServers"]["csuite"]
+    assert server["command"] == "python3"
+    assert server["args"][0] == "${CLAUDE_PLUGIN_ROOT}/bin/csuite-mcp"
+    assert (ROOT / "bin" / "csuite-mcp").stat().st_mode & 0o111, "the launcher must be executable"
 
-    args = build_parser().parse_args(server["args"])
-    assert args.command == "mcp" and callable(args.func)
+
+def _manifest_launch(data_dir, path_dirs):
+    """The command, arguments and environment Claude Code builds from .mcp.json."""
+    import os
+
+    server = load(load(".claude-plugin/plugin.json")["mcpServers"])["mcpServers"]["csuite"]
+    values = {"${CLAUDE_PLUGIN_ROOT}": str(ROOT), "${CLAUDE_PLUGIN_DATA}": str(data_dir)}
+
+    def expand(text: str) -> str:
+        for name, value in values.items():
+            text = text.replace(name, value)
+        return text
+
+    path = os.pathsep.join(str(p) for p in path_dirs)
+    env = {"PATH": path, "HOME": str(data_dir), "LANG": "C.UTF-8"}
+    assert shutil.which("csuite", path=path) is None, "csuite must not be on the test PATH"
+    return shutil.which(server["command"], path=path), [expand(a) for a in server["args"]], env
+
+
+def _session(command, args, env, cwd):
+    """initialize, list tools, run route and context_check through the official mcp client."""
+    import anyio
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    params = StdioServerParameters(command=command, args=args, env=env, cwd=str(cwd))
+
+    async def main():
+        with anyio.fail_after(120):
+            async with stdio_client(params) as (read, write):
+                async with ClientSession(read, write) as session:
+                    init = await session.initialize()
+                    tools = await session.list_tools()
+                    routed = await session.call_tool("route", {"question": "Will we hit the quarter?"})
+                    return init, tools, routed
+
+    return anyio.run(main)
+
+
+def _check_session(init, tools, routed):
+    from csuite import __version__
+
+    info = getattr(init, "server_info", None) or init.serverInfo
+    assert info.name == "csuite-advisors" and info.version == __version__
+    assert {"ask", "route", "context_check"} <= {t.name for t in tools.tools}
+    structured = getattr(routed, "structured_content", None) or routed.structuredContent
+    assert structured["primary"] == "cro"
+
+
+def test_manifest_launch_uses_the_python_that_has_the_engine(tmp_path):
+    """`python3` on PATH is a Python with the engine installed (a user's own install): the launcher
+    runs the server with it, from a folder without the checkout and without `csuite` on PATH."""
+    import sys
+
+    shim_dir = tmp_path / "bin"
+    shim_dir.mkdir()
+    shim = shim_dir / "python3"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    command, args, env = _manifest_launch(tmp_path / "data", [shim_dir, "/usr/bin", "/bin"])
+    assert command == str(shim)
+    _check_session(*_session(command, args, env, elsewhere))
+    assert not (tmp_path / "data" / "venv").exists()  # nothing was built
+
+
+@pytest.mark.skipif(shutil.which("python3", path="/usr/bin:/bin") is None, reason="no system python3")
+def test_manifest_launch_honours_csuite_python(tmp_path):
+    """The system python3 (no engine, no pydantic) runs the launcher; CSUITE_PYTHON names the
+    interpreter that has the engine, and the server starts with it, building nothing."""
+    import sys
+
+    command, args, env = _manifest_launch(tmp_path / "data", ["/usr/bin", "/bin"])
+    env["CSUITE_PYTHON"] = sys.executable
+    _check_session(*_session(command, args, env, tmp_path))
+    assert not (tmp_path / "data" / "venv").exists()
 
 
 def test_pyproject_declares_the_console_script_the_plugin_runs():
@@ -131,12 +206,13 @@ def test_doc_csuite_commands_parse():
         assert callable(args.func), command
 
 
-def test_doc_host_configs_match_the_repo_config():
+def test_doc_host_configs_start_the_installed_server():
     import tomllib
 
-    server = load(".mcp.json")["mcpServers"]["csuite"]
+    server = {"command": "csuite", "args": ["mcp"]}
     json_blocks = [json.loads(b) for b in _blocks("json")]
-    assert json_blocks and all(b["mcpServers"]["csuite"] == server for b in json_blocks)
+    hosts = [b for b in json_blocks if "mcpServers" in b]
+    assert hosts and all(b["mcpServers"]["csuite"] == server for b in hosts)
     toml = tomllib.loads(_blocks("toml")[0])
     assert toml["mcp_servers"]["csuite"] == server
     text = DOC.read_text(encoding="utf-8")
@@ -186,3 +262,45 @@ def test_doc_python_snippets_compile_and_the_offline_one_runs():
                                                  spec.options()).model_dump(mode="json")
     bad = namespace["tool_result"](SimpleNamespace(id="toolu_2", name=spec.name, input={"path": "nope.csv"}))
     assert bad["is_error"] is True and bad["content"] == "nope.csv: no such file"
+
+
+def _launcher():
+    """bin/csuite-mcp loaded as a module (it has no .py suffix: it is run as a script)."""
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("csuite_mcp_launcher", str(ROOT / "bin" / "csuite-mcp"))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_launcher_data_folder_and_stamp(tmp_path, monkeypatch):
+    launcher = _launcher()
+    # A host that does not substitute ${CLAUDE_PLUGIN_DATA} passes it literally: use the cache.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert launcher.data_dir("${CLAUDE_PLUGIN_DATA}") == tmp_path / "cache" / "csuite-advisors"
+    assert launcher.data_dir(None) == tmp_path / "cache" / "csuite-advisors"
+    assert launcher.data_dir(str(tmp_path / "d")) == tmp_path / "d"
+    # A built environment is used only while it matches this plugin folder and its pyproject.
+    venv = tmp_path / "d" / "venv"
+    python = launcher.venv_python(venv)
+    python.parent.mkdir(parents=True)
+    python.write_text("", encoding="utf-8")
+    assert launcher.built_venv(tmp_path / "d") is None                       # no stamp yet
+    (venv / launcher.STAMP).write_text("elsewhere\nstale\n", encoding="utf-8")
+    assert launcher.built_venv(tmp_path / "d") is None                       # another build
+    (venv / launcher.STAMP).write_text(launcher.plugin_stamp(), encoding="utf-8")
+    assert launcher.built_venv(tmp_path / "d") == str(python)
+
+
+@pytest.mark.skipif(shutil.which("python3", path="/usr/bin:/bin") is None, reason="no system python3")
+def test_launcher_refuses_a_missing_csuite_python(tmp_path):
+    import subprocess
+
+    done = subprocess.run(["python3", str(ROOT / "bin" / "csuite-mcp"), "--setup"], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                          "CSUITE_PYTHON": str(tmp_path / "no-python")})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == f"csuite-mcp: error: CSUITE_PYTHON={tmp_path / 'no-python'} is not an executable Python"

@@ -7,9 +7,25 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import AS_OF, EXAMPLES
 from jinja2 import UndefinedError, meta
 from jinja2.exceptions import SecurityError
 
+from csuite.answer import (
+    Action,
+    AlertNote,
+    Answer,
+    CriticReview,
+    Decision,
+    DecisionOption,
+    Downgrade,
+    Evidence,
+    Finding,
+    RoleView,
+    Synthesis,
+    Verification,
+)
+from csuite.render.answer import answer_view
 from csuite.render.templates import (
     CRO_PERSONAS,
     context_view,
@@ -81,59 +97,56 @@ def alert_dict() -> dict:
     return {"id": "pipeline_coverage_below_3x", "role": "cro", "severity": "high",
             "message": "pipeline_coverage 2.40x (< 3.00x)",
             "why": "At typical 25–33% win rates, less than 3x qualified pipeline makes the quarter unlikely.",
-            "action": "Rebuild the forecast from stage-calibrated win rates."}
+            "action": "Rebuild the forecast from stage-calibrated win rates.", "label": "Thin pipeline coverage"}
 
 
-def answer_dict() -> dict:
-    return {
-        "question": "Will we make the Q4 number?",
-        "role": "cro", "consulted": ["cco"], "in_scope": True, "referral": None,
-        "bottom_line": "Unlikely at current coverage: P50 is USD 610K against a USD 783K target.",
-        "confidence": "medium",
-        "findings": [
-            {"text": "Pipeline coverage is 2.4x — below what a 25% win rate needs.", "tag": "verified",
-             "sources": ["company-context.md: Pipeline coverage = 2.4x"]},
-            {"text": "Coverage needed is about 4x at a 25% win rate.", "tag": "medium",
-             "sources": ["benchmarks.pipeline_coverage_target"]},
-            {"text": "Assuming the two ramping AEs close nothing this quarter.", "tag": "assumed", "sources": []},
-        ],
-        "why": ["Hiring and cash plans are built on this number."],
-        "actions": [{"action": "Re-weight the pipeline with calibrated stage rates", "owner": "RevOps",
-                     "deadline": "2026-11-30"}],
-        "risks": ["The largest deal slips into Q1."],
-        "decision": {"question": "How do we close the Q4 gap?",
-                     "options": [{"option": "Generate pipeline", "tradeoff": "Slow to land this quarter"},
-                                 {"option": "Discount", "tradeoff": "Trains buyers to wait"}],
-                     "recommendation": "Generate pipeline; do not discount."},
-        "questions": ["Which deals are in Commit?"],
-        "alerts": [alert_dict()],
-        "critic": {"stakes": ["a strategy change ('discount')"], "verdict": "address",
-                   "weakest_point": "The P50 assumes no slip.", "quote": "P50 is USD 610K",
-                   "missing_perspective": "The CFO's cash view.", "cost_if_wrong": "A missed quarter.",
-                   "revised": True, "backend": "offline"},
-        "synthesis": None,
-        "verification": {"passed": True, "downgrades": [{"finding": 0, "claimed": "verified", "tag": "medium",
-                                                         "reason": "benchmark"}], "assumed_share": 0.33},
-        "notes": ["Offline engine."], "tools_run": ["revenue_forecast_model"], "topics": ["pipeline_forecasting"],
-        "backend": "offline", "usage": None,
-    }
+def sample_answer(lang: str = "en", **update) -> Answer:
+    """A realistic verified answer, built as the pipeline builds it (the view comes from answer_view)."""
+    evidence = [Evidence(id="ctx.pipeline_coverage", label="Pipeline coverage", value=2.4, unit="ratio",
+                         source="company-context.md: 'Pipeline coverage'", kind="founder_data"),
+                Evidence(id="bench.pipeline_coverage_target", label="pipeline coverage target", value=3.0,
+                         unit="ratio", source="thresholds.yaml benchmarks", kind="benchmark")]
+    answer = Answer(
+        question="Will we make the Q4 number?", language=lang, role="cro", consulted=["cco"],
+        bottom_line="Unlikely at current coverage: P50 is USD 610K against a USD 783K target.",
+        bottom_line_sources=["ctx.pipeline_coverage"], confidence="medium",
+        findings=[Finding(text="Pipeline coverage is 2.4x", so_what="below what a 25% win rate needs",
+                          sources=["ctx.pipeline_coverage"], tag="verified"),
+                  Finding(text="Coverage needed is about 3x", so_what="the usual line",
+                          sources=["bench.pipeline_coverage_target"], tag="medium"),
+                  Finding(text="Assuming the two ramping AEs close nothing this quarter", so_what="a cautious call",
+                          tag="assumed", assumption="Assumed: no data on ramping AEs")],
+        why=["Hiring and cash plans are built on this number."],
+        actions=[Action(id="cro.pipeline_forecasting.1", action="Re-weight the pipeline with calibrated stage rates",
+                        owner="RevOps", deadline="2026-11-30")],
+        risks=["The largest deal slips into Q1."],
+        decision=Decision(question="How do we close the Q4 gap?",
+                          options=[DecisionOption(option="Generate pipeline", tradeoff="Slow to land this quarter"),
+                                   DecisionOption(option="Discount", tradeoff="Trains buyers to wait")],
+                          recommendation="Generate pipeline; do not discount."),
+        questions=["Which deals are in Commit?"], alerts=[AlertNote(**alert_dict())],
+        more_alerts=["Most reps miss quota"],
+        critic=CriticReview(stakes=["a strategy change ('discount')"], verdict="address",
+                            weakest_point="The P50 assumes no slip.", quote="P50 is USD 610K",
+                            missing_perspective="The CFO's cash view.", cost_if_wrong="A missed quarter.", revised=True),
+        verification=Verification(downgrades=[Downgrade(finding=0, claimed="verified", tag="medium",
+                                                        reason="benchmark")], assumed_share=0.33),
+        notes=["Offline engine."], evidence=evidence, backend="offline")
+    return answer.model_copy(update=update)
+
+
+def answer_dict(long: bool = True, **update) -> dict:
+    return answer_view(sample_answer(**update), long=long)
 
 
 def synthesis_answer() -> dict:
-    answer = answer_dict()
-    answer["synthesis"] = {
-        "views": [
-            {"role": "cro", "bottom_line": "Expansion can carry 30% of the plan.",
-             "findings": [{"text": "NRR is 104%.", "tag": "verified", "sources": ["context: NRR"]}],
-             "peer_review": ["CCO: GRR is 83%, so expansion rests on a leaking base."]},
-            {"role": "cco", "bottom_line": "Fix GRR before counting on expansion.",
-             "findings": [{"text": "GRR is 83%.", "tag": "verified", "sources": ["context: GRR"]}],
-             "peer_review": []},
-        ],
-        "agreement": ["The largest account's renewal decides the year."],
-        "disagreement": ["How much expansion the plan can assume."],
-    }
-    return answer
+    views = [RoleView(role="cro", bottom_line="Expansion can carry 30% of the plan.",
+                      findings=[Finding(text="NRR is 104%.", tag="verified")],
+                      peer_review=["✗ CCO disputes: GRR is 83%, so expansion rests on a leaking base."]),
+             RoleView(role="cco", bottom_line="Fix GRR before counting on expansion.",
+                      findings=[Finding(text="GRR is 83%.", tag="verified")], peer_review=[])]
+    return answer_dict(synthesis=Synthesis(views=views, agreement=["The largest account's renewal decides the year."],
+                                           disagreement=["How much expansion the plan can assume."]))
 
 
 def variables_for(name: str) -> dict:
@@ -160,10 +173,10 @@ def variables_for(name: str) -> dict:
                                                 "kind": "founder_data"}]},
         "critic.j2": {"question": ans["question"], "answer": ans, "stakes": ["a strategy change ('discount')"]},
         "answer_single.j2": {"answer": ans},
-        "alert.j2": {"alert": alert_dict()},
+        "alert.j2": {"alert": alert_dict(), "answer": ans},
         "answer_synthesis.j2": {"answer": synthesis_answer()},
-        "answer_referral.j2": {"answer": {**ans, "in_scope": False, "referral": "cfo", "role": None,
-                                          "bottom_line": "Runway is a CFO question."}},
+        "answer_referral.j2": {"answer": answer_dict(in_scope=False, referral="cfo", role=None,
+                                                     bottom_line="Runway is a CFO question.")},
     }[name]
 
 
@@ -217,8 +230,8 @@ def test_every_missing_variable_fails(name):
             render_prompt(name, **partial)
 
 
-@pytest.mark.parametrize("key", ["bottom_line", "confidence", "findings", "actions", "decision", "alerts",
-                                 "critic", "verification", "why", "risks", "role", "consulted"])
+@pytest.mark.parametrize("key", ["bottom_line", "confidence_label", "findings", "actions", "decision", "alerts",
+                                 "critic", "why", "risks", "who", "labels", "downgraded", "long", "notes"])
 def test_a_missing_answer_key_fails(key):
     answer = answer_dict()
     del answer[key]
@@ -244,7 +257,8 @@ def test_sandbox_blocks_python_internals():
 
 
 def test_autoescape_is_off():
-    assert render_prompt("alert", alert={**alert_dict(), "message": "coverage < 3.0x & falling"}).count("&amp;") == 0
+    text = render_prompt("alert", alert={**alert_dict(), "message": "coverage < 3.0x & falling"}, answer=answer_dict())
+    assert text.count("&amp;") == 0 and "< 3.0x & falling" in text
 
 
 # ---------------------------------------------------------------- answer layout
@@ -253,51 +267,67 @@ def test_autoescape_is_off():
 def test_answer_single_sections_in_order_with_tag_emoji():
     text = render_prompt("answer_single", **variables_for("answer_single.j2"))
     order = ["**BOTTOM LINE**", "**WHAT**", "**WHY THIS MATTERS**", "**HOW TO ACT**", "**RISKS**",
-             "**YOUR DECISION**", "**ALERTS**", "**[CRITIC-SCREEN]**"]
+             "**YOUR DECISION**", "**ALERTS**", "**CRITIC SCREEN**"]
     positions = [text.index(s) for s in order]
     assert positions == sorted(positions)
     assert "- 🟢 Pipeline coverage is 2.4x" in text and "- 🟡 Coverage needed" in text and "- 🔴 Assuming" in text
     assert "_Source: company-context.md: Pipeline coverage = 2.4x_" in text
-    assert "| 1 | Re-weight the pipeline with calibrated stage rates | RevOps | 2026-11-30 |" in text
-    assert "CRO (consulted CCO)" in text
-    assert "🔴 **HIGH · `pipeline_coverage_below_3x`** (CRO)" in text
-    assert "⚠️ address (revised once)" in text and '("P50 is USD 610K")' in text
-    assert "1 finding downgraded" in text
+    assert "| 1 | Re-weight the pipeline with calibrated stage rates [cro.pipeline_forecasting.1] | RevOps | 2026-11-30 |" in text
+    assert "CRO · consulted CCO" in text
+    assert "⛔ **HIGH · Thin pipeline coverage**" in text     # a severity glyph, never a tag colour
+    assert "🔧 address first (revised once)" in text
+    assert "1 finding(s) downgraded" in text
+
+
+def test_short_form_is_one_screen_and_keeps_the_decision_first():
+    text = render_prompt("answer_single", answer=answer_dict(long=False))
+    assert "**WHY THIS MATTERS**" not in text and "| # |" not in text
+    assert "1. Re-weight the pipeline with calibrated stage rates — RevOps, 2026-11-30" in text
+    assert "⛔ **Thin pipeline coverage**" in text and "1 more open alert(s): Most reps miss quota" in text
+    assert "_Source: company-context.md_" in text          # files only; fields are in --long and JSON
+    assert len(text.split()) < 250
+
+
+def test_chinese_answer_has_chinese_headings():
+    text = render_prompt("answer_single", answer=answer_dict(lang="zh"))
+    for heading in ("**结论**", "**发现**", "**为什么重要**", "**怎么做**", "**风险**", "**你的决定**"):
+        assert heading in text
+    assert "首席营收官 CRO" in text and "置信度" in text
 
 
 def test_answer_single_skips_empty_sections():
-    answer = answer_dict()
-    answer.update(why=[], risks=[], actions=[], decision=None, alerts=[], critic=None, questions=[])
+    answer = answer_dict(why=[], risks=[], actions=[], decision=None, alerts=[], more_alerts=[], critic=None,
+                         questions=[])
     text = render_prompt("answer_single", answer=answer)
     for section in ("WHY THIS MATTERS", "HOW TO ACT", "RISKS", "YOUR DECISION", "ALERTS", "CRITIC"):
         assert section not in text
     assert text.index("**BOTTOM LINE**") < text.index("**WHAT**")
 
 
-def test_answer_synthesis_shows_views_agreement_disagreement():
+def test_answer_synthesis_shows_the_merged_answer_then_each_view():
     text = render_prompt("answer_synthesis", **variables_for("answer_synthesis.j2"))
-    order = ["**BOTTOM LINE** · CRO + CCO", "**EACH ROLE'S VIEW**", "**CRO**: Expansion", "**CCO**: Fix GRR",
-             "**WHERE THEY AGREE**", "**WHERE THEY DISAGREE**", "**SYNTHESIS**", "**HOW TO ACT**", "**YOUR DECISION**"]
+    order = ["**BOTTOM LINE**", "**WHAT**", "**HOW EACH ADVISOR SEES IT**", "**CRO**: Expansion", "**CCO**: Fix GRR"]
     positions = [text.index(s) for s in order]
     assert positions == sorted(positions)
-    assert "Peer check: CCO: GRR is 83%" in text
+    assert "✗ CCO disputes: GRR is 83%" in text
     assert "How much expansion the plan can assume." in text
 
 
 def test_answer_referral_names_who_to_ask():
     text = render_prompt("answer_referral", **variables_for("answer_referral.j2"))
-    assert "**WHO TO ASK**: your CFO or finance lead." in text
+    assert "**WHO TO ASK INSTEAD**: CFO" in text
 
 
 def test_alert_block():
-    text = render_prompt("alert", alert=alert_dict())
+    text = render_prompt("alert", alert=alert_dict(), answer=answer_dict())
     assert text.splitlines() == [
-        "> 🔴 **HIGH · `pipeline_coverage_below_3x`** (CRO): pipeline_coverage 2.40x (< 3.00x)",
+        "> ⛔ **HIGH · Thin pipeline coverage**: Pipeline coverage 2.40x (under 3.00x)",
         "> Why: At typical 25–33% win rates, less than 3x qualified pipeline makes the quarter unlikely.",
         "> Do first: Rebuild the forecast from stage-calibrated win rates.",
     ]
-    minimal = {k: alert_dict()[k] for k in ("id", "severity", "message", "action")}
-    assert "Why:" not in render_prompt("alert", alert=minimal)
+    short = render_prompt("alert", alert=alert_dict(), answer=answer_dict(long=False))
+    assert short.strip() == ("⛔ **Thin pipeline coverage** (Pipeline coverage 2.40x (under 3.00x)) — "
+                             "Do first: Rebuild the forecast from stage-calibrated win rates.")
 
 
 # ---------------------------------------------------------------- loop prompts
@@ -314,7 +344,7 @@ def test_self_verify_repair_lists_the_exact_failures():
 def test_critic_is_an_executive_mentor_screen():
     text = render_prompt("critic", **variables_for("critic.j2"))
     for phrase in ("executive mentor", "Weakest point", "Missing perspective", "Cost if wrong",
-                   "`proceed` ✅", "`address` ⚠️", "`rethink` 🔴", '"quote"', "<draft>", "</draft>"):
+                   "`proceed` ✅", "`address` 🔧", "`rethink` 🛑", '"quote"', "<draft>", "</draft>"):
         assert phrase in text
     # The draft itself is inside the fence, quoted for the critic.
     draft = text[text.index("<draft>"):text.index("</draft>")]
@@ -405,3 +435,55 @@ def test_render_module_uses_these_templates():
     text = to_markdown(answer)
     assert text.startswith("> Will we make Q4?") and "- 🟢 Coverage is 2.4x — below the 4x" in text
     assert answer.findings[0].text == "Coverage is 2.4x"  # rendering never mutates the answer
+
+
+# ------------------------------------------------------------ glyphs and alert labels
+
+def test_tag_severity_and_verdict_glyphs_never_overlap():
+    """🟢🟡🔴 only ever mean evidence tags; alerts and critic verdicts have glyphs of their own."""
+    from csuite.render.templates import SEVERITY_EMOJI, TAG_EMOJI, VERDICT_EMOJI
+
+    sets = [set(TAG_EMOJI.values()), set(SEVERITY_EMOJI.values()), set(VERDICT_EMOJI.values())]
+    assert all(len(s) == 3 for s in sets)
+    assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
+    assert TAG_EMOJI == {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
+
+
+def test_rendered_alerts_carry_no_tag_glyph_and_no_internal_id(run_cli):
+    """The answer's alert block, through `csuite ask`: a severity glyph, the label, the metric in
+    words; neither the alert id nor a metric's snake_case name, and no 🟢🟡🔴."""
+    from csuite.knowledge.thresholds import alert_rules
+
+    result = run_cli("ask", "Is our NRR real?", "--context", EXAMPLES / "company-context.md",
+                     "--as-of", AS_OF, "--offline", "--long")
+    assert result.code == 0, result.err
+    alerts = result.out.split("**ALERTS**", 1)[1].split("\n---", 1)[0]
+    quoted = [line for line in alerts.splitlines() if line.startswith("> ") and "**" in line]
+    assert quoted
+    rules = alert_rules()
+    for line in quoted:
+        assert line[2] in "⛔⚠ℹ" and not any(glyph in line for glyph in "🟢🟡🔴")
+        assert any(f" · {rule.label}**" in line for rule in rules.values()), line
+    for alert_id, rule in rules.items():
+        assert alert_id not in alerts
+        for condition in rule.conditions:  # snake_case names (plain words like "contraction" are fine)
+            assert "_" not in condition.metric or condition.metric not in alerts, condition.metric
+
+
+def test_every_alert_has_a_label_in_both_languages():
+    from csuite.knowledge.alert_text import alert_label, metric_name
+    from csuite.knowledge.thresholds import alert_rules
+
+    for alert_id, rule in alert_rules().items():
+        assert alert_label(alert_id, "en") and alert_label(alert_id, "zh")
+        assert alert_label(alert_id, "en") != alert_id
+        for condition in rule.conditions:                      # every alert metric has a name
+            assert metric_name(condition.metric, "en") != condition.metric.replace("_", " ")
+
+
+def test_alert_message_in_words():
+    from csuite.knowledge.alert_text import readable_message
+
+    message = "nrr 104% (> 100%); grr 83% (< 85%)"
+    assert readable_message("leaky_bucket", message) == "NRR 104% (above 100%); GRR 83% (under 85%)"
+    assert readable_message("leaky_bucket", message, "zh") == "净收入留存（NRR） 104% (高于 100%)；毛收入留存（GRR） 83% (低于 85%)"

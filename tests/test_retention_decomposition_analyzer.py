@@ -16,7 +16,7 @@ from csuite.errors import InputError
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools import retention_decomposition_analyzer as rda
 from csuite.tools import snapshots as S
-from tests.conftest import DATA, EXAMPLES, ROOT
+from tests.conftest import DATA, EXAMPLES, ROOT, writer
 
 TOOL = "retention_decomposition_analyzer"
 SNAP = DATA / f"{TOOL}_snapshots.csv"
@@ -36,10 +36,7 @@ def one_cohort(**fields):
     return [{k: v for k, v in row.items() if v is not None}]
 
 
-def write(tmp_path, text, name="cohorts.csv"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+write = writer("cohorts.csv")
 
 
 # ----------------------------------------------------------------------------- the sample, by hand
@@ -447,7 +444,7 @@ def test_snapshot_only_flags_on_cohort_summaries():
     from datetime import date
 
     from csuite.errors import UsageError
-    with pytest.raises(UsageError, match="--end applies to revenue snapshots"):
+    with pytest.raises(UsageError, match="--period applies to revenue snapshots"):  # end= is the old name
         run(EXAMPLES / "retention_cohorts.csv", end="2026-09")
     with pytest.raises(UsageError, match="--cohort-by applies to revenue snapshots"):
         run(EXAMPLES / "retention_cohorts.csv", cohort_by="segment")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from csuite.errors import InputError
 from csuite.knowledge.thresholds import section
 from csuite.tools.revenue_forecast_model import ForecastOptions, run, simulate
-from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT
+from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT, writer
 
 TOOL = "revenue_forecast_model"
 SMALL = DATA / "revenue_forecast_model_small.csv"
@@ -31,10 +31,7 @@ def forecast(source, **opts):
     return run(str(source) if isinstance(source, Path) else source, ForecastOptions(**opts))
 
 
-def write(tmp_path: Path, text: str, name: str = "pipeline.csv", encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
+write = writer("pipeline.csv")
 
 
 HEADER = "deal_id,name,stage,amount,close_date,owner,segment\n"
@@ -354,9 +351,10 @@ def test_malformed_errors_name_row_and_field(tmp_path):
 
 
 def test_non_utf8_and_bom_and_crlf(run_cli, tmp_path):
-    bad = write(tmp_path, HEADER + "1,Café,proposal,5000,2026-12-01,Rep A,SMB\n", "latin1.csv", "latin-1")
-    res = run_cli("tool", TOOL, bad, "--as-of", AS_OF)
-    assert res.code == 2 and "UTF-8" in res.err
+    legacy = write(tmp_path, HEADER + "1,Café,proposal,5000,2026-12-01,Rep A,SMB\n", "cp1252.csv", "cp1252")
+    res = run_cli("tool", TOOL, legacy, "--as-of", AS_OF, "--json")
+    assert res.code == 0 and json.loads(res.out)["weighted"]["base"] == pytest.approx(3000)
+    assert "Windows-1252" in res.out
     text = "\ufeff" + (HEADER + "1,A,proposal,5000,2026-12-01,Rep A,SMB\n").replace("\n", "\r\n")
     r = forecast(write(tmp_path, text, "bom.csv"))
     assert r.weighted.base == pytest.approx(3000)

@@ -14,7 +14,7 @@ from csuite.errors import InputError, UsageError
 from csuite.knowledge.thresholds import section
 from csuite.tools import revenue_metrics as rm
 from csuite.tools.revenue_metrics import MetricsOptions, run
-from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT
+from tests.conftest import AS_OF, DATA, EXAMPLES, ROOT, writer
 
 SAMPLE = EXAMPLES / "revenue_metrics.yaml"
 
@@ -41,10 +41,16 @@ def test_sample_golden_2026_q3():
     assert m["magic_number"].calculation == "$310,000 ÷ $500,000 = 0.62"
     # Revenue form: (1,011,250 − 938,750) × 4 ÷ 500,000 = 290,000 ÷ 500,000 = 0.58.
     assert m["magic_number_revenue"].value == pytest.approx(0.58)
-    # CAC payback = 12 × 500,000 ÷ 310,000 = 19.35 months; GM-adjusted ÷ 0.91 = 6,000,000 ÷ 282,100 = 21.27.
-    assert m["cac_payback_months"].value == pytest.approx(6_000_000 / 310_000)
-    assert m["cac_payback_months_gm_adjusted"].value == pytest.approx(6_000_000 / 282_100)
-    assert round(m["cac_payback_months_gm_adjusted"].value) == 21          # company-context.md says ~21
+    # CAC payback (seed definition, new-logo ARR) = 12 × 500,000 ÷ (275,000 × 0.91) = 6,000,000 ÷ 250,250
+    # = 23.98 months; the net variant = 6,000,000 ÷ (310,000 × 0.91 = 282,100) = 21.27.
+    assert m["cac_payback_months"].value == pytest.approx(6_000_000 / 250_250)
+    assert m["cac_payback_months"].inputs == {"sm_spend_prior_quarter": 500_000, "new_logo_arr": 275_000,
+                                              "gross_margin": 0.91}
+    assert m["cac_payback_months"].formula == ("12 × S&M spend (2026-Q2) ÷ (new-logo ARR (2026-Q3) × gross margin "
+                                               "(2026-Q3))")
+    assert m["cac_payback_months_net"].value == pytest.approx(6_000_000 / 282_100)
+    assert m["cac_payback_months_net"].name == "CAC payback on net new ARR (months)"
+    assert round(m["cac_payback_months_net"].value) == 21          # company-context.md says ~21
     # Burn multiple = 1,190,000 ÷ 310,000 = 3.839 → above 3: bad.
     assert m["burn_multiple"].value == pytest.approx(1_190_000 / 310_000)
     assert m["burn_multiple"].band.startswith("bad")
@@ -64,7 +70,7 @@ def test_sample_trend_and_waterfall():
     assert by["2025-Q2"].magic_number is None                  # no prior-quarter S&M in the file
     assert by["2025-Q3"].magic_number == pytest.approx(260_000 / 400_000)      # 0.65
     assert by["2025-Q4"].magic_number == pytest.approx(330_000 / 420_000)      # 0.786
-    assert by["2026-Q2"].cac_payback_months_gm_adjusted == pytest.approx(12 * 470_000 / (270_000 * 0.91))
+    assert by["2026-Q2"].cac_payback_months_net == pytest.approx(12 * 470_000 / (270_000 * 0.91))
     # 2026-Q3 YoY revenue growth given as 40.9%; from revenue 1,011,250 ÷ 717,500 − 1 = 40.94% (agrees).
     assert by["2026-Q3"].growth == pytest.approx(0.409)
     w = r.waterfall
@@ -94,13 +100,16 @@ def test_magic_number_is_never_net_new_arr_times_four():
 
 
 def test_cac_payback_is_in_months_bessemer_example():
-    # Bessemer (2012): $770K S&M ÷ ($100K new MRR = $1.2M net new ARR × 70% GM) = 11 months, not 0.92 "years".
-    rows = [{"quarter": "2026-Q1", "arr_start": 0, "arr": 1_000_000, "sm_spend": 770_000},
-            {"quarter": "2026-Q2", "arr": 2_200_000, "sm_spend": 800_000, "gross_margin": "70%"}]
+    # Bessemer (2012): $770K S&M ÷ ($100K new MRR = $1.2M new-logo ARR × 70% GM) = 11 months, not 0.92 "years".
+    rows = [{"quarter": "2026-Q1", "arr_start": 0, "new": 1_000_000, "expansion": 0, "contraction": 0, "churn": 0,
+             "arr": 1_000_000, "sm_spend": 770_000},
+            {"quarter": "2026-Q2", "new": 1_200_000, "expansion": 100_000, "contraction": 0, "churn": 300_000,
+             "arr": 2_000_000, "sm_spend": 800_000, "gross_margin": "70%"}]
     r = run(rows)
-    assert r.metrics["cac_payback_months_gm_adjusted"].value == pytest.approx(11.0)
-    assert r.metrics["cac_payback_months"].value == pytest.approx(7.7)            # 12 × 770 ÷ 1,200
-    assert r.metrics["cac_payback_months_gm_adjusted"].unit == "months"
+    assert r.metrics["cac_payback_months"].value == pytest.approx(11.0)          # 12 × 770 ÷ (1,200 × 0.7)
+    assert r.metrics["cac_payback_months"].unit == "months"
+    # Net new ARR 1,000,000 (1,200 + 100 − 300): 12 × 770,000 ÷ (1,000,000 × 0.7) = 13.2 months.
+    assert r.metrics["cac_payback_months_net"].value == pytest.approx(13.2)
 
 
 @pytest.mark.parametrize("burn, band, flag", [
@@ -136,8 +145,11 @@ def test_cac_payback_red_lines():
     rows = [{"quarter": "2026-Q1", "arr_start": 0, "arr": 100, "sm_spend": 400_000},
             {"quarter": "2026-Q2", "arr": 100_100, "sm_spend": 1, "gross_margin": "100%"}]
     r = run(rows)
-    assert r.metrics["cac_payback_months_gm_adjusted"].value == pytest.approx(48.0)
-    assert "cac_payback_above_concern" in {f.id for f in r.flags}
+    # No new-logo column: the seed definition is n/a and the flag uses the net variant, named as such.
+    assert r.metrics["cac_payback_months"].value is None
+    assert r.metrics["cac_payback_months_net"].value == pytest.approx(48.0)
+    concern = next(f for f in r.flags if f.id == "cac_payback_above_concern")
+    assert concern.metric == "cac_payback_months_net" and "on net new ARR" in concern.message
     # 12 × 200,000 ÷ (100,000 × 1.0) = 24 months: above the SMB range (18) only when --segment smb.
     rows[0]["sm_spend"] = 200_000
     assert "cac_payback_above_segment_range" not in {f.id for f in run(rows).flags}
@@ -194,7 +206,7 @@ def test_csv_export_with_alias_headers():
     # payback 12 × 200,000 ÷ (200,000 × 80%) = 15 months; burn 360,000 ÷ 200,000 = 1.8.
     m = r.metrics
     assert m["magic_number"].value == pytest.approx(1.0)
-    assert m["cac_payback_months_gm_adjusted"].value == pytest.approx(15.0)
+    assert m["cac_payback_months_net"].value == pytest.approx(15.0)
     assert m["burn_multiple"].value == pytest.approx(1.8)
     # Accounting negatives "(10,000)" in Contraction: its size counts: 1,000,000 + 150,000 + 40,000 − 10,000 − 30,000.
     assert r.waterfall[0].contraction == 10_000 and r.waterfall[0].end == 1_150_000
@@ -268,10 +280,7 @@ def test_money_formats_and_signed_movements_accepted():
     assert r.by_quarter[1].profit_margin == pytest.approx(-1.18)
 
 
-def write(tmp_path, text, name="metrics.yaml", encoding="utf-8"):
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    return path
+write = writer("metrics.yaml")
 
 
 def test_files_exit_2_with_one_line(tmp_path, run_cli):
@@ -293,9 +302,10 @@ def test_files_exit_2_with_one_line(tmp_path, run_cli):
         assert result.code == 2, (name, result.err)
         assert result.out == "" and "Traceback" not in result.err and result.err.count("\n") == 1, name
         assert expected in result.err and str(path) in result.err, (name, result.err)
+    # A Windows-1252 byte decodes (to 'ÿ'), and the cell is then refused as money, naming the field.
     path = write(tmp_path, b"quarter,arr,sm_spend\n2026-Q1,\xff,1\n", "latin.csv")
     result = run_cli("tool", "revenue_metrics", path)
-    assert result.code == 2 and "UTF-8" in result.err
+    assert result.code == 2 and "field 'arr'" in result.err and "Traceback" not in result.err
     result = run_cli("tool", "revenue_metrics", "--quarter", "2026-Q5")
     assert result.code == 2 and "Traceback" not in result.err
 
@@ -317,7 +327,7 @@ def test_cli_json_keys(run_cli):
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert {"metrics", "by_quarter", "waterfall", "waterfall_total", "waterfall_markdown", "flags"} <= set(data)
-    for key in ("magic_number", "cac_payback_months", "cac_payback_months_gm_adjusted", "burn_multiple", "rule_of_40"):
+    for key in ("magic_number", "cac_payback_months", "cac_payback_months_net", "burn_multiple", "rule_of_40"):
         assert {"formula", "inputs", "value"} <= set(data["metrics"][key])
     assert set(data["waterfall"][0]) >= {"start", "new", "expansion", "contraction", "churn", "end"}
     assert data["metrics"]["magic_number"]["value"] == pytest.approx(0.62)
@@ -441,8 +451,8 @@ def test_csv_is_read_once_and_yaml_quarters_keep_the_file_name(tmp_path, monkeyp
     import csuite.io.tables as tables
 
     reads: list[str] = []
-    real = tables.read_text
-    monkeypatch.setattr(tables, "read_text", lambda p: reads.append(str(p)) or real(p))
+    real = tables.read_bytes
+    monkeypatch.setattr(tables, "read_bytes", lambda p: reads.append(str(p)) or real(p))
     csv_path = DATA / "revenue_metrics_quarters.csv"
     rm.load_table(str(csv_path))
     assert reads == [str(csv_path)]

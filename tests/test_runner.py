@@ -6,7 +6,11 @@ from datetime import date
 import pytest
 
 from csuite.answer import Answer, Evidence, Finding
+from csuite.backends.base import BaseBackend
 from csuite.checks.verify import verify
+from csuite.io.numbers import format_money
+from csuite.knowledge.bilingual import cjk_share
+from csuite.render.answer import to_markdown
 from csuite.runner import Advisor
 from tests.conftest import AS_OF, EXAMPLES
 
@@ -25,11 +29,16 @@ def tags(answer: Answer) -> list[str]:
 
 def test_cro_forecast_answer_is_grounded(advisor):
     answer = advisor.ask("Will we make the Q4 number?", data=[EXAMPLES / "pipeline.csv"])
-    assert answer.role == "cro" and answer.tools_run == ["revenue_forecast_model"]
+    assert answer.role == "cro" and answer.tools_run[0] == "revenue_forecast_model"
+    assert answer.decision_id == "hit_the_number" and answer.understood.period == "2026-Q4"
     assert answer.verification.passed and answer.verification.ungrounded == []
+    # No target in the question or the example context: the verdict is the call, booked + P50 of
+    # open deals, and it asks for the target (the odds need one).
+    pool = {e.id: e for e in answer.evidence}
+    call = pool["revenue_forecast_model.booked"].value + pool["revenue_forecast_model.monte_carlo.p50"].value
+    assert answer.verdict == "no_target" and format_money(call) in answer.bottom_line
     first = answer.findings[0]
-    assert first.tag == "verified" and "P50" in first.text
-    assert all(s.startswith("revenue_forecast_model.") for s in first.sources)
+    assert first.tag == "verified" and all(s.startswith("revenue_forecast_model.") for s in first.sources)
     assert 1 <= len(answer.actions) <= 5 and all(a.owner and a.deadline >= "2026-11-23" for a in answer.actions)
     assert answer.decision and len(answer.decision.options) >= 2 and answer.decision.recommendation
 
@@ -38,7 +47,11 @@ def test_cco_retention_answer_uses_the_cohort_tool(advisor):
     answer = advisor.ask("Is our NRR real, or is expansion hiding churn?",
                          data=[EXAMPLES / "retention_cohorts.csv"])
     assert answer.role == "cco" and "retention_decomposition_analyzer" in answer.tools_run
-    assert "leaky bucket" in answer.findings[0].text
+    # "Is it real?" names no target: the verdict is the leaky-bucket test on the cohort file's own
+    # figures (NRR 104% over GRR 83%, under the 85% line) and says no in its first word.
+    assert answer.decision_id == "nrr_bridge" and answer.verdict == "leaky"
+    assert answer.bottom_line.startswith("No — expansion is hiding churn: NRR of 104% rests on GRR of 83%")
+    assert "retention_decomposition_analyzer.grr" in answer.bottom_line_sources
     assert {"leaky_bucket", "grr_low"} <= {a.id for a in answer.alerts}
     assert answer.verification.passed
 
@@ -55,9 +68,12 @@ def test_cco_retention_answer_uses_the_cohort_tool(advisor):
 ])
 def test_every_tool_sample_is_detected_and_answered(advisor, name, tool, question):
     answer = advisor.ask(question, data=[EXAMPLES / name])
-    assert answer.tools_run == [tool]
+    assert answer.tools_run[0] == tool
     assert answer.verification.passed, answer.verification.failures()
-    assert answer.findings[0].tag == "verified" and answer.findings[0].sources[0].startswith(f"{tool}.")
+    # The tool's own figures are in the answer, each cited by the exact field it came from.
+    cited = answer.bottom_line_sources + [s for f in answer.findings for s in f.sources]
+    from_tool = [s for s in cited if s.startswith(f"{tool}.")]
+    assert from_tool and set(from_tool) <= {e.id for e in answer.evidence}
 
 
 def test_two_role_question_has_a_synthesis(advisor):
@@ -76,7 +92,8 @@ def test_out_of_scope_gets_a_referral_not_an_answer(advisor):
 
 def test_chinese_question_routes_and_answers(advisor):
     answer = advisor.ask("我们104%的净留存是真的吗，还是扩展收入掩盖了流失？", data=[EXAMPLES / "retention_cohorts.csv"])
-    assert answer.role == "cco" and answer.verification.passed
+    assert answer.role == "cco" and answer.verification.passed, answer.verification.failures()
+    assert answer.language == "zh" and cjk_share(to_markdown(answer)) >= 0.6
     assert "retention_decomposition_analyzer" in answer.tools_run
 
 
@@ -84,7 +101,8 @@ def test_missing_context_says_what_it_costs(tmp_path):
     advisor = Advisor(as_of=DAY, cwd=tmp_path, home=tmp_path)
     answer = advisor.ask("Will we make the Q4 number?")
     assert any("No company-context.md" in n for n in answer.notes)
-    assert answer.alerts == [] and answer.questions  # it asks for what it needs
+    assert answer.alerts == [] and answer.verdict == "no_data_no_target"  # nothing to call it on
+    assert "pipeline export" in answer.bottom_line                         # and it says what would settle it
     assert answer.findings and all(f.tag in ("medium", "assumed") for f in answer.findings)
 
 
@@ -118,11 +136,13 @@ def test_high_stakes_question_runs_the_critic(advisor):
     answer = advisor.ask("Should we hire 20 more sales reps next year to hit the target?",
                          data=[EXAMPLES / "sales_capacity.yaml"])
     assert answer.critic is not None
-    assert "20 roles against a team of 46" in answer.critic.stakes[0]  # 20 > 30% of 46 = 13.8
-    # every finding is backed (no 🔴), the context is a month old, verification passed → proceed
-    assert answer.critic.verdict == "proceed" and answer.critic.weakest_point
+    assert any("20 roles against a team of 46" in s for s in answer.critic.stakes)  # 20 > 30% of 46 = 13.8
+    # The verdict already names the contrary evidence (40% of reps at quota, under the 50% line)
+    # before recommending anything, so the critic lets it stand.
+    assert answer.verdict == "not_yet" and "40%" in answer.bottom_line
+    assert answer.critic.verdict == "proceed" and "40%" in answer.critic.weakest_point
     low = advisor.ask("What is our win rate trend?")
-    assert low.critic is None
+    assert low.critic is None and low.verdict == "context_trend" and "31%" in low.bottom_line
 
 
 def test_rejected_recommendation_never_resurfaces(tmp_path):
@@ -152,17 +172,20 @@ def test_more_than_half_assumed_means_low_confidence_in_the_bottom_line():
 
 def test_cli_ask_markdown_and_json(run_cli):
     result = run_cli("ask", "Will we make the Q4 number?", "--context", CONTEXT, "--data", EXAMPLES / "pipeline.csv",
-                     "--as-of", AS_OF)
+                     "--as-of", AS_OF, "--long")
     assert result.code == 0, result.err
     out = result.out
     order = [out.index(h) for h in ("**BOTTOM LINE**", "**WHAT**", "**WHY THIS MATTERS**", "**HOW TO ACT**",
                                     "**RISKS**", "**YOUR DECISION**")]
     assert order == sorted(order) and "🟢" in out
+    short = run_cli("ask", "Will we make the Q4 number?", "--context", CONTEXT, "--data", EXAMPLES / "pipeline.csv",
+                    "--as-of", AS_OF)
+    assert "**WHY THIS MATTERS**" not in short.out and len(short.out.split()) <= 400
     result = run_cli("ask", "Will we make the Q4 number?", "--context", CONTEXT, "--data", EXAMPLES / "pipeline.csv",
                      "--as-of", AS_OF, "--format", "json")
     data = json.loads(result.out)
-    for key in ("role", "consulted", "bottom_line", "confidence", "findings", "why", "actions", "risks", "decision",
-                "alerts", "critic", "verification", "backend"):
+    for key in ("role", "consulted", "understood", "bottom_line", "confidence", "findings", "why", "actions", "risks",
+                "decision", "alerts", "critic", "verification", "backend"):
         assert key in data
     assert data["backend"] == "offline" and all({"text", "tag", "sources"} <= set(f) for f in data["findings"])
 
@@ -197,9 +220,10 @@ def test_snapshots_with_accounts_file_count_every_at_risk_account(advisor):
                          data=[EXAMPLES / "revenue_snapshots.csv", EXAMPLES / "accounts.csv"])
     assert answer.tools_run == ["churn_analyzer"]
     run = next(e for e in answer.evidence if e.id == "churn_analyzer.totals.at_risk.accounts")
-    at_risk = next(f for f in answer.findings if "at risk" in f.text)
-    # the tool lists at most --limit (25) accounts; the finding must quote the total, not the list length
-    assert at_risk.text.startswith(f"{run.value} accounts") and at_risk.tag == "verified"
+    # the tool lists at most --limit (25) accounts; the answer must quote the total, not the list length
+    assert f"{run.value} accounts" in answer.bottom_line + " ".join(f.text for f in answer.findings)
+    assert "churn_analyzer.totals.at_risk.accounts" in answer.bottom_line_sources + [
+        s for f in answer.findings for s in f.sources]
 
 
 def test_unrecognised_file_names_the_kinds_we_read(run_cli, tmp_path):
@@ -211,28 +235,22 @@ def test_unrecognised_file_names_the_kinds_we_read(run_cli, tmp_path):
 
 def test_a_flag_the_evidence_cannot_trace_becomes_a_risk_not_a_finding(advisor):
     answer = advisor.ask("Will we make the Q4 number?", data=[EXAMPLES / "pipeline.csv"])
-    # the stale-deals flag sums deal amounts ($162,000) the tool does not expose as a field
-    assert any(r.startswith("revenue_forecast_model: 3 open deal(s) worth $162,000") for r in answer.risks)
-    assert not any("$162,000" in f.text for f in answer.findings)
+    # the stale-deals flag is the tool's statement about the file: a risk in the answer's words
+    assert any("3 open deals have a close date in the past" in r for r in answer.risks), answer.risks
+    assert not any("past" in f.text for f in answer.findings)
 
 
 def test_invocation_requests_in_a_draft_are_honoured_or_stated():
     from csuite.backends.offline import engine as offline
     from csuite.runner import take_invocations
 
-    class Asking:  # a drafting backend that asks the other role and tries to call itself
+    class Asking(BaseBackend):  # a drafting backend that asks the other role and tries to call itself
         name = "asking"
 
         def draft(self, request, knowledge):
             answer = offline.draft(request, knowledge)
             text = answer.bottom_line + " [INVOKE:cco|Is GRR below 85%?] [INVOKE:cro|Me again?]"
             return answer.model_copy(update={"bottom_line": text, "backend": "asking"})
-
-        def revise(self, request, knowledge, draft, failures):
-            return draft
-
-        def critique(self, answer, stakes):
-            return None
 
     answer = Advisor(context=CONTEXT, as_of=DAY, backend=Asking()).ask("What is our win rate trend?",
                                                                        role="cro")

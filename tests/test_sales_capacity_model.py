@@ -16,7 +16,7 @@ from csuite.errors import InputError
 from csuite.io.values import parse_quarter as quarter_label
 from csuite.tools import sales_capacity_model as scm
 from csuite.tools.sales_capacity_model import CapacityOptions, binomial_tail, run
-from tests.conftest import DATA, EXAMPLES, ROOT
+from tests.conftest import DATA, EXAMPLES, ROOT, writer
 
 
 def plan(**over):
@@ -210,10 +210,7 @@ def test_bundled_example_is_ledgerline():
 
 # ----------------------------------------------------------------------------- bad input
 
-def write(tmp_path, text, name="plan.yaml", encoding="utf-8"):
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    return path
+write = writer("plan.yaml")
 
 
 GOOD_YAML = """\

@@ -24,14 +24,14 @@ from csuite.knowledge.thresholds import load_thresholds
 ROOT = Path(__file__).resolve().parent.parent
 ROLE_SKILLS = {
     "cro-advisor": ["sales_playbook.md", "pricing_strategy.md", "nrr_playbook.md",
-                    "revenue_architecture.md", "personas.md"],
+                    "revenue_architecture.md", "personas.md", "funnel_analysis.md"],
     "chief-customer-officer-advisor": ["retention_decomposition.md", "customer_segmentation_strategy.md",
                                        "cs_coverage_model.md", "cs_team_org_evolution.md"],
 }
 SHARED_REFERENCES = ["agent-protocol.md", "quality-loop.md", "metrics.md", "company-context-template.md"]
 SKILL_FILES = [ROOT / "SKILL.md"] + [ROOT / "skills" / name / "SKILL.md" for name in ROLE_SKILLS]
 ALLOWED_KEYS = {"name", "description", "license", "compatibility", "metadata", "allowed-tools"}
-TOOLS = ["revenue_forecast_model", "churn_analyzer", "sales_capacity_model", "revenue_metrics",
+TOOLS = ["revenue_forecast_model", "churn_analyzer", "sales_capacity_model", "revenue_metrics", "funnel_analyzer",
          "retention_decomposition_analyzer", "customer_segmentation_designer", "cs_coverage_calculator",
          "cs_next_hire"]
 
@@ -443,6 +443,24 @@ def test_cro_worked_example_is_the_revenue_metrics_sample():
     result = spec.run(ROOT / "examples" / spec.sample, spec.options()).model_dump(mode="json")
     metrics = result["metrics"]
     assert round(metrics["magic_number"]["value"], 2) == 0.62
-    assert round(metrics["cac_payback_months_gm_adjusted"]["value"], 1) == 21.3
+    assert round(metrics["cac_payback_months_net"]["value"], 1) == 21.3
     body = (ROOT / "skills/cro-advisor/SKILL.md").read_text(encoding="utf-8")
     assert "net new ARR USD 310K in Q3, Q2 S&M\nUSD 500K, gross margin 91%" in body
+
+
+def test_cro_skill_states_every_funnel_line():
+    """Every threshold group of funnel_analyzer has its key-backed row in the CRO skill, so the
+    table check above holds each of its numbers equal to the YAML (labels, keyword lists and
+    output sizes are not thresholds)."""
+    body = (ROOT / "skills/cro-advisor/SKILL.md").read_text(encoding="utf-8")
+    not_lines = {"loss_reasons", "signals", "verdicts", "not_recorded_label", "group_limit", "top_deals"}
+    for key in load_thresholds()["funnel_analyzer"]:
+        if key not in not_lines:
+            assert f"| `funnel_analyzer.{key}` |" in body, key
+
+
+def test_funnel_texts_are_bilingual():
+    cfg = load_thresholds()["funnel_analyzer"]
+    texts = [c["label"] for c in cfg["loss_reasons"].values()] + [c["meaning"] for c in cfg["loss_reasons"].values()]
+    texts += [cfg["not_recorded_label"], *cfg["signals"].values(), *cfg["verdicts"].values()]
+    assert all(set(t) == {"en", "zh"} and t["en"] and t["zh"] for t in texts)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.conftest import writer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,10 +44,7 @@ SMALL = DATA / "snapshots_small.csv"
 STRIPE = DATA / "snapshots_stripe.csv"
 
 
-def write(tmp_path: Path, text: str, name: str = "snaps.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+write = writer("snaps.csv")
 
 
 # ----------------------------------------------------------------------------- golden numbers

@@ -4,19 +4,18 @@ import json
 
 import pytest
 
+from tests.conftest import writer
+
 from csuite.errors import InputError, UsageError
 from csuite.io.files import append_line, atomic_write_text
 from csuite.io.tables import canonical_key, read_table, read_text, resolve_columns
 
 
-def write(tmp_path, name, data: bytes):
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
+write = writer("input.csv")
 
 
 def test_bom_and_crlf_are_invisible(tmp_path):
-    path = write(tmp_path, "deals.csv", b"\xef\xbb\xbfDeal ID,Amount\r\nD1,\"$5,000\"\r\nD2,700\r\n")
+    path = write(tmp_path, b"\xef\xbb\xbfDeal ID,Amount\r\nD1,\"$5,000\"\r\nD2,700\r\n", "deals.csv")
     table = read_table(path)
     assert table.headers == ["Deal ID", "Amount"]
     assert [r["Amount"] for r in table.rows] == ["$5,000", "700"]
@@ -24,21 +23,29 @@ def test_bom_and_crlf_are_invisible(tmp_path):
 
 
 def test_utf16_with_bom(tmp_path):
-    path = write(tmp_path, "deals.csv", "id,amount\nA,1\n".encode("utf-16"))
+    path = write(tmp_path, "id,amount\nA,1\n".encode("utf-16"), "deals.csv")
     assert read_table(path).rows == [{"id": "A", "amount": "1"}]
 
 
-def test_non_utf8_is_a_clear_error(tmp_path):
-    path = write(tmp_path, "deals.csv", "id,name\n1,Caf\xe9\n".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8") as info:
-        read_table(path)
-    assert str(path) in str(info.value)
+def test_windows_1252_is_read_and_named(tmp_path):
+    path = write(tmp_path, "id,name\n1,Caf\xe9\n".encode("cp1252"), "deals.csv")
+    table = read_table(path)
+    assert table.rows == [{"id": "1", "name": "Café"}]
+    assert any("Windows-1252" in w and str(path) in w for w in table.warnings)
+
+
+def test_binary_and_bad_bom_are_clear_errors(tmp_path):
+    with pytest.raises(InputError, match="binary"):
+        read_table(write(tmp_path, b"id,name\n\x00\x01\x02\xff\xfe\x00\x00\x00", "b.csv"))
+    # A UTF-16 byte-order mark followed by an unpaired surrogate is not UTF-16.
+    with pytest.raises(InputError, match="UTF-16"):
+        read_table(write(tmp_path, b"\xff\xfea\x00,\x00\x00\xd8b\x00", "u.csv"))
 
 
 @pytest.mark.parametrize("content, message", [(b"", "empty"), (b"   \n\n", "empty")])
 def test_empty_file(tmp_path, content, message):
     with pytest.raises(InputError, match=message):
-        read_table(write(tmp_path, "x.csv", content))
+        read_table(write(tmp_path, content, "x.csv"))
 
 
 def test_missing_file_and_directory(tmp_path):
@@ -49,7 +56,7 @@ def test_missing_file_and_directory(tmp_path):
 
 
 def test_extra_cells_name_the_row(tmp_path):
-    path = write(tmp_path, "x.csv", b"a,b\n1,2\n3,4,5\n")
+    path = write(tmp_path, b"a,b\n1,2\n3,4,5\n", "x.csv")
     with pytest.raises(InputError) as info:
         read_table(path)
     assert info.value.row == 3
@@ -57,20 +64,20 @@ def test_extra_cells_name_the_row(tmp_path):
 
 
 def test_semicolon_and_tab_delimiters(tmp_path):
-    assert read_table(write(tmp_path, "a.csv", b"a;b\n1;2\n")).rows == [{"a": "1", "b": "2"}]
-    assert read_table(write(tmp_path, "b.tsv", b"a\tb\n1\t2\n")).rows == [{"a": "1", "b": "2"}]
+    assert read_table(write(tmp_path, b"a;b\n1;2\n", "a.csv")).rows == [{"a": "1", "b": "2"}]
+    assert read_table(write(tmp_path, b"a\tb\n1\t2\n", "b.tsv")).rows == [{"a": "1", "b": "2"}]
 
 
 def test_json_and_yaml_and_inline(tmp_path):
     rows = [{"id": "A", "amount": 5}]
-    assert read_table(write(tmp_path, "a.json", json.dumps({"rows": rows}).encode())).rows[0]["id"] == "A"
-    assert read_table(write(tmp_path, "a.yaml", b"- id: A\n  amount: 5\n")).rows[0]["amount"] == 5
+    assert read_table(write(tmp_path, json.dumps({"rows": rows}).encode(), "a.json")).rows[0]["id"] == "A"
+    assert read_table(write(tmp_path, b"- id: A\n  amount: 5\n", "a.yaml")).rows[0]["amount"] == 5
     assert read_table(rows).rows[0]["id"] == "A"
 
 
 def test_bad_json_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="JSON"):
-        read_table(write(tmp_path, "a.json", b"{not json"))
+        read_table(write(tmp_path, b"{not json", "a.json"))
 
 
 def test_resolve_columns_lists_what_is_missing():

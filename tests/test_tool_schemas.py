@@ -47,7 +47,7 @@ def test_every_registry_tool_loads():
 @pytest.mark.parametrize("fmt", ["anthropic", "openai", "mcp"])
 def test_every_loadable_tool_is_present(run_cli, fmt):
     defs = schema_cli(run_cli, fmt)
-    names = [d["function"]["name"] if fmt == "openai" else d["name"] for d in defs]
+    names = [d["name"] for d in defs]
     assert names == [s.name for s in SPECS]
     assert set(names) <= set(TOOLS)
 
@@ -61,22 +61,30 @@ def test_anthropic_shape(run_cli):
 
 
 def test_openai_shape(run_cli):
+    """The Responses API layout, strict: every key listed is required (null = the default)."""
     by_name = {s.name: s for s in SPECS}
     for d in schema_cli(run_cli, "openai"):
-        assert set(d) == {"type", "function"} and d["type"] == "function"
-        fn = d["function"]
-        assert set(fn) == {"name", "description", "parameters"}
-        assert NAME_RE.match(fn["name"]) and fn["description"]
-        check_object_schema(fn["parameters"], by_name[fn["name"]])
+        assert set(d) == {"type", "name", "description", "parameters", "strict"}
+        assert d["type"] == "function" and d["strict"] is True
+        assert NAME_RE.match(d["name"]) and d["description"]
+        params = d["parameters"]
+        Draft202012Validator.check_schema(params)
+        assert params["additionalProperties"] is False
+        assert set(params["properties"]) == {*INPUT_ARGUMENTS, *by_name[d["name"]].options.model_fields}
+        assert params["required"] == list(params["properties"])
 
 
 def test_mcp_shape(run_cli):
     by_name = {s.name: s for s in SPECS}
     for d in schema_cli(run_cli, "mcp"):
-        assert set(d) == {"name", "description", "inputSchema", "outputSchema"}
-        check_object_schema(d["inputSchema"], by_name[d["name"]])
+        assert set(d) == {"name", "title", "description", "inputSchema", "outputSchema", "annotations"}
+        schema = d["inputSchema"]
+        Draft202012Validator.check_schema(schema)
+        assert schema["additionalProperties"] is False
+        assert set(schema["properties"]) == {*INPUT_ARGUMENTS, *by_name[d["name"]].options.model_fields, "detail"}
         Draft202012Validator.check_schema(d["outputSchema"])
         assert d["outputSchema"]["type"] == "object"
+        assert d["annotations"]["readOnlyHint"] is True
 
 
 def test_mcp_format_matches_what_the_server_lists(run_cli):
@@ -97,7 +105,7 @@ def test_mcp_format_matches_what_the_server_lists(run_cli):
 def test_only_one_tool(run_cli):
     name = SPECS[0].name
     result = run_cli("tools", "schema", "--format", "openai", "--tool", name)
-    assert [d["function"]["name"] for d in json.loads(result.out)] == [name]
+    assert [d["name"] for d in json.loads(result.out)] == [name]
     bad = run_cli("tools", "schema", "--tool", "no_such_tool")
     assert bad.code == 2 and "unknown tool 'no_such_tool'" in bad.err and "Traceback" not in bad.err
 

@@ -67,3 +67,31 @@ def test_sample_is_used_only_for_a_bare_call():
     assert sample_source(spec, spec.options(customers=40)) is None  # the founder's flags, not the sample's
     forecast = get_tool("revenue_forecast_model")  # needs input: the sample stands in for it
     assert sample_source(forecast, forecast.options(quota=600000)) is not None
+
+
+def test_one_name_per_concept_and_old_flags_still_work(run_cli):
+    """--period is the reporting period and --window the trailing window in every tool; the old
+    spellings (--quarter, --end, --window-months) work for a release, hidden from --help."""
+    import json
+
+    new = run_cli("tool", "revenue_metrics", "--period", "2026-Q1", "--json")
+    old = run_cli("tool", "revenue_metrics", "--quarter", "2026-Q1", "--json")
+    assert new.code == old.code == 0 and json.loads(new.out)["quarter"] == json.loads(old.out)["quarter"] == "2026-Q1"
+    helptext = run_cli("tool", "revenue_metrics", "--help").out
+    assert "--period" in helptext and "--quarter" not in helptext
+    snapshots = str(__import__("tests.conftest", fromlist=["EXAMPLES"]).EXAMPLES / "revenue_snapshots.csv")
+    new = run_cli("tool", "retention_decomposition_analyzer", snapshots, "--window", "6", "--period", "2026-09", "--json")
+    old = run_cli("tool", "retention_decomposition_analyzer", snapshots, "--window-months", "6", "--end", "2026-09",
+                  "--json")
+    assert new.code == old.code == 0
+    assert json.loads(new.out)["nrr"] == json.loads(old.out)["nrr"] and json.loads(new.out)["window"]["end"] == "2026-09"
+    helptext = run_cli("tool", "retention_decomposition_analyzer", "--help").out
+    assert "--window " in helptext and "--window-months" not in helptext and "--end" not in helptext
+    assert "--window" in run_cli("tool", "churn_analyzer", "--help").out
+
+
+def test_tool_summaries_are_defined_once():
+    from csuite.tools.registry import TOOLS, get_tool
+
+    for name, entry in TOOLS.items():
+        assert get_tool(name).summary == entry.summary, name

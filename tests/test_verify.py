@@ -5,7 +5,10 @@ from datetime import date
 import pytest
 
 from csuite.answer import Action, Answer, Decision, Evidence, Finding
-from csuite.checks.verify import LOW_CONFIDENCE_NOTE, verify, with_confidence_note
+from csuite.checks.verify import verify, with_confidence_note
+from csuite.knowledge.phrases import phrase
+
+LOW_CONFIDENCE_NOTE = phrase("notes.low_confidence", "en")
 from csuite.context.parse import parse_context
 from csuite.io.numbers import find_mentions, format_money, matches
 

@@ -26,6 +26,9 @@ def test_wheel_contains_the_pack(wheel):
     for required in ("csuite/_pack/SKILL.md", "csuite/_pack/skills/cro-advisor/SKILL.md",
                      "csuite/_pack/skills/cro-advisor/knowledge.yaml",
                      "csuite/_pack/skills/chief-customer-officer-advisor/knowledge.yaml",
+                     "csuite/_pack/skills/cro-advisor/decisions.yaml",
+                     "csuite/_pack/skills/chief-customer-officer-advisor/decisions.yaml",
+                     "csuite/data/understanding.yaml",
                      "csuite/_pack/prompts/answer_single.j2", "csuite/_pack/references/company-context-template.md",
                      "csuite/_pack/examples/company-context.md", "csuite/_pack/examples/pipeline.csv",
                      "csuite/data/thresholds.yaml", "csuite/data/routing.yaml"):
@@ -50,7 +53,13 @@ def test_engine_runs_from_the_unpacked_wheel(wheel, tmp_path):
                          capture_output=True, text=True, cwd=work, env=env)
     assert ask.returncode == 0, ask.stderr
     answer = json.loads(ask.stdout)
-    assert answer["role"] == "cro" and answer["tools_run"] == ["revenue_forecast_model"]
+    assert answer["role"] == "cro" and answer["tools_run"][0] == "revenue_forecast_model"
+    read = subprocess.run([sys.executable, "-c",
+                           "import datetime; from csuite.understand import understand, load_catalogue; "
+                           "u = understand('Should we hire 4 AEs?', as_of=datetime.date(2026, 10, 1)); "
+                           "print(len(load_catalogue().decisions), u.decision, u.counts[0].of)"],
+                          capture_output=True, text=True, cwd=work, env=env)
+    assert read.returncode == 0 and read.stdout.split() == ["25", "hire_reps", "AE"], read.stderr
     init = subprocess.run([sys.executable, "-m", "csuite", "context", "init", "company-context.md"],
                           capture_output=True, text=True, cwd=work, env=env)
     assert init.returncode == 0 and "Revenue & Customer Metrics" in (work / "company-context.md").read_text()

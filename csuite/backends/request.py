@@ -1,15 +1,20 @@
-"""What a backend receives to draft one role's answer: everything already computed by code."""
+"""What a backend receives to draft one role's answer: everything already computed by code —
+the question as understood, the decision's brief (verdict and the figures it rests on), the
+context, alerts, tool runs and the evidence pool — and the language to answer in."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from csuite.answer import Evidence, Role
+from csuite.analysis.models import Brief
+from csuite.answer import Evidence, Role, Understood
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext
 from csuite.evidence.collect import ToolRun
+from csuite.knowledge.bilingual import Lang
 
 
 class DraftRequest(BaseModel):
@@ -17,6 +22,7 @@ class DraftRequest(BaseModel):
 
     question: str
     role: Role
+    lang: Lang = "en"
     consulted: list[Role] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list, description="topic ids of the role's knowledge, best first")
     ctx: CompanyContext
@@ -26,3 +32,6 @@ class DraftRequest(BaseModel):
     missing_tools: list[str] = Field(default_factory=list, description="tools that would answer this, lacking data")
     rejected: list[str] = Field(default_factory=list, description="recommendations the founder rejected")
     as_of: date
+    understood: Understood = Field(default_factory=Understood)
+    brief: Brief | None = Field(default=None, description="the verdict on the decision asked, when there is one")
+    entry: Any = Field(default=None, description="the decision's catalogue entry (csuite.understand.catalogue)")

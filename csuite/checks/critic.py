@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from csuite.analysis.models import Brief, Point
+from csuite.analysis.writer import write
 from csuite.answer import Answer, CriticReview, Evidence, Finding
+from csuite.checks.verify import mask_names
 from csuite.context.parse import CompanyContext
-from csuite.io.numbers import find_mentions, format_money
+from csuite.io.numbers import find_mentions, format_money, matches, numeric_values
+from csuite.knowledge.phrases import phrase
 from csuite.knowledge.thresholds import section
 
 # A head count is a number followed (within two words) by a word for people: "hire 20 more sales
@@ -27,12 +31,12 @@ _PEOPLE = re.compile(
 
 def _phrase_hit(text: str, phrases: dict[str, list[str]]) -> str | None:
     lowered = text.lower()
-    for phrase in phrases.get("en", []):
-        if re.search(rf"(?<![\w]){re.escape(phrase.lower())}", lowered):
-            return phrase
-    for phrase in phrases.get("zh", []):
-        if phrase in text:
-            return phrase
+    for term in phrases.get("en", []):
+        if re.search(rf"(?<![\w]){re.escape(term.lower())}", lowered):
+            return term
+    for term in phrases.get("zh", []):
+        if term in text:
+            return term
     return None
 
 
@@ -83,62 +87,93 @@ def _weakest(findings: list[Finding]) -> Finding | None:
     return min(findings, key=lambda f: rank[f.tag]) if findings else None
 
 
-def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None) -> CriticReview:
-    """A rule-based executive-mentor screen over a verified draft."""
+def _stated(text: str, figures: Iterable[str], pool: dict[str, Evidence], names: Iterable[str]) -> bool:
+    """Whether `text` states at least one of the figures (their numbers, as written anywhere)."""
+    found = find_mentions(mask_names(text, names))
+    for figure_id in figures:
+        item = pool.get(figure_id)
+        if item is not None and any(matches(m, numeric_values(item.value)) for m in found):
+            return True
+    return False
+
+
+def contrary_points(brief: Brief | None) -> list[Point]:
+    return [p for p in (brief.points if brief else []) if p.against]
+
+
+def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None, brief: Brief | None = None,
+                   pool: dict[str, Evidence] | None = None) -> CriticReview:
+    """A rule-based executive-mentor screen over a verified draft. It checks the verdict against
+    the contrary evidence the run computed (hiring while the magic number is under its line): a
+    bottom line that goes ahead without naming that evidence is sent back (`rethink`)."""
+    lang = answer.language
+    pool = pool or {e.id: e for e in answer.evidence}
+    against = contrary_points(brief)
+    ignored = [p for p in against if not _stated(answer.bottom_line + " " + (answer.decision.recommendation
+                                                                              if answer.decision else ""),
+                                                  p.figures.values(), pool, answer.names)]
     weakest = _weakest(answer.findings)
-    if weakest is not None and weakest.tag != "verified":
-        basis = "an assumption" if weakest.tag == "assumed" else "a benchmark or threshold rather than your data"
-        point = f"'{weakest.text}' rests on {basis}, yet it shapes the recommendation"
-        quote = weakest.text
-    elif answer.decision and answer.decision.recommendation:
-        point = "the recommendation assumes the trend in your data continues; nothing here tests that"
-        quote = answer.decision.recommendation
+    if ignored:
+        sentence = write(ignored[0], lang, pool, suffix=".text").text
+        point = phrase("critic.ignores_contrary", lang).format(evidence=sentence)
+        quote = answer.bottom_line
+        verdict = "rethink"
+    elif weakest is not None and weakest.tag == "assumed":
+        point = phrase("critic.rests_on_assumption", lang).format(text=weakest.text)
+        quote, verdict = weakest.text, "address"
+    elif against:
+        sentence = write(against[0], lang, pool, suffix=".text").text
+        point = phrase("critic.contrary_named", lang).format(evidence=sentence)
+        quote, verdict = answer.bottom_line, "proceed"
     else:
-        point, quote = "the bottom line is not tied to a decision you can act on", answer.bottom_line
-    missing = _missing_perspective(stakes, answer)
-    cost = _cost_if_wrong(stakes, answer)
+        point = phrase("critic.rests_on_data", lang).format(
+            when=ctx.last_updated.isoformat() if ctx is not None and ctx.found and ctx.last_updated else "—")
+        quote, verdict = answer.bottom_line, "proceed"
     failures = answer.verification
     if failures.assumed_share > 0.5 or failures.contradictions:
         verdict = "rethink"
-    elif (weakest is not None and weakest.tag == "assumed") or ctx is None or not ctx.found or ctx.stale \
-            or not failures.passed:
+    elif verdict == "proceed" and (ctx is None or not ctx.found or ctx.stale or not failures.passed):
         verdict = "address"
-    else:
-        verdict = "proceed"
-    return CriticReview(stakes=stakes, weakest_point=point, quote=quote, missing_perspective=missing,
-                        cost_if_wrong=cost, verdict=verdict)
+    return CriticReview(stakes=stakes, weakest_point=point, quote=quote, missing_perspective=_missing_perspective(
+        stakes, answer), cost_if_wrong=_cost_if_wrong(stakes, answer), verdict=verdict)
 
 
 def _missing_perspective(stakes: list[str], answer: Answer) -> str:
     text = " ".join(stakes)
+    lang = answer.language
     if "runway" in text:
-        return "the CFO's view: cash, burn and what this spend displaces"
+        return phrase("critic.perspective.cfo", lang)
     if "headcount" in text:
-        return "hiring capacity: who recruits, onboards and manages this many new people at once"
+        return phrase("critic.perspective.hiring", lang)
     if "external commitment" in text:
-        return "legal and the CFO: terms you cannot unwind once signed"
-    other = {"cro": "the CCO's view of what this does to retention and customer load",
-             "cco": "the CRO's view of what this does to bookings and pipeline"}
-    return other.get(answer.role or "", "the founder's own read of the team's capacity to execute")
+        return phrase("critic.perspective.legal", lang)
+    return phrase(f"critic.perspective.{answer.role or 'founder'}", lang)
 
 
 def _cost_if_wrong(stakes: list[str], answer: Answer) -> str:
     if stakes:
-        return f"This {stakes[0]}; if the premise is wrong the cost is months of runway or team morale, not a memo."
-    return "Low: the recommendation can be reversed within a quarter."
+        return phrase("critic.cost_high", answer.language).format(stake=stakes[0])
+    return phrase("critic.cost_low", answer.language)
 
 
-def revise(answer: Answer, review: CriticReview) -> Answer:
-    """The one revision a critic verdict earns: the weakest point becomes a stated risk, and a
-    'rethink' turns the recommendation into a gated one."""
+def revise(answer: Answer, review: CriticReview, brief: Brief | None = None,
+           pool: dict[str, Evidence] | None = None) -> Answer:
+    """The one revision a critic verdict earns: a bottom line that ignored contrary evidence now
+    opens with it, the weakest point becomes a stated risk, and a 'rethink' gates the recommendation."""
     if review.verdict == "proceed":
         return answer
-    risks = [f"Critic: {review.weakest_point}."] + [r for r in answer.risks]
-    update: dict = {"risks": risks[:5]}
+    lang = answer.language
+    pool = pool or {e.id: e for e in answer.evidence}
+    update: dict = {"risks": [f"{phrase('critic.label', lang)}: {review.weakest_point}", *answer.risks][:5]}
+    ignored = [p for p in contrary_points(brief)
+               if not _stated(answer.bottom_line, p.figures.values(), pool, answer.names)]
+    if review.verdict == "rethink" and ignored:
+        sentence = write(ignored[0], lang, pool, suffix=".text").text
+        update["bottom_line"] = phrase("critic.but", lang).format(evidence=sentence, rest=answer.bottom_line)
     if review.verdict == "rethink" and answer.decision is not None:
-        update["decision"] = answer.decision.model_copy(update={
-            "recommendation": "Do not commit yet: first replace the assumptions above with your own numbers "
-                              f"({review.missing_perspective}). Then: {answer.decision.recommendation}"})
+        update["decision"] = answer.decision.model_copy(update={"recommendation": phrase(
+            "critic.gated", lang).format(perspective=review.missing_perspective,
+                                         recommendation=answer.decision.recommendation)})
     review.revised = True
     return answer.model_copy(update=update)
 

@@ -1,60 +1,77 @@
-"""Two role views → one answer: each role's findings, the other role's check of them, where
-they agree and disagree, with the primary role's structure and the strongest findings of both."""
+"""Two role views → one answer. The primary role's verdict leads; the consulted role adds its
+own first sentence; findings are merged and de-duplicated by the evidence they cite (two roles
+quoting the same GRR is one finding); actions, risks and alerts are merged the same way. Each
+role's full view and the other role's check of its claims stay in `synthesis` for `--long` and
+JSON, so the default answer says everything once."""
 
 from __future__ import annotations
 
-from csuite.answer import Answer, Evidence, Finding, RoleView, Synthesis
-from csuite.checks.verify import tag_finding, verify
+from csuite.answer import AlertNote, Answer, Evidence, Finding, RoleView, Synthesis
+from csuite.checks.verify import MAX_BULLETS, tag_finding, verify
 from csuite.context.parse import CompanyContext
 from csuite.evidence.collect import index
+from csuite.knowledge.phrases import phrase
+
+MAX_MERGED_ACTIONS = 3
 
 
 def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContext, rejected: list[str]) -> Answer:
-    """Two independent role answers → one: each role's view, peer checks, agreement and
-    disagreement, with the primary role's structure and the strongest findings of both."""
     pool = index(evidence)
     primary, other = views[0], views[1]
-    role_views = []
-    for view, peer in ((primary, other), (other, primary)):
-        checks = peer_review(view.findings, peer.role or "", pool)
-        role_views.append(RoleView(role=view.role or "cro", bottom_line=view.bottom_line, findings=view.findings,
-                                   peer_review=checks))
-    shared = set(_cited(primary.findings, pool)) & set(_cited(other.findings, pool))
-    agreement = [f"Both cite {pool[s].label} ({pool[s].display()})" for s in sorted(shared) if s in pool][:3]
-    disagreement: list[str] = []
-    if primary.decision and other.decision and primary.decision.question != other.decision.question:
-        disagreement.append(f"{(primary.role or '').upper()} frames the decision as '{primary.decision.question}'; "
-                            f"{(other.role or '').upper()} as '{other.decision.question}'.")
-    for view in role_views:
-        disagreement += [c for c in view.peer_review if c.startswith("disputes")]
+    lang = primary.language
+    role_views = [RoleView(role=view.role or "cro", bottom_line=view.bottom_line, findings=view.findings,
+                           peer_review=peer_review(view.findings, peer.role or "", pool, lang))
+                  for view, peer in ((primary, other), (other, primary))]
+    shared = sorted(set(_cited(primary.findings, pool)) & set(_cited(other.findings, pool)))
+    agreement = [phrase("synthesis.both_cite", lang).format(label=pool[s].label, value=pool[s].display())
+                 for s in shared][:3]
+    disagreement = [c for view in role_views for c in view.peer_review if c.startswith("✗")]
     if not agreement:
-        agreement.append("Both roles rest on the same context and data; neither contradicts the other's numbers.")
-    findings = _merge(primary.findings, other.findings)
-    actions = (primary.actions[:3] + [a for a in other.actions if a.id not in {x.id for x in primary.actions}])[:5]
+        agreement.append(phrase("synthesis.same_ground", lang))
+    other_first = _first_sentence(other.bottom_line)
+    bottom = primary.bottom_line
+    if other_first and other.role and other.verdict is not None:
+        bottom += " " + phrase("synthesis.adds", lang).format(role=phrase(f"labels.role_{other.role}", lang),
+                                                              text=other_first)
     merged = primary.model_copy(update={
         "consulted": [other.role] if other.role else [],
-        "findings": findings, "actions": actions,
-        "risks": list(dict.fromkeys(primary.risks + other.risks))[:5],
-        "why": list(dict.fromkeys(primary.why[:3] + other.why))[:5],
-        "alerts": _unique_alerts(primary.alerts + other.alerts)[:5],
+        "bottom_line": bottom,
+        "findings": merge_findings(primary.findings, other.findings),
+        "actions": (primary.actions[:2] + [a for a in other.actions
+                                           if a.id not in {x.id for x in primary.actions}])[:MAX_MERGED_ACTIONS],
+        "risks": list(dict.fromkeys(primary.risks + other.risks))[:MAX_BULLETS],
+        "why": list(dict.fromkeys(primary.why[:1] + other.why[:1])),
+        "alerts": _unique_alerts(primary.alerts + other.alerts),
+        "more_alerts": [m for m in dict.fromkeys(primary.more_alerts + other.more_alerts)
+                        if m not in {a.label for a in primary.alerts + other.alerts}],
         "tools_run": list(dict.fromkeys(primary.tools_run + other.tools_run)),
         "topics": primary.topics + [t for t in other.topics if t not in primary.topics],
+        "names": list(dict.fromkeys(primary.names + other.names)),
+        "evidence": list(index([*primary.evidence, *other.evidence]).values()),
         "synthesis": Synthesis(views=role_views, agreement=agreement, disagreement=disagreement),
     })
     return verify(merged, evidence, ctx=ctx, rejected=rejected)
 
 
-def peer_review(findings: list[Finding], peer_role: str, pool: dict[str, Evidence]) -> list[str]:
-    """The other role re-checks each claim in its own domain against the evidence."""
+def _first_sentence(text: str) -> str:
+    for end in ("。", ". "):
+        if end in text:
+            return text.split(end, 1)[0] + end.strip()
+    return text
+
+
+def peer_review(findings: list[Finding], peer_role: str, pool: dict[str, Evidence], lang: str) -> list[str]:
+    """The other role re-checks each claim against the evidence: ✓ confirmed, ✗ disputed."""
     checks = []
+    role = phrase(f"labels.role_{peer_role}", lang) if peer_role in ("cro", "cco") else peer_role.upper()
     for finding in findings:
         tag, ungrounded, _ = tag_finding(finding, pool)
         if ungrounded:
-            checks.append(f"disputes '{finding.text}': {', '.join(ungrounded)} not in the evidence "
-                          f"({peer_role.upper()} peer check)")
+            checks.append("✗ " + phrase("synthesis.disputes", lang).format(role=role, text=finding.text,
+                                                                            numbers=", ".join(ungrounded)))
         elif tag == "verified":
-            checks.append(f"confirms '{finding.text}' ({peer_role.upper()} peer check)")
-    return checks[:5]
+            checks.append("✓ " + phrase("synthesis.confirms", lang).format(role=role, text=finding.text))
+    return checks[:MAX_BULLETS]
 
 
 def _cited(findings: list[Finding], pool: dict[str, Evidence]) -> list[str]:
@@ -62,22 +79,27 @@ def _cited(findings: list[Finding], pool: dict[str, Evidence]) -> list[str]:
     return [s for f in findings for s in f.sources if s in pool and pool[s].kind == "founder_data"]
 
 
-def _merge(first: list[Finding], second: list[Finding]) -> list[Finding]:
+def merge_findings(first: list[Finding], second: list[Finding]) -> list[Finding]:
+    """The primary role's strongest findings first, then the other's; a finding whose evidence
+    an earlier one already cites (or whose text repeats) is the same finding said twice."""
     out: list[Finding] = []
-    seen: set[str] = set()
-    for finding in [*first[:3], *second, *first[3:]]:
-        if finding.text in seen:
+    cited: set[str] = set()
+    texts: set[str] = set()
+    for finding in [*first[:3], *second[:2], *first[3:], *second[2:]]:
+        sources = set(finding.sources)
+        if finding.text in texts or (sources and sources <= cited):
             continue
-        seen.add(finding.text)
         out.append(finding)
-    return out[:5]
+        texts.add(finding.text)
+        cited |= sources
+    return out[:MAX_BULLETS]
 
 
-def _unique_alerts(alerts: list) -> list:
+def _unique_alerts(alerts: list[AlertNote]) -> list[AlertNote]:
     seen: set[str] = set()
     out = []
     for alert in alerts:
         if alert.id not in seen:
             seen.add(alert.id)
             out.append(alert)
-    return out
+    return out[:MAX_BULLETS]

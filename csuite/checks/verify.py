@@ -1,9 +1,16 @@
 """Self-verify: code, not the model, decides every tag and the answer's confidence.
 
-Runs on every draft from every backend. It traces each number in a finding to the evidence the
-finding cites, tags the finding from the kind of evidence that backs it, audits assumptions,
-checks contradictions with the company context, the "so what?" and the answer's format, and
-removes recommendations the founder already rejected.
+Runs on every draft from every backend, over the whole answer:
+
+- each finding's numbers are traced to the evidence it cites; its tag follows the kind of
+  evidence behind it (founder data 🟢; benchmark, framework or inference 🟡; nothing 🔴);
+- every number in every other field (bottom line, why, actions, risks, decision) must be held by
+  some evidence or the context; a sentence with a number nothing holds is removed and reported;
+- names from the founder's data (deal and account names, "AC-118") are quoted text, not claims;
+- contradictions with the company context are caught wherever they are written;
+- the bottom line states the verdict's figures (the target, the odds) when the analysis made one,
+  is written in the answer's language, and opens with no stock sentence;
+- recommendations the founder already rejected are removed.
 """
 
 from __future__ import annotations
@@ -12,34 +19,41 @@ import re
 from datetime import date
 from typing import Iterable
 
+from csuite.analysis.models import Brief
+from csuite.analysis.writer import write
 from csuite.answer import Answer, Downgrade, Evidence, Finding, Tag, Verification
-from csuite.context.parse import METRICS, CompanyContext
+from csuite.context.parse import METRICS, CompanyContext, metric_unit
 from csuite.evidence.collect import index
-from csuite.io.numbers import find_mentions, matches, numeric_values
+from csuite.io.numbers import Mention, find_mentions, matches, numeric_values
+from csuite.knowledge.bilingual import cjk_share
+from csuite.knowledge.phrases import phrase
 from csuite.knowledge.thresholds import section
 
 TAG_RANK: dict[str, int] = {"assumed": 0, "medium": 1, "verified": 2}
 MAX_BULLETS: int = section("verify")["max_bullets"]
-LOW_CONFIDENCE_NOTE = "Confidence is low: more than half of these findings rest on assumptions, not your data."
+MEDIUM_KINDS = {"benchmark", "framework", "inference"}
 
 
-def _values(items: Iterable[Evidence]) -> list[float]:
-    out: list[float] = []
-    for item in items:
-        out.extend(numeric_values(item.value))
-    return out
+def mask_names(text: str, names: Iterable[str]) -> str:
+    """Names from the founder's data read as quoted text: "AC-118" or "Acme 2026" carry no claim."""
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, " " * len(name))
+    return text
+
+
+def mentions(text: str, names: Iterable[str] = ()) -> list[Mention]:
+    return find_mentions(mask_names(text, names))
 
 
 def tag_finding(finding: Finding, evidence: dict[str, Evidence]) -> tuple[Tag, list[str], list[str]]:
     """(tag, ungrounded number texts, unknown source ids) for one finding."""
     unknown = [s for s in finding.sources if s not in evidence]
     cited = [evidence[s] for s in finding.sources if s in evidence]
-    mentions = find_mentions(finding.text) + find_mentions(finding.so_what)
+    found = mentions(finding.text, finding.names) + mentions(finding.so_what, finding.names)
     ungrounded: list[str] = []
     number_tags: list[Tag] = []
-    for mention in mentions:
-        # A number may also come from what a cited item is (the "25-50k" band of a benchmark),
-        # not only from its value.
+    for mention in found:
+        # A number may also come from what a cited item is (the "25-50k" band of a benchmark).
         backing = [e for e in cited if matches(mention, numeric_values(e.value))
                    or matches(mention, [m.value for m in find_mentions(e.label)])]
         if not backing:
@@ -48,72 +62,130 @@ def tag_finding(finding: Finding, evidence: dict[str, Evidence]) -> tuple[Tag, l
         kinds = {e.kind for e in backing}
         if "founder_data" in kinds:
             number_tags.append("verified")
-        elif kinds & {"benchmark", "framework"}:
+        elif kinds & MEDIUM_KINDS:
             number_tags.append("medium")
         else:
             number_tags.append("assumed")
-    if ungrounded:
+    if unknown or ungrounded:
+        # An evidence id nobody computed is a claim with nothing behind it, never 🟢.
         return "assumed", ungrounded, unknown
     if number_tags:
         return min(number_tags, key=TAG_RANK.__getitem__), [], unknown
     kinds = {e.kind for e in cited}
     if kinds == {"founder_data"}:
         return "verified", [], unknown
-    if kinds & {"founder_data", "benchmark", "framework"}:
+    if kinds & ({"founder_data"} | MEDIUM_KINDS):
         return "medium", [], unknown
     return "assumed", [], unknown
 
 
 def _metric_names() -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
-    for key, (_kind, synonyms) in METRICS.items():
-        if key in {"last_pricing_review", "team_size", "runway_months"}:
+    for key, spec in METRICS.items():
+        synonyms = spec[1] if isinstance(spec, tuple) else list(getattr(spec, "synonyms", []))
+        if key in {"last_pricing_review", "team_size", "runway_months", "largest_customer",
+                   "largest_customer_renewal"}:
             continue
-        names[key] = sorted({s for s in synonyms + [key.replace("_", " ")] if len(s) >= 3}, key=len, reverse=True)
+        names[key] = sorted({s for s in list(synonyms) + [key.replace("_", " ")] if len(s) >= 3}, key=len,
+                            reverse=True)
     return names
 
 
 _NAMES = _metric_names()
 
 
-def contradictions(finding: Finding, position: int, ctx: CompanyContext | None,
-                   evidence: dict[str, Evidence]) -> list[str]:
-    """A number stated right after a metric's name that matches neither the context nor the
-    finding's own evidence contradicts what the founder wrote down."""
+# How a metric's value can be written: a share as 83% (or 0.83), money with $ or a scale, etc.
+# A bare number after a money metric's name is a count, not its value ("ARR (the plan needs 4
+# hires)"): money is written with a currency sign or a scale; a share as a percentage.
+_KINDS_FOR_UNIT = {"fraction": {"percent"}, "usd": {"money"}, "ratio": {"ratio", "plain"},
+                   "months": {"months", "plain"}, "days": {"days", "plain"}, "count": {"plain"}}
+
+
+def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: dict[str, Evidence],
+                   cited: Iterable[str] | None = None) -> list[str]:
+    """A number written right after a metric's name that matches neither the context nor the
+    text's own evidence contradicts what the founder wrote down. A finding's own evidence is
+    what it cites; for other text (`cited=None`) it is any evidence in the metric's unit, so a
+    tool's 103.9% NRR beside the context's 104% is two measurements, not a contradiction."""
     if ctx is None or not ctx.found:
         return []
-    text = finding.text
-    cited_values = _values(evidence[s] for s in finding.sources if s in evidence)
+    cited_values = [v for s in (cited or []) if s in evidence for v in numeric_values(evidence[s].value)]
     window = section("verify")["contradiction_window_chars"]
     found: list[str] = []
     for key, names in _NAMES.items():
-        value = getattr(ctx.metrics, key)
-        if value is None:
+        value = getattr(ctx.metrics, key, None)
+        if value is None or isinstance(value, str):
             continue
         context_values = numeric_values(value)
-        issue = None
+        if not context_values:
+            continue
+        own_values = cited_values if cited is not None else [
+            v for e in evidence.values() if e.unit == metric_unit(key) and e.kind != "assumption"
+            for v in numeric_values(e.value)]
         for name in names:
+            issue = None
             for hit in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I):
                 rest = text[hit.end():]
                 stated = find_mentions(rest)
                 if not stated or rest.find(stated[0].text) > window:
                     continue
                 first = stated[0]
-                if matches(first, context_values) or matches(first, cited_values):
+                if first.kind not in _KINDS_FOR_UNIT.get(metric_unit(key), {first.kind}):
+                    continue  # "GRR on a $4.2M base": the number is about something else
+                if matches(first, context_values) or matches(first, own_values):
                     continue
                 said = evidence[f"ctx.{key}"].display() if f"ctx.{key}" in evidence else value
-                issue = (f"finding {position + 1} states {hit.group(0)} {first.text}, but "
-                         f"{ctx.path or 'company-context.md'} says {ctx.metric_labels.get(key, key)} is {said}")
+                issue = (f"{where} states {hit.group(0)} {first.text}, but {ctx.path or 'company-context.md'} "
+                         f"says {ctx.metric_labels.get(key, key)} is {said}")
                 break
             if issue:
+                found.append(issue)
                 break
-        if issue:  # one per metric, and every metric is checked
-            found.append(issue)
     return found
 
 
 def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？；])")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text) if s.strip()]
+
+
+def grounded(text: str, pool_values: list[float], names: Iterable[str]) -> list[str]:
+    """Number texts in `text` that no evidence value holds."""
+    return [m.text for m in mentions(text, names) if not matches(m, pool_values)]
+
+
+def illustration_labels() -> tuple[str, ...]:
+    """The marks a sentence carries when its numbers are a rule of thumb, not the company's."""
+    return tuple(phrase(f"notes.{key}", lang).strip() for key in ("benchmark_label", "illustration_label")
+                 for lang in ("en", "zh"))
+
+
+def is_labelled(sentence: str) -> bool:
+    """A sentence that carries the benchmark or illustration mark claims nothing about the company."""
+    return sentence.strip().rstrip("。.；;！!？?").endswith(tuple(m.rstrip("。.") for m in illustration_labels()))
+
+
+def _clean_text(text: str, where: str, pool_values: list[float], names: list[str], report: Verification,
+                enforce: bool) -> str:
+    """Keep every sentence whose numbers some evidence holds; drop (and report) the others. A
+    sentence marked as a benchmark or an illustration makes no claim about the company."""
+    kept = []
+    for sentence in sentences(text):
+        missing = [] if is_labelled(sentence) else grounded(sentence, pool_values, names)
+        if missing:
+            report.ungrounded.append(f"{where}: {', '.join(missing)} not in any evidence")
+            if enforce:
+                report.removed.append(sentence.strip())
+                continue
+        kept.append(sentence.strip())
+    joiner = "" if cjk_share(text) > 0.3 else " "
+    return joiner.join(kept)
 
 
 def _format_issues(answer: Answer) -> list[str]:
@@ -136,41 +208,127 @@ def _format_issues(answer: Answer) -> list[str]:
     return issues
 
 
-def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext | None = None,
-           rejected: Iterable[str] = (), enforce: bool = True) -> Answer:
-    """Tag every finding from its evidence and report what failed.
+def stock_sentences() -> list[str]:
+    return [_norm(s) for s in section("verify").get("stock_sentences", [])]
 
-    `rejected` holds action ids and recommendation texts the founder rejected; they are removed.
-    With `enforce`, over-long sections are trimmed after being reported, so the rendered answer
-    always meets the format even when a revision did not fix it.
+
+def _verdict_issues(answer: Answer, brief: Brief | None, pool: dict[str, Evidence]) -> list[str]:
+    """The bottom line must state the figures the verdict rests on (the target, the odds)."""
+    if brief is None:
+        return []
+    issues = []
+    found = mentions(answer.bottom_line, answer.names)
+    for evidence_id in brief.must_state:
+        item = pool.get(evidence_id)
+        if item is None:
+            continue
+        values = numeric_values(item.value)
+        if values and not any(matches(m, values) for m in found):
+            issues.append(f"the bottom line does not state {item.label} ({item.display()})")
+    return issues
+
+
+def _language_issue(answer: Answer) -> str | None:
+    if answer.language != "zh":
+        return None
+    text = " ".join([answer.bottom_line, *(f.text for f in answer.findings), *answer.why])
+    share = cjk_share(mask_names(text, answer.names))
+    return None if share >= 0.6 else f"the answer is not in Chinese (Chinese characters {share:.0%} of letters)"
+
+
+def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext | None = None,
+           rejected: Iterable[str] = (), enforce: bool = True, brief: Brief | None = None) -> Answer:
+    """Tag every finding from its evidence, check every other field, and report what failed.
+
+    With `enforce`, what cannot stand is taken out after being reported (over-long sections
+    trimmed, sentences with numbers nothing holds removed, a bottom line that lost its verdict
+    given back the computed one), so the rendered answer always meets the checks even when a
+    revision did not fix them.
     """
-    pool = index([*evidence, *answer.evidence])
+    pool = index([*evidence, *answer.evidence, *(brief.derived if brief else [])])
+    names = list(answer.names) + [n for f in answer.findings for n in f.names]
+    pool_values = [v for e in pool.values() if e.kind != "assumption" for v in numeric_values(e.value)]
+    # What a tool said about the founder's file (its flags and warnings) is computed by code too.
+    statements = [m for e in pool.values() if e.kind == "founder_data" and e.value is None
+                  for m in find_mentions(e.label)]
+    pool_values += [candidate for m in statements for candidate, _ in m.candidates()]
     report = Verification(revisions=answer.verification.revisions)
+
     findings: list[Finding] = []
     for i, finding in enumerate(answer.findings):
         tag, ungrounded, unknown = tag_finding(finding, pool)
         for source in unknown:
             report.ungrounded.append(f"finding {i + 1} cites unknown evidence '{source}'")
         report.ungrounded += [f"finding {i + 1}: {text}" for text in ungrounded]
-        report.grounded_numbers += len(find_mentions(finding.text) + find_mentions(finding.so_what)) - len(ungrounded)
-        issues = contradictions(finding, i, ctx, pool)
+        found = mentions(finding.text, finding.names) + mentions(finding.so_what, finding.names)
+        report.grounded_numbers += len(found) - len(ungrounded)
+        issues = contradictions(finding.text, f"finding {i + 1}", ctx, pool, finding.sources)
         report.contradictions += issues
         if issues and tag != "assumed":
             tag = "assumed"
         if TAG_RANK[tag] < TAG_RANK[finding.tag]:
             reason = ("numbers not in cited evidence: " + ", ".join(ungrounded)) if ungrounded else (
+                "cites evidence that does not exist" if unknown else
                 "contradicts the company context" if issues else "cited evidence is not founder data")
             report.downgrades.append(Downgrade(finding=i, claimed=finding.tag, tag=tag, reason=reason))
         assumption_text = finding.assumption
         if tag == "assumed" and not assumption_text:
             assumption_text = ("Assumed: " + ", ".join(ungrounded) + " not backed by your data or a cited benchmark"
                                if ungrounded else "Assumed: no evidence cited for this claim")
-        if len(finding.so_what.split()) < 3:
+        if len(finding.so_what.split()) < 3 and len(finding.so_what) < 6:
             report.so_what_missing.append(i)
         findings.append(finding.model_copy(update={
             "tag": tag, "assumption": assumption_text if tag == "assumed" else None,
             "sources": [s for s in finding.sources if s in pool]}))
     answer = answer.model_copy(update={"findings": findings})
+
+    # The rest of the answer: every number held by some evidence, no contradiction with the context.
+    for field_name, text in (("bottom line", answer.bottom_line), *((f"why {i + 1}", w) for i, w in enumerate(answer.why)),
+                             *((f"risk {i + 1}", r) for i, r in enumerate(answer.risks)),
+                             *((f"action {i + 1}", a.action) for i, a in enumerate(answer.actions)),
+                             ("recommendation", answer.decision.recommendation if answer.decision else "")):
+        for sentence in sentences(text):
+            if not is_labelled(sentence):
+                report.contradictions += contradictions(sentence, field_name, ctx, pool)
+    bottom = _clean_text(answer.bottom_line, "bottom line", pool_values, names, report, enforce)
+    why = [w for w in (_clean_text(w, f"why {i + 1}", pool_values, names, report, enforce)
+                       for i, w in enumerate(answer.why)) if w]
+    risks = [r for r in (_clean_text(r, f"risk {i + 1}", pool_values, names, report, enforce)
+                         for i, r in enumerate(answer.risks)) if r]
+    actions = []
+    for action in answer.actions:
+        missing = [m for sentence in sentences(action.action) if not is_labelled(sentence)
+                   for m in grounded(sentence, pool_values, names)]
+        if missing:
+            report.ungrounded.append(f"action '{action.id or action.action}': {', '.join(missing)} not in any evidence")
+            if enforce:
+                report.removed.append(action.action)
+                continue
+        actions.append(action)
+    decision = answer.decision
+    if decision is not None:
+        recommendation = _clean_text(decision.recommendation, "recommendation", pool_values, names, report, enforce)
+        options = [o for o in decision.options
+                   if is_labelled(o.tradeoff) or not grounded(o.option + " " + o.tradeoff, pool_values, names)]
+        decision = decision.model_copy(update={"recommendation": recommendation,
+                                               "options": options if enforce else decision.options})
+    answer = answer.model_copy(update={"bottom_line": bottom if enforce else answer.bottom_line,
+                                       "why": why if enforce else answer.why,
+                                       "risks": risks if enforce else answer.risks,
+                                       "actions": actions, "decision": decision})
+
+    report.verdict_issues = _verdict_issues(answer, brief, pool)
+    if report.verdict_issues and enforce and brief is not None:
+        # The computed verdict replaces a bottom line that does not state it (a model that lost
+        # the target or the odds gets the code's sentence, never a silent pass).
+        head = write(brief.headline, answer.language, pool)
+        answer = answer.model_copy(update={"bottom_line": f"{head.text} {answer.bottom_line}".strip(),
+                                           "names": list(dict.fromkeys(answer.names + head.names))})
+    stock = [s for s in stock_sentences() if s and s in _norm(answer.bottom_line)]
+    report.format_issues = _format_issues(answer) + [f"stock sentence in the bottom line: '{s}'" for s in stock]
+    language = _language_issue(answer)
+    if language:
+        report.format_issues.append(language)
 
     rejected_keys = {_norm(r) for r in rejected if r.strip()}
     if rejected_keys:
@@ -184,17 +342,15 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
         if answer.decision and _norm(answer.decision.recommendation) in rejected_keys:
             report.suppressed.append(answer.decision.recommendation)
             answer = answer.model_copy(update={"decision": answer.decision.model_copy(
-                update={"recommendation": "(your earlier rejection of this recommendation stands; "
-                                          "choose among the options)"})})
+                update={"recommendation": phrase("notes.rejection_stands", answer.language)})})
 
-    report.format_issues = _format_issues(answer)
     if enforce:
         answer = answer.model_copy(update={name: getattr(answer, name)[:MAX_BULLETS]
                                            for name in ("findings", "why", "actions", "risks")})
     report.assumed_share = (sum(f.tag == "assumed" for f in answer.findings) / len(answer.findings)
                             if answer.findings else 0.0)
     report.passed = not (report.ungrounded or report.contradictions or report.so_what_missing
-                         or report.format_issues)
+                         or report.format_issues or report.verdict_issues)
     return answer.model_copy(update={"verification": report, "confidence": _confidence(answer, report, ctx)})
 
 
@@ -210,6 +366,7 @@ def _confidence(answer: Answer, report: Verification, ctx: CompanyContext | None
 
 def with_confidence_note(answer: Answer) -> Answer:
     """Say low confidence in the bottom line itself, where the founder reads first."""
-    if answer.verification.assumed_share > 0.5 and LOW_CONFIDENCE_NOTE not in answer.bottom_line:
-        return answer.model_copy(update={"bottom_line": f"{answer.bottom_line} {LOW_CONFIDENCE_NOTE}"})
+    note = phrase("notes.low_confidence", answer.language)
+    if answer.verification.assumed_share > 0.5 and note not in answer.bottom_line:
+        return answer.model_copy(update={"bottom_line": f"{answer.bottom_line} {note}"})
     return answer

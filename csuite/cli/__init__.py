@@ -1,27 +1,26 @@
-"""`csuite` command line: a thin layer over the library, one module per command group."""
+"""`csuite` command line: a thin layer over the library, one module per command group.
+
+Start-up matters for small work (`csuite route` runs on every question an agent sees), so the
+parser lists every command from `csuite.cli.commands` and imports only the module of the command
+being run; `csuite --help` imports none of them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from csuite import __version__
+from csuite.cli.commands import COMMANDS
 
-# Each module defines register(subparsers); a command sets `func(args) -> int` via set_defaults.
-COMMAND_MODULES = [
-    "csuite.cli.ask_cmd",
-    "csuite.cli.decide_cmd",
-    "csuite.cli.context_cmd",
-    "csuite.cli.route_cmd",
-    "csuite.cli.eval_cmd",
-    "csuite.cli.tools_cmd",
-    "csuite.cli.mcp_cmd",
-    "csuite.cli.skills_cmd",
-]
+ALL = None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = ALL) -> argparse.ArgumentParser:
+    """The `csuite` parser. `command`: the one command to load fully (the others are listed by
+    name and help only); `ALL` (the default) loads every command, as the docs tests need."""
     parser = argparse.ArgumentParser(
         prog="csuite",
         description="CRO and CCO advisors for founders. Numbers come from code; every finding is "
@@ -31,14 +30,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"csuite-advisors {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    wanted = [module for name, (module, _) in COMMANDS.items() if command is ALL or name == command]
+    for module in dict.fromkeys(wanted):
+        importlib.import_module(module).register(subparsers)
+    for name, (module, help_text) in COMMANDS.items():
+        if module not in wanted:
+            subparsers.add_parser(name, help=help_text)
     return parser
 
 
+def _command_in(argv: list[str]) -> str:
+    """The command word in argv ('' when there is none, e.g. `csuite --help`)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_command_in(argv))
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) == "ask" and all(Path(e).is_file() for e in extra):
+            parser.error("--data takes one file; give each its own: "
+                         + " ".join(f"--data {e}" for e in [*args.data[-1:], *extra]))
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_OK, guarded, note
+from csuite.cli.terminal import (
+    PROGRESS_DELAY_ENV,
+    StepProgress,
+    is_terminal,
+    print_answer,
+)
 from csuite.roles import ROLES
 
 
@@ -14,21 +21,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     claude = load_data_yaml("thresholds.yaml")["claude"]  # the defaults the help states
     parser = subparsers.add_parser(
-        "ask", help="ask the CRO or CCO a question",
+        "ask", help=command_help("ask"),
         description="Route the question, run the tools on your data, draft, self-verify and (for high-stakes "
                     "questions) critic-screen an answer whose findings are tagged 🟢 verified / 🟡 medium / "
                     "🔴 assumed.",
         epilog="Example: csuite ask \"Will we make Q4?\" --context examples/company-context.md "
-               "--data examples/pipeline.csv")
+               "--data examples/pipeline.csv --data examples/revenue_snapshots.csv. On a terminal the "
+               "answer is rendered (needs the rich extra: pip install 'csuite-advisors[rich]') and a "
+               f"spinner shows a step that runs over a second ({PROGRESS_DELAY_ENV} sets the delay); "
+               "piped, or with --plain, it is plain Markdown.")
     parser.add_argument("question", help="the question, in English or Chinese; '@cro' or '@cco' forces a role")
     parser.add_argument("--context", metavar="PATH", help="company-context.md (default: ./company-context.md, "
                                                           "then ~/.claude/company-context.md)")
-    parser.add_argument("--data", metavar="PATH", nargs="+", action="extend", default=[],
-                        help="your data files (CRM, billing, cohort, customer, book, capacity or metrics exports); "
-                             "each is recognised by its headers")
+    parser.add_argument("--data", metavar="PATH", action="append", default=[],
+                        help="a data file (CRM, billing, cohort, customer, book, capacity or metrics export), "
+                             "recognised by its headers; repeat --data for more files, before or after the question")
     parser.add_argument("--role", choices=list(ROLES), help="answer as this role, whatever the router says")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today (default: today)")
     parser.add_argument("--format", choices=["markdown", "json"], default="markdown", help="output format")
+    parser.add_argument("--lang", choices=["en", "zh"],
+                        help="answer language (default: the question's language)")
+    parser.add_argument("--long", action="store_true",
+                        help="the full answer: why it matters, every alert in full, each role's own view "
+                             "(default: one screen)")
+    parser.add_argument("--plain", action="store_true",
+                        help="print the Markdown as is, even on a terminal (no rendering, no spinner)")
     parser.add_argument("--offline", action="store_true", help="never call a model (same as --backend offline)")
     parser.add_argument("--backend", choices=["auto", "claude", "offline"], default="auto",
                         help="who drafts: claude (needs ANTHROPIC_API_KEY; base URL from ANTHROPIC_BASE_URL), "
@@ -64,14 +81,21 @@ def _ask(args: argparse.Namespace) -> int:
 
         if not args.question.strip():
             raise UsageError("the question is empty")
-        progress = (lambda message: note(f"csuite ask: {message}…")) if sys.stderr.isatty() else None
         backend = choose_backend(args)
         # The founder named these files on the command line: they may be read wherever they are.
         named = FileAccess.from_environment(files=args.data)
         advisor = Advisor(context=args.context, as_of=as_of_date(args.as_of), decision_log=args.decision_log,
                           backend=backend, access=named)
-        answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress)
-        sys.stdout.write(to_json(answer) if args.format == "json" else to_markdown(answer))
+        if args.plain or not is_terminal(sys.stderr):
+            answer = advisor.ask(args.question, data=args.data, role=args.role, lang=args.lang)
+        else:
+            with StepProgress("csuite ask") as progress:
+                answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress,
+                                     lang=args.lang)
+        if args.format == "json":
+            sys.stdout.write(to_json(answer))
+        else:
+            print_answer(to_markdown(answer, long=args.long), plain=args.plain)
         if args.usage and args.format == "markdown":
             if answer.usage is not None:
                 from csuite.backends.claude import usage_table

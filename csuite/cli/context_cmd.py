@@ -3,25 +3,44 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, guarded, note, print_json
+from csuite.cli.commands import command_help
+from csuite.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    UsageError,
+    guarded,
+    note,
+    print_json,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    ctx = subparsers.add_parser("context", help="check or create company-context.md",
+    ctx = subparsers.add_parser("context", help=command_help("context"),
                                 description="Check or create the founder's company-context.md.")
     sub = ctx.add_subparsers(dest="context_command", metavar="SUBCOMMAND")
     check = sub.add_parser(
-        "check", help="parse the context: fields, metrics, alerts, staleness",
-        description="Parse company-context.md and report fields, normalised metrics, proactive alerts, "
-                    "staleness and missing required fields. Without PATH: ./company-context.md, then "
-                    "~/.claude/company-context.md.",
+        "check", help="parse the context: fields, metrics and their lines, alerts, staleness",
+        description="Parse company-context.md and report fields, normalised metrics with the line each came "
+                    "from, trends, proactive alerts, staleness and missing required fields. Labelled lines, "
+                    "board tables (either orientation) and plain sentences are read, in English or Chinese; "
+                    "every number next to a metric word that could not be used is a warning on stderr. "
+                    "Without PATH: ./company-context.md, then ~/.claude/company-context.md.",
     )
     check.add_argument("path", nargs="?", metavar="PATH", help="context file (default: discovered)")
     check.add_argument("--as-of", metavar="YYYY-MM-DD", help="date to judge staleness and reviews against (default: today)")
-    check.add_argument("--json", action="store_true", help="print JSON on stdout")
-    check.add_argument("--strict", action="store_true", help="exit 2 when a metric value cannot be read")
+    check.add_argument("--json", action="store_true", help="print JSON on stdout (keys in English in every language)")
+    check.add_argument("--lang", choices=("en", "zh"), default=None,
+                       help="language of the human-readable text and warnings (default: the file's language)")
+    check.add_argument("--with-model", action="store_true",
+                       help="with ANTHROPIC_API_KEY: let a model read the lines the parser could not (only those "
+                            "lines are sent); a value is kept only if its words are in the line and csuite's own "
+                            "reader accepts it, and it is flagged in warnings")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 2 when anything was not read: an unreadable or impossible value, a number "
+                            "beside a metric word that no metric took, a metric stated twice with different values")
     check.set_defaults(func=_check)
     init = sub.add_parser("init", help="write the blank template", description="Write the company-context template. "
                           "Refuses to overwrite an existing file.")
@@ -33,44 +52,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.context.report import as_of_date, check_payload
-        from csuite.io.inert import inert, inert_strings
+        from csuite.context.report import as_of_date, check_payload, render_check
+        from csuite.context.vocabulary import text
+        from csuite.io.display import display_safe, display_safe_strings
 
-        payload = check_payload(args.path, as_of_date(args.as_of))
+        if args.with_model and not os.environ.get("ANTHROPIC_API_KEY"):
+            raise UsageError("--with-model needs ANTHROPIC_API_KEY (the second reading calls the Anthropic API)")
+        payload = check_payload(args.path, as_of_date(args.as_of), args.lang, with_model=args.with_model)
+        lang = payload["language"]
         if args.json:
             print_json(payload)
         else:
-            print(render_check(inert_strings(payload)))
+            print(render_check(display_safe_strings(payload), lang))
+        prefix = text("warning", lang)
         for warning in payload["warnings"]:
-            note(f"csuite context check: warning: {inert(warning)}")
+            note(f"csuite context check: {prefix}: {display_safe(warning)}")
         return EXIT_BAD_INPUT if args.strict and payload["warnings"] else EXIT_OK
 
     return guarded("csuite context check", body)
-
-
-def render_check(payload: dict) -> str:
-    if not payload["found"]:
-        return payload["note"]
-    lines = [f"Context: {payload['path']}",
-             f"Last updated: {payload['last_updated'] or 'unknown'}"
-             + (f" ({payload['age_days']} days before {payload['as_of']})" if payload["age_days"] is not None else ""),
-             f"Confidence: {payload['confidence']}" + ("  — STALE: update it before acting" if payload["stale"] else "")]
-    if payload["missing_required"]:
-        lines.append("Missing required: " + ", ".join(payload["missing_required"]))
-    lines.append("")
-    lines.append("Metrics:")
-    for key, value in payload["metrics"].items():
-        lines.append(f"  {key:<24} {value}")
-    lines.append("")
-    if payload["alerts"]:
-        lines.append(f"Alerts ({len(payload['alerts'])}):")
-        for alert in payload["alerts"]:
-            lines.append(f"  [{alert['severity'].upper()}] {alert['id']} ({alert['role'].upper()}): {alert['message']}")
-            lines.append(f"      why: {alert['why']}")
-            lines.append(f"      do:  {alert['action']}")
-    else:
-        lines.append("Alerts: none")
-    return "\n".join(lines)
 
 
 def _init(args: argparse.Namespace) -> int:

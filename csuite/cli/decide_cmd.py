@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_OK, guarded, note
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "decide", help="record approved / modified / rejected for a recommendation",
+        "decide", help=command_help("decide"),
         description="Append a decision to the log beside company-context.md (decision-log.jsonl). "
                     "A rejected recommendation, or one marked --do-not-resurface, never comes back in an answer.",
         epilog="Example: csuite decide alert.pipeline_coverage_below_3x --status rejected --note \"Q4 is done\"")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, guarded, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    cmd = subparsers.add_parser("eval", help="evaluate a stage on a labelled set",
+    cmd = subparsers.add_parser("eval", help=command_help("eval"),
                                 description="Evaluate a pipeline stage against labelled examples.")
     sub = cmd.add_subparsers(dest="eval_command", metavar="SUBCOMMAND")
     routing = sub.add_parser(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from csuite.cli.commands import command_help
 from csuite.io.access import ALLOW_HELP
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     mcp = subparsers.add_parser(
-        "mcp", help="run the MCP server on stdio (tools, prompts, skill resources)",
+        "mcp", help=command_help("mcp"),
         description="Serve the advisors over the Model Context Protocol on stdio: every tool, "
                     "context_check, route and ask; a prompt per role persona and a two-role review; "
                     "the skill files as skill:// resources. Attach it with "

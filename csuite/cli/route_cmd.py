@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_OK, guarded, print_json
 from csuite.roles import ROLES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     cmd = subparsers.add_parser(
-        "route", help="pick the advisor for a question (offline)",
+        "route", help=command_help("route"),
         description="Route a founder's question (English or Chinese) to the CRO or the CCO, name the "
                     "other role when it should be consulted, or mark it out of scope with a referral "
                     "(cfo, cto, chro, cmo, ciso, legal, cpo, other). Offline and deterministic: keywords "

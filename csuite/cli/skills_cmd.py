@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from csuite.cli.commands import command_help
 from csuite.cli.common import EXIT_BAD_INPUT, EXIT_OK, guarded, note, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     package = subparsers.add_parser(
-        "package", help="build one zip per skill for claude.ai upload",
+        "package", help=command_help("package"),
         description="Build <OUT>/<skill>.zip for each skill in the pack: the skill's folder at the "
                     "zip root, SKILL.md frontmatter reduced to the Agent Skills keys. Upload each "
                     "zip in claude.ai under Settings > Capabilities > Skills. The root skill zip "
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     package.set_defaults(func=_package)
 
     install = subparsers.add_parser(
-        "install", help="copy (or link) the skills where an agent host looks for them",
+        "install", help=command_help("install"),
         description="Install every skill of the pack into a host's skills folder: claude "
                     "(~/.claude/skills), agents and codex (~/.agents/skills), gemini "
                     "(~/.gemini/skills). An identical installed skill is left alone; a different "
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     install.set_defaults(func=_install)
 
     validate = subparsers.add_parser(
-        "validate", help="check the skills against the Agent Skills rules",
+        "validate", help=command_help("validate"),
         description="Check SKILL.md files the way the hosts and the test suite do: frontmatter keys, "
                     "name equal to the folder, description length, body length, links that exist, "
                     "and no '$' followed by a digit. Without PATH: every skill in this pack.",

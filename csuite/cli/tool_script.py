@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import types
-import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -17,24 +15,17 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
 from csuite.cli.common import EXIT_OK, flushed, guarded, note, print_json, validation_message
+from csuite.cli.progress import progress
 from csuite.errors import UsageError
-from csuite.io.inert import inert_strings
-from csuite.tools.base import ToolSpec, sample_source
+from csuite.io.display import display_safe_strings
+from csuite.knowledge.bilingual import LANGS
+from csuite.tools.base import ToolSpec, core_type, sample_source
+from csuite.tools.texts import ToolTexts
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/Annotated to the core type used to choose an argparse action."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
+
+
+_unwrap = core_type  # the name the access tests import
 
 
 def _add_option(parser: argparse.ArgumentParser, name: str, info: FieldInfo) -> None:
@@ -74,12 +65,26 @@ def build_parser(spec: ToolSpec, prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("input", nargs="?", metavar="INPUT", help=spec.input_help.replace("%", "%%"))
     parser.add_argument("--json", action="store_true", help="print only JSON on stdout")
+    parser.add_argument("--lang", choices=LANGS, default="en",
+                        help="language of the text output: en or zh (Chinese); numbers, JSON keys and "
+                             "--json output are the same in both (default: en)")
     if spec.plot is not None:
         parser.add_argument("--plot", metavar="PNG", help="also draw a chart to this PNG (needs the plots extra)")
         parser.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     for name, info in spec.options.model_fields.items():
         _add_option(parser, name, info)
+        for old in legacy_names(name, info):
+            # One name per concept across tools (--period, --window); the old spelling still works
+            # for a release, hidden from --help.
+            parser.add_argument("--" + old.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
     return parser
+
+
+def legacy_names(name: str, info: FieldInfo) -> list[str]:
+    """Earlier names of an option (its validation AliasChoices beyond the field name)."""
+    alias = info.validation_alias
+    choices = getattr(alias, "choices", None) or []
+    return [c for c in choices if isinstance(c, str) and c != name]
 
 
 def options_from_args(spec: ToolSpec, args: argparse.Namespace) -> Any:
@@ -101,15 +106,17 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
         if source is None:
             source = sample_source(spec, options)
             if source is not None:
-                note(f"{prog}: no INPUT given; using the bundled sample {Path('examples') / spec.sample}")
+                note(ToolTexts(spec.name, args.lang)("sample_note", prog=prog, path=Path("examples") / spec.sample))
             elif spec.input_required:
                 raise UsageError("INPUT is required")
-        result = spec.run(source, options)
+        label = Path(str(source)).name if isinstance(source, (str, Path)) else "inline rows"
+        with progress(prog, label):
+            result = spec.run(source, options)
         if args.json:
             print_json(result)
         else:
             # Names and cells in the report are the founder's data: shown, never obeyed.
-            sys.stdout.write(spec.render(inert_strings(result)).rstrip("\n") + "\n")
+            sys.stdout.write(spec.render(display_safe_strings(result, one_line=False), args.lang).rstrip("\n") + "\n")
         plot_path = getattr(args, "plot", None)
         if plot_path:
             _draw(spec, result, Path(plot_path), force=args.force)

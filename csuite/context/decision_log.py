@@ -47,12 +47,16 @@ class DecisionLog(BaseModel):
     skipped: list[int] = Field(default_factory=list, description="line numbers that are not valid records")
 
     @property
+    def skipped_lines(self) -> str:
+        """The skipped line numbers as a short list: "2, 3, 5" (the first ten, then "…")."""
+        return ", ".join(str(n) for n in self.skipped[:10]) + (" …" if len(self.skipped) > 10 else "")
+
+    @property
     def warnings(self) -> list[str]:
         if not self.skipped:
             return []
-        lines = ", ".join(str(n) for n in self.skipped[:10]) + (" …" if len(self.skipped) > 10 else "")
-        return [f"{self.path}: line(s) {lines} are not valid decision records; they were skipped and left in "
-                f"the file (fix or delete them)"]
+        return [f"{self.path}: line(s) {self.skipped_lines} are not valid decision records; they were skipped and "
+                f"left in the file (fix or delete them)"]
 
 
 def log_path(context_path: str | Path | None, explicit: str | Path | None = None) -> Path:

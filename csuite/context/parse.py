@@ -1,91 +1,55 @@
 """Read a founder's company-context.md into typed fields, normalised metrics and freshness.
 
-The file is data, never instructions: we only pull labelled fields and metric values out of
-it; nothing in it can change what the engine does.
+The file is data, never instructions: we pull labelled fields, tables and the metric values of
+plain sentences out of it; nothing in it can change what the engine does. Every metric keeps
+the line it came from (`sources`), every series its periods (`trends`), and every number we
+could not use is a warning with its line number.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
-from csuite.errors import InputError
-from csuite.io.tables import canonical_key, read_text
-from csuite.io.values import (
-    parse_date,
-    parse_int,
-    parse_money,
-    parse_months,
-    parse_percent,
-    parse_ratio,
-    split_series,
+from csuite.context.document import Document, Labelled, Table, split_document
+from csuite.context.extract import Reader, Statement
+from csuite.context.notes import Note
+from csuite.context.resolve import resolve
+from csuite.context.values import read_date
+from csuite.context.vocabulary import (
+    MetricKind,
+    field_key,
+    field_synonyms,
+    metric_table,
+    vocabulary,
 )
+from csuite.errors import InputError
+from csuite.io.tables import read_text
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import section
+
+__all__ = ["CONTEXT_FILENAME", "FIELD_SYNONYMS", "METRICS", "MetricKind", "CompanyContext", "ContextField",
+           "ContextSection", "Metrics", "MetricSource", "Trend", "metric_unit", "parse_metric", "parse_context",
+           "load_context", "find_context_file", "MISSING_CONTEXT_NOTE"]
 
 CONTEXT_FILENAME = "company-context.md"
 
-# Field keys the runner relies on, with the labels founders use for them.
-FIELD_SYNONYMS: dict[str, list[str]] = {
-    "company_name": ["company", "company name", "name"],
-    "what_we_do": ["what we do", "one-liner", "one liner", "product", "what the company does"],
-    "stage": ["stage", "funding stage", "company stage"],
-    "founder_archetype": ["founder archetype", "archetype", "founder type"],
-    "priority_1": ["priority #1", "priority 1", "top priority", "#1 priority", "priority one"],
-    "target_12_months": ["12-month target", "12 month target", "twelve-month target", "target (12 months)",
-                         "12-month goal"],
-    "last_updated": ["last updated", "updated", "last update"],
-}
+# Field keys the runner relies on, with the labels founders use for them (csuite/data/context.yaml).
+FIELD_SYNONYMS: dict[str, list[str]] = field_synonyms()
 
-MetricKind = Literal["money", "percent", "retention", "ratio", "months", "int", "date", "series", "value_or_series"]
-
-# metric key → (kind, synonyms). Synonyms are compared as canonical keys, parentheses removed.
-METRICS: dict[str, tuple[MetricKind, list[str]]] = {
-    "arr": ("money", ["arr", "annual recurring revenue", "current arr", "arr today", "年度经常性收入"]),
-    # ACV picks the benchmark band (SaaS Capital publishes retention medians by ACV).
-    "acv": ("money", ["acv", "average contract value", "annual contract value", "average acv", "客单价"]),
-    "nrr": ("retention", ["nrr", "net revenue retention", "ndr", "net dollar retention", "net retention",
-                           "净收入留存"]),
-    "grr": ("percent", ["grr", "gross revenue retention", "gross retention", "gross dollar retention", "gdr",
-                         "毛收入留存"]),
-    "logo_retention": ("percent", ["logo retention", "customer retention", "logo retention rate"]),
-    "contraction": ("percent", ["contraction", "contraction rate", "revenue contraction", "annual contraction"]),
-    "pipeline_coverage": ("ratio", ["pipeline coverage", "coverage", "pipeline coverage ratio"]),
-    "win_rate": ("value_or_series", ["win rate", "win rate trend", "close rate", "win rates", "赢单率"]),
-    "nrr_trend": ("series", ["nrr trend", "nrr history", "ndr trend", "net revenue retention trend"]),
-    "largest_customer_share": ("percent", ["largest customer share", "top customer % of arr",
-                                            "customer concentration", "largest customer % of arr",
-                                            "top customer share", "largest customer"]),
-    "last_pricing_review": ("date", ["last pricing review", "pricing last reviewed", "last price review"]),
-    "magic_number": ("ratio", ["magic number", "sales efficiency"]),
-    "cac_payback_months": ("months", ["cac payback", "cac payback months", "cac payback period"]),
-    "reps_at_quota": ("percent", ["reps at quota", "% of reps at quota", "quota attainment",
-                                   "share of reps at quota"]),
-    "forecast_accuracy": ("percent", ["forecast accuracy"]),
-    "runway_months": ("months", ["runway", "runway months", "cash runway"]),
-    "team_size": ("int", ["team size", "headcount", "employees", "team"]),
-}
-
-_CONTEXT_UNITS: dict[str, str] = {
-    "money": "usd", "percent": "fraction", "retention": "fraction", "ratio": "ratio", "months": "months",
-    "int": "count", "date": "date", "series": "fraction", "value_or_series": "fraction",
-}
+# metric key → (kind, label vocabulary), from csuite/data/context.yaml. Self-verify's
+# contradiction check reads these names; a customer's name is not a comparable number and is
+# left out (it is still in `Metrics`).
+METRICS: dict[str, tuple[MetricKind, list[str]]] = metric_table()
 
 
 def metric_unit(metric: str) -> str:
     """The unit of a context metric (context_age_days, the one alert metric not in the file, is days)."""
-    if metric not in METRICS:
-        return "days"
-    return _CONTEXT_UNITS[METRICS[metric][0]]
-
-
-_LABEL_KEYS: dict[str, str] = {}
-for _metric, (_kind, _names) in METRICS.items():
-    for _name in [_metric, *_names]:
-        _LABEL_KEYS[canonical_key(_name)] = _metric
+    spec = vocabulary().metrics.get(metric)
+    return spec.unit if spec is not None else "days"
 
 
 class ContextField(BaseModel):
@@ -104,7 +68,10 @@ class ContextSection(BaseModel):
 
 
 class Metrics(BaseModel):
-    """Normalised metrics: money in dollars, percentages as fractions, series oldest first."""
+    """Normalised metrics: money in dollars, percentages as fractions, series oldest first.
+
+    Flows carry their period in the name (burn per month, net new ARR and S&M spend per quarter,
+    quota per AE per year); monthly gross churn is a monthly rate, never GRR."""
 
     arr: float | None = None
     acv: float | None = None
@@ -116,13 +83,48 @@ class Metrics(BaseModel):
     win_rate: float | list[float] | None = None
     nrr_trend: list[float] | None = None
     largest_customer_share: float | None = None
+    largest_customer: str | None = None
+    largest_customer_renewal: date | None = None
     last_pricing_review: date | None = None
     magic_number: float | None = None
+    burn_multiple: float | None = None
     cac_payback_months: float | None = None
     reps_at_quota: float | None = None
     forecast_accuracy: float | None = None
     runway_months: float | None = None
     team_size: int | None = None
+    customers: int | None = None
+    monthly_gross_churn: float | None = None
+    quarter_target: float | None = None
+    rep_quota: float | None = None
+    burn_monthly: float | None = None
+    net_new_arr_quarter: float | None = None
+    sm_spend_quarter: float | None = None
+    ae_count: int | None = None
+    ramping_aes: int | None = None
+
+
+class MetricSource(BaseModel):
+    """Where a metric's value came from: the line as written (a table row for a column's value),
+    or the formula it was derived by."""
+
+    line: int | None = None
+    text: str
+    column: str | None = Field(default=None, description="the table column (or row) the value sits in")
+    period: str | None = Field(default=None, description="the period the value is for, when the file says")
+    derived: bool = False
+    inputs: list[str] = Field(default_factory=list, description="metrics a derived value is computed from")
+    read_by: Literal["parser", "model"] = Field(
+        default="parser", description="'model' when the optional second reading found it (checked against the line)")
+    lines: list[int] = Field(default_factory=list, description="every line a series came from")
+
+
+class Trend(BaseModel):
+    """A metric's values over time, oldest first, with the period of each when the file names it."""
+
+    periods: list[str | None]
+    values: list[float]
+    lines: list[int]
 
 
 class CompanyContext(BaseModel):
@@ -133,12 +135,15 @@ class CompanyContext(BaseModel):
     fields: list[ContextField] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
     metric_labels: dict[str, str] = Field(default_factory=dict, description="metric → label as written")
+    sources: dict[str, MetricSource] = Field(default_factory=dict, description="metric → the line it came from")
+    trends: dict[str, Trend] = Field(default_factory=dict, description="metric → its series, oldest first")
     last_updated: date | None = None
     age_days: int | None = None
     stale: bool = False
     confidence: Literal["high", "medium", "low"] = "low"
     missing_required: list[str] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list, description="the warnings as data, for any language")
+    superseded_lines: list[int] = Field(default_factory=list, description="lines whose value a later statement replaced")
 
     def field(self, key: str) -> str | None:
         """The first value written for a field key (see FIELD_SYNONYMS), or None."""
@@ -151,116 +156,132 @@ class CompanyContext(BaseModel):
     def company_name(self) -> str | None:
         return self.field("company_name")
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def warnings(self) -> list[str]:
+        """Everything not read, refused or replaced, in English, in line order."""
+        return [note.render("en") for note in self.notes]
 
-# `- **Label:** value`, `**Label**: value`, `- Label: value`, `| Label | value |`
-_BOLD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<label>[^*]+?)\s*:?\s*\*\*\s*:?\s*(?P<value>.*)$")
-_PLAIN = re.compile(r"^\s*[-*+]\s+(?P<label>[^:：]{1,60}?)\s*[:：]\s*(?P<value>.+)$")
-_TABLE = re.compile(r"^\s*\|\s*(?P<label>[^|]+?)\s*\|\s*(?P<value>[^|]*?)\s*\|")
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
-_PAREN = re.compile(r"\s*[(（][^)）]*[)）]")
-_PLACEHOLDER = re.compile(r"^\s*(?:\[.*\]|_+|-|—|tbd|n/?a|todo|\?+|<.*>)\s*$", re.I)
-
-
-def label_key(label: str) -> str:
-    return canonical_key(_PAREN.sub("", label)) or canonical_key(label)
+    def warnings_in(self, lang: Lang) -> list[str]:
+        return [note.render(lang) for note in self.notes]
 
 
-def _field_key(label: str) -> str:
-    key = label_key(label)
-    for field_key, names in FIELD_SYNONYMS.items():
-        if key == field_key or key in {label_key(n) for n in names}:
-            return field_key
-    return key
-
-
-def parse_fields(text: str) -> tuple[list[ContextSection], list[ContextField]]:
-    sections: list[ContextSection] = []
-    fields: list[ContextField] = []
-    current = ContextSection(title="", level=0, line=1, text="")
-    body: list[str] = []
-    in_code = False
-
-    def close() -> None:
-        if current.title or "".join(body).strip():
-            sections.append(current.model_copy(update={"text": "\n".join(body).strip()}))
-
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip().startswith("```"):
-            in_code = not in_code
-            body.append(line)
-            continue
-        if in_code:
-            body.append(line)
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            close()
-            current = ContextSection(title=heading.group("title").strip(), level=len(heading.group("hashes")),
-                                     line=number, text="")
-            body = []
-            continue
-        body.append(line)
-        match = _BOLD.match(line) or _PLAIN.match(line) or _TABLE.match(line)
-        if not match:
-            continue
-        label = match.group("label").strip().rstrip(":：").strip()
-        value = match.group("value").strip()
-        if not label or not value or set(label) <= set("-: ") or _PLACEHOLDER.match(value):
-            continue
-        if label.lower() in {"metric", "field", "label"}:
-            continue  # a table header row
-        fields.append(ContextField(label=label, key=_field_key(label), value=value,
-                                   section=current.title, line=number))
-    close()
-    return sections, fields
-
-
-_TOKENS: dict[str, re.Pattern[str]] = {
-    "money": re.compile(r"(?:USD|US\$|[$€£¥])?\s*\d[\d,]*(?:\.\d+)?\s*(?:mm|bn|[kKmMbB]|万|亿)?(?![\w])"),
-    "percent": re.compile(r"[-−]?\d+(?:\.\d+)?\s*%|[-−]?\d*\.\d+|[-−]?\d+"),
-    "ratio": re.compile(r"\d+(?:\.\d+)?\s*[x×]?"),
-    "months": re.compile(r"\d+(?:\.\d+)?\s*(?:months?|mos?|years?|个月|月|年)?"),
-    "int": re.compile(r"\d[\d,]*"),
-}
-
-
-def _first_token(value: str, kind: str, parser: Callable[[str], Any]) -> Any:
-    cleaned = _PAREN.sub("", value).strip()
-    for candidate in (value, cleaned):
-        try:
-            return parser(candidate)
-        except InputError:
-            pass
-    match = _TOKENS[kind].search(cleaned)
-    if not match:
-        raise InputError(f"no {kind} value in '{value}'")
-    return parser(match.group(0).strip())
-
-
-def parse_metric(metric: str, value: str) -> Any:
+def parse_metric(metric: str, value: str, *, as_of: date | None = None) -> Any:
     """Normalise one metric value as a founder wrote it. Raises InputError when unreadable."""
-    kind = METRICS[metric][0]
-    if kind == "money":
-        return _first_token(value, "money", parse_money)
-    if kind == "percent":
-        return _first_token(value, "percent", parse_percent)
-    if kind == "retention":
-        return _first_token(value, "percent", lambda v: parse_percent(v, fraction_max=3.0))
-    if kind == "ratio":
-        return _first_token(value, "ratio", parse_ratio)
-    if kind == "months":
-        return _first_token(value, "months", parse_months)
-    if kind == "int":
-        return _first_token(value, "int", parse_int)
-    if kind == "date":
-        cleaned = _PAREN.sub("", value).strip()
-        return parse_date(cleaned)
-    items = split_series(_PAREN.sub("", value))
-    if kind == "value_or_series" and len(items) == 1:
-        return _first_token(items[0], "percent", parse_percent)
-    if len(items) < 2 and kind == "series":
-        raise InputError(f"'{value}' is not a series (write oldest first: 104%, 101%, 98%)")
-    return [_first_token(item, "percent", lambda v: parse_percent(v, fraction_max=3.0)) for item in items]
+    spec = vocabulary().metrics[metric]
+    reference = as_of or date.today()
+    ctx = parse_context(f"- **{metric.replace('_', ' ')}:** {value}\n", as_of=reference)
+    found = getattr(ctx.metrics, metric)
+    if found is None:
+        reason = ctx.notes[0].render("en") if ctx.notes else f"no {vocabulary().kinds[spec.kind].en} found"
+        raise InputError(reason)
+    return found
+
+
+def _limits() -> tuple[int, int]:
+    rules = section("context")
+    return int(rules["max_bytes"]), int(rules["max_line_chars"])
+
+
+def _fields(document: Document) -> list[ContextField]:
+    """Labelled lines and two-column table rows, in file order, with the runner's keys."""
+    titles = [s.title for s in document.sections]
+    fields: list[ContextField] = []
+    for item in document.items:
+        if isinstance(item, Labelled):
+            fields.append(ContextField(label=item.label, key=field_key(item.label), value=item.value,
+                                       section=titles[item.section], line=item.line))
+        elif isinstance(item, Table):
+            rows = item.rows if item.header is None or len(item.header) == 2 else []
+            for line, _, cells in rows:
+                if len(cells) >= 2 and cells[0] and cells[1] and cells[0].lower() not in {"metric", "field", "label"}:
+                    fields.append(ContextField(label=cells[0], key=field_key(cells[0]), value=cells[1],
+                                               section=titles[item.section], line=line))
+    return fields
+
+
+def _last_updated(fields: list[ContextField], as_of: date) -> tuple[date | None, list[Note]]:
+    for item in fields:
+        if item.key != "last_updated":
+            continue
+        when, _ = read_date(item.value, as_of)
+        if when is None or when.start is None:
+            return None, [Note(code="last_updated_bad", line=item.line)]
+        notes = []
+        if when.start > as_of:
+            notes.append(Note(code="last_updated_future", line=item.line,
+                              params={"date": when.start.isoformat(), "as_of": as_of.isoformat()}))
+        return when.start, notes
+    return None, []
+
+
+def parse_context(text: str, *, as_of: date, path: str | None = None) -> CompanyContext:
+    """Pure parse: text → CompanyContext (fields, metrics with their lines, trends, freshness,
+    missing required fields, warnings). Linear in the file's length."""
+    max_bytes, max_line_chars = _limits()
+    # every character is at least one byte: a long text is refused without encoding it
+    size = len(text) if len(text) > max_bytes else len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise InputError(Note(code="too_large", params={"size": f"{size:,}", "limit": f"{max_bytes:,}"}).render("en"),
+                         file=path)
+    document = split_document(text, max_line_chars=max_line_chars)
+    fields = _fields(document)
+    last_updated, notes = _last_updated(fields, as_of)
+    notes += [Note(code="line_too_long", line=line, params={"limit": f"{max_line_chars:,}"})
+              for line in document.long_lines]
+    extraction = Reader(document, last_updated or as_of).run()
+    resolution = resolve(extraction.statements, undated=last_updated or as_of)
+    notes += extraction.notes + resolution.notes
+    values: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    sources: dict[str, MetricSource] = {}
+    trends: dict[str, Trend] = {}
+    for metric, statement in resolution.chosen.items():
+        values[metric] = statement.value
+        labels[metric] = statement.label
+        sources[metric] = _source(statement)
+        trend = _trend(statement, extraction.statements)
+        if trend is not None:
+            trends[metric] = trend
+    for metric, derived in resolution.derived.items():
+        values[metric] = derived.value
+        labels[metric] = f"{metric.replace('_', ' ')} (derived)"
+        input_lines = sorted({sources[i].line for i in derived.inputs if sources[i].line is not None})
+        sources[metric] = MetricSource(text=f"derived: {derived.formula}", derived=True, inputs=derived.inputs,
+                                       lines=input_lines)
+    sections = [ContextSection(title=s.title, level=s.level, line=s.line, text=s.text)
+                for s in document.sections if s.title or s.text]
+    ctx = CompanyContext(path=path, found=True, as_of=as_of, sections=sections, fields=fields,
+                         metrics=Metrics(**values), metric_labels=labels, sources=sources, trends=trends,
+                         last_updated=last_updated,
+                         notes=sorted(notes, key=lambda n: (n.line is not None, n.line or 0)),
+                         superseded_lines=sorted(resolution.superseded_lines))
+    if last_updated is not None:
+        ctx.age_days = (as_of - last_updated).days
+    return _with_freshness(ctx)
+
+
+def _trend(chosen: Statement, statements: list[Statement]) -> Trend | None:
+    """The chosen statement's series, else the newest series the file gives for the metric
+    (a board table's ARR row stays the trend when a later sentence states today's ARR)."""
+    with_series = [s for s in statements if s.metric == chosen.metric and s.series and len(s.series) >= 2]
+    same_with_periods = [s for s in with_series if s.series == chosen.series and any(s.series_periods or [])]
+    if chosen.series and len(chosen.series) >= 2:
+        source = same_with_periods[-1] if same_with_periods and not any(chosen.series_periods or []) else chosen
+    elif with_series:
+        source = max(with_series, key=lambda s: (s.when.end if s.when and s.when.end else date.min, s.line))
+    else:
+        return None
+    series = list(source.series or [])
+    return Trend(periods=list(source.series_periods or [None] * len(series)), values=series,
+                 lines=list(source.series_lines or [source.line] * len(series)))
+
+
+def _source(statement: Statement) -> MetricSource:
+    when = statement.when
+    return MetricSource(line=statement.line, text=statement.text, column=statement.column,
+                        period=when.label if when is not None and when.start is not None else None,
+                        lines=sorted(set(statement.series_lines or [statement.line])))
 
 
 def find_context_file(explicit: str | Path | None = None, *, cwd: Path | None = None,
@@ -280,37 +301,6 @@ def find_context_file(explicit: str | Path | None = None, *, cwd: Path | None = 
         if candidate.is_file():
             return candidate
     return None
-
-
-def parse_context(text: str, *, as_of: date, path: str | None = None) -> CompanyContext:
-    """Pure parse: text → CompanyContext (fields, metrics, freshness, missing required)."""
-    sections, fields = parse_fields(text)
-    metrics: dict[str, Any] = {}
-    labels: dict[str, str] = {}
-    warnings: list[str] = []
-    for item in fields:
-        metric = _LABEL_KEYS.get(label_key(item.label))
-        if metric is None or metric in metrics:
-            continue
-        try:
-            metrics[metric] = parse_metric(metric, item.value)
-            labels[metric] = item.label
-        except InputError as exc:
-            warnings.append(f"line {item.line}, field '{item.label}': {exc.message}; metric ignored")
-
-    ctx = CompanyContext(path=path, found=True, as_of=as_of, sections=sections, fields=fields,
-                         metrics=Metrics(**metrics), metric_labels=labels, warnings=warnings)
-    updated_raw = ctx.field("last_updated")
-    if updated_raw:
-        try:
-            ctx.last_updated = parse_date(_PAREN.sub("", updated_raw).strip())
-        except InputError as exc:
-            ctx.warnings.append(f"field 'Last updated': {exc.message}")
-    if ctx.last_updated:
-        ctx.age_days = (as_of - ctx.last_updated).days
-        if ctx.age_days < 0:
-            ctx.warnings.append(f"'Last updated' {ctx.last_updated} is after the as-of date {as_of}")
-    return _with_freshness(ctx)
 
 
 def _with_freshness(ctx: CompanyContext) -> CompanyContext:
@@ -339,11 +329,16 @@ def load_context(explicit: str | Path | None = None, *, as_of: date | None = Non
     if path is None:
         required = list(section("context")["required_fields"])
         return CompanyContext(found=False, as_of=as_of, missing_required=required, confidence="low")
+    max_bytes, _ = _limits()
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > max_bytes:
+        raise InputError(Note(code="too_large", params={"size": f"{size:,}", "limit": f"{max_bytes:,}"}).render("en"),
+                         file=path)
     return parse_context(read_text(path), as_of=as_of, path=str(path))
 
 
-MISSING_CONTEXT_NOTE = (
-    "No company-context.md found: findings can only rest on your data files, benchmarks and stated "
-    "assumptions (🟡/🔴), and alerts on NRR, coverage, concentration and pricing cannot fire. "
-    "Run `csuite context init` and fill it in."
-)
+# What a missing context costs, said once (the runner puts it in the answer's notes).
+MISSING_CONTEXT_NOTE = vocabulary().report["missing_context"].en

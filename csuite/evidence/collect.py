@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Iterable
+from typing import Annotated, Any, Iterable, get_args, get_origin
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
-from csuite.answer import Evidence, Unit
+from csuite.answer import Evidence, Understood, Unit
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.knowledge.thresholds import section
+from csuite.tools.base import Flag, ToolResult, core_type, unit_of
 
 # Key fragments → unit, checked in order; used for tool outputs and benchmarks whose models we
 # only see as JSON. The first fragment that occurs in the key wins.
@@ -25,20 +26,21 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
     (("multiple", "coverage", "magic", "ratio", "ltv_to_cac"), "ratio"),
     (("nrr", "grr", "retention", "rate", "share", "probability", "pct", "percent", "fraction", "margin",
       "growth", "attainment", "accuracy", "churn_pct", "preventable", "rule_of_40", "bands", "p_quota",
-      "p_reach", "prob"), "fraction"),
+      "p_reach", "prob", "depth", "penetration"), "fraction"),
     (("count", "customers", "accounts", "deals", "reps", "hires", "csms", "headcount", "logos", "n_",
       "simulations", "seed", "score", "fit"), "count"),
     (("arr", "mrr", "amount", "revenue", "pipeline", "weighted", "quota", "target", "gap", "cost", "spend",
       "burn", "p10", "p50", "p90", "mean", "start", "end", "new", "expansion", "contraction", "churn",
-      "reactivation", "value", "capacity", "bookings", "salary", "budget"), "usd"),
+      "reactivation", "value", "capacity", "bookings", "salary", "budget", "cac"), "usd"),
 ]
 
 
 def _hits(text: str, fragment: str) -> bool:
     """A fragment names a word (or a word's start) of the key: 'ratio' must not match
-    'concentration'. Fragments with an underscore are phrases and match as written."""
+    'concentration'. Fragments with an underscore are phrases that start at a word: 'n_' is a
+    count prefix (n_accounts), not the end of 'decision_losses'."""
     if "_" in fragment:
-        return fragment in text
+        return re.search(r"(?:^|[._\-\s])" + re.escape(fragment), text) is not None
     return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
 
 
@@ -56,12 +58,29 @@ def guess_unit(key: str, value: Any) -> Unit:
 
 
 class ToolRun(BaseModel):
-    """One tool run on one founder file (or inline rows), as JSON-ready data."""
+    """One tool run on one founder file, with its typed result: adapters and analyses read the
+    result by attribute, and its evidence ids (`<tool>.<field path>`) point into the same result."""
+
+    model_config = ConfigDict(frozen=True)
 
     tool: str
     file: str | None = None
-    result: dict[str, Any] = Field(default_factory=dict)
-    warnings: list[str] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict, description="options the question set, e.g. quota")
+    result: SerializeAsAny[ToolResult]
+    key: str = Field(default="", description="the prefix of this run's evidence ids (the tool's name; "
+                                             "tool@file when the same tool reads a second file)")
+
+    @property
+    def prefix(self) -> str:
+        return self.key or self.tool
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.result.warnings)
+
+    @property
+    def flags(self) -> list[Flag]:
+        return list(self.result.flags)
 
 
 def context_evidence(ctx: CompanyContext) -> list[Evidence]:
@@ -82,6 +101,29 @@ def context_evidence(ctx: CompanyContext) -> list[Evidence]:
         items.append(Evidence(id="ctx.age_days", label="days since the context was last updated",
                               value=ctx.age_days, unit="days", source=f"{where}: 'Last updated'",
                               kind="founder_data"))
+    return items
+
+
+def question_evidence(understood: Understood | None) -> list[Evidence]:
+    """The numbers the founder put in the question: their target, amounts, percentages and
+    counts. They are the founder's own figures (an answer that echoes them is grounded), cited as
+    "your question"."""
+    if understood is None:
+        return []
+    source = "your question"
+    items: list[Evidence] = []
+    if understood.target is not None:
+        items.append(Evidence(id="question.target", label="the target in your question", value=understood.target,
+                              unit="usd", source=source, kind="founder_data"))
+    for i, amount in enumerate(understood.amounts):
+        items.append(Evidence(id=f"question.amount.{i}", label="an amount in your question", value=amount,
+                              unit="usd", source=source, kind="founder_data"))
+    for i, share in enumerate(understood.percentages):
+        items.append(Evidence(id=f"question.percent.{i}", label="a percentage in your question", value=share,
+                              unit="fraction", source=source, kind="founder_data"))
+    for count in understood.counts:
+        items.append(Evidence(id=f"question.count.{id_slug(count.of)}", label=f"{count.of} in your question",
+                              value=count.value, unit="count", source=source, kind="founder_data"))
     return items
 
 
@@ -145,17 +187,35 @@ def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list
     """Every number a tool computed, addressable as `<tool>.<field path>`.
 
     Lists of records (deals, accounts, cohorts) are indexed by their natural name when they
-    have one, so `churn_analyzer.segments.enterprise.nrr` reads like what it is.
+    have one, so `churn_analyzer.segments.enterprise.nrr` reads like what it is. The unit of each
+    number comes from the result model's field type (Amount, Share, Ratio, Count, Months, Days in
+    csuite.tools.base); only an untyped field, or a plain dict payload, falls back to its name.
+    A result in another currency than dollars says so in every money label.
     """
+    model = type(result) if isinstance(result, BaseModel) else None
     data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    currency = data.get("currency") if isinstance(data, dict) else None
     where = f"{tool}" + (f" on {file}" if file else "")
     items: list[Evidence] = []
-    for path, value in _walk(data, tool, depth=0):
-        items.append(Evidence(id=path, label=path.split(".", 1)[1].replace("_", " ").replace(".", " — "),
-                              value=value, unit=guess_unit(path, _first(value)),
+    for path, value, typed in _walk(data, tool, depth=0, annotation=model):
+        unit = typed or guess_unit(path, _first(value))
+        label = path.split(".", 1)[1].replace("_", " ").replace(".", " — ")
+        if unit == "usd" and isinstance(currency, str) and currency not in ("USD", ""):
+            label += f" ({currency})"
+        items.append(Evidence(id=path, label=label, value=value, unit=unit,
                               source=f"{where}, field {path.split('.', 1)[1]}",
                               kind="framework" if _is_rule(path) else "founder_data"))
     return items
+
+
+def tool_statements(tool: str, result: ToolResult, file: str | None) -> list[Evidence]:
+    """What a tool said about the founder's file in its own words — each flag's message and each
+    warning — so a risk that quotes it ("3 deals worth $162,000 are past due") is traced to the
+    code that computed it, not taken for an unsupported claim."""
+    where = f"{tool}" + (f" on {file}" if file else "")
+    texts = [f.message for f in result.flags] + list(result.warnings)
+    return [Evidence(id=f"{tool}.said.{i}", label=text, value=None, unit="text", source=f"{where}: its own words",
+                     kind="founder_data") for i, text in enumerate(texts)]
 
 
 _RULE_KEYS = ("threshold", "rule_of_thumb", "benchmark", "healthy_at", "concerning_at", "target_coverage")
@@ -167,27 +227,46 @@ def _is_rule(path: str) -> bool:
     return last in _RULE_KEYS or last.endswith("_threshold") or path.endswith("coverage.target")
 
 
+_UNITS = set(get_args(Unit))
 _NAME_KEYS = ("id", "name", "label", "tier", "segment", "period", "cohort", "owner", "stage", "role")
 _MAX_LIST = 50
 
 
-def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
+def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterable[tuple[str, Any, Unit | None]]:
+    """(path, number or number list, unit from the model's types or None) for every number."""
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, (int, float)):
-        yield prefix, value
+        yield prefix, value, unit_of(annotation)
         return
     if depth >= 4:
         return
+    container = core_type(annotation)
+    origin = get_origin(container)
     if isinstance(value, dict):
+        # A record that names its own unit ({"value": 1.2, "unit": "ratio"}) is read by it.
+        own_unit = value.get("unit") if value.get("unit") in _UNITS else None
+        model = container if isinstance(container, type) and issubclass(container, BaseModel) else None
         for key, sub in value.items():
-            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1)
+            if key in ("value", "threshold") and own_unit is not None and isinstance(sub, (int, float)) \
+                    and not isinstance(sub, bool):
+                yield f"{prefix}.{key}", sub, own_unit
+                continue
+            sub_annotation: Any = None
+            if origin is dict:
+                sub_annotation = get_args(container)[1]
+            elif model is not None and key in model.model_fields:
+                field = model.model_fields[key]
+                sub_annotation = Annotated[field.annotation, *field.metadata] if field.metadata \
+                    else field.annotation
+            yield from _walk(sub, f"{prefix}.{id_slug(str(key))}", depth + 1, sub_annotation)
     elif isinstance(value, list):
+        element = get_args(container)[0] if origin in (list, tuple) and get_args(container) else None
         if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            yield prefix, [float(v) for v in value]
+            yield prefix, [float(v) for v in value], unit_of(annotation)
             return
         if value and all(isinstance(v, dict) for v in value):
-            yield f"{prefix}.listed", len(value)  # how many the tool listed (lists may be capped)
+            yield f"{prefix}.listed", len(value), "count"  # how many the tool listed (lists may be capped)
         for index, item in enumerate(value[:_MAX_LIST]):
             name = str(index)
             if isinstance(item, dict):
@@ -195,7 +274,9 @@ def _walk(value: Any, prefix: str, depth: int) -> Iterable[tuple[str, Any]]:
                     if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
                         name = id_slug(str(item[key]))
                         break
-            yield from _walk(item, f"{prefix}.{name}", depth + 1)
+            yield from _walk(item, f"{prefix}.{name}", depth + 1, element)
+
+
 
 
 def derived(evidence_id: str, label: str, value: float, unit: Unit, inputs: list[Evidence],

@@ -1,21 +1,26 @@
 """Tool plan: which topics (from the router) a question is about, what each data file is, and which tools to run.
 
 Files are recognised by their headers (or top-level keys for YAML/JSON documents), scored
-against every tool's `COLUMN_ALIASES`; the best-scoring tool that accepts the file wins. The
-founder never has to say "this is a pipeline export".
+against every tool's `COLUMN_ALIASES`; the best-scoring tool that accepts the file reads it. A
+file several tools read (an opportunity export: the forecast and the funnel analyzer) runs every
+one of them whose topic the question is about (`detect_files` with `wanted_tools`). The founder
+never has to say "this is a pipeline export".
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
 from csuite.io.tables import canonical_key, load_document, read_table
-from csuite.knowledge.models import RoleKnowledge, Topic
+from csuite.knowledge.models import RoleKnowledge, Topic, load_knowledge
+from csuite.resources import cached_build
 from csuite.routing.router import route
 from csuite.tools.registry import TOOLS, get_tool
 
@@ -67,8 +72,21 @@ def _headers(path: Path) -> set[str]:
 
 
 def _aliases(tool: str) -> dict[str, Any]:
-    module = importlib.import_module(TOOLS[tool].module)
-    return getattr(module, "COLUMN_ALIASES", {}) or {}
+    return alias_table().get(tool, {})
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> dict[str, dict[str, Any]]:
+    """Every tool's COLUMN_ALIASES, read by importing each tool once and then kept on disk next to
+    the package data (rebuilt when a tool's source changes): recognising a file's kind must not
+    cost importing every tool on every run."""
+    tools_dir = Path(importlib.util.find_spec("csuite.tools").origin).parent  # type: ignore[union-attr, arg-type]
+    return cached_build("tool_aliases", sorted(tools_dir.rglob("*.py")), _read_aliases)
+
+
+def _read_aliases() -> dict[str, dict[str, Any]]:
+    return {name: dict(getattr(importlib.import_module(entry.module), "COLUMN_ALIASES", {}) or {})
+            for name, entry in TOOLS.items()}
 
 
 def _score(headers: set[str], aliases: dict[str, Any]) -> float:
@@ -95,23 +113,52 @@ def is_accounts_file(path: str | Path) -> bool:
     return bool(headers & ACCOUNT_HEADERS) and not headers & {"mrr", "arr", "period", "month", "amount"}
 
 
-def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = None) -> tuple[DataFile, Any]:
-    """Which tool reads this file, and its result: try the best header matches until one
-    accepts the file (a tool that refuses it says why, and we try the next). `accounts` goes
-    to the tools that take an accounts file, so each file is run once."""
+def _candidates(headers: set[str], wanted: Sequence[str] | None) -> list[tuple[str, float]]:
+    """Tools to try on a file, in order, with their header scores.
+
+    Tools that read the same kind of file (an opportunity export is read by the forecast and the
+    funnel analyzer) are ranked as one kind, by the kind's best score: the kind's first tool in
+    the registry is its default reader, and a wanted tool of the kind goes first."""
+    scored = {name: _score(headers, _aliases(name)) for name in TOOLS}
+    kind_of = {name: (get_tool(name).data_kinds or (name,))[0] for name in TOOLS}
+    kind_score: dict[str, float] = {}
+    for name, score in scored.items():
+        kind_score[kind_of[name]] = max(kind_score.get(kind_of[name], 0.0), score)
+    registry = list(TOOLS)
+    wanted = list(wanted or [])
+
+    def rank(name: str) -> tuple[float, int, int]:
+        return (-kind_score[kind_of[name]], wanted.index(name) if name in wanted else len(wanted),
+                registry.index(name))
+
+    return [(name, scored[name]) for name in sorted(TOOLS, key=rank) if scored[name] > 0]
+
+
+def detect_files(path: str | Path, *, as_of: Any = None, accounts: str | None = None,
+                 wanted: Sequence[str] | None = None,
+                 options: dict[str, dict[str, Any]] | None = None) -> list[tuple[DataFile, Any]]:
+    """Every tool that reads this file and that the question wants, each with its result.
+
+    `wanted` is the tools of the question's topics (`wanted_tools`): each of them that accepts
+    the file runs, so a win/loss question on an opportunity export runs the funnel analyzer
+    beside the forecast. When no wanted tool accepts the file (or nothing is wanted), the best
+    header match that accepts it runs, so a file is never dropped. A tool that refuses the file
+    says why, and the next one is tried; `accounts` goes to the tools that take an accounts file,
+    and `options` holds what the question sets per tool (the target as the forecast's quota)."""
     path = Path(path)
     if is_accounts_file(path):
-        return DataFile(path=str(path), kind="accounts"), None
+        return [(DataFile(path=str(path), kind="accounts"), None)]
     headers = _headers(path)
-    candidates = sorted(((name, _score(headers, _aliases(name))) for name in TOOLS), key=lambda c: -c[1])
+    wanted_set = set(wanted or [])
+    accepted: list[tuple[DataFile, Any]] = []
     first_error: InputError | None = None
     crashed: list[str] = []
-    for name, score in candidates:
-        if score <= 0:
-            break
+    for name, score in _candidates(headers, wanted):
+        if accepted and name not in wanted_set:
+            continue
         spec = get_tool(name)
         try:
-            result = spec.run(path, tool_options(name, as_of, accounts=accounts))
+            result = spec.run(path, tool_options(name, as_of, accounts=accounts, **(options or {}).get(name, {})))
         except (InputError, UsageError) as exc:
             first_error = first_error or InputError(str(exc))
             continue
@@ -119,7 +166,11 @@ def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = N
             crashed.append(f"{name} failed unexpectedly ({type(exc).__name__}: {exc})")
             continue
         kind = spec.data_kinds[0] if spec.data_kinds else name
-        return DataFile(path=str(path), tool=name, kind=kind, score=score), result
+        accepted.append((DataFile(path=str(path), tool=name, kind=kind, score=score), result))
+        if name not in wanted_set:
+            break
+    if accepted:
+        return accepted
     if first_error is not None:
         extra = f"; {'; '.join(crashed)}" if crashed else ""
         raise InputError(f"is not a file any tool can read; closest match said: {first_error.message}{extra}",
@@ -127,6 +178,23 @@ def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = N
     kinds = sorted({kind for name in TOOLS for kind in get_tool(name).data_kinds})
     raise InputError(f"is not a file any tool recognises ({', '.join(kinds)}); check its header row"
                      + (f" ({'; '.join(crashed)})" if crashed else ""), file=path)
+
+
+def detect_file(path: str | Path, *, as_of: Any = None, accounts: str | None = None,
+                options: dict[str, dict[str, Any]] | None = None) -> tuple[DataFile, Any]:
+    """Which tool reads this file by default, and its result (the question-blind reading)."""
+    return detect_files(path, as_of=as_of, accounts=accounts, options=options)[0]
+
+
+def wanted_tools(role_topics: dict[str, list[str]], roles: Sequence[str]) -> list[str]:
+    """The tools of the topics each role's question is about (`Route.role_topics`), in order:
+    the tools `detect_files` should run on the founder's files."""
+    tools: list[str] = []
+    for role in roles:
+        knowledge = load_knowledge(role)  # type: ignore[arg-type]
+        for topic in select_topics(role_topics.get(role, []), knowledge):
+            tools += [t for t in topic.tools if t not in tools]
+    return tools
 
 
 def plan(question: str, knowledge: RoleKnowledge, files: list[DataFile],

@@ -3,10 +3,13 @@ locked appends to logs."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, Iterable, Sequence
 
 try:
     import fcntl
@@ -14,6 +17,7 @@ except ImportError:  # Windows: appends still go to the end of the file, without
     fcntl = None  # type: ignore[assignment]
 
 from csuite.errors import UsageError
+from csuite.io.columns import inert
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False, backup: bool = True) -> Path:
@@ -44,6 +48,25 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False
 def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = False, backup: bool = True) -> Path:
     """atomic_write_bytes for UTF-8 text, written exactly (no newline translation)."""
     return atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite, backup=backup)
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as CSV text with every cell made inert: a cell starting with '=', '+', '-' or '@' is
+    written with a leading apostrophe, so opening the file in a spreadsheet never runs a formula
+    that came from a founder's export. Numbers are written as they are (a negative number is a
+    number, not a formula)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([inert(str(h)) for h in headers])
+    for row in rows:
+        writer.writerow([inert(c) if isinstance(c, str) else ("" if c is None else c) for c in row])
+    return buffer.getvalue()
+
+
+def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              overwrite: bool = False) -> Path:
+    """`csv_text` written atomically (refused over an existing file unless `overwrite`)."""
+    return atomic_write_text(path, csv_text(headers, rows), overwrite=overwrite)
 
 
 def append_line(path: str | Path, line: str) -> Path:

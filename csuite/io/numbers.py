@@ -17,7 +17,7 @@ from csuite.io.values import MULTIPLIERS
 _SCALES = {k.lower(): v for k, v in MULTIPLIERS.items() if k}
 
 _NUMBER = re.compile(
-    r"(?P<currency>\$|USD\s?|US\$|€|£|¥)?"
+    r"(?P<sign>[-−])?(?P<currency>\$|USD\s?|US\$|€|£|¥)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale>thousand|million|billion|mm|mn|bn|[kKmMbB]|万|亿)(?![A-Za-z]))?"
     r"(?P<suffix>\s?%|\s?[x×](?![A-Za-z])|\s?(?:months?|mos?|个月|days?|天)(?![A-Za-z]))?"
@@ -73,7 +73,7 @@ def find_mentions(text: str) -> list[Mention]:
         if start > 0 and (masked[start - 1].isalnum() or masked[start - 1] == "_"):
             continue  # part of an identifier such as ctx.nrr2 or a word
         num = match.group("num")
-        value = float(num.replace(",", ""))
+        value = float(num.replace(",", "")) * (-1 if match.group("sign") else 1)
         scale_key = (match.group("scale") or "").lower() if match.group("scale") not in ("万", "亿") \
             else match.group("scale")
         scale = _SCALES.get(scale_key, 1.0)
@@ -142,6 +142,27 @@ def usd(value: float | None) -> str:
         return "n/a"
     dollars = round(value)  # -0.3 is "$0", never "-$0"
     return f"-${-dollars:,}" if dollars < 0 else f"${dollars:,}"
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "¥": "¥", "INR": "₹"}
+
+
+def currency_formatter(currency: str | None):
+    """`usd` for another currency: exact amounts with its symbol (€84,500) or code (84,500 CHF).
+    Tool reports use it so a euro file is never printed in dollars."""
+    code = (currency or "USD").upper() if currency != "¥" else "¥"
+    if code == "USD":
+        return usd
+    symbol = _SYMBOLS.get(code)
+
+    def money(value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        amount = round(value)
+        sign = "-" if amount < 0 else ""
+        return f"{sign}{symbol}{abs(amount):,}" if symbol else f"{sign}{abs(amount):,} {code}"
+
+    return money
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -1,24 +1,37 @@
-"""Read founder files (CSV, JSON, YAML) into rows with line numbers, or take inline rows.
+"""Read founder files (CSV, Excel, JSON, YAML) into one columnar `Table`, or take inline rows.
 
-Handles what real exports do: a UTF-8 BOM, CRLF, UTF-16 from Excel, `;` or tab delimiters,
-repeated header labels. Anything we cannot read is one `InputError` naming the file.
+Handles what real exports do: a BOM, CRLF, UTF-16 and legacy code pages (csuite.io.decode),
+`,` `;` tab or `|` delimiters, report titles above the header and report footers below the data
+(Salesforce's "Confidential Information" and copyright lines), repeated header labels, and
+`.xlsx` workbooks through the optional excel extra. Anything we cannot read is one `InputError`
+naming the file (and the row, when one row is at fault).
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from operator import methodcaller
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import yaml
 
 from csuite.errors import InputError
+from csuite.io.decode import decode, is_workbook, read_bytes
+from csuite.io.workbook import read_sheet
 
 Source = str | Path | list | dict
+
+DELIMITERS = (",", ";", "\t", "|")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Lines CRM report exports put under the data; matched only below the last data row.
+FOOTER_TEXT = re.compile(r"confidential|copyright|\(c\)|©|all rights reserved|salesforce\.com|hubspot|"
+                         r"generated (?:by|on|at)|^(?:grand )?totals?\b|^report\b", re.I)
 
 
 def canonical_key(label: str) -> str:
@@ -29,56 +42,119 @@ def canonical_key(label: str) -> str:
 
 
 @dataclass
+class ReadInfo:
+    """How a file was read, for the result's notes: format, encoding, delimiter, sheet, and how many
+    report lines were skipped above the header and below the data."""
+
+    format: str = "rows"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    skipped_above: int = 0
+    skipped_below: int = 0
+    text: bool = False     # every cell is a string (CSV, Excel), so columns can be stripped in C
+
+
 class Table:
-    """Rows from one file or inline list. `row_numbers[i]` is what a founder sees in a
-    spreadsheet (the header is row 1), so errors point at the right line."""
+    """A founder's table held as columns: what every tool reads, whatever the file was.
 
-    rows: list[dict[str, Any]]
-    headers: list[str]
-    file: str
-    row_numbers: list[int] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    `columns[header]` holds the cells as read (text for CSV and Excel, any JSON/YAML value for
+    documents and inline rows). `row_number(i)` is the row a founder sees in a spreadsheet (the
+    header is row 1 in a plain export), so errors point at the right line even after a report
+    title, blank lines or quoted line breaks. `rows` builds one dict per row on first use, for
+    code that wants records; large files are better read a column at a time with `values`.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.row_numbers:
-            self.row_numbers = list(range(2, len(self.rows) + 2))
+    def __init__(self, headers: list[str], columns: Mapping[str, Sequence[Any]], file: str, *,
+                 lines: Sequence[int] | None = None, first_line: int = 2,
+                 warnings: list[str] | None = None, info: ReadInfo | None = None) -> None:
+        self.headers = list(headers)
+        self.columns = dict(columns)
+        self.file = file
+        self.n = len(next(iter(self.columns.values()))) if self.columns else 0
+        self._lines = lines if lines is not None else range(first_line, first_line + self.n)
+        self.warnings = list(warnings or [])
+        self.info = info or ReadInfo()
+        self._values: dict[str, list[Any]] = {}
+        self._rows: list[dict[str, Any]] | None = None
+        self._row_list: list[int] | None = None
+
+    @classmethod
+    def from_records(cls, records: list[dict[str, Any]], headers: list[str], file: str, *,
+                     first_line: int = 1, info: ReadInfo | None = None) -> "Table":
+        columns = {h: [r.get(h) for r in records] for h in headers}
+        table = cls(headers, columns, file, first_line=first_line, info=info)
+        table.n = len(records)
+        table._lines = range(first_line, first_line + len(records))
+        table._rows = records
+        table._row_list = None
+        return table
 
     @property
     def keys(self) -> set[str]:
         return {canonical_key(h) for h in self.headers}
 
+    @property
+    def row_numbers(self) -> list[int]:
+        """Every row's spreadsheet row number (a list, built once; `row_number(i)` for one)."""
+        if self._row_list is None:
+            self._row_list = list(self._lines)
+        return self._row_list
+
+    def row_number(self, index: int) -> int:
+        return self._lines[index]
+
+    def values(self, header: str) -> list[Any]:
+        """A column's cells: text stripped, a blank cell None (computed once per column)."""
+        cached = self._values.get(header)
+        if cached is None:
+            raw = self.columns[header]
+            if self.info.text:
+                cached = [v or None for v in map(str.strip, raw)]
+            else:
+                cached = [(v.strip() or None) if isinstance(v, str) else v for v in raw]
+            self._values[header] = cached
+        return cached
+
+    def texts(self, header: str) -> list[str]:
+        """A column as stripped text, '' for a blank cell (ids, periods, keys to group by)."""
+        if self.info.text:
+            return list(map(str.strip, self.columns[header]))
+        return ["" if v is None else (v if isinstance(v, str) else str(v)).strip() for v in self.columns[header]]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        if self._rows is None:
+            if self.info.text:
+                stripped = [list(map(str.strip, self.columns[h])) for h in self.headers]
+            else:
+                stripped = [[v.strip() if isinstance(v, str) else v for v in self.columns[h]]
+                            for h in self.headers]
+            self._rows = [dict(zip(self.headers, cells)) for cells in zip(*stripped)] if stripped else []
+        return self._rows
+
     def __iter__(self):
-        return iter(zip(self.row_numbers, self.rows))
+        return iter(zip(self._lines, self.rows))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.n
 
 
 def read_text(path: Path) -> str:
-    """Decode a founder file: UTF-8 (with or without BOM) or UTF-16 with BOM; else a clear error."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", file=path) from None
-    except PermissionError:
-        raise InputError("cannot be read (permission denied)", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", file=path) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not UTF-8 text (byte {exc.start}); save or export it as UTF-8", file=path
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Decode a text document a founder writes (context, YAML plans, logs): UTF-8 with or without
+    BOM, or UTF-16; anything else is one clear error. Tables go through `read_table`, which also
+    recognises legacy code pages and says so."""
+    path = Path(path)
+    data = read_bytes(path)
+    if is_workbook(data):
+        raise InputError("is an Excel workbook, not a text file", file=path)
+    return decode(data, path, detect=False).text
 
 
 def detect_format(path: Path, text: str) -> str:
     suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return "xlsx"
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv"
     if suffix == ".json":
@@ -91,30 +167,183 @@ def detect_format(path: Path, text: str) -> str:
     return "csv"
 
 
-def _delimiter(text: str) -> str:
-    """Comma, semicolon (European Excel) or tab: whichever the header line uses most."""
-    first_line = text[:4096].split("\n", 1)[0]
-    return max((",", ";", "\t"), key=first_line.count)
+def _nonempty(record: Sequence[str]) -> int:
+    return sum(1 for c in record if c.strip())
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon (European Excel), tab or pipe: the one that splits the first lines into
+    the same number of fields (more than one) most consistently, then into the most fields.
+
+    Counting fields with the csv module, not characters, keeps quoted '84.500,00 €' cells from
+    voting for the comma in a semicolon file."""
+    sample = [line for line in text[:65536].split("\n")[:60] if line.strip()]
+    if len(sample) > 1 and text[:65536].count("\n") >= 60:
+        sample = sample[:-1]  # the last sampled line may be cut in half
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(sample, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        widths = [w for w in widths if w > 1]
+        if not widths:
+            continue
+        mode = max(set(widths), key=lambda w: (widths.count(w), w))
+        score = (widths.count(mode) / len(sample), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_records(text: str, delimiter: str, file: str) -> tuple[list[list[str]], Sequence[int]]:
+    """Every physical record with its line number (1-based). Quoted line breaks are handled by
+    the csv module; a file without quotes is split at C speed."""
+    if '"' not in text:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return [line.split(delimiter) for line in lines], range(1, len(lines) + 1)
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"is not valid CSV ({exc})", file=file, row=reader.line_num) from None
+    if len(records) == physical:
+        return records, range(1, len(records) + 1)
+    # A cell holds a line break: number records by where they start.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts: list[int] = []
+    previous = 0
+    for _ in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return records, starts
+
+
+def _is_footer(records: list[list[str]]) -> bool:
+    return all(FOOTER_TEXT.search(" ".join(c.strip() for c in r)) for r in records if _nonempty(r))
+
+
+def _furniture(record: Callable[[int], list[str]], count: int, lines: Sequence[int], file: str,
+               info: ReadInfo, warnings: list[str]) -> tuple[int, int]:
+    """(header index, end of data) among `count` records: title lines above the header and a
+    report footer below the data (Salesforce's confidentiality and copyright lines, a grand total)
+    are skipped and reported. Only the first and last few records are looked at."""
+    top = 0
+    while top < count and _nonempty(record(top)) < 2:
+        top += 1
+    if top == count:
+        if any(_nonempty(record(i)) for i in range(count)):
+            raise InputError("has no header row with two or more columns", file=file)
+        raise InputError("is empty", file=file)
+    skipped_above = sum(1 for i in range(top) if _nonempty(record(i)))
+    if skipped_above:
+        warnings.append(f"{file}: skipped {skipped_above} line(s) above the header row (a report title "
+                        "or filter description)")
+        info.skipped_above = skipped_above
+    bottom = count
+    while bottom > top + 1 and _nonempty(record(bottom - 1)) < 2:
+        bottom -= 1
+    tail = [record(i) for i in range(bottom, count)]
+    if any(_nonempty(r) for r in tail):
+        separated = not _nonempty(tail[0])
+        if separated or _is_footer(tail):
+            skipped = sum(1 for r in tail if _nonempty(r))
+            warnings.append(f"{file}: skipped {skipped} line(s) after the last data row (row "
+                            f"{lines[bottom - 1]}), a report footer rather than data")
+            info.skipped_below = skipped
+        else:
+            bottom = count
+    return top, bottom
+
+
+def _header(record: list[str], file: str) -> list[str]:
+    headers = [h.strip() for h in record]
+    if not any(headers):
+        raise InputError("has an empty header row", file=file)
+    return headers
+
+
+def _columns_table(headers: list[str], columns_by_index: Sequence[Sequence[str]], lines: Sequence[int],
+                   file: str, info: ReadInfo, warnings: list[str]) -> Table:
+    seen, dup_warnings = header_positions(headers, file)
+    warnings.extend(dup_warnings)
+    kept = [headers[i] for i in seen.values()]
+    columns = {headers[i]: columns_by_index[i] for i in seen.values()}
+    info.text = True
+    return Table(kept, columns, file, lines=lines, warnings=warnings, info=info)
+
+
+def table_from_records(records: list[list[str]], lines: Sequence[int], file: str, info: ReadInfo,
+                       warnings: list[str]) -> Table:
+    """A Table from physical records (CSV rows or sheet rows) and their row numbers."""
+    top, bottom = _furniture(records.__getitem__, len(records), lines, file, info, warnings)
+    headers = _header(records[top], file)
+    width = len(headers)
+    body = records[top + 1:bottom]
+    body_lines: Sequence[int] = lines[top + 1:bottom]
+    blank = [i for i, r in enumerate(body) if not r or (not r[0].strip() and not "".join(r).strip())]
+    if blank:
+        drop = set(blank)
+        keep = [i for i in range(len(body)) if i not in drop]
+        body = [body[i] for i in keep]
+        body_lines = [body_lines[i] for i in keep]
+    if set(map(len, body)) - {width}:
+        for r, line in zip(body, body_lines):
+            if len(r) > width and any(c.strip() for c in r[width:]):
+                raise InputError(f"has {len(r)} cells but the header has {width}", file=file, row=line)
+        body = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in body]
+    columns_by_index = list(zip(*body)) if body else [() for _ in headers]
+    return _columns_table(headers, columns_by_index, body_lines, file, info, warnings)
+
+
+def _plain_table(text: str, file: str, info: ReadInfo, warnings: list[str]) -> Table | None:
+    """A CSV without quotes whose data lines all have the header's width (the usual CRM or
+    billing dump): split in one `str.split` of the whole body, then sliced into columns, at C
+    speed. None for anything irregular, which goes through the csv module."""
+    if '"' in text:
+        return None
+    delimiter = info.delimiter or ","
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    top, bottom = _furniture(lambda i: lines[i].split(delimiter), len(lines), range(1, len(lines) + 1),
+                             file, info, warnings)
+    headers = _header(lines[top].split(delimiter), file)
+    width = len(headers)
+    body = lines[top + 1:bottom]
+    if set(map(methodcaller("count", delimiter), body)) - {width - 1}:
+        return None
+    if any(not line.strip(delimiter + " \t") for line in body if not line[:1].strip()):
+        return None  # blank rows: let the general path number and skip them
+    flat = delimiter.join(body).split(delimiter) if body else []
+    columns_by_index = [flat[i::width] for i in range(width)]
+    return _columns_table(headers, columns_by_index, range(top + 2, bottom + 1), file, info, warnings)
 
 
 def read_header(source: Source) -> Table | None:
     """For a CSV/TSV path, a Table with the header row only (no rows): enough to tell what kind
-    of file it is without parsing a million rows that a fast column reader will read anyway.
-    None for inline rows and JSON/YAML files (their keys are only known from the records)."""
+    of file it is. None for inline rows, workbooks and JSON/YAML files."""
     if isinstance(source, (list, dict)):
         return None
     path = Path(source)
-    text = read_text(path)
+    data = read_bytes(path)
+    if is_workbook(data):
+        return None
+    text = decode(data, path).text
     if detect_format(path, text) != "csv":
         return None
     if not text.strip():
         raise InputError("is empty", file=path)
-    first_line = text.split("\n", 1)[0]
-    try:
-        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=_delimiter(text)))]
-    except (csv.Error, StopIteration):
-        raise InputError("has a header row that is not valid CSV", file=path) from None
-    return Table(rows=[], headers=headers, file=str(path))
+    head = "\n".join(text[:65536].split("\n")[:60])
+    records, lines = _csv_records(head, sniff_delimiter(text), str(path))
+    for record in records:
+        if _nonempty(record) >= 2:
+            return Table([h.strip() for h in record], {h.strip(): () for h in record}, str(path),
+                         info=ReadInfo(text=True))
+    return Table([], {}, str(path), info=ReadInfo(text=True))
 
 
 def header_positions(headers: Sequence[str], file: str) -> tuple[dict[str, int], list[str]]:
@@ -130,43 +359,31 @@ def header_positions(headers: Sequence[str], file: str) -> tuple[dict[str, int],
     return seen, warnings
 
 
-def _parse_csv(text: str, file: str) -> Table:
+def _parse_csv(text: str, file: str, info: ReadInfo, warnings: list[str]) -> Table:
     if not text.strip():
         raise InputError("is empty", file=file)
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    info.delimiter = sniff_delimiter(text)
+    # The cyclic collector rescans every new list while a million records are built; there are
+    # no cycles to find, and pausing it saves most of the time on a large export.
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        headers = next(reader)
-    except csv.Error as exc:
-        raise InputError(f"is not valid CSV ({exc})", file=file) from None
-    headers = [h.strip() for h in headers]
-    if not any(headers):
-        raise InputError("has an empty header row", file=file)
-    seen, warnings = header_positions(headers, file)
-    rows: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    width = len(headers)
-    unique = len(seen) == width   # no repeated labels: a full row zips straight onto the header
-    strip = str.strip
-    try:
-        for record in reader:
-            if not "".join(record).strip():
-                continue
-            line = reader.line_num
-            if len(record) > width and any(c.strip() for c in record[width:]):
-                raise InputError(
-                    f"has {len(record)} cells but the header has {width}", file=file, row=line
-                )
-            if unique and len(record) == width:
-                row = dict(zip(headers, map(strip, record)))
-            else:
-                row = {headers[i]: record[i].strip() if i < len(record) else "" for i in seen.values()}
-            rows.append(row)
-            numbers.append(line)
-    except csv.Error as exc:
-        raise InputError(f"is not valid CSV ({exc})", file=file, row=reader.line_num) from None
-    return Table(rows=rows, headers=[headers[i] for i in seen.values()], file=file,
-                 row_numbers=numbers, warnings=warnings)
+        notes: list[str] = []
+        plain = _plain_table(text, file, info, notes)
+        if plain is not None:
+            plain.warnings[:0] = warnings
+            return plain
+        records, lines = _csv_records(text, info.delimiter, file)
+        return table_from_records(records, lines, file, info, warnings)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_workbook(path: Path) -> Table:
+    rows, sheet, notes = read_sheet(path)
+    info = ReadInfo(format="xlsx", sheet=sheet)
+    return table_from_records(rows, range(1, len(rows) + 1), str(path), info, notes)
 
 
 def _rows_from_objects(data: Any, file: str, list_keys: Sequence[str]) -> Table:
@@ -181,16 +398,16 @@ def _rows_from_objects(data: Any, file: str, list_keys: Sequence[str]) -> Table:
             )
     if not isinstance(data, list):
         raise InputError("expected a list of records", file=file)
-    rows, headers = [], []
+    rows: list[dict[str, Any]] = []
+    headers: dict[str, None] = {}
     for i, item in enumerate(data, start=1):
         if not isinstance(item, Mapping):
             raise InputError("is not an object", file=file, row=i)
         rows.append({str(k): v for k, v in item.items()})
         for k in item:
-            if str(k) not in headers:
-                headers.append(str(k))
+            headers.setdefault(str(k))
     # For JSON the "row" is the record's 1-based position in the list.
-    return Table(rows=rows, headers=headers, file=file, row_numbers=list(range(1, len(rows) + 1)))
+    return Table.from_records(rows, list(headers), file, first_line=1, info=ReadInfo(format="rows"))
 
 
 def _json_pairs(file: str):
@@ -245,6 +462,8 @@ def parse_document(text: str, fmt: str, file: str) -> Any:
             return json.loads(text, object_pairs_hook=_json_pairs(file))
         except json.JSONDecodeError as exc:
             raise InputError(f"is not valid JSON ({exc.msg} at line {exc.lineno})", file=file) from None
+        except RecursionError:
+            raise InputError("is nested too deeply to read", file=file) from None
 
     try:
         return yaml.load(text, Loader=_yaml_loader(file))  # noqa: S506 - a SafeLoader subclass
@@ -265,23 +484,35 @@ def load_document(path: str | Path) -> Any:
     path = Path(path)
     text = read_text(path)
     fmt = detect_format(path, text)
-    if fmt == "csv":  # a .txt or extension-less file that is not JSON: try YAML
+    if fmt in ("csv", "xlsx"):  # a .txt or extension-less file that is not JSON: try YAML
         fmt = "yaml"
     return parse_document(text, fmt, str(path))
 
 
 def read_table(source: Source, *, list_keys: Sequence[str] = ("rows", "records", "data", "items"),
                name: str = "input") -> Table:
-    """Rows from a CSV/JSON/YAML file path, or from inline records (a list of dicts or an
-    object holding one). Inline data is how the MCP server and Python API pass rows."""
+    """Rows from a CSV, Excel, JSON or YAML file path, or from inline records (a list of dicts or
+    an object holding one). Inline data is how the MCP server and Python API pass rows."""
+    if isinstance(source, Table):
+        return source
     if isinstance(source, (list, dict)):
         return _rows_from_objects(source, f"<{name}>", list_keys)
     path = Path(source)
-    text = read_text(path)
-    fmt = detect_format(path, text)
+    data = read_bytes(path)
+    if is_workbook(data) or path.suffix.lower() in WORKBOOK_SUFFIXES:
+        if not is_workbook(data):
+            raise InputError("has an Excel name but is not an Excel workbook", file=path)
+        return _read_workbook(path)
+    decoded = decode(data, path)
+    warnings = [f"{path}: {decoded.note}"] if decoded.note else []
+    fmt = detect_format(path, decoded.text)
     if fmt == "csv":
-        return _parse_csv(text, str(path))
-    return _rows_from_objects(parse_document(text, fmt, str(path)), str(path), list_keys)
+        info = ReadInfo(format="csv", encoding=decoded.encoding)
+        return _parse_csv(decoded.text, str(path), info, warnings)
+    table = _rows_from_objects(parse_document(decoded.text, fmt, str(path)), str(path), list_keys)
+    table.info.format, table.info.encoding = fmt, decoded.encoding
+    table.warnings[:0] = warnings
+    return table
 
 
 def resolve_columns(table: Table, aliases: Mapping[str, Iterable[str]],

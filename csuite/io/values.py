@@ -24,12 +24,34 @@ MULTIPLIERS = {
     "b": 1e9, "B": 1e9, "bn": 1e9, "billion": 1e9,
     "万": 1e4, "亿": 1e8,
 }
-_CURRENCY = re.compile(r"^(?:USD|EUR|GBP|CAD|AUD|CHF|JPY|CNY|RMB|SGD|INR|US\$|C\$|A\$|[$€£¥￥])\s*", re.I)
-_CURRENCY_SUFFIX = re.compile(r"\s*(?:USD|EUR|GBP|CAD|AUD|CHF|JPY|CNY|RMB|SGD|INR|元|美元)$", re.I)
+# Currency marks as exports write them, before or after the amount, and the ISO code each means.
+# ¥ alone is yen or yuan; it stays as written so the result says what the file said.
+_CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "JPY", "CNY", "RMB", "SGD", "HKD",
+                   "INR", "SEK", "NOK", "DKK", "PLN", "CZK", "BRL", "MXN", "ZAR")
+_CURRENCY_SYMBOLS = {"US$": "USD", "C$": "CAD", "A$": "AUD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD",
+                     "R$": "BRL", "$": "USD", "€": "EUR", "£": "GBP", "¥": "¥", "￥": "¥", "₹": "INR",
+                     "元": "CNY", "美元": "USD", "kr": "kr", "zł": "PLN", "Fr.": "CHF"}
+_CODE_ALT = {"RMB": "CNY"}
+_MARKS = sorted(list(_CURRENCY_SYMBOLS) + list(_CURRENCY_CODES), key=len, reverse=True)
+_MARK = "|".join(re.escape(m) for m in _MARKS)
+_CURRENCY = re.compile(rf"^(?P<mark>{_MARK})\s*", re.I)
+_CURRENCY_SUFFIX = re.compile(rf"\s*(?P<mark>{_MARK})$", re.I)
+# Currencies whose exports write 1.234,56: the tie-breaker when a money column never shows
+# which separator is the decimal one (every amount like 12.500, never 12.5 or 12,50).
+COMMA_DECIMAL_CURRENCIES = frozenset({"EUR", "SEK", "NOK", "DKK", "PLN", "CZK", "BRL"})
 _NUMBER = re.compile(
     r"^(?P<sign>[-+−]?)\s*(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)\s*"
     r"(?P<unit>[kKmMbB]|mm|MM|mn|bn|thousand|million|billion|万|亿)?$"
 )
+# A money body: digits with '.', ',', spaces or apostrophes between them, then a scale word.
+_MONEY_BODY = re.compile(
+    r"^(?P<num>\d[\d.,'’ \u00a0\u202f]*\d|\d|[.,]\d+)\s*"
+    r"(?P<unit>[kKmMbB]|mm|MM|mn|bn|thousand|million|billion|万|亿)?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:X\d{3})+$")
+_SPACE_GROUPS = " '’\u00a0\u202f"
+_SPACE_GROUPED = re.compile(r"^\d{1,3}(?:[ '’\u00a0\u202f]\d{3})+(?:[.,]\d+)?$")
+
+Decimal = Literal[".", ","]
 
 
 def _finite(value: float, text: str) -> float:
@@ -55,37 +77,125 @@ def parse_number(text: object) -> float:
 MAX_AMOUNT = 1e13  # ten trillion dollars
 
 
-def parse_money(text: object, *, allow_negative: bool = False) -> float:
-    """Money in dollars: '$2.4M', '$800K', '$2,400,000', '2.4m', 'USD 485,000.00', '120万'.
+def currency_code(mark: str) -> str:
+    """'€' → 'EUR', 'usd' → 'USD', 'RMB' → 'CNY'; unknown marks come back as written."""
+    upper = mark.strip().upper()
+    if upper in _CURRENCY_CODES:
+        return _CODE_ALT.get(upper, upper)
+    for symbol, code in _CURRENCY_SYMBOLS.items():
+        if symbol.lower() == mark.strip().lower():
+            return code
+    return mark.strip()
 
+
+@dataclass(frozen=True)
+class MoneyText:
+    """An amount as written, taken apart: sign, currency mark, the digits with their separators."""
+
+    raw: str
+    negative: bool
+    currency: str | None
+    digits: str
+    unit: str
+
+
+def split_money(text: str) -> MoneyText:
+    """'(€ 84.500,00)' → negative, EUR, '84.500,00'. Raises when no amount is there."""
+    raw = text.strip()
+    if not raw:
+        raise InputError("amount is empty")
+    body, negative, currency = raw, False, None
+    if body.startswith("(") and body.endswith(")"):
+        negative, body = True, body[1:-1].strip()
+    if body[:1] in "-−":
+        negative, body = True, body[1:].strip()
+    m = _CURRENCY.match(body)
+    if m:
+        currency, body = currency_code(m.group("mark")), body[m.end():]
+    m = _CURRENCY_SUFFIX.search(body)
+    if m and m.start() > 0:
+        if currency is not None and currency_code(m.group("mark")) != currency:
+            raise InputError(f"'{raw}' names two currencies")
+        currency, body = currency_code(m.group("mark")), body[:m.start()]
+    body = body.strip()
+    if body[:1] in "-−":
+        negative, body = True, body[1:].strip()
+    m = _MONEY_BODY.match(body)
+    if not m:
+        if body.lower() in {"nan", "inf", "-inf", "infinity"}:
+            raise InputError(f"'{raw}' is not a finite amount")
+        raise InputError(f"'{raw}' is not an amount of money (write e.g. 2400000, $2.4M or $800K)")
+    return MoneyText(raw=raw, negative=negative, currency=currency, digits=m.group("num"),
+                     unit=m.group("unit") or "")
+
+
+def decimal_evidence(digits: str) -> Decimal | None:
+    """Which separator a written amount proves to be the decimal one, if any: '1.234,56' and
+    '12,5' prove ',', '1,234.56', '12.50' and '1,234,567' prove '.'; '12.500' proves nothing."""
+    digits = "".join(c for c in digits if c not in _SPACE_GROUPS)
+    dots, commas = digits.count("."), digits.count(",")
+    if dots and commas:
+        return "," if digits.rfind(",") > digits.rfind(".") else "."
+    for sep, other in ((".", ","), (",", ".")):
+        count = digits.count(sep)
+        if count > 1:
+            return other  # a separator used twice groups thousands
+        if count == 1 and len(digits) - digits.index(sep) - 1 != 3:
+            return sep    # 12.5, 12.50, 0.125 is not money-like grouping: one or two decimals
+    return None
+
+
+def _money_digits(money: MoneyText, decimal: Decimal | None) -> float:
+    digits = money.digits
+    if any(c in _SPACE_GROUPS for c in digits):
+        # 1 234,50 and 1'234.50 group thousands with a space or an apostrophe; '1 2' is not a number.
+        if not _SPACE_GROUPED.match(digits):
+            raise InputError(f"'{money.raw}' is not an amount of money (spaces must group thousands)")
+        digits = "".join(c for c in digits if c not in _SPACE_GROUPS)
+    if decimal is None:
+        decimal = decimal_evidence(digits)
+        if decimal is None:
+            # Only one separator with three digits after it (12,500 or 12.500): a comma groups
+            # thousands as always; a dot does when the amount is in a comma-decimal currency,
+            # so '€12.500' is twelve thousand five hundred, never 12.5.
+            decimal = "," if money.currency in COMMA_DECIMAL_CURRENCIES else "."
+    group = "," if decimal == "." else "."
+    whole, _, fraction = digits.partition(decimal) if decimal in digits else (digits, "", "")
+    if decimal in fraction or group in fraction:
+        raise InputError(f"'{money.raw}' is not an amount of money (its separators are out of order)")
+    if group in whole and not _GROUPED.match(whole.replace(group, "X")):
+        raise InputError(f"'{money.raw}' is not an amount of money ('{group}' must group thousands here)")
+    number = whole.replace(group, "") + ("." + fraction if fraction else "")
+    if number.startswith("."):
+        number = "0" + number
+    return float(number) * MULTIPLIERS[money.unit]
+
+
+def parse_money(text: object, *, allow_negative: bool = False, decimal: Decimal | None = None) -> float:
+    """Money: '$2.4M', '$800K', '$2,400,000', 'USD 485,000.00', '84.500,00 €', '€12.500', '120万'.
+
+    `decimal` is the file's decimal separator when a column decided it (see
+    csuite.io.columns.money_column); without it a single amount decides for itself, and an
+    amount like '12.500' is 12,500 in a comma-decimal currency (€) and 12.5 otherwise.
     Accounting negatives '(1,200)' are read as negative. Negative amounts are refused unless
     the caller says they make sense (a contraction delta does; a deal amount does not).
     """
+    return money_and_currency(text, allow_negative=allow_negative, decimal=decimal)[0]
+
+
+def money_and_currency(text: object, *, allow_negative: bool = False,
+                       decimal: Decimal | None = None) -> tuple[float, str | None]:
+    """`parse_money` plus the currency the amount was written in (None when it shows none)."""
+    currency = None
     if isinstance(text, bool):
         raise InputError(f"'{text}' is not an amount of money")
     if isinstance(text, (int, float)):
         value = _finite(float(text), str(text))
     else:
-        raw = str(text).strip()
-        if not raw:
-            raise InputError("amount is empty")
-        body = raw
-        negative = False
-        if body.startswith("(") and body.endswith(")"):
-            negative, body = True, body[1:-1].strip()
-        if body[:1] in "-−":
-            negative, body = True, body[1:].strip()
-        body = _CURRENCY.sub("", body)
-        body = _CURRENCY_SUFFIX.sub("", body).strip()
-        if body[:1] in "-−":
-            negative, body = True, body[1:].strip()
-        m = _NUMBER.match(body)
-        if not m or m.group("sign"):
-            if body.lower() in {"nan", "inf", "-inf", "infinity"}:
-                raise InputError(f"'{raw}' is not a finite amount")
-            raise InputError(f"'{raw}' is not an amount of money (write e.g. 2400000, $2.4M or $800K)")
-        value = float(m.group("num").replace(",", "")) * MULTIPLIERS[m.group("unit") or ""]
-        if negative:
+        money = split_money(str(text))
+        currency = money.currency
+        value = _money_digits(money, decimal)
+        if money.negative:
             value = -value
     if value < 0 and not allow_negative:
         raise InputError(f"amount {value:,.2f} is negative")
@@ -93,7 +203,7 @@ def parse_money(text: object, *, allow_negative: bool = False) -> float:
         # Larger than any company's revenue: a unit mix-up (cents, thousands) or a corrupt cell,
         # and sums of such values would overflow into infinity downstream.
         raise InputError(f"amount {value:,.0f} is implausibly large (above {MAX_AMOUNT:,.0f}); check the units")
-    return value
+    return value, currency
 
 
 def parse_percent(text: object, *, fraction_max: float = 1.0, allow_negative: bool = False) -> float:
@@ -196,19 +306,23 @@ _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if
 _MONTHS["sept"] = 9
 
 
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})")
+
+
 def infer_date_order(values: Iterable[str]) -> DateOrder | None:
     """Decide dd/mm vs mm/dd for a whole column from values where only one reading is valid.
+    Dotted dates (03.11.2026) are day-first wherever they are written, so they decide too.
 
     Returns None when every value reads both ways (the caller must ask), and raises when the
     column contradicts itself (some values only valid as dd/mm, others only as mm/dd).
     """
     dmy = mdy = False
     for value in values:
-        m = re.match(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})", str(value))
+        m = _NUMERIC_DATE.match(str(value))
         if not m:
             continue
-        a, b = int(m.group(1)), int(m.group(2))
-        if a > 12 >= b:
+        a, b = int(m.group(1)), int(m.group(3))
+        if a > 12 >= b or (m.group(2) == "." and a <= 31 and b <= 12):
             dmy = True
         elif b > 12 >= a:
             mdy = True
@@ -221,13 +335,21 @@ def infer_date_order(values: Iterable[str]) -> DateOrder | None:
     return None
 
 
+def full_year(year: int) -> int:
+    """A two-digit year the way Python's %y and POSIX read it: 00–68 → 2000–2068, 69–99 →
+    1969–1999. '15/12/99' is 15 December 1999, never 2099."""
+    if year >= 100:
+        return year
+    return 2000 + year if year <= 68 else 1900 + year
+
+
 def parse_date(text: object, *, date_order: DateOrder | None = None) -> date:
     """A calendar date: '2026-03-05', '2026-03-05T10:00:00Z', 'March 2026' (→ 1st), '2026-03',
     '16/10/2025' with a known or inferable day/month order. Ambiguous slash dates are refused."""
     if isinstance(text, datetime):
-        return text.date()
+        return in_range(text.date())
     if isinstance(text, date):
-        return text
+        return in_range(text)
     raw = str(text).strip()
     if not raw:
         raise InputError("date is empty")
@@ -249,11 +371,10 @@ def parse_date(text: object, *, date_order: DateOrder | None = None) -> date:
     m = re.match(r"^([A-Za-z]+)\.?,?\s+(\d{4})$", raw)  # March 2026
     if m and m.group(1).lower() in _MONTHS:
         return _make_date(int(m.group(2)), _MONTHS[m.group(1).lower()], 1, raw)
-    m = re.match(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?)?$", raw, re.I)
+    m = re.match(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?)?$",
+                 raw, re.I)
     if m:
-        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if year < 100:
-            year += 2000
+        a, b, year = int(m.group(1)), int(m.group(3)), full_year(int(m.group(4)))
         order = date_order or infer_date_order([raw])
         if order is None:
             if a == b:
@@ -267,11 +388,23 @@ def parse_date(text: object, *, date_order: DateOrder | None = None) -> date:
     raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)")
 
 
+# Dates a founder's plan can mean. Tools add months and years to them (horizons, slips), so a
+# sentinel such as 9999-12-31 is refused here rather than overflowing the calendar later.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def in_range(day: date, raw: object = None) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(f"'{raw if raw is not None else day}' is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return day
+
+
 def _make_date(year: int, month: int, day: int, raw: str) -> date:
     try:
-        return date(year, month, day)
+        made = date(year, month, day)
     except ValueError:
         raise InputError(f"'{raw}' is not a valid calendar date") from None
+    return in_range(made, raw)
 
 
 @dataclass(frozen=True, order=True)

@@ -17,6 +17,9 @@ Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_FIELD = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
+# What a `{name|num}` field reads: one formatted number (93%, $1,500,000, 2.4x, 1.5M, -45%).
+_NUM = r"[-+−]?\$?\d[\d,]*(?:\.\d+)?[%xKMB]?"
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -46,6 +49,45 @@ def pick(text: Bilingual | dict[str, str] | str | None, lang: Lang) -> str:
     if isinstance(text, dict):
         return str(text.get(lang) or text.get("en") or "")
     return str(text)
+
+
+def in_language(value: Any, lang: Lang) -> Any:
+    """`value` with every text inside it (a `Bilingual`, or a raw YAML `{en, zh}` pair of strings)
+    replaced by its text in `lang`: models become plain dicts and lists, ready to validate as the
+    same model with `str` texts. Keyword lists (`{en: [...], zh: [...]}`) are not texts: kept."""
+    if isinstance(value, Bilingual):
+        return value.get(lang)
+    if isinstance(value, BaseModel):
+        return {name: in_language(getattr(value, name), lang) for name in type(value).model_fields}
+    if isinstance(value, dict) and set(value) == set(LANGS) and all(isinstance(v, str) for v in value.values()):
+        return value[lang]
+    if isinstance(value, dict):
+        return {key: in_language(item, lang) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [in_language(item, lang) for item in value]
+    return value
+
+
+def template_pattern(template: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The regex that reads a text written from `template` back into its fields, and each
+    field's kind (`{name|kind}`). A field captures as little text as it can, `{name|num}` one
+    number, `{name|each}` (a list) as much as it can; a field named twice must read the same. The reverse of `str.format`, for sentences built
+    in English that must be restated in Chinese with the same values."""
+    parts, kinds, position = [], {}, 0
+    for match in _FIELD.finditer(template):
+        parts.append(re.escape(template[position:match.start()]))
+        name, kind = match.group(1), match.group(2) or ""
+        capture = {"num": _NUM, "each": ".+"}.get(kind, ".+?")
+        parts.append(f"(?P={name})" if name in kinds else f"(?P<{name}>{capture})")
+        kinds.setdefault(name, kind)
+        position = match.end()
+    parts.append(re.escape(template[position:]))
+    return re.compile("".join(parts), re.DOTALL), kinds
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """`template` with each `{name}` or `{name|kind}` replaced by its value."""
+    return _FIELD.sub(lambda match: values[match.group(1)], template)
 
 
 def cjk_share(text: str) -> float:

@@ -5,6 +5,12 @@ skill an agent reads, the router that picks the role and the offline engine that
 share one body of knowledge. This module only defines the schema and loads it; the content is
 written and reviewed as YAML.
 
+Prose is bilingual at the source: every human-readable text in the YAML is a `{en, zh}` pair
+(`Bilingual`). The models are generic in their text type so one schema serves both forms:
+`RoleKnowledge[Bilingual]` is the file as written (`load_bilingual_knowledge`), and
+`RoleKnowledge[str]` is the same knowledge in one language (`load_knowledge(role, lang)`, English
+by default), which is what the engine, the prompts and the router read.
+
 Benchmark references are keys into `csuite/data/thresholds.yaml`: a bare key names an entry of
 its `benchmarks` section (``magic_number``); a dotted key names any path from the top of the
 file (``retention_by_stage.growth.grr``). `resolve_benchmark` turns either into its value, so a
@@ -14,17 +20,22 @@ topic never restates a number the YAML owns.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from csuite.errors import InputError
+from csuite.knowledge.bilingual import Bilingual, Lang, in_language
 from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
 from csuite.knowledge.thresholds import load_thresholds
 from csuite.roles import Role
 
 # File kinds the runner detects by header (see issue 6, "Evidence and tools").
 DataKind = Literal["pipeline", "snapshots", "cohorts", "customers", "book", "capacity", "metrics"]
+
+
+# The type of every prose field: `Bilingual` in the file, `str` in one language's view.
+Text = TypeVar("Text", str, Bilingual)
 
 
 class _Strict(BaseModel):
@@ -54,55 +65,55 @@ class Examples(_Strict):
     zh: list[str] = Field(min_length=1)
 
 
-class Action(_Strict):
-    action: str
-    owner: str
+class Action(_Strict, Generic[Text]):
+    action: Text
+    owner: Text
     deadline_days: int = Field(gt=0, le=365)
 
 
-class Option(_Strict):
-    option: str
-    tradeoff: str
+class Option(_Strict, Generic[Text]):
+    option: Text
+    tradeoff: Text
 
 
-class Decision(_Strict):
-    question: str
-    options: list[Option] = Field(min_length=2)
-    recommendation: str
+class Decision(_Strict, Generic[Text]):
+    question: Text
+    options: list[Option[Text]] = Field(min_length=2)
+    recommendation: Text
 
 
-class Topic(_Strict):
+class Topic(_Strict, Generic[Text]):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
+    title: Text
     keywords: Keywords
     examples: Examples
     tools: list[str] = Field(default_factory=list)       # names in csuite.tools.registry.TOOLS
     data_kinds: list[DataKind] = Field(default_factory=list)
     alerts: list[str] = Field(default_factory=list)      # alert ids in thresholds.yaml `alerts`
-    why: str
-    diagnostic_questions: list[str] = Field(min_length=3, max_length=6)
+    why: Text
+    diagnostic_questions: list[Text] = Field(min_length=3, max_length=6)
     benchmarks: list[str] = Field(default_factory=list)  # keys, see resolve_benchmark
-    actions: list[Action] = Field(min_length=1)
-    decision: Decision
+    actions: list[Action[Text]] = Field(min_length=1)
+    decision: Decision[Text]
 
 
-class Consult(_Strict):
+class Consult(_Strict, Generic[Text]):
     """When this role should bring in the other one."""
 
     role: Role
-    when: str
+    when: Text
     keywords: Keywords | None = None
 
 
-class RoleKnowledge(_Strict):
+class RoleKnowledge(_Strict, Generic[Text]):
     role: Role
-    title: str
-    summary: str
-    persona: str
-    consults: list[Consult] = Field(default_factory=list)
-    topics: list[Topic] = Field(min_length=1)
+    title: Text
+    summary: Text
+    persona: Text
+    consults: list[Consult[Text]] = Field(default_factory=list)
+    topics: list[Topic[Text]] = Field(min_length=1)
 
-    def topic(self, topic_id: str) -> Topic:
+    def topic(self, topic_id: str) -> Topic[Text]:
         for item in self.topics:
             if item.id == topic_id:
                 return item
@@ -110,7 +121,7 @@ class RoleKnowledge(_Strict):
 
     @field_validator("topics")
     @classmethod
-    def _unique_ids(cls, topics: list[Topic]) -> list[Topic]:
+    def _unique_ids(cls, topics: list[Topic[Text]]) -> list[Topic[Text]]:
         seen: set[str] = set()
         for item in topics:
             if item.id in seen:
@@ -119,14 +130,10 @@ class RoleKnowledge(_Strict):
         return topics
 
 
-@lru_cache(maxsize=None)
-def load_knowledge(role: Role) -> RoleKnowledge:
-    """Parse and validate one role's knowledge.yaml (cached: the file ships with the package)."""
-
+def _validated(model: type[RoleKnowledge[Any]], raw: Any, role: Role) -> Any:
     path = knowledge_path(role)
-    raw = read_knowledge_yaml(role)
     try:
-        knowledge = RoleKnowledge.model_validate(raw)
+        knowledge = model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -136,20 +143,39 @@ def load_knowledge(role: Role) -> RoleKnowledge:
     return knowledge
 
 
-def all_knowledge() -> dict[str, RoleKnowledge]:
-    return {role: load_knowledge(role) for role in ROLE_FOLDERS}  # type: ignore[arg-type]
+@lru_cache(maxsize=None)
+def load_bilingual_knowledge(role: Role) -> RoleKnowledge[Bilingual]:
+    """Parse and validate one role's knowledge.yaml as written: every text in English and
+    Chinese, a missing translation a load error (cached: the file ships with the package)."""
+
+    return _validated(RoleKnowledge[Bilingual], read_knowledge_yaml(role), role)
 
 
-def resolve_benchmark(key: str) -> Any:
-    """The thresholds.yaml value a topic's benchmark key points at; KeyError if it is absent."""
+@lru_cache(maxsize=None)
+def load_knowledge(role: Role, lang: Lang = "en") -> RoleKnowledge[str]:
+    """One role's knowledge with every text in `lang` (English unless the answer's language is
+    passed down); identifiers, keywords and numbers are the same in both. Read straight from the
+    YAML's `{en, zh}` pairs (a text lacking either is still a load error: it is left a mapping,
+    which no text field accepts), so answering never pays for the bilingual model."""
+
+    return _validated(RoleKnowledge[str], in_language(read_knowledge_yaml(role), lang), role)
+
+
+def all_knowledge(lang: Lang = "en") -> dict[str, RoleKnowledge[str]]:
+    return {role: load_knowledge(role, lang) for role in ROLE_FOLDERS}  # type: ignore[arg-type]
+
+
+def resolve_benchmark(key: str, lang: Lang = "en") -> Any:
+    """The thresholds.yaml value a topic's benchmark key points at, any label in it in `lang`
+    (e.g. a coverage model's name); KeyError if it is absent."""
 
     data = load_thresholds()
     benchmarks = data.get("benchmarks") or {}
     if "." not in key and key in benchmarks:
-        return benchmarks[key]
+        return in_language(benchmarks[key], lang)
     node: Any = data
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             raise KeyError(f"thresholds.yaml has no benchmark '{key}'")
         node = node[part]
-    return node
+    return in_language(node, lang)

@@ -1,12 +1,17 @@
-"""Load the thresholds YAML once: the single source of truth for thresholds and benchmarks."""
+"""Load the thresholds YAML once: the single source of truth for thresholds and benchmarks.
+
+Alert texts are bilingual at the source (`{en, zh}`); `alert_rules(lang)` gives the rules with
+their texts in one language (English by default), `bilingual_alert_rules()` with both.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from csuite.knowledge.bilingual import Bilingual, Lang, in_language
 from csuite.resources import load_data_yaml
 from csuite.roles import Role
 
@@ -21,13 +26,34 @@ class Condition(BaseModel):
     steps: int = 2
 
 
-class AlertRule(BaseModel):
+Text = TypeVar("Text", str, Bilingual)
+
+
+class AlertRule(BaseModel, Generic[Text]):
     role: Role
     severity: Severity
+    label: Text  # what the founder reads instead of the id
     conditions: list[Condition] = Field(min_length=1)
-    why: str
-    action: str
-    finding: str | None = None  # how a finding words the crossing, when the conditions alone do not say it
+    why: Text
+    action: Text
+    finding: Text | None = None  # how a finding words the crossing, when the conditions alone do not say it
+
+
+class AlertText(BaseModel):
+    """How a fired alert's message is worded, in both languages (thresholds.yaml `alert_text`)."""
+
+    condition: Bilingual
+    separator: Bilingual
+    ops: dict[str, Bilingual]
+    declining: Bilingual
+    older_than_months: Bilingual
+    units: dict[str, Bilingual]
+    metrics: dict[str, Bilingual]
+
+    def metric(self, metric: str, lang: Lang) -> str:
+        """A metric's name in a message; an unlisted metric is named by its identifier."""
+        name = self.metrics.get(metric)
+        return name.get(lang) if name else metric
 
 
 @lru_cache(maxsize=1)
@@ -44,8 +70,21 @@ def section(name: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def alert_rules() -> dict[str, AlertRule]:
-    return {alert_id: AlertRule.model_validate(rule) for alert_id, rule in section("alerts").items()}
+def bilingual_alert_rules() -> dict[str, AlertRule[Bilingual]]:
+    """Every alert rule with its why, action and finding in English and Chinese."""
+    return {alert_id: AlertRule[Bilingual].model_validate(rule) for alert_id, rule in section("alerts").items()}
+
+
+@lru_cache(maxsize=2)
+def alert_rules(lang: Lang = "en") -> dict[str, AlertRule[str]]:
+    """Every alert rule with its texts in `lang` (English unless the answer's language is passed)."""
+    return {alert_id: AlertRule[str].model_validate(in_language(rule, lang))
+            for alert_id, rule in bilingual_alert_rules().items()}
+
+
+@lru_cache(maxsize=1)
+def alert_text() -> AlertText:
+    return AlertText.model_validate(section("alert_text"))
 
 
 def alert_threshold(alert_id: str, metric: str | None = None) -> float | None:

@@ -13,9 +13,12 @@ from typing import Any, Callable
 
 from csuite.context.report import as_of_date, check_payload
 from csuite.errors import UsageError
+from csuite.knowledge.thresholds import section
 from csuite.render.templates import CRO_PERSONAS, role_system_prompt
 from csuite.roles import ROLES
-from csuite.routing.router import route
+from csuite.routing.router import question_limit, route
+
+QUESTION_MAX_CHARS: int = question_limit()  # one limit for every front end (routing.yaml)
 
 REVIEW_INSTRUCTIONS = """\
 ## Two-role review
@@ -40,16 +43,24 @@ def _context(context_path: str | None, as_of: str | None) -> dict[str, Any]:
     return check_payload(context_path or None, as_of_date(as_of, name="as_of"))
 
 
-def _question_block(question: str) -> str:
+def _question(question: str | None) -> str:
+    """The question, checked before anything works on it (routing a huge one is costly)."""
     question = (question or "").strip()
     if not question:
         raise UsageError("question: give the founder's question")
-    return f"## The founder's question\n\n{question}\n"
+    if len(question) > QUESTION_MAX_CHARS:
+        raise UsageError(f"question: at most {QUESTION_MAX_CHARS:,} characters (this one has {len(question):,})")
+    return question
+
+
+def _question_block(question: str) -> str:
+    return f"## The founder's question\n\n{_question(question)}\n"
 
 
 def role_prompt(role: str, question: str, context_path: str | None = None, as_of: str | None = None,
                 persona: str | None = None) -> str:
 
+    _question(question)
     if persona and role != "cro":
         raise UsageError("persona: only the CRO has personas")
     if persona and persona not in CRO_PERSONAS:
@@ -62,7 +73,7 @@ def review_prompt(question: str, context_path: str | None = None, as_of: str | N
                   lead: str | None = None) -> list[str]:
     """Three user messages: the CRO brief, the CCO brief, then the review task and question."""
 
-    lead = (lead or _routed_lead(question)).lower()
+    lead = (lead or _routed_lead(_question(question))).lower()
     if lead not in ROLES:
         raise UsageError("lead: choose cro or cco")
     other = "cco" if lead == "cro" else "cro"

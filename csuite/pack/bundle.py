@@ -44,6 +44,10 @@ TARGET_DIRS: dict[str, tuple[str, ...]] = {
 
 _SKIP_NAMES = {"__pycache__", ".DS_Store", ".git", ".pytest_cache"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")
+# Installed skills and built zips are readable by everyone, like any package install, whatever the
+# user's umask (mkdtemp and mkstemp would otherwise leave them private to the owner).
+DIR_MODE = 0o755
+FILE_MODE = 0o644
 # 1980-01-01: the earliest zip timestamp; fixed so the same skill always zips to the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -167,7 +171,7 @@ def zip_bytes(skill: Skill) -> bytes:
         for relative in skill.files:
             info = zipfile.ZipInfo(f"{skill.name}/{relative}", date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
+            info.external_attr = FILE_MODE << 16
             archive.writestr(info, file_bytes(skill, relative))
     return buffer.getvalue()
 
@@ -179,6 +183,7 @@ def build_zips(out_dir: Path, skills: list[Skill] | None = None) -> list[Path]:
     for skill in skills if skills is not None else pack_skills():
         target = out_dir / f"{skill.name}.zip"
         atomic_write_bytes(target, zip_bytes(skill), overwrite=True, backup=False)  # a build output
+        os.chmod(target, FILE_MODE)
         written.append(target)
     return written
 
@@ -232,6 +237,14 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
+def make_readable(folder: Path) -> None:
+    """Folders 0755 and files 0644 under a copied skill, whatever the umask was when written."""
+    os.chmod(folder, DIR_MODE)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
+
+
 def _stage(skill: Skill, parent: Path, link: bool) -> Path:
     """Build the new copy (or link) beside its destination, so the switch is one rename."""
     staged = Path(tempfile.mkdtemp(prefix=f".{skill.name}.csuite-", dir=parent))
@@ -244,6 +257,7 @@ def _stage(skill: Skill, parent: Path, link: bool) -> Path:
             dest = staged.joinpath(*PurePosixPath(relative).parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(file_bytes(skill, relative))
+        make_readable(staged)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
@@ -277,6 +291,8 @@ def install(target: str, *, directory: str | Path | None = None, link: bool = Fa
     parent.mkdir(parents=True, exist_ok=True)
     actions = []
     for skill, dest, action in plan:
+        if action == "unchanged" and not link:
+            make_readable(dest)  # an identical copy left private by an older version becomes readable
         if action != "unchanged":
             staged = _stage(skill, parent, link)
             if action == "replaced":

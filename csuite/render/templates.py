@@ -20,13 +20,16 @@ from functools import lru_cache
 from typing import Any
 
 from csuite.context.report import context_report
+from csuite.knowledge.alert_text import SEVERITY_GLYPH, alert_label, readable_message
 from csuite.knowledge.models import load_knowledge, resolve_benchmark
 from csuite.resources import pack_path
 from csuite.tools.registry import TOOLS
 
+# Three glyph sets that never share a glyph: 🟢🟡🔴 only ever mean evidence tags, so an alert's
+# severity and a critic's verdict each have their own (a test holds the sets apart).
 TAG_EMOJI = {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
-SEVERITY_EMOJI = {"high": "🔴", "medium": "🟠", "low": "🟡"}
-VERDICT_EMOJI = {"proceed": "✅", "address": "⚠️", "rethink": "🔴"}
+SEVERITY_EMOJI = SEVERITY_GLYPH
+VERDICT_EMOJI = {"proceed": "✅", "address": "🔧", "rethink": "🛑"}
 
 # Founder archetype (company-context.md) → the CRO persona that serves that founder best.
 # Technical founders trust numbers; sales-led founders need a system, not another closer.
@@ -75,6 +78,10 @@ def _verdict(verdict: str) -> str:
     return VERDICT_EMOJI[verdict]
 
 
+def _alert_message(alert: dict[str, Any], lang: str = "en") -> str:
+    return readable_message(alert["id"], alert["message"], lang)  # type: ignore[arg-type]
+
+
 def fence_safe(value: Any) -> str:
     """Text safe to put inside a DATA block: fence-like markers are neutralised."""
     return _FENCE.sub("[removed]", str(value))
@@ -95,7 +102,7 @@ def environment():
         keep_trailing_newline=True,
     )
     env.filters.update(pct=_pct, money=_money, tag=_tag, severity=_severity, verdict=_verdict,
-                       fence_safe=fence_safe)
+                       alert_label=alert_label, alert_message=_alert_message, fence_safe=fence_safe)
     return env
 
 

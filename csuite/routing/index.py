@@ -8,13 +8,16 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from csuite.knowledge.sources import ROLE_FOLDERS, read_knowledge_yaml
-from csuite.resources import load_data_yaml
+from csuite.knowledge.bilingual import Bilingual
+from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
+from csuite.resources import cached_build, data_path, load_data_yaml
 from csuite.roles import REFERRALS
 from csuite.routing.text import (
     CJK_RE,
+    alternation,
     normalise,
     similarity_features,
     tokens,
@@ -32,6 +35,7 @@ class Term:
     tokens: tuple[str, ...] = ()   # English terms
     zh: str = ""                    # Chinese terms (substring)
     soft: bool = False              # an ambiguous referral term ("contract", "budget")
+    ask: bool = False               # an explicit ask for what the referral owns ("hire a CTO")
 
 
 @dataclass
@@ -52,6 +56,14 @@ class Terms:
         return cls(dict(en_by_first), zh_terms, max((len(k) for k in en_by_first), default=0))
 
 
+@dataclass(frozen=True)
+class ReferralText:
+    """Who an out-of-scope question goes to and why, in English and Chinese (routing.yaml)."""
+
+    title: Bilingual
+    reason: Bilingual
+
+
 @dataclass
 class Index:
     terms: Terms
@@ -60,11 +72,13 @@ class Index:
     idf: dict[str, float]
     weights: dict[str, float]
     decision: dict[str, float]
-    referral_info: dict[str, dict[str, str]]
+    referral_info: dict[str, dict[str, str]]        # referral → {title, reason} in English
+    referral_texts: dict[str, ReferralText]         # the same in both languages
     subjects: frozenset[str]       # role terms that name who the question is about, not what it asks
     functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
     party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
     purpose: tuple[re.Pattern[str], ...]   # where a purpose or outcome clause starts ("so that ...")
+    asks: tuple[tuple[str, re.Pattern[str]], ...] = ()   # referral, explicit ask ("hire a CTO")
 
 
 def _term_weight(text: str, w: dict[str, float]) -> float:
@@ -107,8 +121,53 @@ def example_questions() -> list[tuple[str, str | None, str]]:
     return out
 
 
+# Chinese asks may name the object first: "CTO怎么招", "律师去哪找".
+_ZH_ASK_BRIDGE = "(?:怎么|如何|要不要|该不该|什么时候|去哪里?|从哪里?|应该|需要|想)?"
+
+
+def _ask_patterns(data: dict[str, Any]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per referral for an explicit ask of what it owns (routing.yaml `asks`)."""
+    asks = data.get("asks") or {}
+
+    def words(section: dict | None, lang: str) -> list[str]:
+        return [normalise(str(w)).strip() for w in (section or {}).get(lang) or []]
+
+    verbs_en, verbs_zh = words(asks.get("verbs"), "en"), words(asks.get("verbs"), "zh")
+    fillers_en, fillers_zh = words(asks.get("fillers"), "en"), words(asks.get("fillers"), "zh")
+    out = []
+    for referral, objects in (asks.get("objects") or {}).items():
+        if referral not in REFERRALS:
+            raise ValueError(f"routing.yaml: asks name an unknown referral '{referral}'")
+        parts = []
+        if words(objects, "en"):
+            parts.append(rf"(?<![a-z0-9])(?:{alternation(verbs_en)})(?:\s+(?:{alternation(fillers_en)})){{0,3}}"
+                         rf"\s+(?:{alternation(words(objects, 'en'))})(?![a-z0-9])")
+        if words(objects, "zh"):
+            zh_objects = alternation(words(objects, "zh"))
+            parts.append(rf"(?:{alternation(verbs_zh)})(?:{alternation(fillers_zh)})?(?:{zh_objects})(?![a-z0-9])")
+            parts.append(rf"(?<![a-z0-9])(?:{zh_objects}){_ZH_ASK_BRIDGE}(?:{alternation(verbs_zh)})")
+        out.append((referral, re.compile("|".join(parts))))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def purpose_markers() -> tuple[re.Pattern[str], ...]:
+    """Where a purpose or outcome clause starts ("so that ...", "为了"), from routing.yaml."""
+    return tuple(re.compile(p) for p in (_load_routing_data().get("context") or {}).get("purpose") or [])
+
+
+def index_sources() -> list[Path]:
+    """The files the index is built from: each role's knowledge.yaml and routing.yaml."""
+    return [knowledge_path(role) for role in ROLE_FOLDERS] + [data_path("routing.yaml")]
+
+
 @lru_cache(maxsize=1)
 def build_index() -> Index:
+    """The routing index, built once and kept on disk (rebuilt when a source YAML changes)."""
+    return cached_build("routing_index", index_sources(), _build_index)
+
+
+def _build_index() -> Index:
     # Raw YAML, not the validated models: the schema is enforced by csuite.knowledge.models and its
     # tests, and skipping pydantic here keeps `csuite route` start-up short.
     knowledge = {role: read_knowledge_yaml(role) for role in ROLE_FOLDERS}
@@ -131,11 +190,14 @@ def build_index() -> Index:
     for role, words in (data.get("hints") or {}).items():
         add(role, "hint", None, words, 1.0)
     add("both", "both", None, data.get("both_roles"), 0.0)
-    info: dict[str, dict[str, str]] = {}
+    texts: dict[str, ReferralText] = {}
     for ref, spec in data["referrals"].items():
         if ref not in REFERRALS:
             raise ValueError(f"routing.yaml: unknown referral id '{ref}'")
-        info[ref] = {"title": spec.get("title", ref), "reason": spec.get("reason", "")}
+        texts[ref] = ReferralText(title=Bilingual.model_validate(spec["title"]),
+                                  reason=Bilingual.model_validate(spec["reason"]))
+    info = {ref: {"title": text.title.en, "reason": text.reason.en} for ref, text in texts.items()}
+    for ref, spec in data["referrals"].items():
         add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
         add(ref, "referral", None, spec.get("soft"), w["referral_soft"], soft=True)
         add(ref, "referral", None, spec.get("decisive"), w["referral_decisive"])
@@ -159,10 +221,11 @@ def build_index() -> Index:
     context = data.get("context") or {}
     subjects = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
                          for x in (context.get("subjects") or {}).get(lang) or [])
-    purpose = tuple(re.compile(p) for p in context.get("purpose") or [])
+    purpose = purpose_markers()
     functions = frozenset(normalise(str(x)).strip() for lang in ("en", "zh")
                           for x in (context.get("functions") or {}).get(lang) or [])
     party = re.compile(context["party"]) if context.get("party") else None
     return Index(Terms.of(terms), Terms.of(consult_terms), docs, idf, w,
-                  {k: float(v) for k, v in data["decision"].items()}, info,
-                  subjects=subjects, functions=functions, party=party, purpose=purpose)
+                  {k: float(v) for k, v in data["decision"].items()}, info, texts,
+                  subjects=subjects, functions=functions, party=party, purpose=purpose,
+                  asks=_ask_patterns(data))

@@ -16,8 +16,10 @@ numpy. It scores each target (the two roles and the out-of-scope referrals) from
 
 A referral wins only when it clearly outscores both roles, so "how much runway do we have if
 revenue stays flat" goes to the CFO (runway is specific, revenue is only a hint) while "should
-we raise prices before the Series B" stays with the CRO. Weights and thresholds live in
-routing.yaml, not here.
+we raise prices before the Series B" stays with the CRO. One exception: an explicit ask for
+what another executive owns ("How do I hire a CTO?", "raise a Series B", "帮我找一个CTO";
+routing.yaml `asks`) goes to that referral whatever role words surround it. Weights and
+thresholds live in routing.yaml, not here.
 
 4. a learned model (csuite.routing.model, weights in csuite/data/routing_model.json) arbitrates
    when the keyword decision is unsure: keyword lists overfit the questions they were written
@@ -35,6 +37,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import UsageError
+from csuite.knowledge.bilingual import Lang
 from csuite.resources import load_data_yaml
 from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: F401  (re-exported)
 from csuite.routing.index import Index, Term, Terms, build_index
@@ -89,8 +92,15 @@ class _Hit:
     end: int
 
 
-def _keyword_hits(text: str, index: Terms) -> list[_Hit]:
+def _keyword_hits(text: str, index: Terms, asks: tuple[tuple[str, re.Pattern[str]], ...] = (),
+                  ask_weight: float = 0.0) -> list[_Hit]:
     hits: list[_Hit] = []
+    # An explicit ask for another function ("hire a CTO") is one decisive term spanning the whole
+    # phrase, so it outlasts the shorter words inside it ("hire", "cto") in _longest().
+    for referral, pattern in asks:
+        for found in pattern.finditer(text):
+            term = Term(referral, "referral", None, found.group(), ask_weight, zh=found.group(), ask=True)
+            hits.append(_Hit(term, found.start(), found.end()))
     spans = tokens(text)
     words = [t for t, _, _ in spans]
     for i, word in enumerate(words):
@@ -194,6 +204,13 @@ def _inside(hit: _Hit, spans: list[tuple[int, int]]) -> bool:
 
 # --- the router -------------------------------------------------------------------------------
 
+def referral_text(referral: str | None, lang: Lang = "en") -> tuple[str, str]:
+    """(title, reason) of a referral in `lang`: who an out-of-scope question goes to and why.
+    Read from the referral id, so it follows whichever router (offline or model) chose it."""
+    text = build_index().referral_texts[referral or "other"]
+    return text.title.get(lang), text.reason.get(lang)
+
+
 def _margin(scores: dict[str, float], chosen: str | None) -> float:
     """(chosen − best other) ÷ chosen, 0..1: how clearly the scores back the chosen target."""
     winner = scores.get(chosen, 0.0) if chosen else 0.0
@@ -201,13 +218,18 @@ def _margin(scores: dict[str, float], chosen: str | None) -> float:
     return round(max(0.0, (winner - runner) / winner), 3) if winner > 0 else 0.0
 
 
+def question_limit() -> int:
+    """The longest question accepted, in characters (routing.yaml `max_question_chars`)."""
+    return int(load_data_yaml("routing.yaml")["max_question_chars"])
+
+
 def check_question(question: str) -> str:
     """The question, when it is one a founder would ask: not empty, and at most
-    `max_question_chars` long (routing.yaml). UsageError otherwise, for the CLI, the Python API
-    and the MCP server alike."""
+    `question_limit()` long. UsageError otherwise, for the CLI, the Python API and the MCP
+    server alike."""
     if not isinstance(question, str) or not question.strip():
         raise UsageError("the question is empty")
-    limit = int(load_data_yaml("routing.yaml")["max_question_chars"])
+    limit = question_limit()
     if len(question) > limit:
         raise UsageError(f"the question is {len(question):,} characters long; the limit is {limit:,}. Ask it in a "
                          "sentence or two, and put long material in a data file or the company context")
@@ -241,7 +263,9 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     counted: dict[tuple[str, str], float] = {}
     specific: set[str] = set()   # referrals with at least one unambiguous (non-soft) keyword
     mentioned: set[str] = set()  # referrals with any keyword at all
-    hits = [_theirs(h, text, index) for h in sorted(_keyword_hits(text, index.terms), key=lambda h: h.start)]
+    ask_weight = round(w["keyword_cap"] * w["referral_decisive"], 4)
+    hits = [_theirs(h, text, index)
+            for h in sorted(_keyword_hits(text, index.terms, index.asks, ask_weight), key=lambda h: h.start)]
     outcome = purpose_spans(text, index.purpose)
     # Who a question is about is not what it asks. When an unambiguous out-of-scope cue stands
     # in the question's main clause ("can we AFFORD it", "written CONSENT", "fully REMOTE"),
@@ -258,6 +282,9 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
             matched.append(Match(target="both", kind="both", text=term.text, weight=0.0))
             continue
         weight = term.weight
+        if term.ask and _inside(hit, outcome):
+            # "... so that we can hire a CTO next year": a purpose, not the ask.
+            weight = round(weight * w["context_scale"], 4)
         if asked_elsewhere and term.target in ROLES and (
                 term.kind == "hint" or normalise(term.text) in index.subjects or _inside(hit, outcome)):
             weight = round(weight * w["context_scale"], 4)
@@ -303,10 +330,17 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
 
     primary: str | None
     referral: str | None = None
+    # An explicit ask for what another executive owns ("How do I hire a CTO?", "帮我找一个CTO")
+    # is theirs however much revenue or customer talk surrounds it, unless it only states a
+    # purpose ("... so we can hire a CFO later"). Neither the scores nor the learned model
+    # overrule it; an @role or --role override does.
+    asked_for = next((h.term.target for h in hits if h.term.ask and not _inside(h, outcome)), None)
     if override:
         primary = override
         other = "cco" if override == "cro" else "cro"
         matched.insert(0, Match(target=override, kind="override", text=f"@{override}", weight=0.0))
+    elif asked_for:
+        primary, referral = None, asked_for
     elif max(scores[lead], scores[best_ref]) < d["min_score"]:
         # Nothing recognisable. A question that names no other domain at all but does talk about
         # customers or selling ("客户最近投诉变多了") is still ours; otherwise the referral whose
@@ -328,7 +362,7 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     # question and generalises across wording. When the router's own margin is below
     # `learned_margin` and the model puts at least `learned_min` on a different target, the
     # model's target wins. A confident keyword decision is never overturned, nor is an override.
-    if model is not False and not override and w.get("learned_min", 1.0) < 1.0:
+    if model is not False and not override and not asked_for and w.get("learned_min", 1.0) < 1.0:
 
         posterior = (model or shipped_model()).posterior(features(text, outcome))
         chosen = primary or referral or "other"

@@ -86,6 +86,20 @@ def unit_vector(bag: Counter, idf: dict[str, float], default_idf: float | None =
     return {f: v / norm for f, v in vec.items()} if norm else {}
 
 
+def alternation(words: list[str] | tuple[str, ...]) -> str:
+    """A regex alternation of normalised words and phrases, longest first. Inside an English
+    phrase any run of spaces or a hyphen matches ("mid-market" ~ "mid market"); Chinese terms
+    match as written. Never matches when `words` is empty."""
+    parts = []
+    for word in sorted({w.strip() for w in words if w and w.strip()}, key=lambda w: (-len(w), w)):
+        if CJK_RE.search(word):
+            parts.append(re.escape(word))
+            continue
+        pieces = [re.escape(p) for p in re.split(r"[\s-]+", word) if p]
+        parts.append(r"[\s-]*".join(pieces) if len(pieces) > 1 else pieces[0])
+    return "|".join(parts) if parts else r"(?!x)x"
+
+
 CLAUSE_END = re.compile(r"[.?!;,。？！；，]")
 
 

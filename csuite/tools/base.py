@@ -1,7 +1,8 @@
 """What every tool provides, and the value types its options use.
 
 A tool module defines an options model (its flags), a result model, a pure `run(source,
-options)` and a `render(result)` to text, and bundles them in `SPEC`. The CLI, the scripts,
+options)` and a `render(result, lang)` to text (English or Chinese, its words in
+csuite/data/tool_texts.yaml), and bundles them in `SPEC`. The CLI, the scripts,
 the runner, the MCP server and the tool schemas are all generated from that one spec.
 """
 
@@ -10,13 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal
+import types
+import typing
+from typing import Annotated, Any, Callable, Literal, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.fields import FieldInfo
+
+from csuite.answer import Unit
 
 from csuite.errors import InputError
 from csuite.io.access import FILE_ARGUMENT
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
+from csuite.knowledge.bilingual import Lang
 from csuite.resources import examples_dir
 from csuite.roles import Role
 
@@ -25,7 +32,7 @@ Source = str | Path | list | dict | None
 
 def _located(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
-        if value is None or isinstance(value, (date,)) and parser is parse_date:
+        if value is None:
             return value
         try:
             return parser(value)
@@ -34,14 +41,76 @@ def _located(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
+@dataclass(frozen=True)
+class UnitTag:
+    """What a number in a tool result measures. Evidence reads it (csuite.evidence.collect), so
+    a share is cited as a share and money as money, never guessed from a field's name."""
+
+    unit: Unit
+
+
+# Result value types: the number and its unit, one name per kind of quantity.
+Amount = Annotated[float, UnitTag("usd")]          # money, in the file's currency (see `currency`)
+Share = Annotated[float, UnitTag("fraction")]      # a part of a whole or a rate: 0.25 is 25%
+Ratio = Annotated[float, UnitTag("ratio")]         # a multiple: 3.1 is 3.1x
+Count = Annotated[int, UnitTag("count")]           # whole things: deals, accounts, people
+Quantity = Annotated[float, UnitTag("count")]      # an expected or averaged count (68.4 opportunities)
+Headcount = Annotated[float, UnitTag("count")]     # people, possibly fractional (2.4 FTE)
+Months = Annotated[float, UnitTag("months")]
+MonthCount = Annotated[int, UnitTag("months")]     # whole months: a window, a month index
+Days = Annotated[int, UnitTag("days")]
+DaysFloat = Annotated[float, UnitTag("days")]
+Score = Annotated[float, UnitTag("count")]         # points on a scale (health 0–100, fit 0–10)
+
 # Option value types that accept what founders type on a command line.
-Money = Annotated[float, BeforeValidator(_located(parse_money))]
-Percent = Annotated[float, BeforeValidator(_located(parse_percent))]
+Money = Annotated[float, BeforeValidator(_located(parse_money)), UnitTag("usd")]
+Percent = Annotated[float, BeforeValidator(_located(parse_percent)), UnitTag("fraction")]
 Day = Annotated[date, BeforeValidator(_located(parse_date))]
 PeriodLabel = Annotated[str, BeforeValidator(_located(lambda v: parse_period(v).label))]
 # An option naming a second file (a stage map, a history, an accounts file): the MCP server, the
 # Claude tool loop and the Python API confine it like the tool's own `path` (csuite.io.access).
 FilePath = Annotated[str, FILE_ARGUMENT]
+
+
+def unit_of(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> Unit | None:
+    """The UnitTag on a field (its metadata) or inside its annotation, looking through Optional,
+    Annotated, list[...] and dict[str, ...]; None for an untyped number."""
+    for item in metadata:
+        if isinstance(item, UnitTag):
+            return item.unit
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        args = get_args(annotation)
+        return unit_of(args[0], args[1:])
+    if origin in (typing.Union, types.UnionType, list, tuple):
+        for arg in get_args(annotation):
+            if arg is not type(None):
+                found = unit_of(arg)
+                if found:
+                    return found
+    if origin is dict:
+        return unit_of(get_args(annotation)[1])
+    return None
+
+
+def core_type(annotation: Any) -> Any:
+    """`annotation` without Annotated and Optional: the type a value has (float, a model class,
+    list[...], dict[...]). The tool CLI picks an argparse action by it; evidence walks results by it."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def field_unit(info: FieldInfo) -> Unit | None:
+    return unit_of(info.annotation, info.metadata)
 
 
 class Flag(BaseModel):
@@ -57,6 +126,8 @@ class Flag(BaseModel):
     period: str | None = Field(default=None, description="the quarter or month the flag is about")
     items: list[str] = Field(default_factory=list, description="deals or accounts the flag names")
     source: str | None = Field(default=None, description="the input field or formula behind the value")
+    unit: Unit | None = Field(default=None, description="unit of value and threshold (usd, fraction, ratio, "
+                              "count, months, days)")
 
 
 class ToolResult(BaseModel):
@@ -65,6 +136,8 @@ class ToolResult(BaseModel):
 
     flags: list[Flag] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    currency: str = Field(default="USD", description="currency of every Amount in the result (the input's, "
+                          "never converted)")
 
 
 class ToolOptions(BaseModel):
@@ -83,7 +156,7 @@ class ToolSpec:
     options: type[ToolOptions]
     result: type[ToolResult]
     run: Callable[[Source, Any], ToolResult]  # (data source, options) -> result; pure, no printing
-    render: Callable[[BaseModel], str]
+    render: Callable[[Any, Lang], str]     # (result, "en" | "zh") -> text; numbers identical in both
     data_kinds: tuple[str, ...] = ()        # file kinds this tool reads (csuite.evidence.plan recognises them)
     plot: Callable[[BaseModel, Path], None] | None = None
     input_required: bool = True             # False for tools that can run on options alone

@@ -30,19 +30,36 @@ Why the numbers can be trusted:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from csuite.context.alerts import evaluate_alerts
 from csuite.errors import UsageError
-from csuite.io.numbers import pct, usd
+from csuite.io.numbers import currency_formatter, pct, usd
 from csuite.io.values import month_end
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import AlertRule, alert_rules, alert_threshold, section
 from csuite.resources import examples_dir
-from csuite.tools.base import Day, FilePath, Flag, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Days,
+    FilePath,
+    Flag,
+    MonthCount,
+    Score,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
 from csuite.tools.plotting import figure
 from csuite.tools.snapshots import (
     ACCOUNT_ALIASES,
@@ -51,6 +68,7 @@ from csuite.tools.snapshots import (
     AccountInfo,
     CohortRow,
     MonthMovement,
+    RetentionWindow,
     Snapshots,
     SurvivalPoint,
     Waterfall,
@@ -63,6 +81,10 @@ from csuite.tools.snapshots import (
     retention_window,
     tenure,
 )
+from csuite.tools.texts import ToolTexts, pad, width
+
+if TYPE_CHECKING:  # numpy is imported where arrays are built, so `csuite --help` stays fast
+    import numpy as np
 
 NAME = "churn_analyzer"
 
@@ -97,14 +119,14 @@ class ChurnOptions(ToolOptions):
 class WindowInfo(BaseModel):
     start: str
     end: str
-    months: int
+    months: MonthCount
 
 
 class SourceInfo(BaseModel):
     file: str
     kind: Literal["snapshots", "stripe"]
     unit: Literal["mrr", "arr"]
-    accounts: int
+    accounts: Count
     first_period: str
     last_period: str
     accounts_file: str | None = None
@@ -113,48 +135,48 @@ class SourceInfo(BaseModel):
 class Decomposition(BaseModel):
     """The cohort's change from S to E, point to point: NRR = 1 − churn − contraction + expansion."""
 
-    start_arr: float
-    churn: float
-    contraction: float
-    expansion: float
-    end_arr: float
-    churn_rate: float | None
-    contraction_rate: float | None
-    expansion_rate: float | None
+    start_arr: Amount
+    churn: Amount
+    contraction: Amount
+    expansion: Amount
+    end_arr: Amount
+    churn_rate: Share | None
+    contraction_rate: Share | None
+    expansion_rate: Share | None
 
 
 class CurvePoint(BaseModel):
-    month: int
-    retention: float
-    cohorts: int = Field(description="cohorts observed this many months after their start")
-    accounts: int
+    month: MonthCount
+    retention: Share
+    cohorts: Count = Field(description="cohorts observed this many months after their start")
+    accounts: Count
 
 
 class SegmentRow(BaseModel):
     segment: str
-    cohort_size: int
-    start_arr: float
-    end_arr: float = Field(description="the segment cohort's ARR at E (churned accounts count as 0)")
-    nrr: float | None
-    grr: float | None
-    logo_retention: float | None
-    churned_logos: int
-    active_accounts: int
-    arr: float = Field(description="all of the segment's ARR at E, new accounts included")
+    cohort_size: Count
+    start_arr: Amount
+    end_arr: Amount = Field(description="the segment cohort's ARR at E (churned accounts count as 0)")
+    nrr: Share | None
+    grr: Share | None
+    logo_retention: Share | None
+    churned_logos: Count
+    active_accounts: Count
+    arr: Amount = Field(description="all of the segment's ARR at E, new accounts included")
 
 
 class LargestAccount(BaseModel):
     account_id: str
     name: str | None
-    arr: float
-    share: float
+    arr: Amount
+    share: Share
 
 
 class Concentration(BaseModel):
-    end_arr: float
-    active_accounts: int
-    largest_share: float | None
-    top10_share: float | None
+    end_arr: Amount
+    active_accounts: Count
+    largest_share: Share | None
+    top10_share: Share | None
     largest_account: LargestAccount | None
 
 
@@ -162,12 +184,12 @@ class AccountSignals(BaseModel):
     account_id: str
     name: str | None
     segment: str | None
-    arr: float
+    arr: Amount
     signals: list[str]
     reasons: list[str]
-    health_score: float | None = None
+    health_score: Score | None = None
     renewal_date: date | None = None
-    days_to_renewal: int | None = None
+    days_to_renewal: Days | None = None
 
 
 class ChurnedAccount(BaseModel):
@@ -175,14 +197,14 @@ class ChurnedAccount(BaseModel):
     name: str | None
     segment: str | None
     period: str = Field(description="first month at 0")
-    arr_lost: float
+    arr_lost: Amount
     reason: str | None
 
 
 class ListTotal(BaseModel):
-    accounts: int
-    arr: float
-    shown: int
+    accounts: Count
+    arr: Amount
+    shown: Count
 
 
 class Totals(BaseModel):
@@ -195,10 +217,10 @@ class ChurnResult(ToolResult):
     as_of: date
     source: SourceInfo
     window: WindowInfo
-    nrr: float | None
-    grr: float | None
-    logo_retention: float | None
-    cohort_size: int
+    nrr: Share | None
+    grr: Share | None
+    logo_retention: Share | None
+    cohort_size: Count
     decomposition: Decomposition
     waterfall: Waterfall
     movements: list[MonthMovement]
@@ -236,7 +258,7 @@ def _account_arrays(snaps: Snapshots, accounts: dict[str, AccountInfo] | None, a
     health = np.full(n, np.nan)
     usage = np.full(n, np.nan)
     days = np.full(n, np.nan)
-    segment: list[str | None] = [None] * n
+    segment: list[str | None] = [snaps.segments.get(a) for a in snaps.accounts]
     names: list[str | None] = [snaps.names.get(a) for a in snaps.accounts]
     renewal: list[date | None] = [None] * n
     reason: list[str | None] = [None] * n
@@ -252,7 +274,7 @@ def _account_arrays(snaps: Snapshots, accounts: dict[str, AccountInfo] | None, a
             if info.renewal_date is not None:
                 renewal[i] = info.renewal_date
                 days[i] = (info.renewal_date - as_of).days
-            segment[i] = info.segment
+            segment[i] = info.segment or segment[i]
             names[i] = info.name or names[i]
             reason[i] = info.churn_reason
     return health, usage, days, segment, names, renewal, reason
@@ -285,183 +307,282 @@ def _retention_flags(metrics: dict[str, Any], window: int, as_of: date) -> list[
     return flags
 
 
-def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, AccountInfo] | None = None,
-            accounts_file: str | None = None) -> ChurnResult:
-    """The whole analysis on snapshots already read (pure; no file access)."""
+@dataclass
+class _Book:
+    """The accounts at the window's end: ARR matrix columns and what the accounts file says."""
+
+    snaps: Snapshots
+    end_col: int                   # column of the window's last month (E)
+    start_col: int                 # column of the window's first month (S = E − window)
+    arr_end: "np.ndarray"          # ARR per account at E (integer cents)
+    arr_start: "np.ndarray"        # ARR per account at S
+    active: "np.ndarray"           # ARR at E above 0
+    health: "np.ndarray"
+    usage: "np.ndarray"
+    days_to_renewal: "np.ndarray"
+    segment: list[str | None]
+    names: list[str | None]
+    renewal: list[date | None]
+    reasons: list[str | None]
+
+
+@dataclass
+class _Signals:
+    """Risk and expansion signals per account (boolean arrays), and what they were measured on."""
+
+    contracted: "np.ndarray"
+    peak_arr: "np.ndarray"         # highest ARR in the contraction look-back
+    peak_col: "np.ndarray"
+    low_health: "np.ndarray"
+    usage_drop: "np.ndarray"
+    cancelling: "np.ndarray"
+    renewal_soon: "np.ndarray"
+    high_health: "np.ndarray"
+    usage_growth: "np.ndarray"
+    grew: "np.ndarray"
+    grew_from_col: int
+    at_risk: "np.ndarray"
+    candidate: "np.ndarray"
+
+
+def _book(snaps: Snapshots, window: int, accounts: dict[str, AccountInfo] | None, as_of: date) -> _Book:
+    end_col = snaps.n_months - 1
+    start_col = end_col - window
+    arr_end, arr_start = snaps.arr[:, end_col], snaps.arr[:, start_col]
+    health, usage, days, segment, names, renewal, reasons = _account_arrays(snaps, accounts, as_of)
+    return _Book(snaps=snaps, end_col=end_col, start_col=start_col, arr_end=arr_end, arr_start=arr_start,
+                 active=arr_end > 0, health=health, usage=usage, days_to_renewal=days, segment=segment, names=names,
+                 renewal=renewal, reasons=reasons)
+
+
+def _accounts_file_warnings(book: _Book, accounts: dict[str, AccountInfo] | None, as_of: date) -> list[str]:
     import numpy as np
 
-    cfg = _cfg()
-    if options.as_of is not None and snaps.last > options.as_of.year * 12 + options.as_of.month - 1:
-        snaps = snaps.until(month_label(options.as_of.year * 12 + options.as_of.month - 1))
-    as_of, warnings = _as_of_date(snaps, options.as_of)
-    warnings = list(snaps.warnings) + warnings
-    w = retention_window(snaps, window_months=options.window)
-    e = snaps.n_months - 1
-    s = e - options.window
-    a = snaps.arr
-    a_e, a_s = a[:, e], a[:, s]
-    active = a_e > 0
-    health, usage, days, segment, names, renewal, reasons = _account_arrays(snaps, accounts, as_of)
+    if accounts is None:
+        return []
+    warnings = []
+    snaps = book.snaps
+    unknown = len(set(accounts) - set(snaps.accounts))
+    missing = int(sum(1 for acc in np.asarray(snaps.accounts, dtype=object)[book.active] if acc not in accounts))
+    if unknown:
+        warnings.append(f"{unknown} account(s) in the accounts file have no snapshots; ignored")
+    if missing:
+        warnings.append(f"{missing} active account(s) are missing from the accounts file (segment 'Unassigned')")
+    past = int(np.sum(book.active & (book.days_to_renewal < 0)))
+    if past:
+        warnings.append(f"{past} active account(s) have a renewal date before {as_of}; update them")
+    return warnings
 
-    if accounts is not None:
-        unknown = len(set(accounts) - set(snaps.accounts))
-        missing = int(sum(1 for acc in np.asarray(snaps.accounts, dtype=object)[active] if acc not in accounts))
-        if unknown:
-            warnings.append(f"{unknown} account(s) in the accounts file have no snapshots; ignored")
-        if missing:
-            warnings.append(f"{missing} active account(s) are missing from the accounts file (segment 'Unassigned')")
-        past = int(np.sum(active & (days < 0)))
-        if past:
-            warnings.append(f"{past} active account(s) have a renewal date before {as_of}; update them")
 
-    # --- signals (vectorised over accounts)
+def _signals(book: _Book, cfg: dict[str, Any]) -> _Signals:
+    """Risk signals (contraction from a recent peak, low health, usage drop, a scheduled
+    cancellation) and expansion signals; a candidate has a positive signal and no risk one."""
+    import numpy as np
+
     risk_cfg, exp_cfg = cfg["at_risk"], cfg["expansion"]
-    look = int(risk_cfg["contraction_lookback_months"])
-    lo = max(0, e - look)
-    window_peak = a[:, lo:e + 1].max(axis=1)
-    peak_col = lo + a[:, lo:e + 1].argmax(axis=1)
-    contracted = active & (a_e <= window_peak * (1 - float(risk_cfg["contraction_min_drop"]))) & (window_peak > a_e)
+    arr, end_col, active = book.snaps.arr, book.end_col, book.active
+    look_from = max(0, end_col - int(risk_cfg["contraction_lookback_months"]))
+    recent = arr[:, look_from:end_col + 1]
+    peak_arr, peak_col = recent.max(axis=1), look_from + recent.argmax(axis=1)
+    contracted = active & (book.arr_end <= peak_arr * (1 - float(risk_cfg["contraction_min_drop"]))) \
+        & (peak_arr > book.arr_end)
     with np.errstate(invalid="ignore"):
-        low_health = active & (health < float(risk_cfg["health_below"]))
-        usage_drop = active & (usage <= float(risk_cfg["usage_drop_at_or_below"]))
-        renewal_soon = active & (days >= 0) & (days <= int(risk_cfg["renewal_within_days"]))
-        high_health = active & (health >= float(exp_cfg["health_at_least"]))
-        usage_growth = active & (usage >= float(exp_cfg["usage_growth_at_least"]))
-    g = max(0, e - int(exp_cfg["grew_within_months"]))
-    grew = active & (a[:, g] > 0) & (a_e > a[:, g])
-    at_risk = contracted | low_health | usage_drop
-    candidate = (high_health | usage_growth | grew) & ~at_risk
+        low_health = active & (book.health < float(risk_cfg["health_below"]))
+        usage_drop = active & (book.usage <= float(risk_cfg["usage_drop_at_or_below"]))
+        renewal_soon = active & (book.days_to_renewal >= 0) & (book.days_to_renewal <= int(risk_cfg["renewal_within_days"]))
+        high_health = active & (book.health >= float(exp_cfg["health_at_least"]))
+        usage_growth = active & (book.usage >= float(exp_cfg["usage_growth_at_least"]))
+    grew_from_col = max(0, end_col - int(exp_cfg["grew_within_months"]))
+    grew = active & (arr[:, grew_from_col] > 0) & (book.arr_end > arr[:, grew_from_col])
+    cancelling = active & np.fromiter((acc in book.snaps.cancel_scheduled for acc in book.snaps.accounts), bool,
+                                      len(active))
+    at_risk = contracted | low_health | usage_drop | cancelling
+    return _Signals(contracted=contracted, peak_arr=peak_arr, peak_col=peak_col, low_health=low_health,
+                    usage_drop=usage_drop, cancelling=cancelling, renewal_soon=renewal_soon, high_health=high_health,
+                    usage_growth=usage_growth, grew=grew, grew_from_col=grew_from_col, at_risk=at_risk,
+                    candidate=(high_health | usage_growth | grew) & ~at_risk)
 
-    def describe(i: int, kind: str) -> AccountSignals:
-        sig, why = [], []
-        if kind == "risk":
-            if contracted[i]:
-                drop = 1 - a_e[i] / window_peak[i]
-                sig.append("contraction")
-                why.append(f"ARR down {drop * 100:.0f}% from {usd(dollars(window_peak[i]))} "
-                           f"({month_label(snaps.first + int(peak_col[i]))}) to {usd(dollars(a_e[i]))}")
-            if low_health[i]:
-                sig.append("low_health")
-                why.append(f"health {health[i]:.0f} < {risk_cfg['health_below']}")
-            if usage_drop[i]:
-                sig.append("usage_drop")
-                why.append(f"usage {usage[i] * 100:+.0f}%")
-            if renewal_soon[i]:
-                sig.append("renewal_soon")
-                why.append(f"renews {renewal[i]} (in {int(days[i])} days)")
-        else:
-            if high_health[i]:
-                sig.append("high_health")
-                why.append(f"health {health[i]:.0f} ≥ {exp_cfg['health_at_least']}")
-            if usage_growth[i]:
-                sig.append("usage_growth")
-                why.append(f"usage {usage[i] * 100:+.0f}%")
-            if grew[i]:
-                sig.append("recent_growth")
-                why.append(f"ARR up from {usd(dollars(a[i, g]))} ({month_label(snaps.first + g)}) "
-                           f"to {usd(dollars(a_e[i]))}")
-        return AccountSignals(
-            account_id=snaps.accounts[i], name=names[i], segment=segment[i], arr=dollars(a_e[i]),
-            signals=sig, reasons=why,
-            health_score=None if math.isnan(health[i]) else float(health[i]),
-            renewal_date=renewal[i], days_to_renewal=None if math.isnan(days[i]) else int(days[i]))
 
-    limit = options.limit
-    risk_idx = np.flatnonzero(at_risk)
-    # Soonest deadline first among the largest: renewal inside the window, then ARR.
-    risk_order = risk_idx[np.lexsort((-a_e[risk_idx], ~renewal_soon[risk_idx]))]
-    cand_idx = np.flatnonzero(candidate)
-    n_pos = high_health.astype(int) + usage_growth.astype(int) + grew.astype(int)
-    cand_order = cand_idx[np.lexsort((-a_e[cand_idx], -n_pos[cand_idx]))]
-    risk_list = [describe(int(i), "risk") for i in risk_order[:limit]]
-    cand_list = [describe(int(i), "expansion") for i in cand_order[:limit]]
+def _risk_reasons(i: int, book: _Book, sig: _Signals, cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
+    names, why = [], []
+    first = book.snaps.first
+    if sig.contracted[i]:
+        drop = 1 - book.arr_end[i] / sig.peak_arr[i]
+        names.append("contraction")
+        why.append(f"ARR down {drop * 100:.0f}% from {usd(dollars(sig.peak_arr[i]))} "
+                   f"({month_label(first + int(sig.peak_col[i]))}) to {usd(dollars(book.arr_end[i]))}")
+    if sig.low_health[i]:
+        names.append("low_health")
+        why.append(f"health {book.health[i]:.0f} < {cfg['at_risk']['health_below']}")
+    if sig.usage_drop[i]:
+        names.append("usage_drop")
+        why.append(f"usage {book.usage[i] * 100:+.0f}%")
+    if sig.cancelling[i]:
+        names.append("scheduled_cancel")
+        why.append("subscription set to cancel at the end of its billing period")
+    if sig.renewal_soon[i]:
+        names.append("renewal_soon")
+        why.append(f"renews {book.renewal[i]} (in {int(book.days_to_renewal[i])} days)")
+    return names, why
 
-    # --- churned inside the window: at 0 at E after being active in the window
-    block = a[:, s:e + 1]
-    drops = (block[:, :-1] > 0) & (block[:, 1:] == 0)
-    churned = (a_e == 0) & drops.any(axis=1)
-    last_drop = block.shape[1] - 2 - drops[:, ::-1].argmax(axis=1)  # last >0→0 step
-    churn_idx = np.flatnonzero(churned)
-    lost = block[churn_idx, last_drop[churn_idx]]
-    order = churn_idx[np.argsort(-lost, kind="stable")]
-    churn_list = [ChurnedAccount(account_id=snaps.accounts[i], name=names[i], segment=segment[i],
-                                 period=month_label(snaps.first + s + int(last_drop[i]) + 1),
-                                 arr_lost=dollars(block[i, last_drop[i]]), reason=reasons[i])
-                  for i in (int(j) for j in order[:limit])]
 
-    # --- segments: each segment's own cohort frozen at S (churned accounts stay in)
-    segments: list[SegmentRow] = []
-    if accounts is not None:
-        labels = np.array([seg or "Unassigned" for seg in segment], dtype=object)
-        for label in sorted(set(labels.tolist())):
-            mask = labels == label
-            sub = retention_window(snaps.select(mask), window_months=options.window)
-            segments.append(SegmentRow(
-                segment=label, cohort_size=sub.cohort_size, start_arr=sub.start_arr,
-                end_arr=sub.end_arr_cohort, nrr=sub.nrr, grr=sub.grr, logo_retention=sub.logo_retention,
-                churned_logos=sub.cohort_size - sub.retained_logos,
-                active_accounts=int((mask & active).sum()), arr=dollars(a_e[mask].sum())))
-        segments.sort(key=lambda r: -r.arr)
+def _expansion_reasons(i: int, book: _Book, sig: _Signals, cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
+    names, why = [], []
+    if sig.high_health[i]:
+        names.append("high_health")
+        why.append(f"health {book.health[i]:.0f} ≥ {cfg['expansion']['health_at_least']}")
+    if sig.usage_growth[i]:
+        names.append("usage_growth")
+        why.append(f"usage {book.usage[i] * 100:+.0f}%")
+    if sig.grew[i]:
+        names.append("recent_growth")
+        col = sig.grew_from_col
+        why.append(f"ARR up from {usd(dollars(book.snaps.arr[i, col]))} ({month_label(book.snaps.first + col)}) "
+                   f"to {usd(dollars(book.arr_end[i]))}")
+    return names, why
 
-    # --- concentration at E
-    end_total = int(a_e.sum())
-    n_active = int(active.sum())
-    if end_total > 0:
-        top = np.sort(a_e[active])[::-1]
-        big = int(a_e.argmax())
-        largest = LargestAccount(account_id=snaps.accounts[big], name=names[big], arr=dollars(a_e[big]),
-                                 share=int(a_e[big]) / end_total)
-        concentration = Concentration(end_arr=dollars(end_total), active_accounts=n_active,
-                                      largest_share=largest.share, top10_share=int(top[:10].sum()) / end_total,
-                                      largest_account=largest)
-    else:
-        concentration = Concentration(end_arr=0.0, active_accounts=0, largest_share=None, top10_share=None,
-                                      largest_account=None)
 
-    # --- cohorts and censored curves (accounts with an unknown start are left out of the pools)
+def _account_signals(i: int, book: _Book, sig: _Signals, cfg: dict[str, Any], kind: str) -> AccountSignals:
+    names, why = (_risk_reasons if kind == "risk" else _expansion_reasons)(i, book, sig, cfg)
+    days = book.days_to_renewal[i]
+    return AccountSignals(
+        account_id=book.snaps.accounts[i], name=book.names[i], segment=book.segment[i], arr=dollars(book.arr_end[i]),
+        signals=names, reasons=why, health_score=None if math.isnan(book.health[i]) else float(book.health[i]),
+        renewal_date=book.renewal[i], days_to_renewal=None if math.isnan(days) else int(days))
+
+
+def _account_lists(book: _Book, sig: _Signals, cfg: dict[str, Any], limit: int
+                   ) -> tuple[list[AccountSignals], list[AccountSignals]]:
+    """At-risk accounts (renewing soon first, then largest) and expansion candidates (most
+    signals first, then largest), each cut to `limit`."""
+    import numpy as np
+
+    risky = np.flatnonzero(sig.at_risk)
+    risky = risky[np.lexsort((-book.arr_end[risky], ~sig.renewal_soon[risky]))]
+    hopeful = np.flatnonzero(sig.candidate)
+    positives = sig.high_health.astype(int) + sig.usage_growth.astype(int) + sig.grew.astype(int)
+    hopeful = hopeful[np.lexsort((-book.arr_end[hopeful], -positives[hopeful]))]
+    return ([_account_signals(int(i), book, sig, cfg, "risk") for i in risky[:limit]],
+            [_account_signals(int(i), book, sig, cfg, "expansion") for i in hopeful[:limit]])
+
+
+def _churned_in_window(book: _Book, limit: int) -> tuple[list[ChurnedAccount], "np.ndarray", "np.ndarray"]:
+    """Accounts at 0 at E after being active inside the window, largest loss first:
+    (listed accounts, churned mask, ARR lost per churned account)."""
+    import numpy as np
+
+    window = book.snaps.arr[:, book.start_col:book.end_col + 1]
+    drops = (window[:, :-1] > 0) & (window[:, 1:] == 0)
+    churned = (book.arr_end == 0) & drops.any(axis=1)
+    last_drop = window.shape[1] - 2 - drops[:, ::-1].argmax(axis=1)  # the last >0 → 0 step
+    churned_idx = np.flatnonzero(churned)
+    lost = window[churned_idx, last_drop[churned_idx]]
+    order = churned_idx[np.argsort(-lost, kind="stable")]
+    listed = [ChurnedAccount(account_id=book.snaps.accounts[i], name=book.names[i], segment=book.segment[i],
+                             period=month_label(book.snaps.first + book.start_col + int(last_drop[i]) + 1),
+                             arr_lost=dollars(window[i, last_drop[i]]), reason=book.reasons[i])
+              for i in (int(j) for j in order[:limit])]
+    return listed, churned, lost
+
+
+def _segment_rows(book: _Book, window: int) -> list[SegmentRow]:
+    """Each segment's own cohort frozen at S (churned accounts stay in the denominator)."""
+    import numpy as np
+
+    labels = np.array([seg or "Unassigned" for seg in book.segment], dtype=object)
+    rows = []
+    for label in sorted(set(labels.tolist())):
+        mask = labels == label
+        sub = retention_window(book.snaps.select(mask), window_months=window)
+        rows.append(SegmentRow(
+            segment=label, cohort_size=sub.cohort_size, start_arr=sub.start_arr, end_arr=sub.end_arr_cohort,
+            nrr=sub.nrr, grr=sub.grr, logo_retention=sub.logo_retention,
+            churned_logos=sub.cohort_size - sub.retained_logos, active_accounts=int((mask & book.active).sum()),
+            arr=dollars(book.arr_end[mask].sum())))
+    return sorted(rows, key=lambda r: -r.arr)
+
+
+def _concentration(book: _Book) -> Concentration:
+    import numpy as np
+
+    end_total = int(book.arr_end.sum())
+    if end_total <= 0:
+        return Concentration(end_arr=0.0, active_accounts=0, largest_share=None, top10_share=None,
+                             largest_account=None)
+    largest_first = np.sort(book.arr_end[book.active])[::-1]
+    big = int(book.arr_end.argmax())
+    largest = LargestAccount(account_id=book.snaps.accounts[big], name=book.names[big],
+                             arr=dollars(book.arr_end[big]), share=int(book.arr_end[big]) / end_total)
+    return Concentration(end_arr=dollars(end_total), active_accounts=int(book.active.sum()),
+                         largest_share=largest.share, top10_share=int(largest_first[:10].sum()) / end_total,
+                         largest_account=largest)
+
+
+def _curves(snaps: Snapshots) -> tuple[list[CohortRow], list[CurvePoint], list[SurvivalPoint], str]:
+    """Cohorts and the censored pooled curves (accounts with an unknown start left out)."""
     cohorts = cohort_matrix(snaps)
     durations, observed, start_col = tenure(snaps)
     truncated = (start_col == 0) & (snaps.source_kind != "stripe")
     logo_curve = kaplan_meier(durations[~truncated], observed[~truncated])
-    revenue_curve = _pooled_revenue(cohorts)
-    n_trunc = int(truncated.sum())
-    curve_note = (f"{n_trunc} account(s) already paying in {month_label(snaps.first)}, the first month of the file, "
-                  "have an unknown start and are left out of the pooled curves" if n_trunc else
-                  "every account's start is inside the data")
+    n_truncated = int(truncated.sum())
+    note = (f"{n_truncated} account(s) already paying in {month_label(snaps.first)}, the first month of the file, "
+            "have an unknown start and are left out of the pooled curves" if n_truncated else
+            "every account's start is inside the data")
+    return cohorts, _pooled_revenue(cohorts), logo_curve, note
 
-    # --- flags
-    decomposition = Decomposition(
-        start_arr=w.start_arr, churn=w.cohort_churn, contraction=w.cohort_contraction,
-        expansion=w.cohort_expansion, end_arr=w.end_arr_cohort,
-        churn_rate=_share(w.cohort_churn, w.start_arr), contraction_rate=_share(w.cohort_contraction, w.start_arr),
-        expansion_rate=_share(w.cohort_expansion, w.start_arr))
-    metrics = {"nrr": w.nrr, "grr": w.grr, "logo_retention": w.logo_retention,
+
+def _decomposition(window: RetentionWindow) -> Decomposition:
+    return Decomposition(
+        start_arr=window.start_arr, churn=window.cohort_churn, contraction=window.cohort_contraction,
+        expansion=window.cohort_expansion, end_arr=window.end_arr_cohort,
+        churn_rate=_share(window.cohort_churn, window.start_arr),
+        contraction_rate=_share(window.cohort_contraction, window.start_arr),
+        expansion_rate=_share(window.cohort_expansion, window.start_arr))
+
+
+def analyze(snaps: Snapshots, options: ChurnOptions, accounts: dict[str, AccountInfo] | None = None,
+            accounts_file: str | None = None) -> ChurnResult:
+    """The whole analysis on snapshots already read (pure; no file access)."""
+    cfg = _cfg()
+    if options.as_of is not None and snaps.last > options.as_of.year * 12 + options.as_of.month - 1:
+        snaps = snaps.until(month_label(options.as_of.year * 12 + options.as_of.month - 1))
+    as_of, warnings = _as_of_date(snaps, options.as_of)
+    window = retention_window(snaps, window_months=options.window)
+    book = _book(snaps, options.window, accounts, as_of)
+    warnings = list(snaps.warnings) + warnings + _accounts_file_warnings(book, accounts, as_of)
+    sig = _signals(book, cfg)
+    risk_list, candidate_list = _account_lists(book, sig, cfg, options.limit)
+    churn_list, churned, lost = _churned_in_window(book, options.limit)
+    segments = _segment_rows(book, options.window) if accounts is not None or snaps.segments else []
+    concentration = _concentration(book)
+    cohorts, revenue_curve, logo_curve, curve_note = _curves(snaps)
+    decomposition = _decomposition(window)
+    metrics = {"nrr": window.nrr, "grr": window.grr, "logo_retention": window.logo_retention,
                "contraction": decomposition.contraction_rate,
                "largest_customer_share": concentration.largest_share}
     flags = _retention_flags(metrics, options.window, as_of)
-    flags += _own_flags(cfg["flags"], w, concentration, a_s, a_e, names, snaps, at_risk, end_total,
-                        renewal_soon, days)
+    flags += _own_flags(cfg["flags"], window, concentration, book, sig.at_risk, sig.renewal_soon)
     severity = {"high": 0, "medium": 1, "low": 2}
     flags.sort(key=lambda f: severity[f.severity])  # stable: alert order, then the tool's own
-
-    risk_arr = int(a_e[at_risk].sum())
-    cand_arr = int(a_e[candidate].sum())
     return ChurnResult(
         as_of=as_of,
         source=SourceInfo(file=snaps.file, kind=snaps.source_kind, unit=snaps.unit, accounts=len(snaps.accounts),
                           first_period=month_label(snaps.first), last_period=month_label(snaps.last),
                           accounts_file=accounts_file),
-        window=WindowInfo(start=w.start, end=w.end, months=options.window),
-        nrr=w.nrr, grr=w.grr, logo_retention=w.logo_retention, cohort_size=w.cohort_size,
-        decomposition=decomposition, waterfall=w.waterfall, movements=w.movements,
+        window=WindowInfo(start=window.start, end=window.end, months=options.window),
+        nrr=window.nrr, grr=window.grr, logo_retention=window.logo_retention, cohort_size=window.cohort_size,
+        decomposition=decomposition, waterfall=window.waterfall, movements=window.movements,
         cohorts=cohorts, revenue_curve=revenue_curve, logo_curve=logo_curve, curve_note=curve_note,
         segments=segments, concentration=concentration,
-        at_risk=risk_list, expansion_candidates=cand_list, churned=churn_list,
+        at_risk=risk_list, expansion_candidates=candidate_list, churned=churn_list,
         totals=Totals(
-            at_risk=ListTotal(accounts=int(at_risk.sum()), arr=dollars(risk_arr), shown=len(risk_list)),
-            expansion_candidates=ListTotal(accounts=int(candidate.sum()), arr=dollars(cand_arr), shown=len(cand_list)),
+            at_risk=ListTotal(accounts=int(sig.at_risk.sum()), arr=dollars(int(book.arr_end[sig.at_risk].sum())),
+                              shown=len(risk_list)),
+            expansion_candidates=ListTotal(accounts=int(sig.candidate.sum()),
+                                           arr=dollars(int(book.arr_end[sig.candidate].sum())),
+                                           shown=len(candidate_list)),
             churned=ListTotal(accounts=int(churned.sum()), arr=dollars(int(lost.sum())), shown=len(churn_list))),
-        flags=flags, warnings=warnings,
+        flags=flags, warnings=warnings, currency=snaps.currency or "USD",
     )
 
 
@@ -483,49 +604,55 @@ def _pooled_revenue(cohorts: list[CohortRow]) -> list[CurvePoint]:
     return points
 
 
-def _own_flags(cfg: dict[str, Any], w, concentration: Concentration, a_s, a_e, names, snaps: Snapshots,
-               at_risk, end_total: int, renewal_soon, days) -> list[Flag]:
+def _own_flags(cfg: dict[str, Any], window: RetentionWindow, concentration: Concentration, book: _Book,
+               at_risk: "np.ndarray", renewal_soon: "np.ndarray") -> list[Flag]:
+    """The tool's own flags (its `churn_analyzer.flags` lines), beside the retention alerts."""
     import numpy as np
 
     flags: list[Flag] = []
+    arr_start, arr_end = book.arr_start, book.arr_end
     top10 = concentration.top10_share
     if top10 is not None and concentration.active_accounts > 10 and top10 > cfg["top10_share_above"]:
-        flags.append(Flag(id="top10_concentration", severity="medium", value=top10,
-                          threshold=cfg["top10_share_above"],
+        flags.append(Flag(id="top10_concentration", severity="medium", value=top10, unit="fraction",
+                          threshold=cfg["top10_share_above"], metric="top10_share",
                           message=f"the ten largest accounts hold {pct(top10)} of ARR (> {pct(cfg['top10_share_above'])})"))
-    cohort = a_s > 0
-    gains = np.where(cohort & (a_e > a_s), a_e - a_s, 0)
+    cohort = arr_start > 0
+    gains = np.where(cohort & (arr_end > arr_start), arr_end - arr_start, 0)
     total_gain = int(gains.sum())
     if total_gain > 0:
         i = int(gains.argmax())
         share = int(gains[i]) / total_gain
         if share > cfg["expansion_from_one_account_above"]:
-            start = int(a_s[cohort].sum())
-            without = (int(a_e[cohort].sum()) - int(a_e[i])) / (start - int(a_s[i])) if start > a_s[i] else None
-            label = names[i] or snaps.accounts[i]
-            flags.append(Flag(id="expansion_concentrated", severity="medium", value=share,
-                              threshold=cfg["expansion_from_one_account_above"],
+            start = int(arr_start[cohort].sum())
+            without = (int(arr_end[cohort].sum()) - int(arr_end[i])) / (start - int(arr_start[i])) \
+                if start > arr_start[i] else None
+            label = book.names[i] or book.snaps.accounts[i]
+            flags.append(Flag(id="expansion_concentrated", severity="medium", value=share, unit="fraction",
+                              threshold=cfg["expansion_from_one_account_above"], items=[book.snaps.accounts[i]],
                               message=f"{label} alone is {pct(share)} of the cohort's expansion; NRR without it "
                                       f"is {pct(without)}"))
+    end_total = int(arr_end.sum())
     if end_total > 0:
-        share = int(a_e[at_risk].sum()) / end_total
+        share = int(arr_end[at_risk].sum()) / end_total
         if share > cfg["at_risk_arr_share_above"]:
-            flags.append(Flag(id="at_risk_arr_high", severity="high", value=share, threshold=cfg["at_risk_arr_share_above"],
+            flags.append(Flag(id="at_risk_arr_high", severity="high", value=share, unit="fraction",
+                              threshold=cfg["at_risk_arr_share_above"], metric="at_risk_arr_share",
                               message=f"{pct(share)} of ending ARR carries a risk signal "
                                       f"(> {pct(cfg['at_risk_arr_share_above'])})"))
-    if w.cohort_size < cfg["small_cohort_below"]:
-        flags.append(Flag(id="small_cohort", severity="low", value=float(w.cohort_size),
-                          threshold=float(cfg["small_cohort_below"]),
-                          message=f"only {w.cohort_size} accounts at the window start; one churn moves logo "
-                                  f"retention by {pct(1 / w.cohort_size) if w.cohort_size else 'n/a'}"))
+    if window.cohort_size < cfg["small_cohort_below"]:
+        flags.append(Flag(id="small_cohort", severity="low", value=float(window.cohort_size), unit="count",
+                          threshold=float(cfg["small_cohort_below"]), metric="cohort_size",
+                          message=f"only {window.cohort_size} accounts at the window start; one churn moves logo "
+                                  f"retention by {pct(1 / window.cohort_size) if window.cohort_size else 'n/a'}"))
     largest = concentration.largest_account
     line = _concentration_line()
     if largest is not None and line is not None and largest.share > line:
-        i = snaps.accounts.index(largest.account_id)
+        i = book.snaps.accounts.index(largest.account_id)
         if renewal_soon[i]:
             flags.append(Flag(id="largest_account_renewal", severity="high", value=largest.share, threshold=line,
+                              unit="fraction", items=[largest.account_id],
                               message=f"{largest.name or largest.account_id} ({pct(largest.share)} of ARR) renews "
-                                      f"in {int(days[i])} days"))
+                                      f"in {int(book.days_to_renewal[i])} days"))
     return flags
 
 
@@ -560,66 +687,68 @@ def _is_bundled_sample(source: Source) -> bool:
         return False
 
 
-def _top(total: ListTotal) -> str:
-    """' (top 25 of 40)' when the list below was cut to --limit, else nothing."""
-    return f" (top {total.shown} of {total.accounts})" if total.shown < total.accounts else ""
-
-
-def render(result: ChurnResult) -> str:
+def render(result: ChurnResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
     r = result
+    money = currency_formatter(r.currency)
     wf = r.waterfall
+
+    def top(total: ListTotal) -> str:
+        """' (top 25 of 40)' when the list below was cut to --limit, else nothing."""
+        return T("top_of", shown=total.shown, total=total.accounts) if total.shown < total.accounts else ""
+
+    def reasons(items: list[str]) -> str:
+        return T("list_separator").join(T.say(item) for item in items)
+
+    d = r.decomposition
     lines = [
-        f"Churn and retention — {r.window.months}-month window {r.window.start} → {r.window.end} "
-        f"(as of {r.as_of}; {r.source.kind} {r.source.file})",
+        T("title", months=r.window.months, start=r.window.start, end=r.window.end, as_of=r.as_of,
+          kind=T.term(r.source.kind), file=r.source.file),
         "",
-        f"NRR {pct(r.nrr)}   GRR {pct(r.grr)}   Logo retention {pct(r.logo_retention)}   "
-        f"(cohort: {r.cohort_size} accounts, {usd(r.decomposition.start_arr)} ARR)",
-        f"  cohort S→E (the NRR/GRR basis): churn −{usd(r.decomposition.churn)} ({pct(r.decomposition.churn_rate)}), "
-        f"contraction −{usd(r.decomposition.contraction)} ({pct(r.decomposition.contraction_rate)}), "
-        f"expansion +{usd(r.decomposition.expansion)} ({pct(r.decomposition.expansion_rate)})",
+        T("headline", nrr=pct(r.nrr), grr=pct(r.grr), logos=pct(r.logo_retention), cohort=r.cohort_size,
+          arr=money(d.start_arr)),
+        T("decomposition", churn=money(d.churn), churn_rate=pct(d.churn_rate), contraction=money(d.contraction),
+          contraction_rate=pct(d.contraction_rate), expansion=money(d.expansion), expansion_rate=pct(d.expansion_rate)),
         "",
-        "ARR waterfall (every account, month by month, new logos included):",
-        f"  start {usd(wf.start)} + new {usd(wf.new)} + reactivation {usd(wf.reactivation)} "
-        f"+ expansion {usd(wf.expansion)} − contraction {usd(wf.contraction)} − churn {usd(wf.churn)} "
-        f"= end {usd(wf.end)}",
+        T("waterfall"),
+        T("waterfall_row", start=money(wf.start), new=money(wf.new), reactivation=money(wf.reactivation),
+          expansion=money(wf.expansion), contraction=money(wf.contraction), churn=money(wf.churn), end=money(wf.end)),
     ]
     c = r.concentration
     if c.largest_account:
-        lines += ["", f"Concentration: largest account {c.largest_account.name or c.largest_account.account_id} "
-                      f"{pct(c.largest_share)} of ARR; top 10 {pct(c.top10_share)} ({c.active_accounts} active accounts)"]
+        lines += ["", T("concentration", name=c.largest_account.name or c.largest_account.account_id,
+                        share=pct(c.largest_share), top10=pct(c.top10_share), active=c.active_accounts)]
     if r.segments:
-        lines += ["", "Segments (cohort at window start, churned accounts included):"]
-        width = max(len(s.segment) for s in r.segments)
+        lines += ["", T("segments")]
+        columns = max(width(s.segment) for s in r.segments)
         for s in r.segments:
-            lines.append(f"  {s.segment:<{width}}  NRR {pct(s.nrr):>6}  GRR {pct(s.grr):>6}  logos {pct(s.logo_retention):>6}"
-                         f"  cohort {s.cohort_size:>4}  ARR {usd(s.arr)}")
+            lines.append(T("segment_row", segment=pad(s.segment, columns), nrr=pct(s.nrr), grr=pct(s.grr),
+                           logos=pct(s.logo_retention), cohort=s.cohort_size, arr=money(s.arr)))
     curve = {p.month: p for p in r.logo_curve}
     marks = [k for k in (3, 6, 12) if k in curve]
     if marks:
-        lines += ["", "Logo survival (Kaplan–Meier, censored): " +
-                  ", ".join(f"month {k} {pct(curve[k].survival)}" for k in marks)]
+        lines += ["", T("survival", points=T("point_separator").join(
+            T("survival_point", month=k, value=pct(curve[k].survival)) for k in marks))]
     t = r.totals
     if r.at_risk:
-        lines += ["", f"At risk: {t.at_risk.accounts} accounts, {usd(t.at_risk.arr)} ARR"
-                      + _top(t.at_risk)]
+        lines += ["", T("at_risk", accounts=t.at_risk.accounts, arr=money(t.at_risk.arr), top=top(t.at_risk))]
         for a in r.at_risk:
-            lines.append(f"  {a.name or a.account_id} ({usd(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(T("account_row", name=a.name or a.account_id, arr=money(a.arr), reasons=reasons(a.reasons)))
     if r.expansion_candidates:
-        lines += ["", f"Expansion candidates: {t.expansion_candidates.accounts} accounts, "
-                      f"{usd(t.expansion_candidates.arr)} ARR"
-                      + _top(t.expansion_candidates)]
+        lines += ["", T("expansion", accounts=t.expansion_candidates.accounts, arr=money(t.expansion_candidates.arr),
+                        top=top(t.expansion_candidates))]
         for a in r.expansion_candidates:
-            lines.append(f"  {a.name or a.account_id} ({usd(a.arr)}): {'; '.join(a.reasons)}")
+            lines.append(T("account_row", name=a.name or a.account_id, arr=money(a.arr), reasons=reasons(a.reasons)))
     if r.churned:
-        lines += ["", f"Churned in the window: {t.churned.accounts} accounts, {usd(t.churned.arr)} ARR"
-                      + _top(t.churned)]
+        lines += ["", T("churned", accounts=t.churned.accounts, arr=money(t.churned.arr), top=top(t.churned))]
         for ch in r.churned:  # already cut to --limit by analyze; the heading says so
-            lines.append(f"  {ch.period} {ch.name or ch.account_id} ({usd(ch.arr_lost)})"
-                         + (f": {ch.reason}" if ch.reason else ""))
+            lines.append(T("churned_row", period=ch.period, name=ch.name or ch.account_id, arr=money(ch.arr_lost))
+                         + (T("churned_reason", reason=ch.reason) if ch.reason else ""))
     if r.flags:
-        lines += ["", "Flags:"] + [f"  [{f.severity}] {f.id}: {f.message}" for f in r.flags]
+        lines += ["", T("flags")] + [T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message))
+                                     for f in r.flags]
     if r.warnings:
-        lines += ["", "Notes:"] + [f"  {w}" for w in r.warnings]
+        lines += ["", T("notes")] + [T("note_line", text=T.say(w)) for w in r.warnings]
     return "\n".join(lines)
 
 
@@ -661,7 +790,7 @@ def _draw_retention(result: ChurnResult, fig: Any, left: Any, right: Any, ticker
 
 SPEC = ToolSpec(
     name=NAME,
-    summary="Churn and retention from revenue snapshots: NRR, GRR, waterfall, cohorts, at-risk",
+    summary=summary_of(NAME),
     role="cro",
     input_help=("revenue snapshots CSV/JSON, one row per account per month (account_id, period YYYY-MM, "
                 "mrr or arr), or a Stripe subscriptions CSV export"),

@@ -25,6 +25,7 @@ of csuite/data/thresholds.yaml (ratios, ramp, buffer, lead time, costs, the mana
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 import math
 from collections import Counter
 from datetime import date
@@ -44,8 +45,26 @@ from csuite.io.tables import (
     resolve_columns,
 )
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
+from csuite.knowledge.bilingual import LANGS, Lang, pick
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Money, Percent, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Days,
+    Headcount,
+    Money,
+    MonthCount,
+    Percent,
+    Quantity,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
 
 NAME = "cs_coverage_calculator"
 MODEL_ORDER = ("named_exec", "named", "pooled", "tech_touch")   # highest touch first
@@ -99,22 +118,23 @@ class TierCoverage(BaseModel):
     tier: str
     coverage_model: str
     model_label: str
-    accounts: int
-    arr: float
-    current_csms: int
-    arr_growth: float
-    account_growth: float
-    arr_per_csm: float
-    accounts_per_csm: int
-    ramp_months: int
-    binding_constraint: str = Field(description="'arr' or 'accounts': which ratio sets the need now")
-    required_csms_now: float = Field(description="FTE incl. buffer")
-    required_csms_12m: float
-    accounts_12m: float
-    arr_12m: float
-    gap_now: float = Field(description="required FTE now - current CSMs (positive: short)")
-    gap_12m: float
-    hires_planned: int
+    accounts: Count
+    arr: Amount
+    current_csms: Count
+    arr_growth: Share
+    account_growth: Share
+    arr_per_csm: Amount
+    accounts_per_csm: Count
+    ramp_months: MonthCount
+    min_accounts_per_csm: Count | None = Field(description="the fewest accounts one CSM is staffed for (caps the need)")
+    binding_constraint: str = Field(description="'arr', 'accounts' or 'account_cap': which limit sets the need now")
+    required_csms_now: Headcount = Field(description="FTE incl. buffer")
+    required_csms_12m: Headcount
+    accounts_12m: Quantity
+    arr_12m: Amount
+    gap_now: Headcount = Field(description="required FTE now - current CSMs (positive: short)")
+    gap_12m: Headcount
+    hires_planned: Count
     by_model: dict[str, float] = Field(description="FTE now (incl. buffer) under each coverage model")
 
 
@@ -126,40 +146,40 @@ class Hire(BaseModel):
     open_req_month: str
     start_month: str
     ready_month: str
-    late_months: int = Field(description="months between need and full productivity (0 = on time)")
+    late_months: MonthCount = Field(description="months between need and full productivity (0 = on time)")
     reason: str
 
 
 class MonthRow(BaseModel):
     month: str
-    required_csms: int
-    csms_on_payroll: int
-    ramped_csms: int
-    shortfall: int
-    reqs_opened: int
-    csm_starts: int
-    managers_required: int
-    managers_on_payroll: int
-    manager_starts: int
-    incremental_cost: float
-    cumulative_incremental_cost: float
+    required_csms: Count
+    csms_on_payroll: Count
+    ramped_csms: Count
+    shortfall: Count
+    reqs_opened: Count
+    csm_starts: Count
+    managers_required: Count
+    managers_on_payroll: Count
+    manager_starts: Count
+    incremental_cost: Amount
+    cumulative_incremental_cost: Amount
 
 
 class Totals(BaseModel):
-    accounts: int
-    arr: float
-    current_csms: int
-    current_managers: int
-    required_fte_now: float
-    required_csms_now: int
-    required_fte_12m: float
-    required_csms_12m: int
-    gap_now: int = Field(description="required CSMs now - current (negative: surplus)")
-    gap_12m: int
-    managers_required_now: int
-    managers_required_12m: int
-    csm_hires: int
-    manager_hires: int
+    accounts: Count
+    arr: Amount
+    current_csms: Count
+    current_managers: Count
+    required_fte_now: Headcount
+    required_csms_now: Count
+    required_fte_12m: Headcount
+    required_csms_12m: Count
+    gap_now: Count = Field(description="required CSMs now - current (negative: surplus)")
+    gap_12m: Count
+    managers_required_now: Count
+    managers_required_12m: Count
+    csm_hires: Count
+    manager_hires: Count
 
 
 class CoverageResult(ToolResult):
@@ -167,21 +187,21 @@ class CoverageResult(ToolResult):
     as_of: date
     start_month: str
     month_12: str
-    buffer: float
-    hire_ahead_days: int
-    lead_months: int
-    csm_annual_cost: float
-    manager_annual_cost: float
+    buffer: Share
+    hire_ahead_days: Days
+    lead_months: MonthCount
+    csm_annual_cost: Amount
+    manager_annual_cost: Amount
     manager_rule: str
     tiers: list[TierCoverage]
     totals: Totals
     months: list[MonthRow]
     hires: list[Hire]
-    hires_total: int
-    hires_omitted: int
-    hires_by_tier: dict[str, int]
-    incremental_cost_12m: float = Field(description="sum of the 12 monthly incremental costs")
-    incremental_run_rate_12m: float = Field(description="annual cost of the people added by month 12")
+    hires_total: Count
+    hires_omitted: Count
+    hires_by_tier: dict[str, Count]
+    incremental_cost_12m: Amount = Field(description="sum of the 12 monthly incremental costs")
+    incremental_run_rate_12m: Amount = Field(description="annual cost of the people added by month 12")
     rebalancing: list[str]
 
 
@@ -191,7 +211,7 @@ class CoverageResult(ToolResult):
 
 class _Tier:
     __slots__ = ("name", "key", "row", "model", "accounts", "arr", "current", "g_arr", "g_acc",
-                 "arr_per", "acc_per", "ramp", "grew_default")
+                 "arr_per", "acc_per", "min_acc", "ramp", "grew_default")
 
     def __init__(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -202,10 +222,15 @@ def model_key(text: object, cfg: dict[str, Any]) -> str | None:
     """'Named + Executive Sponsor', 'tech-touch', 'POOLED' -> the YAML model key, or None."""
     key = canonical_key(str(text))
     for model, spellings in cfg["model_aliases"].items():
-        if key in {canonical_key(s) for s in [model, *spellings]} or key == canonical_key(
-                cfg["models"][model]["label"]):
+        labels = [pick(cfg["models"][model]["label"], lang) for lang in LANGS]
+        if key in {canonical_key(s) for s in [model, *spellings, *labels]}:
             return model
     return None
+
+
+def model_label(model: str, lang: Lang = "en") -> str:
+    """A coverage model's name in `lang` ("Named + executive sponsor", "专属 + 高管负责人")."""
+    return pick(config()["models"][model]["label"], lang)
 
 
 def _book_table(source: Source) -> Table:
@@ -268,7 +293,7 @@ def read_book(source: Source, options: CoverageOptions, cfg: dict[str, Any]) -> 
                 model = model_key(raw, cfg)
                 if model is None:
                     raise InputError(f"unknown coverage model '{raw}' (use one of: "
-                                     f"{', '.join(models[m]['label'] for m in MODEL_ORDER)})")
+                                     f"{', '.join(model_label(m) for m in MODEL_ORDER)})")
             else:
                 field = "tier"
                 model = defaults.get(key)
@@ -315,6 +340,7 @@ def read_book(source: Source, options: CoverageOptions, cfg: dict[str, Any]) -> 
             flat.append(name)
         tiers.append(_Tier(name=name, key=key, row=line, model=model, accounts=accounts, arr=arr,
                            current=current, g_arr=g_arr, g_acc=g_acc, arr_per=arr_per, acc_per=acc_per,
+                           min_acc=models[model].get("min_accounts_per_csm"),
                            ramp=int(models[model]["ramp_months"]), grew_default=default_used))
     return tiers, table, flat
 
@@ -331,9 +357,24 @@ def _required(row: dict[str, Any], mapping: dict[str, str], fieldname: str) -> A
 
 
 def required_fte(arr: float, accounts: float, arr_per_csm: float, accounts_per_csm: float,
-                 buffer: float) -> float:
-    """max(ARR / ARR per CSM, accounts / accounts per CSM) x (1 + buffer)."""
-    return max(arr / arr_per_csm, accounts / accounts_per_csm) * (1 + buffer)
+                 buffer: float, min_accounts_per_csm: float | None = None) -> float:
+    """min(max(ARR ÷ ARR per CSM, accounts ÷ accounts per CSM) × (1 + buffer),
+    accounts ÷ min accounts per CSM): the book's size in ARR or accounts, whichever needs more,
+    capped so no CSM is staffed for fewer than `min_accounts_per_csm` accounts."""
+    need = max(arr / arr_per_csm, accounts / accounts_per_csm) * (1 + buffer)
+    if min_accounts_per_csm:
+        # The fewest accounts a CSM is staffed for never exceeds the most (an override can lower it).
+        need = min(need, accounts / min(min_accounts_per_csm, accounts_per_csm))
+    return need
+
+
+def binding_constraint(arr: float, accounts: float, arr_per_csm: float, accounts_per_csm: float, buffer: float,
+                       min_accounts_per_csm: float | None) -> str:
+    """Which limit sets a tier's need: 'arr', 'accounts' or 'account_cap'."""
+    uncapped = required_fte(arr, accounts, arr_per_csm, accounts_per_csm, buffer)
+    if min_accounts_per_csm and uncapped > accounts / min(min_accounts_per_csm, accounts_per_csm):
+        return "account_cap"
+    return "arr" if arr / arr_per_csm >= accounts / accounts_per_csm else "accounts"
 
 
 def headcount(fte: float) -> int:
@@ -365,11 +406,199 @@ def lead_months(days: int) -> int:
 def _tier_fte(t: _Tier, month: int, buffer: float) -> float:
     arr = t.arr * (1 + t.g_arr) ** (month / 12)
     accounts = t.accounts * (1 + t.g_acc) ** (month / 12)
-    return required_fte(arr, accounts, t.arr_per, t.acc_per, buffer)
+    return required_fte(arr, accounts, t.arr_per, t.acc_per, buffer, t.min_acc)
 
 
 # --------------------------------------------------------------------------------------------
 # Run
+
+
+@dataclass
+class _Settings:
+    """The plan's parameters: options over thresholds.yaml defaults."""
+
+    buffer: float
+    horizon: int
+    ahead_days: int
+    lead: int
+    csm_cost: float
+    manager_cost: float
+    reqs_per_month: int | None
+    limit: int
+    rule: dict[str, Any]
+    models: dict[str, Any]
+    as_of: date
+    current_managers: int
+
+    def label(self, month: int) -> str:
+        """'YYYY-MM' of plan month `month` (0 is the as-of month)."""
+        return f"{add_months(self.as_of.replace(day=1), month):%Y-%m}"
+
+
+def _settings(options: CoverageOptions, cfg: dict[str, Any], warnings: list[str]) -> _Settings:
+    as_of = options.as_of
+    if as_of is None:
+        as_of = date.today()
+        warnings.append(f"no --as-of given: the plan starts in the current month ({as_of:%Y-%m})")
+    ahead_days = int(cfg["hire_ahead_days"])
+    return _Settings(
+        buffer=float(cfg["buffer"]) if options.buffer is None else options.buffer,
+        horizon=int(cfg["horizon_months"]), ahead_days=ahead_days, lead=lead_months(ahead_days),
+        csm_cost=float(cfg["csm_annual_cost"]) if options.csm_cost is None else options.csm_cost,
+        manager_cost=float(cfg["manager_annual_cost"]) if options.manager_cost is None else options.manager_cost,
+        reqs_per_month=options.max_reqs_per_month or cfg.get("max_new_reqs_per_month"),
+        limit=options.limit or int(cfg["plan_row_limit"]), rule=cfg["manager_rule"], models=cfg["models"],
+        as_of=as_of, current_managers=options.current_managers)
+
+
+class _RequisitionSlots:
+    """Requisitions opened per month, at most `cap` a month (None: no limit)."""
+
+    def __init__(self, cap: int | None) -> None:
+        self.cap = cap
+        self.opened: dict[int, int] = {}
+        self.full_until: dict[int, int] = {}   # month -> a later month worth trying (months that are full)
+
+    def take(self, month: int) -> int:
+        """Open one requisition in the first month from `month` with a slot left (path-compressed)."""
+        path = []
+        while self.cap and self.opened.get(month, 0) >= self.cap:
+            path.append(month)
+            month = self.full_until.get(month, month + 1)
+        for m in path:
+            self.full_until[m] = month
+        if month > MAX_PLAN_MONTHS:
+            raise UsageError(f"--max-reqs-per-month {self.cap} cannot open the requisitions this book "
+                             f"needs within {MAX_PLAN_MONTHS // 12} years; raise the limit")
+        self.opened[month] = self.opened.get(month, 0) + 1
+        return month
+
+
+@dataclass
+class _CsmPlan:
+    hires: list[tuple[int, Hire]]   # (tier index, hire)
+    opens: list[int]
+    starts: list[int]
+    readies: list[int]
+
+
+def _csm_hire(tier: _Tier, index: int, needed: int, open_month: int, uncovered: float, need: list[int],
+              current: int, s: _Settings) -> Hire:
+    start_month = open_month + s.lead
+    ready = start_month + tier.ramp
+    late = max(0, ready - needed)
+    if needed == 0:
+        reason = f"gap today: team needs {need[0]} CSMs, has {current}; {tier.name} is {uncovered:.2f} FTE short"
+    else:
+        reason = (f"growth: team needs {need[needed]} CSMs by {s.label(needed)}; {tier.name} has the largest "
+                  f"uncovered need ({uncovered:.2f} FTE)")
+    if late:
+        reason += f"; covered {late} month{'s' if late != 1 else ''} late, from {s.label(ready)}"
+    return Hire(role="csm", tier=tier.name, coverage_model=tier.model, needed_month=s.label(needed),
+                open_req_month=s.label(open_month), start_month=s.label(start_month), ready_month=s.label(ready),
+                late_months=late, reason=reason)
+
+
+def plan_csm_hires(tiers: list[_Tier], fte: list[list[float]], need: list[int], current: int,
+                   s: _Settings) -> _CsmPlan:
+    """CSM hires in order of the month they are needed (today's gaps first), each to the tier with
+    the largest FTE deficit (ties: higher-touch model, then book order), opened ramp + lead time
+    before the need."""
+    rank = {m: i for i, m in enumerate(MODEL_ORDER)}
+    slots = _RequisitionSlots(s.reqs_per_month)
+    assigned = [t.current for t in tiers]
+    plan = _CsmPlan(hires=[], opens=[], starts=[], readies=[])
+    for month in range(s.horizon + 1):
+        shortfall = need[month] - current - len(plan.hires)
+        if shortfall <= 0:
+            continue
+        heap = [(-round(fte[i][month] - assigned[i], 9), rank[t.model], i) for i, t in enumerate(tiers)]
+        heapq.heapify(heap)
+        for _ in range(shortfall):
+            _, model_rank, index = heapq.heappop(heap)
+            tier = tiers[index]
+            open_month = slots.take(max(0, month - tier.ramp - s.lead))
+            hire = _csm_hire(tier, index, month, open_month, fte[index][month] - assigned[index], need, current, s)
+            plan.hires.append((index, hire))
+            plan.opens.append(open_month)
+            plan.starts.append(open_month + s.lead)
+            plan.readies.append(open_month + s.lead + tier.ramp)
+            assigned[index] += 1
+            heapq.heappush(heap, (-round(fte[index][month] - assigned[index], 9), model_rank, index))
+    return plan
+
+
+def plan_managers(payroll: list[int], s: _Settings) -> tuple[list[Hire], list[int]]:
+    """Manager hires by the one rule, for the CSMs on payroll each month: (hires, start months)."""
+    hires: list[Hire] = []
+    starts: list[int] = []
+    for month in range(s.horizon + 1):
+        required = managers_needed(payroll[month], s.rule)
+        while s.current_managers + len(hires) < required:
+            open_month = max(0, month - s.lead)
+            start_month = open_month + s.lead
+            late = max(0, start_month - month)
+            reason = f"{payroll[month]} CSMs on payroll by {s.label(month)}: {manager_rule_statement(s.rule)}"
+            if late:
+                reason += f" (in seat {late} month{'s' if late != 1 else ''} late)"
+            hires.append(Hire(role="manager", tier=None, coverage_model=None, needed_month=s.label(month),
+                              open_req_month=s.label(open_month), start_month=s.label(start_month),
+                              ready_month=s.label(start_month), late_months=late, reason=reason))
+            starts.append(start_month)
+    return hires, starts
+
+
+def _month_rows(need: list[int], payroll: list[int], ramped: list[int], plan: _CsmPlan, manager_payroll: list[int],
+                manager_starts: list[int], current: int, s: _Settings) -> list[MonthRow]:
+    months: list[MonthRow] = []
+    cumulative = 0.0
+    for k in range(s.horizon):
+        cost = ((payroll[k] - current) * s.csm_cost + (manager_payroll[k] - s.current_managers) * s.manager_cost) / 12
+        cumulative += cost
+        months.append(MonthRow(
+            month=s.label(k), required_csms=need[k], csms_on_payroll=payroll[k], ramped_csms=ramped[k],
+            shortfall=max(0, need[k] - ramped[k]), reqs_opened=sum(1 for o in plan.opens if o == k),
+            csm_starts=sum(1 for st in plan.starts if st == k), managers_required=managers_needed(payroll[k], s.rule),
+            managers_on_payroll=manager_payroll[k], manager_starts=sum(1 for st in manager_starts if st == k),
+            incremental_cost=cost, cumulative_incremental_cost=cumulative))
+    return months
+
+
+def _tier_rows(tiers: list[_Tier], fte: list[list[float]], hires_per_tier: list[int], s: _Settings) -> list[TierCoverage]:
+    rows = []
+    for i, t in enumerate(tiers):
+        now, later = fte[i][0], fte[i][s.horizon]
+        rows.append(TierCoverage(
+            tier=t.name, coverage_model=t.model, model_label=model_label(t.model),
+            accounts=t.accounts, arr=t.arr, current_csms=t.current, arr_growth=t.g_arr,
+            account_growth=t.g_acc, arr_per_csm=t.arr_per, accounts_per_csm=t.acc_per, ramp_months=t.ramp,
+            binding_constraint=binding_constraint(t.arr, t.accounts, t.arr_per, t.acc_per, s.buffer, t.min_acc),
+            min_accounts_per_csm=t.min_acc, required_csms_now=now, required_csms_12m=later,
+            accounts_12m=t.accounts * (1 + t.g_acc), arr_12m=t.arr * (1 + t.g_arr),
+            gap_now=now - t.current, gap_12m=later - t.current, hires_planned=hires_per_tier[i],
+            by_model={m: required_fte(t.arr, t.accounts, float(s.models[m]["arr_per_csm"]),
+                                      float(s.models[m]["accounts_per_csm"]), s.buffer,
+                                      s.models[m].get("min_accounts_per_csm")) for m in MODEL_ORDER}))
+    return rows
+
+
+def _rebalancing(tiers: list[_Tier], fte: list[list[float]], plan: _CsmPlan, need: list[int], current: int,
+                 min_shift: float, today: str) -> list[str]:
+    """Capacity sitting in one tier while another is short: say so instead of hiring for it."""
+    over = [(t, -(fte[i][0] - t.current)) for i, t in enumerate(tiers) if t.current - fte[i][0] >= min_shift]
+    today_hires = Counter(j for j, h in plan.hires if h.needed_month == today)
+    under = [(t, fte[i][0] - t.current - today_hires[i]) for i, t in enumerate(tiers)]
+    under = [(t, gap) for t, gap in under if gap >= min_shift]
+    notes = []
+    if over and under:
+        notes.append("Spare capacity today in " + ", ".join(f"{t.name} (+{v:.1f} FTE)" for t, v in over)
+                     + "; shortfall not covered by today's hires in "
+                     + ", ".join(f"{t.name} ({v:.1f} FTE)" for t, v in under)
+                     + ": move accounts between CSMs before hiring more.")
+    if current > need[0]:
+        notes.append(f"The team has {current} CSMs for a need of {need[0]} today: no hire until growth uses the "
+                     "surplus.")
+    return notes
 
 
 def run(source: Source, options: CoverageOptions | None = None) -> CoverageResult:
@@ -377,264 +606,116 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
     cfg = config()
     tiers, table, flat = read_book(source, options, cfg)
     warnings = list(table.warnings)
-    buffer = float(cfg["buffer"]) if options.buffer is None else options.buffer
-    horizon = int(cfg["horizon_months"])
-    ahead_days = int(cfg["hire_ahead_days"])
-    lead = lead_months(ahead_days)
-    csm_cost = float(cfg["csm_annual_cost"]) if options.csm_cost is None else options.csm_cost
-    mgr_cost = float(cfg["manager_annual_cost"]) if options.manager_cost is None else options.manager_cost
-    cap = options.max_reqs_per_month or cfg.get("max_new_reqs_per_month")
-    limit = options.limit or int(cfg["plan_row_limit"])
-    rule = cfg["manager_rule"]
-    models = cfg["models"]
-
-    if options.as_of is None:
-        as_of = date.today()
-        warnings.append(f"no --as-of given: the plan starts in the current month ({as_of:%Y-%m})")
-    else:
-        as_of = options.as_of
-    start = as_of.replace(day=1)
-
-    def label(month: int) -> str:
-        return f"{add_months(start, month):%Y-%m}"
-
+    s = _settings(options, cfg, warnings)
     if flat:
-        warnings.append(f"no growth given for {', '.join(flat)}: assumed flat (pass --growth or "
-                        "add a growth column)")
-
+        warnings.append(f"no growth given for {', '.join(flat)}: assumed flat (pass --growth or add a growth column)")
     # FTE per tier per month, months 0..horizon (month `horizon` is "at 12 months").
-    fte = [[_tier_fte(t, k, buffer) for k in range(horizon + 1)] for t in tiers]
-    need = [headcount(math.fsum(f[k] for f in fte)) for k in range(horizon + 1)]
+    fte = [[_tier_fte(t, k, s.buffer) for k in range(s.horizon + 1)] for t in tiers]
+    need = [headcount(math.fsum(f[k] for f in fte)) for k in range(s.horizon + 1)]
     current = sum(t.current for t in tiers)
-    rank = {m: i for i, m in enumerate(MODEL_ORDER)}
-
-    # CSM hires, planned in order of the month they are needed: today's gaps first.
-    reqs_in_month: dict[int, int] = {}
-    assigned = [t.current for t in tiers]
-    hires: list[tuple[int, Hire]] = []   # (tier index, hire)
-    opens: list[int] = []
-    starts: list[int] = []
-    readies: list[int] = []
-    full_until: dict[int, int] = {}     # month -> a later month worth trying (months that are full)
-
-    def free_month(month: int) -> int:
-        """The first month from `month` with a requisition slot left (path-compressed)."""
-        path = []
-        while cap and reqs_in_month.get(month, 0) >= cap:
-            path.append(month)
-            month = full_until.get(month, month + 1)
-        for m in path:
-            full_until[m] = month
-        if month > MAX_PLAN_MONTHS:
-            raise UsageError(f"--max-reqs-per-month {cap} cannot open the requisitions this book "
-                             f"needs within {MAX_PLAN_MONTHS // 12} years; raise the limit")
-        return month
-
-    for k in range(horizon + 1):
-        shortfall = need[k] - current - len(hires)
-        if shortfall <= 0:
-            continue
-        # Largest FTE deficit first; ties: higher-touch model, then book order.
-        heap = [(-round(fte[i][k] - assigned[i], 9), rank[t.model], i) for i, t in enumerate(tiers)]
-        heapq.heapify(heap)
-        for _ in range(shortfall):
-            _, model_rank, index = heapq.heappop(heap)
-            t = tiers[index]
-            ideal_open = k - t.ramp - lead
-            open_month = free_month(max(0, ideal_open))
-            reqs_in_month[open_month] = reqs_in_month.get(open_month, 0) + 1
-            start_month = open_month + lead
-            ready = start_month + t.ramp
-            late = max(0, ready - k)
-            uncovered = fte[index][k] - assigned[index]
-            if k == 0:
-                reason = f"gap today: team needs {need[0]} CSMs, has {current}; {t.name} is " \
-                         f"{uncovered:.2f} FTE short"
-            else:
-                reason = f"growth: team needs {need[k]} CSMs by {label(k)}; {t.name} has the " \
-                         f"largest uncovered need ({uncovered:.2f} FTE)"
-            if late:
-                reason += f"; covered {late} month{'s' if late != 1 else ''} late, from {label(ready)}"
-            hires.append((index, Hire(
-                role="csm", tier=t.name, coverage_model=t.model, needed_month=label(k),
-                open_req_month=label(open_month), start_month=label(start_month),
-                ready_month=label(ready), late_months=late, reason=reason)))
-            opens.append(open_month)
-            starts.append(start_month)
-            readies.append(ready)
-            assigned[index] += 1
-            heapq.heappush(heap, (-round(fte[index][k] - assigned[index], 9), model_rank, index))
-
-    payroll = [current + sum(1 for s in starts if s <= k) for k in range(horizon + 1)]
-    ramped = [current + sum(1 for r in readies if r <= k) for k in range(horizon + 1)]
-
-    # Managers, by the one rule, for the CSMs on payroll each month.
-    mgr_hires: list[Hire] = []
-    mgr_starts: list[int] = []
-    for k in range(horizon + 1):
-        required = managers_needed(payroll[k], rule)
-        while options.current_managers + len(mgr_hires) < required:
-            open_month = max(0, k - lead)
-            start_month = open_month + lead
-            late = max(0, start_month - k)
-            reason = f"{payroll[k]} CSMs on payroll by {label(k)}: {manager_rule_statement(rule)}"
-            if late:
-                reason += f" (in seat {late} month{'s' if late != 1 else ''} late)"
-            mgr_hires.append(Hire(role="manager", tier=None, coverage_model=None,
-                                  needed_month=label(k), open_req_month=label(open_month),
-                                  start_month=label(start_month), ready_month=label(start_month),
-                                  late_months=late, reason=reason))
-            mgr_starts.append(start_month)
-    mgr_payroll = [options.current_managers + sum(1 for s in mgr_starts if s <= k)
-                   for k in range(horizon + 1)]
-
-    months: list[MonthRow] = []
-    cumulative = 0.0
-    for k in range(horizon):
-        cost = ((payroll[k] - current) * csm_cost + (mgr_payroll[k] - options.current_managers)
-                * mgr_cost) / 12
-        cumulative += cost
-        months.append(MonthRow(
-            month=label(k), required_csms=need[k], csms_on_payroll=payroll[k], ramped_csms=ramped[k],
-            shortfall=max(0, need[k] - ramped[k]), reqs_opened=sum(1 for o in opens if o == k),
-            csm_starts=sum(1 for s in starts if s == k), managers_required=managers_needed(payroll[k], rule),
-            managers_on_payroll=mgr_payroll[k], manager_starts=sum(1 for s in mgr_starts if s == k),
-            incremental_cost=cost, cumulative_incremental_cost=cumulative))
-
+    plan = plan_csm_hires(tiers, fte, need, current, s)
+    payroll = [current + sum(1 for st in plan.starts if st <= k) for k in range(s.horizon + 1)]
+    ramped = [current + sum(1 for r in plan.readies if r <= k) for k in range(s.horizon + 1)]
+    manager_hires, manager_starts = plan_managers(payroll, s)
+    manager_payroll = [s.current_managers + sum(1 for st in manager_starts if st <= k) for k in range(s.horizon + 1)]
+    months = _month_rows(need, payroll, ramped, plan, manager_payroll, manager_starts, current, s)
     hires_per_tier = [0] * len(tiers)
-    for index, _ in hires:
+    for index, _ in plan.hires:
         hires_per_tier[index] += 1
-    tier_rows = []
-    for i, t in enumerate(tiers):
-        now, later = fte[i][0], fte[i][horizon]
-        tier_rows.append(TierCoverage(
-            tier=t.name, coverage_model=t.model, model_label=models[t.model]["label"],
-            accounts=t.accounts, arr=t.arr, current_csms=t.current, arr_growth=t.g_arr,
-            account_growth=t.g_acc, arr_per_csm=t.arr_per, accounts_per_csm=t.acc_per, ramp_months=t.ramp,
-            binding_constraint="arr" if t.arr / t.arr_per >= t.accounts / t.acc_per else "accounts",
-            required_csms_now=now, required_csms_12m=later,
-            accounts_12m=t.accounts * (1 + t.g_acc), arr_12m=t.arr * (1 + t.g_arr),
-            gap_now=now - t.current, gap_12m=later - t.current, hires_planned=hires_per_tier[i],
-            by_model={m: required_fte(t.arr, t.accounts, float(models[m]["arr_per_csm"]),
-                                      float(models[m]["accounts_per_csm"]), buffer) for m in MODEL_ORDER},
-        ))
-
-    # Capacity sitting in one tier while another is short: say so instead of hiring for it.
-    min_shift = float(cfg["rebalance_min_fte"])
-    over = [(t, -(fte[i][0] - t.current)) for i, t in enumerate(tiers) if t.current - fte[i][0] >= min_shift]
-    today_hires = Counter(j for j, h in hires if h.needed_month == label(0))
-    under = [(t, fte[i][0] - t.current - today_hires[i]) for i, t in enumerate(tiers)]
-    under = [(t, gap) for t, gap in under if gap >= min_shift]
-    rebalancing = []
-    if over and under:
-        rebalancing.append(
-            "Spare capacity today in " + ", ".join(f"{t.name} (+{v:.1f} FTE)" for t, v in over)
-            + "; shortfall not covered by today's hires in "
-            + ", ".join(f"{t.name} ({v:.1f} FTE)" for t, v in under)
-            + ": move accounts between CSMs before hiring more.")
-    if current > need[0]:
-        rebalancing.append(f"The team has {current} CSMs for a need of {need[0]} today: no hire "
-                           "until growth uses the surplus.")
-
-    all_hires = [h for _, h in hires] + mgr_hires
+    all_hires = [h for _, h in plan.hires] + manager_hires
     all_hires.sort(key=lambda h: (h.open_req_month, h.role != "csm", h.needed_month))
     by_tier: dict[str, int] = {t.name: hires_per_tier[i] for i, t in enumerate(tiers)}
-    by_tier["managers"] = len(mgr_hires)
+    by_tier["managers"] = len(manager_hires)
     totals = Totals(
         accounts=sum(t.accounts for t in tiers), arr=math.fsum(t.arr for t in tiers),
-        current_csms=current, current_managers=options.current_managers,
+        current_csms=current, current_managers=s.current_managers,
         required_fte_now=math.fsum(f[0] for f in fte), required_csms_now=need[0],
-        required_fte_12m=math.fsum(f[horizon] for f in fte), required_csms_12m=need[horizon],
-        gap_now=need[0] - current, gap_12m=need[horizon] - current,
-        managers_required_now=managers_needed(current, rule),
-        managers_required_12m=managers_needed(payroll[horizon], rule),
-        csm_hires=len(hires), manager_hires=len(mgr_hires),
-    )
-    if any(h.late_months for _, h in hires):
+        required_fte_12m=math.fsum(f[s.horizon] for f in fte), required_csms_12m=need[s.horizon],
+        gap_now=need[0] - current, gap_12m=need[s.horizon] - current,
+        managers_required_now=managers_needed(current, s.rule),
+        managers_required_12m=managers_needed(payroll[s.horizon], s.rule),
+        csm_hires=len(plan.hires), manager_hires=len(manager_hires))
+    if any(h.late_months for _, h in plan.hires):
         warnings.append("some capacity arrives after it is needed (gaps today, or growth sooner "
-                        f"than ramp + {ahead_days}-day hiring allows): see late_months")
+                        f"than ramp + {s.ahead_days}-day hiring allows): see late_months")
     return CoverageResult(
-        source=table.file, as_of=as_of, start_month=label(0), month_12=label(horizon), buffer=buffer,
-        hire_ahead_days=ahead_days, lead_months=lead, csm_annual_cost=csm_cost,
-        manager_annual_cost=mgr_cost, manager_rule=manager_rule_statement(rule), tiers=tier_rows, totals=totals,
-        months=months, hires=all_hires[:limit], hires_total=len(all_hires),
-        hires_omitted=max(0, len(all_hires) - limit), hires_by_tier=by_tier,
+        source=table.file, as_of=s.as_of, start_month=s.label(0), month_12=s.label(s.horizon), buffer=s.buffer,
+        hire_ahead_days=s.ahead_days, lead_months=s.lead, csm_annual_cost=s.csm_cost,
+        manager_annual_cost=s.manager_cost, manager_rule=manager_rule_statement(s.rule),
+        tiers=_tier_rows(tiers, fte, hires_per_tier, s), totals=totals, months=months, hires=all_hires[:s.limit],
+        hires_total=len(all_hires), hires_omitted=max(0, len(all_hires) - s.limit), hires_by_tier=by_tier,
         incremental_cost_12m=math.fsum(m.incremental_cost for m in months),
-        incremental_run_rate_12m=(payroll[horizon] - current) * csm_cost
-        + (mgr_payroll[horizon] - options.current_managers) * mgr_cost,
-        rebalancing=rebalancing, warnings=warnings,
-    )
+        incremental_run_rate_12m=(payroll[s.horizon] - current) * s.csm_cost
+        + (manager_payroll[s.horizon] - s.current_managers) * s.manager_cost,
+        rebalancing=_rebalancing(tiers, fte, plan, need, current, float(cfg["rebalance_min_fte"]), s.label(0)),
+        warnings=warnings)
 
 
 # --------------------------------------------------------------------------------------------
 # Render
 
 
-def render(result: CoverageResult) -> str:  # type: ignore[override]
+def render(result: CoverageResult, lang: Lang = "en") -> str:  # type: ignore[override]
+    T = ToolTexts(NAME, lang)
     t = result.totals
     tier_limit = int(config()["tier_row_limit"])
+
+    def header(columns: list[tuple[str, int, bool]]) -> str:
+        return " ".join(pad(T(key), size, right=right) for key, size, right in columns)
+
     lines = [
-        f"CS coverage from {result.start_month}: {t.accounts:,} accounts, ARR {usd(t.arr)}, "
-        f"{t.current_csms} CSMs today",
-        f"Need {t.required_csms_now} CSMs now ({t.required_fte_now:.2f} FTE incl. {result.buffer:.0%} "
-        f"buffer) and {t.required_csms_12m} by {result.month_12} ({t.required_fte_12m:.2f} FTE): "
-        f"gap {t.gap_now:+d} now, {t.gap_12m:+d} at 12 months",
+        T("headline", start=result.start_month, accounts=f"{t.accounts:,}", arr=usd(t.arr), csms=t.current_csms),
+        T("need", now=t.required_csms_now, fte_now=f"{t.required_fte_now:.2f}", buffer=f"{result.buffer:.0%}",
+          later=t.required_csms_12m, month_12=result.month_12, fte_12m=f"{t.required_fte_12m:.2f}",
+          gap_now=f"{t.gap_now:+d}", gap_12m=f"{t.gap_12m:+d}"),
         "",
-        f"{'Tier':<14} {'Model':<26} {'Accts':>6} {'ARR':>12} {'CSMs':>4} {'Need now':>8} "
-        f"{'Need 12m':>8} {'Gap now':>7} {'Hires':>5}",
+        header([("col_tier", 14, False), ("col_model", 26, False), ("col_accounts", 6, True), ("col_arr", 12, True),
+                ("col_csms", 4, True), ("col_need_now", 8, True), ("col_need_12m", 8, True),
+                ("col_gap_now", 7, True), ("col_hires", 5, True)]),
     ]
     for row in result.tiers[:tier_limit]:
-        lines.append(
-            f"{row.tier:<14.14} {row.model_label:<26} {row.accounts:>6,} {usd(row.arr):>12} "
-            f"{row.current_csms:>4} {row.required_csms_now:>8.2f} {row.required_csms_12m:>8.2f} "
-            f"{row.gap_now:>+7.2f} {row.hires_planned:>5}")
+        lines.append(T("tier_row", tier=pad(row.tier, 14, cut=True),
+                       model=pad(model_label(row.coverage_model, lang), 26), accounts=row.accounts,
+                       arr=usd(row.arr), csms=row.current_csms, need_now=row.required_csms_now,
+                       need_12m=row.required_csms_12m, gap_now=row.gap_now, hires=row.hires_planned))
     if len(result.tiers) > tier_limit:
         rest = result.tiers[tier_limit:]
-        lines.append(f"... {len(rest)} more tiers ({sum(r.accounts for r in rest):,} accounts, "
-                     f"{usd(sum(r.arr for r in rest))} ARR; --json lists all)")
-    short = {"tech_touch": "tech-touch", "pooled": "pooled", "named": "named", "named_exec": "named+exec"}
-    lines += ["", "FTE now under each coverage model (compare before choosing):"]
+        lines.append(T("more_tiers", count=len(rest), accounts=f"{sum(r.accounts for r in rest):,}",
+                       arr=usd(sum(r.arr for r in rest))))
+    lines += ["", T("by_model")]
     for row in result.tiers[:tier_limit]:
-        lines.append(f"  {row.tier:<14.14} " + "  ".join(
-            f"{short.get(m, m)} {v:.2f}" + ("*" if m == row.coverage_model else "")
-            for m, v in row.by_model.items()))
-    lines += ["", f"Month-by-month (requisitions open {result.hire_ahead_days} days before a start; "
-                  "ramp per model):",
-              f"{'Month':<8} {'Need':>4} {'Payroll':>7} {'Ramped':>6} {'Reqs':>4} {'Starts':>6} "
-              f"{'Mgrs':>4} {'Incremental cost':>16}"]
+        lines.append(T("by_model_row", tier=pad(row.tier, 14, cut=True), models="  ".join(
+            T("by_model_cell", model=T.term(m), fte=f"{v:.2f}", mark="*" if m == row.coverage_model else "")
+            for m, v in row.by_model.items())))
+    lines += ["", T("months", days=result.hire_ahead_days),
+              header([("col_month", 8, False), ("col_need", 4, True), ("col_payroll", 7, True),
+                      ("col_ramped", 6, True), ("col_reqs", 4, True), ("col_starts", 6, True),
+                      ("col_managers", 4, True), ("col_cost", 16, True)])]
     for m in result.months:
-        lines.append(f"{m.month:<8} {m.required_csms:>4} {m.csms_on_payroll:>7} {m.ramped_csms:>6} "
-                     f"{m.reqs_opened:>4} {m.csm_starts:>6} {m.managers_on_payroll:>4} "
-                     f"{usd(m.incremental_cost):>16}")
-    lines.append(f"Incremental cost over 12 months: {usd(result.incremental_cost_12m)}; run rate "
-                 f"of the added team by {result.month_12}: {usd(result.incremental_run_rate_12m)}/year")
-    lines += ["", f"Hiring plan: {t.csm_hires} CSM(s), {t.manager_hires} manager(s)"]
+        lines.append(T("month_row", month=m.month, need=m.required_csms, payroll=m.csms_on_payroll,
+                       ramped=m.ramped_csms, reqs=m.reqs_opened, starts=m.csm_starts, managers=m.managers_on_payroll,
+                       cost=usd(m.incremental_cost)))
+    lines.append(T("cost", cost=usd(result.incremental_cost_12m), month_12=result.month_12,
+                   rate=usd(result.incremental_run_rate_12m)))
+    lines += ["", T("hiring_plan", csms=t.csm_hires, managers=t.manager_hires)]
     for h in result.hires:
-        who = f"CSM, {h.tier}" if h.role == "csm" else "CS manager"
-        lines.append(f"  open {h.open_req_month}, start {h.start_month}, ready {h.ready_month}: "
-                     f"{who} — {h.reason}")
+        who = T("who_csm", tier=h.tier) if h.role == "csm" else T("who_manager")
+        lines.append(T("hire", open=h.open_req_month, start=h.start_month, ready=h.ready_month, who=who,
+                       reason=T.say(h.reason)))
     if result.hires_omitted:
-        lines.append(f"  ... and {result.hires_omitted} more (by tier: "
-                     + ", ".join(f"{k} {v}" for k, v in result.hires_by_tier.items() if v) + ")")
-    lines.append(f"Manager rule: {result.manager_rule}")
+        lines.append(T("more_hires", count=result.hires_omitted, tiers=", ".join(
+            f"{k} {v}" for k, v in result.hires_by_tier.items() if v)))
+    lines.append(T("manager_rule", rule=T.say(result.manager_rule)))
     for note in result.rebalancing:
-        lines.append(f"Note: {note}")
+        lines.append(T("note", text=T.say(note)))
     for w in result.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
-
-
-def _summary() -> str:
-    """The lead time in the tool's one-line summary is the YAML's, not a copy of it."""
-    cfg = config()
-    return ("CSM coverage by tier now and at 12 months (tech-touch, pooled, named, named + "
-            "executive sponsor), a month-by-month hiring plan with ramp and "
-            f"{int(cfg['hire_ahead_days'])}-day lead time, the manager rule and incremental cost")
 
 
 SPEC = ToolSpec(
     name=NAME,
-    summary=_summary(),
+    summary=summary_of(NAME),
     role="cco",
     input_help="book of business per tier, CSV/JSON/YAML: tier, accounts, ARR, current CSMs; "
                "optional coverage_model, growth (or arr_growth / account_growth), arr_per_csm and "

@@ -44,9 +44,25 @@ from csuite.io.numbers import usd
 from csuite.io.tables import Source, canonical_key, load_document, normalise_keys
 from csuite.io.text import keyword_pattern, normalise_words
 from csuite.io.values import add_months, parse_int, parse_money, parse_percent
+from csuite.knowledge.bilingual import Bilingual, Lang
 from csuite.resources import load_data_yaml
-from csuite.tools.base import Day, Money, Percent, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Money,
+    MonthCount,
+    Percent,
+    Quantity,
+    Share,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
 
+NAME = "cs_next_hire"
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
 RoleId = Literal["csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing"]
 
@@ -88,9 +104,9 @@ class NextHireOptions(ToolOptions):
 class RoleLoad(BaseModel):
     role: RoleId
     title: str
-    count: int
+    count: Count
     eligible: bool
-    load: float | None = Field(description="demand ÷ capacity of the people in the role (one hire if none); "
+    load: Share | None = Field(description="demand ÷ capacity of the people in the role (one hire if none); "
                                "None when not yet eligible")
     basis: str
 
@@ -108,21 +124,21 @@ class FiredRule(BaseModel):
 
 
 class Hire(BaseModel):
-    month: int
+    month: MonthCount
     start_by: date | None = Field(None, description="as-of date + month (with --as-of)")
     role: RoleId
     title: str
     rule: str
     why: str
-    customers: float = Field(description="projected customers the hire is planned for")
-    arr: float
+    customers: Quantity = Field(description="projected customers the hire is planned for")
+    arr: Amount
 
 
 class NextHireResult(ToolResult):
     company: str | None
     stage: str | None
-    customers: int
-    arr: float
+    customers: Count
+    arr: Amount
     next_role: RoleId
     next_role_title: str
     rule: FiredRule
@@ -140,12 +156,23 @@ class NextHireResult(ToolResult):
 
 # ----------------------------------------------------------------------------- the table
 
+class RoleText(BaseModel):
+    """A role's title and duties in English and Chinese (cs_next_hire.yaml `roles`)."""
+
+    title: Bilingual
+    owns: list[Bilingual]
+    does_not_own: list[Bilingual]
+
+
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     """The decision table YAML, validated enough that a bad edit fails loudly at load."""
     data = load_data_yaml("cs_next_hire.yaml")
     if tuple(data["roles"]) != ROLES:
         raise RuntimeError(f"cs_next_hire.yaml roles must be {ROLES} in that order")
+    data["_roles"] = {role: RoleText.model_validate(spec) for role, spec in data["roles"].items()}
+    for rule in data["rules"]:
+        Bilingual.model_validate(rule["description"])
     for area, spec in data["outcomes"].items():
         if spec["role"] not in ROLES:
             raise RuntimeError(f"cs_next_hire.yaml outcome {area} names unknown role {spec['role']}")
@@ -156,6 +183,18 @@ def table() -> dict[str, Any]:
     data["_aliases"] = aliases
     data["_outcomes"] = [(area, spec["role"], keyword_pattern(spec["keywords"])) for area, spec in data["outcomes"].items()]
     return data
+
+
+def role_text(role: str) -> RoleText:
+    return table()["_roles"][role]
+
+
+def role_title(role: str, lang: Lang = "en") -> str:
+    return role_text(role).title.get(lang)
+
+
+def rule_description(rule: dict[str, Any], lang: Lang = "en") -> str:
+    return Bilingual.model_validate(rule["description"]).get(lang)
 
 
 def classify_outcome(text: str) -> tuple[str | None, str | None]:
@@ -230,7 +269,7 @@ def _loads(state: _State) -> list[RoleLoad]:
             basis = f"{staff:,.0f} other CS staff ÷ ({people} × {c['cs_headcount']})"
         if n == 0:
             basis += " (measured against one hire)"
-        out.append(RoleLoad(role=role, title=t["roles"][role]["title"], count=n, eligible=eligible,
+        out.append(RoleLoad(role=role, title=role_title(role), count=n, eligible=eligible,
                             load=load if eligible else None,
                             basis=basis if eligible else "not yet eligible: " + _describe(t["eligible"][role])))
     return out
@@ -255,18 +294,18 @@ def decide(state: _State, outcomes: list[Outcome], *, for_sequence: bool = False
         if kind == "condition" and _holds(rule["when"], state):
             role = rule["role"]
             why = f"{_describe(rule['when'])} holds"
-            return role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+            return role, FiredRule(id=rule["id"], description=rule_description(rule), why=why)
         if kind == "max_load" and ranked and (ranked[0].load or 0.0) >= float(rule["min_load"]):
             top = ranked[0]
             why = f"{top.title} load {top.load:.0%} ({top.basis})"
-            return top.role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+            return top.role, FiredRule(id=rule["id"], description=rule_description(rule), why=why)
         if kind == "top_outcome":
             eligible = {rl.role for rl in loads if rl.eligible}
             for o in outcomes:
                 if o.role is not None and o.role in eligible:
-                    title = t["roles"][o.role]["title"]
+                    title = role_title(o.role)
                     why = f"top missed outcome '{o.text}' is {o.area}, owned by the {title}"
-                    return o.role, FiredRule(id=rule["id"], description=rule["description"], why=why)
+                    return o.role, FiredRule(id=rule["id"], description=rule_description(rule), why=why)
     return None
 
 
@@ -341,6 +380,82 @@ def _new_per_year(customers: float, growth: float, logo_churn: float) -> float:
     return customers * max(math.log1p(growth) + logo_churn, 0.0)
 
 
+def _growth(growth_raw: Any, target_raw: Any, arr: float, seq_cfg: dict[str, Any], file: str,
+            sources: dict[str, str], assumptions: list[str]) -> tuple[float, str]:
+    """ARR growth over 12 months: the rate given, else from a 12-month ARR target, else the YAML
+    default (said as an assumption)."""
+    if growth_raw is not None:
+        try:
+            growth = parse_percent(growth_raw, fraction_max=3.0, allow_negative=True)
+        except InputError as exc:
+            raise exc.located(file=file, field="arr_growth") from None
+        basis = "given"
+    elif target_raw is not None:
+        try:
+            target = parse_money(target_raw)
+        except InputError as exc:
+            raise exc.located(file=file, field="target_arr_12_months") from None
+        if arr <= 0:
+            raise InputError("target_arr_12_months needs a current ARR above 0", file=file, field="arr")
+        growth = target / arr - 1
+        basis = f"from the 12-month target {usd(target)}"
+        sources["arr_growth"] = "file (target_arr_12_months)"
+    else:
+        growth = float(seq_cfg["default_arr_growth"])
+        basis = "assumed (cs_next_hire.yaml default)"
+        sources["arr_growth"] = "default"
+        assumptions.append(f"ARR grows {growth:.0%} over the next 12 months (no arr_growth or target given)")
+    if growth <= -1:
+        raise InputError(f"ARR growth {growth:.0%} would take ARR to zero or below", file=file, field="arr_growth")
+    return growth, basis
+
+
+def _classified(outcome_texts: list[str], warnings: list[str]) -> tuple[list[Outcome], list[str]]:
+    """Each missed outcome with the area and role it points at; unmapped ones are said."""
+    outcomes, unmapped = [], []
+    for text in outcome_texts:
+        area, role = classify_outcome(text)
+        outcomes.append(Outcome(text=text, area=area, role=role))
+        if area is None:
+            unmapped.append(text)
+    if unmapped:
+        warnings.append("unmapped missed outcomes (no keyword in cs_next_hire.yaml outcomes): "
+                        + "; ".join(f"'{u}'" for u in unmapped))
+    if not outcome_texts:
+        warnings.append("no missed outcomes given: the decision rests on capacity alone")
+    return outcomes, unmapped
+
+
+def hiring_sequence(role: str, fired: Any, team: dict[str, int], outcomes: list[Outcome], customers: int,
+                    arr: float, growth: float, logo_churn: float, leadership: int,
+                    seq_cfg: dict[str, Any]) -> tuple[list[Hire], dict[str, int]]:
+    """The next hire, then the rules re-run every step on the growing company and the planned team:
+    (hires in order, the team after them)."""
+    sequence = [Hire(month=0, role=role, title=role_title(role), rule=fired.id, why=fired.why,
+                     customers=customers, arr=arr)]
+    planned = dict(team)
+    planned[role] += 1
+    step, lead, horizon = int(seq_cfg["step_months"]), int(seq_cfg["lead_months"]), int(seq_cfg["months"])
+    for month in range(step, horizon, step):
+        # Constant ACV: customers grow by the same factor as ARR, planned for `lead` months later.
+        factor = (1 + growth) ** ((month + lead) / 12)
+        customers_then, arr_then = customers * factor, arr * factor
+        state = _State(customers=customers_then, arr=arr_then,
+                       new_customers_per_year=_new_per_year(customers_then, growth, logo_churn),
+                       team=dict(planned), leadership=leadership)
+        for _ in range(int(seq_cfg["max_hires_per_step"])):
+            hired = {h.role for h in sequence}
+            got = decide(state, [o for o in outcomes if o.role not in hired], for_sequence=True)
+            if got is None:
+                break
+            next_role, rule = got
+            sequence.append(Hire(month=month, role=next_role, title=role_title(next_role), rule=rule.id, why=rule.why,
+                                 customers=round(customers_then, 1), arr=round(arr_then, 2)))
+            planned[next_role] += 1
+            state = state.model_copy(update={"team": dict(planned)})
+    return sequence, planned
+
+
 def run(source: Source, options: NextHireOptions) -> NextHireResult:
     t = table()
     seq_cfg = t["sequence"]
@@ -390,32 +505,8 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     sources["missed_outcomes"] = "flag" if options.missed is not None else (
         "file" if doc.get("missed_outcomes") is not None else "none given")
 
-    # growth: explicit rate, or from a 12-month ARR target, or the YAML default (an assumption)
-    growth_raw = pick("arr_growth", options.arr_growth)
-    target_raw = doc.get("target_arr_12_months")
-    if growth_raw is not None:
-        try:
-            growth = parse_percent(growth_raw, fraction_max=3.0, allow_negative=True)
-        except InputError as exc:
-            raise exc.located(file=file, field="arr_growth") from None
-        growth_basis = "given"
-    elif target_raw is not None:
-        try:
-            target = parse_money(target_raw)
-        except InputError as exc:
-            raise exc.located(file=file, field="target_arr_12_months") from None
-        if arr <= 0:
-            raise InputError("target_arr_12_months needs a current ARR above 0", file=file, field="arr")
-        growth = target / arr - 1
-        growth_basis = f"from the 12-month target {usd(target)}"
-        sources["arr_growth"] = "file (target_arr_12_months)"
-    else:
-        growth = float(seq_cfg["default_arr_growth"])
-        growth_basis = "assumed (cs_next_hire.yaml default)"
-        sources["arr_growth"] = "default"
-        assumptions.append(f"ARR grows {growth:.0%} over the next 12 months (no arr_growth or target given)")
-    if growth <= -1:
-        raise InputError(f"ARR growth {growth:.0%} would take ARR to zero or below", file=file, field="arr_growth")
+    growth, growth_basis = _growth(pick("arr_growth", options.arr_growth), doc.get("target_arr_12_months"), arr,
+                                   seq_cfg, file, sources, assumptions)
     churn_raw = doc.get("logo_churn")
     if churn_raw is not None:
         try:
@@ -438,18 +529,7 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
         assumptions.append(f"new customers a year ≈ customers × (ln(1 + growth) + churn) = {new_now:,.0f} "
                            "(no new_customers_last_12_months given)")
 
-    outcomes = []
-    unmapped = []
-    for text in outcome_texts:
-        area, role = classify_outcome(text)
-        outcomes.append(Outcome(text=text, area=area, role=role))
-        if area is None:
-            unmapped.append(text)
-    if unmapped:
-        warnings.append("unmapped missed outcomes (no keyword in cs_next_hire.yaml outcomes): "
-                        + "; ".join(f"'{u}'" for u in unmapped))
-    if not outcome_texts:
-        warnings.append("no missed outcomes given: the decision rests on capacity alone")
+    outcomes, unmapped = _classified(outcome_texts, warnings)
 
     now = _State(customers=customers, arr=arr, new_customers_per_year=new_now, team=dict(team),
                  leadership=leadership)
@@ -459,38 +539,17 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     role, fired = decision
     loads = _loads(now)
 
-    # The sequence: re-run the rules every step on the growing company and the planned team.
-    sequence = [Hire(month=0, role=role, title=t["roles"][role]["title"], rule=fired.id, why=fired.why,
-                     customers=customers, arr=arr)]
-    planned = dict(team)
-    planned[role] += 1
+    sequence, planned = hiring_sequence(role, fired, team, outcomes, customers, arr, growth, logo_churn, leadership,
+                                        seq_cfg)
     step, lead, horizon = int(seq_cfg["step_months"]), int(seq_cfg["lead_months"]), int(seq_cfg["months"])
-    for month in range(step, horizon, step):
-        # Constant ACV: customers grow by the same factor as ARR, planned for `lead` months later.
-        factor = (1 + growth) ** ((month + lead) / 12)
-        c_m, a_m = customers * factor, arr * factor
-        state = _State(customers=c_m, arr=a_m, new_customers_per_year=_new_per_year(c_m, growth, logo_churn),
-                       team=dict(planned), leadership=leadership)
-        for _ in range(int(seq_cfg["max_hires_per_step"])):
-            hired = {h.role for h in sequence}
-            open_outcomes = [o for o in outcomes if o.role not in hired]
-            got = decide(state, open_outcomes, for_sequence=True)
-            if got is None:
-                break
-            r, f = got
-            sequence.append(Hire(month=month, role=r, title=t["roles"][r]["title"], rule=f.id, why=f.why,
-                                 customers=round(c_m, 1), arr=round(a_m, 2)))
-            planned[r] += 1
-            state = state.model_copy(update={"team": dict(planned)})
-
     if options.as_of is not None:
         for h in sequence:
             h.start_by = add_months(options.as_of, h.month)
-    spec = t["roles"][role]
+    duties = role_text(role)
     return NextHireResult(
         company=str(company) if company is not None else None, stage=str(stage) if stage is not None else None,
-        customers=customers, arr=arr, next_role=role, next_role_title=spec["title"], rule=fired,
-        owns=list(spec["owns"]), does_not_own=list(spec["does_not_own"]), loads=loads,
+        customers=customers, arr=arr, next_role=role, next_role_title=role_title(role), rule=fired,
+        owns=[d.en for d in duties.owns], does_not_own=[d.en for d in duties.does_not_own], loads=loads,
         missed_outcomes=outcomes, unmapped_outcomes=unmapped, sequence=sequence, team_after=planned,
         growth={"arr_growth": growth, "basis": growth_basis, "logo_churn": logo_churn,
                 "new_customers_per_year": new_now, "months": horizon, "step_months": step, "lead_months": lead},
@@ -498,49 +557,59 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     )
 
 
-def render(r: NextHireResult) -> str:
-    who = f"{r.company}: " if r.company else ""
+def render(r: NextHireResult, lang: Lang = "en") -> str:
+    titles = {role_title(role): role for role in ROLES}
+    rules = {rule["id"]: rule for rule in table()["rules"]}
+    T = ToolTexts(NAME, lang, lookups={
+        "role": lambda title: role_title(titles[title], lang) if title in titles else title,
+        "conditions": lambda text: text.replace(" and ", T("and")),
+    })
+
+    def title(role: str) -> str:
+        return role_title(role, lang)
+
+    def name(role: str) -> str:
+        """A role as the lists name it: its id in English (as in --json), its title in Chinese."""
+        return role if lang == "en" else title(role)
+
+    duties = role_text(r.next_role)
+    rule = rules.get(r.rule.id)
     lines = [
-        f"{who}next CS hire → {r.next_role_title}",
-        f"  Rule fired: {r.rule.id} — {r.rule.description}",
-        f"  Why: {r.rule.why}",
-        "  Owns: " + "; ".join(r.owns),
-        "  Does not own: " + "; ".join(r.does_not_own),
+        T("headline", who=T("company", company=r.company) if r.company else "", title=title(r.next_role)),
+        T("rule_fired", id=r.rule.id, description=rule_description(rule, lang) if rule else T.say(r.rule.description)),
+        T("why", why=T.say(r.rule.why)),
+        T("owns", items=T("list_separator").join(d.get(lang) for d in duties.owns)),
+        T("does_not_own", items=T("list_separator").join(d.get(lang) for d in duties.does_not_own)),
         "",
-        f"Today: {r.customers} customers, {usd(r.arr)} ARR. Load by role (100% = at capacity):",
+        T("today", customers=r.customers, arr=usd(r.arr)),
     ]
     for rl in r.loads:
-        load = "n/a" if rl.load is None else f"{rl.load:.0%}"
-        lines.append(f"  {rl.title:<26} {rl.count:>2}  {load:>5}  {rl.basis}")
+        load = T("n_a") if rl.load is None else f"{rl.load:.0%}"
+        lines.append(T("load_row", title=pad(title(rl.role), 26), count=rl.count, load=load, basis=T.say(rl.basis)))
     if r.missed_outcomes:
-        lines.append("Missed outcomes → owner:")
+        lines.append(T("missed_outcomes"))
         for o in r.missed_outcomes:
-            owner = "UNMAPPED" if o.role is None else f"{o.area} → {o.role}"
-            lines.append(f"  - {o.text} ({owner})")
+            owner = T("unmapped") if o.role is None else T("outcome_owner", area=T.term(o.area or ""), role=name(o.role))
+            lines.append(T("missed_outcome", text=o.text, owner=owner))
     g = r.growth
     lines.append("")
-    lines.append(f"{g['months']}-month sequence (ARR growth {g['arr_growth']:.0%} a year, {g['basis']}; "
-                 f"each hire planned for the load {g['lead_months']} months later):")
+    lines.append(T("sequence", months=g["months"], growth=f"{g['arr_growth']:.0%}", basis=T.say(g["basis"]),
+                   lead=g["lead_months"]))
     for h in r.sequence:
         when = f" ({h.start_by.isoformat()})" if h.start_by else ""
-        lines.append(f"  month {h.month:>2}{when}: {h.title:<26} [{h.rule}] {h.why}")
-    lines.append("Team after the plan: " + ", ".join(f"{k} {v}" for k, v in r.team_after.items() if v))
+        lines.append(T("hire", month=h.month, when=when, title=pad(title(h.role), 26), rule=h.rule, why=T.say(h.why)))
+    lines.append(T("team_after", team=T("team_separator").join(
+        T("team_member", role=name(k), count=v) for k, v in r.team_after.items() if v)))
     for a in r.assumptions:
-        lines.append(f"Assumption: {a}")
+        lines.append(T("assumption", text=T.say(a)))
     for w in r.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
-
-
-def _horizon_months() -> int:
-    """The plan's length for the one-line summary, from the YAML the sequence is planned with."""
-    return int(load_data_yaml("cs_next_hire.yaml")["sequence"]["months"])
 
 
 SPEC = ToolSpec(
     name="cs_next_hire",
-    summary="Which CS role to hire next (CSM, Support, Implementation, Account Manager, CS Ops, "
-            f"Customer Marketing), the rule that fired, and a {_horizon_months()}-month sequence",
+    summary=summary_of("cs_next_hire"),
     role="cco",
     input_help=("YAML/JSON: stage, customers, arr, team {title: count}, missed_outcomes [most important "
                 "first], optional new_customers_last_12_months, target_arr_12_months or arr_growth, logo_churn. "

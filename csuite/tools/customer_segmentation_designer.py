@@ -45,8 +45,24 @@ from csuite.io.values import (
     parse_money,
     parse_months,
 )
+from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.thresholds import alert_threshold, section
-from csuite.tools.base import Day, Money, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Money,
+    Months,
+    Ratio,
+    Score,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
 
 NAME = "customer_segmentation_designer"
 
@@ -121,13 +137,13 @@ class SegmentationOptions(ToolOptions):
 class CustomerRow(BaseModel):
     customer_id: str
     name: str
-    row: int
+    row: Count
     tier: str | None = Field(description="None for zero-ARR accounts (not tiered)")
-    arr: float
-    fit_score: float
-    cost_to_serve: float
-    cost_ratio: float | None = Field(description="annual cost to serve / ARR; None when ARR is 0")
-    tenure_months: float
+    arr: Amount
+    fit_score: Score
+    cost_to_serve: Amount
+    cost_ratio: Ratio | None = Field(description="annual cost to serve / ARR; None when ARR is 0")
+    tenure_months: Months
     expansion_potential: bool
     target_tier: str | None = None
     reasons: list[str] = Field(default_factory=list)
@@ -136,30 +152,30 @@ class CustomerRow(BaseModel):
 class TierSummary(BaseModel):
     tier: str
     label: str
-    rank: int = Field(description="1 = top tier")
-    entry_arr: float | None = Field(description="ARR needed to enter the tier (thresholds mode) or "
+    rank: Count = Field(description="1 = top tier")
+    entry_arr: Amount | None = Field(description="ARR needed to enter the tier (thresholds mode) or "
                                                 "the lowest ARR in it (percentile mode, and the "
                                                 "bottom tier in both); None if empty")
-    customers: int
-    customer_share: float
-    arr: float
-    arr_share: float
-    average_arr: float | None
-    average_fit_score: float | None
-    cost_to_serve: float
-    cost_ratio: float | None
+    customers: Count
+    customer_share: Share
+    arr: Amount
+    arr_share: Share
+    average_arr: Amount | None
+    average_fit_score: Score | None
+    cost_to_serve: Amount
+    cost_ratio: Ratio | None
     coverage_model: str
     engagement: str
-    target_cost_ratio: float
-    recommended_investment: float = Field(description="tier ARR x target_cost_ratio, per year")
-    investment_gap: float = Field(description="recommended investment - today's cost to serve "
+    target_cost_ratio: Ratio
+    recommended_investment: Amount = Field(description="tier ARR x target_cost_ratio, per year")
+    investment_gap: Amount = Field(description="recommended investment - today's cost to serve "
                                               "(positive: under-invested)")
 
 
 class KillRule(BaseModel):
-    min_cost_ratio: float
-    max_fit_score: float
-    min_tenure_months: float
+    min_cost_ratio: Ratio
+    max_fit_score: Score
+    min_tenure_months: Months
     statement: str
 
 
@@ -167,32 +183,32 @@ class SegmentationResult(ToolResult):
     mode: Literal["thresholds", "percentile"]
     source: str
     as_of: date | None
-    customers: int
-    paying_customers: int
-    zero_arr_customers: int
-    total_arr: float
-    total_cost_to_serve: float
+    customers: Count
+    paying_customers: Count
+    zero_arr_customers: Count
+    total_arr: Amount
+    total_cost_to_serve: Amount
     fit_weights: dict[str, float]
     tier_rule: str
     tiers: list[TierSummary]
     largest_customer: CustomerRow | None
-    largest_customer_share: float | None
-    concentration_threshold: float
+    largest_customer_share: Share | None
+    concentration_threshold: Share
     concentration_flag: bool
     upgrade_candidates: list[CustomerRow]
-    upgrade_count: int
-    upgrade_arr: float
+    upgrade_count: Count
+    upgrade_arr: Amount
     downgrade_candidates: list[CustomerRow]
-    downgrade_count: int
-    downgrade_arr: float
+    downgrade_count: Count
+    downgrade_arr: Amount
     kill_rule: KillRule
     kill_list: list[CustomerRow]
-    kill_count: int
-    kill_arr: float
-    kill_cost_to_serve: float
+    kill_count: Count
+    kill_arr: Amount
+    kill_cost_to_serve: Amount
     zero_arr: list[CustomerRow]
-    zero_arr_cost_to_serve: float
-    list_limit: int
+    zero_arr_cost_to_serve: Amount
+    list_limit: Count
     assignments: list[CustomerRow] | None = None
 
 
@@ -448,6 +464,16 @@ def fit_score(flags: list[bool] | tuple[bool, ...], weights: dict[str, float] | 
     return float(sum(weights[s] for s, on in zip(SIGNALS, flags) if on))
 
 
+def tier_label(tier: str, lang: Lang = "en") -> str:
+    """A tier's name in `lang` ("Long tail", "长尾客户")."""
+    return pick(config()["tier_labels"][tier], lang)
+
+
+def tier_engagement(tier: str, lang: Lang = "en") -> str:
+    """How a tier is served, in `lang` (thresholds.yaml investment.<tier>.engagement)."""
+    return pick(config()["investment"][tier]["engagement"], lang)
+
+
 def _validated_config() -> dict[str, Any]:
     cfg = config()
     tiers = cfg["tiers"]
@@ -535,6 +561,71 @@ def kill_rule_statement(rule: dict[str, Any]) -> str:
 # Run
 
 
+def assign_tiers(np: Any, arr: Any, paying_idx: Any, options: SegmentationOptions, cfg: dict[str, Any],
+                 tiers: list[str], labels: dict[str, str]) -> tuple[Any, list[float | None], str]:
+    """Each paying customer's tier (-1 for zero ARR), each tier's entry ARR, and the rule in words:
+    ARR floors (--mode thresholds) or shares of paying customers ranked by ARR (--mode percentile)."""
+    bottom = len(tiers) - 1
+    paying_arr = arr[paying_idx]
+    tier_of = np.full(len(arr), -1, dtype=np.int64)
+    entry: list[float | None]
+    if options.mode == "thresholds":
+        floors = tier_floors_for_thresholds(cfg, options.thresholds)
+        tier_of[paying_idx] = _threshold_tiers(np, paying_arr, floors)
+        entry = list(floors)
+        in_bottom = paying_arr[tier_of[paying_idx] == bottom]
+        entry[-1] = float(in_bottom.min()) if in_bottom.size else None
+        rule = ("Minimum ARR to enter: " + ", ".join(
+            f"{labels[t]} {usd(f)}" for t, f in zip(tiers[:-1], floors[:-1]))
+            + f"; {labels[tiers[-1]]}: every other paying customer")
+        return tier_of, entry, rule
+    shares = [float(cfg["percentile_shares"][t]) for t in tiers[:-1]]
+    if any(s <= 0 for s in shares) or sum(shares) >= 1:
+        raise InputError("thresholds.yaml percentile_shares must be positive and sum below 1")
+    tier_of[paying_idx] = _percentile_tiers(np, paying_arr, shares)
+    entry = []
+    for t in range(len(tiers)):
+        members = arr[tier_of == t]
+        entry.append(float(members.min()) if members.size else None)
+    rest = 1 - sum(shares)
+    rule = ("Paying customers ranked by ARR: " + ", ".join(
+        f"{labels[t]} {'top' if k == 0 else 'next'} {s:.0%}" for k, (t, s) in
+        enumerate(zip(tiers, shares))) + f", {labels[tiers[-1]]} the remaining {rest:.0%} "
+        "(cut = ceil(cumulative share x paying customers); ties at a cut stay in the higher tier)")
+    return tier_of, entry, rule
+
+
+def tier_summaries(np: Any, arr: Any, cost: Any, fits: Any, tier_of: Any, paying_idx: Any,
+                   entry: list[float | None], cfg: dict[str, Any], tiers: list[str],
+                   labels: dict[str, str]) -> tuple[list[TierSummary], list[int]]:
+    """Per tier: customers, ARR, cost to serve and the investment its coverage model calls for."""
+    total_arr = math.fsum(arr[paying_idx].tolist())
+    paying_n = int(paying_idx.size)
+    paying_tiers = tier_of[paying_idx]
+    counts = np.bincount(paying_tiers, minlength=len(tiers)).tolist()
+    summaries = []
+    for t, name in enumerate(tiers):
+        members = paying_idx[paying_tiers == t]
+        arr_t = math.fsum(arr[members].tolist())
+        cost_t = math.fsum(cost[members].tolist())
+        fit_t = math.fsum(fits[members].tolist())
+        inv = cfg["investment"][name]
+        target_ratio = float(inv["target_cost_ratio"])
+        recommended = arr_t * target_ratio
+        summaries.append(TierSummary(
+            tier=name, label=labels[name], rank=t + 1, entry_arr=entry[t], customers=counts[t],
+            customer_share=counts[t] / paying_n if paying_n else 0.0,
+            arr=arr_t, arr_share=arr_t / total_arr if total_arr else 0.0,
+            average_arr=arr_t / counts[t] if counts[t] else None,
+            average_fit_score=fit_t / counts[t] if counts[t] else None,
+            cost_to_serve=cost_t, cost_ratio=cost_t / arr_t if arr_t else None,
+            coverage_model=inv["coverage_model"], engagement=tier_engagement(name),
+            target_cost_ratio=target_ratio, recommended_investment=recommended,
+            investment_gap=recommended - cost_t,
+        ))
+    return summaries, counts
+
+
 def run(source: Source, options: SegmentationOptions | None = None) -> SegmentationResult:
     import numpy as np  # lazy: keeps `csuite --help` fast
 
@@ -544,7 +635,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         raise UsageError("--thresholds applies to --mode thresholds only")
     cols, table = read_customers(source, options)
     tiers: list[str] = list(cfg["tiers"])
-    labels: dict[str, str] = cfg["tier_labels"]
+    labels = {tier: tier_label(tier) for tier in tiers}
     weights: dict[str, float] = {k: float(v) for k, v in cfg["fit_weights"].items()}
     trans = cfg["transitions"]
     rule = cfg["kill_rule"]
@@ -563,32 +654,7 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
     paying_idx = np.flatnonzero(paying)
     paying_arr = arr[paying_idx]
 
-    # Tiers (paying customers only); -1 marks a zero-ARR account.
-    tier_of = np.full(n, -1, dtype=np.int64)
-    entry: list[float | None]
-    if options.mode == "thresholds":
-        floors = tier_floors_for_thresholds(cfg, options.thresholds)
-        tier_of[paying_idx] = _threshold_tiers(np, paying_arr, floors)
-        entry = list(floors)
-        in_bottom = paying_arr[tier_of[paying_idx] == bottom]
-        entry[-1] = float(in_bottom.min()) if in_bottom.size else None
-        tier_rule = ("Minimum ARR to enter: " + ", ".join(
-            f"{labels[t]} {usd(f)}" for t, f in zip(tiers[:-1], floors[:-1]))
-            + f"; {labels[tiers[-1]]}: every other paying customer")
-    else:
-        shares = [float(cfg["percentile_shares"][t]) for t in tiers[:-1]]
-        if any(s <= 0 for s in shares) or sum(shares) >= 1:
-            raise InputError("thresholds.yaml percentile_shares must be positive and sum below 1")
-        tier_of[paying_idx] = _percentile_tiers(np, paying_arr, shares)
-        entry = []
-        for t in range(len(tiers)):
-            members = arr[tier_of == t]
-            entry.append(float(members.min()) if members.size else None)
-        rest = 1 - sum(shares)
-        tier_rule = ("Paying customers ranked by ARR: " + ", ".join(
-            f"{labels[t]} {'top' if k == 0 else 'next'} {s:.0%}" for k, (t, s) in
-            enumerate(zip(tiers, shares))) + f", {labels[tiers[-1]]} the remaining {rest:.0%} "
-            "(cut = ceil(cumulative share x paying customers); ties at a cut stay in the higher tier)")
+    tier_of, entry, tier_rule = assign_tiers(np, arr, paying_idx, options, cfg, tiers, labels)
 
     def ref(i: int, *, target: int | None = None, reasons: list[str] | None = None) -> CustomerRow:
         t = int(tier_of[i])
@@ -646,31 +712,9 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
     ]) for i in zero[:limit]]
 
-    # Tier summaries.
     total_arr = math.fsum(paying_arr.tolist())
     paying_n = int(paying_idx.size)
-    paying_tiers = tier_of[paying_idx]
-    counts = np.bincount(paying_tiers, minlength=len(tiers)).tolist()
-    summaries = []
-    for t, name in enumerate(tiers):
-        members = paying_idx[paying_tiers == t]
-        arr_t = math.fsum(arr[members].tolist())
-        cost_t = math.fsum(cost[members].tolist())
-        fit_t = math.fsum(fits[members].tolist())
-        inv = cfg["investment"][name]
-        target_ratio = float(inv["target_cost_ratio"])
-        recommended = arr_t * target_ratio
-        summaries.append(TierSummary(
-            tier=name, label=labels[name], rank=t + 1, entry_arr=entry[t], customers=counts[t],
-            customer_share=counts[t] / paying_n if paying_n else 0.0,
-            arr=arr_t, arr_share=arr_t / total_arr if total_arr else 0.0,
-            average_arr=arr_t / counts[t] if counts[t] else None,
-            average_fit_score=fit_t / counts[t] if counts[t] else None,
-            cost_to_serve=cost_t, cost_ratio=cost_t / arr_t if arr_t else None,
-            coverage_model=inv["coverage_model"], engagement=inv["engagement"],
-            target_cost_ratio=target_ratio, recommended_investment=recommended,
-            investment_gap=recommended - cost_t,
-        ))
+    summaries, counts = tier_summaries(np, arr, cost, fits, tier_of, paying_idx, entry, cfg, tiers, labels)
 
     # The alert's own line, so this warning and the customer_concentration alert never disagree.
     concentration = float(alert_threshold("customer_concentration", "largest_customer_share"))
@@ -714,66 +758,69 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
 # Render
 
 
-def render(result: SegmentationResult) -> str:  # type: ignore[override]
-    labels = {t.tier: t.label for t in result.tiers}
+def render(result: SegmentationResult, lang: Lang = "en") -> str:  # type: ignore[override]
+    tiers = [t.tier for t in result.tiers]
+    in_lang = {tier_label(tier): tier_label(tier, lang) for tier in tiers}
+    T = ToolTexts(NAME, lang, lookups={"tier": lambda label: in_lang.get(label, label)})
+    labels = {tier: tier_label(tier, lang) for tier in tiers}
+
+    def coverage(model: str) -> str:
+        """A coverage model as the table names it: its id in English (as in --json), its name in Chinese."""
+        return model if lang == "en" else pick(section("cs_coverage_calculator")["models"][model]["label"], lang)
+
+    zero = T("zero_arr_count", count=result.zero_arr_customers) if result.zero_arr_customers else ""
+    columns = [("col_tier", 10, False), ("col_entry", 11, True), ("col_customers", 5, True), ("col_arr", 12, True),
+               ("col_arr_share", 6, True), ("col_fit", 7, True), ("col_cost", 8, True), ("col_target", 6, True),
+               ("col_gap", 11, True)]
     lines = [
-        f"Customer segmentation ({result.mode}) — {result.paying_customers} paying customers, "
-        f"ARR {usd(result.total_arr)}"
-        + (f", {result.zero_arr_customers} zero-ARR" if result.zero_arr_customers else ""),
-        f"Tier rule: {result.tier_rule}",
+        T("headline", mode=T.term(result.mode), paying=result.paying_customers, arr=usd(result.total_arr), zero=zero),
+        T("tier_rule", rule=T.say(result.tier_rule)),
         "",
-        f"{'Tier':<10} {'Entry ARR':>11} {'Cust':>5} {'ARR':>12} {'ARR %':>6} {'Avg fit':>7} "
-        f"{'Cost/ARR':>8} {'Target':>6} {'Invest gap':>11}  Coverage",
+        " ".join(pad(T(key), size, right=right) for key, size, right in columns) + "  " + T("col_coverage"),
     ]
     for t in result.tiers:
-        fit = "n/a" if t.average_fit_score is None else f"{t.average_fit_score:.1f}"
-        lines.append(
-            f"{t.label:<10} {usd(t.entry_arr):>11} {t.customers:>5} {usd(t.arr):>12} "
-            f"{pct(t.arr_share):>6} {fit:>7} {pct(t.cost_ratio):>8} {t.target_cost_ratio:>6.0%} "
-            f"{usd(t.investment_gap):>11}  {t.coverage_model}"
-        )
+        fit = T("n_a") if t.average_fit_score is None else f"{t.average_fit_score:.1f}"
+        lines.append(T("tier_row", tier=pad(labels[t.tier], 10), entry=usd(t.entry_arr), customers=t.customers,
+                       arr=usd(t.arr), share=pct(t.arr_share), fit=fit, cost=pct(t.cost_ratio),
+                       target=t.target_cost_ratio, gap=usd(t.investment_gap), coverage=coverage(t.coverage_model)))
     if result.largest_customer is not None:
-        lines += ["", f"Largest customer: {result.largest_customer.name} "
-                      f"{usd(result.largest_customer.arr)} ({pct(result.largest_customer_share)} of ARR)"]
+        lines += ["", T("largest", name=result.largest_customer.name, arr=usd(result.largest_customer.arr),
+                        share=pct(result.largest_customer_share))]
 
     def block(title: str, rows: list[CustomerRow], count: int, arr: float | None, show_target: bool,
               note: str | None = None) -> None:
-        head = f"{title}: {count}"
+        head = T("block", title=title, count=count)
         if arr is not None:
-            head += f" ({usd(arr)} ARR)"
+            head += T("block_arr", arr=usd(arr))
         lines.extend(["", head])
         if note:
-            lines.append(f"  Rule: {note}")
+            lines.append(T("rule", rule=T.say(note)))
         for r in rows:
-            target = f" -> {labels[r.target_tier]}" if show_target and r.target_tier else ""
-            tier = labels[r.tier] if r.tier else "untiered"
-            cost = "n/a" if r.cost_ratio is None else f"{r.cost_ratio:.0%}"
-            lines.append(f"  {r.name:<28.28} {usd(r.arr):>10}  {tier}{target}; fit {r.fit_score:g}/10, "
-                         f"cost/ARR {cost}")
+            target = T("target", tier=labels[r.target_tier]) if show_target and r.target_tier else ""
+            tier = labels[r.tier] if r.tier else T("untiered")
+            cost = T("n_a") if r.cost_ratio is None else f"{r.cost_ratio:.0%}"
+            lines.append(T("customer_row", name=pad(r.name, 28, cut=True), arr=usd(r.arr), tier=tier, target=target,
+                           fit=f"{r.fit_score:g}", cost=cost))
         if count > len(rows):
-            lines.append(f"  ... and {count - len(rows)} more (--limit, or --json)")
+            lines.append(T("more_rows", count=count - len(rows)))
 
-    block("Upgrade candidates", result.upgrade_candidates, result.upgrade_count, result.upgrade_arr, True)
-    block("Downgrade candidates", result.downgrade_candidates, result.downgrade_count,
-          result.downgrade_arr, True)
-    block("Kill list (exit or move to self-serve at renewal)", result.kill_list, result.kill_count,
-          result.kill_arr, False, result.kill_rule.statement)
+    block(T("upgrades"), result.upgrade_candidates, result.upgrade_count, result.upgrade_arr, True)
+    block(T("downgrades"), result.downgrade_candidates, result.downgrade_count, result.downgrade_arr, True)
+    block(T("kill_list"), result.kill_list, result.kill_count, result.kill_arr, False, result.kill_rule.statement)
     if result.zero_arr_customers:
-        lines.extend(["", f"Zero-ARR accounts: {result.zero_arr_customers}, costing "
-                          f"{usd(result.zero_arr_cost_to_serve)} a year (not tiered, never on the kill list)"])
+        lines.extend(["", T("zero_arr", count=result.zero_arr_customers, cost=usd(result.zero_arr_cost_to_serve))])
         for r in result.zero_arr:
-            lines.append(f"  {r.name:<28.28} {r.reasons[0]}")
+            lines.append(T("zero_row", name=pad(r.name, 28, cut=True), reason=T.say(r.reasons[0])))
         if result.zero_arr_customers > len(result.zero_arr):
-            lines.append(f"  ... and {result.zero_arr_customers - len(result.zero_arr)} more")
+            lines.append(T("more_zero", count=result.zero_arr_customers - len(result.zero_arr)))
     for w in result.warnings:
-        lines.append(f"Warning: {w}")
+        lines.append(T("warning", text=T.say(w)))
     return "\n".join(lines)
 
 
 SPEC = ToolSpec(
     name=NAME,
-    summary="Customer tiers (ARR thresholds or percentiles), ICP-fit scores 0-10, investment per "
-            "tier, tier transitions up and down, and a rule-based kill list",
+    summary=summary_of(NAME),
     role="cco",
     input_help="customers CSV/JSON: id or name, ARR, tenure months (or start date + --as-of), the "
                "seven ICP signals as true/false (industry_fit, company_size_fit, workflow_fit, "

@@ -7,7 +7,7 @@ to NRR, per cohort and overall, and classifies every churned dollar into seven c
 Two inputs, detected by header:
 
 1. **Cohort summaries** (CSV/JSON/YAML, one row per cohort). Cohorts are disjoint groups of
-   customers (acquisition quarters, segments) measured over the same window (`--window-months`,
+   customers (acquisition quarters, segments) measured over the same window (`--window`,
    default 12). "Overall" is the sum of the cohorts. Columns:
 
    - `cohort` (or `name`): a label; `2024-Q3`, `Q3 2024` or `2024-07` orders the trend by date,
@@ -55,21 +55,22 @@ ARR when every reason has an ARR, else by customers.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from csuite.context.alerts import evaluate_alerts
 from csuite.errors import InputError, UsageError
+from csuite.io.columns import money_column
 from csuite.io.numbers import pct, usd
 from csuite.io.tables import (
     Source,
     Table,
-    cell,
     read_header,
     read_table,
     resolve_columns,
@@ -84,11 +85,26 @@ from csuite.io.values import (
     parse_quarter,
     quarter_period,
 )
-from csuite.knowledge.thresholds import alert_rules, section
+from csuite.knowledge.bilingual import LANGS, Bilingual, Lang
+from csuite.knowledge.thresholds import AlertRule, alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
-from csuite.tools.base import Day, FilePath, PeriodLabel, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    FilePath,
+    MonthCount,
+    PeriodLabel,
+    Share,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
 
+NAME = "retention_decomposition_analyzer"
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
               "company_event", "tactical_failure")
 
@@ -118,10 +134,12 @@ class RetentionOptions(ToolOptions):
     stage: Literal["growth", "scale"] | None = Field(
         None, description="thresholds to judge against (retention_by_stage in thresholds.yaml); "
         "default: growth below $10M starting ARR, else scale")
-    window_months: int = Field(12, ge=1, le=60, description="length of the measurement window in months (churn_analyzer: --window) "
+    window: int = Field(12, ge=1, le=60, validation_alias=AliasChoices("window", "window_months"),
+                        description="length of the measurement window in months "
                                "(cohort summaries: what the amounts cover; snapshots: the trailing window)")
     accounts: FilePath | None = Field(None, description="snapshots only: accounts file adding churn_reason and segment")
-    end: PeriodLabel | None = Field(None, description="snapshots only: last month of the window (YYYY-MM; "
+    period: PeriodLabel | None = Field(None, validation_alias=AliasChoices("period", "end"),
+                                       description="snapshots only: last month of the window (YYYY-MM; "
                                     "a quarter means its last month); default: the last month in the data")
     cohort_by: Literal["start_quarter", "segment"] = Field(
         "start_quarter", description="snapshots only: group accounts by the quarter they started or by "
@@ -133,51 +151,51 @@ class RetentionOptions(ToolOptions):
 class ReasonOut(BaseModel):
     reason: str
     category: str | None = Field(description="taxonomy category, or None when unmapped")
-    customers: int
-    arr: float | None
+    customers: Count
+    arr: Amount | None
 
 
 class CategoryOut(BaseModel):
     category: str
     label: str
     preventable: bool
-    customers: int
-    arr: float | None
-    share: float | None = Field(description="of classified churn, on the basis in churn_reasons.basis")
+    customers: Count
+    arr: Amount | None
+    share: Share | None = Field(description="of classified churn, on the basis in churn_reasons.basis")
 
 
 class ChurnReasons(BaseModel):
     basis: Literal["arr", "customers"]
     categories: list[CategoryOut]
     unmapped: list[ReasonOut]
-    classified_customers: int
-    classified_arr: float | None
-    unexplained_customers: int = Field(description="churned customers with no reason given")
-    unexplained_arr: float | None
+    classified_customers: Count
+    classified_arr: Amount | None
+    unexplained_customers: Count = Field(description="churned customers with no reason given")
+    unexplained_arr: Amount | None
 
 
 class Driver(BaseModel):
     category: str
     label: str
-    customers: int
-    arr: float | None
-    share: float | None
+    customers: Count
+    arr: Amount | None
+    share: Share | None
     reasons: list[str]
 
 
 class MetricVerdict(BaseModel):
     metric: str
-    value: float | None
-    annualized: float | None
-    healthy_at: float
-    concerning_at: float
+    value: Share | None
+    annualized: Share | None
+    healthy_at: Share
+    concerning_at: Share
     status: Status
 
 
 class Verdict(BaseModel):
     stage: Literal["growth", "scale"]
     stage_basis: str
-    window_months: int
+    window_months: MonthCount
     metrics: list[MetricVerdict]
     overall: Status
 
@@ -185,20 +203,20 @@ class Verdict(BaseModel):
 class CohortOut(BaseModel):
     name: str
     period: str | None
-    starting_customers: int
-    churned_customers: int
-    retained_customers: int
-    starting_arr: float
-    churned_arr: float
-    contraction_arr: float
-    expansion_arr: float
-    ending_arr: float
-    grr: float | None
-    nrr: float | None
-    logo_retention: float | None
-    churn_rate: float | None
-    contraction_rate: float | None
-    expansion_rate: float | None
+    starting_customers: Count
+    churned_customers: Count
+    retained_customers: Count
+    starting_arr: Amount
+    churned_arr: Amount
+    contraction_arr: Amount
+    expansion_arr: Amount
+    ending_arr: Amount
+    grr: Share | None
+    nrr: Share | None
+    logo_retention: Share | None
+    churn_rate: Share | None
+    contraction_rate: Share | None
+    expansion_rate: Share | None
     verdict: Status
     leaky_bucket: bool
     reasons: list[ReasonOut]
@@ -216,29 +234,29 @@ class Trend(BaseModel):
 
 
 class CurvePoint(BaseModel):
-    month: int
-    at_risk: int
-    churned: int
-    survival: float
+    month: MonthCount
+    at_risk: Count
+    churned: Count
+    survival: Share
 
 
 class RetentionResult(ToolResult):
     source: Literal["cohort_summaries", "snapshots"]
     file: str
     window: dict[str, Any]
-    starting_customers: int
-    churned_customers: int
-    starting_arr: float
-    churned_arr: float
-    contraction_arr: float
-    expansion_arr: float
-    ending_arr: float
-    nrr: float | None
-    grr: float | None
-    logo_retention: float | None
-    churn_rate: float | None
-    contraction_rate: float | None
-    expansion_rate: float | None
+    starting_customers: Count
+    churned_customers: Count
+    starting_arr: Amount
+    churned_arr: Amount
+    contraction_arr: Amount
+    expansion_arr: Amount
+    ending_arr: Amount
+    nrr: Share | None
+    grr: Share | None
+    logo_retention: Share | None
+    churn_rate: Share | None
+    contraction_rate: Share | None
+    expansion_rate: Share | None
     verdict: Status
     verdict_detail: Verdict
     leaky_bucket: bool
@@ -246,7 +264,7 @@ class RetentionResult(ToolResult):
     cohorts: list[CohortOut]
     trend: Trend
     churn_reasons: ChurnReasons
-    preventable_share: float | None
+    preventable_share: Share | None
     top_drivers: list[Driver]
     logo_curve: list[CurvePoint] = Field(default_factory=list,
                                          description="snapshots: pooled Kaplan–Meier logo survival by tenure month")
@@ -263,16 +281,25 @@ def taxonomy() -> dict[str, Any]:
         raise RuntimeError(f"churn_taxonomy.yaml must define exactly {CATEGORIES}")
     compiled = []
     direct: dict[str, str] = {}
+    labels = {cat_id: Bilingual.model_validate(spec["label"]) for cat_id, spec in cats.items()}
     for cat_id, spec in cats.items():
         direct[normalise_words(cat_id)] = cat_id
-        direct[normalise_words(spec["label"])] = cat_id
+        for lang in LANGS:   # a reason written as the label in either language is that category
+            direct[normalise_words(labels[cat_id].get(lang))] = cat_id
         compiled.append((cat_id, keyword_pattern(spec["keywords"])))
-    return {"compiled": compiled, "direct": direct, "labels": {c: cats[c]["label"] for c in cats},
-            "preventable": tuple(data["preventable"])}
+    return {"compiled": compiled, "direct": direct, "labels": {c: label.en for c, label in labels.items()},
+            "label_texts": labels, "preventable": tuple(data["preventable"])}
 
 
+def category_label(category: str, lang: Lang = "en") -> str:
+    """A churn category's label in `lang` ("Product fit", "产品不匹配")."""
+    return taxonomy()["label_texts"][category].get(lang)
+
+
+@lru_cache(maxsize=4096)
 def classify_reason(text: str) -> str | None:
-    """A free-text churn reason → one of the seven categories, or None (unmapped)."""
+    """A free-text churn reason → one of the seven categories, or None (unmapped). Cached: an
+    export repeats a handful of reasons across thousands of cohorts."""
     tax = taxonomy()
     norm = normalise_words(text)
     if norm in tax["direct"]:
@@ -316,7 +343,19 @@ _REASON_ITEM = re.compile(r"^(?P<reason>.+)[:=]\s*(?P<count>[^:=()]+?)\s*(?:\((?
 
 def parse_reasons(value: Any) -> list[_Reason]:
     """Churn-reason counts from a cell: 'Too expensive: 2 ($61K); Switched to FloQast: 1 ($42K)',
-    a list of {reason, customers|count, arr}, or a {reason: count | {customers, arr}} mapping."""
+    a list of {reason, customers|count, arr}, or a {reason: count | {customers, arr}} mapping.
+    A text cell is parsed once per distinct text (the result is shared: never mutate it)."""
+    if isinstance(value, str):
+        return _parse_reason_text(value)
+    return _parse_reasons(value)
+
+
+@lru_cache(maxsize=65536)
+def _parse_reason_text(value: str) -> list[_Reason]:
+    return _parse_reasons(value)
+
+
+def _parse_reasons(value: Any) -> list[_Reason]:
     items: list[tuple[str, Any, Any]] = []
     if value is None:
         return []
@@ -367,8 +406,13 @@ def parse_reasons(value: Any) -> list[_Reason]:
     return list(merged.values())
 
 
+_PERIOD_LIKE = re.compile(r"^\s*(?:[Qq][1-4][\s\-/]*\d{4}|\d{4}[\s\-/]*[Qq][1-4]|\d{4}-\d{2})\s*$")
+
+
 def _period_of_name(name: str) -> Period | None:
     """A cohort named like a quarter (2025-Q1, Q1 2025, 2025 Q1) or a month (2025-01); else None."""
+    if not _PERIOD_LIKE.match(name):
+        return None
     for parse in (parse_quarter, parse_period):
         try:
             return parse(name)
@@ -377,24 +421,46 @@ def _period_of_name(name: str) -> Period | None:
     return None
 
 
-def _money(row: dict, m: dict, fieldname: str, table: Table, row_no: int) -> float | None:
-    v = cell(row, m, fieldname)
-    if v is None:
-        return None
-    try:
-        return parse_money(v)
-    except InputError as exc:
-        raise exc.located(file=table.file, row=row_no, field=m[fieldname]) from None
+_MONEY_FIELDS = ("starting_arr", "churned_arr", "contraction_arr", "expansion_arr", "ending_arr", "renewed_arr")
+_COUNT_FIELDS = ("starting_customers", "churned_customers", "ending_customers")
 
 
-def _count(row: dict, m: dict, fieldname: str, table: Table, row_no: int) -> int | None:
-    v = cell(row, m, fieldname)
-    if v is None:
-        return None
-    try:
-        return parse_int(v, minimum=0)
-    except InputError as exc:
-        raise exc.located(file=table.file, row=row_no, field=m[fieldname]) from None
+class _Columns:
+    """A cohort table's money and count columns parsed once, a column at a time (the decimal
+    separator and currency decided per column), so each cohort row is only arithmetic."""
+
+    def __init__(self, table: Table, mapping: dict[str, str]) -> None:
+        self.table, self.mapping = table, mapping
+        self.money: dict[str, list[float | None]] = {}
+        for name in _MONEY_FIELDS:
+            if name in mapping:
+                values = money_column(table.values(mapping[name]), table, mapping[name], allow_blank=True).values
+                self.money[name] = [None if v != v else float(v) for v in values.tolist()]
+        self.counts = {name: self._counts(mapping[name]) for name in _COUNT_FIELDS if name in mapping}
+        self.cells = {name: table.values(header) for name, header in mapping.items()}
+
+    def _counts(self, header: str) -> list[int | None]:
+        parsed: dict[Any, int | None] = {None: None}
+        values = self.table.values(header)
+        for i, value in enumerate(values):
+            if value not in parsed:
+                try:
+                    parsed[value] = parse_int(value, minimum=0)
+                except InputError as exc:
+                    raise exc.located(file=self.table.file, row=self.table.row_number(i), field=header) from None
+        return list(map(parsed.__getitem__, values))
+
+    def cell(self, name: str, i: int) -> Any:
+        column = self.cells.get(name)
+        return None if column is None else column[i]
+
+    def amount(self, name: str, i: int) -> float | None:
+        column = self.money.get(name)
+        return None if column is None else column[i]
+
+    def count(self, name: str, i: int) -> int | None:
+        column = self.counts.get(name)
+        return None if column is None else column[i]
 
 
 def _tolerance(start: float) -> float:
@@ -402,23 +468,25 @@ def _tolerance(start: float) -> float:
     return max(float(cfg["reconcile_abs_tolerance"]), float(cfg["reconcile_rel_tolerance"]) * start)
 
 
-def _parse_cohort(row: dict, m: dict, table: Table, row_no: int) -> _Cohort:
+def _parse_cohort(cols: _Columns, i: int) -> _Cohort:
+    table, m, row_no = cols.table, cols.mapping, cols.table.row_number(i)
+
     def err(message: str, fieldname: str | None = None) -> InputError:
         return InputError(message, file=table.file, row=row_no,
                           field=m.get(fieldname) if fieldname else None)
 
-    name = cell(row, m, "cohort")
+    name = cols.cell("cohort", i)
     if name is None:
         raise err("cohort name is empty", "cohort")
     name = str(name).strip()
-    s_cust = _count(row, m, "starting_customers", table, row_no)
-    s_arr = _money(row, m, "starting_arr", table, row_no)
+    s_cust = cols.count("starting_customers", i)
+    s_arr = cols.amount("starting_arr", i)
     if s_cust is None:
         raise err("starting customers is empty", "starting_customers")
     if s_arr is None:
         raise err("starting ARR is empty", "starting_arr")
-    c_cust = _count(row, m, "churned_customers", table, row_no)
-    e_cust = _count(row, m, "ending_customers", table, row_no)
+    c_cust = cols.count("churned_customers", i)
+    e_cust = cols.count("ending_customers", i)
     if e_cust is not None and e_cust > s_cust:
         raise err(f"ending customers {e_cust} exceed starting customers {s_cust}: a cohort cannot gain "
                   "logos (count new customers in a later cohort)", "ending_customers")
@@ -432,11 +500,11 @@ def _parse_cohort(row: dict, m: dict, table: Table, row_no: int) -> _Cohort:
         raise err(f"ending customers {e_cust} ≠ starting {s_cust} − churned {c_cust} = {s_cust - c_cust}",
                   "ending_customers")
 
-    churned = _money(row, m, "churned_arr", table, row_no)
-    contraction = _money(row, m, "contraction_arr", table, row_no)
-    expansion = _money(row, m, "expansion_arr", table, row_no)
-    ending = _money(row, m, "ending_arr", table, row_no)
-    renewed = _money(row, m, "renewed_arr", table, row_no)
+    churned = cols.amount("churned_arr", i)
+    contraction = cols.amount("contraction_arr", i)
+    expansion = cols.amount("expansion_arr", i)
+    ending = cols.amount("ending_arr", i)
+    renewed = cols.amount("renewed_arr", i)
     if churned is None:
         if c_cust == 0:
             churned = 0.0
@@ -498,11 +566,11 @@ def _parse_cohort(row: dict, m: dict, table: Table, row_no: int) -> _Cohort:
     if c_cust > 0 and churned == 0:
         warnings.append(f"{name}: {c_cust} churned customer(s) with $0 churned ARR (free accounts?)")
     try:
-        reasons = parse_reasons(cell(row, m, "churn_reasons"))
+        reasons = parse_reasons(cols.cell("churn_reasons", i))
     except InputError as exc:
         raise exc.located(file=table.file, row=row_no, field=m.get("churn_reasons")) from None
     start_day = None
-    if (v := cell(row, m, "cohort_start")) is not None:
+    if (v := cols.cell("cohort_start", i)) is not None:
         try:
             start_day = parse_date(v)
         except InputError as exc:
@@ -520,16 +588,17 @@ def is_cohort_table(table: Table) -> bool:
 
 def read_cohorts(table: Table) -> list[_Cohort]:
     m = resolve_columns(table, COLUMN_ALIASES, required=("cohort", "starting_customers", "starting_arr"))
-    if not table.rows:
+    if not len(table):
         raise InputError("has a header but no data rows", file=table.file)
+    cols = _Columns(table, m)
     cohorts: list[_Cohort] = []
     seen: dict[str, int] = {}
-    for row_no, row in table:
-        c = _parse_cohort(row, m, table, row_no)
+    for i in range(len(table)):
+        c = _parse_cohort(cols, i)
         if c.name in seen:
-            raise InputError(f"rows {seen[c.name]} and {row_no} are both cohort '{c.name}'; keep one",
+            raise InputError(f"rows {seen[c.name]} and {c.row} are both cohort '{c.name}'; keep one",
                              file=table.file)
-        seen[c.name] = row_no
+        seen[c.name] = c.row
         cohorts.append(c)
     return cohorts
 
@@ -558,16 +627,25 @@ def _status(value: float | None, healthy: float, concerning: float) -> Status:
 
 def _verdict(nrr: float | None, grr: float | None, logo: float | None, stage: str, basis: str,
              months: int) -> Verdict:
-    table = section("retention_by_stage")[stage]
+    limits = section("retention_by_stage")[stage]
     metrics = []
     for key, value in (("grr", grr), ("nrr", nrr), ("logo_retention", logo)):
         ann = _annualize(value, months)
-        limits = table[key]
-        metrics.append(MetricVerdict(metric=key, value=value, annualized=ann, healthy_at=limits["healthy"],
-                                     concerning_at=limits["concerning"],
-                                     status=_status(ann, limits["healthy"], limits["concerning"])))
+        healthy, concerning = limits[key]["healthy"], limits[key]["concerning"]
+        metrics.append(MetricVerdict(metric=key, value=value, annualized=ann, healthy_at=healthy,
+                                                     concerning_at=concerning,
+                                                     status=_status(ann, healthy, concerning)))
     overall = max((mv.status for mv in metrics), key=lambda s: _SEVERITY[s])
-    return Verdict(stage=stage, stage_basis=basis, window_months=months, metrics=metrics, overall=overall)
+    return Verdict(stage=stage, stage_basis=basis, window_months=months, metrics=metrics,
+                                   overall=overall)
+
+
+def _overall_status(nrr: float | None, grr: float | None, logo: float | None, stage: str, months: int) -> Status:
+    """`_verdict(...).overall` without building the per-metric models (asked once per cohort)."""
+    limits = section("retention_by_stage")[stage]
+    statuses = [_status(_annualize(value, months), limits[key]["healthy"], limits[key]["concerning"])
+                for key, value in (("grr", grr), ("nrr", nrr), ("logo_retention", logo))]
+    return max(statuses, key=lambda status: _SEVERITY[status])
 
 
 def leaky_bucket_rule_text() -> str:
@@ -575,13 +653,34 @@ def leaky_bucket_rule_text() -> str:
     return " and ".join(f"{c.metric.upper()} {c.op} {c.value:.0%}" for c in rule.conditions)
 
 
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
 def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> bool:
     """The `leaky_bucket` alert itself, evaluated on annualised NRR and GRR, so the tool and the
     proactive alert cannot disagree (one rule, in thresholds.yaml)."""
-
     metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
-    rules = {"leaky_bucket": alert_rules()["leaky_bucket"]}
-    return bool(evaluate_alerts(metrics, as_of=date.min, rules=rules))
+    rule = alert_rules()["leaky_bucket"]
+    checks = _leaky_bucket_checks(rule)
+    if checks is None:  # a rule beyond plain comparisons: let the alert engine judge it
+        return bool(evaluate_alerts(metrics, as_of=date.min, rules={"leaky_bucket": rule}))
+    return all(metrics.get(metric) is not None and compare(metrics[metric], value)
+               for metric, compare, value in checks)
+
+
+_CHECKS: dict[int, tuple[Any, tuple[tuple[str, Any, float], ...] | None]] = {}
+
+
+def _leaky_bucket_checks(rule: AlertRule) -> tuple[tuple[str, Any, float], ...] | None:
+    """The rule's comparisons, worked out once per rule object (asked once per cohort)."""
+    cached = _CHECKS.get(id(rule))
+    if cached is not None and cached[0] is rule:
+        return cached[1]
+    conditions = rule.conditions
+    checks = None if any(c.op is None or c.value is None or c.rule is not None for c in conditions) else \
+        tuple((c.metric, _OPS[c.op], float(c.value)) for c in conditions)
+    _CHECKS[id(rule)] = (rule, checks)
+    return checks
 
 
 def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend:
@@ -609,14 +708,14 @@ def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend
 
 
 def _reason_outputs(reasons: list[_Reason]) -> list[ReasonOut]:
-    return [ReasonOut(reason=r.reason, category=classify_reason(r.reason), customers=r.customers, arr=r.arr)
-            for r in reasons]
+    return [ReasonOut(reason=r.reason, category=classify_reason(r.reason), customers=r.customers,
+                                      arr=r.arr) for r in reasons]
 
 
-def _churn_reasons(cohorts: list[_Cohort], churned_customers: int, churned_arr: float
+def _churn_reasons(cohorts: list[CohortOut], churned_customers: int, churned_arr: float
                    ) -> tuple[ChurnReasons, float | None, list[Driver]]:
     tax = taxonomy()
-    all_reasons = [r for c in cohorts for r in _reason_outputs(c.reasons)]
+    all_reasons = [r for c in cohorts for r in c.reasons]
     has_arr = bool(all_reasons) and all(r.arr is not None for r in all_reasons)
     basis: Literal["arr", "customers"] = "arr" if has_arr else "customers"
     per_cat = {c: {"customers": 0, "arr": 0.0, "reasons": {}} for c in CATEGORIES}
@@ -693,7 +792,7 @@ def _cohort_out(c: _Cohort, stage: str, months: int) -> CohortOut:
     grr = _ratio(c.starting_arr - c.churned_arr - c.contraction_arr, c.starting_arr)
     nrr = _ratio(c.ending_arr, c.starting_arr)
     logo = _ratio(c.starting_customers - c.churned_customers, c.starting_customers)
-    verdict = _verdict(nrr, grr, logo, stage, "", months)
+    verdict = _overall_status(nrr, grr, logo, stage, months)
     warnings = list(c.warnings)
     if c.starting_arr == 0:
         warnings.append(f"{c.name}: starting ARR is 0, so GRR and NRR are undefined (n/a)")
@@ -705,7 +804,7 @@ def _cohort_out(c: _Cohort, stage: str, months: int) -> CohortOut:
         starting_arr=c.starting_arr, churned_arr=c.churned_arr, contraction_arr=c.contraction_arr,
         expansion_arr=c.expansion_arr, ending_arr=c.ending_arr, grr=grr, nrr=nrr, logo_retention=logo,
         churn_rate=_ratio(c.churned_arr, c.starting_arr), contraction_rate=_ratio(c.contraction_arr, c.starting_arr),
-        expansion_rate=_ratio(c.expansion_arr, c.starting_arr), verdict=verdict.overall,
+        expansion_rate=_ratio(c.expansion_arr, c.starting_arr), verdict=verdict,
         leaky_bucket=is_leaky_bucket(nrr, grr, months), reasons=_reason_outputs(c.reasons), warnings=warnings,
     )
 
@@ -725,7 +824,7 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
                     logo_curve: list[CurvePoint] | None = None, overall: dict[str, float] | None = None,
                     ordered: bool = True) -> RetentionResult:
     """Everything downstream of parsed cohorts (shared by both input paths)."""
-    months = options.window_months
+    months = options.window
     dated = all(c.period is not None or c.start_day is not None for c in cohorts)
     if dated:
         cohorts = sorted(cohorts, key=lambda c: (c.start_day or c.period.start, c.name))  # type: ignore[union-attr]
@@ -747,7 +846,7 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
     stage, basis = _stage(options, s)
     verdict = _verdict(nrr, grr, logo, stage, basis, months)
     outs = [_cohort_out(c, stage, months) for c in cohorts]
-    reasons, preventable, drivers = _churn_reasons(cohorts, tot["churned_customers"], tot["churned_arr"])
+    reasons, preventable, drivers = _churn_reasons(outs, tot["churned_customers"], tot["churned_arr"])
     warnings = list(extra_warnings or [])
     for o in outs:
         warnings += o.warnings
@@ -779,10 +878,10 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
     head = read_header(source)
     table = head if head is not None else read_table(source, list_keys=list_keys, name="retention")
     if is_cohort_table(table):
-        # --end / --cohort-by are explicit requests that cannot apply: refuse. --as-of and --accounts
+        # --period / --cohort-by are explicit requests that cannot apply: refuse. --as-of and --accounts
         # arrive from the runner for every data file, so they are ignored (accounts with a warning).
-        if options.end is not None:
-            raise UsageError("--end applies to revenue snapshots, not cohort summaries")
+        if options.period is not None:
+            raise UsageError("--period applies to revenue snapshots, not cohort summaries")
         if options.cohort_by != "start_quarter":
             raise UsageError("--cohort-by applies to revenue snapshots, not cohort summaries")
         if head is not None:
@@ -791,7 +890,7 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
         notes = list(table.warnings)
         if options.accounts:
             notes.append(f"--accounts {options.accounts} ignored: cohort summaries carry their own churn reasons")
-        window = {"months": options.window_months}
+        window = {"months": options.window}
         if options.as_of:
             window["as_of"] = options.as_of.isoformat()
         return analyze_cohorts(cohorts, options, file=table.file, extra_warnings=notes, window=window)
@@ -830,10 +929,10 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     if options.cohort_by == "segment" and not any(a.segment for a in accounts.values()):
         raise UsageError("--cohort-by segment needs --accounts with a segment column")
     end = None
-    if options.end is not None:
-        p = parse_period(options.end)
+    if options.period is not None:
+        p = parse_period(options.period)
         end = f"{p.end.year:04d}-{p.end.month:02d}"
-    window = S.retention_window(snaps, end, options.window_months)
+    window = S.retention_window(snaps, end, options.window)
     j_s, j_e = snaps.period_index(window.start), snaps.period_index(window.end)
     a_s, a_e = snaps.arr[:, j_s], snaps.arr[:, j_e]
     in_cohort = a_s > 0
@@ -859,7 +958,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     member_keys = keys[in_cohort]
     for label in dict.fromkeys(member_keys.tolist()):
         mask = in_cohort & (keys == label)
-        gw = S.retention_window(snaps.select(mask), window.end, options.window_months)
+        gw = S.retention_window(snaps.select(mask), window.end, options.window)
         start_c, capped_c, end_c = _cents(gw.start_arr), _cents(gw.retained_arr_capped), _cents(gw.end_arr_cohort)
         group_lost = mask & lost
         churned_c = int(a_s[group_lost].sum())
@@ -900,7 +999,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
     durations, churned, _ = S.tenure(snaps, window.end)
     curve = [CurvePoint(**p.model_dump()) for p in S.kaplan_meier(durations, churned)]
     overall = {"nrr": window.nrr, "grr": window.grr, "logo_retention": window.logo_retention}
-    info = {"months": options.window_months, "start": window.start, "end": window.end,
+    info = {"months": options.window, "start": window.start, "end": window.end,
             "label": f"{window.start} → {window.end}", "cohort_by": options.cohort_by,
             "accounts_file": options.accounts}
     result = analyze_cohorts(cohorts, options, file=snaps.file, source="snapshots", window=info,
@@ -911,63 +1010,69 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
 
 # ----------------------------------------------------------------------------- human output
 
-def render(r: RetentionResult) -> str:
+def render(r: RetentionResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
     d = r.verdict_detail
+    window = r.window.get("label") or T("window", months=d.window_months)
+    metrics = T("list_comma").join(T("verdict_metric", metric=T.term(f"metric.{m.metric}"), status=T.term(m.status))
+                                   for m in d.metrics)
     lines = [
-        f"Retention ({r.window.get('label', f'{d.window_months}-month window')}, {len(r.cohorts)} cohorts, "
-        f"{r.starting_customers} customers, {usd(r.starting_arr)} starting ARR)",
-        f"  GRR {pct(r.grr)}   NRR {pct(r.nrr)}   Logo retention {pct(r.logo_retention)}",
-        f"  Churn {pct(r.churn_rate)} ({usd(r.churned_arr)})   Contraction {pct(r.contraction_rate)} "
-        f"({usd(r.contraction_arr)})   Expansion {pct(r.expansion_rate)} ({usd(r.expansion_arr)})",
-        f"Verdict ({d.stage} stage): {r.verdict.upper()} — "
-        + ", ".join(f"{m.metric.replace('_', ' ')} {m.status}" for m in d.metrics),
+        T("headline", window=window, cohorts=len(r.cohorts), customers=r.starting_customers, arr=usd(r.starting_arr)),
+        T("rates", grr=pct(r.grr), nrr=pct(r.nrr), logos=pct(r.logo_retention)),
+        T("movements", churn_rate=pct(r.churn_rate), churn=usd(r.churned_arr), contraction_rate=pct(r.contraction_rate),
+          contraction=usd(r.contraction_arr), expansion_rate=pct(r.expansion_rate), expansion=usd(r.expansion_arr)),
+        T("verdict", stage=T.term(f"stage.{d.stage}"), verdict=T.term(f"verdict.{r.verdict}"), metrics=metrics),
     ]
     if d.window_months != 12:
-        lines.append(f"  (annual thresholds; the {d.window_months}-month figures are annualised by compounding)")
+        lines.append(T("annualised", months=d.window_months))
     if r.leaky_bucket:
-        lines.append(f"LEAKY BUCKET: {r.leaky_bucket_rule} — expansion is masking churn; fund churn prevention first.")
+        lines.append(T("leaky_bucket", rule=r.leaky_bucket_rule.replace(" and ", T("and"))))
     lines.append("")
-    lines.append(f"{'Cohort':<20}{'Start ARR':>12}{'GRR':>8}{'NRR':>8}{'Logos':>8}{'Contr.':>8}{'Exp.':>8}  Verdict")
+    columns = [("col_arr", 12), ("col_grr", 8), ("col_nrr", 8), ("col_logos", 8), ("col_contraction", 8),
+               ("col_expansion", 8)]
+    lines.append(pad(T("col_cohort"), 20) + "".join(pad(T(key), size, right=True) for key, size in columns)
+                 + "  " + T("col_verdict"))
     shown = r.cohorts if len(r.cohorts) <= 24 else r.cohorts[:12] + r.cohorts[-12:]
     for c in shown:
-        flag = " leaky" if c.leaky_bucket else ""
-        lines.append(f"{c.name[:19]:<20}{usd(c.starting_arr):>12}{pct(c.grr):>8}{pct(c.nrr):>8}"
-                     f"{pct(c.logo_retention):>8}{pct(c.contraction_rate):>8}{pct(c.expansion_rate):>8}  "
-                     f"{c.verdict}{flag}")
+        lines.append(T("cohort_row", name=pad(T.say(c.name)[:19], 20), arr=usd(c.starting_arr), grr=pct(c.grr), nrr=pct(c.nrr),
+                       logos=pct(c.logo_retention), contraction=pct(c.contraction_rate),
+                       expansion=pct(c.expansion_rate), verdict=T.term(c.verdict),
+                       leaky=T("leaky") if c.leaky_bucket else ""))
     if len(shown) < len(r.cohorts):
-        lines.append(f"  … {len(r.cohorts) - len(shown)} more cohorts in --json")
+        lines.append(T("more_cohorts", count=len(r.cohorts) - len(shown)))
     t = r.trend
-    lines.append("Trend (" + t.order + "): " + ", ".join(
-        f"{k.replace('_', ' ')} {t.direction[k]}" + (f" ({t.change[k] * 100:+.1f} pts)" if t.change[k] is not None else "")
-        for k in ("grr", "nrr", "logo_retention")))
+    lines.append(T("trend", order=T.term(t.order), items=T("list_comma").join(
+        T("trend_item", metric=T.term(f"metric.{k}"), direction=T.term(t.direction[k]),
+          change=T("trend_change", points=f"{t.change[k] * 100:+.1f}") if t.change[k] is not None else "")
+        for k in ("grr", "nrr", "logo_retention"))))
     cr = r.churn_reasons
     lines.append("")
-    lines.append(f"Churn reasons (by {'ARR' if cr.basis == 'arr' else 'customers'}; preventable share "
-                 f"{pct(r.preventable_share)}):")
+    lines.append(T("reasons", basis=T.term(f"basis.{cr.basis}"), share=pct(r.preventable_share)))
     for dvr in r.top_drivers:
-        lines.append(f"  {dvr.label:<18} {dvr.customers:>3} customers  {usd(dvr.arr):>10}  {pct(dvr.share):>6}"
-                     f"  e.g. {'; '.join(dvr.reasons[:2])}")
+        lines.append(T("driver_row", label=pad(category_label(dvr.category, lang), 18), customers=dvr.customers,
+                       arr=usd(dvr.arr), share=pct(dvr.share), examples=T("list_separator").join(dvr.reasons[:2])))
     if cr.unmapped:
-        lines.append("  Unmapped: " + "; ".join(f"{u.reason} ({u.customers})" for u in cr.unmapped))
+        lines.append(T("unmapped", items=T("list_separator").join(
+            T("unmapped_item", reason=u.reason, customers=u.customers) for u in cr.unmapped)))
     if cr.unexplained_customers:
-        lines.append(f"  No reason given: {cr.unexplained_customers} churned customer(s)")
+        lines.append(T("unexplained", customers=cr.unexplained_customers))
     if r.logo_curve:
         marks = {p.month: p.survival for p in r.logo_curve}
-        pts = [f"m{k} {pct(marks[k])}" for k in (3, 6, 12, 24) if k in marks]
-        if pts:
-            lines.append("Logo survival by tenure (Kaplan–Meier): " + ", ".join(pts))
+        points = [T("survival_point", month=k, value=pct(marks[k])) for k in (3, 6, 12, 24) if k in marks]
+        if points:
+            lines.append(T("survival", points=T("list_comma").join(points)))
     if r.warnings:
         lines.append("")
-        lines.append("Warnings:")
-        lines += [f"  - {w}" for w in r.warnings[:20]]
+        lines.append(T("warnings"))
+        lines += [T("warning_item", text=T.say(w)) for w in r.warnings[:20]]
         if len(r.warnings) > 20:
-            lines.append(f"  … {len(r.warnings) - 20} more in --json")
+            lines.append(T("more_warnings", count=len(r.warnings) - 20))
     return "\n".join(lines)
 
 
 SPEC = ToolSpec(
-    name="retention_decomposition_analyzer",
-    summary="Honest retention: GRR beside NRR per cohort, churn taxonomy, preventable share, leaky bucket",
+    name=NAME,
+    summary=summary_of(NAME),
     role="cco",
     input_help=("cohort summaries CSV/JSON (cohort, starting_customers, starting_arr, churned_customers, "
                 "churned_arr [at full starting ARR, before contraction], contraction_arr [retained customers "

@@ -23,11 +23,13 @@ churn may be written as negatives; their size is what counts). Red lines come fr
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from csuite.errors import InputError, UsageError
 from csuite.io.numbers import usd
@@ -48,8 +50,25 @@ from csuite.io.values import (
     parse_percent,
     parse_quarter,
 )
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import section
-from csuite.tools.base import Day, Flag, PeriodLabel, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Day,
+    Flag,
+    Months,
+    PeriodLabel,
+    Ratio,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
+
+NAME = "revenue_metrics"
 
 # Row fields: logical name → accepted header spellings (matched by canonical key).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -84,27 +103,29 @@ _RATE_BARE_MAX = 10.0   # a bare 40 is not "4000%": bare numbers are fractions a
 class MetricsOptions(ToolOptions):
     as_of: Day | None = Field(None, description="report date (YYYY-MM-DD): the reporting quarter is the "
                               "latest one ended by then; older numbers are flagged stale")
-    quarter: PeriodLabel | None = Field(None, description="reporting quarter, e.g. 2026-Q3 (default: latest)")
+    period: PeriodLabel | None = Field(None, validation_alias=AliasChoices("period", "quarter"),
+                                       description="reporting quarter, e.g. 2026-Q3 (default: the latest ended by "
+                                                   "--as-of, else the latest)")
     segment: Literal["smb", "enterprise"] | None = Field(
         None, description="compare CAC payback with Bessemer's range for this segment")
 
 
 class QuarterRow(BaseModel):
     quarter: str
-    arr_start: float | None
-    arr: float
-    net_new_arr: float | None
-    new: float | None = None
-    reactivation: float | None = None
-    expansion: float | None = None
-    contraction: float | None = None
-    churn: float | None = None
-    sm_spend: float
-    gross_margin: float | None = None
-    net_burn: float | None = None
-    revenue: float | None = None
-    revenue_growth: float | None = None
-    profit_margin: float | None = None
+    arr_start: Amount | None
+    arr: Amount
+    net_new_arr: Amount | None
+    new: Amount | None = None
+    reactivation: Amount | None = None
+    expansion: Amount | None = None
+    contraction: Amount | None = None
+    churn: Amount | None = None
+    sm_spend: Amount
+    gross_margin: Share | None = None
+    net_burn: Amount | None = None
+    revenue: Amount | None = None
+    revenue_growth: Share | None = None
+    profit_margin: Share | None = None
 
 
 class Metric(BaseModel):
@@ -123,28 +144,28 @@ class Metric(BaseModel):
 
 class WaterfallRow(BaseModel):
     quarter: str
-    start: float | None
-    new: float | None
-    reactivation: float | None
-    expansion: float | None
-    contraction: float | None
-    churn: float | None
-    end: float
-    net_new: float | None
+    start: Amount | None
+    new: Amount | None
+    reactivation: Amount | None
+    expansion: Amount | None
+    contraction: Amount | None
+    churn: Amount | None
+    end: Amount
+    net_new: Amount | None
 
 
 class QuarterMetrics(BaseModel):
     quarter: str
-    arr: float
-    net_new_arr: float | None
-    magic_number: float | None
-    magic_number_revenue: float | None
-    cac_payback_months: float | None
-    cac_payback_months_gm_adjusted: float | None
-    burn_multiple: float | None
-    growth: float | None
-    profit_margin: float | None
-    rule_of_40: float | None
+    arr: Amount
+    net_new_arr: Amount | None
+    magic_number: Ratio | None
+    magic_number_revenue: Ratio | None
+    cac_payback_months: Months | None = Field(description="12 × S&M(q−1) ÷ (new-logo ARR(q) × gross margin(q))")
+    cac_payback_months_net: Months | None = Field(description="12 × S&M(q−1) ÷ (net new ARR(q) × gross margin(q))")
+    burn_multiple: Ratio | None
+    growth: Share | None
+    profit_margin: Share | None
+    rule_of_40: Share | None
 
 
 class MetricsResult(ToolResult):
@@ -383,219 +404,318 @@ def _growth(rows: list[QuarterRow], i: int, tolerance: float, file: str) -> tupl
     return None, "needs revenue_growth, or revenue or ARR from four quarters earlier"
 
 
-def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_basis: str | None,
-            as_of: date | None, quarter: str | None, segment: str | None) -> MetricsResult:
+# ----------------------------------------------------------------------------- the metrics, one function each
+# Each takes the numbers it needs and returns the value, or None where the formula is undefined
+# (no spend, no growth): a payback or multiple on a zero or negative denominator is never printed.
+
+
+def magic_number(net_new_arr: float | None, sm_prior: float | None) -> float | None:
+    """Magic number (ARR form) = net new ARR(q) ÷ S&M(q−1). Net new ARR is already annual: no × 4."""
+    if net_new_arr is None or not sm_prior or sm_prior <= 0:
+        return None
+    return net_new_arr / sm_prior
+
+
+def magic_number_revenue(revenue: float | None, revenue_prior: float | None, sm_prior: float | None) -> float | None:
+    """Magic number (revenue form) = (revenue(q) − revenue(q−1)) × 4 ÷ S&M(q−1): the only × 4."""
+    if revenue is None or revenue_prior is None or not sm_prior or sm_prior <= 0:
+        return None
+    return (revenue - revenue_prior) * 4 / sm_prior
+
+
+def cac_payback_months(sm_prior: float | None, new_logo_arr: float | None,
+                       gross_margin: float | None) -> float | None:
+    """CAC payback (months) = 12 × S&M(q−1) ÷ (new-logo ARR(q) × gross margin(q)): months of
+    gross profit from the quarter's new customers to earn back the spend that won them."""
+    return _payback(sm_prior, new_logo_arr, gross_margin)
+
+
+def cac_payback_months_net(sm_prior: float | None, net_new_arr: float | None,
+                           gross_margin: float | None) -> float | None:
+    """CAC payback on net new ARR (months) = 12 × S&M(q−1) ÷ (net new ARR(q) × gross margin(q)):
+    the blended variant, in which churn and expansion move the payback too."""
+    return _payback(sm_prior, net_new_arr, gross_margin)
+
+
+def _payback(sm_prior: float | None, arr: float | None, gross_margin: float | None) -> float | None:
+    if not sm_prior or sm_prior <= 0 or arr is None or arr <= 0 or gross_margin is None or gross_margin <= 0:
+        return None
+    months = 12 * sm_prior / (arr * gross_margin)
+    return months if math.isfinite(months) else None  # a margin of 1e-300 is a typo, not a payback
+
+
+def burn_multiple(net_burn: float | None, net_new_arr: float | None) -> float | None:
+    """Burn multiple = net burn(q) ÷ net new ARR(q), the same quarter."""
+    if net_burn is None or net_new_arr is None or net_new_arr <= 0:
+        return None
+    return net_burn / net_new_arr
+
+
+def rule_of_40(growth: float | None, profit_margin: float | None) -> float | None:
+    """Rule of 40 = revenue growth (YoY) + profit margin, both fractions (0.40 is 40)."""
+    if growth is None or profit_margin is None:
+        return None
+    return growth + profit_margin
+
+
+# ----------------------------------------------------------------------------- each metric as reported
+
+@dataclass
+class _Quarter:
+    """One quarter and the one before it: what every metric reads."""
+
+    row: QuarterRow
+    prev: QuarterRow | None
+
+    @property
+    def q(self) -> str:
+        return self.row.quarter
+
+    @property
+    def prior(self) -> str:
+        return self.prev.quarter if self.prev else "previous quarter"
+
+    @property
+    def sm_prior(self) -> float | None:
+        return self.prev.sm_spend if self.prev else None
+
+
+def _magic_metric(x: _Quarter, bench: dict) -> Metric:
+    nn, sm = x.row.net_new_arr, x.sm_prior
+    value = magic_number(nn, sm)
+    return Metric(
+        name="magic number", quarter=x.q, formula=f"net new ARR ({x.q}) ÷ S&M spend ({x.prior})",
+        calculation=f"{usd(nn)} ÷ {usd(sm)} = {value:.2f}" if value is not None else None,
+        inputs={"net_new_arr": nn, "sm_spend_prior_quarter": sm}, value=value, unit="ratio",
+        band=_band_magic(value, bench) if value is not None else None,
+        benchmark=f"{bench['source']}: hold below {bench['hold_below']:g}, exceptional above {bench['exceptional_above']:g}",
+        note=None if value is not None else "needs the previous quarter's S&M spend (above zero) and this quarter's "
+                                            "net new ARR")
+
+
+def _magic_revenue_metric(x: _Quarter) -> Metric:
+    prior_revenue = x.prev.revenue if x.prev else None
+    value = magic_number_revenue(x.row.revenue, prior_revenue, x.sm_prior)
+    return Metric(
+        name="magic number (revenue form)", quarter=x.q,
+        formula=f"(revenue ({x.q}) − revenue ({x.prior})) × 4 ÷ S&M spend ({x.prior})",
+        calculation=(f"({usd(x.row.revenue)} − {usd(prior_revenue)}) × 4 ÷ {usd(x.sm_prior)} = {value:.2f}"
+                     if value is not None else None),
+        inputs={"revenue": x.row.revenue, "revenue_prior_quarter": prior_revenue, "sm_spend_prior_quarter": x.sm_prior},
+        value=value, unit="ratio",
+        note="cross-check: quarterly revenue annualised × 4; should sit close to the ARR form" if value is not None
+        else "needs revenue for this and the previous quarter")
+
+
+def _payback_note(sm: float | None, arr: float | None, gm: float | None, what: str) -> str | None:
+    if sm is None or sm <= 0:
+        return "needs the previous quarter's S&M spend (above zero)"
+    if arr is None:
+        return f"needs {what} for this quarter"
+    if arr <= 0:
+        return f"{what} is zero or negative: the spend does not pay back at this rate"
+    if gm is None or gm <= 0:
+        return "needs a gross margin above zero for this quarter"
+    return None
+
+
+def _payback_metric(x: _Quarter, bench: dict, *, net: bool) -> Metric:
+    arr = x.row.net_new_arr if net else x.row.new
+    what = "net new ARR" if net else "new-logo ARR (the new column)"
+    gm, sm = x.row.gross_margin, x.sm_prior
+    value = (cac_payback_months_net if net else cac_payback_months)(sm, arr, gm)
+    label = "net new ARR" if net else "new-logo ARR"
+    return Metric(
+        name="CAC payback on net new ARR (months)" if net else "CAC payback (months)", quarter=x.q,
+        formula=f"12 × S&M spend ({x.prior}) ÷ ({label} ({x.q}) × gross margin ({x.q}))",
+        calculation=(f"12 × {usd(sm)} ÷ ({usd(arr)} × {gm:.1%}) = {value:.1f} months"
+                     if value is not None and gm is not None else None),
+        inputs={"sm_spend_prior_quarter": sm, "net_new_arr" if net else "new_logo_arr": arr, "gross_margin": gm},
+        value=value, unit="months", band=_band_payback(value, bench) if value is not None else None,
+        benchmark=f"{bench['source']}: SMB {bench['smb'][0]}–{bench['smb'][1]} months, enterprise "
+                  f"{bench['enterprise'][0]}–{bench['enterprise'][1]}, concern above {bench['concern_above']}",
+        note=_payback_note(sm, arr, gm, what) if value is None else
+        ("blended variant: churn and expansion in the quarter move it too" if net else None))
+
+
+def _burn_metric(x: _Quarter, bench: dict) -> Metric:
+    burn, nn = x.row.net_burn, x.row.net_new_arr
+    value = burn_multiple(burn, nn)
+    note = None
+    if burn is None:
+        note = "needs net burn for this quarter"
+    elif nn is None:
+        note = "needs net new ARR for this quarter"
+    elif nn <= 0:
+        note = "no net new ARR while burning: worse than every band" if burn > 0 else "no net new ARR and no burn"
+    return Metric(
+        name="burn multiple", quarter=x.q, formula=f"net burn ({x.q}) ÷ net new ARR ({x.q})",
+        calculation=f"{usd(burn)} ÷ {usd(nn)} = {value:.2f}" if value is not None else None,
+        inputs={"net_burn": burn, "net_new_arr": nn}, value=value, unit="ratio",
+        band=_band_burn(value, bench) if value is not None else None,
+        benchmark=f"{bench['source']}: below {bench['amazing']:g} amazing, {bench['great']:g} great, "
+                  f"{bench['good']:g} good, {bench['suspect']:g} suspect, above bad", note=note)
+
+
+def _rule_of_40_metric(x: _Quarter, growth: float | None, growth_basis: str, margin_basis: str,
+                       line: float) -> Metric:
+    pm = x.row.profit_margin
+    value = rule_of_40(growth, pm)
+    calc = None
+    if value is not None and growth is not None and pm is not None:
+        calc = f"{growth:.1%} + {pm:.1%} = {value:.1%}" if pm >= 0 else f"{growth:.1%} − {-pm:.1%} = {value:.1%}"
+    return Metric(
+        name="Rule of 40", quarter=x.q,
+        formula=f"{growth_basis if growth is not None else 'revenue growth YoY'} + {margin_basis} ({x.q})",
+        calculation=calc, inputs={"growth": growth, "profit_margin": pm}, value=value, unit="fraction",
+        band=(("at or above" if value >= line else "below") + f" {line:.0%}") if value is not None else None,
+        benchmark=f"Rule of 40: growth + margin ≥ {line:.0%}",
+        note=None if value is not None else (growth_basis if growth is None else "needs profit_margin for this quarter"))
+
+
+def quarter_metrics(rows: list[QuarterRow], i: int, *, margin_basis: str, file: str) -> dict[str, Metric]:
+    """Every metric for quarter i, each with its formula and the numbers that went in."""
     bench = section("benchmarks")
     own = section("revenue_metrics")
-    b_magic, b_burn, b_pay, r40 = bench["magic_number"], bench["burn_multiple"], bench["cac_payback_months"], \
-        float(bench["rule_of_40"])
-    flags: list[Flag] = []
-    notes: list[str] = []
-    periods = {r.quarter: parse_quarter(r.quarter) for r in rows}
+    x = _Quarter(rows[i], rows[i - 1] if i else None)
+    growth, growth_basis = _growth(rows, i, float(own["growth_check_tolerance"]), file)
+    return {
+        "magic_number": _magic_metric(x, bench["magic_number"]),
+        "magic_number_revenue": _magic_revenue_metric(x),
+        "cac_payback_months": _payback_metric(x, bench["cac_payback_months"], net=False),
+        "cac_payback_months_net": _payback_metric(x, bench["cac_payback_months"], net=True),
+        "burn_multiple": _burn_metric(x, bench["burn_multiple"]),
+        "rule_of_40": _rule_of_40_metric(x, growth, growth_basis, margin_basis, float(bench["rule_of_40"])),
+    }
 
-    # Reporting quarter: asked for, else the latest ended by as-of, else the latest.
+
+# ----------------------------------------------------------------------------- the report
+
+def reporting_quarter(rows: list[QuarterRow], periods: dict[str, Period], as_of: date | None, quarter: str | None,
+                      file: str) -> str:
+    """The quarter asked for, else the latest ended by as-of, else the latest in the data."""
     if quarter is not None:
         if quarter not in periods:
-            raise UsageError(f"--quarter {quarter} is not in the data ({rows[0].quarter} to {rows[-1].quarter})")
-        report = quarter
-    elif as_of is not None:
+            raise UsageError(f"--period {quarter} is not in the data ({rows[0].quarter} to {rows[-1].quarter})")
+        return quarter
+    if as_of is not None:
         ended = [r.quarter for r in rows if periods[r.quarter].end <= as_of]
         if not ended:
             raise InputError(f"no quarter in the data has ended by {as_of.isoformat()}", file=file)
-        report = ended[-1]
-    else:
-        report = rows[-1].quarter
-    if as_of is not None:
-        open_q = [r.quarter for r in rows if periods[r.quarter].end > as_of]
-        if open_q:
-            flags.append(Flag(id="quarter_not_ended", severity="low", metric=None, period=open_q[0], value=None,
-                              threshold=None, message=f"{', '.join(open_q)} had not ended by {as_of.isoformat()}: "
-                              "partial figures, shown in the trend but never used as the reporting quarter"))
-        age = (as_of - periods[report].end).days
-        if age > own["stale_after_days"]:
-            flags.append(Flag(id="stale_numbers", severity="medium", metric=None, period=report, value=age,
-                              threshold=own["stale_after_days"], message=f"the reporting quarter {report} ended {age} "
-                              f"days before {as_of.isoformat()}; the board will ask for a newer quarter"))
+        return ended[-1]
+    return rows[-1].quarter
 
-    by_quarter: list[QuarterMetrics] = []
-    headline: dict[str, Metric] = {}
-    basis = margin_basis or "profit margin (basis not stated)"
+
+def _freshness_flags(rows: list[QuarterRow], periods: dict[str, Period], report: str, as_of: date | None) -> list[Flag]:
+    if as_of is None:
+        return []
+    flags = []
+    open_q = [r.quarter for r in rows if periods[r.quarter].end > as_of]
+    if open_q:
+        flags.append(Flag(id="quarter_not_ended", severity="low", period=open_q[0],
+                          message=f"{', '.join(open_q)} had not ended by {as_of.isoformat()}: partial figures, shown "
+                                  "in the trend but never used as the reporting quarter"))
+    age = (as_of - periods[report].end).days
+    limit = section("revenue_metrics")["stale_after_days"]
+    if age > limit:
+        flags.append(Flag(id="stale_numbers", severity="medium", period=report, value=age, threshold=limit,
+                          unit="days", message=f"the reporting quarter {report} ended {age} days before "
+                                               f"{as_of.isoformat()}; the board will ask for a newer quarter"))
+    return flags
+
+
+def red_line_flags(headline: dict[str, Metric], report: str, segment: str | None) -> list[Flag]:
+    """Flags where the reporting quarter crosses a line in thresholds.yaml `benchmarks`."""
+    bench = section("benchmarks")
+    b_magic, b_burn, b_pay, line_40 = bench["magic_number"], bench["burn_multiple"], bench["cac_payback_months"], \
+        float(bench["rule_of_40"])
+    flags: list[Flag] = []
+
+    def flag(key: str, fid: str, severity: str, threshold: float | None, message: str, source: str) -> None:
+        metric = headline[key]
+        metric.flag = fid
+        flags.append(Flag(id=fid, severity=severity, metric=key, period=report, value=metric.value,
+                          threshold=threshold, message=message, source=source, unit=metric.unit))
+
+    magic = headline["magic_number"].value
+    if magic is not None and magic < b_magic["hold_below"]:
+        flag("magic_number", "magic_number_below_hold", "medium", b_magic["hold_below"],
+             f"magic number {magic:.2f} is below {b_magic['hold_below']:g}: hold S&M spend and fix conversion "
+             "or deal size before adding sales capacity", b_magic["source"])
+    # The seed definition (new-logo ARR) when the file has it, else the net variant, named as such.
+    key = "cac_payback_months" if headline["cac_payback_months"].value is not None else "cac_payback_months_net"
+    payback, name = headline[key].value, headline[key].name
+    if payback is not None and payback > b_pay["concern_above"]:
+        flag(key, "cac_payback_above_concern", "high", b_pay["concern_above"],
+             f"{name} {payback:.1f} is above {b_pay['concern_above']} months", b_pay["source"])
+    elif payback is not None and segment is not None and payback > b_pay[segment][1]:
+        flag(key, "cac_payback_above_segment_range", "medium", b_pay[segment][1],
+             f"{name} {payback:.1f} is above the {segment} range ({b_pay[segment][0]}–{b_pay[segment][1]} months)",
+             b_pay["source"])
+    burn = headline["burn_multiple"]
+    if burn.value is not None and burn.value > b_burn["suspect"]:
+        flag("burn_multiple", "burn_multiple_bad", "high", b_burn["suspect"],
+             f"burn multiple {burn.value:.2f}: every new ARR dollar costs more than {b_burn['suspect']:g} dollars of "
+             "burn", b_burn["source"])
+    elif burn.value is not None and burn.value > b_burn["good"]:
+        flag("burn_multiple", "burn_multiple_suspect", "medium", b_burn["good"],
+             f"burn multiple {burn.value:.2f} is above {b_burn['good']:g} (suspect band)", b_burn["source"])
+    elif burn.value is None and (burn.inputs.get("net_burn") or 0) > 0 \
+            and burn.inputs.get("net_new_arr") is not None and burn.inputs["net_new_arr"] <= 0:
+        flag("burn_multiple", "burn_without_growth", "high", None,
+             f"burning {usd(burn.inputs['net_burn'])} in {report} with net new ARR "
+             f"{usd(burn.inputs['net_new_arr'])}: the burn multiple is undefined and worse than every band",
+             b_burn["source"])
+    rule = headline["rule_of_40"].value
+    if rule is not None and rule < line_40:
+        flag("rule_of_40", "rule_of_40_below", "medium", line_40,
+             f"Rule of 40 at {rule:.0%} ({headline['rule_of_40'].calculation}) is below {line_40:.0%}", "Rule of 40")
+    return flags
+
+
+def waterfall(rows: list[QuarterRow]) -> tuple[list[WaterfallRow], WaterfallRow]:
+    """The ARR bridge per quarter and for the whole window (a total is None when a quarter lacks it)."""
+    quarters = [WaterfallRow(quarter=x.quarter, start=x.arr_start, new=x.new, reactivation=x.reactivation,
+                             expansion=x.expansion, contraction=x.contraction, churn=x.churn, end=x.arr,
+                             net_new=x.net_new_arr) for x in rows]
+
+    def total(name: str) -> float | None:
+        values = [getattr(w, name) for w in quarters]
+        return None if any(v is None for v in values) else round(sum(values), 2)
+
+    whole = WaterfallRow(quarter=f"{rows[0].quarter} to {rows[-1].quarter}", start=rows[0].arr_start,
+                         new=total("new"), reactivation=total("reactivation"), expansion=total("expansion"),
+                         contraction=total("contraction"), churn=total("churn"), end=rows[-1].arr,
+                         net_new=None if rows[0].arr_start is None else rows[-1].arr - rows[0].arr_start)
+    return quarters, whole
+
+
+def compute(rows: list[QuarterRow], *, file: str, company: str | None, margin_basis: str | None,
+            as_of: date | None, quarter: str | None, segment: str | None) -> MetricsResult:
+    periods = {r.quarter: parse_quarter(r.quarter) for r in rows}
+    report = reporting_quarter(rows, periods, as_of, quarter, file)
+    notes: list[str] = []
     if not margin_basis:
         notes.append("Rule of 40: the margin basis (operating, EBITDA, FCF) is not stated; add profit_margin_basis")
-
+    by_quarter: list[QuarterMetrics] = []
+    headline: dict[str, Metric] = {}
     for i, row in enumerate(rows):
-        q = row.quarter
-        prev = rows[i - 1] if i else None
-        nn = row.net_new_arr
-        prior_q = prev.quarter if prev else "previous quarter"
-        sm_prev = prev.sm_spend if prev else None
-        m: dict[str, Metric] = {}
-
-        # Magic number (ARR form): never × 4 — net new ARR is already annual.
-        value = calc = note = None
-        if sm_prev is not None and sm_prev > 0 and nn is not None:
-            value = nn / sm_prev
-            calc = f"{usd(nn)} ÷ {usd(sm_prev)} = {value:.2f}"
-        else:
-            note = "needs the previous quarter's S&M spend (above zero) and this quarter's net new ARR"
-        m["magic_number"] = Metric(
-            name="magic number", quarter=q, formula=f"net new ARR ({q}) ÷ S&M spend ({prior_q})",
-            calculation=calc, inputs={"net_new_arr": nn, "sm_spend_prior_quarter": sm_prev}, value=value,
-            unit="ratio", band=_band_magic(value, b_magic) if value is not None else None,
-            benchmark=f"{b_magic['source']}: hold below {b_magic['hold_below']:g}, "
-                      f"exceptional above {b_magic['exceptional_above']:g}", note=note)
-
-        # Magic number (revenue form): ΔQuarterly revenue × 4 — the only place × 4 belongs.
-        value = calc = None
-        note = "needs revenue for this and the previous quarter"
-        if sm_prev and prev.revenue is not None and row.revenue is not None:
-            value = (row.revenue - prev.revenue) * 4 / sm_prev
-            calc = f"({usd(row.revenue)} − {usd(prev.revenue)}) × 4 ÷ {usd(sm_prev)} = {value:.2f}"
-            note = "cross-check: quarterly revenue annualised × 4; should sit close to the ARR form"
-        m["magic_number_revenue"] = Metric(
-            name="magic number (revenue form)", quarter=q,
-            formula=f"(revenue ({q}) − revenue ({prior_q})) × 4 ÷ S&M spend ({prior_q})", calculation=calc,
-            inputs={"revenue": row.revenue, "revenue_prior_quarter": prev.revenue if prev else None,
-                    "sm_spend_prior_quarter": sm_prev}, value=value, unit="ratio", note=note)
-
-        # CAC payback in months (12 ×), plain and gross-margin adjusted.
-        value = calc = None
-        note = None
-        if sm_prev is None or sm_prev <= 0:
-            note = "needs the previous quarter's S&M spend (above zero)"
-        elif nn is None or nn <= 0:
-            note = "net new ARR is zero or negative: the spend does not pay back at this rate"
-        else:
-            value = 12 * sm_prev / nn
-            calc = f"12 × {usd(sm_prev)} ÷ {usd(nn)} = {value:.1f} months"
-        m["cac_payback_months"] = Metric(
-            name="CAC payback (months)", quarter=q, formula=f"12 × S&M spend ({prior_q}) ÷ net new ARR ({q})",
-            calculation=calc, inputs={"sm_spend_prior_quarter": sm_prev, "net_new_arr": nn}, value=value,
-            unit="months", note=note)
-        gm = row.gross_margin
-        value_gm = calc = None
-        note_gm = note
-        if note is None:
-            if gm is None or gm <= 0:
-                note_gm = "needs a gross margin above zero for this quarter"
-            else:
-                value_gm = 12 * sm_prev / (nn * gm)
-                calc = f"12 × {usd(sm_prev)} ÷ ({usd(nn)} × {gm:.1%}) = {value_gm:.1f} months"
-        pay = Metric(
-            name="CAC payback, gross-margin adjusted (months)", quarter=q,
-            formula=f"12 × S&M spend ({prior_q}) ÷ (net new ARR ({q}) × gross margin ({q}))",
-            calculation=calc, inputs={"sm_spend_prior_quarter": sm_prev, "net_new_arr": nn, "gross_margin": gm},
-            value=value_gm, unit="months", band=_band_payback(value_gm, b_pay) if value_gm is not None else None,
-            benchmark=f"{b_pay['source']}: SMB {b_pay['smb'][0]}–{b_pay['smb'][1]} months, enterprise "
-                      f"{b_pay['enterprise'][0]}–{b_pay['enterprise'][1]}, concern above {b_pay['concern_above']}",
-            note=note_gm)
-        m["cac_payback_months_gm_adjusted"] = pay
-
-        # Burn multiple, same quarter.
-        burn = row.net_burn
-        value = calc = note = None
-        if burn is None:
-            note = "needs net burn for this quarter"
-        elif nn is None:
-            note = "needs net new ARR for this quarter"
-        elif nn <= 0:
-            note = ("no net new ARR while burning: worse than every band" if burn > 0
-                    else "no net new ARR and no burn")
-        else:
-            value = burn / nn
-            calc = f"{usd(burn)} ÷ {usd(nn)} = {value:.2f}"
-        m["burn_multiple"] = Metric(
-            name="burn multiple", quarter=q, formula=f"net burn ({q}) ÷ net new ARR ({q})", calculation=calc,
-            inputs={"net_burn": burn, "net_new_arr": nn}, value=value, unit="ratio",
-            band=_band_burn(value, b_burn) if value is not None else None,
-            benchmark=f"{b_burn['source']}: below {b_burn['amazing']:g} amazing, {b_burn['great']:g} great, "
-                      f"{b_burn['good']:g} good, {b_burn['suspect']:g} suspect, above bad", note=note)
-
-        # Rule of 40.
-        growth, growth_basis = _growth(rows, i, float(own["growth_check_tolerance"]), file)
-        pm = row.profit_margin
-        value = calc = note = None
-        if growth is None or pm is None:
-            note = growth_basis if growth is None else "needs profit_margin for this quarter"
-        else:
-            value = growth + pm
-            calc = f"{growth:.1%} + {pm:.1%} = {value:.1%}" if pm >= 0 else \
-                f"{growth:.1%} − {-pm:.1%} = {value:.1%}"
-        m["rule_of_40"] = Metric(
-            name="Rule of 40", quarter=q, formula=f"{growth_basis if growth is not None else 'revenue growth YoY'} "
-            f"+ {basis} ({q})", calculation=calc, inputs={"growth": growth, "profit_margin": pm}, value=value,
-            unit="fraction", band=(("at or above" if value >= r40 else "below") + f" {r40:.0%}")
-            if value is not None else None, benchmark=f"Rule of 40: growth + margin ≥ {r40:.0%}", note=note)
-
+        m = quarter_metrics(rows, i, margin_basis=margin_basis or "profit margin (basis not stated)", file=file)
         by_quarter.append(QuarterMetrics(
-            quarter=q, arr=row.arr, net_new_arr=nn, magic_number=m["magic_number"].value,
-            magic_number_revenue=m["magic_number_revenue"].value,
-            cac_payback_months=m["cac_payback_months"].value, cac_payback_months_gm_adjusted=value_gm,
-            burn_multiple=m["burn_multiple"].value, growth=growth, profit_margin=pm,
-            rule_of_40=m["rule_of_40"].value))
-        if q == report:
+            quarter=row.quarter, arr=row.arr, net_new_arr=row.net_new_arr,
+            **{key: metric.value for key, metric in m.items()},
+            growth=m["rule_of_40"].inputs["growth"], profit_margin=row.profit_margin))
+        if row.quarter == report:
             headline = m
-
-    # Red lines for the reporting quarter.
-    def flag(metric_key: str, fid: str, severity: str, threshold: float | None, message: str, source: str) -> None:
-        metric = headline[metric_key]
-        metric.flag = fid
-        flags.append(Flag(id=fid, severity=severity, metric=metric_key, period=report, value=metric.value,
-                          threshold=threshold, message=message, source=source))
-
-    mn = headline["magic_number"].value
-    if mn is not None and mn < b_magic["hold_below"]:
-        flag("magic_number", "magic_number_below_hold", "medium", b_magic["hold_below"],
-             f"magic number {mn:.2f} is below {b_magic['hold_below']:g}: hold S&M spend and fix conversion "
-             "or deal size before adding sales capacity", b_magic["source"])
-    pb = headline["cac_payback_months_gm_adjusted"].value
-    if pb is not None and pb > b_pay["concern_above"]:
-        flag("cac_payback_months_gm_adjusted", "cac_payback_above_concern", "high", b_pay["concern_above"],
-             f"gross-margin adjusted CAC payback {pb:.1f} months is above {b_pay['concern_above']} months",
-             b_pay["source"])
-    elif pb is not None and segment is not None and pb > b_pay[segment][1]:
-        flag("cac_payback_months_gm_adjusted", "cac_payback_above_segment_range", "medium", b_pay[segment][1],
-             f"gross-margin adjusted CAC payback {pb:.1f} months is above the {segment} range "
-             f"({b_pay[segment][0]}–{b_pay[segment][1]} months)", b_pay["source"])
-    bm_metric = headline["burn_multiple"]
-    bm = bm_metric.value
-    if bm is not None and bm > b_burn["suspect"]:
-        flag("burn_multiple", "burn_multiple_bad", "high", b_burn["suspect"],
-             f"burn multiple {bm:.2f}: every new ARR dollar costs more than {b_burn['suspect']:g} dollars of burn",
-             b_burn["source"])
-    elif bm is not None and bm > b_burn["good"]:
-        flag("burn_multiple", "burn_multiple_suspect", "medium", b_burn["good"],
-             f"burn multiple {bm:.2f} is above {b_burn['good']:g} (suspect band)", b_burn["source"])
-    elif bm is None and bm_metric.inputs.get("net_burn") and bm_metric.inputs["net_burn"] > 0 \
-            and bm_metric.inputs.get("net_new_arr") is not None and bm_metric.inputs["net_new_arr"] <= 0:
-        flag("burn_multiple", "burn_without_growth", "high", None,
-             f"burning {usd(bm_metric.inputs['net_burn'])} in {report} with net new ARR "
-             f"{usd(bm_metric.inputs['net_new_arr'])}: the burn multiple is undefined and worse than every band",
-             b_burn["source"])
-    r = headline["rule_of_40"].value
-    if r is not None and r < r40:
-        flag("rule_of_40", "rule_of_40_below", "medium", r40,
-             f"Rule of 40 at {r:.0%} ({headline['rule_of_40'].calculation}) is below {r40:.0%}", "Rule of 40")
+    flags = _freshness_flags(rows, periods, report, as_of) + red_line_flags(headline, report, segment)
     for key, metric in headline.items():
         if metric.value is None and key != "magic_number_revenue":
             notes.append(f"{metric.name} for {report} not computed: {metric.note}")
-
-    waterfall = [WaterfallRow(quarter=x.quarter, start=x.arr_start, new=x.new, reactivation=x.reactivation,
-                              expansion=x.expansion, contraction=x.contraction, churn=x.churn, end=x.arr,
-                              net_new=x.net_new_arr) for x in rows]
-
-    def total(name: str) -> float | None:
-        values = [getattr(w, name) for w in waterfall]
-        return None if any(v is None for v in values) else round(sum(values), 2)
-
-    wt = WaterfallRow(quarter=f"{rows[0].quarter} to {rows[-1].quarter}", start=rows[0].arr_start,
-                      new=total("new"), reactivation=total("reactivation"), expansion=total("expansion"),
-                      contraction=total("contraction"), churn=total("churn"), end=rows[-1].arr,
-                      net_new=None if rows[0].arr_start is None else rows[-1].arr - rows[0].arr_start)
-    if waterfall[0].new is None:
+    quarters, whole = waterfall(rows)
+    if quarters[0].new is None:
         notes.append("no ARR movements (new, expansion, contraction, churn) given: the waterfall shows net new ARR only")
     return MetricsResult(company=company, as_of=as_of, quarter=report, metrics=headline, by_quarter=by_quarter,
-                         waterfall=waterfall, waterfall_total=wt, waterfall_markdown=waterfall_markdown(waterfall, wt),
+                         waterfall=quarters, waterfall_total=whole, waterfall_markdown=waterfall_markdown(quarters, whole),
                          flags=flags, notes=notes)
 
 
@@ -607,15 +727,16 @@ def _signed(v: float | None, sign: str) -> str:
     return f"{sign}${abs(v):,.0f}"
 
 
-def waterfall_markdown(rows: list[WaterfallRow], total: WaterfallRow) -> str:
+def waterfall_markdown(rows: list[WaterfallRow], total: WaterfallRow, lang: Lang = "en") -> str:
     """A board-ready table: every quarter, then the whole window; each row adds up."""
+    T = ToolTexts(NAME, lang)
     react = any(r.reactivation for r in rows)
-    head = ["Quarter", "Starting ARR", "New", *(["Reactivation"] if react else []), "Expansion",
-            "Contraction", "Churn", "Ending ARR", "Net new ARR"]
+    head = [T(f"wf_{key}") for key in ("quarter", "start", "new", *(["reactivation"] if react else []), "expansion",
+                                       "contraction", "churn", "end", "net_new")]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
     for r in [*rows, total]:
         bold = r is total
-        cells = [r.quarter, _signed(r.start, ""), _signed(r.new, "+"),
+        cells = [T.say(r.quarter), _signed(r.start, ""), _signed(r.new, "+"),
                  *([_signed(r.reactivation, "+")] if react else []), _signed(r.expansion, "+"),
                  _signed(r.contraction, "−"), _signed(r.churn, "−"), _signed(r.end, ""),
                  "—" if r.net_new is None else _signed(r.net_new, "+" if r.net_new >= 0 else "−")]
@@ -636,59 +757,63 @@ def run(source: Source, options: MetricsOptions | None = None) -> MetricsResult:
         basis = header.replace("_", " ").lower()     # "Operating Margin" states its own basis
     return compute(rows, file=table.file, company=str(company) if company is not None else None,
                    margin_basis=str(basis).strip() if basis not in (None, "") else None,
-                   as_of=options.as_of, quarter=options.quarter, segment=options.segment)
+                   as_of=options.as_of, quarter=options.period, segment=options.segment)
 
 
 # ----------------------------------------------------------------------------- rendering
 
-def _fmt(metric: Metric) -> str:
+def _fmt(metric: Metric, T: ToolTexts) -> str:
     if metric.value is None:
-        return "n/a"
+        return T("n_a")
     if metric.unit == "months":
-        return f"{metric.value:.1f} months"
+        return T("months", value=f"{metric.value:.1f}")
     if metric.unit == "fraction":
         return f"{metric.value:.1%}"
     return f"{metric.value:.2f}"
 
 
-def render(result: MetricsResult) -> str:
-    name = f"{result.company} — " if result.company else ""
-    as_of = f" (as of {result.as_of.isoformat()})" if result.as_of else ""
-    lines = [f"{name}unit economics for {result.quarter}{as_of}", ""]
+def render(result: MetricsResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
+    name = T("company", company=result.company) if result.company else ""
+    as_of = T("as_of", date=result.as_of.isoformat()) if result.as_of else ""
+    lines = [T("title", name=name, quarter=result.quarter, as_of=as_of), ""]
     for metric in result.metrics.values():
-        mark = "  ⚑ " + metric.flag if metric.flag else ""
-        lines.append(f"{metric.name}: {_fmt(metric)}{mark}")
-        lines.append(f"    = {metric.formula}")
+        mark = T("flag_mark", flag=metric.flag) if metric.flag else ""
+        lines.append(T("metric", name=T.term(metric.name), value=_fmt(metric, T), mark=mark))
+        lines.append(T("formula", formula=T.phrase(metric.formula)))
         if metric.calculation:
-            lines.append(f"    = {metric.calculation}")
+            lines.append(T("formula", formula=T.phrase(metric.calculation)))
         if metric.band:
-            lines.append(f"    band: {metric.band}")
+            lines.append(T("band", band=T.say(metric.band)))
         if metric.value is None and metric.note:
-            lines.append(f"    ({metric.note})")
-    lines += ["", "Trend:", f"  {'Quarter':<8} {'ARR':>11} {'Net new':>10} {'Magic':>6} {'Payback':>8} "
-              f"{'GM-adj':>7} {'Burn x':>7} {'Rule 40':>8}"]
+            lines.append(T("metric_note", note=T.say(metric.note)))
+    columns = [("col_quarter", 8, False), ("col_arr", 11, True), ("col_net_new", 10, True), ("col_magic", 6, True),
+               ("col_payback", 8, True), ("col_net_payback", 7, True), ("col_burn", 7, True), ("col_rule_40", 8, True)]
+    lines += ["", T("trend"), "  " + " ".join(pad(T(key), size, right=right) for key, size, right in columns)]
 
     def n(v: float | None, fmt: str) -> str:
         return "—" if v is None else format(v, fmt)
 
     for q in result.by_quarter:
-        lines.append(f"  {q.quarter:<8} {usd(q.arr):>11} {('—' if q.net_new_arr is None else usd(q.net_new_arr)):>10} "
-                     f"{n(q.magic_number, '.2f'):>6} {n(q.cac_payback_months, '.1f'):>8} "
-                     f"{n(q.cac_payback_months_gm_adjusted, '.1f'):>7} {n(q.burn_multiple, '.2f'):>7} "
-                     f"{n(q.rule_of_40, '.0%'):>8}")
-    lines += ["", "ARR waterfall:", result.waterfall_markdown]
+        lines.append(T("trend_row", quarter=q.quarter, arr=usd(q.arr),
+                       net_new="—" if q.net_new_arr is None else usd(q.net_new_arr), magic=n(q.magic_number, ".2f"),
+                       payback=n(q.cac_payback_months, ".1f"), net_payback=n(q.cac_payback_months_net, ".1f"),
+                       burn=n(q.burn_multiple, ".2f"), rule_40=n(q.rule_of_40, ".0%")))
+    waterfall = result.waterfall_markdown if lang == "en" else \
+        waterfall_markdown(result.waterfall, result.waterfall_total, lang)
+    lines += ["", T("waterfall"), waterfall]
     if result.flags:
-        lines += ["", "Flags:"]
-        lines += [f"  [{f.severity}] {f.id}: {f.message}" for f in result.flags]
+        lines += ["", T("flags")]
+        lines += [T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message)) for f in result.flags]
     if result.notes:
-        lines += ["", "Notes:"]
-        lines += [f"  - {note}" for note in result.notes]
+        lines += ["", T("notes")]
+        lines += [T("note_item", text=T.say(note)) for note in result.notes]
     return "\n".join(lines)
 
 
 SPEC = ToolSpec(
-    name="revenue_metrics",
-    summary="Unit economics for the board: magic number, CAC payback, burn multiple, Rule of 40",
+    name=NAME,
+    summary=summary_of(NAME),
     role="cro",
     input_help="quarterly metrics (YAML/JSON `quarters:` list or CSV): quarter, arr, sm_spend, and "
                "optionally new/expansion/contraction/churn, gross_margin, net_burn, revenue, "

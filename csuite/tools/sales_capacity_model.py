@@ -41,6 +41,7 @@ deal-count luck leaves many reps short — which is why the team-level number ma
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 import re
 from datetime import date, timedelta
 from functools import lru_cache
@@ -63,8 +64,29 @@ from csuite.io.values import (
     parse_quarter,
     split_series,
 )
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import alert_threshold, section
-from csuite.tools.base import Day, Flag, Source, ToolOptions, ToolResult, ToolSpec
+from csuite.tools.base import (
+    Amount,
+    Count,
+    Day,
+    Days,
+    DaysFloat,
+    Flag,
+    Headcount,
+    MonthCount,
+    Quantity,
+    Ratio,
+    Share,
+    Source,
+    ToolOptions,
+    ToolResult,
+    ToolSpec,
+)
+from csuite.tools.registry import summary_of
+from csuite.tools.texts import ToolTexts, pad
+
+NAME = "sales_capacity_model"
 
 # Top-level keys of a capacity plan: logical key → accepted spellings (canonical keys).
 COLUMN_ALIASES: dict[str, list[str]] = {
@@ -102,7 +124,7 @@ _CENT = 0.005
 class Rep(BaseModel):
     name: str
     start_date: date
-    quota: float
+    quota: Amount
 
 
 class CapacityPlan(BaseModel):
@@ -110,18 +132,18 @@ class CapacityPlan(BaseModel):
 
     company: str | None = None
     as_of: date | None = None
-    quota: float
+    quota: Amount
     reps: list[Rep]
     targets: list[tuple[str, float]]           # (quarter label, target), sorted by date
-    ramp_curve: list[float]
+    ramp_curve: list[Share]
     ramp_source: str
-    annual_attrition: float
+    annual_attrition: Share
     attrition_source: str
-    attainment: float
-    avg_deal_size: float
-    win_rate: float
-    sales_cycle_days: float
-    time_to_hire_days: int
+    attainment: Share
+    avg_deal_size: Amount
+    win_rate: Share
+    sales_cycle_days: DaysFloat
+    time_to_hire_days: Days
 
 
 class CapacityOptions(ToolOptions):
@@ -133,75 +155,75 @@ class CapacityOptions(ToolOptions):
 
 class QuarterCapacity(BaseModel):
     quarter: str
-    target: float
-    capacity: float = Field(description="expected new ARR from the current team after ramp, attainment and attrition")
-    ramped_equivalents: float = Field(description="current team in fully ramped reps, averaged over the quarter")
-    gap: float = Field(description="target − capacity; negative is a surplus")
-    hire_capacity: float
-    capacity_with_hires: float
-    gap_after_hires: float
+    target: Amount
+    capacity: Amount = Field(description="expected new ARR from the current team after ramp, attainment and attrition")
+    ramped_equivalents: Headcount = Field(description="current team in fully ramped reps, averaged over the quarter")
+    gap: Amount = Field(description="target − capacity; negative is a surplus")
+    hire_capacity: Amount
+    capacity_with_hires: Amount
+    gap_after_hires: Amount
     reachable: bool
-    pipeline_needed: float
-    opportunities_needed: float
+    pipeline_needed: Amount
+    opportunities_needed: Quantity
     pipeline_create_by: date = Field(description="quarter end − sales cycle: the last day an average deal can enter pipeline and close in the quarter")
 
 
 class HireBatch(BaseModel):
     for_quarter: str
-    count: int
+    count: Count
     start_by: date
     open_req_by: date
-    capacity_per_hire: float = Field(description="one hire's expected new ARR in for_quarter when starting on start_by")
+    capacity_per_hire: Amount = Field(description="one hire's expected new ARR in for_quarter when starting on start_by")
 
 
 class RepCapacity(BaseModel):
     name: str
     start_date: date
-    quota: float
+    quota: Amount
     status: Literal["ramped", "ramping", "not_started"]
-    ramp_now: float
+    ramp_now: Share
     capacity_by_quarter: dict[str, float]
-    horizon_quota: float = Field(description="ramp-adjusted quota over the target quarters")
-    deals_needed: int
-    opportunities: int
-    p_at_quota: float | None
+    horizon_quota: Amount = Field(description="ramp-adjusted quota over the target quarters")
+    deals_needed: Count
+    opportunities: Count
+    p_at_quota: Share | None
 
 
 class PipelinePlan(BaseModel):
-    win_rate: float
-    coverage: float = Field(description="1 ÷ win rate")
-    rule_of_thumb: float
-    avg_deal_size: float
-    sales_cycle_days: float
-    total_pipeline_needed: float
-    total_opportunities: float
+    win_rate: Share
+    coverage: Ratio = Field(description="1 ÷ win rate")
+    rule_of_thumb: Ratio
+    avg_deal_size: Amount
+    sales_cycle_days: DaysFloat
+    total_pipeline_needed: Amount
+    total_opportunities: Quantity
 
 
 class Totals(BaseModel):
-    target: float
-    capacity: float
-    gap: float
-    capacity_with_hires: float
-    gap_after_hires: float
+    target: Amount
+    capacity: Amount
+    gap: Amount
+    capacity_with_hires: Amount
+    gap_after_hires: Amount
 
 
 class CapacityResult(ToolResult):
     company: str | None
     as_of: date
     horizon: dict[str, str]
-    quota: float
-    ramp_curve: list[float]
-    ramp_months: int
-    annual_attrition: float
-    attainment: float
+    quota: Amount
+    ramp_curve: list[Share]
+    ramp_months: MonthCount
+    annual_attrition: Share
+    attainment: Share
     quarters: list[QuarterCapacity]
     totals: Totals
     hires: list[HireBatch]
-    hires_needed: int
+    hires_needed: Count
     earliest_start: date
     pipeline: PipelinePlan
     reps: list[RepCapacity]
-    expected_share_at_quota: float | None
+    expected_share_at_quota: Share | None
     assumptions: list[str]
 
 
@@ -496,93 +518,88 @@ def binomial_tail(n: int, p: float, k: int) -> float:
     return max(0.0, 1.0 - total)
 
 
-def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
-    """The capacity plan: pure function of a validated plan and a date."""
-    model = _Model(plan, as_of)
-    periods = [parse_quarter(label) for label, _ in plan.targets]
-    targets = {label: value for label, value in plan.targets}
-    rmonths = ramp_months(plan.ramp_curve)
-    horizon_months = _idx(periods[-1].end) - _idx(periods[0].start) + 1
-    flags: list[Flag] = []
-    assumptions: list[str] = []
+def _assumptions(plan: CapacityPlan) -> list[str]:
+    out = []
     if plan.ramp_source != "plan":
-        assumptions.append(f"ramp curve from {plan.ramp_source}: "
-                           + ", ".join(f"{v:.0%}" for v in plan.ramp_curve) + ", then 100%")
+        out.append(f"ramp curve from {plan.ramp_source}: " + ", ".join(f"{v:.0%}" for v in plan.ramp_curve)
+                   + ", then 100%")
     if plan.attrition_source != "plan":
-        assumptions.append(f"annual AE attrition {plan.annual_attrition:.0%} from {plan.attrition_source}")
+        out.append(f"annual AE attrition {plan.annual_attrition:.0%} from {plan.attrition_source}")
+    return out
 
-    # Current team.
-    existing = {p.label: [0.0, 0.0] for p in periods}
-    reps_out: list[RepCapacity] = []
-    for rep in plan.reps:
-        by_q: dict[str, float] = {}
-        for p in periods:
-            cap, fte = model.quarter(rep.quota, rep.start_date, p)
-            existing[p.label][0] += cap
-            existing[p.label][1] += fte
-            by_q[p.label] = cap
-        tenure_now = model.as_of_idx - _idx(ramp_start(rep.start_date)) + 1
-        ramp_now = ramp_at(plan.ramp_curve, tenure_now)
-        if rep.start_date > as_of:
-            status = "not_started"
-        elif ramp_now < 1.0:
-            status = "ramping"
-        else:
-            status = "ramped"
-        # Ramp-adjusted quota over the horizon, conditional on staying (no attrition, no attainment).
-        hq = sum(model.quarter(rep.quota, rep.start_date, p, attrition=False, attainment=False)[0]
-                 for p in periods)
-        deals = opps = 0
-        p_quota: float | None = None
-        if hq > _CENT:
-            deals = math.ceil(hq / plan.avg_deal_size - 1e-9)
-            opps = math.floor(plan.attainment * hq / (plan.avg_deal_size * plan.win_rate) + 0.5)
-            p_quota = binomial_tail(opps, plan.win_rate, deals)
-        reps_out.append(RepCapacity(
-            name=rep.name, start_date=rep.start_date, quota=rep.quota, status=status,
-            ramp_now=ramp_now, capacity_by_quarter={k: _c(v) for k, v in by_q.items()},
-            horizon_quota=_c(hq), deals_needed=deals,
-            opportunities=opps, p_at_quota=p_quota,
-        ))
 
-    # Hiring, earliest gap first.
+def _rep_capacity(rep: Any, plan: CapacityPlan, model: _Model, periods: list[Period], as_of: date,
+                  existing: dict[str, list[float]]) -> RepCapacity:
+    """One rep: capacity per quarter (added to `existing`), ramp today, and the chance of quota."""
+    by_q: dict[str, float] = {}
+    for p in periods:
+        cap, fte = model.quarter(rep.quota, rep.start_date, p)
+        existing[p.label][0] += cap
+        existing[p.label][1] += fte
+        by_q[p.label] = cap
+    ramp_now = ramp_at(plan.ramp_curve, model.as_of_idx - _idx(ramp_start(rep.start_date)) + 1)
+    status = "not_started" if rep.start_date > as_of else "ramping" if ramp_now < 1.0 else "ramped"
+    # Ramp-adjusted quota over the horizon, conditional on staying (no attrition, no attainment).
+    horizon_quota = sum(model.quarter(rep.quota, rep.start_date, p, attrition=False, attainment=False)[0]
+                        for p in periods)
+    deals = opportunities = 0
+    p_quota: float | None = None
+    if horizon_quota > _CENT:
+        deals = math.ceil(horizon_quota / plan.avg_deal_size - 1e-9)
+        opportunities = math.floor(plan.attainment * horizon_quota / (plan.avg_deal_size * plan.win_rate) + 0.5)
+        p_quota = binomial_tail(opportunities, plan.win_rate, deals)
+    return RepCapacity(name=rep.name, start_date=rep.start_date, quota=rep.quota, status=status,
+                       ramp_now=ramp_now, capacity_by_quarter={k: _c(v) for k, v in by_q.items()},
+                       horizon_quota=_c(horizon_quota), deals_needed=deals, opportunities=opportunities,
+                       p_at_quota=p_quota)
+
+
+@dataclass
+class _Hiring:
+    hires: list[HireBatch]
+    capacity: dict[str, float]     # the hires' capacity per quarter
+    unreachable: dict[str, str]    # quarter → why no hire can close its gap
+    earliest: date
+
+
+def _unreachable_reason(plan: CapacityPlan, p: Period, start: date, earliest: date, per_hire: float, count: int,
+                        needed_later: int) -> str:
+    if start > p.end:
+        return f"the earliest possible start, {earliest.isoformat()}, is after the quarter ends"
+    share = ramp_at(plan.ramp_curve, _idx(p.end) - _idx(earliest) + 1)
+    why = (f"an AE starting on the earliest possible date, {earliest.isoformat()} "
+           f"(as-of + {plan.time_to_hire_days} days to hire), is only {share:.0%} ramped by {p.end.isoformat()}")
+    if per_hire > 0:
+        why += f"; closing it would take {count} hires, more than the {needed_later} ramped reps the plan needs"
+    return why
+
+
+def plan_hires(plan: CapacityPlan, model: _Model, periods: list[Period], targets: dict[str, float],
+               existing: dict[str, list[float]], as_of: date) -> _Hiring:
+    """Hires for the earliest gap first, each batch starting as late as still closes its quarter."""
     lead = plan.time_to_hire_days
-    ready = as_of + timedelta(days=lead)
-    earliest = ramp_start(ready)
-    hires: list[HireBatch] = []
-    hire_cap = {p.label: 0.0 for p in periods}
+    rmonths = ramp_months(plan.ramp_curve)
+    earliest = ramp_start(as_of + timedelta(days=lead))
+    hiring = _Hiring(hires=[], capacity={p.label: 0.0 for p in periods}, unreachable={}, earliest=earliest)
 
-    def add_batch_capacity(batch: HireBatch) -> None:
-        for p in periods:
-            hire_cap[p.label] += batch.count * model.quarter(plan.quota, batch.start_by, p)[0]
+    def gap_of(q: Period) -> float:
+        return targets[q.label] - existing[q.label][0] - hiring.capacity[q.label]
 
-    unreachable: dict[str, str] = {}
     for i, p in enumerate(periods):
-        gap = targets[p.label] - existing[p.label][0] - hire_cap[p.label]
+        gap = gap_of(p)
         if gap <= _CENT:
             continue
         # Reps the plan needs anyway: the most fully ramped reps any remaining quarter is short.
         needed_later = 0
         for q in periods[i:]:
-            q_gap = targets[q.label] - existing[q.label][0] - hire_cap[q.label]
-            if q_gap > _CENT:
+            if gap_of(q) > _CENT:
                 per = model.quarter(plan.quota, add_months(q.start, -rmonths), q)[0]
-                needed_later = max(needed_later, math.ceil(q_gap / per - 1e-9))
-        latest_full = add_months(p.start, -rmonths)
-        start = max(earliest, latest_full)
+                needed_later = max(needed_later, math.ceil(gap_of(q) / per - 1e-9))
+        start = max(earliest, add_months(p.start, -rmonths))
         per_hire = model.quarter(plan.quota, start, p)[0]
         count = math.ceil(gap / per_hire - 1e-9) if per_hire > 0 else 0
         if per_hire <= 0 or count > needed_later:
-            if start > p.end:
-                why = f"the earliest possible start, {earliest.isoformat()}, is after the quarter ends"
-            else:
-                share = ramp_at(plan.ramp_curve, _idx(p.end) - _idx(earliest) + 1)
-                why = (f"an AE starting on the earliest possible date, {earliest.isoformat()} "
-                       f"(as-of + {lead} days to hire), is only {share:.0%} ramped by {p.end.isoformat()}")
-                if per_hire > 0:
-                    why += (f"; closing it would take {count} hires, more than the {needed_later} "
-                            "ramped reps the plan needs")
-            unreachable[p.label] = why
+            hiring.unreachable[p.label] = _unreachable_reason(plan, p, start, earliest, per_hire, count, needed_later)
             continue
         # Slide the start as late as it can go while `count` hires still close this gap.
         while True:
@@ -590,100 +607,100 @@ def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
             if later > p.end or count * model.quarter(plan.quota, later, p)[0] < gap - _CENT:
                 break
             start = later
-        batch = HireBatch(
-            for_quarter=p.label, count=count, start_by=start,
-            open_req_by=start - timedelta(days=lead),
-            capacity_per_hire=_c(model.quarter(plan.quota, start, p)[0]),
-        )
-        hires.append(batch)
-        add_batch_capacity(batch)
+        batch = HireBatch(for_quarter=p.label, count=count, start_by=start,
+                          open_req_by=start - timedelta(days=lead),
+                          capacity_per_hire=_c(model.quarter(plan.quota, start, p)[0]))
+        hiring.hires.append(batch)
+        for q in periods:
+            hiring.capacity[q.label] += batch.count * model.quarter(plan.quota, batch.start_by, q)[0]
+    return hiring
 
+
+def _quarter_rows(plan: CapacityPlan, periods: list[Period], targets: dict[str, float],
+                  existing: dict[str, list[float]], hiring: _Hiring, as_of: date) -> tuple[list[QuarterCapacity], list[Flag]]:
     coverage = 1.0 / plan.win_rate
     quarters: list[QuarterCapacity] = []
+    flags: list[Flag] = []
     for p in periods:
         target = targets[p.label]
         cap, fte = existing[p.label]
-        with_hires = cap + hire_cap[p.label]
+        with_hires = cap + hiring.capacity[p.label]
         pipeline = target * coverage
-        quarters.append(QuarterCapacity(
+        row = QuarterCapacity(
             quarter=p.label, target=target, capacity=_c(cap), ramped_equivalents=round(fte, 4),
-            gap=_c(target - cap), hire_capacity=_c(hire_cap[p.label]),
+            gap=_c(target - cap), hire_capacity=_c(hiring.capacity[p.label]),
             capacity_with_hires=_c(with_hires), gap_after_hires=_c(target - with_hires),
-            reachable=p.label not in unreachable, pipeline_needed=_c(pipeline),
+            reachable=p.label not in hiring.unreachable, pipeline_needed=_c(pipeline),
             opportunities_needed=round(pipeline / plan.avg_deal_size, 2),
-            pipeline_create_by=p.end - timedelta(days=round(plan.sales_cycle_days)),
-        ))
-        if p.label in unreachable:
-            short = target - with_hires
+            pipeline_create_by=p.end - timedelta(days=round(plan.sales_cycle_days)))
+        quarters.append(row)
+        if p.label in hiring.unreachable:
             flags.append(Flag(
                 id="target_unreachable", severity="high", period=p.label,
-                message=(f"{p.label}: target ${target:,.0f} is ${short:,.0f} above capacity even with the "
-                         f"hires planned; no hire can close it in time: {unreachable[p.label]}"),
-            ))
+                message=(f"{p.label}: target ${target:,.0f} is ${target - with_hires:,.0f} above capacity even with "
+                         f"the hires planned; no hire can close it in time: {hiring.unreachable[p.label]}")))
         if p.end < as_of:
             flags.append(Flag(
                 id="quarter_already_ended", severity="low", period=p.label,
-                message=f"{p.label} ended before the as-of date {as_of.isoformat()}; its capacity is a model, not bookings",
-            ))
-        elif quarters[-1].pipeline_create_by < as_of and target > _CENT:
+                message=f"{p.label} ended before the as-of date {as_of.isoformat()}; its capacity is a model, not bookings"))
+        elif row.pipeline_create_by < as_of and target > _CENT:
             flags.append(Flag(
                 id="pipeline_window_passed", severity="medium", period=p.label,
                 message=(f"{p.label}: an average {plan.sales_cycle_days:g}-day deal had to be in pipeline by "
-                         f"{quarters[-1].pipeline_create_by.isoformat()}; the ${pipeline:,.0f} needed must already exist"),
-            ))
+                         f"{row.pipeline_create_by.isoformat()}; the ${pipeline:,.0f} needed must already exist")))
+    return quarters, flags
 
+
+def _plan_flags(plan: CapacityPlan, rmonths: int, horizon_months: int, share: float | None) -> list[Flag]:
+    flags = []
     if rmonths >= horizon_months:
-        flags.append(Flag(
-            id="ramp_longer_than_horizon", severity="medium",
-            message=(f"the ramp takes {rmonths} months and the plan covers {horizon_months}: "
-                     "no new hire reaches full quota inside the horizon"),
-        ))
-    rule = float(section("benchmarks")["pipeline_coverage_target"])
+        flags.append(Flag(id="ramp_longer_than_horizon", severity="medium",
+                          message=(f"the ramp takes {rmonths} months and the plan covers {horizon_months}: "
+                                   "no new hire reaches full quota inside the horizon")))
+    coverage, rule = 1.0 / plan.win_rate, float(section("benchmarks")["pipeline_coverage_target"])
     if coverage > rule + 1e-9:
-        flags.append(Flag(
-            id="coverage_above_rule_of_thumb", severity="medium",
-            message=(f"at a {plan.win_rate:.0%} win rate you need {coverage:.1f}x pipeline coverage; "
-                     f"the {rule:g}x rule of thumb would leave you short"),
-        ))
-    shares = [r.p_at_quota for r in reps_out if r.p_at_quota is not None]
-    share = sum(shares) / len(shares) if shares else None
+        flags.append(Flag(id="coverage_above_rule_of_thumb", severity="medium",
+                          message=(f"at a {plan.win_rate:.0%} win rate you need {coverage:.1f}x pipeline coverage; "
+                                   f"the {rule:g}x rule of thumb would leave you short")))
     line = alert_threshold("quota_attainment_low", "reps_at_quota")
     if share is not None and line is not None and share < line:
-        flags.append(Flag(
-            id="share_at_quota_low", severity="medium",
-            message=(f"only {share:.0%} of reps are expected to reach quota (below {line:.0%}): "
-                     "quotas, attainment or deal volume do not fit"),
-        ))
+        flags.append(Flag(id="share_at_quota_low", severity="medium",
+                          message=(f"only {share:.0%} of reps are expected to reach quota (below {line:.0%}): "
+                                   "quotas, attainment or deal volume do not fit")))
+    return flags
 
+
+def compute(plan: CapacityPlan, as_of: date) -> CapacityResult:
+    """The capacity plan: pure function of a validated plan and a date."""
+    model = _Model(plan, as_of)
+    periods = [parse_quarter(label) for label, _ in plan.targets]
+    targets = {label: value for label, value in plan.targets}
+    rmonths = ramp_months(plan.ramp_curve)
+    horizon_months = _idx(periods[-1].end) - _idx(periods[0].start) + 1
+    existing = {p.label: [0.0, 0.0] for p in periods}
+    reps_out = [_rep_capacity(rep, plan, model, periods, as_of, existing) for rep in plan.reps]
+    hiring = plan_hires(plan, model, periods, targets, existing, as_of)
+    quarters, flags = _quarter_rows(plan, periods, targets, existing, hiring, as_of)
+    shares = [r.p_at_quota for r in reps_out if r.p_at_quota is not None]
+    share = sum(shares) / len(shares) if shares else None
+    flags += _plan_flags(plan, rmonths, horizon_months, share)
+    coverage = 1.0 / plan.win_rate
     total_target = sum(targets.values())
     total_cap = sum(existing[p.label][0] for p in periods)
-    total_with = total_cap + sum(hire_cap.values())
+    total_with = total_cap + sum(hiring.capacity.values())
     return CapacityResult(
-        company=plan.company,
-        as_of=as_of,
-        horizon={"start": periods[0].label, "end": periods[-1].label},
-        quota=plan.quota,
-        ramp_curve=plan.ramp_curve,
-        ramp_months=rmonths,
-        annual_attrition=plan.annual_attrition,
-        attainment=plan.attainment,
-        quarters=quarters,
+        company=plan.company, as_of=as_of, horizon={"start": periods[0].label, "end": periods[-1].label},
+        quota=plan.quota, ramp_curve=plan.ramp_curve, ramp_months=rmonths, annual_attrition=plan.annual_attrition,
+        attainment=plan.attainment, quarters=quarters,
         totals=Totals(target=_c(total_target), capacity=_c(total_cap), gap=_c(total_target - total_cap),
                       capacity_with_hires=_c(total_with), gap_after_hires=_c(total_target - total_with)),
-        hires=hires,
-        hires_needed=sum(h.count for h in hires),
-        earliest_start=earliest,
+        hires=hiring.hires, hires_needed=sum(h.count for h in hiring.hires), earliest_start=hiring.earliest,
         pipeline=PipelinePlan(
-            win_rate=plan.win_rate, coverage=coverage, rule_of_thumb=rule,
+            win_rate=plan.win_rate, coverage=coverage, rule_of_thumb=float(section("benchmarks")["pipeline_coverage_target"]),
             avg_deal_size=plan.avg_deal_size, sales_cycle_days=plan.sales_cycle_days,
             total_pipeline_needed=_c(total_target * coverage),
-            total_opportunities=round(total_target * coverage / plan.avg_deal_size, 2),
-        ),
-        reps=reps_out,
-        expected_share_at_quota=share,
-        flags=flags,
-        assumptions=assumptions,
-    )
+            total_opportunities=round(total_target * coverage / plan.avg_deal_size, 2)),
+        reps=reps_out, expected_share_at_quota=share, flags=flags, assumptions=_assumptions(plan))
 
 
 def run(source: Source, options: CapacityOptions | None = None) -> CapacityResult:
@@ -698,61 +715,63 @@ def run(source: Source, options: CapacityOptions | None = None) -> CapacityResul
 
 # ----------------------------------------------------------------------------- rendering
 
-def render(result: CapacityResult) -> str:
-    name = f" — {result.company}" if result.company else ""
+def render(result: CapacityResult, lang: Lang = "en") -> str:
+    T = ToolTexts(NAME, lang)
+    name = T("company", company=result.company) if result.company else ""
+    columns = [("col_target", 11), ("col_capacity", 11), ("col_gap", 11), ("col_with_hires", 11),
+               ("col_gap_after", 11), ("col_pipeline", 11), ("col_opps", 5)]
     lines = [
-        f"Sales capacity{name}, as of {result.as_of.isoformat()} "
-        f"({result.horizon['start']} to {result.horizon['end']})",
-        f"Quota ${result.quota:,.0f}/AE/year · ramp {result.ramp_months} months · "
-        f"attrition {result.annual_attrition:.0%}/year · attainment {result.attainment:.0%}",
+        T("title", name=name, as_of=result.as_of.isoformat(), start=result.horizon["start"], end=result.horizon["end"]),
+        T("assumptions_line", quota=f"${result.quota:,.0f}", ramp=result.ramp_months,
+          attrition=f"{result.annual_attrition:.0%}", attainment=f"{result.attainment:.0%}"),
         "",
-        f"{'Quarter':<9} {'Target':>11} {'Capacity':>11} {'Gap':>11} {'With hires':>11} "
-        f"{'Gap after':>11} {'Pipeline':>11} {'Opps':>5}  Create by",
+        pad(T("col_quarter"), 9) + "".join(" " + pad(T(key), size, right=True) for key, size in columns)
+        + "  " + T("col_create_by"),
     ]
     for q in result.quarters:
-        mark = "" if q.reachable else "  ✗ unreachable"
-        lines.append(
-            f"{q.quarter:<9} {usd(round(q.target)):>11} {usd(round(q.capacity)):>11} {usd(round(q.gap)):>11} "
-            f"{usd(round(q.capacity_with_hires)):>11} {usd(round(q.gap_after_hires)):>11} {usd(round(q.pipeline_needed)):>11} "
-            f"{q.opportunities_needed:>5.0f}  {q.pipeline_create_by.isoformat()}{mark}")
+        lines.append(T("quarter_row", quarter=q.quarter, target=usd(round(q.target)), capacity=usd(round(q.capacity)),
+                       gap=usd(round(q.gap)), with_hires=usd(round(q.capacity_with_hires)),
+                       gap_after=usd(round(q.gap_after_hires)), pipeline=usd(round(q.pipeline_needed)),
+                       opps=q.opportunities_needed, create_by=q.pipeline_create_by.isoformat(),
+                       mark="" if q.reachable else T("unreachable")))
     t = result.totals
-    lines.append(f"{'Total':<9} {usd(round(t.target)):>11} {usd(round(t.capacity)):>11} {usd(round(t.gap)):>11} "
-                 f"{usd(round(t.capacity_with_hires)):>11} {usd(round(t.gap_after_hires)):>11} "
-                 f"{usd(round(result.pipeline.total_pipeline_needed)):>11} {result.pipeline.total_opportunities:>5.0f}")
+    lines.append(T("total_row", total=pad(T("total"), 9), target=usd(round(t.target)), capacity=usd(round(t.capacity)),
+                   gap=usd(round(t.gap)), with_hires=usd(round(t.capacity_with_hires)),
+                   gap_after=usd(round(t.gap_after_hires)), pipeline=usd(round(result.pipeline.total_pipeline_needed)),
+                   opps=result.pipeline.total_opportunities))
     lines.append("")
     if result.hires:
-        lines.append(f"Hires needed: {result.hires_needed} AE(s) (earliest possible start {result.earliest_start.isoformat()})")
+        lines.append(T("hires", count=result.hires_needed, earliest=result.earliest_start.isoformat()))
         for h in result.hires:
-            lines.append(f"  {h.count} for {h.for_quarter}: start by {h.start_by.isoformat()}, "
-                         f"open the req by {h.open_req_by.isoformat()} ({usd(round(h.capacity_per_hire))} each in {h.for_quarter})")
+            lines.append(T("hire", count=h.count, quarter=h.for_quarter, start_by=h.start_by.isoformat(),
+                           open_by=h.open_req_by.isoformat(), capacity=usd(round(h.capacity_per_hire))))
     else:
-        lines.append("Hires needed: none (the current team covers every reachable quarter)")
+        lines.append(T("no_hires"))
     p = result.pipeline
-    lines.append(f"Pipeline coverage needed: {p.coverage:.1f}x (1 ÷ {p.win_rate:.0%} win rate; "
-                 f"rule of thumb {p.rule_of_thumb:g}x), deals of ${p.avg_deal_size:,.0f}, "
-                 f"{p.sales_cycle_days:g}-day cycle")
+    lines.append(T("coverage", coverage=f"{p.coverage:.1f}", win_rate=f"{p.win_rate:.0%}", rule=f"{p.rule_of_thumb:g}",
+                   deal=f"${p.avg_deal_size:,.0f}", cycle=f"{p.sales_cycle_days:g}"))
     if result.expected_share_at_quota is not None:
-        lines.append(f"Expected share of reps at quota: {result.expected_share_at_quota:.1%}")
+        lines.append(T("share_at_quota", share=f"{result.expected_share_at_quota:.1%}"))
     lines.append("")
-    lines.append("Team:")
+    lines.append(T("team"))
     for r in result.reps:
-        pq = f"{r.p_at_quota:.0%}" if r.p_at_quota is not None else "n/a"
-        lines.append(f"  {r.name:<24} {r.status:<11} ramp now {r.ramp_now:>4.0%}  "
-                     f"horizon quota {usd(round(r.horizon_quota)):>10}  P(at quota) {pq}")
+        at_quota = f"{r.p_at_quota:.0%}" if r.p_at_quota is not None else T("n_a")
+        lines.append(T("rep_row", name=pad(r.name, 24), status=pad(T.term(r.status), 11), ramp=f"{r.ramp_now:>4.0%}",
+                       quota=usd(round(r.horizon_quota)), at_quota=at_quota))
     if result.flags:
         lines.append("")
-        lines.append("Warnings:")
-        lines.extend(f"  [{w.severity}] {w.id}: {w.message}" for w in result.flags)
+        lines.append(T("warnings"))
+        lines.extend(T("flag", severity=T.term(w.severity), id=w.id, message=T.say(w.message)) for w in result.flags)
     if result.assumptions:
         lines.append("")
-        lines.append("Assumptions:")
-        lines.extend(f"  - {a}" for a in result.assumptions)
+        lines.append(T("assumptions"))
+        lines.extend(T("assumption_item", text=T.say(a)) for a in result.assumptions)
     return "\n".join(lines)
 
 
 SPEC = ToolSpec(
-    name="sales_capacity_model",
-    summary="Ramped sales capacity by quarter, gap to target, hires and latest hire dates",
+    name=NAME,
+    summary=summary_of(NAME),
     role="cro",
     input_help="capacity plan (YAML or JSON): quota, reps with start dates, targets by quarter, "
                "ramp_curve, annual_attrition, avg_deal_size, win_rate, sales_cycle_days",

@@ -15,9 +15,19 @@ the SDK's last retry a call raises `BackendUnavailable` and the runner returns t
 answer with a 🔴 note.
 """
 
-from csuite.backends.claude.client import MessagesClient, settings, summarise, usage_table
+from csuite.backends.claude.client import (
+           MessagesClient,
+           settings,
+           summarise,
+           usage_table,
+)
 from csuite.backends.claude.drafting import ClaudeBackend, system_prompt
-from csuite.backends.claude.messages import DraftAnswer, data_message, select_evidence, tool_schema
+from csuite.backends.claude.messages import (
+           DraftAnswer,
+           data_message,
+           select_evidence,
+           tool_schema,
+)
 
 __all__ = ["ClaudeBackend", "DraftAnswer", "MessagesClient", "data_message", "select_evidence", "settings",
            "summarise", "system_prompt", "tool_schema", "usage_table"]

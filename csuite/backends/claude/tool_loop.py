@@ -15,7 +15,12 @@ from typing import Any
 
 from csuite.answer import Evidence
 from csuite.backends.claude.client import settings
-from csuite.backends.claude.messages import SUBMIT_ANSWER, as_json, evidence_row, shallow_first
+from csuite.backends.claude.messages import (
+    SUBMIT_ANSWER,
+    as_json,
+    evidence_row,
+    shallow_first,
+)
 from csuite.backends.privacy import Pseudonymizer
 from csuite.backends.request import DraftRequest
 from csuite.errors import InputError, UsageError
@@ -23,7 +28,12 @@ from csuite.evidence.collect import tool_evidence
 from csuite.io.access import AccessDenied, FileAccess
 from csuite.resources import examples_dir
 from csuite.tools.registry import TOOLS, get_tool
-from csuite.tools.schemas import call_tool, confine_arguments, definitions, file_arguments
+from csuite.tools.schemas import (
+    call_tool,
+    confine_arguments,
+    definitions,
+    file_arguments,
+)
 
 
 def tool_definitions() -> list[dict[str, Any]]:

@@ -1,16 +1,21 @@
-"""The offline advisor engine: a complete, deterministic answer with no network.
+"""The offline advisor engine: a complete, deterministic answer with no network, in the
+founder's language.
 
-It writes findings from the founder's tool results and alerts, the why from the role
-knowledge, dated actions with owners, risks, a decision with a recommendation and, where data
-is missing, the diagnostic questions still to answer. It cites evidence ids; it never sets the
-final tags (verification does), so it claims every finding as verified and lets code decide.
+The bottom line is the verdict the analysis stage computed on the founder's decision, in the
+question's terms; the findings are the figures it rests on (contrary evidence first), then the
+tools' other decision-relevant figures and the alerts that bear on the question. The why,
+actions and diagnostic questions come from the role's knowledge; the decision block offers the
+options of *this* decision. Every sentence comes from the phrasebook with its numbers bound to
+evidence; the engine claims 🟢 and verification decides.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
+from typing import Iterable
 
+from csuite.analysis.models import Brief, Point
+from csuite.analysis.writer import Written, fill, finding, write
 from csuite.answer import (
     Action,
     AlertNote,
@@ -20,248 +25,307 @@ from csuite.answer import (
     Evidence,
     Finding,
 )
-from csuite.backends.offline import adapters  # noqa: F401  (registers the per-tool finding adapters)
-from csuite.backends.offline.findings import cite, tool_findings, untraceable_flags
+from csuite.backends.base import BaseBackend
+from csuite.backends.offline.adapters import tool_points
 from csuite.backends.request import DraftRequest
-from csuite.checks.verify import MAX_BULLETS, tag_finding
+from csuite.checks.verify import sentences, tag_finding
 from csuite.context.alerts import Alert
-from csuite.io.numbers import find_mentions
+from csuite.io.numbers import find_mentions, format_value
+from csuite.knowledge.alert_text import alert_label
+from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
+from csuite.knowledge.phrases import has_phrase, phrase
 from csuite.knowledge.thresholds import alert_rules, section
 
-ROLE_TITLES = {"cro": "CRO", "cco": "CCO"}
-MAX_FINDINGS = MAX_BULLETS
-# An alert's metric whose evidence lives under another id.
+MAX_FINDINGS: int = section("verify")["max_bullets"]
 _EVIDENCE_ID = {"context_age_days": "ctx.age_days"}
 
 
-def alert_note(alert: Alert) -> AlertNote:
-    return AlertNote(id=alert.id, role=alert.role, severity=alert.severity, message=alert.message,
-                     why=alert.why, action=alert.action)
+class OfflineBackend(BaseBackend):
+    """The default backend: drafts with this module, never calls a network."""
+
+    name = "offline"
+
+    def draft(self, request: DraftRequest, knowledge: RoleKnowledge) -> Answer:
+        return draft(request, knowledge)
 
 
-def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic]) -> list[Alert]:
-    """Alerts the topic names first, then the role's own high-severity alerts: proactive means
-    the founder hears about a leaking bucket even when asking about something else."""
-    named = {a for t in topics for a in t.alerts}
-    first = [a for a in alerts if a.id in named]
-    rest = [a for a in alerts if a.id not in named and a.role == role and a.severity == "high"]
-    # Whoever answers, advice built on an old context must say so.
+# -- alerts ------------------------------------------------------------------------------------
+
+def alert_note(alert: Alert, lang: Lang = "en") -> AlertNote:
+    return AlertNote(id=alert.id, role=alert.role, severity=alert.severity, message=_alert_message(alert, lang),
+                     why=pick(alert.why, lang), action=pick(alert.action, lang), label=alert_label(alert.id, lang))
+
+
+def _alert_message(alert: Alert, lang: Lang) -> str:
+    message = getattr(alert, "message_text", None)
+    return pick(message, lang) if message is not None else pick(alert.message, lang)
+
+
+def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic], decision_alerts: Iterable[str] = ()) -> list[Alert]:
+    """The alerts that bear on the question: the decision's own (in the decision's order), else
+    the topic's; then the role's own high-severity alerts, because proactive means the founder
+    hears about a leaking bucket even when asking about something else."""
+    wanted = list(decision_alerts) or [a for t in topics for a in t.alerts]
+    by_id = {a.id: a for a in alerts}
+    first = [by_id[a] for a in dict.fromkeys(wanted) if a in by_id]
+    rest = [a for a in alerts if a not in first and a.role == role and a.severity == "high"]
     stale = [a for a in alerts if a.id == "context_stale" and a not in first]
-    return (first + rest + stale)[:MAX_BULLETS]
+    return (first + rest + stale)[:MAX_FINDINGS]
 
 
-def _condition_phrase(alert: Alert, evidence: dict[str, Evidence]) -> str:
-    """How the value crossed the line, in words, using the threshold evidence for its number."""
+def alert_point(alert: Alert, pool: dict[str, Evidence]) -> Point | None:
+    """The founder's number and, where a threshold is quoted, the line it crossed."""
     rule = alert_rules()[alert.id]
-    if rule.finding:
-        return rule.finding
-    phrases = []
-    for cond in rule.conditions:
-        if cond.rule == "declining":
-            count = _WORDS.get(cond.steps, "several")
-            phrases.append(f"falling in each of the last {count} periods")
-        elif cond.rule == "older_than_months":
-            phrases.append(f"more than {_WORDS.get(int(cond.value or 0), f'{cond.value:g}')} months ago")
-        elif cond is rule.conditions[0] and f"threshold.{alert.id}" in evidence:
-            line = evidence[f"threshold.{alert.id}"].display()
-            phrases.append(f"{'under' if cond.op in ('<', '<=') else 'over'} the {line} alert line")
-    return ", ".join(phrases)
+    sources = [s for s in (_EVIDENCE_ID.get(m, f"ctx.{m}") for m in alert.values) if s in pool]
+    if not sources:
+        return None
+    metric = alert.metric if alert.metric in alert.values else next(iter(alert.values))
+    first = _EVIDENCE_ID.get(metric, f"ctx.{metric}")
+    if first not in pool:
+        first = sources[0]
+    names = {"metric": metric}
+    condition = rule.conditions[0]
+    line = f"threshold.{alert.id}"
+    if condition.rule == "declining":
+        return Point(phrase="points.alert.declining", figures={"series": first}, names=names)
+    if condition.rule == "older_than_months" and line in pool:
+        return Point(phrase="points.alert.older", figures={"months": line}, names={**names,
+                     "date": str(pool[first].value)})
+    if line in pool and condition.op is not None:
+        key = "points.alert.below" if condition.op in ("<", "<=") else "points.alert.above"
+        return Point(phrase=key, figures={"value": first, "line": line}, names=names)
+    return Point(phrase="points.alert.stated", figures={"value": first}, names=names)
 
 
-def alert_finding(alert: Alert, evidence: dict[str, Evidence]) -> Finding:
-    """State the founder's number (🟢 on its own) and, where a threshold is quoted, the line it
-    crossed (which makes the finding 🟡: the line is our framework, not their data)."""
-    sources = [_EVIDENCE_ID.get(m, f"ctx.{m}") for m in alert.values]
-    sources = [s for s in sources if s in evidence]
-    parts = [f"{evidence[s].label[:1].upper()}{evidence[s].label[1:]} is {evidence[s].display()}" for s in sources]
-    phrase = _condition_phrase(alert, evidence)
-    text = " and ".join(parts) + (f": {phrase}" if phrase else "")
-    if "alert line" in phrase:
-        sources.append(f"threshold.{alert.id}")
-    # The YAML's "why" may quote rule-of-thumb numbers we hold no evidence for; it goes to WHY
-    # THIS MATTERS, and the finding's consequence stays number-free.
-    so_what = alert.why if not find_mentions(alert.why) else _CONSEQUENCE.get(alert.role, _CONSEQUENCE["cro"])
-    return Finding(text=text, so_what=so_what, sources=sources, tag="verified", topic=None)
+def _metric_name(metric: str, lang: Lang) -> str:
+    key = f"metrics.{metric}"
+    return phrase(key, lang) if has_phrase(key) else metric.replace("_", " ")
 
 
-_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 12: "twelve"}
-
-_CONSEQUENCE = {
-    "cro": "left alone, it makes next quarter's number harder to hit and the forecast harder to trust",
-    "cco": "left alone, it shrinks the installed base that every growth plan assumes",
-}
-
-
-_BAND = re.compile(r"^(?:(?P<lo>\d+)-(?P<hi>\d+)k|<(?P<under>\d+)k|>(?P<over>\d+)k)$")
+def write_alert(point: Point, alert: Alert, pool: dict[str, Evidence], lang: Lang) -> Finding:
+    literals = {"metric": _metric_name(point.names.get("metric", ""), lang)}
+    names = {k: v for k, v in point.names.items() if k != "metric"}
+    text = fill(phrase(point.phrase, lang), lang, pool, figures=point.figures, names=names, literals=literals)
+    so_what = phrase(f"consequences.{alert.role}", lang)
+    return Finding(text=text.text[:1].upper() + text.text[1:], so_what=so_what, sources=text.sources,
+                   names=text.names, tag="verified")
 
 
-def _in_band(band: str, acv: float) -> bool:
-    """'25-50k' holds 25,000 ≤ ACV < 50,000; '<12k' and '>250k' are the open ends."""
-    match = _BAND.match(band.strip().lower())
-    if not match:
-        return False
-    if match.group("under"):
-        return acv < float(match.group("under")) * 1000
-    if match.group("over"):
-        return acv >= float(match.group("over")) * 1000
-    return float(match.group("lo")) * 1000 <= acv < float(match.group("hi")) * 1000
+# -- findings ----------------------------------------------------------------------------------
+
+def _usable(point: Point, pool: dict[str, Evidence]) -> bool:
+    """Every figure a point needs is in the pool (an adapter never prints a blank)."""
+    return all(f in pool and pool[f].value is not None for f in point.figures.values())
 
 
-_ACRONYMS = {"nrr", "grr", "arr", "acv", "ltv", "cac", "csm", "ae"}
-
-
-def _benchmark_title(key: str) -> str:
-    words = [w.upper() if w in _ACRONYMS else w for w in key.replace(".", " ").split("_")]
-    text = " ".join(words)
-    text = re.sub(r"^(NRR|GRR) median by ACV$", r"Median \1 by ACV band", text)
-    return text[:1].upper() + text[1:]
-
-
-def benchmark_findings(topics: list[Topic], evidence: dict[str, Evidence], limit: int) -> list[Finding]:
-    """With no founder data on the question, the honest fallback is the benchmark itself,
-    labelled as one; with the founder's ACV known, only the band that applies to them."""
-    acv = evidence.get("ctx.acv")
+def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert], lang: Lang,
+              cited: set[str]) -> list[Finding]:
+    brief = req.brief
     out: list[Finding] = []
-    for topic in topics:
-        for key in topic.benchmarks:
-            items = [e for e in evidence.values() if e.kind == "benchmark" and
-                     (e.id == f"bench.{key}" or e.id.startswith(f"bench.{key}."))]
-            if not items:
-                continue
-            band = [e for e in items if acv is not None and isinstance(acv.value, (int, float))
-                    and _in_band(e.id.rsplit(".", 1)[-1], float(acv.value))]
-            if band:
-                item = band[0]
-                text = (f"{_benchmark_title(key)}: for an ACV of {acv.display()} "
-                        f"(band {item.id.rsplit('.', 1)[-1]}) the median is {item.display()}")
-                sources = [item.id, acv.id]
-            elif len(items) == 1 and items[0].id == f"bench.{key}":
-                text = f"Benchmark — {_benchmark_title(key)}: {items[0].display()}"
-                sources = [items[0].id]
-            else:
-                shown = items[:6]
-                text = f"{_benchmark_title(key)}: " + ", ".join(
-                    f"{e.label.split(' — ')[-1]} {e.display()}" for e in shown)
-                sources = [e.id for e in shown]
-            out.append(Finding(text=text, so_what=f"use it as the yardstick for {topic.title.lower()} until your own "
-                                                  "numbers replace it", sources=sources, tag="medium", topic=topic.id))
-            if len(out) >= limit:
-                return out
+    phrases_used: set[str] = set()
+
+    def add(point: Point) -> None:
+        if len(out) >= MAX_FINDINGS or point.phrase in phrases_used or not _usable(point, pool):
+            return
+        figures = set(point.figures.values())
+        if figures and len(figures & cited) * 2 >= len(figures) and not point.against:
+            return  # the bottom line already states every one of its figures (contrary evidence still
+            # gets its own finding: the founder should read why, not only that)
+        written = finding(point, lang, pool)
+        out.append(written.model_copy(update={"tag": tag_finding(written, pool)[0]}))
+        phrases_used.add(point.phrase)
+        cited.update(figures)
+
+    if brief is not None:
+        for point in sorted(brief.points, key=lambda p: not p.against):
+            add(point)
+    for run in req.runs:
+        for point in tool_points(run):
+            add(point)
+    for alert in alerts:
+        if len(out) >= MAX_FINDINGS:
+            break
+        point = alert_point(alert, pool)
+        if point is None or set(point.figures.values()) <= cited:
+            continue
+        written = write_alert(point, alert, pool, lang)
+        out.append(written.model_copy(update={"tag": tag_finding(written, pool)[0]}))
+        cited.update(point.figures.values())
     return out
+
+
+# -- why, actions, risks, decision -------------------------------------------------------------
+
+def labelled(text: str, pool: dict[str, Evidence], lang: Lang) -> str:
+    """Knowledge text is the role's know-how, never this company's data: a sentence of it that
+    quotes a number (a rule of thumb such as "win rates of 25–33%") is marked as such, so it is
+    never read as the founder's figure, even when the number happens to equal one of theirs."""
+    out = []
+    for sentence in sentences(text):
+        if not find_mentions(sentence):
+            out.append(sentence.strip())
+            continue
+        body = sentence.strip()
+        end = body[-1] if body[-1] in ".。!！?？；;" else ""
+        label = phrase("notes.benchmark_label", lang)
+        out.append(f"{body[:-1] if end else body}{'' if lang == 'zh' else ' '}{label}{end}")
+    return ("" if lang == "zh" else " ").join(out)
+
+
+def _why(req: DraftRequest, topics: list[Topic], alerts: list[Alert], pool: dict[str, Evidence], lang: Lang) -> list[str]:
+    lines = [labelled(" ".join(pick(t.why, lang).split()), pool, lang) for t in topics[:1]]
+    if alerts:
+        lines.append(labelled(pick(alerts[0].why, lang), pool, lang))
+    return list(dict.fromkeys(lines))
 
 
 def _deadline(as_of: date, days: int) -> str:
     return (as_of + timedelta(days=days)).isoformat()
 
 
-def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: str) -> list[Action]:
+def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: str, lang: Lang,
+             pool: dict[str, Evidence]) -> list[Action]:
     actions: list[Action] = []
     for alert in alerts[:2]:
         if alert.role == role:
-            actions.append(Action(id=f"alert.{alert.id}", action=alert.action,
-                                  owner=ROLE_TITLES[alert.role],
+            actions.append(Action(id=f"alert.{alert.id}", action=labelled(pick(alert.action, lang), pool, lang),
+                                  owner=phrase(f"labels.role_{alert.role}", lang),
                                   deadline=_deadline(req.as_of, section("verify")["alert_action_deadline_days"])))
     for topic in topics:
         for i, item in enumerate(topic.actions, start=1):
-            actions.append(Action(id=f"{role}.{topic.id}.{i}", action=item.action, owner=item.owner,
-                                  deadline=_deadline(req.as_of, item.deadline_days)))
+            actions.append(Action(id=f"{role}.{topic.id}.{i}", action=labelled(pick(item.action, lang), pool, lang),
+                                  owner=pick(item.owner, lang), deadline=_deadline(req.as_of, item.deadline_days)))
     blocked = {b.strip().lower() for b in req.rejected}
-    kept = [a for a in actions if a.id.lower() not in blocked and a.action.strip().lower() not in blocked]
-    return kept[:5]
+    return [a for a in actions if a.id.lower() not in blocked and a.action.strip().lower() not in blocked][:3]
 
 
-def _decision(topic: Topic) -> Decision:
-    return Decision(question=topic.decision.question,
-                    options=[DecisionOption(option=o.option, tradeoff=o.tradeoff) for o in topic.decision.options],
-                    recommendation=topic.decision.recommendation.strip())
+# The unit of each flag's value and threshold, so a flag reads "1.6x" or "32%" in either language.
+FLAG_UNITS = {
+    "coverage_below_target": "ratio", "early_stage_concentration": "fraction", "single_deal_concentration": "fraction",
+    "stale_deals": "count", "share_at_quota_low": "fraction", "top10_concentration": "fraction",
+    "expansion_concentrated": "fraction", "at_risk_arr_high": "fraction", "small_cohort": "count",
+    "largest_account_renewal": "fraction", "magic_number_below_hold": "ratio", "cac_payback_above_concern": "months",
+    "cac_payback_above_segment_range": "months", "burn_multiple_bad": "ratio", "burn_multiple_suspect": "ratio",
+    "rule_of_40_below": "fraction",
+}
 
 
-def _first_sentence(text: str) -> str:
-    text = " ".join(text.split())
-    for end in (". ", "; "):
-        if end in text:
-            return text.split(end, 1)[0] + "."
-    return text
+def flag_text(run_tool: str, flag, lang: Lang) -> str:
+    """A tool flag in the answer's language: its phrase when the pack has one, else its message
+    (English answers) or a pointer to it (Chinese answers never print an English sentence)."""
+    key = f"flags.{flag.id}"
+    if has_phrase(key):
+        unit = FLAG_UNITS.get(flag.id, "count")
+        literals = {"value": format_value(flag.value, unit) if flag.value is not None else "",
+                    "threshold": format_value(flag.threshold, unit) if flag.threshold is not None else "",
+                    "period": flag.period or "", "items": phrase("labels.list_sep", lang).join(flag.items[:3])}
+        text = phrase(key, lang)
+        return text.format(**literals)
+    if lang == "zh":
+        return phrase("notes.flag_untranslated", lang).format(tool=run_tool, id=flag.id)
+    return flag.message
+
+
+def _risks(req: DraftRequest, brief: Brief | None, lang: Lang, used_flags: set[str]) -> list[str]:
+    risks: list[str] = []
+    ctx = req.ctx
+    if not ctx.found:
+        risks.append(phrase("notes.missing_context", lang))
+    elif ctx.stale:
+        risks.append(phrase("notes.stale_context", lang).format(days=ctx.age_days))
+    for run in req.runs:
+        for flag in sorted(run.flags, key=lambda f: {"high": 0, "medium": 1, "low": 2}[f.severity])[:2]:
+            if flag.id not in used_flags and flag.id not in alert_rules():  # alerts have their own block
+                risks.append(flag_text(run.tool, flag, lang))
+        warnings = run.warnings
+        if warnings:
+            risks.append(warnings[0] if lang == "en" else
+                         phrase("notes.tool_warnings", lang).format(tool=run.tool, count=len(warnings)))
+    missing = list(brief.missing) if brief is not None else []
+    if missing:
+        files = phrase("labels.list_sep", lang).join(phrase(f"data_kinds.{k}", lang) for k in missing
+                                                      if has_phrase(f"data_kinds.{k}"))
+        if files:
+            risks.append(phrase("notes.send_data", lang).format(files=files))
+    return risks[:MAX_FINDINGS]
+
+
+def _decision(req: DraftRequest, topics: list[Topic], recommendation: str, lang: Lang) -> Decision:
+    entry = req.entry
+    if entry is not None:
+        return Decision(question=pick(entry.question, lang),
+                        options=[DecisionOption(option=pick(o.option, lang), tradeoff=pick(o.tradeoff, lang))
+                                 for o in entry.options],
+                        recommendation=recommendation)
+    topic = topics[0]
+    return Decision(question=pick(topic.decision.question, lang),
+                    options=[DecisionOption(option=pick(o.option, lang), tradeoff=pick(o.tradeoff, lang))
+                             for o in topic.decision.options],
+                    recommendation=recommendation or labelled(pick(topic.decision.recommendation, lang).strip(),
+                                                              {}, lang))
+
+
+# -- the draft ---------------------------------------------------------------------------------
+
+def _bottom_line(req: DraftRequest, pool: dict[str, Evidence], findings: list[Finding], topics: list[Topic],
+                 lang: Lang) -> tuple[str, str, list[str], list[str]]:
+    """(bottom line, recommendation, sources, names): the verdict when the analysis has one, else
+    the company's most decision-relevant figure — never a benchmark — and what would settle it."""
+    brief = req.brief
+    if brief is not None:
+        head = write(brief.headline, lang, pool)
+        rec = write(brief.recommendation, lang, pool)
+        return f"{head.text} {rec.text}".strip(), rec.text, head.sources + rec.sources, head.names + rec.names
+    recommendation = labelled(pick(topics[0].decision.recommendation, lang).strip(), pool, lang)
+    lead = next((f for f in findings if any(pool[s].kind == "founder_data" for s in f.sources if s in pool)), None)
+    if lead is not None:
+        first = recommendation.split(". ")[0].rstrip(".") + "." if lang == "en" else recommendation.split("。")[0] + "。"
+        text = lead.text if lead.text.endswith(("。", ".")) else lead.text + ("。" if lang == "zh" else ".")
+        return f"{text} {first}", recommendation, list(lead.sources), list(lead.names)
+    kinds = [k for t in topics[:1] for k in t.data_kinds]
+    files = phrase("labels.list_sep", lang).join(phrase(f"data_kinds.{k}", lang) for k in kinds[:2]
+                                                  if has_phrase(f"data_kinds.{k}"))
+    text = phrase("notes.no_numbers_yet", lang).format(topic=pick(topics[0].title, lang).lower() if lang == "en"
+                                                        else pick(topics[0].title, lang), files=files or "—")
+    return text, recommendation, [], []
 
 
 def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
     role = knowledge.role
+    lang = req.lang
     topics = [knowledge.topic(t) for t in req.topics if any(x.id == t for x in knowledge.topics)] \
         or [knowledge.topics[0]]
-    evidence = {e.id: e for e in req.evidence}
-    alerts = relevant_alerts(req.alerts, role, topics)
+    pool = {e.id: e for e in req.evidence}
+    for item in (req.brief.derived if req.brief else []):
+        pool.setdefault(item.id, item)
+    decision_alerts = section("verdicts").get(req.brief.decision, {}).get("alerts", []) if req.brief else []
+    alerts = relevant_alerts(req.alerts, role, topics, decision_alerts)
 
-    findings: list[Finding] = []
-    for run in req.runs:
-        findings.extend(tool_findings(run, evidence))
-    tool_count = len(findings)
-    findings = findings[:3]
-    alert_of: dict[str, Alert] = {}
-    for alert in alerts:
-        if len(findings) >= MAX_FINDINGS - (1 if tool_count == 0 else 0):
-            break
-        finding = alert_finding(alert, evidence)
-        alert_of[finding.text] = alert
-        findings.append(finding)
-    # The yardstick: always one benchmark when the founder's own tool data is absent (the band
-    # that fits their ACV when we know it), more when there is little else to say.
-    if tool_count == 0:
-        wanted = MAX_FINDINGS - len(findings) if len(findings) < 2 else 1
-        findings.extend(benchmark_findings(topics, evidence, limit=max(0, min(wanted, MAX_FINDINGS - len(findings)))))
+    cited: set[str] = set()
+    if req.brief is not None:
+        cited.update(req.brief.headline.figures.values())
+    findings = _findings(req, pool, alerts, lang, cited)
     if not findings:
-        findings.append(Finding(text=f"No data yet on {topics[0].title.lower()}",
-                                so_what="any number here would be a guess; answer the questions below first",
-                                tag="assumed", topic=topics[0].id,
-                                assumption="Assumed: the advisor has neither your data nor a benchmark for this"))
-    findings = [f.model_copy(update={"sources": f.sources or cite(f.text + " " + f.so_what, evidence)})
-                for f in findings[:MAX_FINDINGS]]
-    # The engine claims the tag its own citations support; verification recomputes it anyway.
-    findings = [f.model_copy(update={"tag": tag_finding(f, evidence)[0]}) for f in findings]
-
-    why = [" ".join(t.why.split()) for t in topics[:2]]
-    if alerts:
-        why.append(alerts[0].why)
-    actions = _actions(req, topics, alerts, role)
-    risks = _risks(req, alerts, evidence)
+        findings.append(Finding(text=phrase("notes.no_findings", lang), so_what=phrase("notes.no_findings_so_what", lang),
+                                tag="assumed", assumption=phrase("notes.no_findings_assumption", lang)))
+    bottom, recommendation, bottom_sources, names = _bottom_line(req, pool, findings, topics, lang)
+    used_flags = {f.id for run in req.runs for f in run.flags if any(f.id in fd.text for fd in findings)}
     questions: list[str] = []
-    if req.missing_tools or not req.runs:
-        questions = list(topics[0].diagnostic_questions[:4])
-    decision = _decision(topics[0])
-
-    headline = findings[0]
-    if headline.text in alert_of:
-        # An alert headline carries its own first move; the topic's recommendation may be about
-        # something else.
-        bottom = f"{headline.text}. {alert_of[headline.text].action}"
-    elif headline.tag == "verified":
-        bottom = f"{headline.text}. {_first_sentence(decision.recommendation)}"
-    else:
-        # Without the founder's own numbers a recommendation would be a guess dressed as advice.
-        bottom = f"{headline.text}. That is a yardstick, not a verdict on your business."
-    if not req.runs and req.missing_tools:
-        bottom += (f" Send your data (`--data`) for {', '.join(req.missing_tools[:2])} and answer the questions "
-                   "below to test this against your own accounts.")
-    return Answer(question=req.question, role=role, consulted=list(req.consulted), bottom_line=bottom,
-                  findings=findings, why=why[:5], actions=actions, risks=risks[:5], decision=decision,
-                  questions=questions, alerts=[alert_note(a) for a in alerts], evidence=list(req.evidence),
-                  tools_run=[r.tool for r in req.runs], topics=[t.id for t in topics], backend="offline")
+    if not req.runs and (req.brief is None or req.brief.verdict.startswith(("no_data", "needs"))):
+        questions = [pick(q, lang) for q in topics[0].diagnostic_questions[:3]]
+    alert_ids = {a.id for a in alerts}
+    return Answer(
+        question=req.question, language=lang, understood=req.understood, role=role, consulted=list(req.consulted),
+        decision_id=req.brief.decision if req.brief else (req.entry.id if req.entry is not None else None),
+        verdict=req.brief.verdict if req.brief else None,
+        bottom_line=bottom, bottom_line_sources=list(dict.fromkeys(bottom_sources)), findings=findings, why=_why(req, topics, alerts, pool, lang),
+        actions=_actions(req, topics, alerts, role, lang, pool), risks=_risks(req, req.brief, lang, used_flags),
+        decision=_decision(req, topics, recommendation, lang), questions=questions,
+        alerts=[alert_note(a, lang) for a in alerts],
+        more_alerts=[alert_label(a.id, lang) for a in req.alerts if a.id not in alert_ids],
+        evidence=list(pool.values()), tools_run=[r.tool for r in req.runs], topics=[t.id for t in topics],
+        backend="offline", names=list(dict.fromkeys(names + [n for f in findings for n in f.names])))
 
 
-def _risks(req: DraftRequest, alerts: list[Alert], evidence: dict[str, Evidence]) -> list[str]:
-    risks: list[str] = []
-    ctx = req.ctx
-    if not ctx.found:
-        risks.append("No company-context.md: alerts on NRR, coverage, concentration and pricing could not run.")
-    elif ctx.stale:
-        risks.append(f"company-context.md is {ctx.age_days} days old; its metrics may have moved.")
-    for run in req.runs:
-        for warning in [*run.warnings, *untraceable_flags(run, evidence)][:2]:
-            risks.append(f"{run.tool}: {warning}")
-    for alert in req.alerts:
-        if alert not in alerts and alert.severity == "high":
-            risks.append(f"Also open: {alert.id.replace('_', ' ')} ({alert.message}).")
-    if req.missing_tools:
-        risks.append("Without your data for " + ", ".join(req.missing_tools[:3]) +
-                     ", parts of this answer rest on benchmarks, not your numbers.")
-    return risks
+__all__ = ["OfflineBackend", "alert_note", "draft", "relevant_alerts", "Written"]

@@ -1,0 +1,241 @@
+"""Forecast decisions: will we hit the number, how much pipeline do we need, can we trust the call.
+
+The arithmetic a CRO does before answering "will we make it?": booked + what the open deals are
+expected to bring against the target, the odds from the simulation, and the deals the quarter
+rides on, by name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from csuite.analysis.common import (
+    Deriver,
+    band,
+    context_id,
+    first_present,
+    keep,
+    latest,
+    make_brief,
+    metric,
+    point,
+    question_period,
+    question_target,
+    verdict_config,
+)
+from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
+from csuite.answer import Understood
+from csuite.context.parse import CompanyContext
+from csuite.evidence.collect import id_slug
+from csuite.io.values import parse_period
+
+FORECAST = "revenue_forecast_model"
+
+
+def forecast_options(understood: Understood, ctx: CompanyContext, as_of: date) -> dict[str, dict[str, Any]]:
+    """The target goes to the forecast as its quota and the question's quarter as its period."""
+    options: dict[str, Any] = {}
+    target, _ = question_target(understood, ctx)
+    if target:
+        options["quota"] = target
+    if understood.period:
+        options["period"] = understood.period
+    return {FORECAST: options}
+
+
+def carrying_deals(situation: Situation, limit: int) -> list[Listed]:
+    """The largest open deals closing in the period: the ones the quarter rides on."""
+    run = situation.run(FORECAST)
+    if run is None:
+        return []
+    out = []
+    for deal in getattr(run.result, "period_top_deals", [])[:limit]:
+        figure = f"{FORECAST}.period_top_deals.{id_slug(deal.name)}.amount"
+        if figure in situation.pool:
+            out.append(Listed(name=deal.name, figure=figure))
+    return out
+
+
+def _win_rate_now(situation: Situation, deriver: Deriver) -> str | None:
+    rate = latest(metric(situation.ctx, "win_rate"))
+    if rate is None or rate <= 0:
+        return None
+    if isinstance(metric(situation.ctx, "win_rate"), list):
+        return deriver.add("win_rate_now", "win rate, latest period", rate, "fraction", ["ctx.win_rate"],
+                           "newest point of the win-rate series")
+    return "ctx.win_rate"
+
+
+def hit_the_number(situation: Situation) -> Brief:
+    config = verdict_config("hit_the_number")
+    deriver = Deriver(situation, "analysis")
+    target, target_id = question_target(situation.understood, situation.ctx)
+    period = question_period(situation.understood, situation.as_of)
+    names = {"period": period}
+    run = situation.run(FORECAST)
+    if run is None:
+        return _hit_from_context(situation, target_id, period, deriver)
+    result = run.result
+    names["period"] = result.period
+    booked = f"{FORECAST}.booked"
+    call = deriver.add("call", f"{result.period} call: booked plus the median of open deals",
+                       result.booked + result.monte_carlo.p50, "usd", [booked, f"{FORECAST}.monte_carlo.p50"],
+                       "booked + P50 of open deals")
+    deals = carrying_deals(situation, int(config["carry_deals"]))
+    points = keep([
+        point("points.forecast.booked_and_open", booked=booked, weighted=f"{FORECAST}.weighted.base",
+              pipeline=f"{FORECAST}.period_pipeline", deals=f"{FORECAST}.period_deals"),
+        point("points.forecast.range", p10=f"{FORECAST}.monte_carlo.p10", p50=f"{FORECAST}.monte_carlo.p50",
+              p90=f"{FORECAST}.monte_carlo.p90"),
+    ])
+    if target_id is None:
+        return make_brief(situation, "no_target", headline={"figures": {"call": call, "p10": f"{FORECAST}.monte_carlo.p10",
+                                                                        "p90": f"{FORECAST}.monte_carlo.p90"},
+                                                            "names": names},
+                          recommendation={"figures": {"call": call}}, points=points, deriver=deriver,
+                          must_state=[call], option=2)
+    coverage = result.coverage
+    p_hit = f"{FORECAST}.coverage.p_reach_quota"
+    if result.booked >= (target or 0):
+        verdict = "already_hit"
+    else:
+        verdict = band(coverage.p_reach_quota if coverage else 0.0, config["bands"], "out_of_reach")
+    shortfall = deriver.add("shortfall", "target minus the call", max((target or 0) - result.booked
+                                                                        - result.monte_carlo.p50, 0.0),
+                            "usd", [target_id, call], "target − (booked + P50)")
+    if coverage is not None and coverage.ratio is not None:
+        points.append(Point(phrase="points.forecast.coverage", figures={
+            "ratio": f"{FORECAST}.coverage.ratio", "remaining": f"{FORECAST}.coverage.remaining_quota",
+            "line": f"{FORECAST}.coverage.target"}))
+    if deals:
+        points.append(Point(phrase="points.forecast.carry", lists={"deals": deals}, names=names))
+    funnel = situation.run("funnel_analyzer")
+    trend = funnel.result.trend if funnel is not None else None
+    if trend is not None and trend.current_win_rate is not None and trend.trailing_win_rate is not None \
+            and trend.current_win_rate < trend.trailing_win_rate:
+        # The forecast's "expected rate" check: this quarter closes below the trailing win rate.
+        points.insert(0, Point(phrase="points.funnel.below_trailing", against=True,
+                               names={"period": trend.current_period},
+                               figures={"current": "funnel_analyzer.trend.current_win_rate",
+                                        "trailing": "funnel_analyzer.trend.trailing_win_rate"}))
+    headline = {"figures": {"target": target_id, "p_hit": p_hit, "booked": booked, "call": call,
+                            "weighted": f"{FORECAST}.weighted.base", "pipeline": f"{FORECAST}.period_pipeline",
+                            "shortfall": shortfall},
+                "names": names, "lists": {"deals": deals}}
+    option = {"already_hit": 1, "on_track": 1, "likely": 1, "coin_toss": 1}.get(verdict, 2)
+    return make_brief(situation, verdict, headline=headline,
+                      recommendation={"figures": {"call": call, "shortfall": shortfall, "target": target_id}},
+                      option=option, points=points, deriver=deriver, must_state=[target_id, p_hit])
+
+
+def _hit_from_context(situation: Situation, target_id: str | None, period: str, deriver: Deriver) -> Brief:
+    """No pipeline file: what the context allows — coverage × win rate is roughly the share of
+    what is left that open pipeline converts into (an inference, 🟡), and which file settles it."""
+    coverage = latest(metric(situation.ctx, "pipeline_coverage"))
+    win_rate_id = _win_rate_now(situation, deriver)
+    names = {"period": period}
+    missing = ["pipeline"]
+    if coverage is not None and win_rate_id is not None:
+        rate = float(situation.value(win_rate_id) if not isinstance(situation.value(win_rate_id), list)
+                     else latest(situation.value(win_rate_id)))
+        share = deriver.add("pipeline_converts", "share of the remaining target open pipeline converts into",
+                            coverage * rate, "fraction", ["ctx.pipeline_coverage", win_rate_id],
+                            "coverage × win rate", inference=True)
+        verdict = band(coverage * rate, verdict_config("hit_the_number")["context_bands"], "context_unlikely")
+        figures = {"coverage": "ctx.pipeline_coverage", "win_rate": win_rate_id, "share": share}
+        if target_id:
+            figures["target"] = target_id
+        else:
+            verdict = "context_no_target"
+        return make_brief(situation, verdict, headline={"figures": figures, "names": names},
+                          recommendation={"figures": {}}, option=2, deriver=deriver,
+                          must_state=[f for f in (target_id, share) if f], missing=missing)
+    figures = {"target": target_id} if target_id else {}
+    return make_brief(situation, "no_data" if target_id else "no_data_no_target",
+                      headline={"figures": figures, "names": names}, recommendation={"figures": {}},
+                      deriver=deriver, must_state=[target_id] if target_id else [], missing=missing)
+
+
+def pipeline_needed(situation: Situation) -> Brief:
+    """Pipeline needed = what is left of the target ÷ win rate; created over the weeks left."""
+    deriver = Deriver(situation, "analysis")
+    target, target_id = question_target(situation.understood, situation.ctx)
+    run = situation.run(FORECAST)
+    period = run.result.period if run is not None else question_period(situation.understood, situation.as_of)
+    quarter = parse_period(period)
+    weeks = max((quarter.end - situation.as_of).days, 0) / 7
+    weeks_id = deriver.add("weeks_left", f"weeks left in {period}", round(weeks, 1), "count", [],
+                           f"days from the as-of date to the end of {period} ÷ 7")
+    win_rate_id = first_present(situation, ["funnel_analyzer.win_rate"]) or _win_rate_now(situation, deriver)
+    names = {"period": period}
+    if target_id is None or win_rate_id is None:
+        missing = [] if run is not None else ["pipeline"]
+        figures = {"target": target_id} if target_id else {}
+        return make_brief(situation, "no_target" if target_id is None else "no_win_rate",
+                          headline={"figures": figures, "names": names}, recommendation={"figures": {}},
+                          deriver=deriver, missing=missing, must_state=[target_id] if target_id else [])
+    rate = latest(situation.value(win_rate_id)) or 0.0
+    booked = run.result.booked if run is not None else 0.0
+    remaining = deriver.add("remaining", "target still to close", max(target - booked, 0.0), "usd",
+                            [target_id] + ([f"{FORECAST}.booked"] if run else []), "target − booked")
+    needed = deriver.add("pipeline_needed", "pipeline needed at the win rate", max(target - booked, 0.0) / rate,
+                         "usd", [remaining, win_rate_id], "remaining ÷ win rate")
+    have = first_present(situation, [f"{FORECAST}.period_pipeline"])
+    have_value = float(situation.value(have)) if have else 0.0
+    create = max(max(target - booked, 0.0) / rate - have_value, 0.0)
+    create_id = deriver.add("pipeline_to_create", "pipeline still to create", create, "usd",
+                            [needed] + ([have] if have else []), "needed − open pipeline in the period")
+    weekly = deriver.add("weekly_creation", "pipeline to create per week", create / weeks if weeks >= 1 else create,
+                         "usd", [create_id, weeks_id], "to create ÷ weeks left")
+    if create <= 0:
+        verdict = "covered"
+    elif weeks < float(verdict_config("pipeline_needed")["min_weeks"]):
+        verdict = "no_time"
+    else:
+        verdict = "create"
+    figures = {"target": target_id, "remaining": remaining, "win_rate": win_rate_id, "needed": needed,
+               "create": create_id, "weekly": weekly, "weeks": weeks_id}
+    if have:
+        figures["have"] = have
+    elif "have" not in figures:
+        verdict = {"create": "create_no_file", "covered": "create_no_file", "no_time": "no_time"}[verdict]
+    return make_brief(situation, verdict, headline={"figures": figures, "names": names},
+                      recommendation={"figures": figures, "names": names}, deriver=deriver,
+                      option={"covered": 0, "create": 1, "create_no_file": 1, "no_time": 2}[verdict],
+                      must_state=[needed, weekly] if verdict != "covered" else [needed],
+                      missing=[] if have else ["pipeline"])
+
+
+def forecast_accuracy(situation: Situation) -> Brief:
+    """How far off the last calls were (context), and what the pipeline says now (tool)."""
+    deriver = Deriver(situation, "analysis")
+    accuracy = context_id(situation.ctx, "forecast_accuracy")
+    line = "threshold.forecast_accuracy_low" if "threshold.forecast_accuracy_low" in situation.pool else None
+    run = situation.run(FORECAST)
+    figures: dict[str, str] = {}
+    if accuracy:
+        figures["accuracy"] = accuracy
+    if run is not None:
+        figures.update({"p10": f"{FORECAST}.monte_carlo.p10", "p90": f"{FORECAST}.monte_carlo.p90",
+                        "p50": f"{FORECAST}.monte_carlo.p50"})
+    value = latest(situation.value(accuracy)) if accuracy else None
+    low = float(situation.value(line)) if line else 0.8
+    if value is None:
+        verdict = "no_history" if run is not None else "no_data"
+    else:
+        verdict = "unreliable" if value < low else "reliable"
+    if line and value is not None:
+        figures["line"] = line
+    points = keep([point("points.forecast.calibration_missing")]) if run is not None and \
+        getattr(run.result, "calibration", None) is None else []
+    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+                      points=points, deriver=deriver, option=0 if verdict == "unreliable" else 1,
+                      must_state=[accuracy] if accuracy else [], missing=[] if run else ["pipeline"])
+
+
+ANALYSES = {
+    "hit_the_number": DecisionAnalysis("hit_the_number", hit_the_number, forecast_options),
+    "pipeline_needed": DecisionAnalysis("pipeline_needed", pipeline_needed, forecast_options),
+    "forecast_accuracy": DecisionAnalysis("forecast_accuracy", forecast_accuracy, forecast_options),
+}

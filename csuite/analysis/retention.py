@@ -1,0 +1,302 @@
+"""Customer decisions on the revenue the company already has: why customers leave, the NRR
+bridge, saving a named account, expansion, renewals and health. Figures come from the retention
+tools run on the founder's files (a segment's own GRR when the question names a segment, an
+account's own rows when it names an account), else from their context."""
+
+from __future__ import annotations
+
+import re
+
+from csuite.analysis.common import (
+    Deriver,
+    Gate,
+    alert_line,
+    figure,
+    latest,
+    make_brief,
+    metric,
+)
+from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
+from csuite.evidence.collect import id_slug
+
+CHURN = "churn_analyzer"
+RETENTION = "retention_decomposition_analyzer"
+
+
+def _retention_figures(situation: Situation) -> dict[str, str | None]:
+    nrr, _ = figure(situation, f"{CHURN}.nrr", f"{RETENTION}.nrr", "ctx.nrr")
+    grr, _ = figure(situation, f"{CHURN}.grr", f"{RETENTION}.grr", "ctx.grr")
+    logo, _ = figure(situation, f"{CHURN}.logo_retention", f"{RETENTION}.logo_retention", "ctx.logo_retention")
+    return {"nrr": nrr, "grr": grr, "logo": logo}
+
+
+def _segment(situation: Situation) -> tuple[str | None, dict[str, str]]:
+    """The named segment's own retention figures from the churn tool's segment split."""
+    run = situation.run(CHURN)
+    if run is None:
+        return None, {}
+    segments = getattr(run.result, "segments", None) or []
+    wanted = [s.lower() for s in situation.understood.segments]
+    for row in segments:
+        name = getattr(row, "segment", None)
+        if name and name.lower() in wanted:
+            base = f"{CHURN}.segments.{id_slug(name)}"
+            figures = {k: f"{base}.{field}" for k, field in (("seg_nrr", "nrr"), ("seg_grr", "grr"),
+                                                             ("seg_logo", "logo_retention"), ("seg_arr", "start_arr"))
+                       if situation.has(f"{base}.{field}")}
+            return name, figures
+    return None, {}
+
+
+def churn_diagnosis(situation: Situation) -> Brief:
+    """Where churn concentrates, how much was preventable, and the top driver."""
+    base = _retention_figures(situation)
+    gate = Gate(situation)
+    gate.below("points.gate.grr", base["grr"], alert_line(situation, "grr_low", "grr"))
+    segment, seg = _segment(situation)
+    names = {"segment": segment} if segment else {}
+    figures = {k: v for k, v in {**base, **seg}.items() if v}
+    retention = situation.run(RETENTION)
+    points: list[Point] = []
+    if retention is not None and retention.result.top_drivers and retention.result.preventable_share is not None:
+        driver = retention.result.top_drivers[0]
+        names["driver"] = driver.label
+        figures.update({"preventable": f"{RETENTION}.preventable_share",
+                        "driver_arr": f"{RETENTION}.top_drivers.{id_slug(driver.label)}.arr"})
+    if segment and "seg_grr" in figures:
+        verdict = "segment_leak" if latest(situation.value(figures["seg_grr"])) < latest(situation.value(
+            base["grr"])) else "segment_holds"
+    elif "preventable" in figures:
+        verdict = "preventable" if (retention.result.preventable_share or 0) >= 0.5 else "structural"
+    elif base["grr"]:
+        verdict = "needs_reasons"
+    else:
+        verdict = "no_data"
+    if situation.understood.segments and not segment:
+        points.append(Point(phrase="points.retention.segment_missing",
+                            names={"asked": situation.understood.segments[0]}))
+    points += list(gate.failed)
+    return make_brief(situation, verdict, headline={"figures": figures, "names": names},
+                      recommendation={"figures": figures, "names": names},
+                      option={"segment_leak": 0, "preventable": 0, "structural": 1}.get(verdict, 2), points=points,
+                      must_state=[figures[k] for k in ("seg_grr", "preventable", "grr") if k in figures][:2],
+                      missing=[k for k, run in (("snapshots", situation.run(CHURN)), ("cohorts", retention))
+                               if run is None])
+
+
+def nrr_bridge(situation: Situation) -> Brief:
+    """NRR x% → y%: the dollars of expansion to add and of churn and contraction to remove."""
+    deriver = Deriver(situation, "analysis")
+    asked = situation.understood.percentages
+    current_id, current = figure(situation, f"{CHURN}.nrr", f"{RETENTION}.nrr", "ctx.nrr")
+    if len(asked) >= 2:
+        current_id, current = "question.percent.0", asked[0]
+    target_id = f"question.percent.{len(asked) - 1}" if asked else None
+    target = asked[-1] if asked else None
+    if len(asked) == 1 and current is not None and abs(asked[0] - current) < 0.005:
+        target_id, target = None, None  # "our 104% NRR": the founder quoting today's figure, not a goal
+    start_id, start = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr", "ctx.arr")
+    if target is None and current is not None:
+        return _nrr_honesty(situation, deriver, current_id)
+    if current is None or target is None or start is None:
+        missing = [] if start else ["snapshots"]
+        return make_brief(situation, "needs_target" if target is None else "no_data",
+                          headline={"figures": {k: v for k, v in {"current": current_id}.items() if v}},
+                          recommendation={}, option=1, deriver=deriver, missing=missing,
+                          must_state=[current_id] if current_id else [])
+    gap = deriver.add("nrr_gap_dollars", "dollars a year between today's NRR and the target",
+                      (target - current) * start, "usd", [target_id, current_id, start_id],
+                      "(target NRR − current NRR) × starting ARR")
+    figures = {"current": current_id, "target": target_id, "start": start_id, "gap": gap}
+    churn_id, churn = figure(situation, f"{CHURN}.decomposition.churn", f"{RETENTION}.churned_arr")
+    contraction_id, contraction = figure(situation, f"{CHURN}.decomposition.contraction", f"{RETENTION}.contraction_arr")
+    expansion_id, expansion = figure(situation, f"{CHURN}.decomposition.expansion", f"{RETENTION}.expansion_arr")
+    if churn is not None and contraction is not None and expansion is not None:
+        leak = churn + contraction
+        half = deriver.add("half_the_leak", "half of today's churn and contraction", leak / 2, "usd",
+                           [churn_id, contraction_id], "(churn + contraction) ÷ 2")
+        rest = max((target - current) * start - leak / 2, 0.0)
+        more_expansion = deriver.add("expansion_still_needed", "expansion still needed after halving the leak",
+                                     rest, "usd", [gap, half], "gap − half the leak")
+        figures.update({"churn": churn_id, "contraction": contraction_id, "expansion": expansion_id,
+                        "half": half, "more": more_expansion})
+        if (target - current) <= 0:
+            verdict = "already_there"
+        else:
+            verdict = "bridge" if rest > 0 else "bridge_by_retention"
+    else:
+        verdict = "bridge_context" if (target - current) > 0 else "already_there"
+    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+                      option=0, deriver=deriver, must_state=[target_id, gap],
+                      missing=[] if churn is not None else ["snapshots"])
+
+
+def _nrr_honesty(situation: Situation, deriver: Deriver, nrr_id: str) -> Brief:
+    """No target named: "is our NRR real?" — the leaky-bucket test on the same figures (NRR over
+    100% while GRR sits under its line means expansion is covering churn)."""
+    grr_id, grr = figure(situation, f"{CHURN}.grr", f"{RETENTION}.grr", "ctx.grr")
+    gate = Gate(situation)
+    gate.below("points.gate.grr", grr_id, alert_line(situation, "grr_low", "grr"))
+    figures = {"nrr": nrr_id, **({"grr": grr_id} if grr_id else {}), **gate.figures(), **gate.figures(passed=True)}
+    nrr = latest(situation.value(nrr_id)) or 0.0
+    if grr_id is None:
+        verdict = "needs_grr"
+    elif gate.failed and nrr > 1.0:
+        verdict = "leaky"
+    elif gate.failed:
+        verdict = "shrinking"
+    else:
+        verdict = "real"
+    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+                      option=2 if verdict in ("leaky", "shrinking") else 0, points=list(gate.failed),
+                      deriver=deriver, must_state=[nrr_id] + ([grr_id] if grr_id else []),
+                      missing=[] if situation.run(CHURN) or situation.run(RETENTION) else ["snapshots"])
+
+
+def save_account(situation: Situation) -> Brief:
+    """Protect a named renewal: the account's ARR and share, its renewal date, its signals."""
+    deriver = Deriver(situation, "analysis")
+    named = (situation.understood.accounts[0] if situation.understood.accounts
+             else metric(situation.ctx, "largest_customer") or named_in_question(situation.question))
+    facts = situation.accounts.get(named) if named else None
+    names: dict[str, str] = {"account": named} if named else {}
+    figures: dict[str, str] = {}
+    arr_id = f"account.{id_slug(named)}.arr" if named else None
+    if arr_id and situation.has(arr_id):
+        figures["arr"] = arr_id
+        total_id, total = figure(situation, f"{CHURN}.concentration.end_arr", "ctx.arr")
+        if total:
+            figures["share"] = deriver.add("account_share", f"{named}'s share of ARR",
+                                           latest(situation.value(arr_id)) / total, "fraction", [arr_id, total_id],
+                                           "account ARR ÷ total ARR")
+    elif named and named == metric(situation.ctx, "largest_customer") and \
+            metric(situation.ctx, "largest_customer_share") is not None:
+        figures["share"] = "ctx.largest_customer_share"
+    renewal = (facts.renewal_date if facts else None) or _context_renewal(situation)
+    if renewal:
+        names["renewal"] = renewal
+    points: list[Point] = []
+    if named:
+        for key, phrase in (("health_score", "points.account.health"), ("usage_change", "points.account.usage"),
+                            ("arr_change", "points.account.trend")):
+            evidence_id = f"account.{id_slug(named)}.{key}"
+            if situation.has(evidence_id):
+                points.append(Point(phrase=phrase, figures={"value": evidence_id}, names={"account": named},
+                                    against=key != "health_score" and (latest(situation.value(evidence_id)) or 0) < 0))
+        run = situation.run(CHURN)
+        at_risk = [a for a in (getattr(run.result, "at_risk", []) if run else []) if a.name == named]
+        if at_risk:
+            names["signals"] = ", ".join(at_risk[0].reasons[:2])
+    if "share" not in figures and metric(situation.ctx, "largest_customer_share") is not None:
+        figures["largest_share"] = "ctx.largest_customer_share"   # what the context knows, said as such
+    if not named:
+        verdict = "largest_unnamed" if "largest_share" in figures else "which_account"
+    elif "arr" in figures and "signals" in names:
+        verdict = "at_risk"
+    elif "arr" in figures or "share" in figures:
+        verdict = "protect"
+    else:
+        verdict = "not_in_data"
+    return make_brief(situation, verdict, headline={"figures": figures, "names": names},
+                      recommendation={"figures": figures, "names": names}, option=0, points=points,
+                      deriver=deriver, must_state=[figures[k] for k in ("arr", "share") if k in figures][:1],
+                      missing=[] if "arr" in figures else ["snapshots"])
+
+
+# A run of capitalised words, the way a founder writes an account name ("Castellan Freight Group");
+# question words that start a sentence are not names.
+_PROPER = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*\s+[A-Z][\w&'.-]*")
+_NOT_NAMES = {"how", "what", "why", "should", "can", "could", "would", "will", "is", "are", "do", "does", "our",
+              "we", "the", "if", "when", "which", "who", "my", "i", "q1", "q2", "q3", "q4", "ceo", "cro", "cco"}
+
+
+def named_in_question(question: str) -> str | None:
+    """An account the founder names that no file or context line knows yet: the first run of two
+    or more capitalised words that is not a question opener or an acronym."""
+    for match in _PROPER.finditer(question):
+        words = match.group(0).split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        if len(words) >= 2 and not all(w.isupper() for w in words):
+            return " ".join(words)
+    return None
+
+
+def _context_renewal(situation: Situation) -> str | None:
+    value = metric(situation.ctx, "largest_customer_renewal")
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def expansion_motion(situation: Situation) -> Brief:
+    """Expansion sells best to a base that stays: GRR first, then who sells it and on what trigger."""
+    base = _retention_figures(situation)
+    gate = Gate(situation)
+    gate.below("points.gate.grr", base["grr"], alert_line(situation, "grr_low", "grr"))
+    candidates, _ = figure(situation, f"{CHURN}.totals.expansion_candidates.accounts")
+    candidates_arr, _ = figure(situation, f"{CHURN}.totals.expansion_candidates.arr")
+    figures = {k: v for k, v in {**base, "candidates": candidates, "candidates_arr": candidates_arr}.items() if v}
+    figures.update(gate.figures())
+    if not base["grr"]:
+        verdict = "no_data"
+    elif gate.failed:
+        verdict = "retention_first"
+    else:
+        verdict = "build_motion"
+    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+                      option={"retention_first": 1, "build_motion": 0, "no_data": 2}[verdict],
+                      points=list(gate.failed), must_state=[base["grr"]] if base["grr"] else [],
+                      missing=[] if situation.run(CHURN) else ["snapshots"])
+
+
+def renewal_forecast(situation: Situation) -> Brief:
+    """How much of the base renews: GRR applied to it, and the ARR flagged at risk, by name."""
+    base = _retention_figures(situation)
+    run = situation.run(CHURN)
+    figures = {k: v for k, v in base.items() if v}
+    points: list[Point] = []
+    if run is not None and run.result.totals and run.result.totals.at_risk.accounts:
+        figures.update({"risk_accounts": f"{CHURN}.totals.at_risk.accounts",
+                        "risk_arr": f"{CHURN}.totals.at_risk.arr"})
+        top = [Listed(name=a.name, figure=f"{CHURN}.at_risk.{id_slug(a.name)}.arr")
+               for a in run.result.at_risk[:3] if a.name]
+        if top:
+            points.append(Point(phrase="points.retention.at_risk_named", lists={"accounts": top}))
+        verdict = "at_risk"
+    elif base["grr"]:
+        verdict = "context_only"
+    else:
+        verdict = "no_data"
+    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+                      option=0, points=points, must_state=[figures.get("risk_arr") or base["grr"]] if figures else [],
+                      missing=[] if run else ["snapshots"])
+
+
+def health_score(situation: Situation) -> Brief:
+    """Signals that warn early enough to act: what the run flagged, and who gets QBRs."""
+    run = situation.run(CHURN)
+    seg = situation.run("customer_segmentation_designer")
+    figures: dict[str, str] = {}
+    names: dict[str, str] = {}
+    if run is not None and run.result.totals:
+        figures.update({"risk_accounts": f"{CHURN}.totals.at_risk.accounts", "risk_arr": f"{CHURN}.totals.at_risk.arr"})
+    if seg is not None and seg.result.tiers:
+        top = seg.result.tiers[0]
+        names["tier"] = top.label
+        figures["tier_accounts"] = f"customer_segmentation_designer.tiers.{id_slug(top.label)}.customers"
+    verdict = "signals" if "risk_accounts" in figures else ("tiers_only" if figures else "no_data")
+    return make_brief(situation, verdict, headline={"figures": figures, "names": names},
+                      recommendation={"figures": figures, "names": names}, option=0,
+                      must_state=[figures["risk_accounts"]] if "risk_accounts" in figures else [],
+                      missing=[] if run else ["snapshots"])
+
+
+ANALYSES = {
+    "churn_diagnosis": DecisionAnalysis("churn_diagnosis", churn_diagnosis),
+    "nrr_bridge": DecisionAnalysis("nrr_bridge", nrr_bridge),
+    "save_account": DecisionAnalysis("save_account", save_account),
+    "expansion_motion": DecisionAnalysis("expansion_motion", expansion_motion),
+    "renewal_forecast": DecisionAnalysis("renewal_forecast", renewal_forecast),
+    "health_score": DecisionAnalysis("health_score", health_score),
+}

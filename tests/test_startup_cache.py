@@ -1,0 +1,93 @@
+"""Start-up: derived tables are cached on disk and rebuilt when a source changes; the CLI imports
+only the command it runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from csuite.resources import cached_build
+
+
+def test_cached_build_reuses_and_rebuilds_when_a_source_changes(tmp_path):
+    source = tmp_path / "routing.yaml"
+    source.write_text("a: 1\n", encoding="utf-8")
+    calls: list[int] = []
+
+    def build() -> dict:
+        calls.append(1)
+        return {"value": source.read_text(encoding="utf-8")}
+
+    first = cached_build("table", [source], build, folder=tmp_path / "cache")
+    again = cached_build("table", [source], build, folder=tmp_path / "cache")
+    assert first == again == {"value": "a: 1\n"} and len(calls) == 1
+    source.write_text("a: 2\n", encoding="utf-8")
+    assert cached_build("table", [source], build, folder=tmp_path / "cache") == {"value": "a: 2\n"}
+    assert len(calls) == 2
+    (tmp_path / "cache" / "table.pickle").write_bytes(b"not a pickle")
+    assert cached_build("table", [source], build, folder=tmp_path / "cache") == {"value": "a: 2\n"}
+    assert len(calls) == 3
+
+
+def test_cached_build_without_a_writable_folder_still_builds(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("x", encoding="utf-8")
+    assert cached_build("t", [blocked], lambda: 5, folder=blocked / "sub") == 5
+
+
+def _imported_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def test_help_and_route_do_not_import_every_command():
+    modules = _imported_after("from csuite.cli import build_parser\nbuild_parser('')")
+    assert not any(m.startswith("csuite.cli.") and m.endswith("_cmd") for m in modules)
+    route = _imported_after("from csuite.cli import main\nmain(['route', 'will we make the quarter'])")
+    assert "csuite.cli.route_cmd" in route
+    assert not {"csuite.cli.ask_cmd", "csuite.cli.tools_cmd", "csuite.runner", "numpy", "jinja2"} & route
+
+
+def test_file_detection_does_not_import_every_tool():
+    modules = _imported_after("from csuite.evidence.plan import alias_table\nalias_table()\nalias_table()")
+    # the table comes from the disk cache after the first run in this checkout
+    second = _imported_after("from csuite.evidence.plan import alias_table\nassert alias_table()['churn_analyzer']")
+    assert "csuite.tools.revenue_forecast_model" not in second
+    assert modules  # the first run may have built it
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_line_only_on_a_terminal_and_erased_at_the_end():
+    import threading
+
+    from csuite.cli.progress import progress
+
+    terminal, piped = _Terminal(True), _Terminal(False)
+    shown = threading.Event()
+    original = terminal.write
+
+    def write(text: str) -> None:
+        original(text)
+        shown.set()
+
+    terminal.write = write  # type: ignore[method-assign]
+    with progress("tool.py", "pipeline.csv", after=0.0, stream=terminal):
+        assert shown.wait(5)            # the line appears while the work runs
+    with progress("tool.py", "pipeline.csv", after=0.0, stream=piped):
+        pass
+    assert "tool.py: working on pipeline.csv" in terminal.text and terminal.text.endswith("\r\033[K")
+    assert piped.text == ""
