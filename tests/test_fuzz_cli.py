@@ -139,8 +139,8 @@ def document_case(draw) -> tuple[str, str, bytes]:
         document = yaml.safe_load(handle)
     mutated = _mutate_document(draw, document)
     suffix = draw(st.sampled_from([".yaml", ".json"]))
-    if suffix == ".yaml" and draw(st.integers(0, 7)) == 0:  # nesting deeper than the parser's recursion limit
-        text = "[" * 5000 + "1" + "]" * 5000  # (JSON: see test_deeply_nested_json_is_exit_2)
+    if draw(st.integers(0, 7)) == 0:  # nesting far deeper than any parser's recursion limit
+        text = "[" * 5000 + "1" + "]" * 5000
     elif suffix == ".json":
         text = json.dumps(mutated, default=str)
     else:
@@ -203,15 +203,9 @@ def test_ask_on_any_context_and_data_exits_0_or_2(run_cli, tmp_path, context, ca
 
 
 def test_deeply_nested_json_is_exit_2(run_cli, tmp_path):
-    """Found by the fuzz test above: JSON nested deeper than Python's recursion limit raises a
-    RecursionError the JSON reader does not catch (YAML's does), so the tool exits 1. The JSON
-    reader belongs to the io layer, which another change is fixing; until it lands this stays an
-    expected failure, and the fuzz test leaves deep JSON out."""
-    import pytest
-
+    """The issue's finding (RecursionError, exit 1), kept as its own case beside the fuzz."""
     path = tmp_path / "plan.json"
     path.write_text("[" * 5000 + "1" + "]" * 5000, encoding="utf-8")
     result = run_cli("tool", "sales_capacity_model", path)
-    if result.code != 2:
-        pytest.xfail("deeply nested JSON exits 1 (RecursionError in the io layer's JSON reader)")
+    assert result.code == 2
     assert_clean(result)

@@ -23,14 +23,9 @@ from csuite.tools.base import ToolSpec, core_type, sample_source
 from csuite.tools.texts import ToolTexts
 
 
-
-
-_unwrap = core_type  # the name the access tests import
-
-
 def _add_option(parser: argparse.ArgumentParser, name: str, info: FieldInfo) -> None:
     flag = "--" + name.replace("_", "-")
-    core = _unwrap(info.annotation)
+    core = core_type(info.annotation)
     help_text = info.description or ""
     default = None if info.is_required() else info.get_default(call_default_factory=True)
     if core is bool:
