@@ -59,12 +59,14 @@ from csuite.io.access import FileAccess
 from csuite.knowledge.bilingual import Lang, detect_language
 from csuite.knowledge.models import load_knowledge
 from csuite.knowledge.phrases import phrase
+from csuite.roles import Role
 from csuite.routing.router import Route, check_question, route
 from csuite.tools.base import sample_source
 from csuite.tools.registry import TOOLS, get_tool
 from csuite.tools.schemas import confine_arguments
 from csuite.understand.catalogue import DecisionEntry, load_catalogue
-from csuite.understand.parse import understand
+from csuite.understand.functions import functions_named
+from csuite.understand.parse import prepare, understand
 
 Progress = Callable[[str], None]
 
@@ -145,27 +147,16 @@ class Advisor:
         if not routed.in_scope or routed.primary is None:
             return self._finish(self._referral(question, routed, ctx, alerts, language, understood))
 
-        roles = [routed.primary]
         notes: list[str] = [phrase("notes.decision_log_skipped", language).format(log=log.path, lines=log.skipped_lines)
                             for log in log_skipped]
-        for other in routed.consult:
-            outcome = check_invocation(Invocation(role=other, question=question), [routed.primary])
-            if outcome.allowed:
-                roles.append(other)
-            else:
-                notes.append(outcome.assumption)
         entry = self._decision_entry(understood)
-        if entry is not None and entry.role != roles[0]:
-            if settled:
-                entry = None  # the role was chosen for this question: it answers on its own topics
-            else:
-                # The catalogue recognised a decision the other role owns: its owner answers first
-                # (the verdict leads) and the router's choice is consulted.
-                roles = [entry.role, *[r for r in roles if r != entry.role]]
+        if entry is not None and entry.role != routed.primary and settled:
+            entry = None  # the role was chosen for this question: it answers on its own topics
+        roles, refused = self._advisors(question, routed, entry)
+        notes += refused
         say("reading data files")
         options = tool_options_for(entry.id if entry else None, understood, ctx, as_of)
-        wanted = list(dict.fromkeys([*(entry.tools if entry is not None else []),
-                                     *wanted_tools(routed.role_topics, roles)]))
+        wanted = list(entry.tools) if entry is not None else wanted_tools(routed.role_topics, roles)
         files, runs = self._run_tools(data, as_of, options, wanted)
         accounts = accounts_evidence(self._accounts_asked(understood, entry, ctx), data)
         evidence = self._evidence(ctx, alerts, runs, understood) + [e for facts in accounts.values()
@@ -180,7 +171,8 @@ class Advisor:
             brief = briefs[current] = self._brief(question, understood, mine, current, ctx, alerts, runs, evidence,
                                                   as_of, language, accounts)
             return self._draft_role(question, current, consulted, ctx, alerts, files, runs, evidence, rejected,
-                                    as_of, topics=routed.role_topics.get(current), understood=understood,
+                                    as_of, topics=[mine.topic] if mine else routed.role_topics.get(current),
+                                    understood=understood,
                                     brief=brief, entry=mine, lang=language)
 
         views = [draft(roles[0], roles[1:])]
@@ -212,6 +204,29 @@ class Advisor:
         return self._finish(with_confidence_note(answer))
 
     # -- stages ------------------------------------------------------------------------------
+    @staticmethod
+    def _advisors(question: str, routed: Route, entry: DecisionEntry | None) -> tuple[list[Role], list[str]]:
+        """Who answers (first) and who is consulted, with a note for each consult refused.
+
+        A decision the catalogue recognised is answered by its owner, on its topic and tools; the
+        other advisor joins only when the question names the other function ("sales or customer
+        success"). The router's consults are keyword guesses that differ by language, so they
+        decide only for questions outside the catalogue."""
+        if entry is not None:
+            lead = entry.role
+            candidates = [r for r in functions_named(prepare(question)) if r != lead]
+        else:
+            lead = routed.primary
+            candidates = list(routed.consult)
+        roles, notes = [lead], []
+        for other in candidates:
+            outcome = check_invocation(Invocation(role=other, question=question), [lead])
+            if outcome.allowed:
+                roles.append(other)
+            else:
+                notes.append(outcome.assumption)
+        return roles, notes
+
     def _finish(self, answer: Answer) -> Answer:
         """Attach the backend's token usage for this answer (every call, critic included)."""
         usage = self.backend.answer_usage()

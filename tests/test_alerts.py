@@ -107,3 +107,9 @@ def test_alert_threshold_reads_the_condition_value():
         alert_threshold("no_such_alert")
     with pytest.raises(KeyError, match="no condition"):
         alert_threshold("customer_concentration", "nrr")
+
+
+@pytest.mark.parametrize("review", [date(2027, 3, 1), date(9999, 12, 31)])
+def test_a_pricing_review_dated_after_as_of_is_not_overdue(review):
+    # A future date is not old; the last day of the calendar plus 12 months must not crash.
+    assert "pricing_review_overdue" not in ids({"last_pricing_review": review})

@@ -29,8 +29,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # catalogue already names it for the four decisions it settles.
 PENDING_TOOLS = {"funnel_analyzer"}
 # hit_the_number reads it too: the quarter's win rate against the trailing rate (the expected-rate
-# check) and the risk signal of the deal the quarter rides on.
-FUNNEL_DECISIONS = {"win_loss", "channel_budget", "top_deals", "handoff_sla", "hit_the_number"}
+# check) and the risk signal of the deal the quarter rides on; pipeline_needed for the founder's own
+# win rate and sales cycle from closed deals.
+FUNNEL_DECISIONS = {"win_loss", "channel_budget", "top_deals", "handoff_sla", "hit_the_number", "pipeline_needed"}
 REQUIRED = {
     "cro": {"hit_the_number", "pipeline_needed", "hire_reps", "comp_plan", "pricing_change", "discounting",
             "sales_leader", "forecast_accuracy", "win_loss", "channel_budget", "top_deals", "handoff_sla",

@@ -303,19 +303,15 @@ KNOWN = {
     "understood.hire": "understand/periods.py reads 'Q1' as the current fiscal year's Q1 (2026-Q1, already past "
                        "on 2026-11-23); a founder planning hires means the next Q1",
     "understood.zh_hire": "understand/periods.py reads '第一季度' as 2026-Q1, already past on 2026-11-23",
-    "evidence.zh_hire": "runner.py runs the router topics' tools beside the decision's: the English router adds the "
-                       "forecast (156 more evidence items) to a hiring question, the Chinese one does not",
     "chinese.zh_top": "render: every finding's source line repeats the file name, and the three Salesforce "
                       "opportunity names the answer must quote are English: 0.54 of the letters are Chinese "
                       "(0.79 without the data's names)",
-    "verdict.zh_churn": "routing: the Chinese question consults the CRO and the English one does not (two more "
-                        "findings in Chinese)",
 }
 # One screen: the default answer is over 400 words when the company has many open alerts (the
 # 'N more open alerts' line lists every label), the forecast's P10/P90 and scenario findings
 # appear in answers that are not about the forecast, and the critic's point is printed twice
 # (a RISKS bullet and the CRITIC SCREEN line). All of that is the offline engine and renderer.
-for _key in ("hit", "pipe", "hire", "comp", "winloss", "top", "kill", "board"):
+for _key in ("hit", "pipe", "hire", "comp", "winloss", "top", "board"):
     KNOWN[f"length.{_key}"] = "over 400 words: the engine's filler findings, the open-alert list, the critic twice"
 
 

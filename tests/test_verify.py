@@ -147,3 +147,14 @@ def test_every_contradicted_metric_is_reported_in_readable_form():
     issues = out.verification.contradictions
     assert len(issues) == 2  # one for NRR (context 104%), one for GRR (context 83%)
     assert issues[0].endswith("is 104%") and "GRR 70%" in issues[1]
+
+
+@pytest.mark.parametrize("text", ["Opportunities 0065g00001Fn0212 and 0065g00001Fn0185 are stale",
+                                  "ticket 4521a_b", "record 12ab"])
+def test_record_ids_are_not_numbers_to_ground(text):
+    # A CRM record id starts with digits; it names a row, it claims no figure.
+    assert find_mentions(text) == []
+
+
+def test_numbers_before_units_and_chinese_are_still_numbers():
+    assert [m.text for m in find_mentions("3x coverage, 22个月, 5 个 AE, $2.4M")] == ["3x", "22个月", "5", "$2.4M"]

@@ -71,7 +71,8 @@ def _holds(cond: Condition, value: Any, as_of: date) -> bool:
         tail = value[-(cond.steps + 1):]
         return all(later < earlier for earlier, later in zip(tail, tail[1:]))
     if cond.rule == "older_than_months":
-        return isinstance(value, date) and add_months(value, int(cond.value or 0)) < as_of
+        # a date after as-of is not old (and 9999-12-31 plus months is no date at all)
+        return isinstance(value, date) and value <= as_of and add_months(value, int(cond.value or 0)) < as_of
     current = _latest(value)
     if not isinstance(current, (int, float)):
         return False

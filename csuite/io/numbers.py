@@ -72,6 +72,8 @@ def find_mentions(text: str) -> list[Mention]:
         start, end = match.span()
         if start > 0 and (masked[start - 1].isalnum() or masked[start - 1] == "_"):
             continue  # part of an identifier such as ctx.nrr2 or a word
+        if end < len(masked) and masked[end].isascii() and (masked[end].isalnum() or masked[end] == "_"):
+            continue  # the head of an identifier such as a CRM record id (0065g00001Fn0212)
         num = match.group("num")
         value = float(num.replace(",", "")) * (-1 if match.group("sign") else 1)
         scale_key = (match.group("scale") or "").lower() if match.group("scale") not in ("万", "亿") \

@@ -27,6 +27,7 @@ from pydantic import (
 
 from csuite.errors import InputError, validation_message
 from csuite.knowledge.bilingual import Bilingual
+from csuite.knowledge.models import load_knowledge
 from csuite.knowledge.sources import ROLE_FOLDERS
 from csuite.resources import load_yaml, pack_path
 from csuite.roles import Role
@@ -95,6 +96,7 @@ class DecisionEntry(_Strict):
     stakes: Stakes                            # high: hiring, comp, pricing, killing a plan, market move, board numbers
     needs: list[Need] = Field(min_length=1)   # data kinds that settle it
     tools: list[str] = Field(min_length=1)    # tool names (csuite.tools.registry)
+    topic: str                                # the role's playbook topic (knowledge.yaml) framing the answer
     settles: Bilingual                        # the file that settles it, in a founder's words
     options: list[DecisionOption] = Field(min_length=2, max_length=3)
     params: dict[str, dict[str, ParamValue]] = Field(default_factory=dict)   # tool → option → source
@@ -174,5 +176,8 @@ def load_catalogue() -> Catalogue:
                 raise InputError(f"decision id '{entry.id}' is also used by the {seen[entry.id]} catalogue",
                                  file=str(decisions_path(role)))
             seen[entry.id] = role
+            if entry.topic not in {t.id for t in load_knowledge(entry.role).topics}:
+                raise InputError(f"decision '{entry.id}': topic '{entry.topic}' is not one of the "
+                                 f"{entry.role.upper()} topics in knowledge.yaml", file=str(decisions_path(role)))
             decisions.append(entry)
     return Catalogue(decisions=tuple(decisions))

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from csuite.roles import Role
 from csuite.errors import InputError, validation_message
 from csuite.resources import data_path, load_data_yaml
 
@@ -81,6 +82,7 @@ class LexiconFile(_Strict):
     segments: dict[str, SegmentWords]       # canonical segment name → its words
     segment_excluded: Words
     legal_suffixes: Words
+    functions: dict[Role, Words]            # role → words naming its function (sales, customer success)
 
 
 @lru_cache(maxsize=1)
