@@ -17,6 +17,8 @@ import pytest
 from csuite.errors import UsageError
 from csuite.understand import Count, Understood, understand
 from csuite.understand.periods import quarter_bounds
+from csuite.understand.functions import functions_named
+from csuite.understand.parse import prepare
 
 AS_OF = date(2026, 10, 1)
 NAMES = ["Castellan Freight Group", "Northwind Freight", "Halvorsen Marine Group", "Quillfield Health Partners",
@@ -315,3 +317,16 @@ def test_understand_is_pure():
     first = understand("招3个销售，下个季度能完成300万美元吗？", as_of=AS_OF, names=NAMES, segments=SEGMENTS)
     second = understand("招3个销售，下个季度能完成300万美元吗？", as_of=AS_OF, names=NAMES, segments=SEGMENTS)
     assert first == second and first.counts == [Count(value=3, of="AE")] and first.target == 3_000_000.0
+
+
+@pytest.mark.parametrize("question, roles", [
+    ("Should sales or customer success own renewals?", ["cro", "cco"]),
+    ("该由客户成功还是销售负责续约？", ["cco", "cro"]),
+    ("Why is SMB churning?", []),
+    ("为什么中小客户流失这么多？", []),
+    ("Our CSMs are stretched: do we need more?", ["cco"]),
+    ("Should we hire 4 more AEs?", ["cro"]),
+    ("What does our salesforce export say about Q4?", []),   # a CRM's name is not the sales team
+])
+def test_functions_named_decide_who_is_consulted(question, roles):
+    assert functions_named(prepare(question)) == roles
