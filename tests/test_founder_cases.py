@@ -300,9 +300,6 @@ IN_SCOPE = [c for c in CASES if c.decision is not None]
 
 # Failures whose cause lies outside the phrasebook, the catalogue and the analyses (see the report).
 KNOWN = {
-    "understood.hire": "understand/periods.py reads 'Q1' as the current fiscal year's Q1 (2026-Q1, already past "
-                       "on 2026-11-23); a founder planning hires means the next Q1",
-    "understood.zh_hire": "understand/periods.py reads '第一季度' as 2026-Q1, already past on 2026-11-23",
     "chinese.zh_top": "render: every finding's source line repeats the file name, and the three Salesforce "
                       "opportunity names the answer must quote are English: 0.54 of the letters are Chinese "
                       "(0.79 without the data's names)",

@@ -221,6 +221,13 @@ def test_counts_name_what_they_count(question, counts):
     ("this quarter", date(2026, 10, 1), 2, "2027-Q3"),
     ("Q4", date(2026, 10, 1), 2, "2027-Q4"),
     ("next quarter", date(2027, 1, 15), 2, "2028-Q1"),
+    # A bare quarter already over (before the one just ended) is the coming one: hiring "in Q1"
+    # asked in November means next year's Q1; "Q3" asked in Q4 is the quarter just closed.
+    ("Should we hire 4 AEs in Q1?", date(2026, 11, 23), 1, "2027-Q1"),
+    ("第一季度再招4个AE？", date(2026, 11, 23), 1, "2027-Q1"),
+    ("How did Q3 go?", date(2026, 11, 23), 1, "2026-Q3"),
+    ("Plan for Q2", date(2026, 11, 23), 1, "2027-Q2"),
+    ("this year's Q1 numbers", date(2026, 11, 23), 1, "2026-Q1"),
     ("no period here", date(2026, 10, 1), 1, None),
     ("三个季度都在下滑", date(2026, 10, 1), 1, None),                  # three quarters, not Q3
 ])

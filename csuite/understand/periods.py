@@ -1,6 +1,7 @@
 """The quarter a question is about, as a fiscal `YYYY-Qn` label.
 
-"Q4" is the current fiscal year's Q4; "this quarter" / "本季度" the quarter holding the as-of
+"Q4" is the current fiscal year's Q4, unless that quarter ended before the last one did: then
+the coming one ("hire in Q1" asked in November is next year's Q1); "this quarter" / "本季度" the quarter holding the as-of
 date; "next quarter" / "下个季度" and "last quarter" / "上个季度" one either side; "Q1 2027",
 "Q1'27", "FY27 Q1", "2027-Q1", "2027年第一季度" name the year. "next year's Q1" and "明年一季度"
 shift the fiscal year. The first period the question names wins.
@@ -99,8 +100,9 @@ def _quarter_of(match: re.Match[str]) -> int:
     return _ORDINAL_EN[groups["ord"]]
 
 
-def _year_shift_near(text: str, start: int, end: int) -> int:
-    """'next year's Q1', 'Q1 next year', '明年一季度': the fiscal-year shift written beside a quarter."""
+def _year_shift_near(text: str, start: int, end: int) -> int | None:
+    """'next year's Q1', 'Q1 next year', '明年一季度': the fiscal-year shift written beside a
+    quarter; None when no year is written there."""
     before, after = text[max(0, start - 14):start], text[end:end + 12]
     for words, shift in sorted(_YEAR_SHIFT_EN.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{re.escape(words)}\s*$", before) or re.match(rf"\s*(?:of\s+)?{re.escape(words)}\b", after):
@@ -108,7 +110,7 @@ def _year_shift_near(text: str, start: int, end: int) -> int:
     for words, shift in _YEAR_SHIFT_ZH.items():
         if re.search(rf"{words}\s*(?:的)?\s*$", before):
             return shift
-    return 0
+    return None
 
 
 def read_period(text: str, as_of: date, fiscal_year_start_month: int = 1) -> str | None:
@@ -128,10 +130,14 @@ def read_period(text: str, as_of: date, fiscal_year_start_month: int = 1) -> str
     for pattern, steps in _RELATIVE:
         for match in pattern.finditer(lowered):
             add(match.start(), match.end(), *shift_quarter(*current, steps))
+    just_ended = shift_quarter(*current, -1)
     for pattern in (_BARE_EN, _BARE_ZH):
         for match in pattern.finditer(lowered):
-            year = current[0] + _year_shift_near(lowered, match.start(), match.end())
-            add(match.start(), match.end(), year, _quarter_of(match))
+            shift = _year_shift_near(lowered, match.start(), match.end())
+            year, quarter = current[0] + (shift or 0), _quarter_of(match)
+            if shift is None and (year, quarter) < just_ended:
+                year += 1   # "hire in Q1" asked in November: the coming Q1, not one long past
+            add(match.start(), match.end(), year, quarter)
     if not found:
         return None
     _, _, year, quarter = min(found)
