@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from csuite.analysis.brief import ANALYSES
+from csuite.analysis.common import date_label
 from csuite.io.numbers import find_mentions, matches, numeric_values
 from csuite.runner import Advisor
 from csuite.understand.catalogue import load_catalogue
@@ -58,3 +59,11 @@ def test_each_decision_renders_its_verdict_with_the_figures_it_owes(tmp_path, de
     for evidence_id in answer.bottom_line_sources:
         values = numeric_values(pool[evidence_id].value) if evidence_id in pool else []
         assert not values or any(matches(m, values) for m in stated), (evidence_id, answer.bottom_line)
+
+
+@pytest.mark.parametrize("day, lang, label", [
+    (date(2025, 1, 1), "en", "January 2025"), (date(2025, 1, 1), "zh", "2025年1月"),
+    (date(2025, 1, 15), "en", "2025-01-15"), (date(2025, 1, 15), "zh", "2025年1月15日"),
+])
+def test_a_month_the_founder_wrote_is_not_printed_as_a_day(day, lang, label):
+    assert date_label(day, lang) == label

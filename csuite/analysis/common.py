@@ -4,6 +4,7 @@ founder's file to the figure their context states."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from typing import Any, Callable, Iterable
@@ -13,6 +14,7 @@ from csuite.answer import Evidence, Understood, Unit
 from csuite.context.parse import CompanyContext, metric_unit
 from csuite.evidence.collect import derived
 from csuite.io.values import parse_period, period_of
+from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import phrase
 from csuite.knowledge.thresholds import alert_threshold, section
 
@@ -223,3 +225,11 @@ def win_rate_ends(situation: Situation, deriver: Deriver) -> tuple[str | None, s
     last = deriver.add("win_rate_last", "win rate, latest period", series[-1], "fraction", ["ctx.win_rate"],
                        "newest point of the win-rate series")
     return first, last
+
+
+def date_label(day: date, lang: Lang) -> str:
+    """A context date as the founder wrote it: "January 2025" is read as the 1st, and printing
+    2025-01-01 would state a day nobody gave; a full date stays a full date."""
+    if day.day == 1:
+        return f"{day.year}年{day.month}月" if lang == "zh" else f"{calendar.month_name[day.month]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()

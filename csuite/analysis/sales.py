@@ -11,6 +11,7 @@ from csuite.analysis.common import (
     Deriver,
     Gate,
     alert_line,
+    date_label,
     figure,
     keep,
     latest,
@@ -178,7 +179,7 @@ def pricing_change(situation: Situation) -> Brief:
     figures: dict[str, str] = {}
     if reviewed:
         day = reviewed if isinstance(reviewed, date) else parse_date(str(reviewed))
-        names["reviewed"] = day.isoformat()
+        names["reviewed"] = date_label(day, situation.lang)
         figures["months"] = deriver.add("months_since_pricing_review", "months since the last pricing review",
                                         months_since(day, situation.as_of), "months", ["ctx.last_pricing_review"],
                                         "months from the last review to the as-of date")
