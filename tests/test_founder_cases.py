@@ -308,7 +308,7 @@ KNOWN = {
 # 'N more open alerts' line lists every label), the forecast's P10/P90 and scenario findings
 # appear in answers that are not about the forecast, and the critic's point is printed twice
 # (a RISKS bullet and the CRITIC SCREEN line). All of that is the offline engine and renderer.
-for _key in ("hit", "pipe", "hire", "comp", "winloss", "top", "board"):
+for _key in ("hit", "pipe", "hire", "comp", "winloss", "top", "kill", "board"):
     KNOWN[f"length.{_key}"] = "over 400 words: the engine's filler findings, the open-alert list, the critic twice"
 
 
@@ -394,9 +394,9 @@ def expected_facts(key: str, answer: Answer) -> list[str]:
         return [str(csms_needed_now()), "3"]
     if base == "cshire":
         return [str(active_customers()), format_money(arr_in("2026-11"))]
-    if base == "kill":
-        count, arr = kill_list()
-        return [str(count), format_money(arr)]
+    if base == "kill":   # the segment asked about: how much of its ARR it keeps, and its weight in ARR
+        smb = {name for name, segment in segment_of().items() if segment == "SMB"}
+        return [f"{grr('SMB'):.0%}", f"{arr_in('2026-11', smb) / arr_in('2026-11'):.1%}"]
     if base == "board":   # the headline numbers, and the efficiency miss named before the board finds it
         return [format_money(arr_in("2026-11")), format_percent(nrr()), format_percent(grr()),
                 "魔力数字" if zh else "magic number"]
@@ -463,6 +463,15 @@ def test_a_size_answer_has_findings_of_its_own(advisor):
             for r in _rows(BOOK)}
     widest = max(gaps, key=gaps.get)
     assert any(widest in f.text for f in answer.findings)
+
+
+def test_stopping_a_segment_offers_the_kill_list_as_the_narrower_cut(advisor):
+    """"Stop selling to SMB?" is answered on SMB's own retention; the accounts that meet every kill
+    criterion (across segments) are the finding that says what to cut short of the whole segment."""
+    answer = answer_of(advisor, "kill")
+    assert answer.verdict == "segment_leaks"
+    count, arr = kill_list()
+    assert any(str(count) in f.text and format_money(arr) in f.text for f in answer.findings)
 
 
 @pytest.mark.parametrize("key", [c.key for c in CASES if c.decision is None])

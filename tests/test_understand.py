@@ -330,6 +330,8 @@ def test_understand_is_pure():
     ("Should sales or customer success own renewals?", ["cro", "cco"]),
     ("该由客户成功还是销售负责续约？", ["cco", "cro"]),
     ("Why is SMB churning?", []),
+    ("我们要不要停止向中小客户销售？", []),                        # 销售 as a verb: to sell
+    ("Should we stop selling to SMB customers?", []),
     ("为什么中小客户流失这么多？", []),
     ("Our CSMs are stretched: do we need more?", ["cco"]),
     ("Should we hire 4 more AEs?", ["cro"]),

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 from csuite.analysis.models import Brief, Point, Situation
 from csuite.answer import Evidence, Understood, Unit
 from csuite.context.parse import CompanyContext, metric_unit
-from csuite.evidence.collect import derived
+from csuite.evidence.collect import derived, id_slug
 from csuite.io.values import parse_period, period_of
 from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import phrase
@@ -105,8 +105,12 @@ def make_brief(situation: Situation, verdict: str, *, headline: dict[str, Any] |
     # draft's bottom line: the odds and the target, never a side figure.
     required = required_placeholders(phrase(head.phrase, "en"))
     owed = [m for m in must_state if m and any(head.figures.get(p) == m for p in required)]
+    # A line the analysis judged by (`alert_line`) travels with the brief: its alert may not have
+    # fired, and then only the brief holds it.
+    cited = {i for p in [head, rec, *(points or [])] for i in p.figures.values()}
+    lines = [situation.pool[i] for i in sorted(cited) if i.startswith("threshold.") and i in situation.pool]
     return Brief(decision=decision, verdict=verdict, headline=head, recommendation=rec, option=option,
-                 points=points or [], derived=list(deriver.items) if deriver else [],
+                 points=points or [], derived=[*(deriver.items if deriver else []), *lines],
                  must_state=owed, missing=list(missing),
                  high_stakes=getattr(situation.entry, "stakes", "normal") == "high")
 
@@ -233,3 +237,21 @@ def date_label(day: date, lang: Lang) -> str:
     if day.day == 1:
         return f"{day.year}年{day.month}月" if lang == "zh" else f"{calendar.month_name[day.month]} {day.year}"
     return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
+def segment_figures(situation: Situation) -> tuple[str | None, dict[str, str]]:
+    """The named segment's own retention figures from the churn tool's segment split."""
+    run = situation.run("churn_analyzer")
+    if run is None:
+        return None, {}
+    segments = getattr(run.result, "segments", None) or []
+    wanted = [s.lower() for s in situation.understood.segments]
+    for row in segments:
+        name = getattr(row, "segment", None)
+        if name and name.lower() in wanted:
+            base = f"churn_analyzer.segments.{id_slug(name)}"
+            figures = {k: f"{base}.{field}" for k, field in (("seg_nrr", "nrr"), ("seg_grr", "grr"),
+                                                             ("seg_logo", "logo_retention"), ("seg_arr", "start_arr"))
+                       if situation.has(f"{base}.{field}")}
+            return name, figures
+    return None, {}

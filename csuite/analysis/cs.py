@@ -4,7 +4,7 @@ book, team and customer files."""
 
 from __future__ import annotations
 
-from csuite.analysis.common import make_brief
+from csuite.analysis.common import Deriver, alert_line, latest, make_brief, segment_figures
 from csuite.analysis.models import Brief, DecisionAnalysis, Point, Situation
 from csuite.evidence.collect import id_slug
 
@@ -87,8 +87,12 @@ def onboarding(situation: Situation) -> Brief:
 
 
 def segment_kill(situation: Situation) -> Brief:
-    """Stop serving what costs more than it earns: the kill list's accounts, ARR and cost to serve."""
+    """Stop serving what costs more than it earns: the kill list's accounts, ARR and cost to serve;
+    for a segment the question names, that segment's own retention and weight in ARR."""
     run = situation.run(SEGMENTS)
+    segment, seg = segment_figures(situation)
+    if segment and "seg_grr" in seg:
+        return _segment_asked(situation, segment, seg)
     if run is None:
         return make_brief(situation, "no_data", headline={}, recommendation={}, option=2, missing=["customers"])
     result = run.result
@@ -102,6 +106,36 @@ def segment_kill(situation: Situation) -> Brief:
     return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
                       option=0 if result.kill_count else 2, points=points,
                       must_state=[figures["count"], figures["arr"]] if result.kill_count else [])
+
+
+def _segment_asked(situation: Situation, segment: str, seg: dict[str, str]) -> Brief:
+    """"Stop selling to SMB?": the segment keeps its ARR (GRR against the alert line) or it does
+    not, and how much of ARR it is; the kill list, when the customer file ran, is the alternative
+    to cutting the whole segment."""
+    deriver = Deriver(situation, "analysis")
+    base = seg["seg_grr"].rsplit(".", 1)[0]
+    arr_ids = [f"{base.rsplit('.', 1)[0]}.{id_slug(row.segment)}.arr"
+               for row in situation.run("churn_analyzer").result.segments]
+    totals = [latest(situation.value(i)) for i in arr_ids]
+    figures = {"seg_grr": seg["seg_grr"]}
+    if all(t is not None for t in totals) and sum(totals) > 0:
+        figures["share"] = deriver.add(f"{id_slug(segment)}_arr_share", f"{segment} share of ARR",
+                                       latest(situation.value(f"{base}.arr")) / sum(totals), "fraction", arr_ids,
+                                       "the segment's ARR ÷ the ARR of every segment")
+    line = alert_line(situation, "grr_low", "grr")
+    if line:
+        figures["grr_line"] = line
+    leaks = line is not None and latest(situation.value(seg["seg_grr"])) < latest(situation.value(line))
+    verdict = "segment_leaks" if leaks else "segment_holds"
+    points = []
+    run = situation.run(SEGMENTS)
+    if run is not None and run.result.kill_count:
+        points.append(Point(phrase="points.segmentation.kill_list", figures={
+            "count": f"{SEGMENTS}.kill_count", "arr": f"{SEGMENTS}.kill_arr", "cost": f"{SEGMENTS}.kill_cost_to_serve"}))
+    return make_brief(situation, verdict, headline={"figures": figures, "names": {"segment": segment}},
+                      recommendation={"figures": figures, "names": {"segment": segment}},
+                      option=0 if leaks else 2, points=points, deriver=deriver,
+                      must_state=[seg["seg_grr"]])
 
 
 ANALYSES = {

@@ -17,6 +17,7 @@ from csuite.analysis.common import (
     latest,
     make_brief,
     metric,
+    segment_figures,
     verdict_config,
 )
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
@@ -33,24 +34,6 @@ def _retention_figures(situation: Situation) -> dict[str, str | None]:
     grr, _ = figure(situation, f"{CHURN}.grr", f"{RETENTION}.grr", "ctx.grr")
     logo, _ = figure(situation, f"{CHURN}.logo_retention", f"{RETENTION}.logo_retention", "ctx.logo_retention")
     return {"nrr": nrr, "grr": grr, "logo": logo}
-
-
-def _segment(situation: Situation) -> tuple[str | None, dict[str, str]]:
-    """The named segment's own retention figures from the churn tool's segment split."""
-    run = situation.run(CHURN)
-    if run is None:
-        return None, {}
-    segments = getattr(run.result, "segments", None) or []
-    wanted = [s.lower() for s in situation.understood.segments]
-    for row in segments:
-        name = getattr(row, "segment", None)
-        if name and name.lower() in wanted:
-            base = f"{CHURN}.segments.{id_slug(name)}"
-            figures = {k: f"{base}.{field}" for k, field in (("seg_nrr", "nrr"), ("seg_grr", "grr"),
-                                                             ("seg_logo", "logo_retention"), ("seg_arr", "start_arr"))
-                       if situation.has(f"{base}.{field}")}
-            return name, figures
-    return None, {}
 
 
 def churn_options(understood: Understood, ctx: CompanyContext, as_of: date) -> dict[str, dict[str, Any]]:
@@ -87,7 +70,7 @@ def churn_diagnosis(situation: Situation) -> Brief:
     base = _retention_figures(situation)
     gate = Gate(situation)
     gate.below("points.gate.grr", base["grr"], alert_line(situation, "grr_low", "grr"))
-    segment, seg = _segment(situation)
+    segment, seg = segment_figures(situation)
     names = {"segment": segment} if segment else {}
     figures = {k: v for k, v in {**base, **seg}.items() if v}
     retention = situation.run(RETENTION)
