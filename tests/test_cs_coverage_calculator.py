@@ -591,3 +591,17 @@ def test_a_plan_that_cannot_be_hired_in_ten_years_is_refused(run_cli, tmp_path):
     assert res.code == 2 and "raise the limit" in res.err and "Traceback" not in res.err
     res = run_cli("tool", "cs_coverage_calculator", path, "--as-of", AS_OF, "--json")
     assert res.code == 0 and json.loads(res.out)["totals"]["csm_hires"] == 1150   # 75,000 / 75 x 1.15
+
+
+def test_a_book_needing_an_army_is_refused_before_it_is_planned(tmp_path, run_cli):
+    # 1,000,000,000 tech-touch accounts ÷ 500 per CSM × 1.15 = 2,300,000 CSMs, far over the cap:
+    # refused with exit 2 naming the file, instead of planning 2.3M hires one by one.
+    book = tmp_path / "book.csv"
+    book.write_text("Tier,Coverage model,Accounts,ARR,Current CSMs\n"
+                    "Long tail,Tech-touch,1000000000,\"$5,000,000\",2\n", encoding="utf-8")
+    result = run_cli("tool", "cs_coverage_calculator", str(book), "--as-of", "2026-11-23")
+    assert result.code == 2 and "book.csv" in result.err and "2,300,000 CSMs" in result.err
+    assert "Traceback" not in result.err
+    limit = int(section("cs_coverage_calculator")["max_team_size"])
+    with pytest.raises(InputError, match=f"over the {limit:,}"):
+        run(book, CoverageOptions(as_of="2026-11-23"))

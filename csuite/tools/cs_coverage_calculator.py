@@ -601,6 +601,15 @@ def _rebalancing(tiers: list[_Tier], fte: list[list[float]], plan: _CsmPlan, nee
     return notes
 
 
+def _check_team_size(need: int, current: int, limit: int, source: Source) -> None:
+    """Every hire is planned one by one, so a book that needs an army (a billion accounts from a
+    typo or a wrong column) is refused before the plan is built, not after it fills the memory."""
+    if max(need, current) > limit:
+        raise InputError(f"the book needs {need:,} CSMs (team today: {current:,}), over the {limit:,} this tool "
+                         f"plans (cs_coverage_calculator.max_team_size); check the ARR and Accounts columns",
+                         file=source if isinstance(source, (str, Path)) else None)
+
+
 def run(source: Source, options: CoverageOptions | None = None) -> CoverageResult:
     options = options or CoverageOptions()
     cfg = config()
@@ -613,6 +622,7 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
     fte = [[_tier_fte(t, k, s.buffer) for k in range(s.horizon + 1)] for t in tiers]
     need = [headcount(math.fsum(f[k] for f in fte)) for k in range(s.horizon + 1)]
     current = sum(t.current for t in tiers)
+    _check_team_size(max(need), current, int(cfg["max_team_size"]), source)
     plan = plan_csm_hires(tiers, fte, need, current, s)
     payroll = [current + sum(1 for st in plan.starts if st <= k) for k in range(s.horizon + 1)]
     ramped = [current + sum(1 for r in plan.readies if r <= k) for k in range(s.horizon + 1)]
