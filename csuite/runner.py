@@ -32,7 +32,7 @@ from csuite.checks.protocol import (
 from csuite.checks.synthesis import synthesise
 from csuite.checks.verify import verify, with_confidence_note
 from csuite.context.alerts import Alert, context_alerts
-from csuite.context.decision_log import blocked, log_path, read_log
+from csuite.context.decision_log import DecisionLog, blocked, load_log, log_path
 from csuite.context.parse import CompanyContext, load_context
 from csuite.context.report import check_payload
 from csuite.evidence.accounts import AccountFacts, accounts_evidence
@@ -59,7 +59,7 @@ from csuite.io.access import FileAccess
 from csuite.knowledge.bilingual import Lang, detect_language
 from csuite.knowledge.models import load_knowledge
 from csuite.knowledge.phrases import phrase
-from csuite.routing.router import Route, route
+from csuite.routing.router import Route, check_question, route
 from csuite.tools.base import sample_source
 from csuite.tools.registry import TOOLS, get_tool
 from csuite.tools.schemas import confine_arguments
@@ -130,7 +130,7 @@ class Advisor:
             lang: Lang | None = None) -> Answer:
         say = progress or (lambda _message: None)
         as_of = as_of or self.as_of
-        question = question.strip()
+        question = check_question(question).strip()
         data = [str(self.access.check(item, field="data")) for item in data]
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)
@@ -141,12 +141,13 @@ class Advisor:
         understood = self.understand(question, context=context, data=data, lang=lang, as_of=as_of)
         language = lang or self.lang or understood.language or detect_language(question)
         understood = understood.model_copy(update={"language": language})
-        rejected = self._rejected(ctx)
+        rejected, log_skipped = self._rejected(ctx)
         if not routed.in_scope or routed.primary is None:
             return self._finish(self._referral(question, routed, ctx, alerts, language, understood))
 
         roles = [routed.primary]
-        notes: list[str] = []
+        notes: list[str] = [phrase("notes.decision_log_skipped", language).format(log=log.path, lines=log.skipped_lines)
+                            for log in log_skipped]
         for other in routed.consult:
             outcome = check_invocation(Invocation(role=other, question=question), [routed.primary])
             if outcome.allowed:
@@ -216,9 +217,11 @@ class Advisor:
         usage = self.backend.answer_usage()
         return answer.model_copy(update={"usage": usage}) if usage is not None and usage.calls else answer
 
-    def _rejected(self, ctx: CompanyContext) -> list[str]:
-        path = log_path(ctx.path if ctx.found else None, self.decision_log)
-        return blocked(read_log(path))
+    def _rejected(self, ctx: CompanyContext) -> tuple[list[str], list[DecisionLog]]:
+        """The recommendations the founder rejected, and the log when it has unreadable lines
+        (they are skipped, never fatal; the answer says which)."""
+        log = load_log(log_path(ctx.path if ctx.found else None, self.decision_log))
+        return blocked(log.records), [log] if log.skipped else []
 
     @staticmethod
     def _decision_entry(understood: Understood) -> DecisionEntry | None:

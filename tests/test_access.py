@@ -116,12 +116,12 @@ NOT_FILES = {("revenue_forecast_model", "period"), ("revenue_metrics", "period")
 
 
 def test_every_text_option_is_either_a_confined_file_or_known_not_to_be_one():
-    from csuite.cli.tool_script import _unwrap
+    from csuite.tools.base import core_type
 
     for spec in all_specs():
         confined = set(file_arguments(spec))
         for name, info in spec.options.model_fields.items():
-            if _unwrap(info.annotation) is str and (spec.name, name) not in NOT_FILES:
+            if core_type(info.annotation) is str and (spec.name, name) not in NOT_FILES:
                 assert name in confined, f"{spec.name}.{name} is text but neither a FilePath nor in NOT_FILES"
     assert file_arguments(next(s for s in all_specs() if s.name == "revenue_forecast_model")) == (
         "path", "stage_map", "history")

@@ -55,17 +55,23 @@ def modules() -> dict[str, Path]:
 
 
 def imports_of(path: Path) -> list[tuple[str, bool]]:
-    """(imported module, is it inside a function or class) for every import statement."""
+    """(imported module, is it inside a function or class) for every import statement. A
+    module-level `try: import fcntl / except ImportError` is at the top: it runs on import."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[tuple[str, bool]] = []
-    for node in ast.walk(tree):
+
+    def visit(node: ast.AST, inside: bool) -> None:
         if isinstance(node, ast.Import):
-            found += [(alias.name, node.col_offset > 0) for alias in node.names]
+            found.extend((alias.name, inside) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            base = node.module
-            found.append((base, node.col_offset > 0))
+            found.append((node.module, inside))
             # `from csuite.tools import snapshots` imports the submodule csuite.tools.snapshots
-            found += [(f"{base}.{alias.name}", node.col_offset > 0) for alias in node.names]
+            found.extend((f"{node.module}.{alias.name}", inside) for alias in node.names)
+        nested = inside or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+        for child in ast.iter_child_nodes(node):
+            visit(child, nested)
+
+    visit(tree, False)
     return found
 
 

@@ -552,13 +552,6 @@ def test_the_cli_json_carries_what_was_understood(run_cli, key):
         assert "$1.1M" in first_sentence(payload["bottom_line"])
 
 
-FUNNEL_REFUSES_ACCOUNTS = ("evidence/plan.py hands the churn tool's accounts file (Customer, Segment, Health Score, "
-                           "Renewal Date, ...) to funnel_analyzer as its --accounts market universe; the funnel refuses "
-                           "it ('needs an account name column'), detect_files swallows the refusal, and the answer "
-                           "says no opportunity export was sent")
-
-
-@pytest.mark.xfail(strict=True, reason=FUNNEL_REFUSES_ACCOUNTS)
 @pytest.mark.parametrize("key", ["winloss", "channel"])
 def test_attaching_every_export_keeps_the_win_loss_answers(advisor, key):
     """A founder who attaches everything gets the same verdict as one who attaches the opportunity

@@ -27,15 +27,16 @@ DAY = date(2026, 11, 23)
 CONTEXT = EXAMPLES / "company-context.md"
 
 # Eight names, each only in a free-text sentence under a label that names no one (so the labelled
-# pass of the privacy map cannot see them): four customers and four people.
-PLANTED = ["Quorvane Logistics", "Dana Whitfield", "Brightwater Health", "Marisol Okafor",
-           "Tallisker Foods", "Ivo Brandt", "Pemberly Analytics", "Sunniva Haugland"]
+# pass of the privacy map cannot see them): four invented companies and four people, written as
+# obvious placeholders ("Exampleperson Alpha") rather than as anyone's real-looking name.
+PLANTED = ["Quorvane Logistics", "Exampleperson Alpha", "Brightwater Health", "Exampleperson Beta",
+           "Tallisker Foods", "Exampleperson Gamma", "Pemberly Analytics", "Exampleperson Delta"]
 FREE_TEXT = """
 ## What happened this year
-- **Biggest risk:** Renewal of Quorvane Logistics slipped after Dana Whitfield left.
-- **Open question:** Marisol Okafor wants a plan before the Brightwater Health renewal.
-- **Recent win:** We closed Tallisker Foods with help from Ivo Brandt in September.
-- **Churn story:** Pemberly Analytics churned when Sunniva Haugland moved on; nobody owned the account.
+- **Biggest risk:** Renewal of Quorvane Logistics slipped after Exampleperson Alpha left.
+- **Open question:** Exampleperson Beta wants a plan before the Brightwater Health renewal.
+- **Recent win:** We closed Tallisker Foods with help from Exampleperson Gamma in September.
+- **Churn story:** Pemberly Analytics churned when Exampleperson Delta moved on; nobody owned the account.
 """
 
 
@@ -74,7 +75,8 @@ def test_eight_names_in_free_text_never_reach_the_api_and_come_back_in_the_answe
             text=f"{who} is the renewal to save; ARR is [[ctx.arr]]", cite="ctx.arr")))
 
     fake.push(reply)
-    question = "Which renewals are at risk now that Pemberly Analytics churned and Sunniva Haugland left Quorvane Logistics?"
+    question = ("Which renewals are at risk now that Pemberly Analytics churned and Exampleperson Delta left "
+                "Quorvane Logistics?")
     answer = Advisor(context=context, as_of=DAY, backend=ClaudeBackend(max_retries=0, timeout=20)).ask(
         question, data=[EXAMPLES / "pipeline.csv"])
     raw = sent(fake)
@@ -90,19 +92,20 @@ def test_eight_names_in_free_text_never_reach_the_api_and_come_back_in_the_answe
 
 def test_the_free_text_pass_finds_each_planted_name():
     found = [n for line in FREE_TEXT.splitlines() for n in free_text_names(line.split(":**", 1)[-1])]
-    assert found == ["Quorvane Logistics", "Dana Whitfield", "Marisol Okafor", "Brightwater Health",
-                     "Tallisker Foods", "Ivo Brandt", "Pemberly Analytics", "Sunniva Haugland"]
+    assert found == ["Quorvane Logistics", "Exampleperson Alpha", "Exampleperson Beta", "Brightwater Health",
+                     "Tallisker Foods", "Exampleperson Gamma", "Pemberly Analytics", "Exampleperson Delta"]
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Renewal of Quorvane Logistics slipped after Dana Whitfield left.", ["Quorvane Logistics", "Dana Whitfield"]),
+    ("Renewal of Quorvane Logistics slipped after Exampleperson Alpha left.",
+     ["Quorvane Logistics", "Exampleperson Alpha"]),
     ("Castellan Freight Group and Northwind Freight: which accounts churn?",
      ["Castellan Freight Group", "Northwind Freight"]),
     ("Our deal with Bank of Lisbon needs the CFO and VP Finance.", ["Bank of Lisbon"]),
     ("Will we make the Q4 number with 2 AEs and our SDRs?", []),       # titles, quarters, acronyms
     ("Customer Success and Sales Ops report to the CEO.", []),          # ordinary words, capitalised
     ("Series A, $14M, March 2025; Tier 1 accounts", []),               # labels, months
-    ("Email dana.whitfield@quorvane.example before Friday.", ["dana.whitfield@quorvane.example"]),
+    ("Email contact.alpha@quorvane.example before Friday.", ["contact.alpha@quorvane.example"]),
     ("Acme's champion left", ["Acme"]),                                 # the possessive is not the name
 ])
 def test_free_text_names(text, expected):
@@ -111,11 +114,11 @@ def test_free_text_names(text, expected):
 
 def test_free_text_in_data_files_is_read_for_names(tmp_path):
     notes = tmp_path / "accounts.csv"
-    notes.write_text("account_id,segment,notes\nA1,Enterprise,Champion Ottilie Brandvold left in May\n"
+    notes.write_text("account_id,segment,notes\nA1,Enterprise,Champion Exampleperson Epsilon left in May\n"
                      "A2,Enterprise,Renewal looks fine\n", encoding="utf-8")
     pseudo = Pseudonymizer.build(None, [notes])
-    assert "Ottilie Brandvold" in pseudo.mapping and "Enterprise" not in pseudo.mapping
-    assert pseudo.mask("Ottilie Brandvold signed") == f"{pseudo.mapping['Ottilie Brandvold']} signed"
+    assert "Exampleperson Epsilon" in pseudo.mapping and "Enterprise" not in pseudo.mapping
+    assert pseudo.mask("Exampleperson Epsilon signed") == f"{pseudo.mapping['Exampleperson Epsilon']} signed"
 
 
 def test_known_kinds_win_over_free_text(tmp_path):
@@ -180,8 +183,8 @@ def test_categorical_columns_are_not_read_as_prose(tmp_path):
     # Stage names are the CRM's vocabulary ("Perception Analysis", "Value Proposition"), not names.
     deals = tmp_path / "deals.csv"
     deals.write_text("deal_id,name,stage,amount,close_date,next_step\n"
-                     "1,Quorvane Logistics,Perception Analysis,100,2026-12-01,Call Dana Whitfield\n",
+                     "1,Quorvane Logistics,Perception Analysis,100,2026-12-01,Call Exampleperson Alpha\n",
                      encoding="utf-8")
     mapping = Pseudonymizer.build(None, [deals]).mapping
     assert "Perception Analysis" not in mapping
-    assert mapping["Quorvane Logistics"] == "Customer A" and "Dana Whitfield" in mapping
+    assert mapping["Quorvane Logistics"] == "Customer A" and "Exampleperson Alpha" in mapping

@@ -198,7 +198,7 @@ def test_cli_ask_bad_data_file_is_exit_2(run_cli, tmp_path):
     assert run_cli("ask", "  ", "--as-of", AS_OF).code == 2
 
 
-def test_cli_decide_appends_and_refuses_garbage(run_cli, tmp_path):
+def test_cli_decide_appends_and_keeps_going_past_garbage(run_cli, tmp_path):
     context = tmp_path / "company-context.md"
     context.write_text(CONTEXT.read_text())
     assert run_cli("decide", "cro.pricing_packaging.1", "--status", "rejected", "--context", context,
@@ -207,9 +207,12 @@ def test_cli_decide_appends_and_refuses_garbage(run_cli, tmp_path):
                    "--context", context, "--as-of", AS_OF).code == 0
     lines = (tmp_path / "decision-log.jsonl").read_text().splitlines()
     assert [json.loads(x)["status"] for x in lines] == ["rejected", "approved"]
+    # A damaged line never blocks a decision: it is skipped with a warning and left in place.
     (tmp_path / "decision-log.jsonl").write_text("not json\n")
     result = run_cli("decide", "x", "--status", "approved", "--context", context)
-    assert result.code == 2 and "row 1" in result.err
+    assert result.code == 0 and "line(s) 1 are not valid decision records" in result.err
+    lines = (tmp_path / "decision-log.jsonl").read_text().splitlines()
+    assert lines[0] == "not json" and json.loads(lines[1])["recommendation"] == "x"
 
 
 def test_snapshots_with_accounts_file_count_every_at_risk_account(advisor):

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import writer
 
 from csuite.errors import InputError, UsageError
-from csuite.io.files import atomic_append_line, atomic_write_text
+from csuite.io.files import append_line, atomic_write_text
 from csuite.io.tables import canonical_key, read_table, read_text, resolve_columns
 
 
@@ -107,11 +107,15 @@ def test_atomic_write_refuses_then_backs_up(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_atomic_append_keeps_earlier_lines(tmp_path):
+def test_append_keeps_earlier_lines_and_closes_an_unfinished_one(tmp_path):
     log = tmp_path / "decisions.jsonl"
-    atomic_append_line(log, '{"a": 1}')
-    atomic_append_line(log, '{"b": 2}')
+    append_line(log, '{"a": 1}')
+    append_line(log, '{"b": 2}')
     assert log.read_text().splitlines() == ['{"a": 1}', '{"b": 2}']
+    with open(log, "a") as handle:
+        handle.write('{"c": ')  # a writer killed mid-line
+    append_line(log, '{"d": 4}')
+    assert log.read_text().splitlines() == ['{"a": 1}', '{"b": 2}', '{"c": ', '{"d": 4}']
 
 
 def test_line_break_in_a_cell_keeps_the_error_on_one_line(run_cli, tmp_path):

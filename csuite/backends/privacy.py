@@ -11,11 +11,12 @@ passes:
    proper-name-looking values that kind ("Castellan Freight Group", "Harbor Ventures");
 2. data files: name, company, account, deal, owner, customer-name and email columns;
 3. free text: every context field (label and value), the prose columns of the data files
-   (notes, reasons, next steps...) and the question. A run of capitalised words ("Acme Robotics", "Dana Whitfield", "Bank of
-   Lisbon") holding at least one word that is not an ordinary word is a name ("Name A" unless
-   an organisation suffix says customer or investor), and so is any email address. Ordinary
-   words are the pack's own prose vocabulary plus csuite/data/privacy.yaml; a capitalised
-   ordinary word opening a sentence ("Renewal of ...") is not part of a name.
+   (notes, reasons, next steps...) and the question. A run of capitalised words ("Acme
+   Robotics", "Bank of Lisbon") holding at least one word that is not an ordinary word is a
+   name ("Name A" unless an organisation suffix says customer or investor), and so is any
+   email address. Ordinary words are the pack's own prose vocabulary plus
+   csuite/data/privacy.yaml; a capitalised ordinary word opening a sentence ("Renewal of ...")
+   is not part of a name.
 
 Pseudonyms are assigned in the order names are first seen (the passes in order; context before
 files, files row by row, the question last), so the same context and files always give the same

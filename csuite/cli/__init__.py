@@ -59,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    return int(args.func(args) or 0)
+    from csuite.cli.common import flushed, stdout_gone
+
+    try:
+        return flushed(int(args.func(args) or 0))
+    except BrokenPipeError:  # a command printing outside `guarded` (tools list) to a closed pipe
+        return stdout_gone()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,10 +33,37 @@ def note(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 
 
-def guarded(prog: str, func: Callable[[], int]) -> int:
-    """Run a command body and map failures to DESIGN.md's exit codes without tracebacks."""
+def stdout_gone() -> int:
+    """The reader of stdout went away (`csuite route ... | head -1`): nothing more can be said, and
+    that is not an error. Point stdout at /dev/null so the flush at exit stays quiet; exit 0."""
     try:
-        return func()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # stdout has no descriptor (closed, or replaced in tests)
+        pass
+    return EXIT_OK
+
+
+def flushed(code: int) -> int:
+    """`code`, once stdout is flushed: a reader that left early makes it a clean exit 0."""
+    try:
+        if sys.stdout is not None:  # None when the caller closed the descriptor (`>&-`)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return stdout_gone()
+    except (OSError, ValueError):  # stdout closed under us: nothing more to flush
+        pass
+    return code
+
+
+def guarded(prog: str, func: Callable[[], int]) -> int:
+    """Run a command body and map failures to DESIGN.md's exit codes without tracebacks.
+
+    An OSError is the environment refusing a path the user gave (a missing folder for an output
+    file, no permission, a full disk): exit 2 with the path and the reason, like bad input."""
+    try:
+        return flushed(func())
     except (InputError, UsageError) as exc:
         note(f"{prog}: error: {one_line(str(exc))}")
         return EXIT_BAD_INPUT
@@ -44,7 +71,11 @@ def guarded(prog: str, func: Callable[[], int]) -> int:
         note(f"{prog}: interrupted")
         return 130
     except BrokenPipeError:
-        return EXIT_OK
+        return stdout_gone()
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        note(f"{prog}: error: {one_line(where + (exc.strerror or type(exc).__name__))}")
+        return EXIT_BAD_INPUT
     except Exception as exc:  # a bug: say so in one line, traceback only on request
         from pydantic import (
             ValidationError,  # only on this path, so `csuite route` starts without pydantic

@@ -54,6 +54,7 @@ def _check(args: argparse.Namespace) -> int:
     def body() -> int:
         from csuite.context.report import as_of_date, check_payload, render_check
         from csuite.context.vocabulary import text
+        from csuite.io.display import display_safe, display_safe_strings
 
         if args.with_model and not os.environ.get("ANTHROPIC_API_KEY"):
             raise UsageError("--with-model needs ANTHROPIC_API_KEY (the second reading calls the Anthropic API)")
@@ -62,10 +63,10 @@ def _check(args: argparse.Namespace) -> int:
         if args.json:
             print_json(payload)
         else:
-            print(render_check(payload, lang))
+            print(render_check(display_safe_strings(payload), lang))
         prefix = text("warning", lang)
         for warning in payload["warnings"]:
-            note(f"csuite context check: {prefix}: {warning}")
+            note(f"csuite context check: {prefix}: {display_safe(warning)}")
         return EXIT_BAD_INPUT if args.strict and payload["warnings"] else EXIT_OK
 
     return guarded("csuite context check", body)

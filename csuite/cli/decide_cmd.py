@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from csuite.cli.commands import command_help
-from csuite.cli.common import EXIT_OK, guarded
+from csuite.cli.common import EXIT_OK, guarded, note
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _decide(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.context.decision_log import DecisionRecord, log_path, record
+        from csuite.context.decision_log import DecisionRecord, load_log, log_path, record
         from csuite.context.parse import find_context_file
         from csuite.context.report import as_of_date
         from csuite.errors import UsageError
@@ -40,6 +40,8 @@ def _decide(args: argparse.Namespace) -> int:
         entry = DecisionRecord(recommendation=args.recommendation.strip(), status=args.status,
                                do_not_resurface=args.do_not_resurface, note=args.note,
                                decided_on=as_of_date(args.as_of))
+        for warning in load_log(path).warnings:
+            note(f"csuite decide: warning: {warning}")
         record(path, entry)
         flag = " (DO_NOT_RESURFACE)" if args.do_not_resurface else ""
         print(f"Recorded: {entry.recommendation} → {entry.status}{flag} in {path}")

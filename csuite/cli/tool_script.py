@@ -14,19 +14,18 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
-from csuite.cli.common import EXIT_OK, guarded, note, print_json, validation_message
+from csuite.cli.common import EXIT_OK, flushed, guarded, note, print_json, validation_message
 from csuite.cli.progress import progress
 from csuite.errors import UsageError
+from csuite.io.display import display_safe_strings
 from csuite.knowledge.bilingual import LANGS
 from csuite.tools.base import ToolSpec, core_type, sample_source
 from csuite.tools.texts import ToolTexts
 
-_unwrap = core_type  # the name the access tests import
-
 
 def _add_option(parser: argparse.ArgumentParser, name: str, info: FieldInfo) -> None:
     flag = "--" + name.replace("_", "-")
-    core = _unwrap(info.annotation)
+    core = core_type(info.annotation)
     help_text = info.description or ""
     default = None if info.is_required() else info.get_default(call_default_factory=True)
     if core is bool:
@@ -111,7 +110,8 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
         if args.json:
             print_json(result)
         else:
-            sys.stdout.write(spec.render(result, args.lang).rstrip("\n") + "\n")
+            # Names and cells in the report are the founder's data: shown, never obeyed.
+            sys.stdout.write(spec.render(display_safe_strings(result, one_line=False), args.lang).rstrip("\n") + "\n")
         plot_path = getattr(args, "plot", None)
         if plot_path:
             _draw(spec, result, Path(plot_path), force=args.force)
@@ -139,4 +139,4 @@ def script_main(name: str) -> None:
     prog = f"{name}.py"
     spec = get_tool(name)
     code = run_tool_cli(spec, sys.argv[1:], prog)
-    raise SystemExit(code)
+    raise SystemExit(flushed(code))

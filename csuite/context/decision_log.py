@@ -2,6 +2,12 @@
 
 An append-only JSON-lines file beside company-context.md (`decision-log.jsonl`). Every answer
 reads it; a rejected recommendation, or one marked DO_NOT_RESURFACE, is never proposed again.
+
+Losing a decision is worse than a slow write, and a damaged line must not stop the founder from
+deciding or asking: each record is appended under a file lock and synced (twenty `csuite
+decide` runs at once keep all twenty records; the file's permissions are left alone), and a
+line that is not a valid record is skipped with a warning naming its line, and left in the file
+for the founder to fix.
 """
 
 from __future__ import annotations
@@ -14,8 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from csuite.errors import InputError
-from csuite.io.files import atomic_append_line
-from csuite.io.tables import read_text
+from csuite.io.files import append_line, read_locked
 
 LOG_NAME = "decision-log.jsonl"
 Status = Literal["approved", "modified", "rejected"]
@@ -34,6 +39,26 @@ class DecisionRecord(BaseModel):
         return self.status == "rejected" or self.do_not_resurface
 
 
+class DecisionLog(BaseModel):
+    """The records read from a log, and the lines that could not be read (kept in the file)."""
+
+    path: Path
+    records: list[DecisionRecord] = Field(default_factory=list)
+    skipped: list[int] = Field(default_factory=list, description="line numbers that are not valid records")
+
+    @property
+    def skipped_lines(self) -> str:
+        """The skipped line numbers as a short list: "2, 3, 5" (the first ten, then "…")."""
+        return ", ".join(str(n) for n in self.skipped[:10]) + (" …" if len(self.skipped) > 10 else "")
+
+    @property
+    def warnings(self) -> list[str]:
+        if not self.skipped:
+            return []
+        return [f"{self.path}: line(s) {self.skipped_lines} are not valid decision records; they were skipped and "
+                f"left in the file (fix or delete them)"]
+
+
 def log_path(context_path: str | Path | None, explicit: str | Path | None = None) -> Path:
     """Beside the context file when there is one, else in the current folder."""
     if explicit:
@@ -43,19 +68,28 @@ def log_path(context_path: str | Path | None, explicit: str | Path | None = None
     return Path.cwd() / LOG_NAME
 
 
-def read_log(path: Path) -> list[DecisionRecord]:
+def load_log(path: Path) -> DecisionLog:
+    """Every valid record of the log, in order; invalid lines are listed, never fatal. An
+    unreadable log (a folder, no permission) is an InputError: that is not a damaged line."""
     if not path.exists():
-        return []
-    records: list[DecisionRecord] = []
-    for number, line in enumerate(read_text(path).split("\n"), start=1):
-        if not line.strip():
+        return DecisionLog(path=path)
+    try:
+        data = read_locked(path)
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or type(exc).__name__})", file=path) from None
+    log = DecisionLog(path=path)
+    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        if not raw.strip():
             continue
         try:
-            records.append(DecisionRecord.model_validate(json.loads(line)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.errors()[0]["msg"]
-            raise InputError(f"is not a valid decision record ({detail})", file=path, row=number) from None
-    return records
+            log.records.append(DecisionRecord.model_validate(json.loads(raw.decode("utf-8"))))
+        except (UnicodeDecodeError, json.JSONDecodeError, ValidationError, RecursionError):
+            log.skipped.append(number)
+    return log
+
+
+def read_log(path: Path) -> list[DecisionRecord]:
+    return load_log(path).records
 
 
 def blocked(records: list[DecisionRecord]) -> list[str]:
@@ -67,6 +101,10 @@ def blocked(records: list[DecisionRecord]) -> list[str]:
 
 
 def record(path: Path, entry: DecisionRecord) -> Path:
-    if path.exists():
-        read_log(path)  # refuse to append to a file we could not read back
-    return atomic_append_line(path, json.dumps(entry.model_dump(mode="json"), ensure_ascii=False))
+    """Append one decision (locked, synced); earlier lines, readable or not, are never touched."""
+    if path.is_dir():
+        raise InputError("is a folder, not a decision log", file=path)
+    try:
+        return append_line(path, json.dumps(entry.model_dump(mode="json"), ensure_ascii=False))
+    except OSError as exc:
+        raise InputError(f"cannot be written ({exc.strerror or type(exc).__name__})", file=path) from None

@@ -143,7 +143,8 @@ def detect_files(path: str | Path, *, as_of: Any = None, accounts: str | None = 
     the file runs, so a win/loss question on an opportunity export runs the funnel analyzer
     beside the forecast. When no wanted tool accepts the file (or nothing is wanted), the best
     header match that accepts it runs, so a file is never dropped. A tool that refuses the file
-    says why, and the next one is tried; `accounts` goes to the tools that take an accounts file,
+    says why, and the next one is tried; `accounts` goes to the tools that read the founder's accounts
+    companion file (`ToolSpec.reads_accounts_file`),
     and `options` holds what the question sets per tool (the target as the forecast's quota)."""
     path = Path(path)
     if is_accounts_file(path):
@@ -158,7 +159,8 @@ def detect_files(path: str | Path, *, as_of: Any = None, accounts: str | None = 
             continue
         spec = get_tool(name)
         try:
-            result = spec.run(path, tool_options(name, as_of, accounts=accounts, **(options or {}).get(name, {})))
+            companion = accounts if spec.reads_accounts_file else None  # the funnel's `accounts` is a market list
+            result = spec.run(path, tool_options(name, as_of, accounts=companion, **(options or {}).get(name, {})))
         except (InputError, UsageError) as exc:
             first_error = first_error or InputError(str(exc))
             continue

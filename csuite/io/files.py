@@ -1,4 +1,5 @@
-"""Writes that never lose a founder's file: atomic replace, refuse-or-backup on overwrite."""
+"""Writes that never lose a founder's file: atomic replace, refuse-or-backup on overwrite, and
+locked appends to logs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
+
+try:
+    import fcntl
+except ImportError:  # Windows: appends still go to the end of the file, without an advisory lock
+    fcntl = None  # type: ignore[assignment]
 
 from csuite.errors import UsageError
 from csuite.io.columns import inert
@@ -63,11 +69,34 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[
     return atomic_write_text(path, csv_text(headers, rows), overwrite=overwrite)
 
 
-def atomic_append_line(path: str | Path, line: str) -> Path:
-    """Append one line to a log atomically: earlier lines are never rewritten differently,
-    and a crash leaves either the old file or the new one, never half a line."""
+def append_line(path: str | Path, line: str) -> Path:
+    """Append one line to a log that several processes may write at once.
+
+    The file is opened for appending (never rewritten, so its other lines and its permissions
+    stay as they are), locked exclusively for the write where the platform has `fcntl`, and
+    synced to disk before the lock is released. A line left unfinished by a crashed writer is
+    closed first, so the new line always starts on a line of its own."""
     path = Path(path)
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    if existing and not existing.endswith("\n"):
-        existing += "\n"
-    return atomic_write_text(path, existing + line.rstrip("\n") + "\n", overwrite=True, backup=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = line.rstrip("\n").encode("utf-8") + b"\n"
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        while data:
+            data = data[os.write(fd, data):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+    return path
+
+
+def read_locked(path: str | Path) -> bytes:
+    """A file's bytes read under a shared lock, so a line being appended is never half-read."""
+    with open(path, "rb") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        return handle.read()

@@ -16,9 +16,9 @@ from csuite.errors import UsageError
 from csuite.knowledge.thresholds import section
 from csuite.render.templates import CRO_PERSONAS, role_system_prompt
 from csuite.roles import ROLES
-from csuite.routing.router import route
+from csuite.routing.router import question_limit, route
 
-QUESTION_MAX_CHARS: int = section("mcp")["question_max_chars"]
+QUESTION_MAX_CHARS: int = question_limit()  # one limit for every front end (routing.yaml)
 
 REVIEW_INSTRUCTIONS = """\
 ## Two-role review

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from csuite.answer import Answer, Evidence
+from csuite.io.display import display_safe_strings
 from csuite.knowledge.alert_text import alert_label
 from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import phrase, phrasebook
@@ -200,7 +201,10 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
 
 
 def to_markdown(answer: Answer, *, long: bool = False) -> str:
-    view = answer_view(answer, long=long)
+    """The answer as markdown. Every string in it is made safe to display first
+    (csuite.io.display): names, cells and reasons from the founder's files, and anything a model
+    wrote, show as text and cannot open a section, a link or a terminal escape of their own."""
+    view = answer_view(display_safe_strings(answer, markdown=True), long=long)
     if not answer.in_scope:
         return render_prompt("answer_referral.j2", answer=view).strip() + "\n"
     template = "answer_synthesis.j2" if answer.synthesis is not None and long else "answer_single.j2"

@@ -42,6 +42,7 @@ class Term:
 class Terms:
     en_by_first: dict[str, list[Term]]
     zh_terms: list[Term]
+    longest_first: int = 0   # the longest first token: no longer prefix of a word can be a key
 
     @classmethod
     def of(cls, terms: list[Term]) -> "Terms":
@@ -52,7 +53,7 @@ class Terms:
                 zh_terms.append(term)
             else:
                 en_by_first[term.tokens[0]].append(term)
-        return cls(dict(en_by_first), zh_terms)
+        return cls(dict(en_by_first), zh_terms, max((len(k) for k in en_by_first), default=0))
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field
 
 from csuite.errors import UsageError
 from csuite.knowledge.bilingual import Lang
+from csuite.resources import load_data_yaml
 from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: F401  (re-exported)
 from csuite.routing.index import Index, Term, Terms, build_index
 from csuite.routing.model import arbitrate, features, shipped_model
@@ -105,7 +106,9 @@ def _keyword_hits(text: str, index: Terms, asks: tuple[tuple[str, re.Pattern[str
     for i, word in enumerate(words):
         candidates: list[Term] = []
         seen_keys: set[str] = set()
-        keys = [word] + [word[:n] for n in range(4, len(word))]
+        # Prefixes only as long as the longest first token: a 100,000-letter word needs a few
+        # dozen lookups, not 100,000 prefixes (which once took gigabytes).
+        keys = [word] + [word[:n] for n in range(4, min(len(word), index.longest_first + 1))]
         if word.endswith("es"):
             keys.append(word[:-2])
         if word.endswith("s"):
@@ -134,17 +137,27 @@ def _longest(hits: list[_Hit]) -> list[_Hit]:
     second hit of the same target on text already counted for it ("renew" inside "renewal").
     Different targets matching the very same span all stand (the word is genuinely shared)."""
     hits = sorted(hits, key=lambda h: (-(h.end - h.start), -_covered(h), -h.term.weight, h.start))
+    # What is already kept, per character: the longest kept hit over it and the targets counted
+    # on it; and the best spelled-out length per exact span. Checking a hit then costs its own
+    # length, not the number of hits kept, so the whole pass is linear in the question's length.
+    longest: dict[int, int] = {}
+    targets: dict[int, set[str]] = {}
+    best_on_span: dict[tuple[int, int], int] = {}
     kept: list[_Hit] = []
     for hit in hits:
         length = hit.end - hit.start
-        overlapping = [k for k in kept if k.start < hit.end and hit.start < k.end]
-        if any((k.end - k.start) > length or k.term.target == hit.term.target for k in overlapping):
+        chars = range(hit.start, hit.end)
+        if any(longest.get(i, 0) > length or hit.term.target in targets.get(i, ()) for i in chars):
             continue
         # On the very same span, a term spelled out in full beats one that only matches as a
         # prefix: "burnout" is the CHRO's even though "burn" is the CFO's.
-        if any(_covered(k) > _covered(hit) for k in overlapping if (k.start, k.end) == (hit.start, hit.end)):
+        if best_on_span.get((hit.start, hit.end), -1) > _covered(hit):
             continue
         kept.append(hit)
+        for i in chars:
+            longest[i] = max(longest.get(i, 0), length)
+            targets.setdefault(i, set()).add(hit.term.target)
+        best_on_span[(hit.start, hit.end)] = max(best_on_span.get((hit.start, hit.end), -1), _covered(hit))
     return kept
 
 
@@ -205,6 +218,24 @@ def _margin(scores: dict[str, float], chosen: str | None) -> float:
     return round(max(0.0, (winner - runner) / winner), 3) if winner > 0 else 0.0
 
 
+def question_limit() -> int:
+    """The longest question accepted, in characters (routing.yaml `max_question_chars`)."""
+    return int(load_data_yaml("routing.yaml")["max_question_chars"])
+
+
+def check_question(question: str) -> str:
+    """The question, when it is one a founder would ask: not empty, and at most
+    `question_limit()` long. UsageError otherwise, for the CLI, the Python API and the MCP
+    server alike."""
+    if not isinstance(question, str) or not question.strip():
+        raise UsageError("the question is empty")
+    limit = question_limit()
+    if len(question) > limit:
+        raise UsageError(f"the question is {len(question):,} characters long; the limit is {limit:,}. Ask it in a "
+                         "sentence or two, and put long material in a data file or the company context")
+    return question
+
+
 def route(question: str, *, role_override: str | None = None, model: Any = None) -> Route:
     """Route one question. Pure: same question, same route.
 
@@ -212,8 +243,7 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     the shipped weights, csuite/data/routing_model.json); pass `False` for keywords and
     examples alone, or another csuite.routing.model.LinearModel (the leave-one-file-out
     evaluation trains one per held-out file)."""
-    if not isinstance(question, str) or not question.strip():
-        raise UsageError("the question is empty")
+    check_question(question)
     index = build_index()
     w, d = index.weights, index.decision
     override = role_override.lower() if role_override else None

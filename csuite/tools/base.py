@@ -159,6 +159,7 @@ class ToolSpec:
     data_kinds: tuple[str, ...] = ()        # file kinds this tool reads (csuite.evidence.plan recognises them)
     plot: Callable[[BaseModel, Path], None] | None = None
     input_required: bool = True             # False for tools that can run on options alone
+    reads_accounts_file: bool = False       # its `accounts` option is the founder's accounts companion file
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -799,6 +799,7 @@ SPEC = ToolSpec(
     result=ChurnResult,
     run=run,
     render=render,
+    reads_accounts_file=True,
     data_kinds=("revenue_snapshots", "stripe_subscriptions"),
     plot=plot,
 )

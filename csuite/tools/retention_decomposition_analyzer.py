@@ -1085,5 +1085,6 @@ SPEC = ToolSpec(
     result=RetentionResult,
     run=run,
     render=render,
+    reads_accounts_file=True,
     data_kinds=("retention_cohorts", "revenue_snapshots", "stripe_subscriptions"),
 )
