@@ -169,7 +169,7 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
     if brief is not None:
         for point in sorted(brief.points, key=lambda p: not p.against):
             add(point)
-    points = [point for run in req.runs for point in tool_points(run)]
+    points = [point for run in req.runs for point in tool_points(run, lang)]
     bound = sorted((p for p in points if _bound(p, wanted)),
                    key=lambda p: next(i for i, key in enumerate(wanted) if _bound(p, (key,))))
     for point in bound:
