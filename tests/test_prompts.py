@@ -285,9 +285,11 @@ def test_short_form_is_one_screen_and_keeps_the_decision_first():
     text = render_prompt("answer_single", answer=answer_dict(long=False))
     assert "**WHY THIS MATTERS**" not in text and "| # |" not in text
     assert "1. Re-weight the pipeline with calibrated stage rates — RevOps, 2026-11-30" in text
-    # the alerts that do not bear on the question are counted, not listed (--long lists them)
-    assert "⛔ **Thin pipeline coverage**" in text and "1 more open alert(s): --long lists them" in text
+    # the first finding already judges pipeline coverage: its alert is not shown again; the alerts
+    # that do not bear on the question are counted, not listed (--long lists them)
+    assert "Thin pipeline coverage" not in text and "1 more open alert(s): --long lists them" in text
     assert "Most reps miss quota" not in text
+    assert "Thin pipeline coverage" in render_prompt("answer_single", answer=answer_dict(long=True))
     # the founder's files, said once under the findings; fields are in --long and JSON
     assert text.count("company-context.md") == 1 and "_Sources: company-context.md_" in text
     assert "_Source:" not in text

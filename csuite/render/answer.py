@@ -15,9 +15,10 @@ from typing import Any
 
 from csuite.answer import Answer, Evidence
 from csuite.io.display import display_safe_strings
-from csuite.knowledge.alert_text import alert_label
+from csuite.knowledge.alert_text import alert_label, context_evidence_id
 from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import phrase, phrasebook
+from csuite.knowledge.thresholds import alert_rules, section
 from csuite.render.templates import render_prompt
 from csuite.tools.registry import TOOLS, tool_title
 
@@ -116,6 +117,22 @@ def _figure(item: Evidence, lang: Lang) -> str:
     return f"{label} = {item.display(lang)}" if item.value is not None else label
 
 
+def _decision_alerts(decision: str | None) -> set[str] | None:
+    """The alerts that bear on the decision asked (thresholds.yaml `verdicts.<decision>.alerts`);
+    None when the question asks no catalogue decision (its alerts are the topic's)."""
+    if decision is None:
+        return None
+    return set(section("verdicts").get(decision, {}).get("alerts", []))
+
+
+def _stated(alert_id: str, cited: set[str]) -> bool:
+    """Whether findings citing `cited` already state an alert: they judge its line, or quote the
+    context figure of every metric it reads."""
+    rule = alert_rules().get(alert_id)
+    metrics = [context_evidence_id(c.metric) for c in rule.conditions] if rule else []
+    return f"{_ALERT_LINE}{alert_id}" in cited or bool(metrics) and all(m in cited for m in metrics)
+
+
 def _size(text: str) -> float:
     """Words a text reads as: Latin words, and two Chinese characters a word."""
     return len(_CJK.sub(" ", text).split()) + len(_CJK.findall(text)) / 2
@@ -168,11 +185,18 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
                        for a in limit("actions", answer.actions)]
     data["risks"] = answer.risks if long else [_short(r, SHORT_RISK_WORDS) for r in limit("risks", answer.risks)]
     data["questions"] = limit("questions", answer.questions)
-    data["alerts"] = limit("alerts", data["alerts"])
+    # The one-screen form does not show again, as an alert, a line a finding above already judged.
+    shown = {s for f in limit("findings", answer.findings) for s in f.sources}
+    alerts = data["alerts"] if long else [a for a in data["alerts"] if not _stated(a["id"], shown)]
+    data["alerts"] = limit("alerts", alerts)
     listed = [a["action"] for a in data["actions"]]
-    for alert in data["alerts"]:   # said once, under HOW TO ACT (where it may carry a rule-of-thumb mark)
-        alert["action_listed"] = any(a.startswith(alert["action"].rstrip(".。")) for a in listed)
-    dropped = [a["label"] or a["id"] for a in answer.model_dump(mode="json")["alerts"][len(data["alerts"]):]]
+    bearing = _decision_alerts(answer.decision_id)
+    for alert in data["alerts"]:
+        # its first move is said once, under HOW TO ACT (where it may carry a rule-of-thumb mark);
+        # an alert that does not bear on the decision asked is one line in the short form
+        alert["action_listed"] = any(a.startswith(alert["action"].rstrip(".。")) for a in listed) or (
+            not long and bearing is not None and alert["id"] not in bearing)
+    dropped = [a["label"] or a["id"] for a in alerts[len(data["alerts"]):]]
     data["more_alerts"] = dropped + list(answer.more_alerts)
     if answer.synthesis is not None:
         for view in data["synthesis"]["views"]:

@@ -637,7 +637,7 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
         csm_hires=len(plan.hires), manager_hires=len(manager_hires))
     late = [h.late_months for _, h in plan.hires if h.late_months]
     if late:
-        warnings.append(f"{len(late)} of the {len(plan.hires)} CSM hires are fully productive only after they are "
+        warnings.append(f"{len(late)} of {len(plan.hires)} CSM hires are fully productive only after they are "
                         f"needed, up to {max(late)} months late (gaps today, or growth sooner than ramp + "
                         f"{s.ahead_days}-day hiring allows)")
     return CoverageResult(

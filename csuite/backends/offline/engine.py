@@ -32,7 +32,7 @@ from csuite.backends.request import DraftRequest
 from csuite.checks.verify import sentences, tag_finding
 from csuite.context.alerts import Alert
 from csuite.io.numbers import find_mentions, numeric_values
-from csuite.knowledge.alert_text import alert_label
+from csuite.knowledge.alert_text import alert_label, context_evidence_id
 from csuite.knowledge.bilingual import Lang, cjk_share, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
 from csuite.knowledge.phrases import has_phrase, phrase
@@ -42,7 +42,6 @@ from csuite.tools.registry import tool_title
 from csuite.tools.texts import ToolTexts
 
 MAX_FINDINGS: int = section("verify")["max_bullets"]
-_EVIDENCE_ID = {"context_age_days": "ctx.age_days"}
 
 
 class OfflineBackend(BaseBackend):
@@ -81,11 +80,11 @@ def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic], decisio
 def alert_point(alert: Alert, pool: dict[str, Evidence]) -> Point | None:
     """The founder's number and, where a threshold is quoted, the line it crossed."""
     rule = alert_rules()[alert.id]
-    sources = [s for s in (_EVIDENCE_ID.get(m, f"ctx.{m}") for m in alert.values) if s in pool]
+    sources = [s for s in (context_evidence_id(m) for m in alert.values) if s in pool]
     if not sources:
         return None
     metric = alert.metric if alert.metric in alert.values else next(iter(alert.values))
-    first = _EVIDENCE_ID.get(metric, f"ctx.{metric}")
+    first = context_evidence_id(metric)
     if first not in pool:
         first = sources[0]
     names = {"metric": metric}
@@ -283,7 +282,8 @@ def _risks(req: DraftRequest, brief: Brief | None, lang: Lang, used_flags: set[s
         risks.append(phrase("notes.missing_context", lang))
     elif ctx.stale:
         risks.append(phrase("notes.stale_context", lang).format(days=ctx.age_days))
-    for run in req.runs:
+    decision_tools = set(req.entry.tools) if req.entry is not None else set()
+    for run in sorted(req.runs, key=lambda r: r.tool not in decision_tools):   # the decision's tools first
         flags = [f for f in run.flags if f.id not in used_flags and f.id not in alert_rules()]  # alerts: own block
         risks += [flag_text(run.tool, flag, lang) for flag in _one_of_each(flags)[:2]]
         if run.warnings:
