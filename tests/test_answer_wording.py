@@ -291,6 +291,9 @@ def test_the_critic_speaks_to_the_decision_asked(founder_advisor):
     assert len(set(points.values())) == 3
     assert "going ahead" not in points["board"] and "board" in points["board"]
     assert "hire" in points["hire"]
+    # the view a hire or a board deck lacks is the CFO's cash, not the other role's
+    for key in ("hire", "board"):
+        assert "CFO" in answer_of(founder_advisor, key).critic.missing_perspective
     zh = answer_of(founder_advisor, "zh_board").critic
     assert "董事会" in zh.weakest_point and cjk_share(zh.cost_if_wrong) > 0.8
     assert "向董事会汇报什么" in zh.cost_if_wrong   # the decision's own title, not the code's English

@@ -150,6 +150,9 @@ def _decision_text(key: str, decision: str | None, lang: str) -> str:
 
 
 def _missing_perspective(stakes: list[str], answer: Answer) -> str:
+    """Whose view the answer lacks: what the stakes name (runway, headcount, a commitment), else
+    the view the decision asked needs most (thresholds.yaml `critic.perspective_by_decision`),
+    else the other role's."""
     text = " ".join(stakes)
     lang = answer.language
     if "runway" in text:
@@ -158,6 +161,9 @@ def _missing_perspective(stakes: list[str], answer: Answer) -> str:
         return phrase("critic.perspective.hiring", lang)
     if "external commitment" in text:
         return phrase("critic.perspective.legal", lang)
+    by_decision = section("critic").get("perspective_by_decision", {})
+    if answer.decision_id in by_decision:
+        return phrase(f"critic.perspective.{by_decision[answer.decision_id]}", lang)
     return phrase(f"critic.perspective.{answer.role or 'founder'}", lang)
 
 
