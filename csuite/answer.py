@@ -6,9 +6,10 @@ confidence, so a draft's own claims about itself are never trusted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from csuite.io.numbers import format_value
 from csuite.knowledge.bilingual import Lang
@@ -32,10 +33,25 @@ class Evidence(BaseModel):
     source: str = Field(description="context field, tool + field and file, or benchmark key")
     kind: EvidenceKind
 
-    def display(self) -> str:
+    # The language `display()` writes a duration's unit in when it is not told (see `shown_in`).
+    _shown_in: Lang = PrivateAttr(default="en")
 
-        return format_value(self.value, self.unit)
+    def display(self, lang: Lang | None = None) -> str:
+        """The value as a founder reads it: $2.4M, 96%, 1.6x, 21 months (21 个月 in Chinese)."""
+        return format_value(self.value, self.unit, lang or self._shown_in)
 
+    def shown_in(self, lang: Lang) -> Evidence:
+        """This evidence displaying its value in `lang` by default, for a sentence writer that
+        calls `display()` without a language; the data (and its JSON) are unchanged."""
+        copy = self.model_copy()
+        copy._shown_in = lang
+        return copy
+
+
+
+def shown_in(pool: Mapping[str, Evidence], lang: Lang) -> dict[str, Evidence]:
+    """An evidence pool whose values display in `lang` (the same evidence, the same JSON)."""
+    return dict(pool) if lang == "en" else {key: item.shown_in(lang) for key, item in pool.items()}
 
 class Finding(BaseModel):
     text: str = Field(description="the finding, with its numbers")

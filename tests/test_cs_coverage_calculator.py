@@ -239,8 +239,12 @@ def test_lead_time_text_comes_from_hire_ahead_days(monkeypatch):
     monkeypatch.setitem(CFG, "hire_ahead_days", 60)
     result = run(BOOK, opts())
     assert result.hire_ahead_days == 60
-    late = [w for w in result.warnings if "late_months" in w]
+    late = [w for w in result.warnings if "only after they are needed" in w]
     assert late and "ramp + 60-day hiring" in late[0] and "90" not in late[0]
+    # how many hires are late and by how much, in words (no field name for the founder to look up)
+    hires = [h for h in result.hires if h.role == "csm"]
+    assert f"{sum(1 for h in hires if h.late_months)} of {len(hires)} CSM hires" in late[0]
+    assert f"up to {max(h.late_months for h in hires)} months late" in late[0] and "late_months" not in late[0]
 
 
 def test_current_managers_count_toward_the_rule():

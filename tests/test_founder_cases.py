@@ -304,12 +304,6 @@ KNOWN = {
                       "opportunity names the answer must quote are English: 0.54 of the letters are Chinese "
                       "(0.79 without the data's names)",
 }
-# One screen: the default answer is over 400 words when the company has many open alerts (the
-# 'N more open alerts' line lists every label), the forecast's P10/P90 and scenario findings
-# appear in answers that are not about the forecast, and the critic's point is printed twice
-# (a RISKS bullet and the CRITIC SCREEN line). All of that is the offline engine and renderer.
-for _key in ("hit", "pipe", "hire", "comp", "winloss", "top", "kill", "board"):
-    KNOWN[f"length.{_key}"] = "over 400 words: the engine's filler findings, the open-alert list, the critic twice"
 
 
 def known(key: str):

@@ -272,7 +272,9 @@ def test_answer_single_sections_in_order_with_tag_emoji():
     assert positions == sorted(positions)
     assert "- 🟢 Pipeline coverage is 2.4x" in text and "- 🟡 Coverage needed" in text and "- 🔴 Assuming" in text
     assert "_Source: company-context.md: Pipeline coverage = 2.4x_" in text
-    assert "| 1 | Re-weight the pipeline with calibrated stage rates [cro.pipeline_forecasting.1] | RevOps | 2026-11-30 |" in text
+    # the action id is for `csuite decide` and the JSON answer; the founder reads the action itself
+    assert "| 1 | Re-weight the pipeline with calibrated stage rates | RevOps | 2026-11-30 |" in text
+    assert "cro.pipeline_forecasting.1" not in text
     assert "CRO · consulted CCO" in text
     assert "⛔ **HIGH · Thin pipeline coverage**" in text     # a severity glyph, never a tag colour
     assert "🔧 address first (revised once)" in text
@@ -283,8 +285,14 @@ def test_short_form_is_one_screen_and_keeps_the_decision_first():
     text = render_prompt("answer_single", answer=answer_dict(long=False))
     assert "**WHY THIS MATTERS**" not in text and "| # |" not in text
     assert "1. Re-weight the pipeline with calibrated stage rates — RevOps, 2026-11-30" in text
-    assert "⛔ **Thin pipeline coverage**" in text and "1 more open alert(s): Most reps miss quota" in text
-    assert "_Source: company-context.md_" in text          # files only; fields are in --long and JSON
+    # the first finding already judges pipeline coverage: its alert is not shown again; the alerts
+    # that do not bear on the question are counted, not listed (--long lists them)
+    assert "Thin pipeline coverage" not in text and "1 more open alert(s): --long lists them" in text
+    assert "Most reps miss quota" not in text
+    assert "Thin pipeline coverage" in render_prompt("answer_single", answer=answer_dict(long=True))
+    # the founder's files, said once under the findings; fields are in --long and JSON
+    assert text.count("company-context.md") == 1 and "_Sources: company-context.md_" in text
+    assert "_Source:" not in text
     assert len(text.split()) < 250
 
 

@@ -12,12 +12,13 @@ from typing import Iterable
 
 from csuite.analysis.models import Brief, Point
 from csuite.analysis.writer import write
-from csuite.answer import Answer, CriticReview, Evidence, Finding
+from csuite.answer import Answer, CriticReview, Evidence, Finding, shown_in
 from csuite.checks.verify import mask_names
 from csuite.context.parse import CompanyContext
 from csuite.io.numbers import find_mentions, format_money, matches, numeric_values
-from csuite.knowledge.phrases import phrase
+from csuite.knowledge.phrases import has_phrase, phrase
 from csuite.knowledge.thresholds import section
+from csuite.understand.catalogue import load_catalogue
 
 # A head count is a number followed (within two words) by a word for people: "hire 20 more sales
 # reps", "cut 12 engineers", "招20个销售". Money, percentages and years never count as people.
@@ -107,7 +108,7 @@ def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None
     the contrary evidence the run computed (hiring while the magic number is under its line): a
     bottom line that goes ahead without naming that evidence is sent back (`rethink`)."""
     lang = answer.language
-    pool = pool or {e.id: e for e in answer.evidence}
+    pool = shown_in(pool or {e.id: e for e in answer.evidence}, lang)
     against = contrary_points(brief)
     ignored = [p for p in against if not _stated(answer.bottom_line + " " + (answer.decision.recommendation
                                                                               if answer.decision else ""),
@@ -123,7 +124,7 @@ def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None
         quote, verdict = weakest.text, "address"
     elif against:
         sentence = write(against[0], lang, pool, suffix=".text").text
-        point = phrase("critic.contrary_named", lang).format(evidence=sentence)
+        point = _decision_text("contrary_named", answer.decision_id, lang).format(evidence=sentence)
         quote, verdict = answer.bottom_line, "proceed"
     else:
         point = phrase("critic.rests_on_data", lang).format(
@@ -133,12 +134,25 @@ def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None
     if failures.assumed_share > 0.5 or failures.contradictions:
         verdict = "rethink"
     elif verdict == "proceed" and (ctx is None or not ctx.found or ctx.stale or not failures.passed):
+        # the point says why it is not a clean go: the context, or what verification had to correct
+        point = phrase("critic.no_context" if ctx is None or not ctx.found else "critic.stale_context" if ctx.stale
+                       else "critic.corrected", lang)
         verdict = "address"
     return CriticReview(stakes=stakes, weakest_point=point, quote=quote, missing_perspective=_missing_perspective(
         stakes, answer), cost_if_wrong=_cost_if_wrong(stakes, answer), verdict=verdict)
 
 
+def _decision_text(key: str, decision: str | None, lang: str) -> str:
+    """A critic sentence in the words of the decision asked (`critic.<key>.<decision>`), else the
+    general one: 'going ahead' fits a hire, not a board deck."""
+    specific = f"critic.{key}.{decision}"
+    return phrase(specific if decision and has_phrase(specific) else f"critic.{key}.any", lang)
+
+
 def _missing_perspective(stakes: list[str], answer: Answer) -> str:
+    """Whose view the answer lacks: what the stakes name (runway, headcount, a commitment), else
+    the view the decision asked needs most (thresholds.yaml `critic.perspective_by_decision`),
+    else the other role's."""
     text = " ".join(stakes)
     lang = answer.language
     if "runway" in text:
@@ -147,24 +161,34 @@ def _missing_perspective(stakes: list[str], answer: Answer) -> str:
         return phrase("critic.perspective.hiring", lang)
     if "external commitment" in text:
         return phrase("critic.perspective.legal", lang)
+    by_decision = section("critic").get("perspective_by_decision", {})
+    if answer.decision_id in by_decision:
+        return phrase(f"critic.perspective.{by_decision[answer.decision_id]}", lang)
     return phrase(f"critic.perspective.{answer.role or 'founder'}", lang)
 
 
 def _cost_if_wrong(stakes: list[str], answer: Answer) -> str:
-    if stakes:
-        return phrase("critic.cost_high", answer.language).format(stake=stakes[0])
-    return phrase("critic.cost_low", answer.language)
+    """What a wrong call costs, naming the decision in the answer's language when the catalogue
+    knows it (the stakes themselves are the code's English, kept in the JSON)."""
+    lang = answer.language
+    if not stakes:
+        return phrase("critic.cost_low", lang)
+    entry = next((d for d in load_catalogue().decisions if d.id == answer.decision_id), None)
+    stake = phrase("critic.stake_decision", lang).format(title=entry.title.get(lang)) if entry is not None \
+        and entry.stakes == "high" else stakes[0] if lang == "en" else phrase("critic.stake_other", lang)
+    return phrase("critic.cost_high", lang).format(stake=stake)
 
 
 def revise(answer: Answer, review: CriticReview, brief: Brief | None = None,
            pool: dict[str, Evidence] | None = None) -> Answer:
     """The one revision a critic verdict earns: a bottom line that ignored contrary evidence now
-    opens with it, the weakest point becomes a stated risk, and a 'rethink' gates the recommendation."""
+    opens with it, and a 'rethink' gates the recommendation. The weakest point is said once, in
+    the critic's own block (`critic`), not repeated as a risk."""
     if review.verdict == "proceed":
         return answer
     lang = answer.language
-    pool = pool or {e.id: e for e in answer.evidence}
-    update: dict = {"risks": [f"{phrase('critic.label', lang)}: {review.weakest_point}", *answer.risks][:5]}
+    pool = shown_in(pool or {e.id: e for e in answer.evidence}, lang)
+    update: dict = {}
     ignored = [p for p in contrary_points(brief)
                if not _stated(answer.bottom_line, p.figures.values(), pool, answer.names)]
     if review.verdict == "rethink" and ignored:
@@ -174,8 +198,8 @@ def revise(answer: Answer, review: CriticReview, brief: Brief | None = None,
         update["decision"] = answer.decision.model_copy(update={"recommendation": phrase(
             "critic.gated", lang).format(perspective=review.missing_perspective,
                                          recommendation=answer.decision.recommendation)})
-    review.revised = True
-    return answer.model_copy(update=update)
+    review.revised = bool(update)
+    return answer.model_copy(update=update) if update else answer
 
 
 def quote_in_draft(review: CriticReview, answer: Answer) -> bool:

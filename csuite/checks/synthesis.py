@@ -36,7 +36,8 @@ def synthesise(views: list[Answer], evidence: list[Evidence], ctx: CompanyContex
     merged = primary.model_copy(update={
         "consulted": [other.role] if other.role else [],
         "bottom_line": bottom,
-        "findings": merge_findings(primary.findings, other.findings),
+        "findings": merge_findings(primary.findings, other.findings,
+                                   decision_first=primary.decision_id is not None and other.decision_id is None),
         "actions": (primary.actions[:2] + [a for a in other.actions
                                            if a.id not in {x.id for x in primary.actions}])[:MAX_MERGED_ACTIONS],
         "risks": list(dict.fromkeys(primary.risks + other.risks))[:MAX_BULLETS],
@@ -79,13 +80,16 @@ def _cited(findings: list[Finding], pool: dict[str, Evidence]) -> list[str]:
     return [s for f in findings for s in f.sources if s in pool and pool[s].kind == "founder_data"]
 
 
-def merge_findings(first: list[Finding], second: list[Finding]) -> list[Finding]:
+def merge_findings(first: list[Finding], second: list[Finding], *, decision_first: bool = False) -> list[Finding]:
     """The primary role's strongest findings first, then the other's; a finding whose evidence
-    an earlier one already cites (or whose text repeats) is the same finding said twice."""
+    an earlier one already cites (or whose text repeats) is the same finding said twice. When
+    only the primary answers the decision asked (`decision_first`), all its findings — the
+    figures the decision rests on — come before the consulted role's topic figures."""
     out: list[Finding] = []
     cited: set[str] = set()
     texts: set[str] = set()
-    for finding in [*first[:3], *second[:2], *first[3:], *second[2:]]:
+    order = [*first, *second] if decision_first else [*first[:3], *second[:2], *first[3:], *second[2:]]
+    for finding in order:
         sources = set(finding.sources)
         if finding.text in texts or (sources and sources <= cited):
             continue

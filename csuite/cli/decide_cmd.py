@@ -14,8 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Append a decision to the log beside company-context.md (decision-log.jsonl). "
                     "A rejected recommendation, or one marked --do-not-resurface, never comes back in an answer.",
         epilog="Example: csuite decide alert.pipeline_coverage_below_3x --status rejected --note \"Q4 is done\"")
-    parser.add_argument("recommendation", help="the action id shown in brackets in an answer (e.g. cro.pricing_packaging.1), "
-                                               "or the recommendation's text")
+    parser.add_argument("recommendation", help="the action's text as the answer prints it, or its id from "
+                                               "`csuite ask --format json` (actions[].id, e.g. cro.pricing_packaging.1), "
+                                               "which holds in either language")
     parser.add_argument("--status", choices=["approved", "modified", "rejected"], required=True)
     parser.add_argument("--do-not-resurface", action="store_true",
                         help="never propose this again, even if approved or modified (DO_NOT_RESURFACE)")

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from csuite.context.parse import CompanyContext, metric_unit
-from csuite.io.numbers import format_value
+from csuite.io.numbers import format_value, unit_word
 from csuite.io.values import add_months
 from csuite.knowledge.bilingual import LANGS, Bilingual, Lang, fill, template_pattern
 from csuite.knowledge.thresholds import (
@@ -85,12 +85,7 @@ def _fmt(metric: str, value: Any, lang: Lang) -> str:
 
     if isinstance(value, date):
         return value.isoformat()
-    unit = metric_unit(metric)
-    text = format_value(value, unit)
-    word = alert_text().units.get(unit)
-    if word is not None and text.endswith(" " + word.en):
-        text = f"{text[:-len(word.en)]}{word.get(lang)}"
-    return text
+    return format_value(value, metric_unit(metric), lang)
 
 
 def _describe(cond: Condition, lang: Lang) -> str:
@@ -121,9 +116,12 @@ def _reread(template: Bilingual, text: str, lang: Lang) -> str | None:
 
 
 def _unit_in(value: str, lang: Lang) -> str:
-    for word in alert_text().units.values():
-        if value.endswith(" " + word.en):
-            return f"{value[:-len(word.en)]}{word.get(lang)}"
+    """A value an English message wrote ("21 months") with its unit word in `lang`."""
+    for unit in ("months", "days"):
+        for one in (False, True):
+            word = unit_word(unit, one=one)
+            if value.endswith(" " + word):
+                return f"{value[:-len(word)]}{unit_word(unit, lang, one=one)}"
     return value
 
 

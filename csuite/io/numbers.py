@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from csuite.io.values import MULTIPLIERS
+from csuite.resources import load_data_yaml
 
 # Scale words and letters as founders and models write them ("$2.4M", "2.4 million", "120万").
 _SCALES = {k.lower(): v for k, v in MULTIPLIERS.items() if k}
@@ -177,9 +179,22 @@ def format_percent(value: float) -> str:
     return f"{text}%"
 
 
-def format_value(value: object, unit: str) -> str:
+@lru_cache(maxsize=1)
+def _unit_words() -> dict[str, dict[str, str]]:
+    return load_data_yaml("thresholds.yaml")["unit_words"]
+
+
+def unit_word(unit: str, lang: str = "en", *, one: bool = False) -> str:
+    """The word written after a number of `unit` ("months", "个月"); thresholds.yaml `unit_words`."""
+    words = _unit_words()[unit.removesuffix("s") if one else unit]
+    return words["zh" if lang == "zh" else "en"]
+
+
+def format_value(value: object, unit: str, lang: str = "en") -> str:
+    """A value the way a founder reads it, in the answer's language: only the unit word of a
+    duration changes with it (21 months, 21 个月); money, rates and ratios read the same in both."""
     if isinstance(value, list):
-        return " → ".join(format_value(v, unit) for v in value)
+        return " → ".join(format_value(v, unit, lang) for v in value)
     if value is None:
         return "n/a"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -189,10 +204,9 @@ def format_value(value: object, unit: str) -> str:
             return format_percent(float(value))
         if unit == "ratio":
             return f"{value:.2f}".rstrip("0").rstrip(".") + "x"
-        if unit == "months":
-            return f"{value:.1f}".rstrip("0").rstrip(".") + " months"
-        if unit == "days":
-            return f"{value:g} days"
+        if unit in ("months", "days"):
+            number = f"{value:.1f}".rstrip("0").rstrip(".") if unit == "months" else f"{value:g}"
+            return f"{number} {unit_word(unit, lang, one=float(value) == 1)}"
         if unit == "count":
             return f"{value:,.0f}"
         return f"{value:,.4g}"

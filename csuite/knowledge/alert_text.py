@@ -10,6 +10,13 @@ from csuite.knowledge.thresholds import alert_rules, bilingual_alert_rules, sect
 
 # An alert's severity glyph: never a tag colour (🟢🟡🔴 only ever mean evidence).
 SEVERITY_GLYPH = {"high": "⛔", "medium": "⚠️", "low": "ℹ️"}
+# Context metrics whose evidence is named otherwise than `ctx.<metric>`.
+_CONTEXT_EVIDENCE = {"context_age_days": "ctx.age_days"}
+
+
+def context_evidence_id(metric: str) -> str:
+    """The evidence id of a context metric an alert reads ('nrr' → 'ctx.nrr')."""
+    return _CONTEXT_EVIDENCE.get(metric, f"ctx.{metric}")
 
 
 def alert_label(alert_id: str, lang: Lang = "en") -> str:

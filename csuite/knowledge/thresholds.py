@@ -47,7 +47,6 @@ class AlertText(BaseModel):
     ops: dict[str, Bilingual]
     declining: Bilingual
     older_than_months: Bilingual
-    units: dict[str, Bilingual]
     metrics: dict[str, Bilingual]
 
     def metric(self, metric: str, lang: Lang) -> str:

@@ -29,10 +29,9 @@ from pydantic import (
 )
 
 from csuite.errors import UsageError, validation_message
-from csuite.knowledge.bilingual import pick
-from csuite.resources import load_data_yaml
 from csuite.tools.base import ToolSpec
 from csuite.tools.registry import get_tool
+from csuite.tools.registry import tool_title as registry_title
 from csuite.tools.schemas import all_specs, description, run_spec, tool_parameters
 
 Cell = str | int | float | bool | None
@@ -223,4 +222,4 @@ def openai_tools() -> list[dict[str, Any]]:
 
 def tool_title(name: str) -> str:
     """The short title a host shows for a tool (English: MCP titles carry one language)."""
-    return pick(load_data_yaml("tool_titles.yaml")[name], "en")
+    return registry_title(name, "en")

@@ -645,9 +645,11 @@ def run(source: Source, options: CoverageOptions | None = None) -> CoverageResul
         managers_required_now=managers_needed(current, s.rule),
         managers_required_12m=managers_needed(payroll[s.horizon], s.rule),
         csm_hires=len(plan.hires), manager_hires=len(manager_hires))
-    if any(h.late_months for _, h in plan.hires):
-        warnings.append("some capacity arrives after it is needed (gaps today, or growth sooner "
-                        f"than ramp + {s.ahead_days}-day hiring allows): see late_months")
+    late = [h.late_months for _, h in plan.hires if h.late_months]
+    if late:
+        warnings.append(f"{len(late)} of {len(plan.hires)} CSM hires are fully productive only after they are "
+                        f"needed, up to {max(late)} months late (gaps today, or growth sooner than ramp + "
+                        f"{s.ahead_days}-day hiring allows)")
     return CoverageResult(
         source=table.file, as_of=s.as_of, start_month=s.label(0), month_12=s.label(s.horizon), buffer=s.buffer,
         hire_ahead_days=s.ahead_days, lead_months=s.lead, csm_annual_cost=s.csm_cost,

@@ -587,7 +587,7 @@ def run(source: Source, options: FunnelOptions) -> FunnelResult:
     won_n, lost_n = int(w.won.sum()), int(w.lost.sum())
     won_amount, lost_amount = float(w.amount0[w.won].sum()), float(w.amount0[w.lost].sum())
     if deals.created is None:
-        warnings.append("no Created Date column: cycle_days, velocity_per_day and pipeline created are not computed")
+        warnings.append("no Created Date column: sales cycle, velocity and pipeline created are not computed")
     cycle, cycle_values = _cycle(deals, w, warnings)
     by_period = _by_period(deals, w, as_of)
     trend = _trend(by_period, deals, w, as_of, cfg["trend"])
@@ -652,11 +652,11 @@ def _cycle(deals: Deals, w: _Window, warnings: list[str]) -> tuple[CycleDays | N
     if backwards.any():
         first = row_of(deals.table, int(np.flatnonzero(backwards)[0]))
         warnings.append(f"{int(backwards.sum())} closed deal(s) were created after their close date (first: row "
-                        f"{first}); left out of cycle_days")
+                        f"{first}); left out of the sales cycle")
         days[backwards] = np.nan
     no_created = int((w.closed & (created == 0)).sum())
     if no_created:
-        warnings.append(f"{no_created} closed deal(s) have no Created Date; left out of cycle_days")
+        warnings.append(f"{no_created} closed deal(s) have no Created Date; left out of the sales cycle")
     won_days, lost_days = days[w.won], days[w.lost]
     won_spread, lost_spread = _spread(won_days), _spread(lost_days)
     seg = deals.segment
@@ -744,7 +744,7 @@ def _by_group(groups: Groups, w: _Window, limit: int, what: str, warnings: list[
     order = _top_codes(activity, groups.labels, limit)
     listed = sum(1 for c in range(len(groups.labels)) if activity[c] > 0)
     if listed > len(order):
-        warnings.append(f"{listed} {what}s have deals; by_{what} lists the {len(order)} with the most "
+        warnings.append(f"{listed} {what}s have deals; the breakdown by {what} lists the {len(order)} with the most "
                         "(totals cover all)")
     return {groups.labels[c]: GroupRates(**_rates(sums["won"][c], sums["lost"][c], sums["won_amount"][c],
                                                   sums["lost_amount"][c]),
@@ -756,7 +756,7 @@ def _by_source(deals: Deals, w: _Window, spend: Spend | None, history: History |
                limit: int, warnings: list[str]) -> dict[str, SourceRates]:
     groups = deals.source
     if groups is None:
-        warnings.append("no Lead Source column: by_source is empty")
+        warnings.append("no Lead Source column: no win rates by lead source")
         return {}
     n = len(groups.labels)
     codes = groups.codes
@@ -1168,32 +1168,32 @@ def _flags(cfg: dict[str, Any], options: FunnelOptions, closed: int, verdict: Lo
     window = f"the last {options.window} months"
     minimum = int(cfg["min_closed_deals"])
     if closed < minimum:
-        flags.append(Flag(id="few_closed_deals", severity="medium", value=float(closed), threshold=float(minimum),
+        flags.append(Flag(id="few_closed_deals", severity="medium", unit="count", value=float(closed), threshold=float(minimum),
                           metric="closed deals", message=(f"Only {closed} deals closed in {window} (fewer than "
                                                           f"{minimum}); every rate here moves a lot with one deal.")))
     lost = verdict.lost
     if lost >= verdict.min_lost_deals_threshold and verdict.unclassified_share > verdict.unclassified_threshold:
-        flags.append(Flag(id="loss_reasons_missing", severity="medium", value=verdict.unclassified_share,
+        flags.append(Flag(id="loss_reasons_missing", severity="medium", unit="fraction", value=verdict.unclassified_share,
                           threshold=verdict.unclassified_threshold, metric="loss_reasons", source="loss_diagnosis",
                           message=(f"{pct(verdict.unclassified_share)} of the {lost} lost deals have no usable loss "
                                    f"reason (line {pct(verdict.unclassified_threshold)}); no price-or-value verdict until "
                                    "loss reasons are captured.")))
     elif lost >= verdict.min_lost_deals_threshold:
         if verdict.no_decision_share > verdict.no_decision_threshold:
-            flags.append(Flag(id="no_decision_losses_high", severity="high", value=verdict.no_decision_share,
+            flags.append(Flag(id="no_decision_losses_high", severity="high", unit="fraction", value=verdict.no_decision_share,
                               threshold=verdict.no_decision_threshold, metric="loss_reasons.no_decision",
                               message=(f"No decision ends {pct(verdict.no_decision_share)} of the {lost} lost deals "
                                        f"in {window} (line {pct(verdict.no_decision_threshold)}): buyers are not "
                                        "convinced enough to change, a value problem.")))
         if verdict.price_share > verdict.price_threshold:
-            flags.append(Flag(id="price_losses_high", severity="high", value=verdict.price_share,
+            flags.append(Flag(id="price_losses_high", severity="high", unit="fraction", value=verdict.price_share,
                               threshold=verdict.price_threshold, metric="loss_reasons.price",
                               message=(f"Price is the loss reason on {pct(verdict.price_share)} of the {lost} lost "
                                        f"deals in {window} (line {pct(verdict.price_threshold)}): the price or package "
                                        "is the objection.")))
     steps = alert_rules()["win_rate_declining"].conditions[0].steps
     if trend.consecutive_declines >= steps:
-        flags.append(Flag(id="win_rate_declining", severity="medium", value=float(trend.consecutive_declines),
+        flags.append(Flag(id="win_rate_declining", severity="medium", unit="count", value=float(trend.consecutive_declines),
                           threshold=float(steps), metric="win_rate", period=trend.latest_period,
                           message=(f"Win rate fell {trend.consecutive_declines} quarters in a row, to "
                                    f"{pct(trend.latest_win_rate)} in {trend.latest_period}.")))
@@ -1201,14 +1201,14 @@ def _flags(cfg: dict[str, Any], options: FunnelOptions, closed: int, verdict: Lo
     gap = float(trend_cfg["below_trailing_by"])
     if (trend.change_vs_trailing is not None and trend.current_closed >= int(trend_cfg["min_closed_per_period"])
             and trend.change_vs_trailing < -gap):
-        flags.append(Flag(id="win_rate_below_trailing", severity="medium", value=trend.current_win_rate,
+        flags.append(Flag(id="win_rate_below_trailing", severity="medium", unit="fraction", value=trend.current_win_rate,
                           threshold=gap, metric="win_rate", period=trend.current_period,
                           message=(f"{trend.current_period} win rate so far is {pct(trend.current_win_rate)} on "
                                    f"{trend.current_closed} closed deals, against {pct(trend.trailing_win_rate)} "
                                    "over the rest of the window: plan on the lower rate.")))
     flags += _channel_flags(cfg["channels"], by_source)
     if summary.at_risk:
-        flags.append(Flag(id="top_deals_at_risk", severity="medium" if summary.at_risk < summary.deals else "high",
+        flags.append(Flag(id="top_deals_at_risk", unit="count", severity="medium" if summary.at_risk < summary.deals else "high",
                           value=float(summary.at_risk), metric="top_deals_summary.at_risk",
                           items=[d.deal_id for d in top if d.signals],
                           message=(f"{summary.at_risk} of the {summary.deals} largest open deals "
@@ -1220,7 +1220,7 @@ def _channel_flags(cfg: dict[str, Any], by_source: dict[str, SourceRates]) -> li
     flags = []
     for label, row in by_source.items():
         if row.spend and row.won == 0:
-            flags.append(Flag(id="channel_without_wins", severity="medium", value=row.spend, metric="spend",
+            flags.append(Flag(id="channel_without_wins", severity="medium", unit="usd", value=row.spend, metric="spend",
                               items=[label], message=f"{label}: {usd(row.spend)} spent and no deal won from it."))
     minimum = int(cfg["min_wins_for_cac"])
     comparable = [(row.cac, label) for label, row in by_source.items() if row.cac is not None and row.won >= minimum]
@@ -1229,7 +1229,7 @@ def _channel_flags(cfg: dict[str, Any], by_source: dict[str, SourceRates]) -> li
         spread = high / low if low else math.inf
         line = float(cfg["cac_spread_above"])
         if spread > line:
-            flags.append(Flag(id="channel_cac_spread", severity="medium", value=spread, threshold=line,
+            flags.append(Flag(id="channel_cac_spread", severity="medium", unit="ratio", value=spread, threshold=line,
                               metric="by_source.cac", items=[best, worst],
                               message=(f"CAC runs from {usd(low)} ({best}) to {usd(high)} ({worst}), "
                                        f"{spread:.1f}x apart: shift budget toward {best}.")))

@@ -8,6 +8,8 @@ import importlib
 from dataclasses import dataclass
 
 from csuite.errors import UsageError
+from csuite.knowledge.bilingual import Lang, pick
+from csuite.resources import load_data_yaml
 from csuite.tools.base import ToolSpec
 
 
@@ -55,6 +57,13 @@ TOOLS: dict[str, ToolEntry] = {
 
 def summary_of(name: str) -> str:
     return TOOLS[name].summary
+
+
+def tool_title(name: str, lang: Lang = "en") -> str:
+    """The title a founder reads for a tool ("Pipeline forecast", 管道预测), never its id
+    (csuite/data/tool_titles.yaml). A second run of a tool on another file (`tool@file`) has its
+    tool's title."""
+    return pick(load_data_yaml("tool_titles.yaml")[name.split("@", 1)[0]], lang)
 
 
 def tool_names() -> list[str]:

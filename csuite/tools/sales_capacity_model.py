@@ -659,12 +659,14 @@ def _plan_flags(plan: CapacityPlan, rmonths: int, horizon_months: int, share: fl
                                    "no new hire reaches full quota inside the horizon")))
     coverage, rule = 1.0 / plan.win_rate, float(section("benchmarks")["pipeline_coverage_target"])
     if coverage > rule + 1e-9:
-        flags.append(Flag(id="coverage_above_rule_of_thumb", severity="medium",
+        flags.append(Flag(id="coverage_above_rule_of_thumb", severity="medium", value=coverage, threshold=rule,
+                          unit="ratio", metric="pipeline.coverage",
                           message=(f"at a {plan.win_rate:.0%} win rate you need {coverage:.1f}x pipeline coverage; "
                                    f"the {rule:g}x rule of thumb would leave you short")))
     line = alert_threshold("quota_attainment_low", "reps_at_quota")
     if share is not None and line is not None and share < line:
-        flags.append(Flag(id="share_at_quota_low", severity="medium",
+        flags.append(Flag(id="share_at_quota_low", severity="medium", value=share, threshold=line,
+                          unit="fraction", metric="expected_share_at_quota",
                           message=(f"only {share:.0%} of reps are expected to reach quota (below {line:.0%}): "
                                    "quotas, attainment or deal volume do not fit")))
     return flags

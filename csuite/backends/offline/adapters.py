@@ -12,6 +12,9 @@ from typing import Callable
 
 from csuite.analysis.models import Listed, Point
 from csuite.evidence.collect import ToolRun, id_slug
+from csuite.knowledge.bilingual import Lang
+from csuite.tools.cs_next_hire import role_title
+from csuite.tools.retention_decomposition_analyzer import category_label
 
 
 def field_id(run: ToolRun, *path: str) -> str:
@@ -25,7 +28,7 @@ def _p(phrase: str, run: ToolRun, names: dict[str, str] | None = None, lists: di
     return Point(phrase=phrase, figures=figures, names=names or {}, lists=lists or {})
 
 
-def forecast(run: ToolRun) -> list[Point]:
+def forecast(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     points = [
         _p("points.forecast.booked_and_open", run, booked="booked", weighted=("weighted", "base"),
@@ -41,7 +44,7 @@ def forecast(run: ToolRun) -> list[Point]:
     return points
 
 
-def churn(run: ToolRun) -> list[Point]:
+def churn(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     points = []
     if result.nrr is not None:
@@ -58,7 +61,7 @@ def churn(run: ToolRun) -> list[Point]:
     return points
 
 
-def retention(run: ToolRun) -> list[Point]:
+def retention(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     points = []
     if result.nrr is not None and result.grr is not None:
@@ -66,7 +69,7 @@ def retention(run: ToolRun) -> list[Point]:
         points.append(_p(phrase, run, nrr="nrr", grr="grr", logo="logo_retention"))
     if result.top_drivers and result.preventable_share is not None:
         driver = result.top_drivers[0]
-        points.append(_p("points.retention.preventable", run, names={"driver": driver.label},
+        points.append(_p("points.retention.preventable", run, names={"driver": category_label(driver.category, lang)},
                          share="preventable_share", arr=("top_drivers", driver.label, "arr")))
     trend = result.trend
     if trend is not None and trend.direction.get("grr") == "declining" and trend.cohorts and trend.grr:
@@ -76,7 +79,7 @@ def retention(run: ToolRun) -> list[Point]:
     return points
 
 
-def capacity(run: ToolRun) -> list[Point]:
+def capacity(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     points = [_p("points.capacity.gap", run, capacity=("totals", "capacity"), target=("totals", "target"),
                  gap=("totals", "gap"))]
@@ -91,7 +94,7 @@ def capacity(run: ToolRun) -> list[Point]:
     return points
 
 
-def unit_economics(run: ToolRun) -> list[Point]:
+def unit_economics(run: ToolRun, lang: Lang = "en") -> list[Point]:
     metrics = run.result.metrics
     points = []
     for key in ("magic_number", "cac_payback_months", "burn_multiple"):
@@ -102,7 +105,7 @@ def unit_economics(run: ToolRun) -> list[Point]:
     return points
 
 
-def segmentation(run: ToolRun) -> list[Point]:
+def segmentation(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     points = []
     if result.tiers:
@@ -119,7 +122,7 @@ def segmentation(run: ToolRun) -> list[Point]:
     return points
 
 
-def cs_coverage(run: ToolRun) -> list[Point]:
+def cs_coverage(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     points = [_p("points.coverage.required", run, now=("totals", "required_csms_now"),
                  current=("totals", "current_csms"), later=("totals", "required_csms_12m"))]
@@ -128,15 +131,17 @@ def cs_coverage(run: ToolRun) -> list[Point]:
     return points
 
 
-def next_hire(run: ToolRun) -> list[Point]:
+def next_hire(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     if not result.next_role_title:
         return []
-    return [_p("points.next_hire.role", run, names={"role": result.next_role_title}, customers="customers",
+    return [_p("points.next_hire.role", run, names={"role": role_title(result.next_role, lang)}, customers="customers",
                arr="arr")]
 
 
-Adapter = Callable[[ToolRun], list[Point]]
+# An adapter writes the tool's own words in a point (a churn category, a role title) in the
+# answer's language; the founder's names are never translated.
+Adapter = Callable[[ToolRun, Lang], list[Point]]
 ADAPTERS: dict[str, Adapter] = {
     "revenue_forecast_model": forecast,
     "churn_analyzer": churn,
@@ -149,6 +154,6 @@ ADAPTERS: dict[str, Adapter] = {
 }
 
 
-def tool_points(run: ToolRun) -> list[Point]:
+def tool_points(run: ToolRun, lang: Lang = "en") -> list[Point]:
     adapter = ADAPTERS.get(run.tool)
-    return adapter(run) if adapter else []
+    return adapter(run, lang) if adapter else []

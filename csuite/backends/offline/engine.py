@@ -24,21 +24,24 @@ from csuite.answer import (
     DecisionOption,
     Evidence,
     Finding,
+    shown_in,
 )
 from csuite.backends.base import BaseBackend
 from csuite.backends.offline.adapters import tool_points
 from csuite.backends.request import DraftRequest
 from csuite.checks.verify import sentences, tag_finding
 from csuite.context.alerts import Alert
-from csuite.io.numbers import find_mentions, format_value, numeric_values
-from csuite.knowledge.alert_text import alert_label
-from csuite.knowledge.bilingual import Lang, pick
+from csuite.io.numbers import find_mentions, numeric_values
+from csuite.knowledge.alert_text import alert_label, context_evidence_id
+from csuite.knowledge.bilingual import Lang, cjk_share, pick
 from csuite.knowledge.models import RoleKnowledge, Topic
 from csuite.knowledge.phrases import has_phrase, phrase
 from csuite.knowledge.thresholds import alert_rules, section
+from csuite.tools.base import Flag
+from csuite.tools.registry import tool_title
+from csuite.tools.texts import ToolTexts
 
 MAX_FINDINGS: int = section("verify")["max_bullets"]
-_EVIDENCE_ID = {"context_age_days": "ctx.age_days"}
 
 
 class OfflineBackend(BaseBackend):
@@ -77,11 +80,11 @@ def relevant_alerts(alerts: list[Alert], role: str, topics: list[Topic], decisio
 def alert_point(alert: Alert, pool: dict[str, Evidence]) -> Point | None:
     """The founder's number and, where a threshold is quoted, the line it crossed."""
     rule = alert_rules()[alert.id]
-    sources = [s for s in (_EVIDENCE_ID.get(m, f"ctx.{m}") for m in alert.values) if s in pool]
+    sources = [s for s in (context_evidence_id(m) for m in alert.values) if s in pool]
     if not sources:
         return None
     metric = alert.metric if alert.metric in alert.values else next(iter(alert.values))
-    first = _EVIDENCE_ID.get(metric, f"ctx.{metric}")
+    first = context_evidence_id(metric)
     if first not in pool:
         first = sources[0]
     names = {"metric": metric}
@@ -119,9 +122,24 @@ def _usable(point: Point, pool: dict[str, Evidence]) -> bool:
     return all(f in pool and pool[f].value is not None for f in point.figures.values())
 
 
+def _decision_points(decision: str | None) -> tuple[str, ...]:
+    """The tool findings that belong to an answer on `decision` (thresholds.yaml `verdicts.<decision>.
+    points`: phrase keys, or a prefix such as `points.metrics` for all of a tool's)."""
+    return tuple(section("verdicts").get(decision, {}).get("points", ())) if decision else ()
+
+
+def _bound(point: Point, keys: tuple[str, ...]) -> bool:
+    return any(point.phrase == key or point.phrase.startswith(key + ".") for key in keys)
+
+
 def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert], lang: Lang,
-              cited: set[str]) -> list[Finding]:
+              cited: set[str], decision_alerts: Iterable[str] = ()) -> list[Finding]:
+    """The findings, those that bear on the decision first: the verdict's own figures (contrary
+    evidence first), the tool figures the decision reads, the alerts it names; then the tools'
+    other figures and the other alerts, which the one-screen form leaves out."""
     brief = req.brief
+    decision = brief.decision if brief is not None else (req.entry.id if req.entry is not None else None)
+    wanted = _decision_points(decision)
     out: list[Finding] = []
     phrases_used: set[str] = set()
 
@@ -137,21 +155,34 @@ def _findings(req: DraftRequest, pool: dict[str, Evidence], alerts: list[Alert],
         phrases_used.add(point.phrase)
         cited.update(figures)
 
-    if brief is not None:
-        for point in sorted(brief.points, key=lambda p: not p.against):
-            add(point)
-    for run in req.runs:
-        for point in tool_points(run):
-            add(point)
-    for alert in alerts:
-        if len(out) >= MAX_FINDINGS:
-            break
+    def add_alert(alert: Alert) -> None:
         point = alert_point(alert, pool)
-        if point is None or set(point.figures.values()) <= cited:
-            continue
+        if len(out) >= MAX_FINDINGS or point is None or set(point.figures.values()) <= cited \
+                or f"threshold.{alert.id}" in cited:
+            return  # its figures, or the line it crossed, are already said (the file's magic number
+            # under the line is not repeated as the context's)
         written = write_alert(point, alert, pool, lang)
         out.append(written.model_copy(update={"tag": tag_finding(written, pool)[0]}))
         cited.update(point.figures.values())
+
+    if brief is not None:
+        for point in sorted(brief.points, key=lambda p: not p.against):
+            add(point)
+    points = [point for run in req.runs for point in tool_points(run, lang)]
+    bound = sorted((p for p in points if _bound(p, wanted)),
+                   key=lambda p: next(i for i, key in enumerate(wanted) if _bound(p, (key,))))
+    for point in bound:
+        add(point)
+    named = set(decision_alerts)
+    for alert in alerts:
+        if alert.id in named:
+            add_alert(alert)
+    for point in points:
+        if point not in bound:
+            add(point)
+    for alert in alerts:
+        if alert.id not in named:
+            add_alert(alert)
     return out
 
 
@@ -202,31 +233,20 @@ def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: 
     return [a for a in actions if a.id.lower() not in blocked and a.action.strip().lower() not in blocked][:3]
 
 
-# The unit of each flag's value and threshold, so a flag reads "1.6x" or "32%" in either language.
-FLAG_UNITS = {
-    "coverage_below_target": "ratio", "early_stage_concentration": "fraction", "single_deal_concentration": "fraction",
-    "stale_deals": "count", "share_at_quota_low": "fraction", "top10_concentration": "fraction",
-    "expansion_concentrated": "fraction", "at_risk_arr_high": "fraction", "small_cohort": "count",
-    "largest_account_renewal": "fraction", "magic_number_below_hold": "ratio", "cac_payback_above_concern": "months",
-    "cac_payback_above_segment_range": "months", "burn_multiple_bad": "ratio", "burn_multiple_suspect": "ratio",
-    "rule_of_40_below": "fraction",
-}
+def flag_text(run_tool: str, flag: Flag, lang: Lang) -> str:
+    """A tool flag in the answer's language: the tool's own sentence, translated by its texts
+    (csuite/data/tool_texts.yaml, the one source of every tool's wording)."""
+    return tool_sentence(run_tool, flag.message, lang)
 
 
-def flag_text(run_tool: str, flag, lang: Lang) -> str:
-    """A tool flag in the answer's language: its phrase when the pack has one, else its message
-    (English answers) or a pointer to it (Chinese answers never print an English sentence)."""
-    key = f"flags.{flag.id}"
-    if has_phrase(key):
-        unit = FLAG_UNITS.get(flag.id, "count")
-        literals = {"value": format_value(flag.value, unit) if flag.value is not None else "",
-                    "threshold": format_value(flag.threshold, unit) if flag.threshold is not None else "",
-                    "period": flag.period or "", "items": phrase("labels.list_sep", lang).join(flag.items[:3])}
-        text = phrase(key, lang)
-        return text.format(**literals)
-    if lang == "zh":
-        return phrase("notes.flag_untranslated", lang).format(tool=run_tool, id=flag.id)
-    return flag.message
+def tool_sentence(tool: str, sentence: str, lang: Lang) -> str:
+    """A sentence a tool wrote (a flag or a warning) in the answer's language. One the tool's
+    texts cannot translate is named by the tool's title in a Chinese answer, never quoted in
+    English."""
+    said = ToolTexts(tool.split("@", 1)[0], lang).say(sentence)
+    if lang == "zh" and said == sentence and cjk_share(sentence) < 0.5:
+        return phrase("notes.tool_note_untranslated", lang).format(tool=tool_title(tool, lang))
+    return said
 
 
 def _flags_said(req: DraftRequest, findings: list[Finding], bottom_sources: list[str],
@@ -246,6 +266,15 @@ def _flags_said(req: DraftRequest, findings: list[Finding], bottom_sources: list
     return said
 
 
+def _one_of_each(flags: list[Flag]) -> list[Flag]:
+    """Flags most severe first, one of each kind: the same flag again for the next quarter adds
+    little a founder acts on (the tool's JSON keeps every one)."""
+    first: dict[str, Flag] = {}
+    for flag in flags:
+        first.setdefault(flag.id, flag)
+    return sorted(first.values(), key=lambda f: {"high": 0, "medium": 1, "low": 2}[f.severity])
+
+
 def _risks(req: DraftRequest, brief: Brief | None, lang: Lang, used_flags: set[str]) -> list[str]:
     risks: list[str] = []
     ctx = req.ctx
@@ -253,14 +282,12 @@ def _risks(req: DraftRequest, brief: Brief | None, lang: Lang, used_flags: set[s
         risks.append(phrase("notes.missing_context", lang))
     elif ctx.stale:
         risks.append(phrase("notes.stale_context", lang).format(days=ctx.age_days))
-    for run in req.runs:
-        for flag in sorted(run.flags, key=lambda f: {"high": 0, "medium": 1, "low": 2}[f.severity])[:2]:
-            if flag.id not in used_flags and flag.id not in alert_rules():  # alerts have their own block
-                risks.append(flag_text(run.tool, flag, lang))
-        warnings = run.warnings
-        if warnings:
-            risks.append(warnings[0] if lang == "en" else
-                         phrase("notes.tool_warnings", lang).format(tool=run.tool, count=len(warnings)))
+    decision_tools = set(req.entry.tools) if req.entry is not None else set()
+    for run in sorted(req.runs, key=lambda r: r.tool not in decision_tools):   # the decision's tools first
+        flags = [f for f in run.flags if f.id not in used_flags and f.id not in alert_rules()]  # alerts: own block
+        risks += [flag_text(run.tool, flag, lang) for flag in _one_of_each(flags)[:2]]
+        if run.warnings:
+            risks.append(tool_sentence(run.tool, run.warnings[0], lang))
     missing = list(brief.missing) if brief is not None else []
     if missing:
         files = phrase("labels.list_sep", lang).join(phrase(f"data_kinds.{k}", lang) for k in missing
@@ -315,16 +342,17 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
     lang = req.lang
     topics = [knowledge.topic(t) for t in req.topics if any(x.id == t for x in knowledge.topics)] \
         or [knowledge.topics[0]]
-    pool = {e.id: e for e in req.evidence}
+    evidence = {e.id: e for e in req.evidence}
     for item in (req.brief.derived if req.brief else []):
-        pool.setdefault(item.id, item)
+        evidence.setdefault(item.id, item)
+    pool = shown_in(evidence, lang)   # sentences write a duration's unit in the answer's language
     decision_alerts = section("verdicts").get(req.brief.decision, {}).get("alerts", []) if req.brief else []
     alerts = relevant_alerts(req.alerts, role, topics, decision_alerts)
 
     cited: set[str] = set()
     if req.brief is not None:
         cited.update(req.brief.headline.figures.values())
-    findings = _findings(req, pool, alerts, lang, cited)
+    findings = _findings(req, pool, alerts, lang, cited, decision_alerts)
     if not findings:
         findings.append(Finding(text=phrase("notes.no_findings", lang), so_what=phrase("notes.no_findings_so_what", lang),
                                 tag="assumed", assumption=phrase("notes.no_findings_assumption", lang)))
@@ -343,7 +371,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
         decision=_decision(req, topics, recommendation, lang), questions=questions,
         alerts=[alert_note(a, lang) for a in alerts],
         more_alerts=[alert_label(a.id, lang) for a in req.alerts if a.id not in alert_ids],
-        evidence=list(pool.values()), tools_run=[r.tool for r in req.runs], topics=[t.id for t in topics],
+        evidence=list(evidence.values()), tools_run=[r.tool for r in req.runs], topics=[t.id for t in topics],
         backend="offline", names=list(dict.fromkeys(names + [n for f in findings for n in f.names])))
 
 
