@@ -11,14 +11,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from csuite.io.numbers import format_value
+from csuite.io.numbers import Unit, format_value
 from csuite.knowledge.bilingual import Lang
 from csuite.roles import Role
 
 Tag = Literal["verified", "medium", "assumed"]
 # inference: computed from founder data with a stated rule of thumb or approximation (🟡 at best)
 EvidenceKind = Literal["founder_data", "inference", "benchmark", "framework", "assumption"]
-Unit = Literal["usd", "fraction", "ratio", "months", "days", "count", "date", "text"]
 
 TAG_EMOJI: dict[str, str] = {"verified": "🟢", "medium": "🟡", "assumed": "🔴"}
 

@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from csuite.cli.common import EXIT_OK, flushed, guarded, note, print_json, validation_message
 from csuite.cli.progress import progress
 from csuite.errors import UsageError
+from csuite.io.bulk import collector_paused
 from csuite.io.display import display_safe_strings
 from csuite.knowledge.bilingual import LANGS
 from csuite.tools.base import ToolSpec, core_type, sample_source
@@ -105,13 +106,14 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
             elif spec.input_required:
                 raise UsageError("INPUT is required")
         label = Path(str(source)).name if isinstance(source, (str, Path)) else "inline rows"
-        with progress(prog, label):
+        # A run builds its rows and result models in one go, with nothing cyclic among them.
+        with progress(prog, label), collector_paused(keep=True):
             result = spec.run(source, options)
-        if args.json:
-            print_json(result)
-        else:
-            # Names and cells in the report are the founder's data: shown, never obeyed.
-            sys.stdout.write(spec.render(display_safe_strings(result, one_line=False), args.lang).rstrip("\n") + "\n")
+            if args.json:
+                print_json(result)
+            else:
+                # Names and cells in the report are the founder's data: shown, never obeyed.
+                sys.stdout.write(spec.render(display_safe_strings(result, one_line=False), args.lang).rstrip("\n") + "\n")
         plot_path = getattr(args, "plot", None)
         if plot_path:
             _draw(spec, result, Path(plot_path), force=args.force)

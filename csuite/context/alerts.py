@@ -17,9 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from csuite.context.parse import CompanyContext, metric_unit
-from csuite.io.numbers import format_value, unit_word
-from csuite.io.values import add_months
-from csuite.knowledge.bilingual import LANGS, Bilingual, Lang, fill, template_pattern
+from csuite.io.numbers import format_value
+from csuite.knowledge.bilingual import LANGS, Bilingual, Lang
 from csuite.knowledge.thresholds import (
     AlertRule,
     Condition,
@@ -58,28 +57,6 @@ class Alert(BaseModel):
                                        "why": self.texts.why.get(lang), "action": self.texts.action.get(lang)})
 
 
-def _latest(value: Any) -> Any:
-    return value[-1] if isinstance(value, list) and value else value
-
-
-def _holds(cond: Condition, value: Any, as_of: date) -> bool:
-    if value is None:
-        return False
-    if cond.rule == "declining":
-        if not isinstance(value, list) or len(value) < cond.steps + 1:
-            return False
-        tail = value[-(cond.steps + 1):]
-        return all(later < earlier for earlier, later in zip(tail, tail[1:]))
-    if cond.rule == "older_than_months":
-        # a date after as-of is not old (and 9999-12-31 plus months is no date at all)
-        return isinstance(value, date) and value <= as_of and add_months(value, int(cond.value or 0)) < as_of
-    current = _latest(value)
-    if not isinstance(current, (int, float)):
-        return False
-    limit = float(cond.value)
-    return {"<": current < limit, "<=": current <= limit, ">": current > limit, ">=": current >= limit}[cond.op]
-
-
 def _fmt(metric: str, value: Any, lang: Lang) -> str:
     """A metric value as the founder wrote it: 83%, 2.4x, 21 months (21 个月), 2025-03-01."""
 
@@ -105,48 +82,6 @@ def _message(rule: AlertRule[Any], metrics: dict[str, Any], lang: Lang) -> str:
     return words.separator.get(lang).join(parts)
 
 
-def _reread(template: Bilingual, text: str, lang: Lang) -> str | None:
-    """`text`, written from `template` in English, written again in `lang`; None if it was not."""
-    pattern, _kinds = template_pattern(template.en)
-    match = pattern.fullmatch(text)
-    if match is None:
-        return None
-    values = {name: _unit_in(value, lang) for name, value in match.groupdict().items()}
-    return fill(template.get(lang), values)
-
-
-def _unit_in(value: str, lang: Lang) -> str:
-    """A value an English message wrote ("21 months") with its unit word in `lang`."""
-    for unit in ("months", "days"):
-        for one in (False, True):
-            word = unit_word(unit, one=one)
-            if value.endswith(" " + word):
-                return f"{value[:-len(word)]}{unit_word(unit, lang, one=one)}"
-    return value
-
-
-def alert_message_in(message: str, lang: Lang) -> str:
-    """An alert message as built in English (`Alert.message`, or a tool flag restating an alert)
-    in `lang`, with the same values; a text that is not one comes back unchanged. For the places
-    that hold only the English message; an `Alert` itself carries both (`texts`)."""
-    words = alert_text()
-    if lang == "en":
-        return message
-    parts = []
-    for part in message.split(words.separator.en):
-        pattern, _kinds = template_pattern(words.condition.en)
-        match = pattern.fullmatch(part)
-        if match is None or match["metric"] not in words.metrics:
-            return message
-        conditions = [*words.ops.values(), words.declining, words.older_than_months]
-        condition = next((c for c in (_reread(t, match["condition"], lang) for t in conditions) if c), None)
-        if condition is None:
-            return message
-        parts.append(words.condition.format(lang, metric=words.metric(match["metric"], lang),
-                                            value=_unit_in(match["value"], lang), condition=condition))
-    return words.separator.get(lang).join(parts)
-
-
 def _both(text: Bilingual | str) -> Bilingual:
     """A rule's text in both languages; a rule handed in with plain strings (a tool restating an
     alert for its own flags) says the same in both."""
@@ -160,7 +95,7 @@ def evaluate_alerts(metrics: dict[str, Any], *, as_of: date,
     rules = rules if rules is not None else bilingual_alert_rules()
     fired: list[Alert] = []
     for alert_id, rule in rules.items():
-        if not all(_holds(c, metrics.get(c.metric), as_of) for c in rule.conditions):
+        if not all(c.holds(metrics.get(c.metric), as_of) for c in rule.conditions):
             continue
         first = rule.conditions[0]
         values = {c.metric: metrics.get(c.metric) for c in rule.conditions}

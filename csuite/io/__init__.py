@@ -18,6 +18,8 @@ Public API (stable; tools and the funnel analyzer build on it):
 - `columns.money_column(values, table, header, ...) -> MoneyColumn(values, currency, decimal,
   notes)` — a money column in NumPy; '84.500,00 €' and '$84,500.00' both read 84500, the
   decimal separator decided once for the column, mixed currencies refused.
+- `columns.money_values(values, table, header, ...)` — the same rules without NumPy, floats in
+  a list, for a tool that goes row by row through a file of thousands of rows.
 - `columns.date_column(values, table, header, date_order=...)` — dates parsed once per distinct
   text, dd/mm vs mm/dd decided for the column, dotted dates day-first.
 - `columns.labels(table, header)` and `columns.inert(text)` — text cells safe to echo: a leading
@@ -26,4 +28,6 @@ Public API (stable; tools and the funnel analyzer build on it):
   each raising `InputError` a caller locates with `.located(file=, row=, field=)`.
 - `files.atomic_write_text / write_csv` — atomic writes; CSV cells made inert.
 - `numbers` — numbers in prose (find, format, match to evidence).
+- `bulk.collector_paused()` — the cyclic garbage collector paused while many acyclic objects
+  are built (a large table, a tool run).
 """

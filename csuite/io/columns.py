@@ -10,6 +10,7 @@ founder sees and the column.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -105,50 +106,87 @@ def money_column(values: Sequence[Any], table: Table, header: str, *, allow_nega
     import numpy as np
 
     n = len(values)
-    plain = table.info.text or not any(isinstance(v, bool) for v in values)
     try:
-        if not plain:
+        if not _plain(values, table):
             raise TypeError("booleans are not money")
         # Plain numbers (the bulk of a CRM dump) convert in one NumPy call.
         numbers = np.array(values, dtype=np.float64) if n else np.zeros(0)
         decimal: Decimal = "."
         found_currency = None
     except (ValueError, TypeError):
-        numbers, decimal, found_currency = _parse_distinct(values, table, header, allow_negative,
-                                                           allow_blank, currency)
+        parsed, decimal, found_currency = _distinct_amounts(values, table, header, allow_negative,
+                                                            allow_blank, currency)
+        numbers = np.fromiter(map(parsed.__getitem__, values), np.float64, n)
     blank = np.zeros(n, dtype=bool)
     if values.count(None):
         blank = np.fromiter((v is None for v in values), bool, n)
         if not allow_blank:
-            i = int(np.flatnonzero(blank)[0])
-            raise _located(table, header, i)(InputError("amount is empty"))
+            raise _located(table, header, int(np.flatnonzero(blank)[0]))(InputError("amount is empty"))
     bad = ~np.isfinite(numbers) & ~blank
     if not allow_negative:
         bad |= numbers < 0
     bad |= np.abs(np.where(blank, 0.0, numbers)) > MAX_AMOUNT
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        value = float(numbers[i])
-        if not np.isfinite(value):
-            problem = InputError(f"'{values[i]}' is not a finite amount")
-        elif value < 0 and not allow_negative:
-            problem = InputError(f"amount {value:,.2f} is negative")
-        else:
-            problem = InputError(f"amount {value:,.0f} is implausibly large (above {MAX_AMOUNT:,.0f}); "
-                                 "check the units")
-        raise _located(table, header, i)(problem)
-    notes = []
+        raise _located(table, header, i)(_amount_problem(values[i], float(numbers[i]), allow_negative))
     code = found_currency or currency
+    return MoneyColumn(values=numbers, currency=code, decimal=decimal, notes=_currency_notes(table, code))
+
+
+def money_values(values: Sequence[Any], table: Table, header: str, *, allow_negative: bool = False,
+                 allow_blank: bool = False, currency: str | None = None) -> list[float | None]:
+    """`money_column` without NumPy, for a tool that goes row by row through thousands of rows
+    (importing NumPy would cost more than the parsing): the same rules and the same errors, each
+    distinct cell converted once; amounts as floats, None for an allowed blank."""
+    parsed: dict[Any, float]
+    try:
+        if not _plain(values, table):
+            raise TypeError("booleans are not money")
+        parsed = {value: _NAN if value is None else float(value) for value in dict.fromkeys(values)}
+    except (ValueError, TypeError):
+        parsed = _distinct_amounts(values, table, header, allow_negative, allow_blank, currency)[0]
+    if None in parsed and not allow_blank:
+        raise _located(table, header, values.index(None))(InputError("amount is empty"))
+    bad = {value for value, amount in parsed.items()
+           if value is not None and _amount_is_bad(amount, allow_negative)}
+    if bad:
+        i = next(i for i, value in enumerate(values) if value in bad)
+        raise _located(table, header, i)(_amount_problem(values[i], parsed[values[i]], allow_negative))
+    parsed.pop(None, None)
+    return [parsed.get(value) for value in values]
+
+
+_NAN = float("nan")
+
+
+def _plain(values: Sequence[Any], table: Table) -> bool:
+    """Cells that may convert as plain numbers: text from a CSV, or typed cells without booleans."""
+    return table.info.text or not any(isinstance(v, bool) for v in values)
+
+
+def _amount_is_bad(amount: float, allow_negative: bool) -> bool:
+    return not math.isfinite(amount) or (amount < 0 and not allow_negative) or abs(amount) > MAX_AMOUNT
+
+
+def _amount_problem(cell: Any, amount: float, allow_negative: bool) -> InputError:
+    if not math.isfinite(amount):
+        return InputError(f"'{cell}' is not a finite amount")
+    if amount < 0 and not allow_negative:
+        return InputError(f"amount {amount:,.2f} is negative")
+    return InputError(f"amount {amount:,.0f} is implausibly large (above {MAX_AMOUNT:,.0f}); check the units")
+
+
+def _currency_notes(table: Table, code: str | None) -> list[str]:
     if code and code != "USD":
-        notes.append(f"{table.file}: amounts are in {code}; figures are reported in that currency, not "
-                     "converted to dollars")
-    return MoneyColumn(values=numbers, currency=code, decimal=decimal, notes=notes)
+        return [f"{table.file}: amounts are in {code}; figures are reported in that currency, not converted "
+                "to dollars"]
+    return []
 
 
-def _parse_distinct(values: Sequence[Any], table: Table, header: str, allow_negative: bool,
-                    allow_blank: bool, currency: str | None) -> tuple["np.ndarray", Decimal, str | None]:
-    import numpy as np
-
+def _distinct_amounts(values: Sequence[Any], table: Table, header: str, allow_negative: bool,
+                      allow_blank: bool, currency: str | None) -> tuple[dict[Any, float], Decimal, str | None]:
+    """Each distinct cell read as money ('$84.5K', '84.500,00 €'), the currency and decimal separator
+    decided for the whole column; NaN for an allowed blank."""
     distinct = list(dict.fromkeys(values))
     texts = [v for v in distinct if isinstance(v, str)]
     marks = {split_money_currency(t) for t in texts} - {None}
@@ -163,14 +201,14 @@ def _parse_distinct(values: Sequence[Any], table: Table, header: str, allow_nega
     for value in distinct:
         if value is None:
             if allow_blank:
-                parsed[value] = float("nan")
+                parsed[value] = _NAN
                 continue
             raise _located(table, header, values.index(value))(InputError("amount is empty"))
         try:
             parsed[value] = money_and_currency(value, allow_negative=allow_negative, decimal=decimal)[0]
         except InputError as exc:
             raise _located(table, header, values.index(value))(exc) from None
-    return np.fromiter(map(parsed.__getitem__, values), np.float64, len(values)), decimal, found
+    return parsed, decimal, found
 
 
 def split_money_currency(text: str) -> str | None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Literal
 
 from csuite.io.values import MULTIPLIERS
 from csuite.resources import load_data_yaml
+
+# What a number measures; `format_value` writes each one its own way.
+Unit = Literal["usd", "fraction", "ratio", "months", "days", "count", "date", "text"]
 
 # Scale words and letters as founders and models write them ("$2.4M", "2.4 million", "120万").
 _SCALES = {k.lower(): v for k, v in MULTIPLIERS.items() if k}

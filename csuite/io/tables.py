@@ -10,7 +10,6 @@ naming the file (and the row, when one row is at fault).
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import re
@@ -22,6 +21,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import yaml
 
 from csuite.errors import InputError
+from csuite.io.bulk import collector_paused
 from csuite.io.decode import decode, is_workbook, read_bytes
 from csuite.io.workbook import read_sheet
 
@@ -365,9 +365,7 @@ def _parse_csv(text: str, file: str, info: ReadInfo, warnings: list[str]) -> Tab
     info.delimiter = sniff_delimiter(text)
     # The cyclic collector rescans every new list while a million records are built; there are
     # no cycles to find, and pausing it saves most of the time on a large export.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         notes: list[str] = []
         plain = _plain_table(text, file, info, notes)
         if plain is not None:
@@ -375,9 +373,6 @@ def _parse_csv(text: str, file: str, info: ReadInfo, warnings: list[str]) -> Tab
             return plain
         records, lines = _csv_records(text, info.delimiter, file)
         return table_from_records(records, lines, file, info, warnings)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_workbook(path: Path) -> Table:

@@ -6,16 +6,22 @@ their texts in one language (English by default), `bilingual_alert_rules()` with
 
 from __future__ import annotations
 
+import operator
+from datetime import date
 from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from csuite.io.values import add_months
 from csuite.knowledge.bilingual import Bilingual, Lang, in_language
 from csuite.resources import load_data_yaml
 from csuite.roles import Role
 
 Severity = Literal["high", "medium", "low"]
+
+
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 class Condition(BaseModel):
@@ -24,6 +30,24 @@ class Condition(BaseModel):
     rule: Literal["declining", "older_than_months"] | None = None
     value: float | None = None
     steps: int = 2
+
+    def holds(self, value: Any, as_of: date) -> bool:
+        """Whether the metric's value (a number, a series whose last point counts, or a date)
+        meets this condition on `as_of`; an absent value meets none."""
+        if value is None:
+            return False
+        if self.rule == "declining":
+            if not isinstance(value, list) or len(value) < self.steps + 1:
+                return False
+            tail = value[-(self.steps + 1):]
+            return all(later < earlier for earlier, later in zip(tail, tail[1:]))
+        if self.rule == "older_than_months":
+            # a date after as-of is not old (and 9999-12-31 plus months is no date at all)
+            return isinstance(value, date) and value <= as_of and add_months(value, int(self.value or 0)) < as_of
+        current = value[-1] if isinstance(value, list) and value else value
+        if not isinstance(current, (int, float)):
+            return False
+        return _COMPARE[self.op](current, float(self.value))  # type: ignore[index,arg-type]
 
 
 Text = TypeVar("Text", str, Bilingual)

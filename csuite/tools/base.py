@@ -18,9 +18,9 @@ from typing import Annotated, Any, Callable, Literal, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
-from csuite.answer import Unit
 from csuite.errors import InputError
 from csuite.io.access import FILE_ARGUMENT
+from csuite.io.numbers import Unit
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
 from csuite.knowledge.bilingual import Lang
 from csuite.resources import examples_dir

@@ -55,18 +55,17 @@ ARR when every reason has an ARR, else by customers.
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, Literal
+from itertools import repeat
+from typing import Any, Callable, Iterator, Literal, NamedTuple, Sequence
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, TypeAdapter
 
-from csuite.context.alerts import evaluate_alerts
 from csuite.errors import InputError, UsageError
-from csuite.io.columns import money_column
+from csuite.io.columns import money_values
 from csuite.io.numbers import pct, usd
 from csuite.io.tables import (
     Source,
@@ -86,7 +85,7 @@ from csuite.io.values import (
     quarter_period,
 )
 from csuite.knowledge.bilingual import LANGS, Bilingual, Lang
-from csuite.knowledge.thresholds import AlertRule, alert_rules, section
+from csuite.knowledge.thresholds import alert_rules, section
 from csuite.resources import load_data_yaml
 from csuite.tools import snapshots as S
 from csuite.tools.base import (
@@ -312,14 +311,14 @@ def classify_reason(text: str) -> str | None:
 
 # ----------------------------------------------------------------------------- parsing cohort summaries
 
-@dataclass
+@dataclass(slots=True)
 class _Reason:
     reason: str
     customers: int
     arr: float | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cohort:
     """One cohort after parsing and reconciliation; ending_arr is the reconciled figure."""
 
@@ -371,32 +370,55 @@ def _parse_reasons(value: Any) -> list[_Reason]:
                 raise InputError("each churn reason must be an object with reason, customers and arr")
             items.append((str(entry["reason"]), entry.get("customers", entry.get("count")), entry.get("arr")))
     else:
-        for part in re.split(r"[;|\n]", str(value)):
-            if not part.strip():
-                continue
-            m = _REASON_ITEM.match(part.strip())
-            if not m or not m.group("reason").strip():
-                raise InputError(f"churn reason '{part.strip()}' has no count; write 'reason: count ($ARR)'")
-            items.append((m.group("reason").strip(), m.group("count"), m.group("arr")))
+        parts = (part.strip() for part in _REASON_SEPARATOR.split(str(value)))
+        items = [_reason_part(part) for part in parts if part]
+        return _merged_reasons(items, _text_figures)
+    return _merged_reasons(items, _reason_figures)
+
+
+_REASON_SEPARATOR = re.compile(r"[;|\n]")
+
+
+@lru_cache(maxsize=4096)
+def _reason_part(part: str) -> tuple[str, str, str | None]:
+    """'Too expensive: 2 ($61K)' → its reason, count and ARR texts (a cell repeats a few parts)."""
+    m = _REASON_ITEM.match(part)
+    if not m or not m.group("reason").strip():
+        raise InputError(f"churn reason '{part}' has no count; write 'reason: count ($ARR)'")
+    return m.group("reason").strip(), m.group("count"), m.group("arr")
+
+
+def _reason_figures(reason: str, count: Any, arr: Any) -> tuple[int, float | None, str]:
+    """One reason's customer count, ARR (None when not given) and merge key, checked."""
+    if not reason.strip():
+        raise InputError("a churn reason is empty")
+    if count is None:
+        raise InputError(f"churn reason '{reason}' has no customer count")
+    try:
+        n = parse_int(count, minimum=0)
+    except InputError as exc:
+        raise InputError(f"churn reason '{reason}': count {exc.message}") from None
+    amount = None
+    if arr is not None and str(arr).strip():
+        try:
+            amount = parse_money(arr)
+        except InputError as exc:
+            raise InputError(f"churn reason '{reason}': ARR {exc.message}") from None
+    if n == 0 and amount:
+        raise InputError(f"churn reason '{reason}' has ARR but 0 customers")
+    return n, amount, normalise_words(reason)
+
+
+# Text cells hold the same few 'reason: count ($ARR)' parts over and over: each is read once.
+_text_figures = lru_cache(maxsize=4096)(_reason_figures)
+
+
+def _merged_reasons(items: list[tuple[str, Any, Any]],
+                    figures: Callable[[str, Any, Any], tuple[int, float | None, str]]) -> list[_Reason]:
+    """Reasons in order of first mention; the same reason written twice (any case or spacing) is one."""
     merged: dict[str, _Reason] = {}
     for reason, count, arr in items:
-        if not reason.strip():
-            raise InputError("a churn reason is empty")
-        if count is None:
-            raise InputError(f"churn reason '{reason}' has no customer count")
-        try:
-            n = parse_int(count, minimum=0)
-        except InputError as exc:
-            raise InputError(f"churn reason '{reason}': count {exc.message}") from None
-        amount = None
-        if arr is not None and str(arr).strip():
-            try:
-                amount = parse_money(arr)
-            except InputError as exc:
-                raise InputError(f"churn reason '{reason}': ARR {exc.message}") from None
-        if n == 0 and amount:
-            raise InputError(f"churn reason '{reason}' has ARR but 0 customers")
-        key = normalise_words(reason)
+        n, amount, key = figures(reason, count, arr)
         if key in merged:
             old = merged[key]
             old.customers += n
@@ -425,19 +447,38 @@ _MONEY_FIELDS = ("starting_arr", "churned_arr", "contraction_arr", "expansion_ar
 _COUNT_FIELDS = ("starting_customers", "churned_customers", "ending_customers")
 
 
+class _Row(NamedTuple):
+    """One cohort row's cells, each column already parsed (None where blank or absent)."""
+
+    number: int
+    cohort: Any
+    starting_customers: int | None
+    churned_customers: int | None
+    ending_customers: int | None
+    starting_arr: float | None
+    churned_arr: float | None
+    contraction_arr: float | None
+    expansion_arr: float | None
+    ending_arr: float | None
+    renewed_arr: float | None
+    churn_reasons: Any
+    cohort_start: Any
+
+
 class _Columns:
     """A cohort table's money and count columns parsed once, a column at a time (the decimal
-    separator and currency decided per column), so each cohort row is only arithmetic."""
+    separator and currency decided per column, each distinct cell converted once), so each
+    cohort row is only arithmetic."""
 
     def __init__(self, table: Table, mapping: dict[str, str]) -> None:
         self.table, self.mapping = table, mapping
-        self.money: dict[str, list[float | None]] = {}
+        self.parsed: dict[str, Sequence[Any]] = {}
         for name in _MONEY_FIELDS:
             if name in mapping:
-                values = money_column(table.values(mapping[name]), table, mapping[name], allow_blank=True).values
-                self.money[name] = [None if v != v else float(v) for v in values.tolist()]
-        self.counts = {name: self._counts(mapping[name]) for name in _COUNT_FIELDS if name in mapping}
-        self.cells = {name: table.values(header) for name, header in mapping.items()}
+                self.parsed[name] = money_values(table.values(mapping[name]), table, mapping[name], allow_blank=True)
+        for name in _COUNT_FIELDS:
+            if name in mapping:
+                self.parsed[name] = self._counts(mapping[name])
 
     def _counts(self, header: str) -> list[int | None]:
         parsed: dict[Any, int | None] = {None: None}
@@ -450,43 +491,48 @@ class _Columns:
                     raise exc.located(file=self.table.file, row=self.table.row_number(i), field=header) from None
         return list(map(parsed.__getitem__, values))
 
-    def cell(self, name: str, i: int) -> Any:
-        column = self.cells.get(name)
-        return None if column is None else column[i]
-
-    def amount(self, name: str, i: int) -> float | None:
-        column = self.money.get(name)
-        return None if column is None else column[i]
-
-    def count(self, name: str, i: int) -> int | None:
-        column = self.counts.get(name)
-        return None if column is None else column[i]
+    def rows(self) -> Iterator[_Row]:
+        """Every row, top to bottom, with its spreadsheet row number."""
+        columns = [self.parsed.get(name) or (self.table.values(self.mapping[name]) if name in self.mapping
+                                             else repeat(None))
+                   for name in _Row._fields[1:]]
+        return map(_Row._make, zip(self.table.row_numbers, *columns))
 
 
-def _tolerance(start: float) -> float:
-    cfg = section("retention_decomposition_analyzer")
-    return max(float(cfg["reconcile_abs_tolerance"]), float(cfg["reconcile_rel_tolerance"]) * start)
+@dataclass(frozen=True)
+class _Tolerances:
+    """The reconciliation slack from thresholds.yaml, read once per file rather than once per row."""
+
+    absolute: float       # dollars: below this a gap is not even worth a warning
+    relative: float       # of starting ARR: up to this a gap is rounding
+    reason_arr: float     # of churned ARR: how far the reasons' ARR may be from it
+
+    @classmethod
+    def load(cls) -> _Tolerances:
+        cfg = section("retention_decomposition_analyzer")
+        return cls(float(cfg["reconcile_abs_tolerance"]), float(cfg["reconcile_rel_tolerance"]),
+                   float(cfg["reason_arr_tolerance"]))
+
+    def of(self, start: float) -> float:
+        return max(self.absolute, self.relative * start)
 
 
-def _parse_cohort(cols: _Columns, i: int) -> _Cohort:
-    table, m, row_no = cols.table, cols.mapping, cols.table.row_number(i)
+def _parse_cohort(row: _Row, table: Table, m: dict[str, str], tolerances: _Tolerances) -> _Cohort:
+    row_no = row.number
 
     def err(message: str, fieldname: str | None = None) -> InputError:
         return InputError(message, file=table.file, row=row_no,
                           field=m.get(fieldname) if fieldname else None)
 
-    name = cols.cell("cohort", i)
-    if name is None:
+    if row.cohort is None:
         raise err("cohort name is empty", "cohort")
-    name = str(name).strip()
-    s_cust = cols.count("starting_customers", i)
-    s_arr = cols.amount("starting_arr", i)
+    name = str(row.cohort).strip()
+    s_cust, s_arr = row.starting_customers, row.starting_arr
     if s_cust is None:
         raise err("starting customers is empty", "starting_customers")
     if s_arr is None:
         raise err("starting ARR is empty", "starting_arr")
-    c_cust = cols.count("churned_customers", i)
-    e_cust = cols.count("ending_customers", i)
+    c_cust, e_cust = row.churned_customers, row.ending_customers
     if e_cust is not None and e_cust > s_cust:
         raise err(f"ending customers {e_cust} exceed starting customers {s_cust}: a cohort cannot gain "
                   "logos (count new customers in a later cohort)", "ending_customers")
@@ -500,17 +546,14 @@ def _parse_cohort(cols: _Columns, i: int) -> _Cohort:
         raise err(f"ending customers {e_cust} ≠ starting {s_cust} − churned {c_cust} = {s_cust - c_cust}",
                   "ending_customers")
 
-    churned = cols.amount("churned_arr", i)
-    contraction = cols.amount("contraction_arr", i)
-    expansion = cols.amount("expansion_arr", i)
-    ending = cols.amount("ending_arr", i)
-    renewed = cols.amount("renewed_arr", i)
+    churned, contraction, expansion = row.churned_arr, row.contraction_arr, row.expansion_arr
+    ending, renewed = row.ending_arr, row.renewed_arr
     if churned is None:
         if c_cust == 0:
             churned = 0.0
         else:
             raise err("churned ARR is empty (starting ARR of the customers who left)", "churned_arr")
-    tol = _tolerance(s_arr)
+    tol = tolerances.of(s_arr)
     warnings: list[str] = []
     # renewed = start − churned − contraction (already after both); ending = renewed + expansion.
     if contraction is None and renewed is not None:
@@ -560,19 +603,19 @@ def _parse_cohort(cols: _Columns, i: int) -> _Cohort:
                       f"{contraction:,.0f} + expansion {expansion:,.0f} = {computed:,.0f}, but ending ARR is "
                       f"{ending:,.0f} (gap {gap:+,.0f}); is a new logo in ending ARR, or contraction counted "
                       "inside churn?", "ending_arr")
-        if abs(gap) > float(section("retention_decomposition_analyzer")["reconcile_abs_tolerance"]):
+        if abs(gap) > tolerances.absolute:
             warnings.append(f"{name}: ending ARR {ending:,.0f} differs from the components ({computed:,.0f}) by "
                             f"{gap:+,.0f}; treated as rounding, components used")
     if c_cust > 0 and churned == 0:
         warnings.append(f"{name}: {c_cust} churned customer(s) with $0 churned ARR (free accounts?)")
     try:
-        reasons = parse_reasons(cols.cell("churn_reasons", i))
+        reasons = parse_reasons(row.churn_reasons)
     except InputError as exc:
         raise exc.located(file=table.file, row=row_no, field=m.get("churn_reasons")) from None
     start_day = None
-    if (v := cols.cell("cohort_start", i)) is not None:
+    if row.cohort_start is not None:
         try:
-            start_day = parse_date(v)
+            start_day = parse_date(row.cohort_start)
         except InputError as exc:
             raise exc.located(file=table.file, row=row_no, field=m["cohort_start"]) from None
     return _Cohort(name=name, period=_period_of_name(name), start_day=start_day, row=row_no,
@@ -590,11 +633,11 @@ def read_cohorts(table: Table) -> list[_Cohort]:
     m = resolve_columns(table, COLUMN_ALIASES, required=("cohort", "starting_customers", "starting_arr"))
     if not len(table):
         raise InputError("has a header but no data rows", file=table.file)
-    cols = _Columns(table, m)
+    tolerances = _Tolerances.load()
     cohorts: list[_Cohort] = []
     seen: dict[str, int] = {}
-    for i in range(len(table)):
-        c = _parse_cohort(cols, i)
+    for row in _Columns(table, m).rows():
+        c = _parse_cohort(row, table, m, tolerances)
         if c.name in seen:
             raise InputError(f"rows {seen[c.name]} and {c.row} are both cohort '{c.name}'; keep one",
                              file=table.file)
@@ -625,27 +668,46 @@ def _status(value: float | None, healthy: float, concerning: float) -> Status:
     return "critical"
 
 
+_JUDGED = ("grr", "nrr", "logo_retention")
+
+
 def _verdict(nrr: float | None, grr: float | None, logo: float | None, stage: str, basis: str,
              months: int) -> Verdict:
     limits = section("retention_by_stage")[stage]
     metrics = []
-    for key, value in (("grr", grr), ("nrr", nrr), ("logo_retention", logo)):
+    for key, value in zip(_JUDGED, (grr, nrr, logo)):
         ann = _annualize(value, months)
         healthy, concerning = limits[key]["healthy"], limits[key]["concerning"]
         metrics.append(MetricVerdict(metric=key, value=value, annualized=ann, healthy_at=healthy,
-                                                     concerning_at=concerning,
-                                                     status=_status(ann, healthy, concerning)))
+                                     concerning_at=concerning, status=_status(ann, healthy, concerning)))
     overall = max((mv.status for mv in metrics), key=lambda s: _SEVERITY[s])
-    return Verdict(stage=stage, stage_basis=basis, window_months=months, metrics=metrics,
-                                   overall=overall)
+    return Verdict(stage=stage, stage_basis=basis, window_months=months, metrics=metrics, overall=overall)
 
 
-def _overall_status(nrr: float | None, grr: float | None, logo: float | None, stage: str, months: int) -> Status:
-    """`_verdict(...).overall` without building the per-metric models (asked once per cohort)."""
-    limits = section("retention_by_stage")[stage]
-    statuses = [_status(_annualize(value, months), limits[key]["healthy"], limits[key]["concerning"])
-                for key, value in (("grr", grr), ("nrr", nrr), ("logo_retention", logo))]
-    return max(statuses, key=lambda status: _SEVERITY[status])
+class _CohortJudge:
+    """`_verdict(...).overall` and the leaky-bucket rule for one cohort at a time, with the stage's
+    limits and the rule looked up once per run instead of once per cohort."""
+
+    def __init__(self, stage: str, months: int) -> None:
+        limits = section("retention_by_stage")[stage]
+        self.months = months
+        self.limits = [(limits[key]["healthy"], limits[key]["concerning"]) for key in _JUDGED]
+        self.leaky_bucket = leaky_bucket_test(months)
+
+    def status(self, grr: float | None, nrr: float | None, logo: float | None) -> Status:
+        worst = -1
+        for value, (healthy, concerning) in zip((grr, nrr, logo), self.limits):
+            if value is None:
+                continue
+            if self.months != 12:
+                value = _annualize(value, self.months)
+            rank = 0 if value >= healthy else 1 if value >= concerning else 2  # as `_status`
+            if rank > worst:
+                worst = rank
+        return _BY_SEVERITY[worst]
+
+
+_BY_SEVERITY: dict[int, Status] = {rank: status for status, rank in _SEVERITY.items()}
 
 
 def leaky_bucket_rule_text() -> str:
@@ -653,84 +715,76 @@ def leaky_bucket_rule_text() -> str:
     return " and ".join(f"{c.metric.upper()} {c.op} {c.value:.0%}" for c in rule.conditions)
 
 
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+def leaky_bucket_test(months: int = 12) -> Callable[[float | None, float | None], bool]:
+    """The `leaky_bucket` alert's own conditions as a test of (NRR, GRR), on annualised figures,
+    so the tool and the proactive alert cannot disagree (one rule, in thresholds.yaml). Looked up
+    once: a file of cohorts asks once per cohort."""
+    conditions = alert_rules()["leaky_bucket"].conditions
+
+    def test(nrr: float | None, grr: float | None) -> bool:
+        metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
+        for condition in conditions:
+            if not condition.holds(metrics.get(condition.metric), date.min):
+                return False
+        return True
+    return test
 
 
 def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> bool:
-    """The `leaky_bucket` alert itself, evaluated on annualised NRR and GRR, so the tool and the
-    proactive alert cannot disagree (one rule, in thresholds.yaml)."""
-    metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
-    rule = alert_rules()["leaky_bucket"]
-    checks = _leaky_bucket_checks(rule)
-    if checks is None:  # a rule beyond plain comparisons: let the alert engine judge it
-        return bool(evaluate_alerts(metrics, as_of=date.min, rules={"leaky_bucket": rule}))
-    return all(metrics.get(metric) is not None and compare(metrics[metric], value)
-               for metric, compare, value in checks)
-
-
-_CHECKS: dict[int, tuple[Any, tuple[tuple[str, Any, float], ...] | None]] = {}
-
-
-def _leaky_bucket_checks(rule: AlertRule) -> tuple[tuple[str, Any, float], ...] | None:
-    """The rule's comparisons, worked out once per rule object (asked once per cohort)."""
-    cached = _CHECKS.get(id(rule))
-    if cached is not None and cached[0] is rule:
-        return cached[1]
-    conditions = rule.conditions
-    checks = None if any(c.op is None or c.value is None or c.rule is not None for c in conditions) else \
-        tuple((c.metric, _OPS[c.op], float(c.value)) for c in conditions)
-    _CHECKS[id(rule)] = (rule, checks)
-    return checks
+    return leaky_bucket_test(months)(nrr, grr)
 
 
 def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend:
     cfg = section("retention_decomposition_analyzer")
     band, minimum = float(cfg["trend_flat_band"]), int(cfg["trend_min_cohorts"])
-    series = {k: [getattr(c, k) for c in cohorts] for k in ("nrr", "grr", "logo_retention")}
+    series = {"nrr": [c.nrr for c in cohorts], "grr": [c.grr for c in cohorts],
+              "logo_retention": [c.logo_retention for c in cohorts]}
     direction: dict[str, Any] = {}
     change: dict[str, float | None] = {}
     for key, values in series.items():
-        pts = [(i, v) for i, v in enumerate(values) if v is not None]
-        if len(pts) < minimum or not ordered:
+        xs = [i for i, v in enumerate(values) if v is not None]
+        if len(xs) < minimum or not ordered:
             direction[key], change[key] = "n/a", None
             continue
-        n = len(pts)
-        mx = sum(i for i, _ in pts) / n
-        my = sum(v for _, v in pts) / n
-        sxx = sum((i - mx) ** 2 for i, _ in pts)
-        slope = sum((i - mx) * (v - my) for i, v in pts) / sxx
-        delta = slope * (pts[-1][0] - pts[0][0])
+        ys = [v for v in values if v is not None]
+        n = len(xs)
+        mx = sum(xs) / n
+        my = sum(ys) / n
+        sxx = sum([(i - mx) ** 2 for i in xs])
+        slope = sum([(i - mx) * (v - my) for i, v in zip(xs, ys)]) / sxx
+        delta = slope * (xs[-1] - xs[0])
         change[key] = delta
         direction[key] = "flat" if abs(delta) < band else "improving" if delta > 0 else "declining"
-    return Trend(order="cohort date" if dated else "file order" if ordered else "not ordered", cohorts=[c.name for c in cohorts],
-                 nrr=series["nrr"], grr=series["grr"], logo_retention=series["logo_retention"],
-                 direction=direction, change=change)
+    return Trend(order="cohort date" if dated else "file order" if ordered else "not ordered",
+                 cohorts=[c.name for c in cohorts], nrr=series["nrr"], grr=series["grr"],
+                 logo_retention=series["logo_retention"], direction=direction, change=change)
 
 
-def _reason_outputs(reasons: list[_Reason]) -> list[ReasonOut]:
-    return [ReasonOut(reason=r.reason, category=classify_reason(r.reason), customers=r.customers,
-                                      arr=r.arr) for r in reasons]
+def _reason_out(r: _Reason) -> dict[str, Any]:
+    """A ReasonOut's fields (validated with the whole result, in one pass)."""
+    return {"reason": r.reason, "category": classify_reason(r.reason), "customers": r.customers, "arr": r.arr}
 
 
-def _churn_reasons(cohorts: list[CohortOut], churned_customers: int, churned_arr: float
+def _churn_reasons(cohorts: list[_Cohort], churned_customers: int, churned_arr: float
                    ) -> tuple[ChurnReasons, float | None, list[Driver]]:
     tax = taxonomy()
     all_reasons = [r for c in cohorts for r in c.reasons]
     has_arr = bool(all_reasons) and all(r.arr is not None for r in all_reasons)
     basis: Literal["arr", "customers"] = "arr" if has_arr else "customers"
     per_cat = {c: {"customers": 0, "arr": 0.0, "reasons": {}} for c in CATEGORIES}
-    unmapped: dict[str, ReasonOut] = {}
+    unmapped: dict[str, dict[str, Any]] = {}
     for r in all_reasons:
-        if r.category is None:
+        category = classify_reason(r.reason)
+        if category is None:
             key = normalise_words(r.reason)
             if key in unmapped:
                 u = unmapped[key]
-                u.customers += r.customers
-                u.arr = None if u.arr is None or r.arr is None else u.arr + r.arr
+                u["customers"] += r.customers
+                u["arr"] = None if u["arr"] is None or r.arr is None else u["arr"] + r.arr
             else:
-                unmapped[key] = r.model_copy()
+                unmapped[key] = _reason_out(r)
             continue
-        slot = per_cat[r.category]
+        slot = per_cat[category]
         slot["customers"] += r.customers
         slot["arr"] += r.arr or 0.0
         weight = (r.arr or 0.0) if has_arr else r.customers
@@ -769,44 +823,53 @@ def _churn_reasons(cohorts: list[CohortOut], churned_customers: int, churned_arr
     return out, preventable, drivers
 
 
-def _reconcile_reasons(c: _Cohort) -> list[str]:
+def _reconcile_reasons(c: _Cohort, tolerances: _Tolerances) -> list[str]:
     """Reasons vs churned count and ARR: a mismatch is a visible warning, never silently zero."""
     notes = []
-    n = sum(r.customers for r in c.reasons)
+    n, every_arr = 0, True
+    for r in c.reasons:
+        n += r.customers
+        every_arr = every_arr and r.arr is not None
     if c.churned_customers > 0 and not c.reasons:
         notes.append(f"{c.name}: {c.churned_customers} churned customer(s) have no churn reason")
     elif n < c.churned_customers:
         notes.append(f"{c.name}: reasons cover {n} of {c.churned_customers} churned customers")
     elif n > c.churned_customers:
         notes.append(f"{c.name}: reasons list {n} customers but only {c.churned_customers} churned")
-    if c.reasons and all(r.arr is not None for r in c.reasons):
+    if c.reasons and every_arr:
         total = sum(r.arr or 0.0 for r in c.reasons)
-        cfg = section("retention_decomposition_analyzer")
-        tol = float(cfg["reason_arr_tolerance"]) * c.churned_arr
-        if abs(total - c.churned_arr) > max(tol, float(cfg["reconcile_abs_tolerance"])):
+        tol = tolerances.reason_arr * c.churned_arr
+        if abs(total - c.churned_arr) > max(tol, tolerances.absolute):
             notes.append(f"{c.name}: reasons account for {usd(total)} of {usd(c.churned_arr)} churned ARR")
     return notes
 
 
-def _cohort_out(c: _Cohort, stage: str, months: int) -> CohortOut:
-    grr = _ratio(c.starting_arr - c.churned_arr - c.contraction_arr, c.starting_arr)
-    nrr = _ratio(c.ending_arr, c.starting_arr)
-    logo = _ratio(c.starting_customers - c.churned_customers, c.starting_customers)
-    verdict = _overall_status(nrr, grr, logo, stage, months)
+def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances) -> dict[str, Any]:
+    """A CohortOut's fields. Plain values: the result validates every cohort in one pass, which on
+    100,000 cohorts is several times faster than building each model on its own."""
+    start, churned, contraction = c.starting_arr, c.churned_arr, c.contraction_arr
+    if start:
+        grr, nrr = (start - churned - contraction) / start, c.ending_arr / start
+        churn_rate, contraction_rate, expansion_rate = churned / start, contraction / start, c.expansion_arr / start
+    else:
+        grr = nrr = churn_rate = contraction_rate = expansion_rate = None
+    customers, lost = c.starting_customers, c.churned_customers
+    logo = (customers - lost) / customers if customers else None
     warnings = list(c.warnings)
-    if c.starting_arr == 0:
+    if start == 0:
         warnings.append(f"{c.name}: starting ARR is 0, so GRR and NRR are undefined (n/a)")
-    warnings += _reconcile_reasons(c)
-    return CohortOut(
-        name=c.name, period=c.period.label if c.period else None,
-        starting_customers=c.starting_customers, churned_customers=c.churned_customers,
-        retained_customers=c.starting_customers - c.churned_customers,
-        starting_arr=c.starting_arr, churned_arr=c.churned_arr, contraction_arr=c.contraction_arr,
-        expansion_arr=c.expansion_arr, ending_arr=c.ending_arr, grr=grr, nrr=nrr, logo_retention=logo,
-        churn_rate=_ratio(c.churned_arr, c.starting_arr), contraction_rate=_ratio(c.contraction_arr, c.starting_arr),
-        expansion_rate=_ratio(c.expansion_arr, c.starting_arr), verdict=verdict,
-        leaky_bucket=is_leaky_bucket(nrr, grr, months), reasons=_reason_outputs(c.reasons), warnings=warnings,
-    )
+    if c.reasons or c.churned_customers:
+        warnings += _reconcile_reasons(c, tolerances)
+    return {
+        "name": c.name, "period": c.period.label if c.period else None,
+        "starting_customers": c.starting_customers, "churned_customers": c.churned_customers,
+        "retained_customers": c.starting_customers - c.churned_customers,
+        "starting_arr": start, "churned_arr": churned, "contraction_arr": contraction,
+        "expansion_arr": c.expansion_arr, "ending_arr": c.ending_arr, "grr": grr, "nrr": nrr, "logo_retention": logo,
+        "churn_rate": churn_rate, "contraction_rate": contraction_rate, "expansion_rate": expansion_rate,
+        "verdict": judge.status(grr, nrr, logo), "leaky_bucket": judge.leaky_bucket(nrr, grr),
+        "reasons": [_reason_out(r) for r in c.reasons], "warnings": warnings,
+    }
 
 
 def _stage(options: RetentionOptions, starting_arr: float) -> tuple[str, str]:
@@ -845,8 +908,11 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
         grr, nrr, logo = overall["grr"], overall["nrr"], overall["logo_retention"]
     stage, basis = _stage(options, s)
     verdict = _verdict(nrr, grr, logo, stage, basis, months)
-    outs = [_cohort_out(c, stage, months) for c in cohorts]
-    reasons, preventable, drivers = _churn_reasons(outs, tot["churned_customers"], tot["churned_arr"])
+    judge, tolerances = _CohortJudge(stage, months), _Tolerances.load()
+    # Each cohort's fields are validated as they are made, so a hundred thousand cohorts never
+    # exist twice (as plain values and as models) at once.
+    outs = _cohort_list().validate_python(_cohort_out(c, judge, tolerances) for c in cohorts)
+    reasons, preventable, drivers = _churn_reasons(cohorts, tot["churned_customers"], tot["churned_arr"])
     warnings = list(extra_warnings or [])
     for o in outs:
         warnings += o.warnings
@@ -861,10 +927,15 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
         churn_rate=_ratio(tot["churned_arr"], s), contraction_rate=_ratio(tot["contraction_arr"], s),
         expansion_rate=_ratio(tot["expansion_arr"], s),
         verdict=verdict.overall, verdict_detail=verdict,
-        leaky_bucket=is_leaky_bucket(nrr, grr, months), leaky_bucket_rule=leaky_bucket_rule_text(),
+        leaky_bucket=judge.leaky_bucket(nrr, grr), leaky_bucket_rule=leaky_bucket_rule_text(),
         cohorts=outs, trend=_trend(outs, dated, ordered), churn_reasons=reasons, preventable_share=preventable,
         top_drivers=drivers, logo_curve=logo_curve or [], warnings=warnings,
     )
+
+
+@lru_cache(maxsize=1)
+def _cohort_list() -> TypeAdapter[list[CohortOut]]:
+    return TypeAdapter(list[CohortOut])
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -887,13 +958,14 @@ def run(source: Source, options: RetentionOptions) -> RetentionResult:
         if head is not None:
             table = read_table(source, list_keys=list_keys, name="retention")
         cohorts = read_cohorts(table)
-        notes = list(table.warnings)
+        notes, file = list(table.warnings), table.file
+        del table, head  # every cell is parsed: free them before the result is built
         if options.accounts:
             notes.append(f"--accounts {options.accounts} ignored: cohort summaries carry their own churn reasons")
         window = {"months": options.window}
         if options.as_of:
             window["as_of"] = options.as_of.isoformat()
-        return analyze_cohorts(cohorts, options, file=table.file, extra_warnings=notes, window=window)
+        return analyze_cohorts(cohorts, options, file=file, extra_warnings=notes, window=window)
     return _run_snapshots(source, table, options)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from csuite.context.alerts import alert_message_in
+from csuite.knowledge.alert_text import alert_message_in
 from csuite.knowledge.bilingual import Bilingual, Lang, fill, template_pattern
 from csuite.resources import load_data_yaml
 
