@@ -108,6 +108,7 @@ def test_a_chinese_answer_rests_on_its_english_twins_evidence(advisor, zh, en, f
     chinese, english = ask(advisor, zh, files), ask(advisor, en, files)
     assert (chinese.in_scope, chinese.role, chinese.referral) == (english.in_scope, english.role, english.referral)
     assert chinese.decision_id == english.decision_id and chinese.verdict == english.verdict
+    assert [a.id for a in chinese.actions] == [a.id for a in english.actions]   # the same moves, in order
     assert evidence_json(chinese) == evidence_json(english)
 
 
