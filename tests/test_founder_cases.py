@@ -79,6 +79,15 @@ def booked_q4() -> float:
                if r["Stage"] == "Closed Won" and Q4_START <= _us_day(r["Close Date"]) <= AS_OF)
 
 
+def booked_q4_by_type() -> dict[str, float]:
+    """Closed Won amounts in Q4 up to today by the export's Type column."""
+    out: dict[str, float] = {}
+    for r in _rows(OPP):
+        if r["Stage"] == "Closed Won" and Q4_START <= _us_day(r["Close Date"]) <= AS_OF:
+            out[r["Type"]] = out.get(r["Type"], 0.0) + _dollars(r["Amount"])
+    return out
+
+
 def win_rate_12m() -> float:
     closed = _closed_in_window()
     won = sum(1 for r in closed if r["Stage"] == "Closed Won")
@@ -570,3 +579,17 @@ def test_the_cli_markdown_leads_with_the_verdict(run_cli):
     assert result.code == 0, result.err
     bottom = result.out.split("**BOTTOM LINE**", 1)[1].strip().split("\n", 1)[1].strip()
     assert first_sentence(bottom).startswith("Unlikely")
+
+
+@pytest.mark.parametrize("key", ["hit", "zh_hit"])
+def test_new_arr_is_not_padded_with_upsell(advisor, key):
+    """Asked about new ARR, the first finding splits what is booked: the Existing Business upsell
+    apart from new business, in the founder's own type names."""
+    by_type = booked_q4_by_type()
+    assert set(by_type) == {"New Business", "Existing Business"}   # the file carries both
+    finding = answer_of(advisor, key).findings
+    split = next(f for f in finding if "Existing Business" in f.text)
+    assert finding.index(split) <= 1 and split.tag == "verified"
+    for amount in (by_type["Existing Business"], by_type["New Business"], booked_q4()):
+        assert format_money(amount) in split.text
+

@@ -100,6 +100,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     # Owner Role is the owner a Salesforce report gives when it has no Opportunity Owner column.
     "owner": ("owner", "opportunity_owner", "deal_owner", "owner_name", "rep", "hubspot_owner_id", "owner_role"),
     "segment": ("segment", "type", "deal_type", "dealtype", "opportunity_type"),
+    # New Business / Existing Business (Salesforce Type, HubSpot Deal Type): what the booked
+    # money is, so "new ARR" is never quietly padded with upsell.
+    "deal_type": ("type", "deal_type", "dealtype", "opportunity_type"),
     "created_date": ("created_date", "create_date", "createdate", "createddate", "created"),
     "forecast_category": ("forecast_category", "forecastcategory", "forecast_category_name",
                           "hs_manual_forecast_category", "deal_forecast_category"),
@@ -300,6 +303,9 @@ class ForecastResult(ToolResult):
     period_deals: Count
     period_pipeline: Amount
     booked: Amount                  # closed-won rows in the file with a close date in the period
+    booked_by_type: dict[str, Amount] = Field(
+        default_factory=dict, description="booked split by the export's deal type column (Type: New Business, "
+                                          "Existing Business), largest first; empty without one")
     weighted: Weighted
     monte_carlo: MonteCarlo
     coverage: Coverage | None
@@ -1029,6 +1035,18 @@ def stage_rows(deals: Deals) -> list[StageRow]:
     return sorted(rows, key=lambda r: (r.probability, r.stage))
 
 
+def booked_by_type(won: Deals) -> dict[str, float]:
+    """Closed-won amounts of the period by deal type, largest first; {} when the export has no
+    type column. A blank type is "(no type)", never folded into a named one."""
+    if "deal_type" not in won.mapping:
+        return {}
+    totals: dict[str, float] = {}
+    for i in range(len(won)):
+        label = won.text("deal_type", i).strip() or "(no type)"
+        totals[label] = totals.get(label, 0.0) + float(won.amount[i])
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
 def forecast_categories(period: Deals, booked: float) -> ForecastCategories | None:
     """Salesforce's forecast roll-up for the period: open pipeline by Forecast Category, closed-won
     bookings, and the two calls a sales leader makes from them."""
@@ -1121,7 +1139,8 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
     totals = simulate(deals.amount, np.minimum(deals.prior * chosen["win_multiplier"], 1.0), line.on_time,
                       line.slipped, len(line.periods), simulations=options.simulations, seed=options.seed,
                       shock=options.shock, slip=chosen["slip_probability"])
-    booked = float(won.amount[(won.close >= target.start.toordinal()) & (won.close <= target.end.toordinal())].sum())
+    won_in_period = won.select((won.close >= target.start.toordinal()) & (won.close <= target.end.toordinal()))
+    booked = float(won_in_period.amount.sum())
     period = deals.select(line.on_time == line.target)
     monte_carlo, coverage = _simulated_call(totals[:, line.target], booked, float((period.amount * period.prior).sum()),
                                             float(period.amount.sum()), options)
@@ -1131,6 +1150,7 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
         file=table.file, format=stages.fmt, as_of=as_of, period=target.label, period_start=target.start,
         period_end=target.end, open_deals=len(deals), open_pipeline=float(deals.amount.sum()),
         period_deals=len(period), period_pipeline=float(period.amount.sum()), booked=booked,
+        booked_by_type=booked_by_type(won_in_period),
         weighted=Weighted(**{name: float(expected[name][line.target]) for name in SCENARIOS}),
         monte_carlo=monte_carlo, coverage=coverage,
         by_period=_period_rows(deals, line, expected[options.scenario], totals),
