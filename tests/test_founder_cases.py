@@ -34,6 +34,7 @@ from csuite.io.numbers import format_money, format_percent
 from csuite.knowledge.bilingual import cjk_share
 from csuite.render.answer import to_markdown
 from csuite.runner import Advisor
+from tests.conftest import EXAMPLES
 
 FOUNDER = Path(__file__).resolve().parent / "data" / "founder"
 CONTEXT = FOUNDER / "company-context.md"
@@ -593,3 +594,15 @@ def test_new_arr_is_not_padded_with_upsell(advisor, key):
     for amount in (by_type["Existing Business"], by_type["New Business"], booked_q4()):
         assert format_money(amount) in split.text
 
+
+
+def test_a_need_that_does_not_grow_is_not_said_to_rise(advisor):
+    """Rostrella's book needs as many CSMs in twelve months as today: "needs 5, rising to 5" is
+    not printed; the example company's need does grow, and says so."""
+    answer = answer_of(advisor, "cs")
+    values = {e.id: e.value for e in answer.evidence}
+    assert values["cs_coverage_calculator.totals.required_csms_12m"] == values["cs_coverage_calculator.totals.required_csms_now"]
+    assert "rising to" not in answer.bottom_line and f"needs {csms_needed_now()} CSMs" in answer.bottom_line
+    example = Advisor(context=EXAMPLES / "company-context.md", as_of=AS_OF).ask(
+        "How many CSMs do we need?", data=[str(EXAMPLES / "cs_book.csv")])
+    assert "rising to 5 in twelve months" in example.bottom_line
