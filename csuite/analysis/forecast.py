@@ -27,7 +27,7 @@ from csuite.analysis.common import (
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
 from csuite.answer import Understood
 from csuite.context.parse import CompanyContext
-from csuite.evidence.collect import id_slug
+from csuite.evidence.collect import id_slug, slugs_of
 from csuite.io.values import parse_period
 from csuite.knowledge.bilingual import pick
 from csuite.knowledge.thresholds import section
@@ -53,8 +53,9 @@ def carrying_deals(situation: Situation, limit: int) -> list[Listed]:
     if run is None:
         return []
     out = []
-    for deal in getattr(run.result, "period_top_deals", [])[:limit]:
-        figure = f"{FORECAST}.period_top_deals.{id_slug(deal.name)}.amount"
+    top = run.result.period_top_deals
+    for deal, slug in list(zip(top, slugs_of([d.name for d in top])))[:limit]:
+        figure = f"{FORECAST}.period_top_deals.{slug}.amount"
         if figure in situation.pool:
             out.append(Listed(name=deal.name, figure=figure))
     return out
@@ -74,12 +75,13 @@ def flagged_deal(situation: Situation, deriver: Deriver) -> tuple[dict[str, str]
     if funnel is None or forecast is None:
         return {}, {}
     in_period = {deal.name for deal in forecast.result.period_top_deals}
-    for deal in funnel.result.top_deals:
+    top = funnel.result.top_deals
+    for deal, slug in zip(top, slugs_of([d.name for d in top])):
         if not deal.signals or deal.name not in in_period:
             continue
         # the account, as a founder names a deal ("Kestrelmoor"), when the export gives it
         names = {"risky": deal.account or deal.name, "signal": signal_label(deal.signals[0], situation.lang)}
-        idle = f"{FUNNEL}.top_deals.{id_slug(deal.name)}.days_since_activity"
+        idle = f"{FUNNEL}.top_deals.{slug}.days_since_activity"
         if deal.signals[0] == "no_recent_activity" and situation.has(idle):
             return {"idle": deriver.add("risky_idle_days", f"days since {deal.name} last logged activity",
                                         float(situation.value(idle)), "count", [idle],

@@ -319,6 +319,8 @@ class ForecastResult(ToolResult):
     stale_deals: list[DealRef] = Field(description="open deals past their close date or silent for more than "
                                        "stale_days, largest first (capped at list_limit)")
     stale_count: Count
+    past_due_count: Count = Field(0, description="open deals whose close date is before as_of")
+    silent_count: Count = Field(0, description="open deals with no activity for more than stale_days")
     stale_days: Days
     period_top_deals: list[PeriodDeal] = Field(default_factory=list, description="largest open deals in the period")
     fan_chart: list[FanPoint]
@@ -1085,16 +1087,25 @@ def top_deals(period: Deals, limit: int) -> list[PeriodDeal]:
     return out
 
 
+def stale_masks(deals: Deals, as_of: date, stale_days: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """(past due, silent) per open deal: a close date before `as_of`; no activity for more than
+    `stale_days` days (only where the export has a last-activity column)."""
+    import numpy as np
+
+    today = as_of.toordinal()
+    silent = np.zeros(len(deals), dtype=bool)
+    if deals.activity is not None:
+        silent = (deals.activity >= 0) & (today - deals.activity > stale_days)
+    return deals.close < today, silent
+
+
 def stale_deals(deals: Deals, as_of: date, stale_days: int) -> tuple[list[int], dict[int, list[str]]]:
     """Open deals past their close date or silent for more than `stale_days`, largest first, each
     with its reasons."""
     import numpy as np
 
     today = as_of.toordinal()
-    past_due = deals.close < today
-    silent = np.zeros(len(deals), dtype=bool)
-    if deals.activity is not None:
-        silent = (deals.activity >= 0) & (today - deals.activity > stale_days)
+    past_due, silent = stale_masks(deals, as_of, stale_days)
     chosen = np.flatnonzero(past_due | silent)
     chosen = chosen[np.lexsort((deals.close[chosen], -deals.amount[chosen]))]
     reasons: dict[int, list[str]] = {}
@@ -1145,6 +1156,7 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
     monte_carlo, coverage = _simulated_call(totals[:, line.target], booked, float((period.amount * period.prior).sum()),
                                             float(period.amount.sum()), options)
     stale, reasons = stale_deals(deals, as_of, options.stale_days)
+    past_due, silent = stale_masks(deals, as_of, options.stale_days)
     flags = _flags(target, as_of, period, coverage, deals, stale, reasons, options.stale_days, limit)
     return ForecastResult(
         file=table.file, format=stages.fmt, as_of=as_of, period=target.label, period_start=target.start,
@@ -1158,6 +1170,7 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
         by_stage=stage_rows(period), calibration=calibration,
         forecast_categories=forecast_categories(period, booked),
         stale_deals=[deals.ref(i, reasons[i], as_of) for i in stale[:limit]], stale_count=len(stale),
+        past_due_count=int(past_due.sum()), silent_count=int(silent.sum()),
         period_top_deals=top_deals(period, limit),
         stale_days=options.stale_days, flags=flags, fan_chart=_fan(line, totals), scenarios=scenarios,
         closed_rows={"won": len(won), "lost": everything.lost}, warnings=warnings,
