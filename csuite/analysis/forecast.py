@@ -227,7 +227,7 @@ def _booked_from_existing(situation: Situation, deriver: Deriver, config: dict[s
     existing_id = ids[0] if len(ids) == 1 else deriver.add(
         "booked_existing", "booked from existing customers", amount, "usd", ids, " + ".join(ids))
     new_id = deriver.add("booked_new", "booked new business", run.result.booked - amount, "usd",
-                         [f"{FORECAST}.booked", existing_id], "booked − booked from existing customers")
+                         [f"{FORECAST}.booked", existing_id], " − ".join(["booked", *existing]))
     return Point(phrase="points.forecast.booked_existing",
                  figures={"existing": existing_id, "booked": f"{FORECAST}.booked", "new": new_id},
                  names={"types": " / ".join(existing)})
