@@ -48,10 +48,14 @@ def data_path(name: str) -> Path:
 
 
 def load_yaml(path: Path) -> Any:
-    """A YAML file that ships with the pack (ours, not the founder's), read with libyaml when
-    present: these files are read on start-up, and the pure-Python loader costs a third of a
-    second on the thresholds alone."""
+    """A YAML file that ships with the pack (ours, never the founder's), parsed once and kept on
+    disk until it changes (`cached_build`): even libyaml spends a fifth of a second on the
+    pack's phrase, threshold and knowledge files at every start, a pickle a hundredth of that."""
+    return cached_build(f"yaml.{path.parent.name}.{path.stem}", [path], lambda: _parse_yaml(path))
 
+
+def _parse_yaml(path: Path) -> Any:
+    """libyaml when present: the pure-Python loader costs a third of a second on the thresholds alone."""
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 

@@ -66,6 +66,7 @@ from csuite.tools.registry import TOOLS, get_tool
 from csuite.tools.schemas import confine_arguments
 from csuite.understand.catalogue import DecisionEntry, load_catalogue
 from csuite.understand.functions import functions_named
+from csuite.understand.names import without_accounts
 from csuite.understand.parse import prepare, understand
 
 Progress = Callable[[str], None]
@@ -136,11 +137,13 @@ class Advisor:
         data = [str(self.access.check(item, field="data")) for item in data]
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)
-        keyword_route = self.route(question, role)
+        understood = self.understand(question, context=context, data=data, lang=lang, as_of=as_of)
+        # Routing reads what is asked: an account's name is "the account", whatever words it is made of.
+        asked = without_accounts(question, understood.accounts, understood.language or "en")
+        keyword_route = self.route(asked, role)
         routed = self.backend.begin(question, ctx=ctx, data=data, route=keyword_route, forced=role is not None)
         # Who answers was settled by the founder (--role, @cro) or by the drafting model's router.
         settled = role is not None or routed.override is not None or routed.primary != keyword_route.primary
-        understood = self.understand(question, context=context, data=data, lang=lang, as_of=as_of)
         language = lang or self.lang or understood.language or detect_language(question)
         understood = understood.model_copy(update={"language": language})
         rejected, log_skipped = self._rejected(ctx)
@@ -152,7 +155,7 @@ class Advisor:
         entry = self._decision_entry(understood)
         if entry is not None and entry.role != routed.primary and settled:
             entry = None  # the role was chosen for this question: it answers on its own topics
-        roles, refused = self._advisors(question, routed, entry)
+        roles, refused = self._advisors(asked, routed, entry)
         notes += refused
         say("reading data files")
         options = tool_options_for(entry.id if entry else None, understood, ctx, as_of)
@@ -354,7 +357,8 @@ class Advisor:
         referral = routed.referral or "other"
         title = phrase(f"referrals.{referral}.title", lang)
         answer = Answer(question=question, language=lang, understood=understood, role=None, in_scope=False,
-                        referral=referral, bottom_line=phrase("referrals.bottom_line", lang).format(title=title),
+                        referral=referral, bottom_line=phrase("referrals.bottom_line_other" if referral == "other"
+                                                           else "referrals.bottom_line", lang).format(title=title),
                         confidence="low", why=[phrase("referrals.why", lang)],
                         notes=[] if ctx.found else [phrase("notes.missing_context", lang)])
         high = [alert_note(a.in_language(lang), lang) for a in alerts if a.severity == "high"][:3]

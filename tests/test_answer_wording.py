@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from csuite.answer import Answer, Evidence
+from csuite.answer import Action, Answer, Evidence
+from csuite.backends.offline.engine import _said_once
 from csuite.io.numbers import find_mentions, format_value
 from csuite.knowledge.alert_text import alert_label
 from csuite.knowledge.bilingual import cjk_share
@@ -324,3 +325,38 @@ def test_a_chinese_founder_answer_reads_as_chinese_in_the_long_form_too(founder_
     answer = answer_of(founder_advisor, key)
     text = without_names(to_markdown(answer, long=True), [*answer.names, *founder_files(key)])
     assert cjk_share(text) >= 0.6, text
+
+
+# -- how to act: the verdict's move first, each move once ------------------------------------
+
+def test_the_first_move_is_the_verdicts_own_and_due_this_week(founder_advisor):
+    """"Will we hit $1.1M?" acts first on its verdict (call the quarter), due a week after as-of."""
+    for key in ("hit", "zh_hit"):
+        answer = answer_of(founder_advisor, key)
+        first = answer.actions[0]
+        assert first.id == f"{answer.decision_id}.{answer.verdict}"
+        assert first.action.rstrip(".。") in answer.bottom_line   # the move the verdict names, with a date
+        assert not re.search(r"[;；]", first.action)                # the move, not the reasoning after it
+        assert first.deadline == "2026-11-30"              # 2026-11-23 + 7 days
+
+
+def test_three_wordings_of_one_move_are_one_action():
+    """The forecast alerts and the forecasting topic each say "re-weight by stage win rates";
+    a founder gets it once. Distinct moves on the same subject stay."""
+    def act(text: str, n: int) -> tuple[Action, str]:
+        return Action(id=f"a{n}", action=text, owner="CRO", deadline="2026-12-01"), text
+
+    rebuild = "Rebuild the forecast from stage-calibrated win rates and set a weekly pipeline-generation target."
+    replace = "Replace rep-judgement forecasts with stage-calibrated probabilities and track bias weekly."
+    reweight = "Re-weight the pipeline with stage win rates calibrated on the last four quarters, not CRM defaults"
+    slipped = "Flag every deal pushed twice and require a mutual close plan or move it out of commit"
+    kept = _said_once([act(rebuild, 1), act(replace, 2), act(reweight, 3), act(slipped, 4)])
+    assert [a.id for a in kept] == ["a1", "a4"]
+
+
+@pytest.mark.parametrize("key", FOUNDER_KEYS)
+def test_no_founder_answer_lists_one_move_twice(founder_advisor, key):
+    answer = answer_of(founder_advisor, key)
+    texts = [a.action for a in answer.actions]
+    assert len(set(texts)) == len(texts)
+    assert len({a.id for a in answer.actions}) == len(answer.actions)

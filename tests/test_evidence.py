@@ -92,3 +92,18 @@ def test_funnel_evidence_units_and_kinds():
     assert items["funnel_analyzer.cycle_days.median"].unit == "days"
     assert items["funnel_analyzer.velocity_per_day.value"].unit == "usd"
     assert items["funnel_analyzer.value.by_segment.SMB.median"].unit == "usd"
+
+
+def test_two_deals_with_one_name_keep_their_own_amounts():
+    """A CRM export may hold two deals called the same: the second is "<name>-2" in evidence ids,
+    and `slugs_of` names them the same way for the analysis that cites them."""
+    from csuite.evidence.collect import slugs_of, tool_evidence
+
+    payload = {"top_deals": [{"name": "Sable Creek - Platform", "amount": 150_000.0},
+                             {"name": "Thornbury - Platform", "amount": 150_000.0},
+                             {"name": "Sable Creek - Platform", "amount": 120_000.0}]}
+    values = {e.id: e.value for e in tool_evidence("funnel_analyzer", payload, None)}
+    first, second, third = slugs_of([d["name"] for d in payload["top_deals"]])
+    assert (first, third) == ("Sable_Creek_-_Platform", "Sable_Creek_-_Platform-2")
+    assert values[f"funnel_analyzer.top_deals.{first}.amount"] == 150_000
+    assert values[f"funnel_analyzer.top_deals.{third}.amount"] == 120_000

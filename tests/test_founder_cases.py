@@ -34,6 +34,7 @@ from csuite.io.numbers import format_money, format_percent
 from csuite.knowledge.bilingual import cjk_share
 from csuite.render.answer import to_markdown
 from csuite.runner import Advisor
+from tests.conftest import EXAMPLES
 
 FOUNDER = Path(__file__).resolve().parent / "data" / "founder"
 CONTEXT = FOUNDER / "company-context.md"
@@ -77,6 +78,15 @@ def booked_q4() -> float:
     """Every Closed Won amount with a close date in Q4 up to today (new business and the upsell)."""
     return sum(_dollars(r["Amount"]) for r in _rows(OPP)
                if r["Stage"] == "Closed Won" and Q4_START <= _us_day(r["Close Date"]) <= AS_OF)
+
+
+def booked_q4_by_type() -> dict[str, float]:
+    """Closed Won amounts in Q4 up to today by the export's Type column."""
+    out: dict[str, float] = {}
+    for r in _rows(OPP):
+        if r["Stage"] == "Closed Won" and Q4_START <= _us_day(r["Close Date"]) <= AS_OF:
+            out[r["Type"]] = out.get(r["Type"], 0.0) + _dollars(r["Amount"])
+    return out
 
 
 def win_rate_12m() -> float:
@@ -570,3 +580,29 @@ def test_the_cli_markdown_leads_with_the_verdict(run_cli):
     assert result.code == 0, result.err
     bottom = result.out.split("**BOTTOM LINE**", 1)[1].strip().split("\n", 1)[1].strip()
     assert first_sentence(bottom).startswith("Unlikely")
+
+
+@pytest.mark.parametrize("key", ["hit", "zh_hit"])
+def test_new_arr_is_not_padded_with_upsell(advisor, key):
+    """Asked about new ARR, the first finding splits what is booked: the Existing Business upsell
+    apart from new business, in the founder's own type names."""
+    by_type = booked_q4_by_type()
+    assert set(by_type) == {"New Business", "Existing Business"}   # the file carries both
+    finding = answer_of(advisor, key).findings
+    split = next(f for f in finding if "Existing Business" in f.text)
+    assert finding.index(split) <= 1 and split.tag == "verified"
+    for amount in (by_type["Existing Business"], by_type["New Business"], booked_q4()):
+        assert format_money(amount) in split.text
+
+
+
+def test_a_need_that_does_not_grow_is_not_said_to_rise(advisor):
+    """Rostrella's book needs as many CSMs in twelve months as today: "needs 5, rising to 5" is
+    not printed; the example company's need does grow, and says so."""
+    answer = answer_of(advisor, "cs")
+    values = {e.id: e.value for e in answer.evidence}
+    assert values["cs_coverage_calculator.totals.required_csms_12m"] == values["cs_coverage_calculator.totals.required_csms_now"]
+    assert "rising to" not in answer.bottom_line and f"needs {csms_needed_now()} CSMs" in answer.bottom_line
+    example = Advisor(context=EXAMPLES / "company-context.md", as_of=AS_OF).ask(
+        "How many CSMs do we need?", data=[str(EXAMPLES / "cs_book.csv")])
+    assert "rising to 5 in twelve months" in example.bottom_line

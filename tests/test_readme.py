@@ -1,5 +1,6 @@
 """README stays true: the quick start's two commands, the CI script, the Python API example."""
 
+import json
 import os
 import re
 import shlex
@@ -216,3 +217,34 @@ def test_use_from_pydantic_ai(csuite_on_path, capfd, monkeypatch):
                if isinstance(part, ToolReturnPart)]
     assert [part.tool_name for part in returns] == ["route"]
     assert capfd.readouterr().out.strip()
+
+
+# --------------------------------------------------------------------------- "What an answer looks like"
+
+def _answer_examples() -> list[tuple[list[str], str]]:
+    """(argv, printed text) for each `csuite ask` command in the section and the text block after it."""
+    section = README.split("## What an answer looks like", 1)[1].split("\n## ", 1)[0]
+    pairs = re.findall(r"```bash\ncsuite (ask .+?)\n```\s+.*?```text\n(.+?)\n```", section, re.S)
+    return [(shlex.split(command), text) for command, text in pairs]
+
+
+def test_the_answer_section_shows_both_languages():
+    examples = _answer_examples()
+    assert len(examples) == 2
+    assert [argv[1] for argv in (e[0] for e in examples)] == [
+        "Will we hit our Q4 target of $900K new ARR?", "第四季度90万美元的新增ARR目标能完成吗？"]
+
+
+@pytest.mark.parametrize("argv, printed", _answer_examples(), ids=["en", "zh"])
+def test_the_answer_section_prints_what_csuite_ask_prints(run_cli, argv, printed):
+    """The excerpts are the real output, word for word: a change to the answer shows up here."""
+    result = run_cli(*argv)
+    assert result.code == 0, result.err
+    assert printed in result.out
+
+
+def test_the_understood_block_is_what_json_carries(run_cli):
+    argv = _answer_examples()[0][0]
+    shown = README.split('"understood": ', 1)[1].split("\n```", 1)[0]
+    result = run_cli(*argv, "--format", "json")
+    assert json.loads(result.out)["understood"] == json.loads(shown)

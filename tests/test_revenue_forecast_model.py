@@ -557,3 +557,31 @@ def test_history_outcomes_read_stage_names_and_parse_bool_words(tmp_path):
     row = next(c for c in forecast(SMALL, history=str(h)).calibration if c.stage == "proposal")
     assert (row.won, row.lost, row.used) == (4, 6, "calibrated")
     assert row.calibrated == pytest.approx(0.50)
+
+
+def test_past_due_and_silent_deals_are_counted_apart(tmp_path):
+    """As of 2026-11-23 with --stale-days 30: A closes 2026-11-01 (past due), B was last touched
+    2026-10-01 (53 days: silent), C is both, D is neither (closes in December, touched 2026-11-20).
+    Stale = any of the two: 3 deals; past due 2 (A, C); silent 2 (B, C)."""
+    path = write(tmp_path, "deal_id,name,stage,amount,close_date,last_activity_date\n"
+                           "A,Alpha,proposal,10000,2026-11-01,2026-11-20\n"
+                           "B,Beta,proposal,20000,2026-12-15,2026-10-01\n"
+                           "C,Gamma,proposal,30000,2026-11-10,2026-09-30\n"
+                           "D,Delta,proposal,40000,2026-12-20,2026-11-20\n")
+    r = forecast(path, as_of="2026-11-23", stale_days=30)
+    assert (r.stale_count, r.past_due_count, r.silent_count) == (3, 2, 2)
+
+
+def test_booked_is_split_by_the_exports_deal_type(tmp_path):
+    """Closed Won in 2026-Q4: $50,000 New Business + $8,000 Existing Business; the $5,000 won in
+    Q3 is not booked in Q4, the open deal is not booked at all."""
+    path = write(tmp_path, "Opportunity Name,Stage,Amount,Close Date,Type\n"
+                           "N1,Closed Won,\"$30,000.00\",10/05/2026,New Business\n"
+                           "N2,Closed Won,\"$20,000.00\",11/20/2026,New Business\n"
+                           "U1,Closed Won,\"$8,000.00\",11/12/2026,Existing Business\n"
+                           "Q3,Closed Won,\"$5,000.00\",09/28/2026,Existing Business\n"
+                           "O1,Proposal/Price Quote,\"$9,000.00\",12/12/2026,New Business\n", name="report.csv")
+    r = forecast(path, as_of="2026-11-23")
+    assert r.booked == 58_000
+    assert r.booked_by_type == {"New Business": 50_000, "Existing Business": 8_000}
+    assert forecast(SMALL).booked_by_type == {}   # no type column: no split

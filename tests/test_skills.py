@@ -464,3 +464,34 @@ def test_funnel_texts_are_bilingual():
     texts = [c["label"] for c in cfg["loss_reasons"].values()] + [c["meaning"] for c in cfg["loss_reasons"].values()]
     texts += [cfg["not_recorded_label"], *cfg["signals"].values(), *cfg["verdicts"].values()]
     assert all(set(t) == {"en", "zh"} and t["en"] and t["zh"] for t in texts)
+
+
+# -- the root skill's "Answer the question asked" ------------------------------------------------
+
+def _answer_section() -> str:
+    return (ROOT / "SKILL.md").read_text(encoding="utf-8").split("## Answer the question asked", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_contrary_evidence_lines_are_the_ones_the_code_judges_by():
+    """"a magic number under 0.5 or a burn multiple over 2": the magic_number_low alert line and the
+    burn-multiple 'good' band the hire verdict's gate uses."""
+    from csuite.knowledge.thresholds import alert_rules, section
+
+    text = _answer_section()
+    magic = alert_rules()["magic_number_low"].conditions[0].value
+    burn = section("benchmarks")["burn_multiple"]["good"]
+    assert f"magic number under {magic:g}" in text and f"burn multiple over {burn:g}" in text
+
+
+def test_the_examples_are_the_engines_bottom_lines():
+    """Both examples (English and Chinese) quote what the offline engine answers, word for word."""
+    from datetime import date
+
+    from csuite.runner import Advisor
+
+    quoted = re.findall(r"^> (.+)\n>\n> (.+)$", _answer_section(), re.M)
+    assert len(quoted) == 2 and re.search(r"[\u4e00-\u9fff]", quoted[1][0])
+    advisor = Advisor(context=ROOT / "examples" / "company-context.md", as_of=date(2026, 11, 23))
+    for question, bottom_line in quoted:
+        answer = advisor.ask(question, data=[str(ROOT / "examples" / "retention_cohorts.csv")])
+        assert answer.bottom_line == bottom_line

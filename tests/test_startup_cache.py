@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from csuite.resources import cached_build
+from csuite.resources import cached_build, load_yaml
 
 
 def test_cached_build_reuses_and_rebuilds_when_a_source_changes(tmp_path):
@@ -33,6 +33,18 @@ def test_cached_build_without_a_writable_folder_still_builds(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("x", encoding="utf-8")
     assert cached_build("t", [blocked], lambda: 5, folder=blocked / "sub") == 5
+
+
+def test_pack_yaml_is_read_from_the_cache_until_the_file_changes(tmp_path, monkeypatch):
+    """The pack's YAML is parsed once and kept; an edit to the file is read at the next start."""
+    monkeypatch.setattr("csuite.resources.cache_dir", lambda: tmp_path / "cache")
+    page = tmp_path / "skill" / "knowledge.yaml"
+    page.parent.mkdir()
+    page.write_text("role: cro\ntopics: [a, b]\n", encoding="utf-8")
+    assert load_yaml(page) == {"role": "cro", "topics": ["a", "b"]}
+    assert (tmp_path / "cache" / "yaml.skill.knowledge.pickle").is_file()
+    page.write_text("role: cco\n", encoding="utf-8")
+    assert load_yaml(page) == {"role": "cco"}
 
 
 def _imported_after(code: str) -> set[str]:

@@ -26,7 +26,10 @@ def cs_sizing(situation: Situation) -> Brief:
     if run.result.incremental_cost_12m is not None:
         figures["cost"] = f"{COVERAGE}.incremental_cost_12m"
     verdict = "understaffed" if totals.gap_now > 0 else ("grow_later" if totals.gap_12m > 0 else "staffed")
-    return make_brief(situation, verdict, headline={"figures": figures}, recommendation={"figures": figures},
+    headline = dict(figures)
+    if verdict == "understaffed" and totals.required_csms_12m <= totals.required_csms_now:
+        del headline["later"]   # "needs 5, rising to 5" says nothing: the need is not growing
+    return make_brief(situation, verdict, headline={"figures": headline}, recommendation={"figures": figures},
                       option={"understaffed": 0, "grow_later": 1, "staffed": 2}[verdict],
                       points=_tier_gap(situation, run.result), must_state=[figures["now"], figures["current"]])
 

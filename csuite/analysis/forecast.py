@@ -27,7 +27,7 @@ from csuite.analysis.common import (
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
 from csuite.answer import Understood
 from csuite.context.parse import CompanyContext
-from csuite.evidence.collect import id_slug
+from csuite.evidence.collect import id_slug, slugs_of
 from csuite.io.values import parse_period
 from csuite.knowledge.bilingual import pick
 from csuite.knowledge.thresholds import section
@@ -53,8 +53,9 @@ def carrying_deals(situation: Situation, limit: int) -> list[Listed]:
     if run is None:
         return []
     out = []
-    for deal in getattr(run.result, "period_top_deals", [])[:limit]:
-        figure = f"{FORECAST}.period_top_deals.{id_slug(deal.name)}.amount"
+    top = run.result.period_top_deals
+    for deal, slug in list(zip(top, slugs_of([d.name for d in top])))[:limit]:
+        figure = f"{FORECAST}.period_top_deals.{slug}.amount"
         if figure in situation.pool:
             out.append(Listed(name=deal.name, figure=figure))
     return out
@@ -74,12 +75,13 @@ def flagged_deal(situation: Situation, deriver: Deriver) -> tuple[dict[str, str]
     if funnel is None or forecast is None:
         return {}, {}
     in_period = {deal.name for deal in forecast.result.period_top_deals}
-    for deal in funnel.result.top_deals:
+    top = funnel.result.top_deals
+    for deal, slug in zip(top, slugs_of([d.name for d in top])):
         if not deal.signals or deal.name not in in_period:
             continue
         # the account, as a founder names a deal ("Kestrelmoor"), when the export gives it
         names = {"risky": deal.account or deal.name, "signal": signal_label(deal.signals[0], situation.lang)}
-        idle = f"{FUNNEL}.top_deals.{id_slug(deal.name)}.days_since_activity"
+        idle = f"{FUNNEL}.top_deals.{slug}.days_since_activity"
         if deal.signals[0] == "no_recent_activity" and situation.has(idle):
             return {"idle": deriver.add("risky_idle_days", f"days since {deal.name} last logged activity",
                                         float(situation.value(idle)), "count", [idle],
@@ -163,6 +165,10 @@ def hit_the_number(situation: Situation) -> Brief:
             "line": f"{FORECAST}.coverage.target"}))
     if deals:
         points.append(Point(phrase="points.forecast.carry", lists={"deals": deals}, names=names))
+    existing = _booked_from_existing(situation, deriver, config)
+    if existing is not None:
+        # Asked about new ARR, the founder must see first that part of "booked" is not new.
+        points.insert(0 if _asks_new_business(situation.question, config) else len(points), existing)
     funnel = situation.run("funnel_analyzer")
     trend = funnel.result.trend if funnel is not None else None
     if trend is not None and trend.current_win_rate is not None and trend.trailing_win_rate is not None \
@@ -181,6 +187,34 @@ def hit_the_number(situation: Situation) -> Brief:
     return make_brief(situation, verdict, headline=headline,
                       recommendation={"figures": {"call": call, "shortfall": shortfall, "target": target_id}},
                       option=option, points=points, deriver=deriver, must_state=[target_id, p_hit])
+
+
+def _booked_from_existing(situation: Situation, deriver: Deriver, config: dict[str, Any]) -> Point | None:
+    """The part of the period's bookings the export types as business with existing customers
+    (Type = Existing Business, Upsell, Renewal…), and new business alone; None when the export
+    has no type column or every booked deal is new."""
+    run = situation.run(FORECAST)
+    by_type = run.result.booked_by_type if run is not None else {}
+    words = [w.lower() for w in config["existing_business_types"]]
+    existing = [label for label in by_type if any(w in label.lower() for w in words)]
+    if not existing:
+        return None
+    ids = [f"{FORECAST}.booked_by_type.{id_slug(label)}" for label in existing]
+    if not all(situation.has(i) for i in ids):
+        return None
+    amount = sum(by_type[label] for label in existing)
+    existing_id = ids[0] if len(ids) == 1 else deriver.add(
+        "booked_existing", "booked from existing customers", amount, "usd", ids, " + ".join(ids))
+    new_id = deriver.add("booked_new", "booked new business", run.result.booked - amount, "usd",
+                         [f"{FORECAST}.booked", existing_id], "booked − booked from existing customers")
+    return Point(phrase="points.forecast.booked_existing",
+                 figures={"existing": existing_id, "booked": f"{FORECAST}.booked", "new": new_id},
+                 names={"types": " / ".join(existing)})
+
+
+def _asks_new_business(question: str, config: dict[str, Any]) -> bool:
+    text = question.lower()
+    return any(cue.lower() in text for lang in ("en", "zh") for cue in config["new_business_cues"][lang])
 
 
 def _hit_from_context(situation: Situation, target_id: str | None, period: str, deriver: Deriver) -> Brief:

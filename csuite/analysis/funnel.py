@@ -10,7 +10,7 @@ import re
 from csuite.analysis.common import Deriver, make_brief, verdict_config, win_rate_ends
 from csuite.analysis.forecast import flagged_deal
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
-from csuite.evidence.collect import id_slug
+from csuite.evidence.collect import id_slug, slugs_of
 from csuite.knowledge.bilingual import pick
 from csuite.knowledge.thresholds import section
 
@@ -77,11 +77,12 @@ def top_deals(situation: Situation) -> Brief:
         names = {"largest": largest.name}
         if largest.reasons:
             names["signal"] = largest.reasons[0]
-        listed = [Listed(name=d.name, figure=f"{FUNNEL}.top_deals.{id_slug(d.name)}.amount")
-                  for d in deals if d.signals][:3]
+        slugs = slugs_of([d.name for d in deals])
+        listed = [Listed(name=d.name, figure=f"{FUNNEL}.top_deals.{slug}.amount")
+                  for d, slug in zip(deals, slugs) if d.signals][:3]
         verdict = "at_risk" if funnel.result.top_deals_summary.at_risk else "healthy"
         return make_brief(situation, verdict, headline={"figures": {**figures, "largest_amount":
-                                                                     f"{FUNNEL}.top_deals.{id_slug(largest.name)}.amount"},
+                                                                     f"{FUNNEL}.top_deals.{slugs[0]}.amount"},
                                                         "names": names},
                           recommendation={"figures": figures}, option=0,
                           points=[Point(phrase="points.funnel.risky_deals", lists={"deals": listed})] if listed else [],
@@ -92,8 +93,8 @@ def top_deals(situation: Situation) -> Brief:
 def _period_deals(situation: Situation, run) -> Brief:
     """The period's three largest open deals, their share of its pipeline, and the flagged one."""
     deriver = Deriver(situation, "analysis")
-    deals = [Listed(name=d.name, figure=f"{FORECAST}.period_top_deals.{id_slug(d.name)}.amount")
-             for d in run.result.period_top_deals[:3]]
+    deals = [Listed(name=d.name, figure=f"{FORECAST}.period_top_deals.{slug}.amount")
+             for d, slug in zip(run.result.period_top_deals[:3], slugs_of([d.name for d in run.result.period_top_deals]))]
     figures = {"pipeline": f"{FORECAST}.period_pipeline", "deals_count": f"{FORECAST}.period_deals"}
     names = {"period": run.result.period}
     if not deals:
@@ -102,12 +103,17 @@ def _period_deals(situation: Situation, run) -> Brief:
     top_amount = sum(d.amount for d in run.result.period_top_deals[:3])
     share = top_amount / run.result.period_pipeline if run.result.period_pipeline else 0.0
     points = []
-    if run.result.stale_count:
-        points.append(Point(phrase="points.forecast.past_due", figures={"count": f"{FORECAST}.stale_count"},
+    if run.result.past_due_count:
+        points.append(Point(phrase="points.forecast.past_due", figures={"count": f"{FORECAST}.past_due_count"},
+                            against=True))
+    if run.result.silent_count:
+        points.append(Point(phrase="points.forecast.silent", figures={"count": f"{FORECAST}.silent_count",
+                                                                      "days": f"{FORECAST}.stale_days"},
                             against=True))
     funnel = situation.run(FUNNEL)
-    flagged = [Listed(name=d.name, figure=f"{FUNNEL}.top_deals.{id_slug(d.name)}.amount")
-               for d in (funnel.result.top_deals if funnel is not None else []) if d.signals][:3]
+    top = funnel.result.top_deals if funnel is not None else []
+    flagged = [Listed(name=d.name, figure=f"{FUNNEL}.top_deals.{slug}.amount")
+               for d, slug in zip(top, slugs_of([d.name for d in top])) if d.signals][:3]
     if flagged:
         points.append(Point(phrase="points.funnel.risky_deals", lists={"deals": flagged}))
     risky_figures, risky_names = flagged_deal(situation, deriver)

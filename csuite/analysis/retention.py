@@ -23,7 +23,7 @@ from csuite.analysis.common import (
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
 from csuite.answer import Understood
 from csuite.context.parse import CompanyContext
-from csuite.evidence.collect import id_slug
+from csuite.evidence.collect import id_slug, slugs_of
 
 CHURN = "churn_analyzer"
 RETENTION = "retention_decomposition_analyzer"
@@ -300,8 +300,9 @@ def renewal_forecast(situation: Situation) -> Brief:
     if run is not None and run.result.totals and run.result.totals.at_risk.accounts:
         figures.update({"risk_accounts": f"{CHURN}.totals.at_risk.accounts",
                         "risk_arr": f"{CHURN}.totals.at_risk.arr"})
-        top = [Listed(name=a.name, figure=f"{CHURN}.at_risk.{id_slug(a.name)}.arr")
-               for a in run.result.at_risk[:3] if a.name]
+        at_risk = run.result.at_risk
+        top = [Listed(name=a.name, figure=f"{CHURN}.at_risk.{slug}.arr")
+               for a, slug in list(zip(at_risk, slugs_of([a.name for a in at_risk])))[:3] if a.name]
         if top:
             points.append(Point(phrase="points.retention.at_risk_named", lists={"accounts": top}))
         verdict = "at_risk"

@@ -25,6 +25,9 @@ PERIOD_KEYS = {"period", "month", "date", "snapshot_date", "as_of"}
 MRR_KEYS = {"mrr", "monthly_recurring_revenue"}
 ARR_KEYS = {"arr", "annual_recurring_revenue", "annual_value", "amount"}
 RENEWAL_KEYS = {"renewal_date", "renewal", "contract_end", "contract_end_date", "next_renewal"}
+# A table with a deal stage is a pipeline export: its Amount is what a deal is worth, not the
+# account's ARR (an account's $12K expansion deal is no $12K customer).
+STAGE_KEYS = {"stage", "stagename", "stage_name", "deal_stage", "dealstage"}
 SKIP_KEYS = NAME_COLUMNS | PERIOD_KEYS | MRR_KEYS | ARR_KEYS | RENEWAL_KEYS | {"account_id", "id", "customer_id"}
 
 
@@ -98,6 +101,8 @@ def account_facts(name: str, paths: Iterable[str | Path]) -> AccountFacts:
         where = f"{path.name}, the rows for {name}"
         period_col = _key(table.headers, PERIOD_KEYS)
         mrr_col, arr_col = _key(table.headers, MRR_KEYS), _key(table.headers, ARR_KEYS)
+        if _key(table.headers, STAGE_KEYS):
+            mrr_col = arr_col = None
         if period_col and (mrr_col or arr_col) and len(rows) > 1:
             series = _series(rows, period_col, mrr_col or arr_col, monthly=bool(mrr_col))
             if series:

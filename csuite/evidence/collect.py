@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Iterable, get_args, get_origin
+from typing import Annotated, Any, Iterable, Sequence, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
@@ -183,6 +183,19 @@ def id_slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z<>_\-]+", "_", text).strip("_") or "x"
 
 
+def slugs_of(names: Sequence[str]) -> list[str]:
+    """The names of a list's items as they appear in evidence ids, in order: a name a CRM export
+    repeats (two deals both called "Acme - Platform") gets "-2", "-3" on its later items, so each
+    deal keeps its own amount instead of the first one's."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        slug = id_slug(name)
+        seen[slug] = seen.get(slug, 0) + 1
+        out.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+    return out
+
+
 def tool_evidence(tool: str, result: BaseModel | dict, file: str | None) -> list[Evidence]:
     """Every number a tool computed, addressable as `<tool>.<field path>`.
 
@@ -267,14 +280,20 @@ def _walk(value: Any, prefix: str, depth: int, annotation: Any = None) -> Iterab
             return
         if value and all(isinstance(v, dict) for v in value):
             yield f"{prefix}.listed", len(value), "count"  # how many the tool listed (lists may be capped)
-        for index, item in enumerate(value[:_MAX_LIST]):
-            name = str(index)
-            if isinstance(item, dict):
-                for key in _NAME_KEYS:
-                    if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
-                        name = id_slug(str(item[key]))
-                        break
-            yield from _walk(item, f"{prefix}.{name}", depth + 1, element)
+        items = value[:_MAX_LIST]
+        names = [_item_name(item) for item in items]
+        slugs = iter(slugs_of([n for n in names if n is not None]))
+        for index, (item, name) in enumerate(zip(items, names)):
+            yield from _walk(item, f"{prefix}.{str(index) if name is None else next(slugs)}", depth + 1, element)
+
+
+def _item_name(item: Any) -> str | None:
+    """A record's natural name (its id, name, segment, owner…), None for an unnamed one."""
+    if isinstance(item, dict):
+        for key in _NAME_KEYS:
+            if isinstance(item.get(key), (str, int)) and str(item.get(key)).strip():
+                return str(item[key])
+    return None
 
 
 

@@ -185,8 +185,9 @@ def answer_view(answer: Answer, *, long: bool = False) -> dict[str, Any]:
                        for a in limit("actions", answer.actions)]
     data["risks"] = answer.risks if long else [_short(r, SHORT_RISK_WORDS) for r in limit("risks", answer.risks)]
     data["questions"] = limit("questions", answer.questions)
-    # The one-screen form does not show again, as an alert, a line a finding above already judged.
-    shown = {s for f in limit("findings", answer.findings) for s in f.sources}
+    # The one-screen form does not show again, as an alert, a line the bottom line or a finding
+    # above already judged.
+    shown = {*answer.bottom_line_sources, *(s for f in limit("findings", answer.findings) for s in f.sources)}
     alerts = data["alerts"] if long else [a for a in data["alerts"] if not _stated(a["id"], shown)]
     data["alerts"] = limit("alerts", alerts)
     listed = [a["action"] for a in data["actions"]]

@@ -100,6 +100,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     # Owner Role is the owner a Salesforce report gives when it has no Opportunity Owner column.
     "owner": ("owner", "opportunity_owner", "deal_owner", "owner_name", "rep", "hubspot_owner_id", "owner_role"),
     "segment": ("segment", "type", "deal_type", "dealtype", "opportunity_type"),
+    # New Business / Existing Business (Salesforce Type, HubSpot Deal Type): what the booked
+    # money is, so "new ARR" is never quietly padded with upsell.
+    "deal_type": ("type", "deal_type", "dealtype", "opportunity_type"),
     "created_date": ("created_date", "create_date", "createdate", "createddate", "created"),
     "forecast_category": ("forecast_category", "forecastcategory", "forecast_category_name",
                           "hs_manual_forecast_category", "deal_forecast_category"),
@@ -300,6 +303,9 @@ class ForecastResult(ToolResult):
     period_deals: Count
     period_pipeline: Amount
     booked: Amount                  # closed-won rows in the file with a close date in the period
+    booked_by_type: dict[str, Amount] = Field(
+        default_factory=dict, description="booked split by the export's deal type column (Type: New Business, "
+                                          "Existing Business), largest first; empty without one")
     weighted: Weighted
     monte_carlo: MonteCarlo
     coverage: Coverage | None
@@ -313,6 +319,8 @@ class ForecastResult(ToolResult):
     stale_deals: list[DealRef] = Field(description="open deals past their close date or silent for more than "
                                        "stale_days, largest first (capped at list_limit)")
     stale_count: Count
+    past_due_count: Count = Field(0, description="open deals whose close date is before as_of")
+    silent_count: Count = Field(0, description="open deals with no activity for more than stale_days")
     stale_days: Days
     period_top_deals: list[PeriodDeal] = Field(default_factory=list, description="largest open deals in the period")
     fan_chart: list[FanPoint]
@@ -1029,6 +1037,18 @@ def stage_rows(deals: Deals) -> list[StageRow]:
     return sorted(rows, key=lambda r: (r.probability, r.stage))
 
 
+def booked_by_type(won: Deals) -> dict[str, float]:
+    """Closed-won amounts of the period by deal type, largest first; {} when the export has no
+    type column. A blank type is "(no type)", never folded into a named one."""
+    if "deal_type" not in won.mapping:
+        return {}
+    totals: dict[str, float] = {}
+    for i in range(len(won)):
+        label = won.text("deal_type", i).strip() or "(no type)"
+        totals[label] = totals.get(label, 0.0) + float(won.amount[i])
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
 def forecast_categories(period: Deals, booked: float) -> ForecastCategories | None:
     """Salesforce's forecast roll-up for the period: open pipeline by Forecast Category, closed-won
     bookings, and the two calls a sales leader makes from them."""
@@ -1067,16 +1087,25 @@ def top_deals(period: Deals, limit: int) -> list[PeriodDeal]:
     return out
 
 
+def stale_masks(deals: Deals, as_of: date, stale_days: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """(past due, silent) per open deal: a close date before `as_of`; no activity for more than
+    `stale_days` days (only where the export has a last-activity column)."""
+    import numpy as np
+
+    today = as_of.toordinal()
+    silent = np.zeros(len(deals), dtype=bool)
+    if deals.activity is not None:
+        silent = (deals.activity >= 0) & (today - deals.activity > stale_days)
+    return deals.close < today, silent
+
+
 def stale_deals(deals: Deals, as_of: date, stale_days: int) -> tuple[list[int], dict[int, list[str]]]:
     """Open deals past their close date or silent for more than `stale_days`, largest first, each
     with its reasons."""
     import numpy as np
 
     today = as_of.toordinal()
-    past_due = deals.close < today
-    silent = np.zeros(len(deals), dtype=bool)
-    if deals.activity is not None:
-        silent = (deals.activity >= 0) & (today - deals.activity > stale_days)
+    past_due, silent = stale_masks(deals, as_of, stale_days)
     chosen = np.flatnonzero(past_due | silent)
     chosen = chosen[np.lexsort((deals.close[chosen], -deals.amount[chosen]))]
     reasons: dict[int, list[str]] = {}
@@ -1121,16 +1150,19 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
     totals = simulate(deals.amount, np.minimum(deals.prior * chosen["win_multiplier"], 1.0), line.on_time,
                       line.slipped, len(line.periods), simulations=options.simulations, seed=options.seed,
                       shock=options.shock, slip=chosen["slip_probability"])
-    booked = float(won.amount[(won.close >= target.start.toordinal()) & (won.close <= target.end.toordinal())].sum())
+    won_in_period = won.select((won.close >= target.start.toordinal()) & (won.close <= target.end.toordinal()))
+    booked = float(won_in_period.amount.sum())
     period = deals.select(line.on_time == line.target)
     monte_carlo, coverage = _simulated_call(totals[:, line.target], booked, float((period.amount * period.prior).sum()),
                                             float(period.amount.sum()), options)
     stale, reasons = stale_deals(deals, as_of, options.stale_days)
+    past_due, silent = stale_masks(deals, as_of, options.stale_days)
     flags = _flags(target, as_of, period, coverage, deals, stale, reasons, options.stale_days, limit)
     return ForecastResult(
         file=table.file, format=stages.fmt, as_of=as_of, period=target.label, period_start=target.start,
         period_end=target.end, open_deals=len(deals), open_pipeline=float(deals.amount.sum()),
         period_deals=len(period), period_pipeline=float(period.amount.sum()), booked=booked,
+        booked_by_type=booked_by_type(won_in_period),
         weighted=Weighted(**{name: float(expected[name][line.target]) for name in SCENARIOS}),
         monte_carlo=monte_carlo, coverage=coverage,
         by_period=_period_rows(deals, line, expected[options.scenario], totals),
@@ -1138,6 +1170,7 @@ def run(source: Source, options: ForecastOptions) -> ForecastResult:
         by_stage=stage_rows(period), calibration=calibration,
         forecast_categories=forecast_categories(period, booked),
         stale_deals=[deals.ref(i, reasons[i], as_of) for i in stale[:limit]], stale_count=len(stale),
+        past_due_count=int(past_due.sum()), silent_count=int(silent.sum()),
         period_top_deals=top_deals(period, limit),
         stale_days=options.stale_days, flags=flags, fan_chart=_fan(line, totals), scenarios=scenarios,
         closed_rows={"won": len(won), "lost": everything.lost}, warnings=warnings,

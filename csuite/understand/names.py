@@ -71,11 +71,29 @@ def _forms(name: str) -> list[tuple[str, list[str], bool]]:
 
 def match_accounts(text: str, names: Iterable[str]) -> list[str]:
     """Names from `names` the question mentions, in the order it mentions them."""
+    return list(dict.fromkeys(name for _, _, name in account_mentions(text, names)))
+
+
+def without_accounts(text: str, names: Iterable[str], lang: str = "en") -> str:
+    """The question with every account it names written as "the account" (这个客户): routing
+    reads what is asked, not the words of a company's name ("Granite Peak Builders" is no
+    question about building product)."""
+    out = text
+    for start, end, _ in sorted(account_mentions(text, names), reverse=True):
+        out = out[:start] + ("这个客户" if lang == "zh" else "the account") + out[end:]
+    return out
+
+
+def account_mentions(text: str, names: Iterable[str]) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each mention of a name from `names`, in the order of the text."""
     candidates: dict[str, set[str]] = {}
     shapes: dict[str, tuple[list[str], bool]] = {}
+    spelled: dict[str, set[str]] = {}   # key -> the names it is the full spelling of
     for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
-        for key, words, needs_capital in _forms(name):
+        for position, (key, words, needs_capital) in enumerate(_forms(name)):
             candidates.setdefault(key, set()).add(name)
+            if position == 0:
+                spelled.setdefault(key, set()).add(name)
             previous = shapes.get(key)
             # A form that is some name's full spelling never needs a capital.
             shapes[key] = (words, needs_capital and (previous[1] if previous else True))
@@ -83,7 +101,11 @@ def match_accounts(text: str, names: Iterable[str]) -> list[str]:
     for key in sorted(candidates, key=lambda k: -len(k)):
         owners = candidates[key]
         if len(owners) != 1:
-            continue
+            # "Harborline Construction" is one account's full name and the start of a deal's
+            # ("Harborline Construction - Expansion"): the name written out in full wins.
+            owners = spelled.get(key, set())
+            if len(owners) != 1:
+                continue
         words, needs_capital = shapes[key]
         if needs_capital and words[0].lower() in STOP_EN:
             continue
@@ -95,8 +117,7 @@ def match_accounts(text: str, names: Iterable[str]) -> list[str]:
             if needs_capital and not match.group()[:1].isupper():
                 continue
             found.append((start, end, next(iter(owners))))
-    ordered = [name for _, _, name in sorted(found)]
-    return list(dict.fromkeys(ordered))
+    return sorted(found)
 
 
 @lru_cache(maxsize=1)

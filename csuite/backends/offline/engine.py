@@ -11,6 +11,7 @@ evidence; the engine claims 🟢 and verification decides.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -34,7 +35,7 @@ from csuite.context.alerts import Alert
 from csuite.io.numbers import find_mentions, numeric_values
 from csuite.knowledge.alert_text import alert_label, context_evidence_id
 from csuite.knowledge.bilingual import Lang, cjk_share, pick
-from csuite.knowledge.models import RoleKnowledge, Topic
+from csuite.knowledge.models import RoleKnowledge, Topic, load_knowledge
 from csuite.knowledge.phrases import has_phrase, phrase
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools.base import Flag
@@ -216,21 +217,69 @@ def _deadline(as_of: date, days: int) -> str:
 
 
 def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: str, lang: Lang,
-             pool: dict[str, Evidence]) -> list[Action]:
-    actions: list[Action] = []
+             pool: dict[str, Evidence], recommendation: str, english_recommendation: str) -> list[Action]:
+    """What to do on Monday: the verdict's own move first (when the analysis reached one), then
+    the first moves of the alerts and the topic, each said once. Repeats are judged on the English
+    texts, so a question and its Chinese twin get the same moves."""
+    candidates: list[tuple[Action, str]] = []
+    brief = req.brief
+    if brief is not None and recommendation:
+        candidates.append((Action(id=f"{brief.decision}.{brief.verdict}", action=_move(recommendation, lang),
+                                  owner=phrase(f"labels.role_{role}", lang),
+                                  deadline=_deadline(req.as_of, section("verify")["verdict_action_deadline_days"])),
+                           _move(english_recommendation, "en")))
     for alert in alerts[:2]:
         if alert.role == role:
-            actions.append(Action(id=f"alert.{alert.id}", action=labelled(pick(alert.action, lang), pool, lang,
-                                                                          "notes.rule_label"),
-                                  owner=phrase(f"labels.role_{alert.role}", lang),
-                                  deadline=_deadline(req.as_of, section("verify")["alert_action_deadline_days"])))
+            candidates.append((Action(id=f"alert.{alert.id}", action=labelled(pick(alert.action, lang), pool, lang,
+                                                                              "notes.rule_label"),
+                                      owner=phrase(f"labels.role_{alert.role}", lang),
+                                      deadline=_deadline(req.as_of, section("verify")["alert_action_deadline_days"])),
+                               alert.texts.action.get("en")))
     for topic in topics:
-        for i, item in enumerate(topic.actions, start=1):
-            actions.append(Action(id=f"{role}.{topic.id}.{i}", action=labelled(pick(item.action, lang), pool, lang,
-                                                                                "notes.rule_label"),
-                                  owner=pick(item.owner, lang), deadline=_deadline(req.as_of, item.deadline_days)))
+        english = load_knowledge(role, "en").topic(topic.id).actions   # type: ignore[arg-type]
+        for i, (item, in_english) in enumerate(zip(topic.actions, english), start=1):
+            candidates.append((Action(id=f"{role}.{topic.id}.{i}", action=labelled(pick(item.action, lang), pool, lang,
+                                                                                    "notes.rule_label"),
+                                      owner=pick(item.owner, lang), deadline=_deadline(req.as_of, item.deadline_days)),
+                               pick(in_english.action, "en")))
     blocked = {b.strip().lower() for b in req.rejected}
-    return [a for a in actions if a.id.lower() not in blocked and a.action.strip().lower() not in blocked][:3]
+    allowed = [(a, en) for a, en in candidates if a.id.lower() not in blocked and a.action.strip().lower() not in blocked]
+    return _said_once(allowed)[:3]
+
+
+def _move(recommendation: str, lang: Lang) -> str:
+    """The move a recommendation makes, without the reasoning after its semicolon ("Call the
+    quarter at $1M now, and work the largest deals; a discount push would only pull…")."""
+    head = re.split(r"；|; ", recommendation, maxsplit=1)[0].rstrip(" .。")
+    return head + ("。" if lang == "zh" else ".")
+
+
+def _said_once(candidates: list[tuple[Action, str]]) -> list[Action]:
+    """Actions in order, without one that says what an earlier one already says: three ways of
+    writing "re-weight the forecast by stage win rates" are one move to a founder. Two actions
+    are one move when the shorter English text shares `verify.action_overlap` of its content
+    words with the longer (thresholds.yaml)."""
+    limit = section("verify")["action_overlap"]
+    kept: list[tuple[Action, set[str]]] = []
+    for action, english in candidates:
+        words = _content_words(english)
+        if not any(_overlap(words, earlier) >= limit for _, earlier in kept):
+            kept.append((action, words))
+    return [action for action, _ in kept]
+
+
+_STOP = frozenset("with from that this their your each every then when than into over more most "
+                  "have will what which only also them they been were".split())
+
+
+def _content_words(text: str) -> set[str]:
+    """English words of four letters or more by their first five letters (forecast, forecasts)."""
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOP}
+
+
+def _overlap(first: set[str], second: set[str]) -> float:
+    smaller = min(len(first), len(second))
+    return len(first & second) / smaller if smaller else 0.0
 
 
 def flag_text(run_tool: str, flag: Flag, lang: Lang) -> str:
@@ -337,6 +386,13 @@ def _bottom_line(req: DraftRequest, pool: dict[str, Evidence], findings: list[Fi
     return text, recommendation, [], []
 
 
+def _english_recommendation(req: DraftRequest, evidence: dict[str, Evidence], recommendation: str, lang: Lang) -> str:
+    """The verdict's move in English, the language repeats among actions are judged in."""
+    if lang == "en" or req.brief is None:
+        return recommendation
+    return write(req.brief.recommendation, "en", shown_in(evidence, "en")).text
+
+
 def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
     role = knowledge.role
     lang = req.lang
@@ -367,7 +423,8 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
         decision_id=req.brief.decision if req.brief else (req.entry.id if req.entry is not None else None),
         verdict=req.brief.verdict if req.brief else None,
         bottom_line=bottom, bottom_line_sources=list(dict.fromkeys(bottom_sources)), findings=findings, why=_why(req, topics, alerts, pool, lang),
-        actions=_actions(req, topics, alerts, role, lang, pool), risks=_risks(req, req.brief, lang, used_flags),
+        actions=_actions(req, topics, alerts, role, lang, pool, recommendation,
+                         _english_recommendation(req, evidence, recommendation, lang)), risks=_risks(req, req.brief, lang, used_flags),
         decision=_decision(req, topics, recommendation, lang), questions=questions,
         alerts=[alert_note(a, lang) for a in alerts],
         more_alerts=[alert_label(a.id, lang) for a in req.alerts if a.id not in alert_ids],
