@@ -767,10 +767,10 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
     book, tier_rule = _book(np, cols, options, cfg, weights)
     paying_idx = book.paying_idx
     kill, upgrade, downgrade = _movers(np, book, cfg["transitions"], rule)
-    killed, up, down = (_largest_first(np, mask, book.arr) for mask in (kill, upgrade, downgrade))
+    kills, upgrades, downgrades = (_largest_first(np, mask, book.arr) for mask in (kill, upgrade, downgrade))
     zero = _largest_first(np, ~book.paying, book.cost)
-    upgrade_rows, downgrade_rows, kill_rows, zero_rows = _listed_rows(book, up, down, killed, zero, limit,
-                                                                      cfg["transitions"], rule)
+    listed = _listed_rows(book, upgrades, downgrades, kills, zero, limit, cfg["transitions"], rule)
+    upgrade_rows, downgrade_rows, kill_rows, zero_rows = listed
     total_arr = math.fsum(book.arr[paying_idx].tolist())
     paying_n = int(paying_idx.size)
     summaries, counts = tier_summaries(np, book.arr, book.cost, book.fits, book.tier_of, paying_idx, book.entry,
@@ -788,14 +788,14 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
         tiers=summaries, largest_customer=book.row(largest) if largest is not None else None,
         largest_customer_share=largest_share, concentration_threshold=concentration,
         concentration_flag=bool(largest_share is not None and largest_share > concentration),
-        upgrade_candidates=upgrade_rows, upgrade_count=len(up), upgrade_arr=_total(cols.arr, up),
-        downgrade_candidates=downgrade_rows, downgrade_count=len(down),
-        downgrade_arr=_total(cols.arr, down),
+        upgrade_candidates=upgrade_rows, upgrade_count=len(upgrades), upgrade_arr=_total(cols.arr, upgrades),
+        downgrade_candidates=downgrade_rows, downgrade_count=len(downgrades),
+        downgrade_arr=_total(cols.arr, downgrades),
         kill_rule=KillRule(min_cost_ratio=float(rule["min_cost_ratio"]), max_fit_score=float(rule["max_fit_score"]),
                            min_tenure_months=float(rule["min_tenure_months"]),
                            statement=kill_rule_statement(rule)),
-        kill_list=kill_rows, kill_count=len(killed), kill_arr=_total(cols.arr, killed),
-        kill_cost_to_serve=_total(cols.cost, killed),
+        kill_list=kill_rows, kill_count=len(kills), kill_arr=_total(cols.arr, kills),
+        kill_cost_to_serve=_total(cols.cost, kills),
         zero_arr=zero_rows, zero_arr_cost_to_serve=_total(cols.cost, zero),
         list_limit=limit, assignments=assignments, warnings=warnings,
     )

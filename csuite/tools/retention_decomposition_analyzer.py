@@ -1046,7 +1046,7 @@ def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> R
 
     snaps = _snapshots_of(source, table, options.as_of)
     accounts = S.read_accounts(options.accounts) if options.accounts else {}
-    if options.cohort_by == "segment" and not any(a.segment for a in accounts.values()):
+    if options.cohort_by == "segment" and not any(account.segment for account in accounts.values()):
         raise UsageError("--cohort-by segment needs --accounts with a segment column")
     end = None
     if options.period is not None:
@@ -1080,8 +1080,8 @@ def _cohort_keys(snaps: S.Snapshots, accounts: dict[str, S.AccountInfo],
 
     periods: dict[str, Period | None] = {}
     if cohort_by == "segment":
-        keys = np.array([(accounts[a].segment if a in accounts and accounts[a].segment else "(no segment)")
-                         for a in snaps.accounts], dtype=object)
+        keys = np.array([(accounts[account].segment if account in accounts and accounts[account].segment
+                          else "(no segment)") for account in snaps.accounts], dtype=object)
         return keys, periods
     first_active = snaps.first_active()
     month_index = snaps.first + np.maximum(first_active, 0)
