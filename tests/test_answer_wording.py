@@ -234,8 +234,12 @@ def test_an_answer_not_about_the_forecast_leads_with_its_own_figures(founder_adv
     assert "(P10)" not in short and "P90" not in short and "conservative" not in short.lower()
 
 
-def test_the_forecast_answer_keeps_its_range(founder_advisor):
-    assert "(P10)" in to_markdown(answer_of(founder_advisor, "hit"))
+def test_the_forecast_answer_keeps_its_forecast_figures(founder_advisor):
+    """"Will we hit $1.1M?" shows the call from the CRM's categories (booked + commit, then best
+    case) on one screen, and the simulated range in the long form."""
+    answer = answer_of(founder_advisor, "hit")
+    assert "plus commit" in to_markdown(answer) and "best case adds" in to_markdown(answer)
+    assert "(P10)" in to_markdown(answer, long=True)
 
 
 @pytest.mark.parametrize("key", ["hire", "board", "zh_board", "cs"])

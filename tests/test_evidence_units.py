@@ -28,6 +28,8 @@ def _units(tool: str) -> dict[str, str]:
     ("cs_coverage_calculator", "cs_coverage_calculator.incremental_run_rate_12m", "usd", "fraction"),
     ("cs_coverage_calculator", "cs_coverage_calculator.buffer", "fraction", "ratio"),
     ("cs_coverage_calculator", "cs_coverage_calculator.totals.required_fte_now", "count", "ratio"),
+    # a loss reason's share is a share, whatever its name says ("product gap" read as money: $0)
+    ("funnel_analyzer", "funnel_analyzer.loss_reasons.product_gap", "fraction", "usd"),
 ])
 def test_units_come_from_the_model(tool, evidence_id, unit, name_guess):
     units = _units(tool)

@@ -91,3 +91,13 @@ def test_spend_against_runway_uses_the_quarterly_burn():
     # monthly burn 1,190,000 / 3 = 396,667; runway 22 months → about 8.73M of cash; 20% of it ≈ 1.75M
     assert any("runway" in s for s in assess_stakes("Should we spend $2M on an events team?", ctx=CTX, evidence=[burn]))
     assert not any("runway" in s for s in assess_stakes("Should we spend $1.5M on it?", ctx=CTX, evidence=[burn]))
+
+
+def test_a_rethink_says_what_sends_it_back():
+    """A draft that states an NRR the context contradicts is sent back, and the weakest point
+    names the contradiction (never "only as current as your data" beside a 🛑)."""
+    draft = verify(_answer(Finding(text="NRR is 91%", so_what="so the base shrinks")), [], ctx=CTX)
+    assert draft.verification.contradictions   # the example context says NRR 104%
+    review = offline_review(draft, ["a strategy change ('pivot')"], CTX)
+    assert review.verdict == "rethink"
+    assert "contradicts" in review.weakest_point and "NRR" in review.weakest_point

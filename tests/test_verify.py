@@ -158,3 +158,17 @@ def test_record_ids_are_not_numbers_to_ground(text):
 
 def test_numbers_before_units_and_chinese_are_still_numbers():
     assert [m.text for m in find_mentions("3x coverage, 22个月, 5 个 AE, $2.4M")] == ["3x", "22个月", "5", "$2.4M"]
+
+
+def test_a_metric_qualified_by_without_is_another_measure():
+    """"NRR without that account is 88.3%" (a tool's concentration note) is not the company's
+    NRR: no contradiction with a context that says 93%. An unqualified 88.3% is one."""
+    from types import SimpleNamespace
+
+    from csuite.checks.verify import contradictions
+
+    ctx = SimpleNamespace(found=True, metrics=SimpleNamespace(nrr=0.93), path="company-context.md",
+                          metric_labels={"nrr": "NRR"})
+    qualified = "Granite Peak is 51.1% of the cohort's expansion; NRR without it is 88.3%"
+    assert contradictions(qualified, "risk 1", ctx, {}) == []
+    assert contradictions("NRR is 88.3% this year", "risk 1", ctx, {})

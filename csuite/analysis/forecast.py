@@ -48,13 +48,16 @@ def forecast_options(understood: Understood, ctx: CompanyContext, as_of: date) -
 
 
 def carrying_deals(situation: Situation, limit: int) -> list[Listed]:
-    """The largest open deals closing in the period: the ones the quarter rides on."""
+    """The open deals of the period that carry most of its weighted forecast (amount × win
+    probability), largest first among the period's biggest: the ones the quarter rides on. A big
+    deal at 20% carries less than a smaller one at 80%."""
     run = situation.run(FORECAST)
     if run is None:
         return []
     out = []
     top = run.result.period_top_deals
-    for deal, slug in list(zip(top, slugs_of([d.name for d in top])))[:limit]:
+    ranked = sorted(zip(top, slugs_of([d.name for d in top])), key=lambda pair: -pair[0].weighted)
+    for deal, slug in ranked[:limit]:
         figure = f"{FORECAST}.period_top_deals.{slug}.amount"
         if figure in situation.pool:
             out.append(Listed(name=deal.name, figure=figure))
@@ -67,17 +70,18 @@ def signal_label(signal: str, lang: str) -> str:
     return pick(spec, lang) if spec else signal.replace("_", " ")
 
 
-def flagged_deal(situation: Situation, deriver: Deriver) -> tuple[dict[str, str], dict[str, str]]:
-    """(figures, names) of the largest deal closing in the period that the funnel analyzer flags:
-    the warning a CRO reads beside the deal's name ("Northwind: no recent activity for 41 days").
-    Empty when neither run is there or no deal of the period carries a signal."""
-    funnel, forecast = situation.run(FUNNEL), situation.run(FORECAST)
-    if funnel is None or forecast is None:
+def flagged_deal(situation: Situation, deriver: Deriver, named: list[Listed]) -> tuple[dict[str, str], dict[str, str]]:
+    """(figures, names) of the first deal among those the sentence names that the funnel analyzer
+    flags: the warning a CRO reads beside the deal's name ("Northwind: no recent activity for 41
+    days"). Deals are matched by name and amount, since an export may call two deals the same.
+    Empty when either run is missing or none of the named deals carries a signal."""
+    funnel = situation.run(FUNNEL)
+    if funnel is None or situation.run(FORECAST) is None:
         return {}, {}
-    in_period = {deal.name for deal in forecast.result.period_top_deals}
+    wanted = {(item.name, situation.value(item.figure)) for item in named}
     top = funnel.result.top_deals
     for deal, slug in zip(top, slugs_of([d.name for d in top])):
-        if not deal.signals or deal.name not in in_period:
+        if not deal.signals or (deal.name, deal.amount) not in wanted:
             continue
         # the account, as a founder names a deal ("Kestrelmoor"), when the export gives it
         names = {"risky": deal.account or deal.name, "signal": signal_label(deal.signals[0], situation.lang)}
@@ -165,6 +169,9 @@ def hit_the_number(situation: Situation) -> Brief:
             "line": f"{FORECAST}.coverage.target"}))
     if deals:
         points.append(Point(phrase="points.forecast.carry", lists={"deals": deals}, names=names))
+    categories = _category_call(situation)
+    if categories is not None:
+        points.insert(0, categories)   # the arithmetic a CRO does first: booked + commit + best case
     existing = _booked_from_existing(situation, deriver, config)
     if existing is not None:
         # Asked about new ARR, the founder must see first that part of "booked" is not new.
@@ -178,7 +185,7 @@ def hit_the_number(situation: Situation) -> Brief:
                                names={"period": trend.current_period},
                                figures={"current": "funnel_analyzer.trend.current_win_rate",
                                         "trailing": "funnel_analyzer.trend.trailing_win_rate"}))
-    risky_figures, risky_names = flagged_deal(situation, deriver)
+    risky_figures, risky_names = flagged_deal(situation, deriver, deals)
     headline = {"figures": {"target": target_id, "p_hit": p_hit, "booked": booked, "call": call,
                             "weighted": f"{FORECAST}.weighted.base", "pipeline": f"{FORECAST}.period_pipeline",
                             "shortfall": shortfall, **risky_figures},
@@ -187,6 +194,20 @@ def hit_the_number(situation: Situation) -> Brief:
     return make_brief(situation, verdict, headline=headline,
                       recommendation={"figures": {"call": call, "shortfall": shortfall, "target": target_id}},
                       option=option, points=points, deriver=deriver, must_state=[target_id, p_hit])
+
+
+def _category_call(situation: Situation) -> Point | None:
+    """Booked plus the deals the team commits to, then best case on top: the call a sales team
+    makes from its CRM's Forecast Category. None when the export has no such column or nothing
+    in the period is committed or best case."""
+    run = situation.run(FORECAST)
+    categories = run.result.forecast_categories if run is not None else None
+    if categories is None or not (categories.commit or categories.best_case):
+        return None
+    base = f"{FORECAST}.forecast_categories"
+    return point("points.forecast.categories", booked=f"{FORECAST}.booked", commit=f"{base}.commit",
+                 commit_call=f"{base}.commit_call", best_case=f"{base}.best_case",
+                 best_case_call=f"{base}.best_case_call")
 
 
 def _booked_from_existing(situation: Situation, deriver: Deriver, config: dict[str, Any]) -> Point | None:
@@ -206,7 +227,7 @@ def _booked_from_existing(situation: Situation, deriver: Deriver, config: dict[s
     existing_id = ids[0] if len(ids) == 1 else deriver.add(
         "booked_existing", "booked from existing customers", amount, "usd", ids, " + ".join(ids))
     new_id = deriver.add("booked_new", "booked new business", run.result.booked - amount, "usd",
-                         [f"{FORECAST}.booked", existing_id], "booked − booked from existing customers")
+                         [f"{FORECAST}.booked", existing_id], " − ".join(["booked", *existing]))
     return Point(phrase="points.forecast.booked_existing",
                  figures={"existing": existing_id, "booked": f"{FORECAST}.booked", "new": new_id},
                  names={"types": " / ".join(existing)})

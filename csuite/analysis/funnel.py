@@ -116,7 +116,7 @@ def _period_deals(situation: Situation, run) -> Brief:
                for d, slug in zip(top, slugs_of([d.name for d in top])) if d.signals][:3]
     if flagged:
         points.append(Point(phrase="points.funnel.risky_deals", lists={"deals": flagged}))
-    risky_figures, risky_names = flagged_deal(situation, deriver)
+    risky_figures, risky_names = flagged_deal(situation, deriver, deals)
     verdict = "concentrated" if share >= float(verdict_config("top_deals")["concentrated_share"]) else "spread"
     return make_brief(situation, verdict, headline={"figures": {**figures, **risky_figures},
                                                     "names": {**names, **risky_names}, "lists": {"deals": deals}},

@@ -132,6 +132,9 @@ def offline_review(answer: Answer, stakes: list[str], ctx: CompanyContext | None
         quote, verdict = answer.bottom_line, "proceed"
     failures = answer.verification
     if failures.assumed_share > 0.5 or failures.contradictions:
+        # the point is what sends it back, so "rethink" never stands beside a point that agrees
+        point = phrase("critic.contradicted", lang).format(issue=failures.contradictions[0]) \
+            if failures.contradictions else phrase("critic.mostly_assumed", lang)
         verdict = "rethink"
     elif verdict == "proceed" and (ctx is None or not ctx.found or ctx.stale or not failures.passed):
         # the point says why it is not a clean go: the context, or what verification had to correct

@@ -101,6 +101,13 @@ _KINDS_FOR_UNIT = {"fraction": {"percent"}, "usd": {"money"}, "ratio": {"ratio",
                    "months": {"months", "plain"}, "days": {"days", "plain"}, "count": {"plain"}}
 
 
+# Words between a metric's name and its number that make it another measure ("NRR without
+# Acme", "GRR excluding SMB"): thresholds.yaml verify.contradiction_qualifiers.
+_QUALIFIED = re.compile("|".join(
+    [rf"(?<![\w]){re.escape(w)}(?![\w])" for w in section("verify")["contradiction_qualifiers"]["en"]]
+    + [re.escape(w) for w in section("verify")["contradiction_qualifiers"]["zh"]]), re.I)
+
+
 def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: dict[str, Evidence],
                    cited: Iterable[str] | None = None) -> list[str]:
     """A number written right after a metric's name that matches neither the context nor the
@@ -132,6 +139,8 @@ def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: 
                 first = stated[0]
                 if first.kind not in _KINDS_FOR_UNIT.get(metric_unit(key), {first.kind}):
                     continue  # "GRR on a $4.2M base": the number is about something else
+                if _QUALIFIED.search(rest[:rest.find(first.text)]):
+                    continue  # "NRR without that account is 88%": another measure, not the founder's NRR
                 if matches(first, context_values) or matches(first, own_values):
                     continue
                 said = evidence[f"ctx.{key}"].display() if f"ctx.{key}" in evidence else value

@@ -54,6 +54,7 @@ from csuite.tools.base import (
     Day,
     FilePath,
     Flag,
+    Share,
     Source,
     ToolOptions,
     ToolResult,
@@ -332,11 +333,11 @@ class FunnelResult(ToolResult):
     by_source: dict[str, SourceRates]
     cycle_days: CycleDays | None
     velocity_per_day: Velocity | None
-    loss_reasons: dict[str, float] = Field(description="share of lost deals per category; no_decision always present")
-    loss_value_shares: dict[str, float] = Field(description="share of the lost amount per category")
+    loss_reasons: dict[str, Share] = Field(description="share of lost deals per category; no_decision always present")
+    loss_value_shares: dict[str, Share] = Field(description="share of the lost amount per category")
     loss_reason_detail: list[LossReasonRow]
     loss_diagnosis: LossDiagnosis
-    lost_at_stage: dict[str, float] | None = Field(description="share of lost deals by the last stage before lost")
+    lost_at_stage: dict[str, Share] | None = Field(description="share of lost deals by the last stage before lost")
     lost_with_history: int | None
     stage_conversion: dict[str, StageConversion] | None
     value: Value

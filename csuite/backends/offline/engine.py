@@ -228,8 +228,11 @@ def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: 
                                   owner=phrase(f"labels.role_{role}", lang),
                                   deadline=_deadline(req.as_of, section("verify")["verdict_action_deadline_days"])),
                            _move(english_recommendation, "en")))
+    # With a decision, only the alerts that bear on it lend their first move (a shrinking base is
+    # no action item for "which deals do we work this week?"); without one, the topic's alerts.
+    bearing = set(section("verdicts").get(brief.decision, {}).get("alerts", [])) if brief is not None else None
     for alert in alerts[:2]:
-        if alert.role == role:
+        if alert.role == role and (bearing is None or alert.id in bearing):
             candidates.append((Action(id=f"alert.{alert.id}", action=labelled(pick(alert.action, lang), pool, lang,
                                                                               "notes.rule_label"),
                                       owner=phrase(f"labels.role_{alert.role}", lang),
