@@ -255,59 +255,104 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
     revision did not fix them.
     """
     pool = index([*evidence, *answer.evidence, *(brief.derived if brief else [])])
-    names = list(answer.names) + [n for f in answer.findings for n in f.names]
-    pool_values = [v for e in pool.values() if e.kind != "assumption" for v in numeric_values(e.value)]
-    # What a tool said about the founder's file (its flags and warnings) is computed by code too.
-    statements = [m for e in pool.values() if e.kind == "founder_data" and e.value is None
-                  for m in find_mentions(e.label)]
-    pool_values += [candidate for m in statements for candidate, _ in m.candidates()]
+    names = list(answer.names) + [name for finding in answer.findings for name in finding.names]
+    pool_values = _pool_values(pool)
     report = Verification(revisions=answer.verification.revisions)
-
-    findings: list[Finding] = []
-    for i, finding in enumerate(answer.findings):
-        tag, ungrounded, unknown = tag_finding(finding, pool)
-        for source in unknown:
-            report.ungrounded.append(f"finding {i + 1} cites unknown evidence '{source}'")
-        report.ungrounded += [f"finding {i + 1}: {text}" for text in ungrounded]
-        found = mentions(finding.text, finding.names) + mentions(finding.so_what, finding.names)
-        report.grounded_numbers += len(found) - len(ungrounded)
-        issues = contradictions(finding.text, f"finding {i + 1}", ctx, pool, finding.sources)
-        report.contradictions += issues
-        if issues and tag != "assumed":
-            tag = "assumed"
-        if TAG_RANK[tag] < TAG_RANK[finding.tag]:
-            reason = ("numbers not in cited evidence: " + ", ".join(ungrounded)) if ungrounded else (
-                "cites evidence that does not exist" if unknown else
-                "contradicts the company context" if issues else "cited evidence is not founder data")
-            report.downgrades.append(Downgrade(finding=i, claimed=finding.tag, tag=tag, reason=reason))
-        assumption_text = finding.assumption
-        if tag == "assumed" and not assumption_text:
-            assumption_text = ("Assumed: " + ", ".join(ungrounded) + " not backed by your data or a cited benchmark"
-                               if ungrounded else "Assumed: no evidence cited for this claim")
-        if len(finding.so_what.split()) < 3 and len(finding.so_what) < 6:
-            report.so_what_missing.append(i)
-        findings.append(finding.model_copy(update={
-            "tag": tag, "assumption": assumption_text if tag == "assumed" else None,
-            "sources": [s for s in finding.sources if s in pool]}))
+    findings = [_checked_finding(number, finding, pool, ctx, report)
+                for number, finding in enumerate(answer.findings)]
     answer = answer.model_copy(update={"findings": findings})
+    _check_context(answer, ctx, pool, report)
+    answer = _grounded_fields(answer, pool_values, names, report, enforce)
 
-    # The rest of the answer: every number held by some evidence, no contradiction with the context.
-    for field_name, text in (("bottom line", answer.bottom_line), *((f"why {i + 1}", w) for i, w in enumerate(answer.why)),
-                             *((f"risk {i + 1}", r) for i, r in enumerate(answer.risks)),
-                             *((f"action {i + 1}", a.action) for i, a in enumerate(answer.actions)),
-                             ("recommendation", answer.decision.recommendation if answer.decision else "")):
+    report.verdict_issues = _verdict_issues(answer, brief, pool)
+    if report.verdict_issues and enforce and brief is not None:
+        # The computed verdict replaces a bottom line that does not state it (a model that lost
+        # the target or the odds gets the code's sentence, never a silent pass).
+        head = write(brief.headline, answer.language, pool)
+        answer = answer.model_copy(update={"bottom_line": f"{head.text} {answer.bottom_line}".strip(),
+                                           "names": list(dict.fromkeys(answer.names + head.names))})
+    stock = [line for line in stock_sentences() if line and line in _norm(answer.bottom_line)]
+    report.format_issues = _format_issues(answer) + [f"stock sentence in the bottom line: '{line}'" for line in stock]
+    language = _language_issue(answer)
+    if language:
+        report.format_issues.append(language)
+    answer = _without_rejected(answer, rejected, report)
+    if enforce:
+        answer = answer.model_copy(update={name: getattr(answer, name)[:MAX_BULLETS]
+                                           for name in ("findings", "why", "actions", "risks")})
+    report.assumed_share = (sum(finding.tag == "assumed" for finding in answer.findings) / len(answer.findings)
+                            if answer.findings else 0.0)
+    report.passed = not (report.ungrounded or report.contradictions or report.so_what_missing
+                         or report.format_issues or report.verdict_issues)
+    return answer.model_copy(update={"verification": report, "confidence": _confidence(answer, report, ctx)})
+
+
+def _pool_values(pool: dict[str, Evidence]) -> list[float]:
+    """Every number the evidence holds (assumptions aside), including those in what a tool said
+    about the founder's file (its flags and warnings), which code computed too."""
+    values = [value for item in pool.values() if item.kind != "assumption" for value in numeric_values(item.value)]
+    statements = [mention for item in pool.values() if item.kind == "founder_data" and item.value is None
+                  for mention in find_mentions(item.label)]
+    return values + [candidate for mention in statements for candidate, _ in mention.candidates()]
+
+
+def _checked_finding(number: int, finding: Finding, pool: dict[str, Evidence], ctx: CompanyContext | None,
+                     report: Verification) -> Finding:
+    """One finding tagged from its evidence (downgraded, with the reason, when the evidence does not
+    hold it), its problems added to the report."""
+    tag, ungrounded, unknown = tag_finding(finding, pool)
+    for source in unknown:
+        report.ungrounded.append(f"finding {number + 1} cites unknown evidence '{source}'")
+    report.ungrounded += [f"finding {number + 1}: {text}" for text in ungrounded]
+    found = mentions(finding.text, finding.names) + mentions(finding.so_what, finding.names)
+    report.grounded_numbers += len(found) - len(ungrounded)
+    issues = contradictions(finding.text, f"finding {number + 1}", ctx, pool, finding.sources)
+    report.contradictions += issues
+    if issues and tag != "assumed":
+        tag = "assumed"
+    if TAG_RANK[tag] < TAG_RANK[finding.tag]:
+        reason = ("numbers not in cited evidence: " + ", ".join(ungrounded)) if ungrounded else (
+            "cites evidence that does not exist" if unknown else
+            "contradicts the company context" if issues else "cited evidence is not founder data")
+        report.downgrades.append(Downgrade(finding=number, claimed=finding.tag, tag=tag, reason=reason))
+    assumption_text = finding.assumption
+    if tag == "assumed" and not assumption_text:
+        assumption_text = ("Assumed: " + ", ".join(ungrounded) + " not backed by your data or a cited benchmark"
+                           if ungrounded else "Assumed: no evidence cited for this claim")
+    if len(finding.so_what.split()) < 3 and len(finding.so_what) < 6:
+        report.so_what_missing.append(number)
+    return finding.model_copy(update={
+        "tag": tag, "assumption": assumption_text if tag == "assumed" else None,
+        "sources": [source for source in finding.sources if source in pool]})
+
+
+def _check_context(answer: Answer, ctx: CompanyContext | None, pool: dict[str, Evidence],
+                   report: Verification) -> None:
+    """Report every unlabelled sentence outside the findings that contradicts the company context."""
+    fields = (("bottom line", answer.bottom_line),
+              *((f"why {number + 1}", why) for number, why in enumerate(answer.why)),
+              *((f"risk {number + 1}", risk) for number, risk in enumerate(answer.risks)),
+              *((f"action {number + 1}", action.action) for number, action in enumerate(answer.actions)),
+              ("recommendation", answer.decision.recommendation if answer.decision else ""))
+    for field_name, text in fields:
         for sentence in sentences(text):
             if not is_labelled(sentence):
                 report.contradictions += contradictions(sentence, field_name, ctx, pool)
+
+
+def _grounded_fields(answer: Answer, pool_values: list[float], names: list[str], report: Verification,
+                     enforce: bool) -> Answer:
+    """Report numbers no evidence holds in the bottom line, why, risks, actions and decision; with
+    `enforce`, the sentences, actions and options holding them are taken out."""
     bottom = _clean_text(answer.bottom_line, "bottom line", pool_values, names, report, enforce)
-    why = [w for w in (_clean_text(w, f"why {i + 1}", pool_values, names, report, enforce)
-                       for i, w in enumerate(answer.why)) if w]
-    risks = [r for r in (_clean_text(r, f"risk {i + 1}", pool_values, names, report, enforce)
-                         for i, r in enumerate(answer.risks)) if r]
+    why = [kept for kept in (_clean_text(why, f"why {number + 1}", pool_values, names, report, enforce)
+                             for number, why in enumerate(answer.why)) if kept]
+    risks = [kept for kept in (_clean_text(risk, f"risk {number + 1}", pool_values, names, report, enforce)
+                               for number, risk in enumerate(answer.risks)) if kept]
     actions = []
     for action in answer.actions:
-        missing = [m for sentence in sentences(action.action) if not is_labelled(sentence)
-                   for m in grounded(sentence, pool_values, names)]
+        missing = [mention for sentence in sentences(action.action) if not is_labelled(sentence)
+                   for mention in grounded(sentence, pool_values, names)]
         if missing:
             report.ungrounded.append(f"action '{action.id or action.action}': {', '.join(missing)} not in any evidence")
             if enforce:
@@ -317,50 +362,34 @@ def verify(answer: Answer, evidence: Iterable[Evidence], *, ctx: CompanyContext 
     decision = answer.decision
     if decision is not None:
         recommendation = _clean_text(decision.recommendation, "recommendation", pool_values, names, report, enforce)
-        options = [o for o in decision.options
-                   if is_labelled(o.tradeoff) or not grounded(o.option + " " + o.tradeoff, pool_values, names)]
+        options = [option for option in decision.options
+                   if is_labelled(option.tradeoff)
+                   or not grounded(option.option + " " + option.tradeoff, pool_values, names)]
         decision = decision.model_copy(update={"recommendation": recommendation,
                                                "options": options if enforce else decision.options})
-    answer = answer.model_copy(update={"bottom_line": bottom if enforce else answer.bottom_line,
-                                       "why": why if enforce else answer.why,
-                                       "risks": risks if enforce else answer.risks,
-                                       "actions": actions, "decision": decision})
+    return answer.model_copy(update={"bottom_line": bottom if enforce else answer.bottom_line,
+                                     "why": why if enforce else answer.why,
+                                     "risks": risks if enforce else answer.risks,
+                                     "actions": actions, "decision": decision})
 
-    report.verdict_issues = _verdict_issues(answer, brief, pool)
-    if report.verdict_issues and enforce and brief is not None:
-        # The computed verdict replaces a bottom line that does not state it (a model that lost
-        # the target or the odds gets the code's sentence, never a silent pass).
-        head = write(brief.headline, answer.language, pool)
-        answer = answer.model_copy(update={"bottom_line": f"{head.text} {answer.bottom_line}".strip(),
-                                           "names": list(dict.fromkeys(answer.names + head.names))})
-    stock = [s for s in stock_sentences() if s and s in _norm(answer.bottom_line)]
-    report.format_issues = _format_issues(answer) + [f"stock sentence in the bottom line: '{s}'" for s in stock]
-    language = _language_issue(answer)
-    if language:
-        report.format_issues.append(language)
 
-    rejected_keys = {_norm(r) for r in rejected if r.strip()}
-    if rejected_keys:
-        kept = []
-        for action in answer.actions:
-            if _norm(action.id) in rejected_keys or _norm(action.action) in rejected_keys:
-                report.suppressed.append(action.id or action.action)
-            else:
-                kept.append(action)
-        answer = answer.model_copy(update={"actions": kept})
-        if answer.decision and _norm(answer.decision.recommendation) in rejected_keys:
-            report.suppressed.append(answer.decision.recommendation)
-            answer = answer.model_copy(update={"decision": answer.decision.model_copy(
-                update={"recommendation": phrase("notes.rejection_stands", answer.language)})})
-
-    if enforce:
-        answer = answer.model_copy(update={name: getattr(answer, name)[:MAX_BULLETS]
-                                           for name in ("findings", "why", "actions", "risks")})
-    report.assumed_share = (sum(f.tag == "assumed" for f in answer.findings) / len(answer.findings)
-                            if answer.findings else 0.0)
-    report.passed = not (report.ungrounded or report.contradictions or report.so_what_missing
-                         or report.format_issues or report.verdict_issues)
-    return answer.model_copy(update={"verification": report, "confidence": _confidence(answer, report, ctx)})
+def _without_rejected(answer: Answer, rejected: Iterable[str], report: Verification) -> Answer:
+    """Actions and a recommendation the founder already rejected are suppressed, and said to be."""
+    rejected_keys = {_norm(text) for text in rejected if text.strip()}
+    if not rejected_keys:
+        return answer
+    kept = []
+    for action in answer.actions:
+        if _norm(action.id) in rejected_keys or _norm(action.action) in rejected_keys:
+            report.suppressed.append(action.id or action.action)
+        else:
+            kept.append(action)
+    answer = answer.model_copy(update={"actions": kept})
+    if answer.decision and _norm(answer.decision.recommendation) in rejected_keys:
+        report.suppressed.append(answer.decision.recommendation)
+        answer = answer.model_copy(update={"decision": answer.decision.model_copy(
+            update={"recommendation": phrase("notes.rejection_stands", answer.language)})})
+    return answer
 
 
 def _confidence(answer: Answer, report: Verification, ctx: CompanyContext | None) -> str:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -236,6 +236,19 @@ def check_question(question: str) -> str:
     return question
 
 
+@dataclass
+class _Tally:
+    """The scores a question earns, per target and per (target, topic), and the evidence behind them."""
+
+    scores: dict[str, float]
+    topic_scores: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+    matched: list[Match] = field(default_factory=list)
+    both: bool = False                                      # the question asks for both roles
+    specific: set[str] = field(default_factory=set)         # referrals with an unambiguous (non-soft) keyword
+    mentioned: set[str] = field(default_factory=set)        # referrals with any keyword at all
+    worded: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # keywords and hints alone
+
+
 def route(question: str, *, role_override: str | None = None, model: Any = None) -> Route:
     """Route one question. Pure: same question, same route.
 
@@ -245,158 +258,32 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
     evaluation trains one per held-out file)."""
     check_question(question)
     index = build_index()
-    w, d = index.weights, index.decision
-    override = role_override.lower() if role_override else None
-    if override is not None and override not in ROLES:
-        raise UsageError(f"--role must be one of: {', '.join(ROLES)} (got '{role_override}')")
-    mention = _OVERRIDE.search(question)
-    if override is None and mention:
-        override = mention.group(1).lower()
+    override = _override(question, role_override)
     text = normalise(_OVERRIDE.sub(" ", question))
-
-    targets = ROLES + REFERRALS
-    scores: dict[str, float] = dict.fromkeys(targets, 0.0)
-    topic_scores: dict[tuple[str, str], float] = defaultdict(float)
-    matched: list[Match] = []
-    both = False
-
-    counted: dict[tuple[str, str], float] = {}
-    specific: set[str] = set()   # referrals with at least one unambiguous (non-soft) keyword
-    mentioned: set[str] = set()  # referrals with any keyword at all
-    ask_weight = round(w["keyword_cap"] * w["referral_decisive"], 4)
-    hits = [_theirs(h, text, index)
-            for h in sorted(_keyword_hits(text, index.terms, index.asks, ask_weight), key=lambda h: h.start)]
+    ask_weight = round(index.weights["keyword_cap"] * index.weights["referral_decisive"], 4)
+    hits = [_theirs(hit, text, index)
+            for hit in sorted(_keyword_hits(text, index.terms, index.asks, ask_weight), key=lambda hit: hit.start)]
     outcome = purpose_spans(text, index.purpose)
-    # Who a question is about is not what it asks. When an unambiguous out-of-scope cue stands
-    # in the question's main clause ("can we AFFORD it", "written CONSENT", "fully REMOTE"),
-    # role words that only name the people or parties involved ("the customer success team",
-    # "an AE", "customers") or sit in a purpose clause ("... so onboarding is faster") count
-    # for little: the ask belongs to the referral, the revenue or customer words are context.
-    worded: dict[str, float] = defaultdict(float)   # keyword and hint evidence alone, per role
-    asked_elsewhere = any(h.term.kind == "referral" and not h.term.soft and not _inside(h, outcome)
-                          for h in hits)
-    for hit in hits:
-        term = hit.term
-        if term.kind == "both":
-            both = True
-            matched.append(Match(target="both", kind="both", text=term.text, weight=0.0))
-            continue
-        weight = term.weight
-        if term.ask and _inside(hit, outcome):
-            # "... so that we can hire a CTO next year": a purpose, not the ask.
-            weight = round(weight * w["context_scale"], 4)
-        if asked_elsewhere and term.target in ROLES and (
-                term.kind == "hint" or normalise(term.text) in index.subjects or _inside(hit, outcome)):
-            weight = round(weight * w["context_scale"], 4)
-        if term.topic:
-            topic_scores[(term.target, term.topic)] += weight
-        dedupe = (term.target, term.text.lower())
-        if dedupe in counted:
-            continue
-        counted[dedupe] = weight
-        scores[term.target] += weight
-        worded[term.target] += weight
-        if term.kind == "referral":
-            mentioned.add(term.target)
-            if not term.soft:
-                specific.add(term.target)
-        matched.append(Match(target=term.target, kind=term.kind, text=term.text, topic=term.topic,
-                             weight=weight))
-
-    # Example similarity: per target, the mean of its best `example_top` similarities; per topic,
-    # a smaller share so the best topic reflects both its keywords and its examples.
-    per_target: dict[str, list[float]] = defaultdict(list)
-    best_example: dict[str, tuple[str | None, str]] = {}
-    for sim, target, topic, example in _similarities(text, index):
-        if len(per_target[target]) < int(w["example_top"]):
-            per_target[target].append(sim)
-            best_example.setdefault(target, (topic, example))
-        if topic and sim >= w["example_floor"]:
-            topic_scores[(target, topic)] += w["example"] * sim * w["topic_example_share"]
-    for target, sims in per_target.items():
-        mean = sum(sims) / len(sims)
-        if mean >= w["example_floor"]:
-            contribution = w["example"] * mean
-            scores[target] += contribution
-            topic, example = best_example[target]
-            matched.append(Match(target=target, kind="example", text=example, topic=topic,
-                                 weight=round(contribution, 3)))
-
-    scores = {t: round(s, 3) for t, s in scores.items()}
-    ranked_roles = sorted(ROLES, key=lambda r: (-scores[r], ROLES.index(r)))
-    lead, other = ranked_roles
-    ranked_refs = sorted(REFERRALS, key=lambda r: (-scores[r], REFERRALS.index(r)))
-    best_ref = ranked_refs[0]
-
-    primary: str | None
-    referral: str | None = None
+    tally = _Tally(scores=dict.fromkeys(ROLES + REFERRALS, 0.0))
+    _count_keywords(tally, hits, outcome, index)
+    _count_examples(tally, text, index)
+    scores = {target: round(score, 3) for target, score in tally.scores.items()}
     # An explicit ask for what another executive owns ("How do I hire a CTO?", "帮我找一个CTO")
     # is theirs however much revenue or customer talk surrounds it, unless it only states a
     # purpose ("... so we can hire a CFO later"). Neither the scores nor the learned model
     # overrule it; an @role or --role override does.
-    asked_for = next((h.term.target for h in hits if h.term.ask and not _inside(h, outcome)), None)
-    if override:
-        primary = override
-        other = "cco" if override == "cro" else "cro"
-        matched.insert(0, Match(target=override, kind="override", text=f"@{override}", weight=0.0))
-    elif asked_for:
-        primary, referral = None, asked_for
-    elif max(scores[lead], scores[best_ref]) < d["min_score"]:
-        # Nothing recognisable. A question that names no other domain at all but does talk about
-        # customers or selling ("客户最近投诉变多了") is still ours; otherwise the referral whose
-        # own words appear, else "other".
-        if not mentioned and worded[lead] >= w["hint"] and scores[lead] >= scores[best_ref]:
-            primary = lead
-        else:
-            primary, referral = None, best_ref if best_ref in mentioned else "other"
-    elif scores[best_ref] > d["referral_margin"] * scores[lead] and (
-            best_ref in specific or scores[lead] < d["min_score"]):
-        # Ambiguous words alone ("contract", "budget") never take a question away from a role
-        # that recognised it; an unambiguous one ("runway", "indemnification") can.
-        primary, referral = None, best_ref
-    else:
-        primary = lead
-
+    asked_for = next((hit.term.target for hit in hits if hit.term.ask and not _inside(hit, outcome)), None)
+    primary, referral, other = _decide(tally, scores, override, asked_for, index)
     # The learned model (csuite.routing.model) arbitrates when the keyword router is unsure:
     # keywords overfit the questions they were written for, the model has seen every labelled
     # question and generalises across wording. When the router's own margin is below
     # `learned_margin` and the model puts at least `learned_min` on a different target, the
     # model's target wins. A confident keyword decision is never overturned, nor is an override.
-    if model is not False and not override and not asked_for and w.get("learned_min", 1.0) < 1.0:
-
-        posterior = (model or shipped_model()).posterior(features(text, outcome))
-        chosen = primary or referral or "other"
-        decided = arbitrate(chosen, _margin(scores, chosen), posterior,
-                            min_posterior=w["learned_min"], max_margin=w["learned_margin"])
-        if decided != chosen:
-            primary, referral = (decided, None) if decided in ROLES else (None, decided)
-            other = "cco" if primary == "cro" else "cro"
-        matched.append(Match(target=decided, kind="learned", text=f"P={posterior[decided]:.2f}",
-                             weight=round(posterior[decided], 3)))
-
-    # Consult the other role when the question says both, when it scores close to the primary,
-    # or when it hits the primary role's own "consult the other role when..." cues.
-    consult: list[str] = []
-    if primary:
-        cues = [h.term.text for h in _keyword_hits(text, index.consult_terms)
-                if h.term.target == primary and h.term.topic == other]
-        if (both
-                or (scores[other] >= d["consult_min"] and scores[other] >= d["consult_ratio"] * scores[primary])
-                or (cues and scores[other] >= d["consult_cue_min"])):
-            consult.append(other)
-            for cue in cues[:3]:
-                matched.append(Match(target=other, kind="consult", text=cue, weight=0.0))
-
-    margin = _margin(scores, primary or referral)
-
-    role_topics: dict[str, list[str]] = {}
-    ranked_by_role: dict[str, list[str]] = {}
-    for role in ROLES:
-        ranked = sorted(((s, t) for (r, t), s in topic_scores.items() if r == role and s > 0),
-                        key=lambda x: (-x[0], x[1]))
-        top = ranked[:int(d["max_topics"])]
-        ranked_by_role[role] = [t for _, t in top]
-        role_topics[role] = [t for s, t in top if s >= ranked[0][0] * d["topic_keep_ratio"]]
+    if model is not False and not override and not asked_for and index.weights.get("learned_min", 1.0) < 1.0:
+        primary, referral, other = _arbitrate(tally, scores, primary, referral, other, text, outcome, model,
+                                              index.weights)
+    consult = _consult(tally, scores, primary, other, text, index) if primary else []
+    role_topics, ranked_by_role = _role_topics(tally.topic_scores, index.decision)
     topics = ranked_by_role[primary] if primary else []
     info = index.referral_info.get(referral or "", {})
     return Route(
@@ -411,7 +298,156 @@ def route(question: str, *, role_override: str | None = None, model: Any = None)
         topics=topics,
         role_topics=role_topics,
         scores=scores,
-        matched=matched,
-        margin=margin,
+        matched=tally.matched,
+        margin=_margin(scores, primary or referral),
         override=override,
     )
+
+
+def _override(question: str, role_override: str | None) -> str | None:
+    """The role the founder asked for, by --role (checked) or by an @cro / @cco in the question."""
+    override = role_override.lower() if role_override else None
+    if override is not None and override not in ROLES:
+        raise UsageError(f"--role must be one of: {', '.join(ROLES)} (got '{role_override}')")
+    mention = _OVERRIDE.search(question)
+    if override is None and mention:
+        override = mention.group(1).lower()
+    return override
+
+
+def _count_keywords(tally: _Tally, hits: list[_Hit], outcome: list[tuple[int, int]], index: Index) -> None:
+    """Each keyword's weight, once per target and word, to its target and topic.
+
+    Who a question is about is not what it asks. When an unambiguous out-of-scope cue stands
+    in the question's main clause ("can we AFFORD it", "written CONSENT", "fully REMOTE"),
+    role words that only name the people or parties involved ("the customer success team",
+    "an AE", "customers") or sit in a purpose clause ("... so onboarding is faster") count
+    for little: the ask belongs to the referral, the revenue or customer words are context."""
+    context_scale = index.weights["context_scale"]
+    counted: set[tuple[str, str]] = set()
+    asked_elsewhere = any(hit.term.kind == "referral" and not hit.term.soft and not _inside(hit, outcome)
+                          for hit in hits)
+    for hit in hits:
+        term = hit.term
+        if term.kind == "both":
+            tally.both = True
+            tally.matched.append(Match(target="both", kind="both", text=term.text, weight=0.0))
+            continue
+        weight = term.weight
+        if term.ask and _inside(hit, outcome):
+            # "... so that we can hire a CTO next year": a purpose, not the ask.
+            weight = round(weight * context_scale, 4)
+        if asked_elsewhere and term.target in ROLES and (
+                term.kind == "hint" or normalise(term.text) in index.subjects or _inside(hit, outcome)):
+            weight = round(weight * context_scale, 4)
+        if term.topic:
+            tally.topic_scores[(term.target, term.topic)] += weight
+        dedupe = (term.target, term.text.lower())
+        if dedupe in counted:
+            continue
+        counted.add(dedupe)
+        tally.scores[term.target] += weight
+        tally.worded[term.target] += weight
+        if term.kind == "referral":
+            tally.mentioned.add(term.target)
+            if not term.soft:
+                tally.specific.add(term.target)
+        tally.matched.append(Match(target=term.target, kind=term.kind, text=term.text, topic=term.topic,
+                                   weight=weight))
+
+
+def _count_examples(tally: _Tally, text: str, index: Index) -> None:
+    """Example similarity: per target, the mean of its best `example_top` similarities; per topic,
+    a smaller share so the best topic reflects both its keywords and its examples."""
+    weights = index.weights
+    per_target: dict[str, list[float]] = defaultdict(list)
+    best_example: dict[str, tuple[str | None, str]] = {}
+    for similarity, target, topic, example in _similarities(text, index):
+        if len(per_target[target]) < int(weights["example_top"]):
+            per_target[target].append(similarity)
+            best_example.setdefault(target, (topic, example))
+        if topic and similarity >= weights["example_floor"]:
+            tally.topic_scores[(target, topic)] += weights["example"] * similarity * weights["topic_example_share"]
+    for target, similarities in per_target.items():
+        mean = sum(similarities) / len(similarities)
+        if mean >= weights["example_floor"]:
+            contribution = weights["example"] * mean
+            tally.scores[target] += contribution
+            topic, example = best_example[target]
+            tally.matched.append(Match(target=target, kind="example", text=example, topic=topic,
+                                       weight=round(contribution, 3)))
+
+
+def _decide(tally: _Tally, scores: dict[str, float], override: str | None, asked_for: str | None,
+            index: Index) -> tuple[str | None, str | None, str]:
+    """(primary role or None, referral or None, the other role) from the override, an explicit ask
+    or the scores."""
+    thresholds = index.decision
+    lead, other = sorted(ROLES, key=lambda role: (-scores[role], ROLES.index(role)))
+    best_ref = sorted(REFERRALS, key=lambda ref: (-scores[ref], REFERRALS.index(ref)))[0]
+    if override:
+        tally.matched.insert(0, Match(target=override, kind="override", text=f"@{override}", weight=0.0))
+        return override, None, "cco" if override == "cro" else "cro"
+    if asked_for:
+        return None, asked_for, other
+    if max(scores[lead], scores[best_ref]) < thresholds["min_score"]:
+        # Nothing recognisable. A question that names no other domain at all but does talk about
+        # customers or selling ("客户最近投诉变多了") is still ours; otherwise the referral whose
+        # own words appear, else "other".
+        if not tally.mentioned and tally.worded[lead] >= index.weights["hint"] and scores[lead] >= scores[best_ref]:
+            return lead, None, other
+        return None, best_ref if best_ref in tally.mentioned else "other", other
+    if scores[best_ref] > thresholds["referral_margin"] * scores[lead] and (
+            best_ref in tally.specific or scores[lead] < thresholds["min_score"]):
+        # Ambiguous words alone ("contract", "budget") never take a question away from a role
+        # that recognised it; an unambiguous one ("runway", "indemnification") can.
+        return None, best_ref, other
+    return lead, None, other
+
+
+def _arbitrate(tally: _Tally, scores: dict[str, float], primary: str | None, referral: str | None, other: str,
+               text: str, outcome: list[tuple[int, int]], model: Any,
+               weights: dict[str, float]) -> tuple[str | None, str | None, str]:
+    """The learned model's target when the keyword router is unsure and the model is not."""
+    posterior = (model or shipped_model()).posterior(features(text, outcome))
+    chosen = primary or referral or "other"
+    decided = arbitrate(chosen, _margin(scores, chosen), posterior,
+                        min_posterior=weights["learned_min"], max_margin=weights["learned_margin"])
+    if decided != chosen:
+        primary, referral = (decided, None) if decided in ROLES else (None, decided)
+        other = "cco" if primary == "cro" else "cro"
+    tally.matched.append(Match(target=decided, kind="learned", text=f"P={posterior[decided]:.2f}",
+                               weight=round(posterior[decided], 3)))
+    return primary, referral, other
+
+
+def _consult(tally: _Tally, scores: dict[str, float], primary: str, other: str, text: str,
+             index: Index) -> list[str]:
+    """Consult the other role when the question says both, when it scores close to the primary,
+    or when it hits the primary role's own "consult the other role when..." cues."""
+    thresholds = index.decision
+    cues = [hit.term.text for hit in _keyword_hits(text, index.consult_terms)
+            if hit.term.target == primary and hit.term.topic == other]
+    if (tally.both
+            or (scores[other] >= thresholds["consult_min"]
+                and scores[other] >= thresholds["consult_ratio"] * scores[primary])
+            or (cues and scores[other] >= thresholds["consult_cue_min"])):
+        for cue in cues[:3]:
+            tally.matched.append(Match(target=other, kind="consult", text=cue, weight=0.0))
+        return [other]
+    return []
+
+
+def _role_topics(topic_scores: dict[tuple[str, str], float],
+                 thresholds: dict[str, float]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per role, its best topics (those scoring at least `topic_keep_ratio` of its best one) and
+    its top `max_topics` topics, best first."""
+    role_topics: dict[str, list[str]] = {}
+    ranked_by_role: dict[str, list[str]] = {}
+    for role in ROLES:
+        ranked = sorted(((score, topic) for (target, topic), score in topic_scores.items()
+                         if target == role and score > 0), key=lambda pair: (-pair[0], pair[1]))
+        top = ranked[:int(thresholds["max_topics"])]
+        ranked_by_role[role] = [topic for _, topic in top]
+        role_topics[role] = [topic for score, topic in top if score >= ranked[0][0] * thresholds["topic_keep_ratio"]]
+    return role_topics, ranked_by_role

@@ -456,79 +456,46 @@ def hiring_sequence(role: str, fired: Any, team: dict[str, int], outcomes: list[
     return sequence, planned
 
 
+class _Given:
+    """Where each input came from (a flag wins over the file), reported as input_sources, and the
+    assumptions made where neither gave it."""
+
+    def __init__(self, doc: dict[str, Any], file: str) -> None:
+        self.doc, self.file = doc, file
+        self.sources: dict[str, str] = {}
+        self.assumptions: list[str] = []
+
+    def pick(self, name: str, flag_value: Any) -> Any:
+        if flag_value is not None:
+            self.sources[name] = "flag"
+            return flag_value
+        if self.doc.get(name) is not None:
+            self.sources[name] = "file"
+            return self.doc[name]
+        return None
+
+
 def run(source: Source, options: NextHireOptions) -> NextHireResult:
-    t = table()
-    seq_cfg = t["sequence"]
+    """The next CS role to hire and the hiring sequence after it, from a team file and/or flags."""
+    seq_cfg = table()["sequence"]
     doc: dict[str, Any] = {}
     file = "<options>"
     warnings: list[str] = []
     if source is not None:
         raw, file = _read_document(source)
         doc = normalise_keys(raw, COLUMN_ALIASES, file)
-    sources: dict[str, str] = {}
-    assumptions: list[str] = []
-
-    def pick(name: str, flag_value: Any) -> Any:
-        if flag_value is not None:
-            sources[name] = "flag"
-            return flag_value
-        if doc.get(name) is not None:
-            sources[name] = "file"
-            return doc[name]
-        return None
-
-    customers_raw = pick("customers", options.customers)
-    arr_raw = pick("arr", options.arr)
-    if customers_raw is None or arr_raw is None:
-        missing = [n for n, v in (("customers", customers_raw), ("arr", arr_raw)) if v is None]
-        raise InputError(f"needs {' and '.join(missing)} (in the file or as --{' / --'.join(missing)})", file=file)
-    try:
-        customers = parse_int(customers_raw, minimum=0)
-    except InputError as exc:
-        raise exc.located(file=file, field="customers") from None
-    try:
-        arr = parse_money(arr_raw)
-    except InputError as exc:
-        raise exc.located(file=file, field="arr") from None
-    stage = pick("stage", options.stage)
+    given = _Given(doc, file)
+    customers, arr = _customers_and_arr(given, options)
+    stage = given.pick("stage", options.stage)
     company = doc.get("company")
-
-    role_flags = {r: getattr(options, r) for r in ROLES}
-    if any(v is not None for v in role_flags.values()):
-        team = {r: int(v or 0) for r, v in role_flags.items()}
-        leadership = 0
-        sources["team"] = "flag"
-    else:
-        team, leadership = _parse_team(doc.get("team"), file)
-        sources["team"] = "file" if doc.get("team") is not None else "default (nobody)"
+    team, leadership = _team_given(given, options)
     outcome_texts = options.missed if options.missed is not None else _outcomes(doc.get("missed_outcomes"), file)
-    sources["missed_outcomes"] = "flag" if options.missed is not None else (
+    given.sources["missed_outcomes"] = "flag" if options.missed is not None else (
         "file" if doc.get("missed_outcomes") is not None else "none given")
-
-    growth, growth_basis = _growth(pick("arr_growth", options.arr_growth), doc.get("target_arr_12_months"), arr,
-                                   seq_cfg, file, sources, assumptions)
-    churn_raw = doc.get("logo_churn")
-    if churn_raw is not None:
-        try:
-            logo_churn = parse_percent(churn_raw)
-        except InputError as exc:
-            raise exc.located(file=file, field="logo_churn") from None
-        sources["logo_churn"] = "file"
-    else:
-        logo_churn = float(seq_cfg["default_logo_churn"])
-        sources["logo_churn"] = "default"
-        assumptions.append(f"annual logo churn {logo_churn:.0%} (to project new customers needed)")
-    new_raw = pick("new_customers_last_12_months", options.new_customers_per_year)
-    if new_raw is not None:
-        try:
-            new_now = float(parse_int(new_raw, minimum=0))
-        except InputError as exc:
-            raise exc.located(file=file, field="new_customers_last_12_months") from None
-    else:
-        new_now = _new_per_year(customers, growth, logo_churn)
-        assumptions.append(f"new customers a year ≈ customers × (ln(1 + growth) + churn) = {new_now:,.0f} "
-                           "(no new_customers_last_12_months given)")
-
+    growth, growth_basis = _growth(given.pick("arr_growth", options.arr_growth), doc.get("target_arr_12_months"),
+                                   arr, seq_cfg, file, given.sources, given.assumptions)
+    logo_churn = _logo_churn(given, seq_cfg)
+    new_now = _new_customers(given, options, customers, growth, logo_churn)
     outcomes, unmapped = _classified(outcome_texts, warnings)
 
     now = _State(customers=customers, arr=arr, new_customers_per_year=new_now, team=dict(team),
@@ -543,18 +510,79 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
                                         seq_cfg)
     step, lead, horizon = int(seq_cfg["step_months"]), int(seq_cfg["lead_months"]), int(seq_cfg["months"])
     if options.as_of is not None:
-        for h in sequence:
-            h.start_by = add_months(options.as_of, h.month)
+        for hire in sequence:
+            hire.start_by = add_months(options.as_of, hire.month)
     duties = role_text(role)
     return NextHireResult(
         company=str(company) if company is not None else None, stage=str(stage) if stage is not None else None,
         customers=customers, arr=arr, next_role=role, next_role_title=role_title(role), rule=fired,
-        owns=[d.en for d in duties.owns], does_not_own=[d.en for d in duties.does_not_own], loads=loads,
-        missed_outcomes=outcomes, unmapped_outcomes=unmapped, sequence=sequence, team_after=planned,
+        owns=[duty.en for duty in duties.owns], does_not_own=[duty.en for duty in duties.does_not_own],
+        loads=loads, missed_outcomes=outcomes, unmapped_outcomes=unmapped, sequence=sequence, team_after=planned,
         growth={"arr_growth": growth, "basis": growth_basis, "logo_churn": logo_churn,
                 "new_customers_per_year": new_now, "months": horizon, "step_months": step, "lead_months": lead},
-        input_sources=sources, assumptions=assumptions, warnings=warnings,
+        input_sources=given.sources, assumptions=given.assumptions, warnings=warnings,
     )
+
+
+def _customers_and_arr(given: _Given, options: NextHireOptions) -> tuple[int, float]:
+    """The two inputs every rule needs; refused when either is missing or unreadable."""
+    customers_raw = given.pick("customers", options.customers)
+    arr_raw = given.pick("arr", options.arr)
+    if customers_raw is None or arr_raw is None:
+        missing = [name for name, value in (("customers", customers_raw), ("arr", arr_raw)) if value is None]
+        raise InputError(f"needs {' and '.join(missing)} (in the file or as --{' / --'.join(missing)})",
+                         file=given.file)
+    try:
+        customers = parse_int(customers_raw, minimum=0)
+    except InputError as exc:
+        raise exc.located(file=given.file, field="customers") from None
+    try:
+        arr = parse_money(arr_raw)
+    except InputError as exc:
+        raise exc.located(file=given.file, field="arr") from None
+    return customers, arr
+
+
+def _team_given(given: _Given, options: NextHireOptions) -> tuple[dict[str, int], int]:
+    """Today's team and leadership: any role flag replaces the whole team, else the file's, else nobody."""
+    role_flags = {role: getattr(options, role) for role in ROLES}
+    if any(count is not None for count in role_flags.values()):
+        given.sources["team"] = "flag"
+        return {role: int(count or 0) for role, count in role_flags.items()}, 0
+    team, leadership = _parse_team(given.doc.get("team"), given.file)
+    given.sources["team"] = "file" if given.doc.get("team") is not None else "default (nobody)"
+    return team, leadership
+
+
+def _logo_churn(given: _Given, seq_cfg: dict[str, Any]) -> float:
+    """Annual logo churn from the file, else the YAML default (said as an assumption)."""
+    churn_raw = given.doc.get("logo_churn")
+    if churn_raw is not None:
+        try:
+            logo_churn = parse_percent(churn_raw)
+        except InputError as exc:
+            raise exc.located(file=given.file, field="logo_churn") from None
+        given.sources["logo_churn"] = "file"
+        return logo_churn
+    logo_churn = float(seq_cfg["default_logo_churn"])
+    given.sources["logo_churn"] = "default"
+    given.assumptions.append(f"annual logo churn {logo_churn:.0%} (to project new customers needed)")
+    return logo_churn
+
+
+def _new_customers(given: _Given, options: NextHireOptions, customers: int, growth: float,
+                   logo_churn: float) -> float:
+    """New customers a year: given, else what the growth and churn imply (said as an assumption)."""
+    new_raw = given.pick("new_customers_last_12_months", options.new_customers_per_year)
+    if new_raw is not None:
+        try:
+            return float(parse_int(new_raw, minimum=0))
+        except InputError as exc:
+            raise exc.located(file=given.file, field="new_customers_last_12_months") from None
+    new_now = _new_per_year(customers, growth, logo_churn)
+    given.assumptions.append(f"new customers a year ≈ customers × (ln(1 + growth) + churn) = {new_now:,.0f} "
+                             "(no new_customers_last_12_months given)")
+    return new_now
 
 
 def render(r: NextHireResult, lang: Lang = "en") -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -626,7 +627,133 @@ def tier_summaries(np: Any, arr: Any, cost: Any, fits: Any, tier_of: Any, paying
     return summaries, counts
 
 
+@dataclass
+class _Book:
+    """The customer file as arrays (ARR, cost, fit, tier per customer), read once and shared by
+    every list the tool makes."""
+
+    cols: _Columns
+    tiers: list[str]
+    labels: dict[str, str]
+    arr: Any
+    cost: Any
+    tenure: Any
+    expansion: Any
+    fits: Any
+    paying: Any
+    paying_idx: Any
+    tier_of: Any                  # tier index per customer, −1 for zero ARR
+    entry: list[float | None]     # each tier's entry ARR (None for an empty tier)
+
+    def row(self, index: int, *, target: int | None = None, reasons: list[str] | None = None) -> CustomerRow:
+        """One customer as a result row, optionally with the tier it should move to and why."""
+        cols, tier = self.cols, int(self.tier_of[index])
+        return CustomerRow(
+            customer_id=cols.ids[index], name=cols.names[index], row=cols.rows[index],
+            tier=self.tiers[tier] if tier >= 0 else None, arr=cols.arr[index], fit_score=float(self.fits[index]),
+            cost_to_serve=cols.cost[index],
+            cost_ratio=cols.cost[index] / cols.arr[index] if cols.arr[index] > 0 else None,
+            tenure_months=cols.tenure[index], expansion_potential=bool(self.expansion[index]),
+            target_tier=self.tiers[target] if target is not None else None, reasons=reasons or [],
+        )
+
+
+def _book(np: Any, cols: _Columns, options: SegmentationOptions, cfg: dict[str, Any],
+          weights: dict[str, float]) -> tuple[_Book, str]:
+    """The columns as NumPy arrays, each customer's fit score summed from its signals and its tier
+    assigned; with the tier rule in words."""
+    tiers: list[str] = list(cfg["tiers"])
+    labels = {tier: tier_label(tier) for tier in tiers}
+    arr = np.asarray(cols.arr, dtype=float)
+    fits = np.zeros(len(cols.ids))
+    for name, column in zip(SIGNALS, cols.signals):   # signal order, as fit_score() adds them
+        fits += weights[name] * np.asarray(column, dtype=bool)
+    paying = arr > 0
+    paying_idx = np.flatnonzero(paying)
+    tier_of, entry, tier_rule = assign_tiers(np, arr, paying_idx, options, cfg, tiers, labels)
+    book = _Book(cols=cols, tiers=tiers, labels=labels, arr=arr, cost=np.asarray(cols.cost, dtype=float),
+                 tenure=np.asarray(cols.tenure, dtype=float), expansion=np.asarray(cols.expansion, dtype=bool),
+                 fits=fits, paying=paying, paying_idx=paying_idx, tier_of=tier_of, entry=entry)
+    return book, tier_rule
+
+
+def _largest_first(np: Any, mask: Any, values: Any) -> list[int]:
+    """Indices where mask holds, largest value first; ties keep file order (stable sort)."""
+    index = np.flatnonzero(mask)
+    return index[np.argsort(-values[index], kind="stable")].tolist()
+
+
+def _movers(np: Any, book: _Book, transitions: dict[str, Any], rule: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """Masks of the accounts to kill, upgrade and downgrade. The kill list comes first: the transition
+    lists exclude its accounts so no account gets two verdicts."""
+    arr, fits, expansion, tier_of = book.arr, book.fits, book.expansion, book.tier_of
+    kill = (book.paying & (book.cost >= float(rule["min_cost_ratio"]) * arr)
+            & (fits <= float(rule["max_fit_score"])) & ~expansion
+            & (book.tenure >= float(rule["min_tenure_months"])))
+    # Entry ARR of the tier above each customer's tier (inf where there is none: top tier,
+    # zero-ARR accounts, or an empty tier above).
+    above = np.array([math.inf] + [math.inf if entry is None else entry for entry in book.entry[:-1]]
+                     + [math.inf])
+    next_entry = above[np.where(tier_of >= 0, tier_of, len(book.tiers))]
+    upgrade = (book.paying & ~kill & (tier_of > 0) & expansion & (fits >= float(transitions["upgrade_min_fit"]))
+               & (arr >= float(transitions["upgrade_reach"]) * next_entry))
+    downgrade = (book.paying & ~kill & (tier_of < len(book.tiers) - 1) & ~expansion
+                 & (fits <= float(transitions["downgrade_max_fit"])))
+    return kill, upgrade, downgrade
+
+
+def _listed_rows(book: _Book, upgrades: list[int], downgrades: list[int], kills: list[int], zero: list[int],
+                 limit: int, transitions: dict[str, Any], rule: dict[str, Any]) -> list[list[CustomerRow]]:
+    """The upgrade, downgrade, kill and zero-ARR lists (the first `limit` of each), every row with its reasons."""
+    cols, fits, tiers = book.cols, book.fits, book.tiers
+    up_fit, reach = float(transitions["upgrade_min_fit"]), float(transitions["upgrade_reach"])
+    down_fit = float(transitions["downgrade_max_fit"])
+    min_ratio, max_fit = float(rule["min_cost_ratio"]), float(rule["max_fit_score"])
+    min_tenure = float(rule["min_tenure_months"])
+    upgrade_rows = []
+    for i in upgrades[:limit]:
+        target = int(book.tier_of[i]) - 1
+        upgrade_rows.append(book.row(i, target=target, reasons=[
+            f"fit {fits[i]:g}/10 >= {up_fit:g}", "expansion potential",
+            f"ARR {usd(cols.arr[i])} >= {reach:.0%} of {book.labels[tiers[target]]} entry {usd(book.entry[target])}",
+        ]))
+    downgrade_rows = [book.row(i, target=int(book.tier_of[i]) + 1, reasons=[
+        f"fit {fits[i]:g}/10 <= {down_fit:g}", "no expansion potential",
+    ]) for i in downgrades[:limit]]
+    kill_rows = [book.row(i, reasons=[
+        f"cost to serve {cols.cost[i] / cols.arr[i]:.0%} of ARR >= {min_ratio:.0%}",
+        f"fit {fits[i]:g}/10 <= {max_fit:g}", "no expansion potential",
+        f"tenure {cols.tenure[i]:g} months >= {min_tenure:g}",
+    ]) for i in kills[:limit]]
+    zero_rows = [book.row(i, reasons=[
+        f"no revenue, costs {usd(cols.cost[i])} a year: convert to paid or sunset"
+        if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
+    ]) for i in zero[:limit]]
+    return [upgrade_rows, downgrade_rows, kill_rows, zero_rows]
+
+
+def _book_warnings(book: _Book, table: Table, counts: list[int], paying_count: int, largest: int | None,
+                   largest_share: float | None, concentration: float) -> list[str]:
+    """The reader's warnings, then a customer too large for any tier, no paying customers, or an empty tier."""
+    warnings = list(table.warnings)
+    if largest is not None and largest_share is not None and largest_share > concentration:
+        warnings.append(f"{book.cols.names[largest]} is {largest_share:.1%} of ARR (above "
+                        f"{concentration:.0%}): give it an executive sponsor whatever its tier")
+    if not paying_count:
+        warnings.append("no paying customers: nothing to tier; only the zero-ARR list applies")
+    for tier, name in enumerate(book.tiers):
+        if paying_count and counts[tier] == 0:
+            warnings.append(f"tier {book.labels[name]} is empty with these thresholds")
+    return warnings
+
+
+def _total(values: Any, indices: list[int]) -> float:
+    """An exact sum of the listed customers' values."""
+    return math.fsum(values[i] for i in indices)
+
+
 def run(source: Source, options: SegmentationOptions | None = None) -> SegmentationResult:
+    """Tiers by ARR, fit scores, who moves up or down a tier, the kill list and the zero-ARR list."""
     import numpy as np  # lazy: keeps `csuite --help` fast
 
     options = options or SegmentationOptions()
@@ -634,122 +761,42 @@ def run(source: Source, options: SegmentationOptions | None = None) -> Segmentat
     if options.mode == "percentile" and options.thresholds is not None:
         raise UsageError("--thresholds applies to --mode thresholds only")
     cols, table = read_customers(source, options)
-    tiers: list[str] = list(cfg["tiers"])
-    labels = {tier: tier_label(tier) for tier in tiers}
-    weights: dict[str, float] = {k: float(v) for k, v in cfg["fit_weights"].items()}
-    trans = cfg["transitions"]
+    weights: dict[str, float] = {name: float(weight) for name, weight in cfg["fit_weights"].items()}
     rule = cfg["kill_rule"]
     limit = options.limit or int(cfg["list_limit"])
-    bottom = len(tiers) - 1
-
-    n = len(cols.ids)
-    arr = np.asarray(cols.arr, dtype=float)
-    cost = np.asarray(cols.cost, dtype=float)
-    tenure = np.asarray(cols.tenure, dtype=float)
-    expansion = np.asarray(cols.expansion, dtype=bool)
-    fits = np.zeros(n)
-    for name, column in zip(SIGNALS, cols.signals):   # signal order, as fit_score() adds them
-        fits += weights[name] * np.asarray(column, dtype=bool)
-    paying = arr > 0
-    paying_idx = np.flatnonzero(paying)
-    paying_arr = arr[paying_idx]
-
-    tier_of, entry, tier_rule = assign_tiers(np, arr, paying_idx, options, cfg, tiers, labels)
-
-    def ref(i: int, *, target: int | None = None, reasons: list[str] | None = None) -> CustomerRow:
-        t = int(tier_of[i])
-        return CustomerRow(
-            customer_id=cols.ids[i], name=cols.names[i], row=cols.rows[i],
-            tier=tiers[t] if t >= 0 else None, arr=cols.arr[i], fit_score=float(fits[i]),
-            cost_to_serve=cols.cost[i],
-            cost_ratio=cols.cost[i] / cols.arr[i] if cols.arr[i] > 0 else None,
-            tenure_months=cols.tenure[i], expansion_potential=bool(expansion[i]),
-            target_tier=tiers[target] if target is not None else None, reasons=reasons or [],
-        )
-
-    # Kill list first: the transition lists exclude its accounts so no account gets two verdicts.
-    min_ratio, max_fit = float(rule["min_cost_ratio"]), float(rule["max_fit_score"])
-    min_tenure = float(rule["min_tenure_months"])
-    kill = (paying & (cost >= min_ratio * arr) & (fits <= max_fit) & ~expansion
-            & (tenure >= min_tenure))
-    up_fit, reach = float(trans["upgrade_min_fit"]), float(trans["upgrade_reach"])
-    down_fit = float(trans["downgrade_max_fit"])
-    # Entry ARR of the tier above each customer's tier (inf where there is none: top tier,
-    # zero-ARR accounts, or an empty tier above).
-    above = np.array([math.inf] + [math.inf if e is None else e for e in entry[:-1]] + [math.inf])
-    next_entry = above[np.where(tier_of >= 0, tier_of, len(tiers))]
-    up_mask = (paying & ~kill & (tier_of > 0) & expansion & (fits >= up_fit)
-               & (arr >= reach * next_entry))
-    down_mask = paying & ~kill & (tier_of < bottom) & ~expansion & (fits <= down_fit)
-
-    def largest_first(mask: Any, values: Any) -> list[int]:
-        """Indices where mask holds, largest value first; ties keep file order (stable sort)."""
-        index = np.flatnonzero(mask)
-        return index[np.argsort(-values[index], kind="stable")].tolist()
-
-    def by_arr(mask: Any) -> list[int]:
-        return largest_first(mask, arr)
-
-    killed, up, down = by_arr(kill), by_arr(up_mask), by_arr(down_mask)
-    upgrade_rows = []
-    for i in up[:limit]:
-        t = int(tier_of[i]) - 1
-        upgrade_rows.append(ref(i, target=t, reasons=[
-            f"fit {fits[i]:g}/10 >= {up_fit:g}", "expansion potential",
-            f"ARR {usd(cols.arr[i])} >= {reach:.0%} of {labels[tiers[t]]} entry {usd(entry[t])}",
-        ]))
-    downgrade_rows = [ref(i, target=int(tier_of[i]) + 1, reasons=[
-        f"fit {fits[i]:g}/10 <= {down_fit:g}", "no expansion potential",
-    ]) for i in down[:limit]]
-    kill_rows = [ref(i, reasons=[
-        f"cost to serve {cols.cost[i] / cols.arr[i]:.0%} of ARR >= {min_ratio:.0%}",
-        f"fit {fits[i]:g}/10 <= {max_fit:g}", "no expansion potential",
-        f"tenure {cols.tenure[i]:g} months >= {min_tenure:g}",
-    ]) for i in killed[:limit]]
-    zero = largest_first(~paying, cost)
-    zero_rows = [ref(i, reasons=[
-        f"no revenue, costs {usd(cols.cost[i])} a year: convert to paid or sunset"
-        if cols.cost[i] > 0 else "no revenue and no cost to serve: leave on self-serve"
-    ]) for i in zero[:limit]]
-
-    total_arr = math.fsum(paying_arr.tolist())
+    book, tier_rule = _book(np, cols, options, cfg, weights)
+    paying_idx = book.paying_idx
+    kill, upgrade, downgrade = _movers(np, book, cfg["transitions"], rule)
+    kills, upgrades, downgrades = (_largest_first(np, mask, book.arr) for mask in (kill, upgrade, downgrade))
+    zero = _largest_first(np, ~book.paying, book.cost)
+    listed = _listed_rows(book, upgrades, downgrades, kills, zero, limit, cfg["transitions"], rule)
+    upgrade_rows, downgrade_rows, kill_rows, zero_rows = listed
+    total_arr = math.fsum(book.arr[paying_idx].tolist())
     paying_n = int(paying_idx.size)
-    summaries, counts = tier_summaries(np, arr, cost, fits, tier_of, paying_idx, entry, cfg, tiers, labels)
-
+    summaries, counts = tier_summaries(np, book.arr, book.cost, book.fits, book.tier_of, paying_idx, book.entry,
+                                       cfg, book.tiers, book.labels)
     # The alert's own line, so this warning and the customer_concentration alert never disagree.
     concentration = float(alert_threshold("customer_concentration", "largest_customer_share"))
-    largest = int(np.argmax(arr)) if paying_n else None      # first of the largest
+    largest = int(np.argmax(book.arr)) if paying_n else None      # first of the largest
     largest_share = cols.arr[largest] / total_arr if largest is not None and total_arr else None
-    warnings = list(table.warnings)
-    if largest is not None and largest_share is not None and largest_share > concentration:
-        warnings.append(f"{cols.names[largest]} is {largest_share:.1%} of ARR (above "
-                        f"{concentration:.0%}): give it an executive sponsor whatever its tier")
-    if not paying_n:
-        warnings.append("no paying customers: nothing to tier; only the zero-ARR list applies")
-    for t, name in enumerate(tiers):
-        if paying_n and counts[t] == 0:
-            warnings.append(f"tier {labels[name]} is empty with these thresholds")
-
-    assignments = [ref(i) for i in range(n)] if options.include_customers else None
-
-    def total(values: Any, indices: list[int]) -> float:
-        return math.fsum(values[i] for i in indices)
-
+    warnings = _book_warnings(book, table, counts, paying_n, largest, largest_share, concentration)
+    assignments = [book.row(i) for i in range(len(cols.ids))] if options.include_customers else None
     return SegmentationResult(
-        mode=options.mode, source=table.file, as_of=options.as_of, customers=n,
+        mode=options.mode, source=table.file, as_of=options.as_of, customers=len(cols.ids),
         paying_customers=paying_n, zero_arr_customers=len(zero), total_arr=total_arr,
         total_cost_to_serve=math.fsum(cols.cost), fit_weights=weights, tier_rule=tier_rule,
-        tiers=summaries, largest_customer=ref(largest) if largest is not None else None,
+        tiers=summaries, largest_customer=book.row(largest) if largest is not None else None,
         largest_customer_share=largest_share, concentration_threshold=concentration,
         concentration_flag=bool(largest_share is not None and largest_share > concentration),
-        upgrade_candidates=upgrade_rows, upgrade_count=len(up), upgrade_arr=total(cols.arr, up),
-        downgrade_candidates=downgrade_rows, downgrade_count=len(down),
-        downgrade_arr=total(cols.arr, down),
-        kill_rule=KillRule(min_cost_ratio=min_ratio, max_fit_score=max_fit,
-                           min_tenure_months=min_tenure, statement=kill_rule_statement(rule)),
-        kill_list=kill_rows, kill_count=len(killed), kill_arr=total(cols.arr, killed),
-        kill_cost_to_serve=total(cols.cost, killed),
-        zero_arr=zero_rows, zero_arr_cost_to_serve=total(cols.cost, zero),
+        upgrade_candidates=upgrade_rows, upgrade_count=len(upgrades), upgrade_arr=_total(cols.arr, upgrades),
+        downgrade_candidates=downgrade_rows, downgrade_count=len(downgrades),
+        downgrade_arr=_total(cols.arr, downgrades),
+        kill_rule=KillRule(min_cost_ratio=float(rule["min_cost_ratio"]), max_fit_score=float(rule["max_fit_score"]),
+                           min_tenure_months=float(rule["min_tenure_months"]),
+                           statement=kill_rule_statement(rule)),
+        kill_list=kill_rows, kill_count=len(kills), kill_arr=_total(cols.arr, kills),
+        kill_cost_to_serve=_total(cols.cost, kills),
+        zero_arr=zero_rows, zero_arr_cost_to_serve=_total(cols.cost, zero),
         list_limit=limit, assignments=assignments, warnings=warnings,
     )
 

@@ -546,8 +546,7 @@ class _Window:
 
 
 def run(source: Source, options: FunnelOptions) -> FunnelResult:
-    import numpy as np
-
+    """Every funnel figure from one CRM export plus its optional companion files."""
     cfg = config()
     as_of = options.as_of or date.today()
     table = read_table(source, name="opportunities")
@@ -557,9 +556,56 @@ def run(source: Source, options: FunnelOptions) -> FunnelResult:
     stages = load_stage_table(fmt, options.stage_map)
     deals = read_deals(table, stages, options.date_order, fmt)
     warnings = deals.warnings
+    window, closed_outside = _closed_window(deals, as_of, options.window, table.file, warnings)
+    history, spend = _companions(options, deals, window, table.file, warnings)
+
+    won_count, lost_count = int(window.won.sum()), int(window.lost.sum())
+    won_amount, lost_amount = float(window.amount0[window.won].sum()), float(window.amount0[window.lost].sum())
+    if deals.created is None:
+        warnings.append("no Created Date column: sales cycle, velocity and pipeline created are not computed")
+    cycle, cycle_values = _cycle(deals, window, warnings)
+    by_period = _by_period(deals, window, as_of)
+    trend = _trend(by_period, deals, window, as_of, cfg["trend"])
+    limit = int(cfg["group_limit"])
+    by_segment = _by_group(deals.segment, window, limit, "segment", warnings)
+    by_owner = _by_group(deals.owner, window, limit, "owner", warnings)
+    by_source = _by_source(deals, window, spend, history, cycle_values, limit, warnings)
+    loss_reasons, loss_value, detail, unplaced = _loss_reasons(deals, window, limit)
+    if unplaced:
+        listed = ", ".join(f"'{reason}'" for reason in unplaced[:limit])
+        more = f" and {len(unplaced) - limit} more" if len(unplaced) > limit else ""
+        warnings.append(f"loss reason(s) matching no category, counted as other: {listed}{more}")
+    verdict = _loss_diagnosis(loss_reasons, lost_count, cfg["loss_diagnosis"])
+    lost_at_stage, lost_with_history = _lost_at_stage(history, window) if history else (None, None)
+    conversion = _stage_conversion(history, deals, window) if history else None
+    rate = win_rate(won_count, lost_count)
+    mean_won = _mean(deals.amount[window.won])
+    velocity = _velocity(deals, window, rate, mean_won, cycle, by_segment) if cycle is not None else None
+    value = _value(deals, window, mean_won, by_period)
+    volumes = _volumes(deals, options.accounts, window.end, warnings)
+    top, summary = _top_deals(deals, window, history, options, as_of)
+    flags = _flags(cfg, options, won_count + lost_count, verdict, trend, by_source, summary, top)
+
+    return FunnelResult(
+        file=table.file, format=fmt, as_of=as_of, window_months=options.window,
+        window_start=date.fromordinal(window.start), window_end=as_of,
+        open=int(window.open.sum()), open_pipeline=float(window.amount0[window.open].sum()),
+        won=won_count, lost=lost_count, won_amount=won_amount, lost_amount=lost_amount,
+        win_rate=rate, win_rate_value=win_rate_value(won_amount, lost_amount),
+        by_period=by_period, trend=trend, by_segment=by_segment, by_owner=by_owner, by_source=by_source,
+        cycle_days=cycle, velocity_per_day=velocity, loss_reasons=loss_reasons, loss_value_shares=loss_value,
+        loss_reason_detail=detail, loss_diagnosis=verdict, lost_at_stage=lost_at_stage,
+        lost_with_history=lost_with_history, stage_conversion=conversion, value=value, volumes=volumes,
+        top_deals=top, top_deals_summary=summary, closed_outside_window=closed_outside,
+        flags=flags, warnings=warnings)
+
+
+def _closed_window(deals: Deals, as_of: date, months: int, file: str, warnings: list[str]) -> tuple[_Window, int]:
+    """The trailing window's masks and how many closed deals fall outside it; refuses a window with none."""
+    import numpy as np
 
     end = as_of.toordinal()
-    start = add_months(as_of, -options.window).toordinal() + 1
+    start = add_months(as_of, -months).toordinal() + 1
     status, close = deals.status, deals.close
     closed_any = status != OPEN
     closed = closed_any & (close >= start) & (close <= end)
@@ -571,66 +617,37 @@ def run(source: Source, options: FunnelOptions) -> FunnelResult:
         raise InputError(f"has no closed deals (won or lost) with a close date from {date.fromordinal(start)} to "
                          f"{as_of} ({outside + future} closed deal(s) fall outside); widen --window, set --as-of, "
                          "or check that the Stage column names Closed Won / Closed Lost",
-                         file=table.file, field=deals.mapping["stage"])
-    w = _Window(start=start, end=end, closed=closed, won=closed & (status == WON), lost=closed & (status == LOST),
-                open=status == OPEN, amount0=np.nan_to_num(deals.amount, nan=0.0))
+                         file=file, field=deals.mapping["stage"])
+    window = _Window(start=start, end=end, closed=closed, won=closed & (status == WON),
+                     lost=closed & (status == LOST), open=status == OPEN,
+                     amount0=np.nan_to_num(deals.amount, nan=0.0))
+    return window, outside + future
 
+
+def _companions(options: FunnelOptions, deals: Deals, window: _Window, file: str,
+                warnings: list[str]) -> tuple[History | None, Spend | None]:
+    """The stage history and channel spend files, when given, with their warnings."""
     history = read_history(options.stage_history, deals) if options.stage_history else None
     if history:
         warnings += history.warnings
     if options.spend and deals.source is None:
-        raise InputError("has no Lead Source column, which --spend needs to match channels to deals",
-                         file=table.file)
-    spend = read_spend(options.spend, start, end) if options.spend else None
+        raise InputError("has no Lead Source column, which --spend needs to match channels to deals", file=file)
+    spend = read_spend(options.spend, window.start, window.end) if options.spend else None
     if spend is not None:
         warnings += spend.warnings
+    return history, spend
 
-    won_n, lost_n = int(w.won.sum()), int(w.lost.sum())
-    won_amount, lost_amount = float(w.amount0[w.won].sum()), float(w.amount0[w.lost].sum())
-    if deals.created is None:
-        warnings.append("no Created Date column: sales cycle, velocity and pipeline created are not computed")
-    cycle, cycle_values = _cycle(deals, w, warnings)
-    by_period = _by_period(deals, w, as_of)
-    trend = _trend(by_period, deals, w, as_of, cfg["trend"])
-    limit = int(cfg["group_limit"])
-    by_segment = _by_group(deals.segment, w, limit, "segment", warnings)
-    by_owner = _by_group(deals.owner, w, limit, "owner", warnings)
-    by_source = _by_source(deals, w, spend, history, cycle_values, limit, warnings)
-    loss_reasons, loss_value, detail, unplaced = _loss_reasons(deals, w, limit)
-    if unplaced:
-        listed = ", ".join(f"'{r}'" for r in unplaced[:limit])
-        more = f" and {len(unplaced) - limit} more" if len(unplaced) > limit else ""
-        warnings.append(f"loss reason(s) matching no category, counted as other: {listed}{more}")
-    lines = cfg["loss_diagnosis"]
+
+def _loss_diagnosis(loss_reasons: dict[str, float], lost_count: int, lines: dict[str, Any]) -> LossDiagnosis:
+    """Price problem, value problem or not enough known losses to say, with the lines it was judged by."""
     unclassified = loss_reasons[OTHER] + loss_reasons[NOT_RECORDED]
-    verdict = LossDiagnosis(
-        verdict=price_or_value(loss_reasons["price"], loss_reasons["no_decision"], unclassified, lost_n, lines),
+    return LossDiagnosis(
+        verdict=price_or_value(loss_reasons["price"], loss_reasons["no_decision"], unclassified, lost_count, lines),
         price_share=loss_reasons["price"], no_decision_share=loss_reasons["no_decision"],
-        unclassified_share=unclassified, lost=lost_n, price_threshold=float(lines["price_share_above"]),
+        unclassified_share=unclassified, lost=lost_count, price_threshold=float(lines["price_share_above"]),
         no_decision_threshold=float(lines["no_decision_share_above"]),
-        unclassified_threshold=float(lines["unclassified_share_above"]), min_lost_deals_threshold=int(lines["min_lost_deals"]))
-    lost_at_stage, lost_with_history = _lost_at_stage(history, w) if history else (None, None)
-    conversion = _stage_conversion(history, deals, w) if history else None
-    rate = win_rate(won_n, lost_n)
-    mean_won = _mean(deals.amount[w.won])
-    velocity = _velocity(deals, w, rate, mean_won, cycle, by_segment) if cycle is not None else None
-    value = _value(deals, w, mean_won, by_period)
-    volumes = _volumes(deals, options.accounts, end, warnings)
-    top, summary = _top_deals(deals, w, history, options, as_of)
-    flags = _flags(cfg, options, won_n + lost_n, verdict, trend, by_source, summary, top)
-
-    return FunnelResult(
-        file=table.file, format=fmt, as_of=as_of, window_months=options.window,
-        window_start=date.fromordinal(start), window_end=as_of,
-        open=int(w.open.sum()), open_pipeline=float(w.amount0[w.open].sum()),
-        won=won_n, lost=lost_n, won_amount=won_amount, lost_amount=lost_amount,
-        win_rate=rate, win_rate_value=win_rate_value(won_amount, lost_amount),
-        by_period=by_period, trend=trend, by_segment=by_segment, by_owner=by_owner, by_source=by_source,
-        cycle_days=cycle, velocity_per_day=velocity, loss_reasons=loss_reasons, loss_value_shares=loss_value,
-        loss_reason_detail=detail, loss_diagnosis=verdict, lost_at_stage=lost_at_stage,
-        lost_with_history=lost_with_history, stage_conversion=conversion, value=value, volumes=volumes,
-        top_deals=top, top_deals_summary=summary, closed_outside_window=outside + future,
-        flags=flags, warnings=warnings)
+        unclassified_threshold=float(lines["unclassified_share_above"]),
+        min_lost_deals_threshold=int(lines["min_lost_deals"]))
 
 
 def _mean(values: Any) -> float | None:
@@ -1241,98 +1258,148 @@ def _channel_flags(cfg: dict[str, Any], by_source: dict[str, SourceRates]) -> li
 # Output
 
 
-def render(result: FunnelResult, lang: Lang = "en") -> str:
-    r = result
-    cfg = config()
-    signal_labels = {pair["en"]: pick(pair, lang) for pair in cfg["signals"].values()}
-    T = ToolTexts(NAME, lang, lookups={"signal": lambda label: signal_labels.get(label, label)})
+class _Words:
+    """The text output's phrase book for one language, with the n/a-aware number formats every section uses."""
 
-    def rate(value: float | None) -> str:
-        return pct(value) if value is not None else T("n_a")
+    def __init__(self, lang: Lang) -> None:
+        self.cfg, self.lang = config(), lang
+        self.signal_labels = {pair["en"]: pick(pair, lang) for pair in self.cfg["signals"].values()}
+        self.T = ToolTexts(NAME, lang, lookups={"signal": lambda label: self.signal_labels.get(label, label)})
 
-    def money(value: float | None) -> str:
-        return usd(value) if value is not None else T("n_a")
+    def rate(self, value: float | None) -> str:
+        return pct(value) if value is not None else self.T("n_a")
 
-    def days(value: float | None) -> str:
-        return T("days", days=f"{value:.0f}") if value is not None else T("n_a")
+    def money(self, value: float | None) -> str:
+        return usd(value) if value is not None else self.T("n_a")
 
-    def ours(label: str) -> str:
+    def days(self, value: float | None) -> str:
+        return self.T("days", days=f"{value:.0f}") if value is not None else self.T("n_a")
+
+    def ours(self, label: str) -> str:
         """A name we wrote for a missing value ('(no owner)') in this language; the founder's stay."""
-        return T.term(label) if label in PLACEHOLDER_LABELS else label
+        return self.T.term(label) if label in PLACEHOLDER_LABELS else label
 
-    def category(key: str) -> str:
-        label = cfg["not_recorded_label"] if key == NOT_RECORDED else cfg["loss_reasons"][key]["label"]
-        return T("loss_category", id=key, label=pick(label, lang))
+    def category(self, key: str) -> str:
+        label = self.cfg["not_recorded_label"] if key == NOT_RECORDED else self.cfg["loss_reasons"][key]["label"]
+        return self.T("loss_category", id=key, label=pick(label, self.lang))
 
-    def risk(reason: str) -> str:
-        return signal_labels.get(reason) or T.say(reason)
+    def risk(self, reason: str) -> str:
+        return self.signal_labels.get(reason) or self.T.say(reason)
 
+
+def render(result: FunnelResult, lang: Lang = "en") -> str:
+    """The founder-facing text: headline rates, losses, groups, speed and value, top deals, flags."""
+    words = _Words(lang)
+    T = words.T
     lines = [
-        T("title", start=r.window_start, end=r.window_end, months=r.window_months, as_of=r.as_of),
-        T("source", file=r.file, format=r.format, open=r.open, pipeline=usd(r.open_pipeline)),
+        T("title", start=result.window_start, end=result.window_end, months=result.window_months,
+          as_of=result.as_of),
+        T("source", file=result.file, format=result.format, open=result.open, pipeline=usd(result.open_pipeline)),
         "",
-        T("win_rate", rate=rate(r.win_rate), won=r.won, lost=r.lost, rate_value=rate(r.win_rate_value),
-          won_amount=usd(r.won_amount), lost_amount=usd(r.lost_amount)),
+        T("win_rate", rate=words.rate(result.win_rate), won=result.won, lost=result.lost,
+          rate_value=words.rate(result.win_rate_value), won_amount=usd(result.won_amount),
+          lost_amount=usd(result.lost_amount)),
     ]
-    t = r.trend
-    slope = T("slope", points=f"{t.slope_per_quarter * 100:+.1f}") if t.slope_per_quarter is not None else ""
-    lines.append(T("trend", direction=T.term(t.direction), quarters=t.periods_used, slope=slope,
-                   period=t.current_period, current=rate(t.current_win_rate), closed=t.current_closed,
-                   trailing=rate(t.trailing_win_rate)))
+    lines += _trend_lines(result, words)
+    lines += _loss_lines(result, words)
+    lines += _group_lines(result, words)
+    lines += _speed_and_value_lines(result, words)
+    if result.top_deals:
+        lines += ["", T("top_deals", count=len(result.top_deals), at_risk=result.top_deals_summary.at_risk)]
+        for deal in result.top_deals:
+            reasons = (T("list_separator").join(words.risk(reason) for reason in deal.reasons) if deal.reasons
+                       else T("no_risk"))
+            lines.append(T("deal_row", name=pad(deal.name, 30, cut=True), amount=usd(deal.amount),
+                           stage=pad(deal.stage, 20, cut=True), close=deal.close_date, risk=reasons))
+    lines += ["", T("flags") if result.flags else T("flags_none")]
+    lines += [T("flag", severity=T.term(flag.severity), id=flag.id, message=T.say(flag.message))
+              for flag in result.flags]
+    lines += [T("warning", text=T.say(warning)) for warning in result.warnings]
+    return "\n".join(lines)
+
+
+def _trend_lines(result: FunnelResult, words: _Words) -> list[str]:
+    """The win-rate trend and the quarter-by-quarter rates behind it."""
+    T, trend = words.T, result.trend
+    slope = (T("slope", points=f"{trend.slope_per_quarter * 100:+.1f}") if trend.slope_per_quarter is not None
+             else "")
+    lines = [T("trend", direction=T.term(trend.direction), quarters=trend.periods_used, slope=slope,
+               period=trend.current_period, current=words.rate(trend.current_win_rate),
+               closed=trend.current_closed, trailing=words.rate(trend.trailing_win_rate))]
     lines += ["", T("by_period")]
-    for label, p in r.by_period.items():
-        lines.append(T("period_row", period=pad(label, 8), won=p.won, lost=p.lost,
-                       rate=pad(rate(p.win_rate), 6, right=True), rate_value=pad(rate(p.win_rate_value), 6, right=True),
-                       partial="" if p.complete else T("partial")))
-    lines += ["", T("losses", lost=r.lost)]
-    for key, share in r.loss_reasons.items():
+    for label, rates in result.by_period.items():
+        lines.append(T("period_row", period=pad(label, 8), won=rates.won, lost=rates.lost,
+                       rate=pad(words.rate(rates.win_rate), 6, right=True),
+                       rate_value=pad(words.rate(rates.win_rate_value), 6, right=True),
+                       partial="" if rates.complete else T("partial")))
+    return lines
+
+
+def _loss_lines(result: FunnelResult, words: _Words) -> list[str]:
+    """Why deals were lost, the price-or-value verdict, and where in the funnel they were lost."""
+    T = words.T
+    lines = ["", T("losses", lost=result.lost)]
+    for key, share in result.loss_reasons.items():
         if share:
-            lines.append(T("loss_row", category=pad(category(key), 14), share=pct(share),
-                           value_share=pct(r.loss_value_shares[key])))
-    verdict = r.loss_diagnosis.verdict
-    lines.append(T("verdict", verdict=verdict, meaning=pick(cfg["verdicts"][verdict], lang)))
-    if r.lost_at_stage:
+            lines.append(T("loss_row", category=pad(words.category(key), 14), share=pct(share),
+                           value_share=pct(result.loss_value_shares[key])))
+    verdict = result.loss_diagnosis.verdict
+    lines.append(T("verdict", verdict=verdict, meaning=pick(words.cfg["verdicts"][verdict], words.lang)))
+    if result.lost_at_stage:
         lines.append(T("lost_at_stage", items=T("list_comma").join(
-            T("stage_share", stage=ours(k), share=pct(v)) for k, v in r.lost_at_stage.items())))
-    if r.by_source:
+            T("stage_share", stage=words.ours(stage), share=pct(share))
+            for stage, share in result.lost_at_stage.items())))
+    return lines
+
+
+def _group_lines(result: FunnelResult, words: _Words) -> list[str]:
+    """Win rates by lead source (with spend and CAC when known), by segment and by owner."""
+    T = words.T
+    lines: list[str] = []
+    if result.by_source:
         lines += ["", T("by_source")]
-        for label, s in r.by_source.items():
-            spend = T("source_spend", spend=usd(s.spend), cac=money(s.cac)) if s.spend is not None else ""
-            lines.append(T("source_row", label=pad(ours(label), 20), rate=pad(rate(s.win_rate), 6, right=True),
-                           won=s.won, lost=s.lost, won_amount=usd(s.won_amount), spend=spend))
-    for title, groups in (("by_segment", r.by_segment), ("by_owner", r.by_owner)):
+        for label, source in result.by_source.items():
+            spend = (T("source_spend", spend=usd(source.spend), cac=words.money(source.cac))
+                     if source.spend is not None else "")
+            lines.append(T("source_row", label=pad(words.ours(label), 20),
+                           rate=pad(words.rate(source.win_rate), 6, right=True), won=source.won, lost=source.lost,
+                           won_amount=usd(source.won_amount), spend=spend))
+    for title, groups in (("by_segment", result.by_segment), ("by_owner", result.by_owner)):
         lines += ["", T(title)]
-        for label, g in groups.items():
-            lines.append(T("group_row", label=pad(ours(label), 20), rate=pad(rate(g.win_rate), 6, right=True),
-                           won=g.won, lost=g.lost, open=g.open, pipeline=usd(g.open_pipeline)))
-    if r.cycle_days is not None:
-        c = r.cycle_days
-        lines += ["", T("cycle", median=days(c.median), mean=days(c.mean), lost_median=days(c.lost_median))]
-    if r.velocity_per_day is not None and r.velocity_per_day.value is not None:
-        v = r.velocity_per_day
-        lines.append(T("velocity", open=v.open_deals, rate=pct(v.win_rate), amount=usd(v.mean_won_amount),
-                       days=f"{v.mean_cycle_days:.0f}", value=usd(v.value)))
-    value = r.value
+        for label, group in groups.items():
+            lines.append(T("group_row", label=pad(words.ours(label), 20),
+                           rate=pad(words.rate(group.win_rate), 6, right=True), won=group.won, lost=group.lost,
+                           open=group.open, pipeline=usd(group.open_pipeline)))
+    return lines
+
+
+def _speed_and_value_lines(result: FunnelResult, words: _Words) -> list[str]:
+    """Sales cycle, velocity, deal value and discount, market penetration and stage conversion."""
+    T = words.T
+    lines: list[str] = []
+    if result.cycle_days is not None:
+        cycle = result.cycle_days
+        lines += ["", T("cycle", median=words.days(cycle.median), mean=words.days(cycle.mean),
+                        lost_median=words.days(cycle.lost_median))]
+    if result.velocity_per_day is not None and result.velocity_per_day.value is not None:
+        velocity = result.velocity_per_day
+        lines.append(T("velocity", open=velocity.open_deals, rate=pct(velocity.win_rate),
+                       amount=usd(velocity.mean_won_amount), days=f"{velocity.mean_cycle_days:.0f}",
+                       value=usd(velocity.value)))
+    value = result.value
     discount = (T("discount", depth=pct(value.discount.weighted_depth), source=T.term(value.discount.source))
                 if value.discount else "")
-    lines.append(T("value", mean=money(value.mean_won), median=money(value.median_won), discount=discount))
-    if r.volumes.penetration is not None:
-        lines.append(T("penetration", share=pct(r.volumes.penetration), accounts=r.volumes.accounts))
-    if r.stage_conversion:
+    lines.append(T("value", mean=words.money(value.mean_won), median=words.money(value.median_won),
+                   discount=discount))
+    if result.volumes.penetration is not None:
+        lines.append(T("penetration", share=pct(result.volumes.penetration), accounts=result.volumes.accounts))
+    if result.stage_conversion:
         lines += ["", T("stage_conversion")]
-        for label, s in r.stage_conversion.items():
-            lines.append(T("conversion_row", stage=pad(label, 24), rate=pad(rate(s.conversion), 6, right=True),
-                           days=days(s.median_days), entered=s.entered))
-    if r.top_deals:
-        lines += ["", T("top_deals", count=len(r.top_deals), at_risk=r.top_deals_summary.at_risk)]
-        for d in r.top_deals:
-            reasons = T("list_separator").join(risk(reason) for reason in d.reasons) if d.reasons else T("no_risk")
-            lines.append(T("deal_row", name=pad(d.name, 30, cut=True), amount=usd(d.amount),
-                           stage=pad(d.stage, 20, cut=True), close=d.close_date, risk=reasons))
-    lines += ["", T("flags") if r.flags else T("flags_none")]
-    lines += [T("flag", severity=T.term(f.severity), id=f.id, message=T.say(f.message)) for f in r.flags]
-    lines += [T("warning", text=T.say(w)) for w in r.warnings]
-    return "\n".join(lines)
+        for label, conversion in result.stage_conversion.items():
+            lines.append(T("conversion_row", stage=pad(label, 24),
+                           rate=pad(words.rate(conversion.conversion), 6, right=True),
+                           days=words.days(conversion.median_days), entered=conversion.entered))
+    return lines
 
 
 def plot(result: FunnelResult, path: Path) -> None:

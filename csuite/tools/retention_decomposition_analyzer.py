@@ -517,111 +517,147 @@ class _Tolerances:
         return max(self.absolute, self.relative * start)
 
 
-def _parse_cohort(row: _Row, table: Table, m: dict[str, str], tolerances: _Tolerances) -> _Cohort:
-    row_no = row.number
+class _RowProblem(Exception):
+    """A cohort row whose figures do not hold together; the reader adds the file, row and column.
+    (Raised rather than built per row: a closure per row costs the hot path more than the check.)"""
 
-    def err(message: str, fieldname: str | None = None) -> InputError:
-        return InputError(message, file=table.file, row=row_no,
-                          field=m.get(fieldname) if fieldname else None)
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.column = message, column
 
-    if row.cohort is None:
-        raise err("cohort name is empty", "cohort")
-    name = str(row.cohort).strip()
-    s_cust, s_arr = row.starting_customers, row.starting_arr
-    if s_cust is None:
-        raise err("starting customers is empty", "starting_customers")
-    if s_arr is None:
-        raise err("starting ARR is empty", "starting_arr")
-    c_cust, e_cust = row.churned_customers, row.ending_customers
-    if e_cust is not None and e_cust > s_cust:
-        raise err(f"ending customers {e_cust} exceed starting customers {s_cust}: a cohort cannot gain "
-                  "logos (count new customers in a later cohort)", "ending_customers")
-    if c_cust is None and e_cust is None:
-        raise err("needs churned_customers (or ending_customers) to measure logo retention", "churned_customers")
-    if c_cust is None:
-        c_cust = s_cust - e_cust
-    if c_cust > s_cust:
-        raise err(f"churned customers {c_cust} exceed starting customers {s_cust}", "churned_customers")
-    if e_cust is not None and e_cust != s_cust - c_cust:
-        raise err(f"ending customers {e_cust} ≠ starting {s_cust} − churned {c_cust} = {s_cust - c_cust}",
-                  "ending_customers")
 
-    churned, contraction, expansion = row.churned_arr, row.contraction_arr, row.expansion_arr
-    ending, renewed = row.ending_arr, row.renewed_arr
-    if churned is None:
-        if c_cust == 0:
-            churned = 0.0
-        else:
-            raise err("churned ARR is empty (starting ARR of the customers who left)", "churned_arr")
-    tol = tolerances.of(s_arr)
-    warnings: list[str] = []
-    # renewed = start − churned − contraction (already after both); ending = renewed + expansion.
-    if contraction is None and renewed is not None:
-        contraction = s_arr - churned - renewed
-        if contraction < -tol:
-            raise err(f"renewed ARR {renewed:,.0f} is more than starting {s_arr:,.0f} − churned {churned:,.0f}; "
-                      "renewed ARR must exclude expansion", "renewed_arr")
-        contraction = max(contraction, 0.0)
-    elif contraction is not None and renewed is not None:
-        implied = s_arr - churned - contraction
-        if abs(implied - renewed) > tol:
-            raise err(f"renewed ARR {renewed:,.0f} ≠ starting {s_arr:,.0f} − churned {churned:,.0f} − contraction "
-                      f"{contraction:,.0f} = {implied:,.0f} (renewed ARR is already after churn and contraction)",
-                      "renewed_arr")
-    if contraction is None and expansion is not None and ending is not None:
-        contraction = s_arr - churned + expansion - ending
-        if contraction < -tol:
-            raise err("ending ARR is higher than starting − churned + expansion; contraction would be negative",
-                      "ending_arr")
-        contraction = max(contraction, 0.0)
-    if contraction is None:
-        raise err("contraction ARR is empty (give contraction_arr, or renewed_arr, or ending_arr with "
-                  "expansion_arr)", "contraction_arr")
-    if expansion is None:
-        if ending is None:
-            raise err("needs expansion_arr or ending_arr", "expansion_arr")
-        expansion = ending - (s_arr - churned - contraction)
-        if expansion < -tol:
-            raise err(f"ending ARR {ending:,.0f} is below starting − churned − contraction "
-                      f"{s_arr - churned - contraction:,.0f}; some loss is not in churned or contraction",
-                      "ending_arr")
-        expansion = max(expansion, 0.0)
-    if churned + contraction > s_arr + tol:
-        raise err(f"churned {churned:,.0f} + contraction {contraction:,.0f} exceed starting ARR {s_arr:,.0f}",
-                  "contraction_arr")
-    if s_arr == 0 and (churned or contraction or expansion):
-        raise err("starting ARR is 0 but the row has churned, contraction or expansion ARR", "starting_arr")
-    if s_arr > 0 and s_cust == 0:
-        raise err("starting ARR without starting customers", "starting_customers")
-    if c_cust == 0 and churned > 0:
-        raise err(f"churned ARR {churned:,.0f} but 0 churned customers", "churned_customers")
-    computed = s_arr - churned - contraction + expansion
-    if ending is not None:
-        gap = ending - computed
-        if abs(gap) > tol:
-            raise err(f"does not reconcile: starting {s_arr:,.0f} − churned {churned:,.0f} − contraction "
-                      f"{contraction:,.0f} + expansion {expansion:,.0f} = {computed:,.0f}, but ending ARR is "
-                      f"{ending:,.0f} (gap {gap:+,.0f}); is a new logo in ending ARR, or contraction counted "
-                      "inside churn?", "ending_arr")
-        if abs(gap) > tolerances.absolute:
-            warnings.append(f"{name}: ending ARR {ending:,.0f} differs from the components ({computed:,.0f}) by "
-                            f"{gap:+,.0f}; treated as rounding, components used")
-    if c_cust > 0 and churned == 0:
-        warnings.append(f"{name}: {c_cust} churned customer(s) with $0 churned ARR (free accounts?)")
+def _parse_cohort(row: _Row, table: Table, columns: dict[str, str], tolerances: _Tolerances) -> _Cohort:
+    """One cohort row → a checked cohort whose ARR movements reconcile; errors name file, row, column."""
     try:
-        reasons = parse_reasons(row.churn_reasons)
+        name, starting_customers, churned_customers = _cohort_logos(row)
+        starting_arr = row.starting_arr
+        tolerance = tolerances.of(starting_arr)
+        churned, contraction, expansion = _arr_movements(row, churned_customers, tolerance)
+        ending, warnings = _check_movements(row, name, starting_customers, churned_customers, churned,
+                                            contraction, expansion, tolerance, tolerances.absolute)
+    except _RowProblem as problem:
+        raise InputError(problem.message, file=table.file, row=row.number,
+                         field=columns.get(problem.column) if problem.column else None) from None
+    try:
+        # parse_reasons' own dispatch, inlined: this runs once per cohort on a hundred-thousand-row file
+        reasons = (_parse_reason_text(row.churn_reasons) if isinstance(row.churn_reasons, str)
+                   else _parse_reasons(row.churn_reasons))
     except InputError as exc:
-        raise exc.located(file=table.file, row=row_no, field=m.get("churn_reasons")) from None
+        raise exc.located(file=table.file, row=row.number, field=columns.get("churn_reasons")) from None
     start_day = None
     if row.cohort_start is not None:
         try:
             start_day = parse_date(row.cohort_start)
         except InputError as exc:
-            raise exc.located(file=table.file, row=row_no, field=m["cohort_start"]) from None
-    return _Cohort(name=name, period=_period_of_name(name), start_day=start_day, row=row_no,
-                   starting_customers=s_cust, churned_customers=c_cust, starting_arr=s_arr,
-                   churned_arr=churned, contraction_arr=contraction, expansion_arr=expansion,
-                   ending_arr=computed, reasons=reasons, warnings=warnings)
+            raise exc.located(file=table.file, row=row.number, field=columns["cohort_start"]) from None
+    return _Cohort(name=name, period=_period_of_name(name), start_day=start_day, row=row.number,
+                   starting_customers=starting_customers, churned_customers=churned_customers,
+                   starting_arr=starting_arr, churned_arr=churned, contraction_arr=contraction,
+                   expansion_arr=expansion, ending_arr=ending, reasons=reasons, warnings=warnings)
+
+
+def _cohort_logos(row: _Row) -> tuple[str, int, int]:
+    """The cohort's name, starting logos and churned logos (given, or starting − ending), checked."""
+    if row.cohort is None:
+        raise _RowProblem("cohort name is empty", "cohort")
+    starting_customers, churned_customers, ending_customers = (row.starting_customers, row.churned_customers,
+                                                                row.ending_customers)
+    if starting_customers is None:
+        raise _RowProblem("starting customers is empty", "starting_customers")
+    if row.starting_arr is None:
+        raise _RowProblem("starting ARR is empty", "starting_arr")
+    if ending_customers is not None and ending_customers > starting_customers:
+        raise _RowProblem(f"ending customers {ending_customers} exceed starting customers {starting_customers}: "
+                          "a cohort cannot gain logos (count new customers in a later cohort)", "ending_customers")
+    if churned_customers is None and ending_customers is None:
+        raise _RowProblem("needs churned_customers (or ending_customers) to measure logo retention",
+                          "churned_customers")
+    if churned_customers is None:
+        churned_customers = starting_customers - ending_customers
+    if churned_customers > starting_customers:
+        raise _RowProblem(f"churned customers {churned_customers} exceed starting customers {starting_customers}",
+                          "churned_customers")
+    if ending_customers is not None and ending_customers != starting_customers - churned_customers:
+        raise _RowProblem(f"ending customers {ending_customers} ≠ starting {starting_customers} − churned "
+                          f"{churned_customers} = {starting_customers - churned_customers}", "ending_customers")
+    return str(row.cohort).strip(), starting_customers, churned_customers
+
+
+def _arr_movements(row: _Row, churned_customers: int, tolerance: float) -> tuple[float, float, float]:
+    """Churned, contraction and expansion ARR: given, or derived from renewed or ending ARR.
+
+    renewed = start − churned − contraction (already after both); ending = renewed + expansion."""
+    starting_arr, churned, contraction, expansion = (row.starting_arr, row.churned_arr, row.contraction_arr,
+                                                     row.expansion_arr)
+    ending, renewed = row.ending_arr, row.renewed_arr
+    if churned is None:
+        if churned_customers == 0:
+            churned = 0.0
+        else:
+            raise _RowProblem("churned ARR is empty (starting ARR of the customers who left)", "churned_arr")
+    if contraction is None and renewed is not None:
+        contraction = starting_arr - churned - renewed
+        if contraction < -tolerance:
+            raise _RowProblem(f"renewed ARR {renewed:,.0f} is more than starting {starting_arr:,.0f} − churned "
+                              f"{churned:,.0f}; renewed ARR must exclude expansion", "renewed_arr")
+        contraction = max(contraction, 0.0)
+    elif contraction is not None and renewed is not None:
+        implied_renewed = starting_arr - churned - contraction
+        if abs(implied_renewed - renewed) > tolerance:
+            raise _RowProblem(f"renewed ARR {renewed:,.0f} ≠ starting {starting_arr:,.0f} − churned {churned:,.0f} "
+                              f"− contraction {contraction:,.0f} = {implied_renewed:,.0f} (renewed ARR is already "
+                              "after churn and contraction)", "renewed_arr")
+    if contraction is None and expansion is not None and ending is not None:
+        contraction = starting_arr - churned + expansion - ending
+        if contraction < -tolerance:
+            raise _RowProblem("ending ARR is higher than starting − churned + expansion; contraction would be "
+                              "negative", "ending_arr")
+        contraction = max(contraction, 0.0)
+    if contraction is None:
+        raise _RowProblem("contraction ARR is empty (give contraction_arr, or renewed_arr, or ending_arr with "
+                          "expansion_arr)", "contraction_arr")
+    if expansion is None:
+        if ending is None:
+            raise _RowProblem("needs expansion_arr or ending_arr", "expansion_arr")
+        expansion = ending - (starting_arr - churned - contraction)
+        if expansion < -tolerance:
+            raise _RowProblem(f"ending ARR {ending:,.0f} is below starting − churned − contraction "
+                              f"{starting_arr - churned - contraction:,.0f}; some loss is not in churned or "
+                              "contraction", "ending_arr")
+        expansion = max(expansion, 0.0)
+    return churned, contraction, expansion
+
+
+def _check_movements(row: _Row, name: str, starting_customers: int, churned_customers: int, churned: float,
+                     contraction: float, expansion: float, tolerance: float,
+                     warn_above: float) -> tuple[float, list[str]]:
+    """The ending ARR the movements give, after refusing movements that cannot happen together or
+    an ending ARR they do not explain; warns on a rounding gap and on churned logos with $0 ARR."""
+    starting_arr, ending = row.starting_arr, row.ending_arr
+    if churned + contraction > starting_arr + tolerance:
+        raise _RowProblem(f"churned {churned:,.0f} + contraction {contraction:,.0f} exceed starting ARR "
+                          f"{starting_arr:,.0f}", "contraction_arr")
+    if starting_arr == 0 and (churned or contraction or expansion):
+        raise _RowProblem("starting ARR is 0 but the row has churned, contraction or expansion ARR", "starting_arr")
+    if starting_arr > 0 and starting_customers == 0:
+        raise _RowProblem("starting ARR without starting customers", "starting_customers")
+    if churned_customers == 0 and churned > 0:
+        raise _RowProblem(f"churned ARR {churned:,.0f} but 0 churned customers", "churned_customers")
+    computed_ending = starting_arr - churned - contraction + expansion
+    warnings: list[str] = []
+    if ending is not None:
+        gap = ending - computed_ending
+        if abs(gap) > tolerance:
+            raise _RowProblem(f"does not reconcile: starting {starting_arr:,.0f} − churned {churned:,.0f} − "
+                              f"contraction {contraction:,.0f} + expansion {expansion:,.0f} = "
+                              f"{computed_ending:,.0f}, but ending ARR is {ending:,.0f} (gap {gap:+,.0f}); is a "
+                              "new logo in ending ARR, or contraction counted inside churn?", "ending_arr")
+        if abs(gap) > warn_above:
+            warnings.append(f"{name}: ending ARR {ending:,.0f} differs from the components "
+                            f"({computed_ending:,.0f}) by {gap:+,.0f}; treated as rounding, components used")
+    if churned_customers > 0 and churned == 0:
+        warnings.append(f"{name}: {churned_customers} churned customer(s) with $0 churned ARR (free accounts?)")
+    return computed_ending, warnings
 
 
 def is_cohort_table(table: Table) -> bool:
@@ -990,94 +1026,116 @@ def _cents(dollars_value: float) -> int:
     return int(round(dollars_value * 100))
 
 
+@dataclass(frozen=True)
+class _SnapshotCohorts:
+    """What every snapshot cohort is cut from, computed once per file rather than once per cohort."""
+
+    snaps: S.Snapshots
+    window_end: str
+    months: int
+    starting_cents: Any          # each account's ARR (cents) at the window's start
+    lost: Any                    # in the frozen cohort at the start, ARR 0 at the end
+    names: Any                   # account ids as an object array, indexable by a mask
+    accounts: dict[str, S.AccountInfo]
+
+
 def _run_snapshots(source: Source, table: Table, options: RetentionOptions) -> RetentionResult:
     """Cohorts from revenue snapshots. Every retention figure is `snapshots.retention_window` on
     the cohort's accounts; this function only groups accounts and attributes churn reasons."""
     import numpy as np
 
-
     snaps = _snapshots_of(source, table, options.as_of)
     accounts = S.read_accounts(options.accounts) if options.accounts else {}
-    if options.cohort_by == "segment" and not any(a.segment for a in accounts.values()):
+    if options.cohort_by == "segment" and not any(account.segment for account in accounts.values()):
         raise UsageError("--cohort-by segment needs --accounts with a segment column")
     end = None
     if options.period is not None:
-        p = parse_period(options.period)
-        end = f"{p.end.year:04d}-{p.end.month:02d}"
+        period = parse_period(options.period)
+        end = f"{period.end.year:04d}-{period.end.month:02d}"
     window = S.retention_window(snaps, end, options.window)
-    j_s, j_e = snaps.period_index(window.start), snaps.period_index(window.end)
-    a_s, a_e = snaps.arr[:, j_s], snaps.arr[:, j_e]
-    in_cohort = a_s > 0
-    lost = in_cohort & (a_e == 0)       # churned = in the frozen cohort, ARR 0 at the end
-
-    # group key per account
-    names = np.asarray(snaps.accounts, dtype=object)
-    periods: dict[str, Period | None] = {}
-    if options.cohort_by == "segment":
-        keys = np.array([(accounts[a].segment if a in accounts and accounts[a].segment else "(no segment)")
-                         for a in snaps.accounts], dtype=object)
-    else:
-        first = snaps.first_active()
-        month_idx = snaps.first + np.maximum(first, 0)
-        years, quarters = month_idx // 12, (month_idx % 12) // 3 + 1
-        keys = np.empty(len(snaps.accounts), dtype=object)
-        for y, q, truncated in {(int(y), int(q), bool(f == 0)) for y, q, f in zip(years, quarters, first)}:
-            label = f"{y:04d}-Q{q}" + (" or earlier" if truncated else "")
-            periods[label] = quarter_period(y, q)
-            keys[(years == y) & (quarters == q) & ((first == 0) == truncated)] = label
-    warnings = list(snaps.warnings)
-    cohorts: list[_Cohort] = []
-    member_keys = keys[in_cohort]
-    for label in dict.fromkeys(member_keys.tolist()):
-        mask = in_cohort & (keys == label)
-        gw = S.retention_window(snaps.select(mask), window.end, options.window)
-        start_c, capped_c, end_c = _cents(gw.start_arr), _cents(gw.retained_arr_capped), _cents(gw.end_arr_cohort)
-        group_lost = mask & lost
-        churned_c = int(a_s[group_lost].sum())
-        churned_n = int(group_lost.sum())
-        if churned_n != gw.cohort_size - gw.retained_logos:  # one definition of churn, checked
-            raise AssertionError("churned accounts disagree with retention_window")
-        reasons: dict[str, list[Any]] = {}
-        missing = 0
-        for acc, cents in zip(names[group_lost], a_s[group_lost]):
-            info = accounts.get(acc)
-            text = info.churn_reason if info and info.churn_reason else None
-            if text is None:
-                missing += 1
-                continue
-            slot = reasons.setdefault(text, [0, 0])
-            slot[0] += 1
-            slot[1] += int(cents)
-        period = periods.get(label)
-        # "2025-Q1 or earlier" (accounts already active in the first month of data) sorts first
-        early = period.start - timedelta(days=1) if period and label.endswith("or earlier") else None
-        cohorts.append(_Cohort(
-            name=label, period=period, start_day=early, row=0,
-            starting_customers=gw.cohort_size, churned_customers=churned_n,
-            starting_arr=start_c / 100, churned_arr=churned_c / 100,
-            contraction_arr=(start_c - capped_c - churned_c) / 100, expansion_arr=(end_c - capped_c) / 100,
-            ending_arr=end_c / 100,
-            reasons=[_Reason(reason=t, customers=v[0], arr=v[1] / 100) for t, v in reasons.items()],
-        ))
-    n_lost = int(lost.sum())
-    if n_lost and not options.accounts:
-        warnings.append(f"{n_lost} churned account(s) and no --accounts file: churn reasons unknown")
-    elif options.accounts:
-        known = set(snaps.accounts)
-        unknown = [a for a in accounts if a not in known]
-        if unknown:
-            warnings.append(f"{len(unknown)} account(s) in {options.accounts} are not in the snapshots "
-                            f"(e.g. {unknown[0]})")
+    starting_cents = snaps.arr[:, snaps.period_index(window.start)]
+    in_cohort = starting_cents > 0
+    lost = in_cohort & (snaps.arr[:, snaps.period_index(window.end)] == 0)
+    frozen = _SnapshotCohorts(snaps, window.end, options.window, starting_cents, lost,
+                              np.asarray(snaps.accounts, dtype=object), accounts)
+    keys, periods = _cohort_keys(snaps, accounts, options.cohort_by)
+    cohorts = [_snapshot_cohort(frozen, label, in_cohort & (keys == label), periods.get(label))
+               for label in dict.fromkeys(keys[in_cohort].tolist())]
+    warnings = list(snaps.warnings) + _accounts_warnings(snaps, accounts, int(lost.sum()), options.accounts)
     durations, churned, _ = S.tenure(snaps, window.end)
-    curve = [CurvePoint(**p.model_dump()) for p in S.kaplan_meier(durations, churned)]
+    curve = [CurvePoint(**point.model_dump()) for point in S.kaplan_meier(durations, churned)]
     overall = {"nrr": window.nrr, "grr": window.grr, "logo_retention": window.logo_retention}
     info = {"months": options.window, "start": window.start, "end": window.end,
             "label": f"{window.start} → {window.end}", "cohort_by": options.cohort_by,
             "accounts_file": options.accounts}
-    result = analyze_cohorts(cohorts, options, file=snaps.file, source="snapshots", window=info,
-                             extra_warnings=warnings, logo_curve=curve, overall=overall,
-                             ordered=options.cohort_by != "segment")
-    return result
+    return analyze_cohorts(cohorts, options, file=snaps.file, source="snapshots", window=info,
+                           extra_warnings=warnings, logo_curve=curve, overall=overall,
+                           ordered=options.cohort_by != "segment")
+
+
+def _cohort_keys(snaps: S.Snapshots, accounts: dict[str, S.AccountInfo],
+                 cohort_by: str) -> tuple[Any, dict[str, Period | None]]:
+    """Each account's cohort label (its segment, or the quarter it started) and each quarter label's period."""
+    import numpy as np
+
+    periods: dict[str, Period | None] = {}
+    if cohort_by == "segment":
+        keys = np.array([(accounts[account].segment if account in accounts and accounts[account].segment
+                          else "(no segment)") for account in snaps.accounts], dtype=object)
+        return keys, periods
+    first_active = snaps.first_active()
+    month_index = snaps.first + np.maximum(first_active, 0)
+    years, quarters = month_index // 12, (month_index % 12) // 3 + 1
+    keys = np.empty(len(snaps.accounts), dtype=object)
+    labels = {(int(year), int(quarter), bool(first == 0))
+              for year, quarter, first in zip(years, quarters, first_active)}
+    for year, quarter, truncated in labels:
+        label = f"{year:04d}-Q{quarter}" + (" or earlier" if truncated else "")
+        periods[label] = quarter_period(year, quarter)
+        keys[(years == year) & (quarters == quarter) & ((first_active == 0) == truncated)] = label
+    return keys, periods
+
+
+def _snapshot_cohort(frozen: _SnapshotCohorts, label: str, mask: Any, period: Period | None) -> _Cohort:
+    """One cohort of accounts as a summary row: its retention_window figures and its churn reasons."""
+    cohort_window = S.retention_window(frozen.snaps.select(mask), frozen.window_end, frozen.months)
+    start_cents, capped_cents = _cents(cohort_window.start_arr), _cents(cohort_window.retained_arr_capped)
+    end_cents = _cents(cohort_window.end_arr_cohort)
+    cohort_lost = mask & frozen.lost
+    churned_cents = int(frozen.starting_cents[cohort_lost].sum())
+    churned_count = int(cohort_lost.sum())
+    if churned_count != cohort_window.cohort_size - cohort_window.retained_logos:  # one definition of churn
+        raise AssertionError("churned accounts disagree with retention_window")
+    reasons: dict[str, list[int]] = {}
+    for account, cents in zip(frozen.names[cohort_lost], frozen.starting_cents[cohort_lost]):
+        info = frozen.accounts.get(account)
+        if info and info.churn_reason:
+            totals = reasons.setdefault(info.churn_reason, [0, 0])
+            totals[0] += 1
+            totals[1] += int(cents)
+    # "2025-Q1 or earlier" (accounts already active in the first month of data) sorts first
+    early = period.start - timedelta(days=1) if period and label.endswith("or earlier") else None
+    return _Cohort(
+        name=label, period=period, start_day=early, row=0,
+        starting_customers=cohort_window.cohort_size, churned_customers=churned_count,
+        starting_arr=start_cents / 100, churned_arr=churned_cents / 100,
+        contraction_arr=(start_cents - capped_cents - churned_cents) / 100,
+        expansion_arr=(end_cents - capped_cents) / 100, ending_arr=end_cents / 100,
+        reasons=[_Reason(reason=text, customers=totals[0], arr=totals[1] / 100) for text, totals in reasons.items()],
+    )
+
+
+def _accounts_warnings(snaps: S.Snapshots, accounts: dict[str, S.AccountInfo], lost_count: int,
+                       accounts_file: str | None) -> list[str]:
+    """Why churn reasons may be missing: no accounts file at all, or accounts it names that the snapshots lack."""
+    if lost_count and not accounts_file:
+        return [f"{lost_count} churned account(s) and no --accounts file: churn reasons unknown"]
+    if accounts_file:
+        known = set(snaps.accounts)
+        unknown = [account for account in accounts if account not in known]
+        if unknown:
+            return [f"{len(unknown)} account(s) in {accounts_file} are not in the snapshots (e.g. {unknown[0]})"]
+    return []
 
 
 # ----------------------------------------------------------------------------- human output

@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 
@@ -243,8 +243,28 @@ def load_table(source: Source) -> tuple[Table, dict[str, Any]]:
     return table, meta
 
 
-def _cents(x: float) -> int:
-    return round(x * 100)
+def _cents(dollars: float) -> int:
+    return round(dollars * 100)
+
+
+def _unsigned_money(value: Any) -> float:
+    """Contraction and churn are losses whichever sign the founder wrote them with."""
+    return abs(parse_money(value, allow_negative=True))
+
+
+def _signed_money(value: Any) -> float:
+    """Net new ARR and net burn may be negative."""
+    return parse_money(value, allow_negative=True)
+
+
+# Each known column's reader; a column absent from this map is not read.
+_CELL_PARSERS: dict[str, Callable[[Any], float]] = {
+    "arr": parse_money, "arr_start": parse_money, "sm_spend": parse_money, "revenue": parse_money,
+    "new": parse_money, "expansion": parse_money, "reactivation": parse_money,
+    "contraction": _unsigned_money, "churn": _unsigned_money,
+    "net_new_arr": _signed_money, "net_burn": _signed_money,
+    "gross_margin": _gross_margin, "revenue_growth": _rate, "profit_margin": _rate,
+}
 
 
 def parse_rows(table: Table) -> list[QuarterRow]:
@@ -252,36 +272,52 @@ def parse_rows(table: Table) -> list[QuarterRow]:
     if not table.rows:
         raise InputError("has no quarters", file=table.file)
     mapping = resolve_columns(table, COLUMN_ALIASES, REQUIRED)
-    has_moves = [m for m in MOVEMENTS if m in mapping]
+    has_moves = _has_movements(table, mapping)
+    parsed = _parse_quarters(table, mapping, has_moves)
+    parsed.sort(key=lambda item: item[0])
+    for (earlier, _, _), (later, line, _) in zip(parsed, parsed[1:]):
+        if later.start != earlier.end + timedelta(days=1):
+            raise InputError(f"quarters jump from {earlier.label} to {later.label}; the waterfall needs every "
+                             "quarter in between", file=table.file, row=line)
+    # thresholds.yaml: how many cents the waterfall may be off (0: it reconciles to the cent)
+    tolerance = int(section("revenue_metrics")["waterfall_tolerance_cents"])
+    rows: list[QuarterRow] = []
+    previous_end: float | None = None
+    for period, line, values in parsed:
+        rows.append(_quarter_row(period, line, values, previous_end, has_moves, tolerance, table.file, mapping))
+        previous_end = values["arr"]
+    return rows
+
+
+def _has_movements(table: Table, mapping: dict[str, str]) -> bool:
+    """Whether the ARR movements are given; refuses some but not all four."""
+    has_moves = [name for name in MOVEMENTS if name in mapping]
     if has_moves and len(has_moves) < len(MOVEMENTS):
-        missing = [m for m in MOVEMENTS if m not in mapping]
+        missing = [name for name in MOVEMENTS if name not in mapping]
         raise InputError(f"has ARR movements {', '.join(has_moves)} but not {', '.join(missing)}; "
                          "give all four (new, expansion, contraction, churn) or none", file=table.file)
-    parsers = {
-        "arr": parse_money, "arr_start": parse_money, "sm_spend": parse_money, "revenue": parse_money,
-        "new": parse_money, "expansion": parse_money, "reactivation": parse_money,
-        "contraction": lambda v: abs(parse_money(v, allow_negative=True)),
-        "churn": lambda v: abs(parse_money(v, allow_negative=True)),
-        "net_new_arr": lambda v: parse_money(v, allow_negative=True),
-        "net_burn": lambda v: parse_money(v, allow_negative=True),
-        "gross_margin": _gross_margin, "revenue_growth": _rate, "profit_margin": _rate,
-    }
+    return bool(has_moves)
+
+
+def _parse_quarters(table: Table, mapping: dict[str, str],
+                    has_moves: bool) -> list[tuple[Period, int, dict[str, Any]]]:
+    """Each row's quarter and cells, in file order; a quarter given twice is refused."""
     parsed: list[tuple[Period, int, dict[str, Any]]] = []
     seen: dict[Period, int] = {}
     for line, row in table:
-        values: dict[str, Any] = {}
-        raw_q = cell(row, mapping, "quarter")
-        if raw_q is None:
+        raw_quarter = cell(row, mapping, "quarter")
+        if raw_quarter is None:
             raise InputError("quarter is empty", file=table.file, row=line, field=mapping["quarter"])
         try:
-            period = parse_quarter(raw_q)
+            period = parse_quarter(raw_quarter)
         except InputError as exc:
             raise exc.located(file=table.file, row=line, field=mapping["quarter"]) from None
         if period in seen:
             raise InputError(f"quarter {period.label} appears twice (also row {seen[period]})",
                              file=table.file, row=line, field=mapping["quarter"])
         seen[period] = line
-        for name, parser in parsers.items():
+        values: dict[str, Any] = {}
+        for name, parser in _CELL_PARSERS.items():
             raw = cell(row, mapping, name)
             if raw is None:
                 if name in REQUIRED or (name in MOVEMENTS and has_moves):
@@ -292,61 +328,52 @@ def parse_rows(table: Table) -> list[QuarterRow]:
             except InputError as exc:
                 raise exc.located(file=table.file, row=line, field=mapping[name]) from None
         parsed.append((period, line, values))
-    parsed.sort(key=lambda item: item[0])
-    for (p0, _, _), (p1, line, _) in zip(parsed, parsed[1:]):
-        if p1.start != p0.end + timedelta(days=1):
-            raise InputError(f"quarters jump from {p0.label} to {p1.label}; the waterfall needs every "
-                             "quarter in between", file=table.file, row=line)
+    return parsed
 
-    # thresholds.yaml: how many cents the waterfall may be off (0: it reconciles to the cent)
-    tolerance = int(section("revenue_metrics")["waterfall_tolerance_cents"])
 
-    def differ(a: float, b: float) -> bool:
-        return abs(_cents(a) - _cents(b)) > tolerance
+def _quarter_row(period: Period, line: int, values: dict[str, Any], previous_end: float | None, has_moves: bool,
+                 tolerance: int, file: str, mapping: dict[str, str]) -> QuarterRow:
+    """One quarter with its starting ARR worked out, refused unless its net new ARR and waterfall reconcile."""
 
-    rows: list[QuarterRow] = []
-    prev_end: float | None = None
-    for period, line, v in parsed:
-        end = v["arr"]
-        moves = [v.get(m) for m in MOVEMENTS]
-        movement = None
-        if has_moves:
-            movement = v["new"] + v.get("reactivation", 0.0) + v["expansion"] - v["contraction"] - v["churn"]
-        start = prev_end
-        if start is not None and "arr_start" in v and differ(v["arr_start"], start):
-            raise InputError(f"{period.label} starting ARR {usd(v['arr_start'])} differs from the previous "
-                             f"quarter's ending ARR {usd(start)}", file=table.file, row=line,
-                             field=mapping["arr_start"])
-        if start is None:
-            if "arr_start" in v:
-                start = v["arr_start"]
-            elif "net_new_arr" in v:
-                start = end - v["net_new_arr"]
-            elif movement is not None:
-                start = end - movement
-        net_new = None if start is None else end - start
-        if net_new is not None and "net_new_arr" in v and differ(v["net_new_arr"], net_new):
-            raise InputError(f"{period.label} net new ARR {usd(v['net_new_arr'])} does not reconcile: ending "
-                             f"{usd(end)} − starting {usd(start)} = {usd(net_new)}",
-                             file=table.file, row=line, field=mapping["net_new_arr"])
-        if movement is not None and start is not None and differ(start + movement, end):
-            off = end - (start + movement)
-            raise InputError(
-                f"{period.label} ARR waterfall does not reconcile: start {usd(start)} + new "
-                f"{usd(v['new'])} + reactivation {usd(v.get('reactivation', 0.0))} + expansion "
-                f"{usd(v['expansion'])} − contraction {usd(v['contraction'])} − churn "
-                f"{usd(v['churn'])} = {usd(start + movement)}, but ending ARR is {usd(end)} "
-                f"(off by {usd(off)})", file=table.file, row=line)
-        rows.append(QuarterRow(
-            quarter=period.label, arr_start=start, arr=end, net_new_arr=net_new,
-            new=moves[0], expansion=moves[1], contraction=moves[2], churn=moves[3],
-            reactivation=v.get("reactivation", 0.0 if has_moves else None),
-            sm_spend=v["sm_spend"], gross_margin=v.get("gross_margin"), net_burn=v.get("net_burn"),
-            revenue=v.get("revenue"), revenue_growth=v.get("revenue_growth"),
-            profit_margin=v.get("profit_margin"),
-        ))
-        prev_end = end
-    return rows
+    def differ(first: float, second: float) -> bool:
+        return abs(_cents(first) - _cents(second)) > tolerance
+
+    end = values["arr"]
+    movement = None
+    if has_moves:
+        movement = (values["new"] + values.get("reactivation", 0.0) + values["expansion"]
+                    - values["contraction"] - values["churn"])
+    start = previous_end
+    if start is not None and "arr_start" in values and differ(values["arr_start"], start):
+        raise InputError(f"{period.label} starting ARR {usd(values['arr_start'])} differs from the previous "
+                         f"quarter's ending ARR {usd(start)}", file=file, row=line, field=mapping["arr_start"])
+    if start is None:
+        if "arr_start" in values:
+            start = values["arr_start"]
+        elif "net_new_arr" in values:
+            start = end - values["net_new_arr"]
+        elif movement is not None:
+            start = end - movement
+    net_new = None if start is None else end - start
+    if net_new is not None and "net_new_arr" in values and differ(values["net_new_arr"], net_new):
+        raise InputError(f"{period.label} net new ARR {usd(values['net_new_arr'])} does not reconcile: ending "
+                         f"{usd(end)} − starting {usd(start)} = {usd(net_new)}",
+                         file=file, row=line, field=mapping["net_new_arr"])
+    if movement is not None and start is not None and differ(start + movement, end):
+        raise InputError(
+            f"{period.label} ARR waterfall does not reconcile: start {usd(start)} + new "
+            f"{usd(values['new'])} + reactivation {usd(values.get('reactivation', 0.0))} + expansion "
+            f"{usd(values['expansion'])} − contraction {usd(values['contraction'])} − churn "
+            f"{usd(values['churn'])} = {usd(start + movement)}, but ending ARR is {usd(end)} "
+            f"(off by {usd(end - (start + movement))})", file=file, row=line)
+    return QuarterRow(
+        quarter=period.label, arr_start=start, arr=end, net_new_arr=net_new,
+        new=values.get("new"), expansion=values.get("expansion"), contraction=values.get("contraction"),
+        churn=values.get("churn"), reactivation=values.get("reactivation", 0.0 if has_moves else None),
+        sm_spend=values["sm_spend"], gross_margin=values.get("gross_margin"), net_burn=values.get("net_burn"),
+        revenue=values.get("revenue"), revenue_growth=values.get("revenue_growth"),
+        profit_margin=values.get("profit_margin"),
+    )
 
 
 # ----------------------------------------------------------------------------- metrics

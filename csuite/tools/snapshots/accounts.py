@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, Field
 
@@ -44,79 +44,95 @@ def read_accounts(source: Source) -> dict[str, AccountInfo]:
     table = read_table(source, name="accounts")
     if not table.rows:
         raise InputError("has a header but no data rows", file=table.file)
-    m = resolve_columns(table, ACCOUNT_ALIASES, required=("account_id",))
-
-    def column(name: str) -> list[str | None]:
-        header = m.get(name)
-        if header is None:
-            return [None] * len(table.rows)
-        out = []
-        for r in table.rows:
-            v = r.get(header)
-            v = None if v is None else (v if isinstance(v, str) else str(v)).strip()
-            out.append(v or None)
-        return out
-
-    cols = {name: column(name) for name in ACCOUNT_ALIASES}
+    mapping = resolve_columns(table, ACCOUNT_ALIASES, required=("account_id",))
+    texts = {name: _text_column(table, mapping.get(name)) for name in ACCOUNT_ALIASES}
     try:
-        order = infer_date_order({d for d in cols["renewal_date"] if d is not None})
+        order = infer_date_order({day for day in texts["renewal_date"] if day is not None})
     except InputError as exc:
-        raise exc.located(file=table.file, field=m.get("renewal_date")) from None
+        raise exc.located(file=table.file, field=mapping.get("renewal_date")) from None
 
-    def health(v: str) -> tuple[float, bool]:
-        if v.endswith("%"):
-            return parse_percent(v, fraction_max=0.0) * 100, True
-        score = parse_number(v)
-        if score < 0:
-            raise InputError(f"health score {v} is negative")
-        return score, False
-
-    def renewal(v: str) -> date:
+    def renewal(text: str) -> date:
         try:
-            return date.fromisoformat(v)
+            return date.fromisoformat(text)
         except ValueError:
-            return parse_date(v, date_order=order)
+            return parse_date(text, date_order=order)
 
-    parsers = {"health_score": health, "renewal_date": renewal,
-               "usage_change": lambda v: parse_percent(v, allow_negative=True)}
-    parsed: dict[str, list[Any]] = {}
-    for name, parse in parsers.items():
-        memo: dict[str, Any] = {}
-        values: list[Any] = []
-        for i, v in enumerate(cols[name]):
-            if v is None:
-                values.append(None)
-                continue
-            if v not in memo:
-                try:
-                    memo[v] = parse(v)
-                except InputError as exc:
-                    raise exc.located(file=table.file, row=table.row_number(i), field=m.get(name)) from None
-            values.append(memo[v])
-        parsed[name] = values
+    parsers = {"health_score": _health, "renewal_date": renewal, "usage_change": _usage_change}
+    parsed = {name: _parsed_column(texts[name], parse, table, mapping.get(name)) for name, parse in parsers.items()}
+    plain = [(table.row_number(i), health[0]) for i, health in enumerate(parsed["health_score"])
+             if health and not health[1]]
+    factor = _health_factor(plain, table, mapping.get("health_score"))
+    return _accounts_by_id(table, mapping, texts, parsed, factor)
 
-    plain = [(table.row_number(i), h[0]) for i, h in enumerate(parsed["health_score"]) if h and not h[1]]
-    factor = _health_factor(plain, table, m.get("health_score"))
+
+def _text_column(table: Table, header: str | None) -> list[str | None]:
+    """A column's cells as stripped text, None where blank (all None when the column is absent)."""
+    if header is None:
+        return [None] * len(table.rows)
+    out = []
+    for row in table.rows:
+        value = row.get(header)
+        value = None if value is None else (value if isinstance(value, str) else str(value)).strip()
+        out.append(value or None)
+    return out
+
+
+def _health(text: str) -> tuple[float, bool]:
+    """A health score and whether it was written as a percent (plain numbers are rescaled later)."""
+    if text.endswith("%"):
+        return parse_percent(text, fraction_max=0.0) * 100, True
+    score = parse_number(text)
+    if score < 0:
+        raise InputError(f"health score {text} is negative")
+    return score, False
+
+
+def _usage_change(text: str) -> float:
+    """Usage change may fall as well as rise."""
+    return parse_percent(text, allow_negative=True)
+
+
+def _parsed_column(texts: list[str | None], parse: Callable[[str], Any], table: Table,
+                   header: str | None) -> list[Any]:
+    """A column parsed once per distinct text; a bad cell is located at its row."""
+    memo: dict[str, Any] = {}
+    values: list[Any] = []
+    for i, text in enumerate(texts):
+        if text is None:
+            values.append(None)
+            continue
+        if text not in memo:
+            try:
+                memo[text] = parse(text)
+            except InputError as exc:
+                raise exc.located(file=table.file, row=table.row_number(i), field=header) from None
+        values.append(memo[text])
+    return values
+
+
+def _accounts_by_id(table: Table, mapping: dict[str, str], texts: dict[str, list[str | None]],
+                    parsed: dict[str, list[Any]], factor: float) -> dict[str, AccountInfo]:
+    """One AccountInfo per account id, refusing a blank or repeated id and a health score above 100."""
     out: dict[str, AccountInfo] = {}
     first_row: dict[str, int] = {}
-    for i, acc in enumerate(cols["account_id"]):
+    for i, account in enumerate(texts["account_id"]):
         row_no = table.row_number(i)
-        if acc is None:
-            raise InputError("account id is empty", file=table.file, row=row_no, field=m["account_id"])
-        if acc in out:
-            raise InputError(f"rows {first_row[acc]} and {row_no} are both account '{acc}'; keep one",
+        if account is None:
+            raise InputError("account id is empty", file=table.file, row=row_no, field=mapping["account_id"])
+        if account in out:
+            raise InputError(f"rows {first_row[account]} and {row_no} are both account '{account}'; keep one",
                              file=table.file)
-        h = parsed["health_score"][i]
-        score = None if h is None else (h[0] if h[1] else h[0] * factor)
+        health = parsed["health_score"][i]
+        score = None if health is None else (health[0] if health[1] else health[0] * factor)
         if score is not None and score > 100:
             raise InputError(f"health score {score:g} is above 100", file=table.file, row=row_no,
-                             field=m.get("health_score"))
+                             field=mapping.get("health_score"))
         # Every value was validated above; skip re-validation for large files.
-        out[acc] = AccountInfo.model_construct(
-            account_id=acc, name=cols["name"][i], segment=cols["segment"][i],
-            churn_reason=cols["churn_reason"][i], health_score=score,
+        out[account] = AccountInfo.model_construct(
+            account_id=account, name=texts["name"][i], segment=texts["segment"][i],
+            churn_reason=texts["churn_reason"][i], health_score=score,
             renewal_date=parsed["renewal_date"][i], usage_change=parsed["usage_change"][i], row=row_no)
-        first_row[acc] = row_no
+        first_row[account] = row_no
     return out
 
 
@@ -125,5 +141,5 @@ def _health_factor(values: list[tuple[int, float]], table: Table, header: str | 
     within 0–10 with some value above 1 is a ten-point scale (× 10), else already 0–100."""
     if not values:
         return 1.0
-    top = max(v for _, v in values)
+    top = max(score for _, score in values)
     return 100.0 if top <= 1.0 else 10.0 if top <= 10.0 else 1.0
