@@ -172,3 +172,4 @@ def test_a_metric_qualified_by_without_is_another_measure():
     qualified = "Granite Peak is 51.1% of the cohort's expansion; NRR without it is 88.3%"
     assert contradictions(qualified, "risk 1", ctx, {}) == []
     assert contradictions("NRR is 88.3% this year", "risk 1", ctx, {})
+    assert contradictions("NRR is less than 88.3% now", "risk 1", ctx, {})   # "less" qualifies nothing

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csuite.roles import Role
 from csuite.errors import InputError, validation_message
+from csuite.knowledge.bilingual import Bilingual
 from csuite.resources import data_path, load_data_yaml
 
 LEXICON_FILE = "understanding.yaml"
@@ -82,6 +83,7 @@ class LexiconFile(_Strict):
     segments: dict[str, SegmentWords]       # canonical segment name → its words
     segment_excluded: Words
     legal_suffixes: Words
+    account_placeholder: Bilingual          # what routing reads in place of an account's name
     functions: dict[Role, Words]            # role → words naming its function (sales, customer success)
 
 

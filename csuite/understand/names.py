@@ -80,7 +80,7 @@ def without_accounts(text: str, names: Iterable[str], lang: str = "en") -> str:
     question about building product)."""
     out = text
     for start, end, _ in sorted(account_mentions(text, names), reverse=True):
-        out = out[:start] + ("这个客户" if lang == "zh" else "the account") + out[end:]
+        out = out[:start] + lexicon().account_placeholder.get("zh" if lang == "zh" else "en") + out[end:]
     return out
 
 

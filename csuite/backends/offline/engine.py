@@ -38,6 +38,7 @@ from csuite.knowledge.bilingual import Lang, cjk_share, pick
 from csuite.knowledge.models import RoleKnowledge, Topic, load_knowledge
 from csuite.knowledge.phrases import has_phrase, phrase
 from csuite.knowledge.thresholds import alert_rules, section
+from csuite.routing.text import STOP_EN
 from csuite.tools.base import Flag
 from csuite.tools.registry import tool_title
 from csuite.tools.texts import ToolTexts
@@ -217,7 +218,8 @@ def _deadline(as_of: date, days: int) -> str:
 
 
 def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: str, lang: Lang,
-             pool: dict[str, Evidence], recommendation: str, english_recommendation: str) -> list[Action]:
+             pool: dict[str, Evidence], recommendation: str, english_recommendation: str,
+             decision_alerts: Iterable[str] = ()) -> list[Action]:
     """What to do on Monday: the verdict's own move first (when the analysis reached one), then
     the first moves of the alerts and the topic, each said once. Repeats are judged on the English
     texts, so a question and its Chinese twin get the same moves."""
@@ -230,7 +232,7 @@ def _actions(req: DraftRequest, topics: list[Topic], alerts: list[Alert], role: 
                            _move(english_recommendation, "en")))
     # With a decision, only the alerts that bear on it lend their first move (a shrinking base is
     # no action item for "which deals do we work this week?"); without one, the topic's alerts.
-    bearing = set(section("verdicts").get(brief.decision, {}).get("alerts", [])) if brief is not None else None
+    bearing = set(decision_alerts) if brief is not None else None
     for alert in alerts[:2]:
         if alert.role == role and (bearing is None or alert.id in bearing):
             candidates.append((Action(id=f"alert.{alert.id}", action=labelled(pick(alert.action, lang), pool, lang,
@@ -271,13 +273,11 @@ def _said_once(candidates: list[tuple[Action, str]]) -> list[Action]:
     return [action for action, _ in kept]
 
 
-_STOP = frozenset("with from that this their your each every then when than into over more most "
-                  "have will what which only also them they been were".split())
-
-
 def _content_words(text: str) -> set[str]:
-    """English words of four letters or more by their first five letters (forecast, forecasts)."""
-    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOP}
+    """English words of four letters or more, less the router's stop words, by their first five
+    letters (forecast, forecasts). The router's stems are not used: they make short distinct
+    moves ("Set a dated GRR target", "Model capacity by quarter") as alike as two rewordings."""
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOP_EN}
 
 
 def _overlap(first: set[str], second: set[str]) -> float:
@@ -427,7 +427,7 @@ def draft(req: DraftRequest, knowledge: RoleKnowledge) -> Answer:
         verdict=req.brief.verdict if req.brief else None,
         bottom_line=bottom, bottom_line_sources=list(dict.fromkeys(bottom_sources)), findings=findings, why=_why(req, topics, alerts, pool, lang),
         actions=_actions(req, topics, alerts, role, lang, pool, recommendation,
-                         _english_recommendation(req, evidence, recommendation, lang)), risks=_risks(req, req.brief, lang, used_flags),
+                         _english_recommendation(req, evidence, recommendation, lang), decision_alerts), risks=_risks(req, req.brief, lang, used_flags),
         decision=_decision(req, topics, recommendation, lang), questions=questions,
         alerts=[alert_note(a, lang) for a in alerts],
         more_alerts=[alert_label(a.id, lang) for a in req.alerts if a.id not in alert_ids],
