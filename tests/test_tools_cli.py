@@ -95,3 +95,24 @@ def test_tool_summaries_are_defined_once():
 
     for name, entry in TOOLS.items():
         assert get_tool(name).summary == entry.summary, name
+
+
+def test_json_output_is_the_models_own_json_whatever_stdout_is(monkeypatch):
+    # print_json writes a model's UTF-8 bytes straight to a UTF-8 stdout; any other stdout gets the
+    # same text through its own encoder. Either way the output is model_dump_json(indent=2).
+    import io
+
+    from csuite.cli.common import print_json
+    from csuite.tools.retention_decomposition_analyzer import RetentionOptions, run
+
+    result = run(ROOT / "examples" / "revenue_snapshots.csv", RetentionOptions())
+    expected = result.model_dump_json(indent=2) + "\n"
+    assert "→" in expected  # the window label: not ASCII
+    for encoding in ("utf-8", "utf-16", None):
+        stream = io.StringIO() if encoding is None else io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+        monkeypatch.setattr(sys, "stdout", stream)
+        print("before", end="|")
+        print_json(result)
+        stream.flush()
+        text = stream.getvalue() if encoding is None else stream.buffer.getvalue().decode(encoding)
+        assert text == "before|" + expected

@@ -22,8 +22,18 @@ from csuite.errors import (  # noqa: F401  (EXIT_* re-exported for the command m
 def print_json(data: Any) -> None:
     if hasattr(data, "model_dump_json"):
         # A pydantic model serialises itself (in Rust, indented): the json module's indenting
-        # encoder is pure Python and dominated the run on 100,000 cohorts.
-        sys.stdout.write(data.model_dump_json(indent=2) + "\n")
+        # encoder is pure Python and dominated the run on 100,000 cohorts. Its UTF-8 bytes go
+        # straight to a UTF-8 stdout that writes newlines as they are: decoding 95 MB to text and
+        # encoding it back cost a tenth of a second and two more copies in memory.
+        encoded = data.__pydantic_serializer__.to_json(data, indent=2)
+        buffer = getattr(sys.stdout, "buffer", None)
+        utf8 = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") == "utf8"
+        if buffer is not None and utf8 and os.linesep == "\n":
+            sys.stdout.flush()
+            buffer.write(encoded)
+            buffer.write(b"\n")
+        else:
+            sys.stdout.write(encoded.decode() + "\n")
         return
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
