@@ -183,3 +183,20 @@ def test_read_header_reads_the_header_row_only(tmp_path):
     json_path = tmp_path / "rows.json"
     json_path.write_text('[{"a": 1}]', encoding="utf-8")
     assert read_header(json_path) is None
+
+
+@pytest.mark.parametrize("tail", [b"", "Zoë;2025-02;5\r\n".encode("cp1252"), "客户;2025-02;5\r\n".encode("utf-8")])
+def test_read_header_of_a_large_file_reads_its_first_lines_only(tmp_path, tail):
+    # A large file's header comes from its first 64 KB when they are plain ASCII; the result is
+    # the one a whole-file decode gives, whatever the rest of the file is encoded in.
+    from csuite.io import tables
+
+    body = "".join(f"Account {i};2025-01;{i}\r\n" for i in range(6000)).encode("ascii")
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"Report: ARR by month\r\n\r\nCustomer;Month;ARR\r\n" + body + tail)
+    head = tables.read_header(path)
+    assert head is not None and head.headers == ["Customer", "Month", "ARR"]
+    assert read_table(path).headers == head.headers
+    for first in ("Kunde;Monat;ARR\r\n".encode("cp1252"), "客户;月份;ARR\n".encode("utf-8")):
+        path.write_bytes(first + body + tail)        # not ASCII: decoded whole, as before
+        assert tables.read_header(path).headers == read_table(path).headers

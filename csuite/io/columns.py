@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Sequence
 
 from csuite.errors import InputError
 from csuite.io.tables import Table
@@ -142,18 +142,20 @@ def money_values(values: Sequence[Any], table: Table, header: str, *, allow_nega
     try:
         if not _plain(values, table):
             raise TypeError("booleans are not money")
-        parsed = {value: _NAN if value is None else float(value) for value in dict.fromkeys(values)}
+        distinct = dict.fromkeys(values)
+        blank = None in distinct
+        distinct.pop(None, None)
+        parsed = dict(zip(distinct, map(float, distinct)))
     except (ValueError, TypeError):
         parsed = _distinct_amounts(values, table, header, allow_negative, allow_blank, currency)[0]
-    if None in parsed and not allow_blank:
+        blank = parsed.pop(None, None) is not None
+    if blank and not allow_blank:
         raise _located(table, header, values.index(None))(InputError("amount is empty"))
-    bad = {value for value, amount in parsed.items()
-           if value is not None and _amount_is_bad(amount, allow_negative)}
-    if bad:
+    if not _all_sound(parsed.values(), allow_negative):
+        bad = {value for value, amount in parsed.items() if _amount_is_bad(amount, allow_negative)}
         i = next(i for i, value in enumerate(values) if value in bad)
         raise _located(table, header, i)(_amount_problem(values[i], parsed[values[i]], allow_negative))
-    parsed.pop(None, None)
-    return [parsed.get(value) for value in values]
+    return list(map(parsed.get, values))
 
 
 _NAN = float("nan")
@@ -162,6 +164,15 @@ _NAN = float("nan")
 def _plain(values: Sequence[Any], table: Table) -> bool:
     """Cells that may convert as plain numbers: text from a CSV, or typed cells without booleans."""
     return table.info.text or not any(isinstance(v, bool) for v in values)
+
+
+def _all_sound(amounts: Collection[float], allow_negative: bool) -> bool:
+    """No amount is `_amount_is_bad`, asked of the whole column at C speed: a finite total has
+    no NaN or infinity in it, and the extremes bound the rest."""
+    if not amounts:
+        return True
+    low, high = min(amounts), max(amounts)
+    return math.isfinite(sum(amounts)) and (allow_negative or low >= 0) and max(-low, high) <= MAX_AMOUNT
 
 
 def _amount_is_bad(amount: float, allow_negative: bool) -> bool:

@@ -36,9 +36,13 @@ class Decoded:
                 "CSV UTF-8 and run again")
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes (only the first `limit` of them when given)."""
     try:
-        return path.read_bytes()
+        if limit is None:
+            return path.read_bytes()
+        with path.open("rb") as handle:
+            return handle.read(limit)
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except IsADirectoryError:
@@ -51,6 +55,16 @@ def read_bytes(path: Path) -> bytes:
 
 def is_workbook(data: bytes) -> bool:
     return data.startswith(ZIP_MAGIC) or data.startswith(OLE2_MAGIC)
+
+
+def ascii_head(data: bytes, lines: int) -> str | None:
+    """The whole lines in `data` (a file's first bytes) as text, when they are plain ASCII and more
+    than `lines` of them: exactly how the whole file's decoded text starts, whatever encoding the
+    rest of it turns out to be in (every encoding read here keeps ASCII as it is). None otherwise."""
+    head = data[:data.rfind(b"\n") + 1]
+    if head.count(b"\n") <= lines or not head.isascii() or b"\x00" in head or not head.strip():
+        return None
+    return _normalise(head.decode("ascii"))
 
 
 def _normalise(text: str) -> str:

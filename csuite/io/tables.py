@@ -22,7 +22,7 @@ import yaml
 
 from csuite.errors import InputError
 from csuite.io.bulk import collector_paused
-from csuite.io.decode import decode, is_workbook, read_bytes
+from csuite.io.decode import ascii_head, decode, is_workbook, read_bytes
 from csuite.io.workbook import read_sheet
 
 Source = str | Path | list | dict
@@ -110,7 +110,9 @@ class Table:
         if cached is None:
             raw = self.columns[header]
             if self.info.text:
-                cached = [v or None for v in map(str.strip, raw)]
+                cached = list(map(str.strip, raw))
+                if "" in cached:
+                    cached = [v or None for v in cached]
             else:
                 cached = [(v.strip() or None) if isinstance(v, str) else v for v in raw]
             self._values[header] = cached
@@ -323,16 +325,23 @@ def _plain_table(text: str, file: str, info: ReadInfo, warnings: list[str]) -> T
     return _columns_table(headers, columns_by_index, range(top + 2, bottom + 1), file, info, warnings)
 
 
+_HEAD_BYTES = 65536
+
+
 def read_header(source: Source) -> Table | None:
     """For a CSV/TSV path, a Table with the header row only (no rows): enough to tell what kind
     of file it is. None for inline rows, workbooks and JSON/YAML files."""
     if isinstance(source, (list, dict)):
         return None
     path = Path(source)
-    data = read_bytes(path)
+    data = read_bytes(path, limit=_HEAD_BYTES + 1)
     if is_workbook(data):
         return None
-    text = decode(data, path).text
+    # The header and the delimiter come from the first 60 lines: a large file's first 64 KB are
+    # enough when they hold more than that in plain ASCII (decoding all of it took 30 ms at 100,000 rows).
+    text = ascii_head(data, 60) if len(data) > _HEAD_BYTES else None
+    if text is None:
+        text = decode(read_bytes(path) if len(data) > _HEAD_BYTES else data, path).text
     if detect_format(path, text) != "csv":
         return None
     if not text.strip():
