@@ -7,15 +7,18 @@ import csv
 import json
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError, field_validator
 
 from csuite.errors import InputError
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools import retention_decomposition_analyzer as rda
 from csuite.tools import snapshots as S
+from csuite.tools.base import prebuilt
 from tests.conftest import DATA, EXAMPLES, ROOT, writer
 
 TOOL = "retention_decomposition_analyzer"
@@ -125,6 +128,16 @@ def test_churned_arr_is_before_contraction_so_nothing_is_subtracted_twice():
 
 
 # ----------------------------------------------------------------------------- pitfall: leaky-bucket rule
+
+def test_condition_number_test_is_holds_on_numbers():
+    for condition in alert_rules()["leaky_bucket"].conditions + alert_rules()["grr_low"].conditions:
+        test = condition.number_test()
+        for value in (None, 0.0, 0.5, 0.849, 0.85, 0.851, 1.0, 1.0000001, 1.2, -1.0):
+            assert test(value) is condition.holds(value, date.min)
+    declining = alert_rules()["nrr_declining"].conditions[0]
+    with pytest.raises(ValueError, match="not a comparison"):
+        declining.number_test()
+
 
 @pytest.mark.parametrize("nrr,grr,leaky", [
     (1.05, 0.84, True),    # the anchor's GRR 84% / NRR 105% case: leaky (its code needed NRR ≥ 110%)
@@ -494,12 +507,83 @@ def test_any_reason_text_never_crashes(text):
         pass
 
 
+# ----------------------------------------------------------------------------- cohorts made without validation
+
+def cohort_cases(tmp_path):
+    """Every shape a cohort output takes: the examples (summaries, snapshots, Stripe), amounts as
+    JSON integers, derived amounts, zero starting ARR, reasons as text, a list and a mapping,
+    a cohort start date, a short window and a file of a few hundred generated cohorts."""
+    yield run(EXAMPLES / "retention_cohorts.csv")
+    yield run(EXAMPLES / "revenue_snapshots.csv", accounts=str(EXAMPLES / "accounts.csv"))
+    yield run(EXAMPLES / "stripe_subscriptions.csv")
+    yield run(one_cohort(ending_arr=1_000_000, churn_reasons="Too expensive: 1 ($50K)"), window=3)
+    yield run(one_cohort(expansion_arr=None, ending_arr=1_010_000, cohort_start="2025-01-15",
+                         churn_reasons=[{"reason": "Switched to FloQast", "customers": 1, "arr": 50_000}]))
+    yield run(one_cohort(contraction_arr=None, ending_arr=990_000, churn_reasons={"moved to a rival": 2}))
+    yield run([{"cohort": "A", "starting_customers": 20, "starting_arr": 1_200_000, "churned_customers": 1,
+                "churned_arr": 20_000, "renewed_arr": 1_140_000, "expansion_arr": 0}], stage="scale")
+    yield run(one_cohort(starting_customers=0, starting_arr=0, churned_customers=0, churned_arr=0,
+                         contraction_arr=0, expansion_arr=0))
+    rows = [HEADER.strip()]
+    for i in range(300):
+        lost = i % 4
+        reasons = "; ".join(["Too expensive: 1 ($20.5K)", "Champion left: 1", "Odd reason: 1 ($20K)"][:lost])
+        start = 100_000 + 997 * i
+        rows.append(f"2024-{i % 12 + 1:02d}-x{i},{10 + i % 7},{start},{lost},{lost * 20_000},{i % 5 * 1_000.5},"
+                    f"{i % 9 * 2_000},{start - lost * 20_000 - i % 5 * 1_000.5 + i % 9 * 2_000},\"{reasons}\"")
+    yield run(write(tmp_path, "\n".join(rows) + "\n"))
+
+
+def test_cohorts_are_what_validation_builds(tmp_path):
+    # CohortOut and ReasonOut are made without validating again (tools.base.prebuilt): every value
+    # must already be of its field's type, so validating the output changes nothing, not even an
+    # int where a float belongs (which would print 20000 instead of 20000.0).
+    for result in cohort_cases(tmp_path):
+        assert result.cohorts
+        for out in result.cohorts:
+            validated = rda.CohortOut.model_validate(out.model_dump())
+            assert out == validated and out.model_fields_set == validated.model_fields_set
+            assert [(k, type(v)) for k, v in out] == [(k, type(v)) for k, v in validated]
+            for reason, checked in zip(out.reasons, validated.reasons):
+                assert [(k, type(v), v) for k, v in reason] == [(k, type(v), v) for k, v in checked]
+            assert out.model_dump_json() == validated.model_dump_json()
+        text = result.model_dump_json(indent=2)
+        assert rda.RetentionResult.model_validate_json(text).model_dump_json(indent=2) == text
+
+
+def test_cohorts_sharing_a_reason_cell_share_its_frozen_output(tmp_path):
+    r = run(write(tmp_path, HEADER + "A,10,1000000,1,50000,0,0,950000,Too expensive: 1 ($50K)\n"
+                                     "B,10,1000000,1,50000,0,0,950000,Too expensive: 1 ($50K)\n"))
+    assert r.cohorts[0].reasons[0] is r.cohorts[1].reasons[0]
+    with pytest.raises(ValidationError):
+        r.cohorts[0].reasons[0].customers = 5
+
+
+def test_prebuilt_refuses_a_model_that_does_more_than_store_its_fields():
+    class Checked(BaseModel):
+        value: float
+
+        @field_validator("value")
+        @classmethod
+        def positive(cls, value: float) -> float:
+            return abs(value)
+
+    with pytest.raises(TypeError, match="validate it instead"):
+        prebuilt(Checked)
+    made = prebuilt(rda.ReasonOut)({"reason": "x", "category": None, "customers": 1, "arr": None})
+    assert made == rda.ReasonOut(reason="x", category=None, customers=1, arr=None)
+
+
 # ----------------------------------------------------------------------------- malformed input corpus
 
 MALFORMED = {
     "nan_arr": HEADER + "2025-Q1,10,nan,1,50000,30000,80000,,\n",
     "negative_arr": HEADER + "2025-Q1,10,-1000000,1,50000,30000,80000,,\n",
     "text_arr": HEADER + "2025-Q1,10,lots,1,50000,30000,80000,,\n",
+    "infinite_arr": HEADER + "2025-Q1,10,1000000,1,inf,30000,80000,,\n",
+    "huge_arr": HEADER + "2025-Q1,10,1000000,1,50000,30000,8e15,,\n",
+    "blank_start_arr": HEADER + "2025-Q1,10,,1,50000,30000,80000,,\n",
+    "negative_count": HEADER + "2025-Q1,10,1000000,1,50000,30000,80000,,\n2025-Q2,-3,1000000,1,50000,0,0,,\n",
     "fractional_customers": HEADER + "2025-Q1,10.5,1000000,1,50000,30000,80000,,\n",
     "churned_above_start": HEADER + "2025-Q1,10,1000000,11,50000,30000,80000,,\n",
     "churn_without_customers": HEADER + "2025-Q1,10,1000000,0,50000,30000,80000,,\n",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import operator
 from datetime import date
 from functools import lru_cache
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Callable, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from csuite.io.values import add_months
 from csuite.knowledge.bilingual import Bilingual, Lang, in_language
@@ -49,6 +49,17 @@ class Condition(BaseModel):
             return False
         return _COMPARE[self.op](current, float(self.value))  # type: ignore[index,arg-type]
 
+    def number_test(self) -> Callable[[float | None], bool]:
+        """`holds` for a plain number (None meets nothing) with the comparison looked up once, for
+        a caller that asks about a hundred thousand numbers. A comparison condition only."""
+        if self.op is None or self.rule is not None:
+            raise ValueError(f"the condition on {self.metric} is not a comparison")
+        compare, line = _COMPARE[self.op], float(self.value)  # type: ignore[arg-type]
+
+        def test(value: float | None) -> bool:
+            return value is not None and compare(value, line)
+        return test
+
 
 Text = TypeVar("Text", str, Bilingual)
 
@@ -65,6 +76,8 @@ class AlertRule(BaseModel, Generic[Text]):
 
 class AlertText(BaseModel):
     """How a fired alert's message is worded, in both languages (thresholds.yaml `alert_text`)."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: most runs that import it never validate one
 
     condition: Bilingual
     separator: Bilingual

@@ -58,11 +58,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import repeat
+from operator import attrgetter
 from typing import Any, Callable, Iterator, Literal, NamedTuple, Sequence
 
-from pydantic import AliasChoices, BaseModel, Field, TypeAdapter
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from csuite.errors import InputError, UsageError
 from csuite.io.columns import money_values
@@ -99,6 +100,7 @@ from csuite.tools.base import (
     ToolOptions,
     ToolResult,
     ToolSpec,
+    prebuilt,
 )
 from csuite.tools.registry import summary_of
 from csuite.tools.texts import ToolTexts, pad
@@ -148,6 +150,11 @@ class RetentionOptions(ToolOptions):
 
 
 class ReasonOut(BaseModel):
+    """One churn reason of a cohort. A value (frozen): cohorts whose cells give the same reason
+    share one instance."""
+
+    model_config = ConfigDict(frozen=True)
+
     reason: str
     category: str | None = Field(description="taxonomy category, or None when unmapped")
     customers: Count
@@ -481,14 +488,15 @@ class _Columns:
                 self.parsed[name] = self._counts(mapping[name])
 
     def _counts(self, header: str) -> list[int | None]:
-        parsed: dict[Any, int | None] = {None: None}
         values = self.table.values(header)
-        for i, value in enumerate(values):
-            if value not in parsed:
+        parsed: dict[Any, int | None] = dict.fromkeys(values)
+        for value in parsed:  # in order of first appearance: the first bad cell is the first bad row
+            if value is not None:
                 try:
                     parsed[value] = parse_int(value, minimum=0)
                 except InputError as exc:
-                    raise exc.located(file=self.table.file, row=self.table.row_number(i), field=header) from None
+                    row = self.table.row_number(values.index(value))
+                    raise exc.located(file=self.table.file, row=row, field=header) from None
         return list(map(parsed.__getitem__, values))
 
     def rows(self) -> Iterator[_Row]:
@@ -513,9 +521,6 @@ class _Tolerances:
         return cls(float(cfg["reconcile_abs_tolerance"]), float(cfg["reconcile_rel_tolerance"]),
                    float(cfg["reason_arr_tolerance"]))
 
-    def of(self, start: float) -> float:
-        return max(self.absolute, self.relative * start)
-
 
 class _RowProblem(Exception):
     """A cohort row whose figures do not hold together; the reader adds the file, row and column.
@@ -531,7 +536,7 @@ def _parse_cohort(row: _Row, table: Table, columns: dict[str, str], tolerances: 
     try:
         name, starting_customers, churned_customers = _cohort_logos(row)
         starting_arr = row.starting_arr
-        tolerance = tolerances.of(starting_arr)
+        tolerance = max(tolerances.absolute, tolerances.relative * starting_arr)  # the slack for this row
         churned, contraction, expansion = _arr_movements(row, churned_customers, tolerance)
         ending, warnings = _check_movements(row, name, starting_customers, churned_customers, churned,
                                             contraction, expansion, tolerance, tolerances.absolute)
@@ -550,7 +555,8 @@ def _parse_cohort(row: _Row, table: Table, columns: dict[str, str], tolerances: 
             start_day = parse_date(row.cohort_start)
         except InputError as exc:
             raise exc.located(file=table.file, row=row.number, field=columns["cohort_start"]) from None
-    return _Cohort(name=name, period=_period_of_name(name), start_day=start_day, row=row.number,
+    period = _period_of_name(name) if _PERIOD_LIKE.match(name) else None
+    return _Cohort(name=name, period=period, start_day=start_day, row=row.number,
                    starting_customers=starting_customers, churned_customers=churned_customers,
                    starting_arr=starting_arr, churned_arr=churned, contraction_arr=contraction,
                    expansion_arr=expansion, ending_arr=ending, reasons=reasons, warnings=warnings)
@@ -756,11 +762,14 @@ def leaky_bucket_test(months: int = 12) -> Callable[[float | None, float | None]
     so the tool and the proactive alert cannot disagree (one rule, in thresholds.yaml). Looked up
     once: a file of cohorts asks once per cohort."""
     conditions = alert_rules()["leaky_bucket"].conditions
+    checks = [(condition.metric, condition.number_test() if condition.rule is None
+               else partial(condition.holds, as_of=date.min)) for condition in conditions]
 
     def test(nrr: float | None, grr: float | None) -> bool:
-        metrics = {"nrr": _annualize(nrr, months), "grr": _annualize(grr, months)}
-        for condition in conditions:
-            if not condition.holds(metrics.get(condition.metric), date.min):
+        if months != 12:
+            nrr, grr = _annualize(nrr, months), _annualize(grr, months)
+        for metric, holds in checks:
+            if not holds(nrr if metric == "nrr" else grr if metric == "grr" else None):
                 return False
         return True
     return test
@@ -770,19 +779,22 @@ def is_leaky_bucket(nrr: float | None, grr: float | None, months: int = 12) -> b
     return leaky_bucket_test(months)(nrr, grr)
 
 
-def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend:
+def _trend(names: list[str], series: dict[str, list[float | None]], dated: bool, ordered: bool = True) -> Trend:
+    """Each series' least-squares change from the first cohort to the last (`series`: nrr, grr
+    and logo_retention, one value per cohort in `names`' order; None where undefined)."""
     cfg = section("retention_decomposition_analyzer")
     band, minimum = float(cfg["trend_flat_band"]), int(cfg["trend_min_cohorts"])
-    series = {"nrr": [c.nrr for c in cohorts], "grr": [c.grr for c in cohorts],
-              "logo_retention": [c.logo_retention for c in cohorts]}
     direction: dict[str, Any] = {}
     change: dict[str, float | None] = {}
     for key, values in series.items():
-        xs = [i for i, v in enumerate(values) if v is not None]
+        if None in values:
+            xs: Sequence[int] = [i for i, v in enumerate(values) if v is not None]
+            ys = [v for v in values if v is not None]
+        else:
+            xs, ys = range(len(values)), values
         if len(xs) < minimum or not ordered:
             direction[key], change[key] = "n/a", None
             continue
-        ys = [v for v in values if v is not None]
         n = len(xs)
         mx = sum(xs) / n
         my = sum(ys) / n
@@ -792,12 +804,12 @@ def _trend(cohorts: list[CohortOut], dated: bool, ordered: bool = True) -> Trend
         change[key] = delta
         direction[key] = "flat" if abs(delta) < band else "improving" if delta > 0 else "declining"
     return Trend(order="cohort date" if dated else "file order" if ordered else "not ordered",
-                 cohorts=[c.name for c in cohorts], nrr=series["nrr"], grr=series["grr"],
+                 cohorts=names, nrr=series["nrr"], grr=series["grr"],
                  logo_retention=series["logo_retention"], direction=direction, change=change)
 
 
 def _reason_out(r: _Reason) -> dict[str, Any]:
-    """A ReasonOut's fields (validated with the whole result, in one pass)."""
+    """A ReasonOut's fields, a new dict each time."""
     return {"reason": r.reason, "category": classify_reason(r.reason), "customers": r.customers, "arr": r.arr}
 
 
@@ -862,10 +874,13 @@ def _churn_reasons(cohorts: list[_Cohort], churned_customers: int, churned_arr: 
 def _reconcile_reasons(c: _Cohort, tolerances: _Tolerances) -> list[str]:
     """Reasons vs churned count and ARR: a mismatch is a visible warning, never silently zero."""
     notes = []
-    n, every_arr = 0, True
+    n, total, every_arr = 0, 0.0, True
     for r in c.reasons:
         n += r.customers
-        every_arr = every_arr and r.arr is not None
+        if r.arr is None:
+            every_arr = False
+        else:
+            total += r.arr
     if c.churned_customers > 0 and not c.reasons:
         notes.append(f"{c.name}: {c.churned_customers} churned customer(s) have no churn reason")
     elif n < c.churned_customers:
@@ -873,16 +888,17 @@ def _reconcile_reasons(c: _Cohort, tolerances: _Tolerances) -> list[str]:
     elif n > c.churned_customers:
         notes.append(f"{c.name}: reasons list {n} customers but only {c.churned_customers} churned")
     if c.reasons and every_arr:
-        total = sum(r.arr or 0.0 for r in c.reasons)
         tol = tolerances.reason_arr * c.churned_arr
         if abs(total - c.churned_arr) > max(tol, tolerances.absolute):
             notes.append(f"{c.name}: reasons account for {usd(total)} of {usd(c.churned_arr)} churned ARR")
     return notes
 
 
-def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances) -> dict[str, Any]:
-    """A CohortOut's fields. Plain values: the result validates every cohort in one pass, which on
-    100,000 cohorts is several times faster than building each model on its own."""
+def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances,
+                reasons: Callable[[list[_Reason]], list[ReasonOut]]) -> CohortOut:
+    """A cohort's output, made without validating again: every value is of its field's type by
+    construction (amounts are read as floats and counts as ints, rates are float divisions), and
+    on 100,000 cohorts validation cost more than the arithmetic. Tests compare it with validation."""
     start, churned, contraction = c.starting_arr, c.churned_arr, c.contraction_arr
     if start:
         grr, nrr = (start - churned - contraction) / start, c.ending_arr / start
@@ -896,7 +912,7 @@ def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances) -> dic
         warnings.append(f"{c.name}: starting ARR is 0, so GRR and NRR are undefined (n/a)")
     if c.reasons or c.churned_customers:
         warnings += _reconcile_reasons(c, tolerances)
-    return {
+    return _COHORT_OUT({
         "name": c.name, "period": c.period.label if c.period else None,
         "starting_customers": c.starting_customers, "churned_customers": c.churned_customers,
         "retained_customers": c.starting_customers - c.churned_customers,
@@ -904,8 +920,50 @@ def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances) -> dic
         "expansion_arr": c.expansion_arr, "ending_arr": c.ending_arr, "grr": grr, "nrr": nrr, "logo_retention": logo,
         "churn_rate": churn_rate, "contraction_rate": contraction_rate, "expansion_rate": expansion_rate,
         "verdict": judge.status(grr, nrr, logo), "leaky_bucket": judge.leaky_bucket(nrr, grr),
-        "reasons": [_reason_out(r) for r in c.reasons], "warnings": warnings,
-    }
+        "reasons": reasons(c.reasons), "warnings": warnings,
+    })
+
+
+_COHORT_OUT, _REASON_OUT = prebuilt(CohortOut), prebuilt(ReasonOut)
+
+
+class _CohortOuts:
+    """The cohorts' outputs, with what the result collects from them gathered as each is made
+    (reading 100,000 models back costs a pass over memory per field)."""
+
+    def __init__(self, judge: _CohortJudge, tolerances: _Tolerances, warnings: list[str]) -> None:
+        self.judge, self.tolerances = judge, tolerances
+        self.cohorts: list[CohortOut] = []
+        self.names: list[str] = []
+        self.series: dict[str, list[float | None]] = {"nrr": [], "grr": [], "logo_retention": []}
+        self.warnings = warnings
+        # A churn-reason text is parsed once (`_parse_reason_text`), so cohorts with the same
+        # cell hold the same _Reason objects, and share their (frozen) outputs.
+        self._reason_outs: dict[int, ReasonOut] = {}
+
+    def extend(self, cohorts: list[_Cohort]) -> None:
+        judge, tolerances, reasons = self.judge, self.tolerances, self._reasons
+        add, names, warnings = self.cohorts.append, self.names.append, self.warnings
+        nrr, grr, logo = (self.series[key].append for key in ("nrr", "grr", "logo_retention"))
+        for c in cohorts:
+            out = _cohort_out(c, judge, tolerances, reasons)
+            add(out)
+            names(out.name)
+            nrr(out.nrr)
+            grr(out.grr)
+            logo(out.logo_retention)
+            if out.warnings:
+                warnings += out.warnings
+
+    def _reasons(self, reasons: list[_Reason]) -> list[ReasonOut]:
+        made = self._reason_outs
+        outs = []
+        for r in reasons:
+            out = made.get(id(r))  # every _Reason lives as long as the cohorts, so ids are not reused
+            if out is None:
+                out = made[id(r)] = _REASON_OUT(_reason_out(r))
+            outs.append(out)
+        return outs
 
 
 def _stage(options: RetentionOptions, starting_arr: float) -> tuple[str, str]:
@@ -927,15 +985,9 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
     dated = all(c.period is not None or c.start_day is not None for c in cohorts)
     if dated:
         cohorts = sorted(cohorts, key=lambda c: (c.start_day or c.period.start, c.name))  # type: ignore[union-attr]
-    tot = {
-        "starting_customers": sum(c.starting_customers for c in cohorts),
-        "churned_customers": sum(c.churned_customers for c in cohorts),
-        "starting_arr": sum(c.starting_arr for c in cohorts),
-        "churned_arr": sum(c.churned_arr for c in cohorts),
-        "contraction_arr": sum(c.contraction_arr for c in cohorts),
-        "expansion_arr": sum(c.expansion_arr for c in cohorts),
-        "ending_arr": sum(c.ending_arr for c in cohorts),
-    }
+    tot = {key: sum(map(attrgetter(key), cohorts)) for key in (
+        "starting_customers", "churned_customers", "starting_arr", "churned_arr", "contraction_arr",
+        "expansion_arr", "ending_arr")}
     s = tot["starting_arr"]
     grr = _ratio(s - tot["churned_arr"] - tot["contraction_arr"], s)
     nrr = _ratio(tot["ending_arr"], s)
@@ -945,13 +997,10 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
     stage, basis = _stage(options, s)
     verdict = _verdict(nrr, grr, logo, stage, basis, months)
     judge, tolerances = _CohortJudge(stage, months), _Tolerances.load()
-    # Each cohort's fields are validated as they are made, so a hundred thousand cohorts never
-    # exist twice (as plain values and as models) at once.
-    outs = _cohort_list().validate_python(_cohort_out(c, judge, tolerances) for c in cohorts)
+    outs = _CohortOuts(judge, tolerances, list(extra_warnings or []))
+    outs.extend(cohorts)
     reasons, preventable, drivers = _churn_reasons(cohorts, tot["churned_customers"], tot["churned_arr"])
-    warnings = list(extra_warnings or [])
-    for o in outs:
-        warnings += o.warnings
+    warnings = outs.warnings
     if reasons.unmapped:
         listed = ", ".join(f"'{u.reason}' ({u.customers})" for u in reasons.unmapped)
         warnings.append(f"unmapped churn reasons (not in the taxonomy keyword map): {listed}")
@@ -964,14 +1013,10 @@ def analyze_cohorts(cohorts: list[_Cohort], options: RetentionOptions, *, file: 
         expansion_rate=_ratio(tot["expansion_arr"], s),
         verdict=verdict.overall, verdict_detail=verdict,
         leaky_bucket=judge.leaky_bucket(nrr, grr), leaky_bucket_rule=leaky_bucket_rule_text(),
-        cohorts=outs, trend=_trend(outs, dated, ordered), churn_reasons=reasons, preventable_share=preventable,
+        cohorts=outs.cohorts, trend=_trend(outs.names, outs.series, dated, ordered), churn_reasons=reasons,
+        preventable_share=preventable,
         top_drivers=drivers, logo_curve=logo_curve or [], warnings=warnings,
     )
-
-
-@lru_cache(maxsize=1)
-def _cohort_list() -> TypeAdapter[list[CohortOut]]:
-    return TypeAdapter(list[CohortOut])
 
 
 # ----------------------------------------------------------------------------- entry point

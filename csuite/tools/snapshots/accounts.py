@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from csuite.errors import InputError
 from csuite.io.tables import (
@@ -26,6 +26,8 @@ from csuite.tools.snapshots.data import ACCOUNT_ALIASES
 # ----------------------------------------------------------------------------- accounts file
 
 class AccountInfo(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use: most runs that import it never validate one
+
     account_id: str
     name: str | None = None
     segment: str | None = None

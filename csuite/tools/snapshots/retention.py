@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from csuite.errors import InputError
 from csuite.tools.base import Amount, Count, MonthCount, Share
@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # numpy is imported lazily so `csuite --help` stays fast
 
 class Waterfall(BaseModel):
     """ARR bridge in dollars: start + new + reactivation + expansion − contraction − churn = end."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: most runs that import it never validate one
 
     start: Amount
     new: Amount
@@ -37,6 +39,8 @@ class MonthMovement(Waterfall):
 
 
 class RetentionWindow(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use: most runs that import it never validate one
+
     start: str
     end: str
     window_months: MonthCount

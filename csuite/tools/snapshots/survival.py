@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from csuite.tools.base import Amount, Count, MonthCount, Share
 from csuite.tools.snapshots.data import Snapshots, dollars, month_label
@@ -20,6 +20,8 @@ class CohortRow(BaseModel):
     """One start-month cohort: `revenue[k]` = cohort ARR at month k ÷ ARR at month 0 (expansion
     included, so it can exceed 1); `logos[k]` = share of the cohort active at month k. Lists stop
     at the last observed month, so young cohorts are short, never padded with zeros."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: most runs that import it never validate one
 
     cohort: str
     size: Count
@@ -76,6 +78,8 @@ def tenure(snaps: Snapshots, end: str | None = None) -> tuple["np.ndarray", "np.
 
 
 class SurvivalPoint(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use: most runs that import it never validate one
+
     month: MonthCount
     at_risk: Count
     churned: Count
