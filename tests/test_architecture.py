@@ -38,9 +38,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("csuite.cli", "csuite.__main__"),
 ]
 # Imported inside functions on purpose: seconds of import time, or an optional extra (anyio and
-# mcp_types arrive with the mcp extra).
+# mcp_types arrive with the mcp extra). yaml: the pack's YAML is parsed only when its disk cache
+# misses (csuite.resources._parse_yaml), and the import is a sixth of a warm `csuite route`.
 HEAVY_LAZY = {"anthropic", "mcp", "mcp_types", "anyio", "numpy", "matplotlib", "openpyxl", "python_calamine",
-              "jinja2", "rich", "charset_normalizer"}
+              "jinja2", "rich", "charset_normalizer", "yaml"}
 MAX_TOP_LEVEL_MODULES = 12
 # A function longer than this is split into named steps (issue 13), counted from `def` to its
 # last line, decorators aside, docstring included.

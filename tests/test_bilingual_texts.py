@@ -19,6 +19,7 @@ from csuite.knowledge.thresholds import alert_rules, alert_text, bilingual_alert
 from csuite.routing.router import referral_text, route
 from csuite.tools import cs_coverage_calculator as cov
 from csuite.tools import cs_next_hire as nh
+from csuite.tools.texts import churn_category_label, cs_role_title
 from csuite.tools import customer_segmentation_designer as seg
 from csuite.tools import retention_decomposition_analyzer as rda
 from tests.bilingual_checks import numbers, reads_as_chinese
@@ -217,11 +218,11 @@ def test_referral_texts_follow_the_referral():
 
 
 def test_cs_roles_taxonomy_tiers_and_models_in_chinese():
-    assert nh.role_title("implementation_manager") == "Implementation Manager"
-    assert nh.role_title("implementation_manager", "zh") == "实施经理"
+    assert cs_role_title("implementation_manager") == "Implementation Manager"
+    assert cs_role_title("implementation_manager", "zh") == "实施经理"
     duties = nh.role_text("csm")
     assert [d.en for d in duties.owns][0] == "adoption and value realisation after go-live"
-    assert rda.category_label("product_fit", "zh") == "产品不匹配"
+    assert churn_category_label("product_fit", "zh") == "产品不匹配"
     # A churn reason written as a category's Chinese label is that category.
     assert rda.classify_reason("输给竞品") == "competitor_loss"
     assert seg.tier_label("long_tail") == "Long tail" and seg.tier_label("long_tail", "zh") == "长尾客户"

@@ -495,3 +495,28 @@ def test_alert_message_in_words():
     message = "nrr 104% (> 100%); grr 83% (< 85%)"
     assert readable_message("leaky_bucket", message) == "NRR 104% (above 100%); GRR 83% (under 85%)"
     assert readable_message("leaky_bucket", message, "zh") == "净收入留存（NRR） 104% (高于 100%)；毛收入留存（GRR） 83% (低于 85%)"
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(tmp_path, monkeypatch):
+    """The sandboxed environment keeps compiled templates in the cache folder (issue 19); jinja
+    checks each source's checksum, so an edit shows at once."""
+    import shutil
+
+    import csuite.render.templates as templates
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(Path(templates.pack_path("prompts")), prompts)
+    monkeypatch.setattr(templates, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(templates, "pack_path", lambda *parts: tmp_path.joinpath(*parts))
+    templates.environment.cache_clear()
+    try:
+        (prompts / "probe.j2").write_text("{# Variables:\n- who: a name #}\nhello {{ who }}\n", encoding="utf-8")
+        assert render_prompt("probe", who="Ana") == "hello Ana\n"
+        assert list((tmp_path / "cache" / "jinja").glob("*.cache"))
+        templates.environment.cache_clear()         # a new process: the compiled template is read back
+        assert render_prompt("probe", who="Ana") == "hello Ana\n"
+        (prompts / "probe.j2").write_text("{# Variables:\n- who: a name #}\nbye {{ who }}\n", encoding="utf-8")
+        templates.environment.cache_clear()
+        assert render_prompt("probe", who="Ana") == "bye Ana\n"
+    finally:
+        templates.environment.cache_clear()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csuite.errors import UsageError
 from csuite.routing.evaluate import evaluate_routing, load_routing_cases
@@ -359,3 +361,43 @@ def test_csuite_route_subprocess():
                          cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["primary"] == "cco"
+
+
+# --- explicit asks: compiled only when an object word is present ----------------------------
+
+def _ask_words() -> tuple[list[str], list[str], list[str]]:
+    from csuite.resources import load_data_yaml
+
+    asks = load_data_yaml("routing.yaml")["asks"]
+    verbs = [str(w) for lang in ("en", "zh") for w in asks["verbs"][lang]]
+    fillers = [str(w) for lang in ("en", "zh") for w in asks["fillers"][lang]]
+    objects = [str(w) for spec in asks["objects"].values() for lang in ("en", "zh") for w in spec.get(lang) or []]
+    return verbs, fillers, objects
+
+
+_VERBS, _FILLERS, _OBJECTS = _ask_words()
+
+
+@given(verb=st.sampled_from(_VERBS), fillers=st.lists(st.sampled_from(_FILLERS), max_size=3),
+       obj=st.sampled_from(_OBJECTS), before=st.sampled_from(["", "how do i ", "我们", "should we "]),
+       after=st.sampled_from(["", "?", " before the renewal", "吗", "-ish", "s"]),
+       order=st.booleans(), spacer=st.sampled_from([" ", "", "-", "  "]))
+@settings(max_examples=400, deadline=None)
+def test_ask_prefilter_never_hides_a_match(verb, fillers, obj, before, after, order, spacer):
+    """The needle check in front of each ask pattern only skips texts the pattern cannot match."""
+    from csuite.routing.index import build_index
+    from csuite.routing.text import normalise
+
+    words = [verb, *fillers, obj] if order else [obj, *fillers, verb]
+    text = normalise(before + spacer.join(words) + after)
+    for ask in build_index().asks:
+        full = [m.span() for m in re.compile(ask.source).finditer(text)]
+        assert [m.span() for m in ask.finditer(text)] == full, (ask.referral, text)
+
+
+def test_ask_prefilter_skips_questions_without_an_object_word():
+    from csuite.routing.index import build_index
+
+    cfo = next(ask for ask in build_index().asks if ask.referral == "cfo")
+    assert list(cfo.finditer("will we make the quarter?")) == []
+    assert [m.group() for m in cfo.finditer("how do i hire a cfo?")] == ["hire a cfo"]

@@ -3,6 +3,7 @@ only the command it runs."""
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 
@@ -59,6 +60,46 @@ def test_help_and_route_do_not_import_every_command():
     route = _imported_after("from csuite.cli import main\nmain(['route', 'will we make the quarter'])")
     assert "csuite.cli.route_cmd" in route
     assert not {"csuite.cli.ask_cmd", "csuite.cli.tools_cmd", "csuite.runner", "numpy", "jinja2"} & route
+
+
+def test_a_warm_route_imports_neither_pydantic_nor_yaml():
+    """Importing pydantic alone costs more than a bare interpreter start eight times over (issue 19):
+    the route is a dataclass, the index and the learned model come from the disk cache."""
+    code = "from csuite.cli import main\nmain(['route', '--json', 'How do I hire a CTO before the Series B?'])"
+    _imported_after(code)  # builds the caches in this checkout if they are missing
+    modules = _imported_after(code)
+    assert "csuite.routing.router" in modules
+    assert not {"pydantic", "pydantic_core", "yaml", "csuite.knowledge.bilingual"} & modules
+
+
+def test_a_stale_cache_is_judged_by_its_key_alone(tmp_path, monkeypatch):
+    """A stale file's value is never unpickled: doing so would import whatever classes it names."""
+    source = tmp_path / "source.txt"
+    source.write_text("one", encoding="utf-8")
+    folder = tmp_path / "cache"
+    cached_build("table", [source], lambda: {"v": 1}, folder=folder)
+    stored = (folder / "table.pickle").read_bytes()
+    key_end = len(pickle.dumps(pickle.loads(stored), protocol=pickle.HIGHEST_PROTOCOL))
+    # The value is replaced by a pickle that imports a module which does not exist.
+    poisoned = stored[:key_end] + b"cno_such_module_for_csuite\nThing\n."
+    (folder / "table.pickle").write_bytes(poisoned)
+    source.write_text("two", encoding="utf-8")
+    tried: list[str] = []
+
+    class Recorder:  # a finder that only notes which modules were asked for
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            tried.append(name)
+
+    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
+    assert cached_build("table", [source], lambda: {"v": 2}, folder=folder) == {"v": 2}
+    assert "no_such_module_for_csuite" not in tried
+    # and the check can fail: unpickling that value does ask for the module
+    try:
+        pickle.loads(poisoned[key_end:])
+    except ModuleNotFoundError:
+        pass
+    assert "no_such_module_for_csuite" in tried
 
 
 def test_file_detection_does_not_import_every_tool():

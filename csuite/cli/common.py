@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from typing import Any, Callable
 
 from csuite.errors import (  # noqa: F401  (EXIT_* re-exported for the command modules)
@@ -20,6 +19,8 @@ from csuite.errors import (  # noqa: F401  (EXIT_* re-exported for the command m
 
 
 def print_json(data: Any) -> None:
+    if hasattr(data, "as_dict"):  # a dataclass result (the route): plain data, then the json module
+        data = data.as_dict()
     if hasattr(data, "model_dump_json"):
         # A pydantic model serialises itself (in Rust, indented): the json module's indenting
         # encoder is pure Python and dominated the run on 100,000 cohorts. Its UTF-8 bytes go
@@ -95,6 +96,8 @@ def guarded(prog: str, func: Callable[[], int]) -> int:
             note(f"{prog}: error: {one_line(validation_message(exc))}")
             return EXIT_BAD_INPUT
         if os.environ.get("CSUITE_DEBUG"):
+            import traceback  # only on this path: a thirtieth of `csuite route`'s start-up
+
             traceback.print_exc()
         note(f"{prog}: unexpected error: {type(exc).__name__}: {one_line(str(exc))} "
              "(set CSUITE_DEBUG=1 for a traceback)")

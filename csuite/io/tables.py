@@ -18,7 +18,6 @@ from operator import methodcaller
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import yaml
 
 from csuite.errors import InputError
 from csuite.io.bulk import collector_paused
@@ -425,7 +424,8 @@ def _json_pairs(file: str):
     return hook
 
 
-def _yaml_loader(file: str):
+def _yaml_loader(yaml: Any, file: str):
+    """A SafeLoader that refuses a key given twice and keeps dates as text (`yaml`: the module)."""
 
     class StrictLoader(yaml.SafeLoader):
         pass
@@ -469,8 +469,14 @@ def parse_document(text: str, fmt: str, file: str) -> Any:
         except RecursionError:
             raise InputError("is nested too deeply to read", file=file) from None
 
+    return _yaml_document(text, file)
+
+
+def _yaml_document(text: str, file: str) -> Any:
+    import yaml  # only for a YAML data file: most asks read CSVs, and the import is 15 ms
+
     try:
-        return yaml.load(text, Loader=_yaml_loader(file))  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_yaml_loader(yaml, file))  # noqa: S506 - a SafeLoader subclass
     except InputError:  # our own loader's refusal (a key given twice) is already one clear line
         raise
     except yaml.YAMLError as exc:

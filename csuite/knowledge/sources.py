@@ -10,10 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from csuite.errors import InputError
-from csuite.resources import load_yaml, pack_path
+from csuite.resources import PackYamlError, load_yaml, pack_path
 
 # Role id → skill folder holding its knowledge.yaml.
 ROLE_FOLDERS: dict[str, str] = {"cro": "cro-advisor", "cco": "chief-customer-officer-advisor"}
@@ -28,12 +27,10 @@ def knowledge_path(role: str) -> Path:
 @lru_cache(maxsize=None)
 def read_knowledge_yaml(role: str) -> Any:
     """The parsed YAML of one role's knowledge file (libyaml when present: ten times faster)."""
-
-
     path = knowledge_path(role)
     try:
         return load_yaml(path)
     except FileNotFoundError:
         raise InputError("role knowledge file not found", file=str(path)) from None
-    except yaml.YAMLError as exc:
+    except PackYamlError as exc:
         raise InputError(f"invalid YAML: {exc}", file=str(path)) from None

@@ -355,7 +355,7 @@ def _advisor_tools(sdk: SDK, access: FileAccess) -> list[Any]:
     def route(question: str, *, access: FileAccess) -> Route:
         def body() -> Any:
             routed = Advisor(access=access).route(question)
-            return _result(route_summary(routed), routed.model_dump(mode="json"))
+            return _result(route_summary(routed), routed.as_dict())
         return _guard(tool_error, "route", body)
 
     tools.append(_tool(sdk,

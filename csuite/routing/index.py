@@ -9,9 +9,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from csuite.knowledge.bilingual import Bilingual
 from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
 from csuite.resources import cached_build, data_path, load_data_yaml
 from csuite.roles import REFERRALS
@@ -57,11 +56,30 @@ class Terms:
 
 
 @dataclass(frozen=True)
+class Pair:
+    """One text in English and Chinese. Like csuite.knowledge.bilingual.Bilingual, without pydantic:
+    the index is read on every `csuite route`, and importing pydantic would double its start-up."""
+
+    en: str
+    zh: str
+
+    @classmethod
+    def of(cls, raw: Any, where: str) -> "Pair":
+        if not isinstance(raw, dict) or set(raw) != {"en", "zh"} or not all(
+                isinstance(raw[k], str) and raw[k].strip() for k in ("en", "zh")):
+            raise ValueError(f"routing.yaml: {where} needs a non-empty English and Chinese text (en, zh)")
+        return cls(raw["en"], raw["zh"])
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
 class ReferralText:
     """Who an out-of-scope question goes to and why, in English and Chinese (routing.yaml)."""
 
-    title: Bilingual
-    reason: Bilingual
+    title: Pair
+    reason: Pair
 
 
 @dataclass
@@ -78,7 +96,8 @@ class Index:
     functions: frozenset[str]      # referral terms naming a function a customer has too ("CFO", "IT")
     party: re.Pattern[str] | None  # the customer's or prospect's side, just before such a term
     purpose: tuple[re.Pattern[str], ...]   # where a purpose or outcome clause starts ("so that ...")
-    asks: tuple[tuple[str, re.Pattern[str]], ...] = ()   # referral, explicit ask ("hire a CTO")
+    asks: tuple[Ask, ...] = ()     # explicit asks of what a referral owns ("hire a CTO")
+    max_question_chars: int = 0    # the longest question accepted (routing.yaml)
 
 
 def _term_weight(text: str, w: dict[str, float]) -> float:
@@ -125,7 +144,30 @@ def example_questions() -> list[tuple[str, str | None, str]]:
 _ZH_ASK_BRIDGE = "(?:怎么|如何|要不要|该不该|什么时候|去哪里?|从哪里?|应该|需要|想)?"
 
 
-def _ask_patterns(data: dict[str, Any]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+@dataclass(frozen=True)
+class Ask:
+    """An explicit ask for what one referral owns ("hire a CTO", "找CTO"), as a regex source.
+
+    Kept uncompiled: the seven patterns cost five milliseconds to compile, half of a warm
+    `csuite route`, and most questions name none of their objects. `needles` are the literal
+    first piece of every object; a question containing none of them cannot match, so the
+    pattern is compiled (once per process, by `re`'s own cache) only when one appears."""
+
+    referral: str
+    source: str
+    needles: tuple[str, ...]
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if not any(needle in text for needle in self.needles):
+            return iter(())
+        return re.compile(self.source).finditer(text)
+
+
+def _first_piece(word: str) -> str:
+    return word if CJK_RE.search(word) else re.split(r"[\s-]+", word)[0]
+
+
+def _ask_patterns(data: dict[str, Any]) -> tuple[Ask, ...]:
     """One pattern per referral for an explicit ask of what it owns (routing.yaml `asks`)."""
     asks = data.get("asks") or {}
 
@@ -146,7 +188,8 @@ def _ask_patterns(data: dict[str, Any]) -> tuple[tuple[str, re.Pattern[str]], ..
             zh_objects = alternation(words(objects, "zh"))
             parts.append(rf"(?:{alternation(verbs_zh)})(?:{alternation(fillers_zh)})?(?:{zh_objects})(?![a-z0-9])")
             parts.append(rf"(?<![a-z0-9])(?:{zh_objects}){_ZH_ASK_BRIDGE}(?:{alternation(verbs_zh)})")
-        out.append((referral, re.compile("|".join(parts))))
+        needles = {_first_piece(w) for lang in ("en", "zh") for w in words(objects, lang) if w}
+        out.append(Ask(referral, "|".join(parts), tuple(sorted(needles))))
     return tuple(out)
 
 
@@ -157,8 +200,10 @@ def purpose_markers() -> tuple[re.Pattern[str], ...]:
 
 
 def index_sources() -> list[Path]:
-    """The files the index is built from: each role's knowledge.yaml and routing.yaml."""
-    return [knowledge_path(role) for role in ROLE_FOLDERS] + [data_path("routing.yaml")]
+    """The files the index is built from: each role's knowledge.yaml and routing.yaml, and the code
+    that builds it (this module and the text normaliser), so a changed shape is never read stale."""
+    code = [Path(__file__), Path(__file__).with_name("text.py")]
+    return [knowledge_path(role) for role in ROLE_FOLDERS] + [data_path("routing.yaml")] + code
 
 
 @lru_cache(maxsize=1)
@@ -194,8 +239,8 @@ def _build_index() -> Index:
     for ref, spec in data["referrals"].items():
         if ref not in REFERRALS:
             raise ValueError(f"routing.yaml: unknown referral id '{ref}'")
-        texts[ref] = ReferralText(title=Bilingual.model_validate(spec["title"]),
-                                  reason=Bilingual.model_validate(spec["reason"]))
+        texts[ref] = ReferralText(title=Pair.of(spec.get("title"), f"referral '{ref}' title"),
+                                  reason=Pair.of(spec.get("reason"), f"referral '{ref}' reason"))
     info = {ref: {"title": text.title.en, "reason": text.reason.en} for ref, text in texts.items()}
     for ref, spec in data["referrals"].items():
         add(ref, "referral", None, spec.get("keywords"), w["referral_strong"])
@@ -228,4 +273,4 @@ def _build_index() -> Index:
     return Index(Terms.of(terms), Terms.of(consult_terms), docs, idf, w,
                   {k: float(v) for k, v in data["decision"].items()}, info, texts,
                   subjects=subjects, functions=functions, party=party, purpose=purpose,
-                  asks=_ask_patterns(data))
+                  asks=_ask_patterns(data), max_question_chars=int(data["max_question_chars"]))

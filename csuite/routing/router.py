@@ -31,16 +31,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from csuite.errors import UsageError
-from csuite.knowledge.bilingual import Lang
-from csuite.resources import load_data_yaml
 from csuite.roles import REFERRALS, ROLES, Referral, Role  # noqa: F401  (re-exported)
-from csuite.routing.index import Index, Term, Terms, build_index
+from csuite.routing.index import Ask, Index, Term, Terms, build_index
 from csuite.routing.model import arbitrate, features, shipped_model
 from csuite.routing.text import (
     normalise,
@@ -51,8 +47,15 @@ from csuite.routing.text import (
     unit_vector,
 )
 
+if TYPE_CHECKING:  # an annotation only: importing it would bring pydantic into `csuite route`
+    from csuite.knowledge.bilingual import Lang
 
-class Match(BaseModel):
+
+# Route and Match are plain dataclasses, not pydantic models: importing pydantic alone costs more
+# than everything else `csuite route` does (issue 19). `as_dict()` gives their JSON form.
+
+@dataclass(frozen=True, kw_only=True)
+class Match:
     """One piece of evidence behind a route: a keyword hit, a similar example or an override."""
 
     target: str
@@ -62,23 +65,30 @@ class Match(BaseModel):
     weight: float
 
 
-class Route(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Route:
+    """Which advisor answers a question, who is consulted, or where it is referred, and why."""
+
     question: str
     primary: Role | None
-    consult: list[Role] = Field(default_factory=list)
+    consult: list[Role] = field(default_factory=list)
     in_scope: bool
     referral: Referral | None = None
     referral_title: str | None = None
     referral_reason: str | None = None
     topic: str | None = None                 # the primary role's best-matching knowledge topic
-    topics: list[str] = Field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
     # Best knowledge topics for each in-pack role (consulted or not), from the same keyword and
     # example scores: topics scoring at least half the role's best one, best first, at most 3.
-    role_topics: dict[str, list[str]] = Field(default_factory=dict)
+    role_topics: dict[str, list[str]] = field(default_factory=dict)
     scores: dict[str, float]
-    matched: list[Match] = Field(default_factory=list)
+    matched: list[Match] = field(default_factory=list)
     margin: float                            # (winner − runner-up) ÷ winner, 0..1
     override: Role | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The route as JSON-ready data (the `--json` output and the MCP structured content)."""
+        return asdict(self)
 
 _OVERRIDE = re.compile(r"(?<![\w@])@(cro|cco)\b", re.IGNORECASE)
 
@@ -92,14 +102,13 @@ class _Hit:
     end: int
 
 
-def _keyword_hits(text: str, index: Terms, asks: tuple[tuple[str, re.Pattern[str]], ...] = (),
-                  ask_weight: float = 0.0) -> list[_Hit]:
+def _keyword_hits(text: str, index: Terms, asks: tuple[Ask, ...] = (), ask_weight: float = 0.0) -> list[_Hit]:
     hits: list[_Hit] = []
     # An explicit ask for another function ("hire a CTO") is one decisive term spanning the whole
     # phrase, so it outlasts the shorter words inside it ("hire", "cto") in _longest().
-    for referral, pattern in asks:
-        for found in pattern.finditer(text):
-            term = Term(referral, "referral", None, found.group(), ask_weight, zh=found.group(), ask=True)
+    for ask in asks:
+        for found in ask.finditer(text):
+            term = Term(ask.referral, "referral", None, found.group(), ask_weight, zh=found.group(), ask=True)
             hits.append(_Hit(term, found.start(), found.end()))
     spans = tokens(text)
     words = [t for t, _, _ in spans]
@@ -220,7 +229,7 @@ def _margin(scores: dict[str, float], chosen: str | None) -> float:
 
 def question_limit() -> int:
     """The longest question accepted, in characters (routing.yaml `max_question_chars`)."""
-    return int(load_data_yaml("routing.yaml")["max_question_chars"])
+    return build_index().max_question_chars
 
 
 def check_question(question: str) -> str:

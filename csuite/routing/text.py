@@ -9,8 +9,10 @@ import unicodedata
 from collections import Counter
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_RE = re.compile(f"[{_CJK}]")
 CJK_RUN = re.compile(f"[{_CJK}]+")
+# Any Chinese character: the same compiled pattern, since search() finds a run exactly when it
+# finds a character, and compiling a 27,000-character class again costs a millisecond per start.
+CJK_RE = CJK_RUN
 _TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)?")
 
 STOP_EN = frozenset("""

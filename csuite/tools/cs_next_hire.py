@@ -60,7 +60,7 @@ from csuite.tools.base import (
     ToolSpec,
 )
 from csuite.tools.registry import summary_of
-from csuite.tools.texts import ToolTexts, pad
+from csuite.tools.texts import ToolTexts, cs_role_title, pad
 
 NAME = "cs_next_hire"
 ROLES = ("csm", "support", "implementation_manager", "account_manager", "cs_ops", "customer_marketing")
@@ -189,10 +189,6 @@ def role_text(role: str) -> RoleText:
     return table()["_roles"][role]
 
 
-def role_title(role: str, lang: Lang = "en") -> str:
-    return role_text(role).title.get(lang)
-
-
 def rule_description(rule: dict[str, Any], lang: Lang = "en") -> str:
     return Bilingual.model_validate(rule["description"]).get(lang)
 
@@ -269,7 +265,7 @@ def _loads(state: _State) -> list[RoleLoad]:
             basis = f"{staff:,.0f} other CS staff ÷ ({people} × {c['cs_headcount']})"
         if n == 0:
             basis += " (measured against one hire)"
-        out.append(RoleLoad(role=role, title=role_title(role), count=n, eligible=eligible,
+        out.append(RoleLoad(role=role, title=cs_role_title(role), count=n, eligible=eligible,
                             load=load if eligible else None,
                             basis=basis if eligible else "not yet eligible: " + _describe(t["eligible"][role])))
     return out
@@ -303,7 +299,7 @@ def decide(state: _State, outcomes: list[Outcome], *, for_sequence: bool = False
             eligible = {rl.role for rl in loads if rl.eligible}
             for o in outcomes:
                 if o.role is not None and o.role in eligible:
-                    title = role_title(o.role)
+                    title = cs_role_title(o.role)
                     why = f"top missed outcome '{o.text}' is {o.area}, owned by the {title}"
                     return o.role, FiredRule(id=rule["id"], description=rule_description(rule), why=why)
     return None
@@ -431,7 +427,7 @@ def hiring_sequence(role: str, fired: Any, team: dict[str, int], outcomes: list[
                     seq_cfg: dict[str, Any]) -> tuple[list[Hire], dict[str, int]]:
     """The next hire, then the rules re-run every step on the growing company and the planned team:
     (hires in order, the team after them)."""
-    sequence = [Hire(month=0, role=role, title=role_title(role), rule=fired.id, why=fired.why,
+    sequence = [Hire(month=0, role=role, title=cs_role_title(role), rule=fired.id, why=fired.why,
                      customers=customers, arr=arr)]
     planned = dict(team)
     planned[role] += 1
@@ -449,7 +445,7 @@ def hiring_sequence(role: str, fired: Any, team: dict[str, int], outcomes: list[
             if got is None:
                 break
             next_role, rule = got
-            sequence.append(Hire(month=month, role=next_role, title=role_title(next_role), rule=rule.id, why=rule.why,
+            sequence.append(Hire(month=month, role=next_role, title=cs_role_title(next_role), rule=rule.id, why=rule.why,
                                  customers=round(customers_then, 1), arr=round(arr_then, 2)))
             planned[next_role] += 1
             state = state.model_copy(update={"team": dict(planned)})
@@ -515,7 +511,7 @@ def run(source: Source, options: NextHireOptions) -> NextHireResult:
     duties = role_text(role)
     return NextHireResult(
         company=str(company) if company is not None else None, stage=str(stage) if stage is not None else None,
-        customers=customers, arr=arr, next_role=role, next_role_title=role_title(role), rule=fired,
+        customers=customers, arr=arr, next_role=role, next_role_title=cs_role_title(role), rule=fired,
         owns=[duty.en for duty in duties.owns], does_not_own=[duty.en for duty in duties.does_not_own],
         loads=loads, missed_outcomes=outcomes, unmapped_outcomes=unmapped, sequence=sequence, team_after=planned,
         growth={"arr_growth": growth, "basis": growth_basis, "logo_churn": logo_churn,
@@ -586,15 +582,15 @@ def _new_customers(given: _Given, options: NextHireOptions, customers: int, grow
 
 
 def render(r: NextHireResult, lang: Lang = "en") -> str:
-    titles = {role_title(role): role for role in ROLES}
+    titles = {cs_role_title(role): role for role in ROLES}
     rules = {rule["id"]: rule for rule in table()["rules"]}
     T = ToolTexts(NAME, lang, lookups={
-        "role": lambda title: role_title(titles[title], lang) if title in titles else title,
+        "role": lambda title: cs_role_title(titles[title], lang) if title in titles else title,
         "conditions": lambda text: text.replace(" and ", T("and")),
     })
 
     def title(role: str) -> str:
-        return role_title(role, lang)
+        return cs_role_title(role, lang)
 
     def name(role: str) -> str:
         """A role as the lists name it: its id in English (as in --json), its title in Chinese."""

@@ -103,7 +103,7 @@ from csuite.tools.base import (
     prebuilt,
 )
 from csuite.tools.registry import summary_of
-from csuite.tools.texts import ToolTexts, pad
+from csuite.tools.texts import ToolTexts, churn_category_label, pad
 
 NAME = "retention_decomposition_analyzer"
 CATEGORIES = ("product_fit", "competitor_loss", "no_value_realized", "pricing", "champion_left",
@@ -295,11 +295,6 @@ def taxonomy() -> dict[str, Any]:
         compiled.append((cat_id, keyword_pattern(spec["keywords"])))
     return {"compiled": compiled, "direct": direct, "labels": {c: label.en for c, label in labels.items()},
             "label_texts": labels, "preventable": tuple(data["preventable"])}
-
-
-def category_label(category: str, lang: Lang = "en") -> str:
-    """A churn category's label in `lang` ("Product fit", "产品不匹配")."""
-    return taxonomy()["label_texts"][category].get(lang)
 
 
 @lru_cache(maxsize=4096)
@@ -1224,7 +1219,7 @@ def render(r: RetentionResult, lang: Lang = "en") -> str:
     lines.append("")
     lines.append(T("reasons", basis=T.term(f"basis.{cr.basis}"), share=pct(r.preventable_share)))
     for dvr in r.top_drivers:
-        lines.append(T("driver_row", label=pad(category_label(dvr.category, lang), 18), customers=dvr.customers,
+        lines.append(T("driver_row", label=pad(churn_category_label(dvr.category, lang), 18), customers=dvr.customers,
                        arr=usd(dvr.arr), share=pct(dvr.share), examples=T("list_separator").join(dvr.reasons[:2])))
     if cr.unmapped:
         lines.append(T("unmapped", items=T("list_separator").join(

@@ -143,3 +143,15 @@ class ToolTexts:
         if kind in self.lookups:
             return self.lookups[kind](value)
         return value
+
+
+def churn_category_label(category: str, lang: Lang = "en") -> str:
+    """A churn category's label in `lang` ("Product fit", "产品不匹配"; churn_taxonomy.yaml). Here,
+    not in the retention tool, so an answer can name a category without importing that tool."""
+    return Bilingual.model_validate(load_data_yaml("churn_taxonomy.yaml")["categories"][category]["label"]).get(lang)
+
+
+def cs_role_title(role: str, lang: Lang = "en") -> str:
+    """A customer-success role's title in `lang` ("Implementation Manager"; cs_next_hire.yaml)."""
+    return Bilingual.model_validate(load_data_yaml("cs_next_hire.yaml")["roles"][role]["title"]).get(lang)
+

@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -29,7 +28,7 @@ from csuite.errors import InputError, validation_message
 from csuite.knowledge.bilingual import Bilingual
 from csuite.knowledge.models import load_knowledge
 from csuite.knowledge.sources import ROLE_FOLDERS
-from csuite.resources import load_yaml, pack_path
+from csuite.resources import PackYamlError, load_yaml, pack_path
 from csuite.roles import Role
 
 # The data kinds the runner detects by header, plus opportunity exports with lead source and
@@ -151,7 +150,7 @@ def _read(role: str) -> RoleDecisions:
         raw: Any = load_yaml(path)
     except FileNotFoundError:
         raise InputError("decision catalogue not found", file=str(path)) from None
-    except yaml.YAMLError as exc:
+    except PackYamlError as exc:
         raise InputError(f"invalid YAML: {exc}", file=str(path)) from None
     try:
         parsed = RoleDecisions.model_validate(raw)

@@ -18,6 +18,7 @@ Per answer (single role):
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -264,9 +265,8 @@ class ClaudeBackend:
         if not picked.in_scope:
             referral = picked.referral or "other"
             details = info.get(referral, {})
-            return offline.model_copy(update={"primary": None, "consult": [], "in_scope": False, "referral": referral,
-                                              "referral_title": details.get("title"),
-                                              "referral_reason": details.get("reason")})
+            return replace(offline, primary=None, consult=[], in_scope=False, referral=referral,
+                           referral_title=details.get("title"), referral_reason=details.get("reason"))
         consult = [r for r in dict.fromkeys(picked.consult) if r != picked.primary][:1]
-        return offline.model_copy(update={"primary": picked.primary, "consult": consult, "in_scope": True,
-                                          "referral": None, "referral_title": None, "referral_reason": None})
+        return replace(offline, primary=picked.primary, consult=consult, in_scope=True,
+                       referral=None, referral_title=None, referral_reason=None)

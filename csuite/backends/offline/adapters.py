@@ -13,8 +13,7 @@ from typing import Callable
 from csuite.analysis.models import Listed, Point
 from csuite.evidence.collect import ToolRun, id_slug
 from csuite.knowledge.bilingual import Lang
-from csuite.tools.cs_next_hire import role_title
-from csuite.tools.retention_decomposition_analyzer import category_label
+from csuite.tools.texts import churn_category_label, cs_role_title
 
 
 def field_id(run: ToolRun, *path: str) -> str:
@@ -69,7 +68,7 @@ def retention(run: ToolRun, lang: Lang = "en") -> list[Point]:
         points.append(_p(phrase, run, nrr="nrr", grr="grr", logo="logo_retention"))
     if result.top_drivers and result.preventable_share is not None:
         driver = result.top_drivers[0]
-        points.append(_p("points.retention.preventable", run, names={"driver": category_label(driver.category, lang)},
+        points.append(_p("points.retention.preventable", run, names={"driver": churn_category_label(driver.category, lang)},
                          share="preventable_share", arr=("top_drivers", driver.label, "arr")))
     trend = result.trend
     if trend is not None and trend.direction.get("grr") == "declining" and trend.cohorts and trend.grr:
@@ -135,7 +134,7 @@ def next_hire(run: ToolRun, lang: Lang = "en") -> list[Point]:
     result = run.result
     if not result.next_role_title:
         return []
-    return [_p("points.next_hire.role", run, names={"role": role_title(result.next_role, lang)}, customers="customers",
+    return [_p("points.next_hire.role", run, names={"role": cs_role_title(result.next_role, lang)}, customers="customers",
                arr="arr")]
 
 
