@@ -22,18 +22,27 @@ from csuite.understand.catalogue import load_catalogue
 
 # A head count is a number followed (within two words) by a word for people: "hire 20 more sales
 # reps", "cut 12 engineers", "招20个销售". Money, percentages and years never count as people.
-_PEOPLE = re.compile(
+PEOPLE = (
     r"(?<![\d.,$])(?P<n>\d+)(?![\d.,%])\s+(?:[a-z-]+\s+){0,2}?"
     r"(?:people|persons?|reps?|aes?|account executives?|csms?|engineers?|sdrs?|bdrs?|heads?|hires?|"
     r"employees?|managers?|staff)\b"
-    r"|(?P<zh>\d+)\s*(?:名|位|个)[\u4e00-\u9fff]{0,4}?(?:人|销售|员工|工程师|客户经理|客户成功)",
-    re.I)
+    r"|(?P<zh>\d+)\s*(?:名|位|个)[\u4e00-\u9fff]{0,4}?(?:人|销售|员工|工程师|客户经理|客户成功)")
+
+
+def head_counts(question: str) -> list[int]:
+    """Every head count in the question. Each has a digit (the pattern's digits are the characters
+    str.isdecimal accepts), and the pattern takes 2 ms to compile: a question without a digit
+    compiles nothing."""
+    if not any(c.isdecimal() for c in question):
+        return []
+    return [int(m.group("n") or m.group("zh")) for m in re.finditer(PEOPLE, question, re.I)]
 
 
 def _phrase_hit(text: str, phrases: dict[str, list[str]]) -> str | None:
     lowered = text.lower()
     for term in phrases.get("en", []):
-        if re.search(rf"(?<![\w]){re.escape(term.lower())}", lowered):
+        # the term is written as is in every match: without it there is nothing to compile
+        if term.lower() in lowered and re.search(rf"(?<![\w]){re.escape(term.lower())}", lowered):
             return term
     for term in phrases.get("zh", []):
         if term in text:
@@ -60,7 +69,7 @@ def assess_stakes(question: str, *, ctx: CompanyContext | None, evidence: Iterab
     evidence = list(evidence)
     reasons: list[str] = []
     team = ctx.metrics.team_size if ctx is not None and ctx.found else None
-    people = [int(m.group("n") or m.group("zh")) for m in _PEOPLE.finditer(question)]
+    people = head_counts(question)
     if team and people and max(people) > rules["team_share"] * team:
         reasons.append(f"changes {max(people)} roles against a team of {team} "
                        f"(more than {rules['team_share']:.0%} of headcount)")

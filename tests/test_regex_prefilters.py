@@ -1,0 +1,101 @@
+"""Patterns compiled only when a literal needle is in the text (issue 19) find exactly what the
+always-compiled patterns find: the metric-phrase search over a context's sentences, the metric
+names self-verify looks for, and the critic's head counts and phrases."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csuite.checks import critic
+from csuite.checks.verify import _FOLD, _NAMES, name_hits
+from csuite.context.vocabulary import _SENTENCE_PART, _index, find_phrases, vocabulary
+
+SENTENCE = _index().sentence
+# The words of every metric phrase, read from the vocabulary (not from the needles under test).
+PHRASES = [text for spec in vocabulary().metrics.values()
+           for text in [*spec.labels.all(), *spec.loose.all(), *(t for table in spec.scaled.values() for t in table)]]
+PIECES = sorted({piece for text in PHRASES for piece in _SENTENCE_PART.findall(text.lower())})
+NAMES = sorted({name for names in _NAMES.values() for name in names})
+# Characters IGNORECASE folds onto ASCII letters, and word characters around a name.
+ODD = ["\u0130", "\u0131", "\u017f", "\u212a", "K", "S", "I", "é", "_", "9", " ", "-", "%", "(", "的", "率"]
+
+
+def _spans(matches) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in matches]
+
+
+# Letters IGNORECASE reads as an ASCII letter ("ſ" is an "s"): a name may be written with them.
+TWINS = {"s": ("\u017f",), "k": ("\u212a",), "i": ("\u0131", "\u0130")}
+
+
+def _mixed_case(draw, text: str) -> str:
+    choices = draw(st.lists(st.integers(0, 3), min_size=len(text), max_size=len(text)))
+    return "".join(((c, c.upper(), *TWINS.get(c, ())) * 2)[choice] for c, choice in zip(text, choices))
+
+
+@st.composite
+def sentence_texts(draw) -> str:
+    separators = [" ", "-", "_", "/", "s", "% ", "&", ", "]
+    parts = draw(st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(separators),
+                                    st.text(alphabet="abcdefghijklmnoprstuy0123 的了", max_size=3)),
+                          max_size=14))
+    return "".join(parts)
+
+
+@st.composite
+def verify_texts(draw) -> str:
+    parts = draw(st.lists(st.one_of(st.sampled_from(NAMES), st.sampled_from(ODD), st.text(max_size=3)), max_size=8))
+    return _mixed_case(draw, "".join(parts)) if draw(st.booleans()) else "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(sentence_texts(), st.integers(min_value=0, max_value=3))
+def test_the_sentence_search_finds_what_the_whole_alternation_finds(text, max_parts):
+    whole = re.compile(SENTENCE.whole())
+    search = replace(SENTENCE, max_parts=max_parts, _compiled={})   # also past the limit of parts
+    for sample in (text, text + " " + text[::-1]):
+        assert _spans(search.finditer(sample)) == _spans(whole.finditer(sample))
+
+
+def test_the_sentence_search_reads_a_context_sentence_as_before():
+    hits = find_phrases("Net revenue retention ended the year at 97%, gross at 84%; 净收入留存率为97%")
+    assert [h.text for h in hits] == ["Net revenue retention", "净收入留存"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(verify_texts(), st.sampled_from(NAMES))
+def test_a_metric_name_is_found_where_the_compiled_pattern_finds_it(text, name):
+    expected = re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I)
+    assert _spans(name_hits(name, text, text.translate(_FOLD))) == _spans(expected)
+
+
+def test_the_fold_covers_every_character_ignorecase_matches_with_a_name_character():
+    """Every Unicode character that IGNORECASE matches with a character of a metric name folds to
+    that character's fold: a needle absent from the folded text means no match."""
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    name_chars = sorted({c for name in NAMES for c in name} | set("abcdefghijklmnopqrstuvwxyz"))
+    candidates = set(re.findall("[" + "".join(re.escape(c) for c in name_chars) + "]", everything, re.I))
+    for char in candidates:
+        for name_char in name_chars:
+            if re.fullmatch(re.escape(name_char), char, re.I):
+                assert char.translate(_FOLD) == name_char.lower(), (hex(ord(char)), name_char)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["20 ", "3 more sales reps", "招20个销售", "12", " engineers", "٣ ",
+                                           "hire ", "$4", "%", "名", "工程师", "people", "AEs", "，"]),
+                          st.text(max_size=3)), max_size=8).map("".join))
+def test_head_counts_match_the_always_compiled_pattern(question):
+    expected = [int(m.group("n") or m.group("zh")) for m in re.compile(critic.PEOPLE, re.I).finditer(question)]
+    assert critic.head_counts(question) == expected
+
+
+def test_a_head_count_is_read():
+    assert critic.head_counts("Should we hire 20 more sales reps?") == [20]
+    assert critic.head_counts("要不要招20个销售？") == [20]
+    assert critic.head_counts("Should we hire more reps?") == []
