@@ -113,10 +113,14 @@ class Advisor:
     def understand(self, question: str, *, context: str | Path | None = None, data: Sequence[str | Path] = (),
                    lang: Lang | None = None, as_of: date | None = None) -> Understood:
         """What the question asks, with names and segments matched against the founder's files."""
-        ctx = self.load_context(context, as_of)
+        return self._understand(question, self.load_context(context, as_of), data, lang, as_of or self.as_of)
+
+    def _understand(self, question: str, ctx: CompanyContext, data: Sequence[str | Path], lang: Lang | None,
+                    as_of: date) -> Understood:
+        """`understand` on a context already parsed: `ask` reads the founder's file once."""
         entities = known_entities([p for p in data if not is_accounts_file(p)] + [p for p in data if is_accounts_file(p)],
                                   ctx)
-        return understand(question, as_of=as_of or self.as_of, names=entities.names, segments=entities.segments,
+        return understand(question, as_of=as_of, names=entities.names, segments=entities.segments,
                           lang=lang or self.lang)
 
     def run_tool(self, name: str, source: Any = None, **options: Any) -> BaseModel:
@@ -137,7 +141,7 @@ class Advisor:
         data = [str(self.access.check(item, field="data")) for item in data]
         ctx = self.load_context(context, as_of)
         alerts = context_alerts(ctx)
-        understood = self.understand(question, context=context, data=data, lang=lang, as_of=as_of)
+        understood = self._understand(question, ctx, data, lang, as_of)
         # Routing reads what is asked: an account's name is "the account", whatever words it is made of.
         asked = without_accounts(question, understood.accounts, understood.language or "en")
         keyword_route = self.route(asked, role)

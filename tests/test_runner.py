@@ -190,6 +190,44 @@ def test_cli_ask_markdown_and_json(run_cli):
     assert data["backend"] == "offline" and all({"text", "tag", "sources"} <= set(f) for f in data["findings"])
 
 
+def test_ask_reads_the_context_once_and_understands_as_understand_does(monkeypatch):
+    import csuite.runner as runner
+
+    calls: list[object] = []
+    real = runner.load_context
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "load_context", counted)
+    advisor = Advisor(context=CONTEXT, as_of=DAY)
+    question, data = "Is Acme at risk?", [str(EXAMPLES / "customers.csv")]
+    answer = advisor.ask(question, data=data)
+    assert len(calls) == 1
+    # the context parsed once serves understanding as the public stage (which reads it itself) does
+    assert answer.understood == advisor.understand(question, data=data).model_copy(
+        update={"language": answer.understood.language})
+
+
+def test_cli_ask_sets_start_up_aside_only_while_it_runs(run_cli, monkeypatch):
+    import gc
+
+    import csuite.runner as runner
+
+    frozen: list[int] = []
+    real_ask = runner.Advisor.ask
+
+    def ask(self, *args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return real_ask(self, *args, **kwargs)
+
+    monkeypatch.setattr(runner.Advisor, "ask", ask)
+    result = run_cli("ask", "Will we make the Q4 number?", "--context", CONTEXT, "--as-of", AS_OF, "--plain")
+    assert result.code == 0, result.err
+    assert frozen and frozen[0] > 0 and gc.get_freeze_count() == 0
+
+
 def test_cli_ask_bad_data_file_is_exit_2(run_cli, tmp_path):
     junk = tmp_path / "junk.csv"
     junk.write_text("colour,shape\nred,square\n")

@@ -76,34 +76,36 @@ def _ask(args: argparse.Namespace) -> int:
         from csuite.context.report import as_of_date
         from csuite.errors import UsageError
         from csuite.io.access import FileAccess
+        from csuite.io.bulk import start_up_set_aside
         from csuite.render.answer import to_json, to_markdown
         from csuite.runner import Advisor
 
-        if not args.question.strip():
-            raise UsageError("the question is empty")
-        backend = choose_backend(args)
-        # The founder named these files on the command line: they may be read wherever they are.
-        named = FileAccess.from_environment(files=args.data)
-        advisor = Advisor(context=args.context, as_of=as_of_date(args.as_of), decision_log=args.decision_log,
-                          backend=backend, access=named)
-        if args.plain or not is_terminal(sys.stderr):
-            answer = advisor.ask(args.question, data=args.data, role=args.role, lang=args.lang)
-        else:
-            with StepProgress("csuite ask") as progress:
-                answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress,
-                                     lang=args.lang)
-        if args.format == "json":
-            sys.stdout.write(to_json(answer))
-        else:
-            print_answer(to_markdown(answer, long=args.long), plain=args.plain)
-        if args.usage and args.format == "markdown":
-            if answer.usage is not None:
-                from csuite.backends.claude import usage_table
-
-                note(usage_table(answer.usage))
+        with start_up_set_aside():
+            if not args.question.strip():
+                raise UsageError("the question is empty")
+            backend = choose_backend(args)
+            # The founder named these files on the command line: they may be read wherever they are.
+            named = FileAccess.from_environment(files=args.data)
+            advisor = Advisor(context=args.context, as_of=as_of_date(args.as_of), decision_log=args.decision_log,
+                              backend=backend, access=named)
+            if args.plain or not is_terminal(sys.stderr):
+                answer = advisor.ask(args.question, data=args.data, role=args.role, lang=args.lang)
             else:
-                note("usage: no model calls (offline engine)")
-        return EXIT_OK
+                with StepProgress("csuite ask") as progress:
+                    answer = advisor.ask(args.question, data=args.data, role=args.role, progress=progress,
+                                         lang=args.lang)
+            if args.format == "json":
+                sys.stdout.write(to_json(answer))
+            else:
+                print_answer(to_markdown(answer, long=args.long), plain=args.plain)
+            if args.usage and args.format == "markdown":
+                if answer.usage is not None:
+                    from csuite.backends.claude import usage_table
+
+                    note(usage_table(answer.usage))
+                else:
+                    note("usage: no model calls (offline engine)")
+            return EXIT_OK
 
     return guarded("csuite ask", body)
 

@@ -29,5 +29,6 @@ Public API (stable; tools and the funnel analyzer build on it):
 - `files.atomic_write_text / write_csv` — atomic writes; CSV cells made inert.
 - `numbers` — numbers in prose (find, format, match to evidence).
 - `bulk.collector_paused()` — the cyclic garbage collector paused while many acyclic objects
-  are built (a large table, a tool run).
+  are built (a large table, a tool run); `bulk.start_up_set_aside()` — what start-up made kept
+  out of the collector's passes while a command runs.
 """
