@@ -1,11 +1,15 @@
 """Evidence ids, units and kinds: what makes a number citable, and how strongly."""
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csuite.context.parse import parse_context
 from csuite.evidence.collect import (
+    _UNIT_HINTS,
     benchmark_evidence,
     context_evidence,
     guess_unit,
@@ -50,6 +54,46 @@ def test_benchmarks_are_labelled_benchmark():
 ])
 def test_units_from_field_names(key, value, unit):
     assert guess_unit(key, value) == unit
+
+
+def _guess_unit_by_regex(key: str, value: object) -> str:
+    """guess_unit as first written, one regex per fragment (the reference for the test below)."""
+    def hits(text: str, fragment: str) -> bool:
+        if "_" in fragment:
+            return re.search(r"(?:^|[._\-\s])" + re.escape(fragment), text) is not None
+        return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
+
+    lowered = key.lower()
+    for text in (lowered.rsplit(".", 1)[-1], lowered):
+        for fragments, unit in _UNIT_HINTS:
+            if any(hits(text, f) for f in fragments):
+                return unit
+    if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
+        return "fraction"
+    return "count"
+
+
+_FRAGMENTS = sorted({f for fragments, _ in _UNIT_HINTS for f in fragments})
+_KEY_PART = st.one_of(st.sampled_from(_FRAGMENTS), st.text(alphabet="abnp_-. \t\u3000\u00a0xé", max_size=6))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_KEY_PART, max_size=6).map("".join), st.sampled_from([0.5, 3, 0, "text"]))
+def test_unit_guess_splits_a_key_once_and_finds_what_the_regexes_found(key, value):
+    assert guess_unit(key, value) == _guess_unit_by_regex(key, value)
+
+
+def test_unit_guess_over_every_sample_evidence_id():
+    from csuite.tools.base import sample_source
+    from csuite.tools.registry import TOOLS, get_tool
+
+    for name in TOOLS:
+        spec = get_tool(name)
+        options = spec.options()
+        source = sample_source(spec, options)
+        result = spec.run(str(source) if source else None, options)
+        for item in tool_evidence(name, result, None):
+            assert guess_unit(item.id, 0.5) == _guess_unit_by_regex(item.id, 0.5), item.id
 
 
 # ---------------------------------------------------------------- files read by several tools

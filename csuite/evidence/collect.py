@@ -35,13 +35,28 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
 ]
 
 
-def _hits(text: str, fragment: str) -> bool:
+_WORD_BREAK = re.compile(r"[._\-\s]+")
+
+
+def _hits(text: str, fragment: str, words: list[str]) -> bool:
     """A fragment names a word (or a word's start) of the key: 'ratio' must not match
     'concentration'. Fragments with an underscore are phrases that start at a word: 'n_' is a
-    count prefix (n_accounts), not the end of 'decision_losses'."""
+    count prefix (n_accounts), not the end of 'decision_losses'. `words` is the key split at
+    `_WORD_BREAK`, once per key rather than once per fragment."""
     if "_" in fragment:
-        return re.search(r"(?:^|[._\-\s])" + re.escape(fragment), text) is not None
-    return any(word.startswith(fragment) for word in re.split(r"[._\-\s]+", text) if word)
+        return _starts_a_word(text, fragment)
+    return any(word.startswith(fragment) for word in words)
+
+
+def _starts_a_word(text: str, fragment: str) -> bool:
+    """`fragment` occurs at the start of `text` or right after a '.', '_', '-' or a space: the
+    regex ``(?:^|[._\\-\\s])fragment``, without compiling one per fragment."""
+    start = text.find(fragment)
+    while start != -1:
+        if start == 0 or text[start - 1] in "._-" or text[start - 1].isspace():
+            return True
+        start = text.find(fragment, start + 1)
+    return False
 
 
 def guess_unit(key: str, value: Any) -> Unit:
@@ -49,8 +64,9 @@ def guess_unit(key: str, value: Any) -> Unit:
     (concentration.end_arr is money), then the whole path."""
     lowered = key.lower()
     for text in (lowered.rsplit(".", 1)[-1], lowered):
+        words = [word for word in _WORD_BREAK.split(text) if word]
         for fragments, unit in _UNIT_HINTS:
-            if any(_hits(text, f) for f in fragments):
+            if any(_hits(text, f, words) for f in fragments):
                 return unit
     if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
         return "fraction"
