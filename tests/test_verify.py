@@ -173,3 +173,26 @@ def test_a_metric_qualified_by_without_is_another_measure():
     assert contradictions(qualified, "risk 1", ctx, {}) == []
     assert contradictions("NRR is 88.3% this year", "risk 1", ctx, {})
     assert contradictions("NRR is less than 88.3% now", "risk 1", ctx, {})   # "less" qualifies nothing
+
+
+def test_uncited_text_is_checked_against_evidence_in_the_metrics_unit_only():
+    """Text citing nothing (a risk, the bottom line) may state any evidence value in the metric's
+    unit: a tool's 88.3% NRR is a second measurement, not a contradiction; a count of 88.3 or an
+    assumption of 88.3% is not evidence for it."""
+    from types import SimpleNamespace
+
+    from csuite.checks.verify import contradictions
+
+    ctx = SimpleNamespace(found=True, metrics=SimpleNamespace(nrr=0.93), path="company-context.md",
+                          metric_labels={"nrr": "NRR"})
+
+    def item(ident: str, value: float, unit: str, kind: str = "founder_data") -> Evidence:
+        return Evidence(id=ident, label=ident, value=value, unit=unit, source="tool", kind=kind)
+
+    measured = {"t.nrr": item("t.nrr", 0.883, "fraction")}
+    other = {"t.n": item("t.n", 88.3, "count"), "t.a": item("t.a", 0.883, "fraction", "assumption")}
+    assert contradictions("NRR is 88.3% this year", "risk 1", ctx, measured) == []
+    assert contradictions("NRR is 88.3% this year", "risk 1", ctx, other)
+    # a finding is held to what it cites, not to the rest of the evidence
+    assert contradictions("NRR is 88.3% this year", "finding 1", ctx, measured, cited=[])
+    assert contradictions("NRR is 88.3% this year", "finding 1", ctx, measured, cited=["t.nrr"]) == []

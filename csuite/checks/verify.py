@@ -157,9 +157,9 @@ def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: 
         context_values = numeric_values(value)
         if not context_values:
             continue
-        own_values = cited_values if cited is not None else [
-            v for e in evidence.values() if e.unit == metric_unit(key) and e.kind != "assumption"
-            for v in numeric_values(e.value)]
+        unit = metric_unit(key)
+        # other text's own evidence: gathered when a number next to the name needs it, not per metric
+        own_values = cited_values if cited is not None else None
         for name in names:
             issue = None
             for hit in name_hits(name, text, folded):
@@ -168,11 +168,16 @@ def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: 
                 if not stated or rest.find(stated[0].text) > window:
                     continue
                 first = stated[0]
-                if first.kind not in _KINDS_FOR_UNIT.get(metric_unit(key), {first.kind}):
+                if first.kind not in _KINDS_FOR_UNIT.get(unit, {first.kind}):
                     continue  # "GRR on a $4.2M base": the number is about something else
                 if _QUALIFIED.search(rest[:rest.find(first.text)]):
                     continue  # "NRR without that account is 88%": another measure, not the founder's NRR
-                if matches(first, context_values) or matches(first, own_values):
+                if matches(first, context_values):
+                    continue
+                if own_values is None:
+                    own_values = [v for e in evidence.values() if e.unit == unit and e.kind != "assumption"
+                                  for v in numeric_values(e.value)]
+                if matches(first, own_values):
                     continue
                 said = evidence[f"ctx.{key}"].display() if f"ctx.{key}" in evidence else value
                 issue = (f"{where} states {hit.group(0)} {first.text}, but {ctx.path or 'company-context.md'} "
