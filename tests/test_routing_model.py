@@ -28,6 +28,30 @@ def test_weights_file_loads_with_the_ten_labels():
     assert data["meta"]["questions"] >= 1000
 
 
+def test_shipped_weights_are_the_json_floats_kept_in_one_array(tmp_path):
+    """The shipped rows (one flat array, WeightRows) read back as the JSON's floats, survive the
+    disk cache, and give the posteriors a model of plain tuples gives, to the last bit."""
+    import pickle
+
+    from csuite.resources import cached_build
+    from csuite.routing.model import WeightRows, _read_shipped_model
+
+    data = json.loads(data_path(MODEL_FILE).read_text(encoding="utf-8"))
+    plain = LinearModel(LABELS, tuple(float(b) for b in data["bias"]),
+                        {f: tuple(float(v) for v in row) for f, row in data["weights"].items()})
+    model = shipped_model()
+    assert isinstance(model.weights, WeightRows)
+    assert list(model.weights) == list(plain.weights) and dict(model.weights.items()) == plain.weights
+    assert model == plain and model.weights.get("no such feature") is None and "no such feature" not in model.weights
+    kept = cached_build("model", [data_path(MODEL_FILE)], _read_shipped_model, folder=tmp_path)
+    again = cached_build("model", [data_path(MODEL_FILE)], lambda: None, folder=tmp_path)  # read from disk
+    assert kept == again == pickle.loads(pickle.dumps(model)) == plain
+    for question in ("How much runway do we have if revenue stays flat?", "Should we hire 4 AEs?",
+                     "我们这个季度能完成目标吗？", "Why are we losing deals to a cheaper competitor?"):
+        assert posterior(question, again) == posterior(question, plain)
+    assert plain.to_json() == model.to_json()
+
+
 def test_posterior_is_a_distribution_and_deterministic():
     first = posterior("How much runway do we have if revenue stays flat?")
     assert set(first) == set(LABELS)

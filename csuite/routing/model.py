@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -78,6 +80,46 @@ def features(text: str, spans: list[tuple[int, int]] | None = None) -> list[str]
     return feats
 
 
+class WeightRows(Mapping[str, tuple[float, ...]]):
+    """feature → its weights (one per label), held as one flat array of doubles and a row index.
+
+    The shipped model has three thousand rows of ten weights: as tuples of floats they are
+    34,000 objects to unpickle at each start (and for the collector to scan); as one array they
+    are one. A row read back is the same floats the JSON gave."""
+
+    __slots__ = ("_rows", "_flat", "_width")
+
+    def __init__(self, rows: dict[str, int], flat: array, width: int) -> None:
+        self._rows, self._flat, self._width = rows, flat, width
+
+    @classmethod
+    def of(cls, weights: Mapping[str, Sequence[float]], width: int) -> "WeightRows":
+        rows = {feat: i for i, feat in enumerate(weights)}
+        flat = array("d", [float(v) for row in weights.values() for v in row])
+        if len(flat) != width * len(rows):
+            raise ValueError(f"{MODEL_FILE}: every weight row must have {width} values")
+        return cls(rows, flat, width)
+
+    def get(self, feat: str, default: tuple[float, ...] | None = None) -> tuple[float, ...] | None:
+        i = self._rows.get(feat)
+        return default if i is None else tuple(self._flat[i * self._width:(i + 1) * self._width])
+
+    def __getitem__(self, feat: str) -> tuple[float, ...]:
+        row = self.get(feat)
+        if row is None:
+            raise KeyError(feat)
+        return row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __reduce__(self) -> tuple:
+        return (WeightRows, (self._rows, self._flat, self._width))
+
+
 @dataclass(frozen=True)
 class LinearModel:
     """Softmax regression: score(label) = bias + Σ weight(feature, label) over the distinct
@@ -85,7 +127,7 @@ class LinearModel:
 
     labels: tuple[str, ...]
     bias: tuple[float, ...]
-    weights: dict[str, tuple[float, ...]]
+    weights: Mapping[str, tuple[float, ...]]  # a dict when trained, WeightRows when shipped
 
     def scores(self, feats: list[str]) -> list[float]:
         totals = list(self.bias)
@@ -119,8 +161,7 @@ class LinearModel:
         labels = tuple(data["labels"])
         if labels != LABELS:
             raise ValueError(f"{MODEL_FILE}: labels {labels} differ from {LABELS}")
-        return cls(labels, tuple(float(b) for b in data["bias"]),
-                   {f: tuple(float(v) for v in row) for f, row in data["weights"].items()})
+        return cls(labels, tuple(float(b) for b in data["bias"]), WeightRows.of(data["weights"], len(labels)))
 
 
 @lru_cache(maxsize=1)
