@@ -99,3 +99,12 @@ def test_a_head_count_is_read():
     assert critic.head_counts("Should we hire 20 more sales reps?") == [20]
     assert critic.head_counts("要不要招20个销售？") == [20]
     assert critic.head_counts("Should we hire more reps?") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "Z", "0", "9", " ", "-", "&", "é", "İ", "K", "\u3400", "\u9fff",
+                                         "中", "\u33ff", "\ua000", "_", "'"]), max_size=12) | st.text(max_size=12))
+def test_segment_letters_without_a_regex_keep_what_the_regex_kept(name):
+    from csuite.understand.names import _letters
+
+    assert _letters(name) == re.sub(r"[^0-9a-z\u3400-\u9fff]", "", name.lower())

@@ -28,7 +28,9 @@ def _words(name: str) -> list[str]:
 
 
 def _letters(name: str) -> str:
-    return re.sub(r"[^0-9a-z\u3400-\u9fff]", "", name.lower())
+    """The name's digits, ASCII letters and CJK characters, lower-cased: the regex
+    `[^0-9a-z\\u3400-\\u9fff]` removed, without its compile (a millisecond, for a dozen names)."""
+    return "".join(c for c in name.lower() if "a" <= c <= "z" or "0" <= c <= "9" or "\u3400" <= c <= "\u9fff")
 
 
 def _strip_legal(words: list[str]) -> list[str]:
