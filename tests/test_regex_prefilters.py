@@ -108,3 +108,18 @@ def test_segment_letters_without_a_regex_keep_what_the_regex_kept(name):
     from csuite.understand.names import _letters
 
     assert _letters(name) == re.sub(r"[^0-9a-z\u3400-\u9fff]", "", name.lower())
+
+
+_BOUND_PIECES = ["more than", "MORE THAN", "ſouth of", "\u0130", "at leaſt", "≥", "<=", "超过", "以下", "up to",
+                 "~", "≈", " ", "  ", "$", "1", "x", "-", "北", "ı", "K", "under", "Over", "south", "of"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_BOUND_PIECES) | st.text(max_size=3), max_size=8).map("".join))
+def test_bound_words_are_looked_for_only_where_a_window_holds_one(before):
+    from csuite.context import values
+
+    always = re.compile(r"(?:" + values.word_pattern("bounds").pattern + r")\s*[~≈]?\s*$", re.I)
+    text = before + "5"
+    start = len(before)
+    assert values._bound_before(text, start) == bool(always.search(text[max(0, start - 16):start].lower()))

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from csuite.context.periods import When, WhenHit, find_whens, parse_when, unit_of_text
-from csuite.context.vocabulary import MetricSpec, word_pattern
+from csuite.context.vocabulary import MetricSpec, vocabulary, word_pattern
 from csuite.io.values import MULTIPLIERS
 
 TokenKind = Literal["money", "percent", "ratio", "months", "number", "fraction"]
@@ -124,13 +125,27 @@ def _kind(unit: str | None, currency: str | None, scale: str | None) -> tuple[To
 
 
 _BOUND_BEFORE: re.Pattern[str] | None = None
+# The two letters IGNORECASE reads as ASCII ones that lower() leaves as they are ('ı' is an i, 'ſ' an s).
+_CASE_TWINS = str.maketrans({"\u0131": "i", "\u017f": "s"})
+
+
+@lru_cache(maxsize=1)
+def _bound_words() -> tuple[str, ...]:
+    words = vocabulary().words["bounds"]
+    return tuple(w.lower() for w in words.en) + tuple(words.zh)
 
 
 def _bound_before(text: str, start: int) -> bool:
+    """A bound word ("more than", "≥", "超过") right before the number at `start`. The pattern is
+    compiled only for a window holding one of the words: most numbers in a context have none."""
     global _BOUND_BEFORE
+    window = text[max(0, start - 16):start].lower()
+    folded = window.translate(_CASE_TWINS)
+    if not any(word in folded for word in _bound_words()):
+        return False
     if _BOUND_BEFORE is None:
         _BOUND_BEFORE = re.compile(r"(?:" + word_pattern("bounds").pattern + r")\s*[~≈]?\s*$", re.I)
-    return bool(_BOUND_BEFORE.search(text[max(0, start - 16):start].lower()))
+    return bool(_BOUND_BEFORE.search(window))
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
