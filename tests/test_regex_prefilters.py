@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csuite.checks import critic
-from csuite.checks.verify import _FOLD, _NAMES, name_hits
+from csuite.checks.verify import _NAMES, name_hits
 from csuite.context.vocabulary import _SENTENCE_PART, _index, find_phrases, vocabulary
+from csuite.routing.text import FOLD
 
 SENTENCE = _index().sentence
 # The words of every metric phrase, read from the vocabulary (not from the needles under test).
@@ -71,7 +72,7 @@ def test_the_sentence_search_reads_a_context_sentence_as_before():
 @given(verify_texts(), st.sampled_from(NAMES))
 def test_a_metric_name_is_found_where_the_compiled_pattern_finds_it(text, name):
     expected = re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I)
-    assert _spans(name_hits(name, text, text.translate(_FOLD))) == _spans(expected)
+    assert _spans(name_hits(name, text, text.translate(FOLD))) == _spans(expected)
 
 
 def test_the_fold_covers_every_character_ignorecase_matches_with_a_name_character():
@@ -83,7 +84,7 @@ def test_the_fold_covers_every_character_ignorecase_matches_with_a_name_characte
     for char in candidates:
         for name_char in name_chars:
             if re.fullmatch(re.escape(name_char), char, re.I):
-                assert char.translate(_FOLD) == name_char.lower(), (hex(ord(char)), name_char)
+                assert char.translate(FOLD) == name_char.lower(), (hex(ord(char)), name_char)
 
 
 @settings(max_examples=300, deadline=None)
@@ -123,3 +124,35 @@ def test_bound_words_are_looked_for_only_where_a_window_holds_one(before):
     text = before + "5"
     start = len(before)
     assert values._bound_before(text, start) == bool(always.search(text[max(0, start - 16):start].lower()))
+
+
+def _segment_terms() -> list[str]:
+    from csuite.understand.lexicon import lexicon
+
+    segments = lexicon().segments.values()
+    return sorted({t for words in segments for t in [*words.en, *words.zh, *words.keys] if t and t.strip()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_segment_patterns_run_only_where_the_question_holds_a_first_word(data):
+    from csuite.understand import names
+
+    pieces = st.sampled_from(_segment_terms()).map(lambda t: _mixed_case(data.draw, t)) | st.sampled_from(
+        [" ", "-", "  ", "the ", "our ", "ſ", "K", "\u0130", "?", "中"])
+    text = "".join(data.draw(st.lists(pieces, max_size=6)))
+    segments = data.draw(st.lists(st.sampled_from(["SMB", "Enterprise", "Mid-Market", "Startups", "中小企业"]),
+                                  max_size=2))
+    everything = {canonical: None for canonical in names._segment_needles()}
+    expected = _always(names, everything, text, segments)
+    assert names.match_segments(text, segments) == expected
+
+
+def _always(names, everything, text, segments):
+    """match_segments with every segment's pattern run."""
+    real = names._segment_needles
+    names._segment_needles = lambda: everything
+    try:
+        return names.match_segments(text, segments)
+    finally:
+        names._segment_needles = real

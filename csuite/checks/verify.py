@@ -16,9 +16,7 @@ Runs on every draft from every backend, over the whole answer:
 from __future__ import annotations
 
 import re
-import string
 from datetime import date
-from functools import lru_cache
 from typing import Iterable, Iterator
 
 from csuite.analysis.models import Brief
@@ -30,6 +28,7 @@ from csuite.io.numbers import Mention, find_mentions, matches, numeric_values
 from csuite.knowledge.bilingual import cjk_share
 from csuite.knowledge.phrases import phrase
 from csuite.knowledge.thresholds import section
+from csuite.routing.text import FOLD, folded_needle
 
 TAG_RANK: dict[str, int] = {"assumed": 0, "medium": 1, "verified": 2}
 MAX_BULLETS: int = section("verify")["max_bullets"]
@@ -110,29 +109,12 @@ _QUALIFIED = re.compile("|".join(
     + [re.escape(w) for w in section("verify")["contradiction_qualifiers"]["zh"]]), re.I)
 
 
-# What IGNORECASE matches with an ASCII character: an ASCII letter's other case, and four letters
-# outside ASCII (dotted and dotless i, the long s, the Kelvin sign); tests/test_verify_prefilter.py
-# checks the list against every Unicode character.
-_FOLD = str.maketrans({**{c: c.lower() for c in string.ascii_uppercase},
-                       "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_CJK_BLOCKS = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))  # no class: one costs 1 ms
-
-
-@lru_cache(maxsize=None)
-def _needle(name: str) -> str | None:
-    """What `text.translate(_FOLD)` contains wherever `name` matches case-insensitively: the name
-    in lower case, when it is written in ASCII and Chinese only (a Chinese character has no case)."""
-    if all(c.isascii() or any(low <= c <= high for low, high in _CJK_BLOCKS) for c in name):
-        return name.lower()
-    return None
-
-
 def name_hits(name: str, text: str, folded: str) -> Iterator[re.Match[str]]:
-    """`name` standing as a word in `text`, case aside (`folded` is `text.translate(_FOLD)`).
+    """`name` standing as a word in `text`, case aside (`folded` is `text.translate(FOLD)`).
 
     A metric's name is rarely in a sentence, and each name's pattern costs a compile (120 of them
     in an answer); a name whose needle the folded text lacks cannot match, so it compiles none."""
-    needle = _needle(name)
+    needle = folded_needle(name)
     if needle is not None and needle not in folded:
         return iter(())
     return re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I)
@@ -148,7 +130,7 @@ def contradictions(text: str, where: str, ctx: CompanyContext | None, evidence: 
         return []
     cited_values = [v for s in (cited or []) if s in evidence for v in numeric_values(evidence[s].value)]
     window = section("verify")["contradiction_window_chars"]
-    folded = text.translate(_FOLD)
+    folded = text.translate(FOLD)
     found: list[str] = []
     for key, names in _NAMES.items():
         value = getattr(ctx.metrics, key, None)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from csuite.routing.text import CJK_RE, STOP_EN, alternation
+from csuite.routing.text import CJK_RE, FOLD, STOP_EN, alternation, folded_needle
 from csuite.understand.lexicon import lexicon
 
 
@@ -122,18 +122,32 @@ def account_mentions(text: str, names: Iterable[str]) -> list[tuple[int, int, st
     return sorted(found)
 
 
+@lru_cache(maxsize=None)
+def _segment_pattern(canonical: str) -> re.Pattern[str]:
+    """The pattern of one segment's word list, English words bounded, Chinese as written."""
+    words = lexicon().segments[canonical]
+    parts = []
+    if words.en:
+        parts.append(rf"(?<![A-Za-z])(?:{alternation(words.en)})(?![A-Za-z])")
+    if words.zh:
+        parts.append(f"(?:{alternation(words.zh)})")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
-def _segment_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """(canonical segment, pattern) for every segment word list, and one pattern of the words
-    that look like a segment but are not one ("our biggest customer")."""
-    out = []
+def _segment_needles() -> dict[str, tuple[str, ...] | None]:
+    """Per segment, the words one of which a folded question (`FOLD`) holds wherever the segment's
+    pattern matches: each term's first word (`alternation` lets spaces and hyphens vary between
+    words, never inside one), a Chinese term whole. None when a term has letters that case
+    folding reaches from outside ASCII: that segment's pattern is always run. A question names
+    a segment rarely, and each pattern costs a compile."""
+    out: dict[str, tuple[str, ...] | None] = {}
     for canonical, words in lexicon().segments.items():
-        parts = []
-        if words.en:
-            parts.append(rf"(?<![A-Za-z])(?:{alternation(words.en)})(?![A-Za-z])")
-        if words.zh:
-            parts.append(f"(?:{alternation(words.zh)})")
-        out.append((canonical, re.compile("|".join(parts), re.IGNORECASE)))
+        terms = [w.strip() for w in [*words.en, *words.zh] if w and w.strip()]
+        firsts = [term if CJK_RE.search(term) else next(p for p in re.split(r"[\s-]+", term) if p)
+                  for term in terms]
+        needles = [folded_needle(first) for first in firsts]
+        out[canonical] = None if None in needles else tuple(dict.fromkeys(needles))  # type: ignore[arg-type]
     return out
 
 
@@ -173,13 +187,16 @@ def match_segments(text: str, data_segments: Iterable[str] = ()) -> list[str]:
         hits.append((start, end, label))
 
     spans = []
-    for canonical, pattern in _segment_patterns():
+    folded = text.translate(FOLD)
+    for canonical, needles in _segment_needles().items():
         label = _data_name_for(canonical, data)
         if label is None:
             if lexicon().segments[canonical].data_only:
                 continue
             label = canonical
-        spans += [(m.start(), m.end(), label) for m in pattern.finditer(text)]
+        if needles is not None and not any(needle in folded for needle in needles):
+            continue
+        spans += [(m.start(), m.end(), label) for m in _segment_pattern(canonical).finditer(text)]
     known = {_data_name_for(c, data) for c in lexicon().segments} - {None}
     for name in data:
         if name in known:
