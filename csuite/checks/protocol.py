@@ -12,6 +12,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csuite.fields import new_list
 from csuite.roles import ROLES
 
 PACK_ROLES = ROLES
@@ -31,7 +32,7 @@ class InvocationOutcome(BaseModel):
 
     invocation: Invocation
     allowed: bool
-    chain: list[str] = Field(default_factory=list)
+    chain: list[str] = Field(default_factory=new_list)
     reason: str = ""
 
     @property

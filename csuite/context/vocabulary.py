@@ -19,6 +19,7 @@ from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csuite.fields import new_list
 from csuite.knowledge.bilingual import Bilingual, Lang
 from csuite.resources import load_data_yaml
 
@@ -35,8 +36,8 @@ UNITS: dict[str, str] = {
 class Words(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    en: list[str] = Field(default_factory=list)
-    zh: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=new_list)
+    zh: list[str] = Field(default_factory=new_list)
 
     def all(self) -> list[str]:
         return [str(w) for w in [*self.en, *self.zh]]
@@ -51,8 +52,8 @@ class MetricSpec(BaseModel):
     name: Bilingual
     labels: Words
     loose: Words = Field(default_factory=Words)
-    extras: list[str] = Field(default_factory=list)
-    not_: list[str] = Field(default_factory=list, alias="not")
+    extras: list[str] = Field(default_factory=new_list)
+    not_: list[str] = Field(default_factory=new_list, alias="not")
     after: dict[str, Words] = Field(default_factory=dict)
     cue: Words | None = None
     scaled: dict[str, dict[str, float]] = Field(default_factory=dict)
@@ -73,7 +74,7 @@ class FieldSpec(BaseModel):
 
     role: Literal["identity", "plan", "meta"]
     en: list[str]
-    zh: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=new_list)
 
 
 class ContextVocabulary(BaseModel):
