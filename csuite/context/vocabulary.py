@@ -252,7 +252,8 @@ def index_sources() -> list[Path]:
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
-    """Built once and kept on disk until context.yaml or this code changes (`cached_build`)."""
+    """Built once and kept on disk until context.yaml or this code changes (`cached_build`):
+    building it costs some 4 ms of every context read, reading it half a millisecond."""
     return cached_build("context_vocabulary_index", index_sources(), _build_index)
 
 
