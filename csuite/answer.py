@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from csuite.fields import new_list
 from csuite.io.numbers import Unit, format_value
 from csuite.knowledge.bilingual import Lang
 from csuite.roles import Role
@@ -55,11 +56,11 @@ def shown_in(pool: Mapping[str, Evidence], lang: Lang) -> dict[str, Evidence]:
 class Finding(BaseModel):
     text: str = Field(description="the finding, with its numbers")
     so_what: str = Field(default="", description="the consequence for the founder")
-    sources: list[str] = Field(default_factory=list, description="ids of the evidence this rests on")
+    sources: list[str] = Field(default_factory=new_list, description="ids of the evidence this rests on")
     tag: Tag = "assumed"
     assumption: str | None = Field(default=None, description="the stated assumption when nothing backs it")
     topic: str | None = None
-    names: list[str] = Field(default_factory=list,
+    names: list[str] = Field(default_factory=new_list,
                              description="names from the founder's data quoted as written: not claims to check")
 
 
@@ -77,7 +78,7 @@ class DecisionOption(BaseModel):
 
 class Decision(BaseModel):
     question: str
-    options: list[DecisionOption] = Field(default_factory=list)
+    options: list[DecisionOption] = Field(default_factory=new_list)
     recommendation: str = ""
 
 
@@ -92,7 +93,7 @@ class AlertNote(BaseModel):
 
 
 class CriticReview(BaseModel):
-    stakes: list[str] = Field(default_factory=list, description="why this answer counts as high stakes")
+    stakes: list[str] = Field(default_factory=new_list, description="why this answer counts as high stakes")
     weakest_point: str
     quote: str = Field(default="", description="the draft text the weakest point is about")
     missing_perspective: str
@@ -114,14 +115,14 @@ class Verification(BaseModel):
 
     passed: bool = True
     grounded_numbers: int = 0
-    ungrounded: list[str] = Field(default_factory=list)
-    downgrades: list[Downgrade] = Field(default_factory=list)
-    contradictions: list[str] = Field(default_factory=list)
-    so_what_missing: list[int] = Field(default_factory=list)
-    format_issues: list[str] = Field(default_factory=list)
-    suppressed: list[str] = Field(default_factory=list, description="recommendations the founder rejected")
-    removed: list[str] = Field(default_factory=list, description="sentences taken out: a number no evidence holds")
-    verdict_issues: list[str] = Field(default_factory=list, description="verdict figures the bottom line left out")
+    ungrounded: list[str] = Field(default_factory=new_list)
+    downgrades: list[Downgrade] = Field(default_factory=new_list)
+    contradictions: list[str] = Field(default_factory=new_list)
+    so_what_missing: list[int] = Field(default_factory=new_list)
+    format_issues: list[str] = Field(default_factory=new_list)
+    suppressed: list[str] = Field(default_factory=new_list, description="recommendations the founder rejected")
+    removed: list[str] = Field(default_factory=new_list, description="sentences taken out: a number no evidence holds")
+    verdict_issues: list[str] = Field(default_factory=new_list, description="verdict figures the bottom line left out")
     assumed_share: float = 0.0
     revisions: int = 0
 
@@ -141,18 +142,18 @@ class RoleView(BaseModel):
 
     role: Role
     bottom_line: str
-    findings: list[Finding] = Field(default_factory=list)
-    peer_review: list[str] = Field(default_factory=list, description="the other role's checks of these claims")
+    findings: list[Finding] = Field(default_factory=new_list)
+    peer_review: list[str] = Field(default_factory=new_list, description="the other role's checks of these claims")
 
 
 class Synthesis(BaseModel):
-    views: list[RoleView] = Field(default_factory=list)
-    agreement: list[str] = Field(default_factory=list)
-    disagreement: list[str] = Field(default_factory=list)
+    views: list[RoleView] = Field(default_factory=new_list)
+    agreement: list[str] = Field(default_factory=new_list)
+    disagreement: list[str] = Field(default_factory=new_list)
 
 
 class Usage(BaseModel):
-    calls: list[dict[str, Any]] = Field(default_factory=list)
+    calls: list[dict[str, Any]] = Field(default_factory=new_list)
     input_tokens: int = 0
     output_tokens: int = 0
     cache_creation_input_tokens: int = 0
@@ -180,11 +181,11 @@ class Understood(BaseModel):
 
     language: Lang = "en"
     decision: str | None = None
-    amounts: list[float] = Field(default_factory=list)       # dollars
-    percentages: list[float] = Field(default_factory=list)   # fractions: 96% → 0.96
-    counts: list[Count] = Field(default_factory=list)
-    accounts: list[str] = Field(default_factory=list)        # names as the data spells them
-    segments: list[str] = Field(default_factory=list)        # segment names as the data spells them
+    amounts: list[float] = Field(default_factory=new_list)       # dollars
+    percentages: list[float] = Field(default_factory=new_list)   # fractions: 96% → 0.96
+    counts: list[Count] = Field(default_factory=new_list)
+    accounts: list[str] = Field(default_factory=new_list)        # names as the data spells them
+    segments: list[str] = Field(default_factory=new_list)        # segment names as the data spells them
     period: str | None = None                                # "YYYY-Qn"
     target: float | None = None                              # the amount named as the goal, dollars
 
@@ -203,29 +204,29 @@ class Answer(BaseModel):
     decision_id: str | None = Field(default=None, description="the catalogue decision this answer settles")
     verdict: str | None = Field(default=None, description="the verdict key the bottom line states")
     role: Role | None
-    consulted: list[Role] = Field(default_factory=list)
+    consulted: list[Role] = Field(default_factory=new_list)
     in_scope: bool = True
     referral: str | None = None
     bottom_line: str
-    bottom_line_sources: list[str] = Field(default_factory=list, description="evidence ids of the bottom line's figures")
+    bottom_line_sources: list[str] = Field(default_factory=new_list, description="evidence ids of the bottom line's figures")
     confidence: Literal["high", "medium", "low"] = "medium"
-    findings: list[Finding] = Field(default_factory=list)
-    why: list[str] = Field(default_factory=list)
-    actions: list[Action] = Field(default_factory=list)
-    risks: list[str] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=new_list)
+    why: list[str] = Field(default_factory=new_list)
+    actions: list[Action] = Field(default_factory=new_list)
+    risks: list[str] = Field(default_factory=new_list)
     decision: Decision | None = None
-    questions: list[str] = Field(default_factory=list, description="what the advisor still needs to know")
-    alerts: list[AlertNote] = Field(default_factory=list)
-    more_alerts: list[str] = Field(default_factory=list, description="labels of open alerts that do not bear "
+    questions: list[str] = Field(default_factory=new_list, description="what the advisor still needs to know")
+    alerts: list[AlertNote] = Field(default_factory=new_list)
+    more_alerts: list[str] = Field(default_factory=new_list, description="labels of open alerts that do not bear "
                                                                       "on the question: one line in the answer")
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=new_list)
     critic: CriticReview | None = None
     synthesis: Synthesis | None = None
     verification: Verification = Field(default_factory=Verification)
-    notes: list[str] = Field(default_factory=list, description="context, fallback and protocol notes")
-    tools_run: list[str] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=new_list, description="context, fallback and protocol notes")
+    tools_run: list[str] = Field(default_factory=new_list)
+    topics: list[str] = Field(default_factory=new_list)
     backend: str = "offline"
     usage: Usage | None = None
-    names: list[str] = Field(default_factory=list,
+    names: list[str] = Field(default_factory=new_list,
                              description="names from the founder's data the answer quotes (deals, accounts)")

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "csuite"
 
 # Lowest first: a module may import its own layer or any layer below, never one above.
 LAYERS: list[tuple[str, ...]] = [
-    ("csuite", "csuite.errors", "csuite.roles", "csuite.resources"),
+    ("csuite", "csuite.errors", "csuite.roles", "csuite.resources", "csuite.fields"),
     ("csuite.io",),
     ("csuite.knowledge",),
     ("csuite.answer",),

@@ -266,6 +266,13 @@ def test_purpose_clause_and_team_names_do_not_outweigh_the_ask():
     assert route("Our customer success team is drowning. What coverage model fits?").primary == "cco"
 
 
+def test_the_customers_own_function_counts_as_a_soft_cue():
+    # 2.25 = referral_strong 1.5 × the two-word phrase weight 1.5; the customer's team: × 0.6 / 1.5 = 0.9
+    ours = {m.text: m.weight for m in route("Our engineering team wants SSO before renewal").matched}
+    theirs = {m.text: m.weight for m in route("Their engineering team wants SSO before renewal").matched}
+    assert ours["engineering team"] == 2.25 and theirs["engineering team"] == 0.9
+
+
 def test_exact_term_beats_a_prefix_match_on_the_same_word():
     hits = {(m.target, m.text) for m in route("Our sales team is showing burnout. What do we do?").matched}
     assert ("chro", "burnout") in hits and ("cfo", "burn") not in hits

@@ -3,6 +3,7 @@ only the command it runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import subprocess
 import sys
@@ -144,3 +145,69 @@ def test_progress_line_only_on_a_terminal_and_erased_at_the_end():
         pass
     assert "tool.py: working on pipeline.csv" in terminal.text and terminal.text.endswith("\r\033[K")
     assert piped.text == ""
+
+
+def _content(value):
+    """A value as plain data, compared by content (a Phrase compares by identity)."""
+    if dataclasses.is_dataclass(value):
+        return type(value).__name__, tuple(_content(getattr(value, f.name)) for f in dataclasses.fields(value)
+                                           if f.compare)
+    if isinstance(value, dict):
+        return tuple((key, _content(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_content(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(repr(_content(item)) for item in value))
+    return value
+
+
+def _cached_index_rebuilds_when_a_source_changes(module, name: str, source: str, tmp_path, monkeypatch):
+    """`module._index()` is read from the disk cache while its sources are unchanged, and rebuilt
+    (to the same content as a fresh build) when one of them changes."""
+    monkeypatch.setattr("csuite.resources.cache_dir", lambda: tmp_path / "cache")
+    copy = tmp_path / "sources" / source
+    copy.parent.mkdir()
+    real = module.index_sources()
+    assert any(path.name == source for path in real) and module.__file__ in {str(p) for p in real}
+    copy.write_bytes(next(path for path in real if path.name == source).read_bytes())
+    monkeypatch.setattr(module, "index_sources", lambda: [copy if p.name == source else p for p in real])
+    built: list[int] = []
+    build = module._build_index
+    monkeypatch.setattr(module, "_build_index", lambda: built.append(1) or build())
+    fresh = _content(build())
+    try:
+        for expected_builds in (1, 1):       # built once, then read from the cache
+            module._index.cache_clear()
+            assert _content(module._index()) == fresh and len(built) == expected_builds
+        assert (tmp_path / "cache" / f"{name}.pickle").is_file()
+        copy.write_bytes(copy.read_bytes() + b"\n# edited\n")
+        module._index.cache_clear()
+        assert _content(module._index()) == fresh and len(built) == 2
+    finally:
+        module._index.cache_clear()
+
+
+def test_the_decision_classifier_index_is_cached_and_rebuilt_when_a_source_changes(tmp_path, monkeypatch):
+    from csuite.understand import classify
+
+    _cached_index_rebuilds_when_a_source_changes(classify, "classify_index", "understanding.yaml", tmp_path,
+                                                 monkeypatch)
+    names = {path.name for path in classify.index_sources()}
+    assert {"decisions.yaml", "knowledge.yaml", "catalogue.py", "lexicon.py", "text.py"} <= names
+
+
+def test_the_context_phrase_index_is_cached_and_rebuilt_when_a_source_changes(tmp_path, monkeypatch):
+    from csuite.context import vocabulary
+
+    _cached_index_rebuilds_when_a_source_changes(vocabulary, "context_vocabulary_index", "context.yaml", tmp_path,
+                                                 monkeypatch)
+
+
+def test_the_cached_indexes_hold_no_pydantic_models():
+    """What is read from the disk cache at every start is cheap to unpickle: no pydantic models
+    (unpickling one imports and validates through pydantic)."""
+    from csuite.context import vocabulary
+    from csuite.understand import classify
+
+    for module in (classify, vocabulary):
+        assert b"pydantic" not in pickle.dumps(module._build_index(), protocol=pickle.HIGHEST_PROTOCOL)

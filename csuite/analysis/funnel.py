@@ -11,6 +11,7 @@ from csuite.analysis.common import Deriver, make_brief, verdict_config, win_rate
 from csuite.analysis.forecast import flagged_deal
 from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situation
 from csuite.evidence.collect import id_slug, slugs_of
+from csuite.io.text import LazyPattern
 from csuite.knowledge.bilingual import pick
 from csuite.knowledge.thresholds import section
 
@@ -124,7 +125,7 @@ def _period_deals(situation: Situation, run) -> Brief:
                       must_state=[deals[0].figure])
 
 
-_WORD = re.compile(r"[a-z]+")
+_WORD = LazyPattern(r"[a-z]+")
 
 
 def sources_named(question: str, sources: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext
 from csuite.evidence.accounts import AccountFacts
 from csuite.evidence.collect import ToolRun
+from csuite.fields import new_list
 from csuite.knowledge.bilingual import Lang
 
 
@@ -44,11 +45,11 @@ class Brief(BaseModel):
     headline: Point
     recommendation: Point
     option: int | None = Field(default=None, description="index of the catalogue option recommended")
-    points: list[Point] = Field(default_factory=list, description="findings that carry the verdict, in order")
-    derived: list[Evidence] = Field(default_factory=list, description="numbers computed here from evidence")
-    must_state: list[str] = Field(default_factory=list,
+    points: list[Point] = Field(default_factory=new_list, description="findings that carry the verdict, in order")
+    derived: list[Evidence] = Field(default_factory=new_list, description="numbers computed here from evidence")
+    must_state: list[str] = Field(default_factory=new_list,
                                   description="evidence ids whose numbers the bottom line must state")
-    missing: list[str] = Field(default_factory=list, description="data kinds that would settle it")
+    missing: list[str] = Field(default_factory=new_list, description="data kinds that would settle it")
     high_stakes: bool = False
 
 

@@ -24,6 +24,7 @@ from csuite.analysis.models import Brief, DecisionAnalysis, Listed, Point, Situa
 from csuite.answer import Understood
 from csuite.context.parse import CompanyContext
 from csuite.evidence.collect import id_slug, slugs_of
+from csuite.io.text import LazyPattern
 
 CHURN = "churn_analyzer"
 RETENTION = "retention_decomposition_analyzer"
@@ -246,7 +247,7 @@ def save_account(situation: Situation) -> Brief:
 
 # A run of capitalised words, the way a founder writes an account name ("Castellan Freight Group");
 # question words that start a sentence are not names.
-_PROPER = re.compile(r"\b[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*\s+[A-Z][\w&'.-]*")
+_PROPER = LazyPattern(r"\b[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*\s+[A-Z][\w&'.-]*")
 _NOT_NAMES = {"how", "what", "why", "should", "can", "could", "would", "will", "is", "are", "do", "does", "our",
               "we", "the", "if", "when", "which", "who", "my", "i", "q1", "q2", "q3", "q4", "ceo", "cro", "cco"}
 

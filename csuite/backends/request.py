@@ -14,6 +14,7 @@ from csuite.answer import Evidence, Role, Understood
 from csuite.context.alerts import Alert
 from csuite.context.parse import CompanyContext
 from csuite.evidence.collect import ToolRun
+from csuite.fields import new_list
 from csuite.knowledge.bilingual import Lang
 
 
@@ -23,14 +24,14 @@ class DraftRequest(BaseModel):
     question: str
     role: Role
     lang: Lang = "en"
-    consulted: list[Role] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list, description="topic ids of the role's knowledge, best first")
+    consulted: list[Role] = Field(default_factory=new_list)
+    topics: list[str] = Field(default_factory=new_list, description="topic ids of the role's knowledge, best first")
     ctx: CompanyContext
-    alerts: list[Alert] = Field(default_factory=list)
-    runs: list[ToolRun] = Field(default_factory=list)
-    evidence: list[Evidence] = Field(default_factory=list)
-    missing_tools: list[str] = Field(default_factory=list, description="tools that would answer this, lacking data")
-    rejected: list[str] = Field(default_factory=list, description="recommendations the founder rejected")
+    alerts: list[Alert] = Field(default_factory=new_list)
+    runs: list[ToolRun] = Field(default_factory=new_list)
+    evidence: list[Evidence] = Field(default_factory=new_list)
+    missing_tools: list[str] = Field(default_factory=new_list, description="tools that would answer this, lacking data")
+    rejected: list[str] = Field(default_factory=new_list, description="recommendations the founder rejected")
     as_of: date
     understood: Understood = Field(default_factory=Understood)
     brief: Brief | None = Field(default=None, description="the verdict on the decision asked, when there is one")

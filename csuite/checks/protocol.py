@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from csuite.fields import new_list
 from csuite.roles import ROLES
 
 PACK_ROLES = ROLES
@@ -20,14 +21,18 @@ _INVOKE = re.compile(r"\[INVOKE:(?P<role>[A-Za-z_-]+)\|(?P<question>[^\]]+)\]")
 
 
 class Invocation(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use: only an ask that consults a second role makes one
+
     role: str
     question: str
 
 
 class InvocationOutcome(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use: only an ask that consults a second role makes one
+
     invocation: Invocation
     allowed: bool
-    chain: list[str] = Field(default_factory=list)
+    chain: list[str] = Field(default_factory=new_list)
     reason: str = ""
 
     @property

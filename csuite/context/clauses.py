@@ -22,12 +22,13 @@ from csuite.context.vocabulary import (
     word_set,
 )
 from csuite.io.numbers import format_value
+from csuite.io.text import LazyPattern
 
 _CLAUSE_BREAK = re.compile(r"[,，;；。|·•()（）]|\s(?:while|but|whereas|although|though|however)\s|\s[-–—]\s", re.I)
 # "up 40% on last year", "vs Q2", "since 2021": a period a value is compared with, not its date
 _COMPARED = re.compile(r"(?:\bvs\.?|\bversus|\bon|\bover|\bcompared\s+(?:to|with)|\bfrom|\bthan|\bsince|\byoy"
                        r"|比|较|相比|同比|环比)\s*$", re.I)
-_NAME = re.compile(r"^[A-Z\u4e00-\u9fff][\w&.,'’\- \u4e00-\u9fff]{0,79}$")
+_NAME = LazyPattern(r"^[A-Z\u4e00-\u9fff][\w&.,'’\- \u4e00-\u9fff]{0,79}$")
 
 
 def clauses(text: str, found: Scan) -> list[tuple[int, int]]:

@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from csuite.errors import InputError
+from csuite.fields import new_list
 from csuite.io.files import append_line, read_locked
 
 LOG_NAME = "decision-log.jsonl"
@@ -43,8 +44,8 @@ class DecisionLog(BaseModel):
     """The records read from a log, and the lines that could not be read (kept in the file)."""
 
     path: Path
-    records: list[DecisionRecord] = Field(default_factory=list)
-    skipped: list[int] = Field(default_factory=list, description="line numbers that are not valid records")
+    records: list[DecisionRecord] = Field(default_factory=new_list)
+    skipped: list[int] = Field(default_factory=new_list, description="line numbers that are not valid records")
 
     @property
     def skipped_lines(self) -> str:

@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from csuite.io.text import LazyPattern
+
 _HEADING = re.compile(r"^\s{0,3}(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 _LIST = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d{1,3}[.)])\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s*)+")
 _BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,80}?)\s*[:：]?\s*(?:\*\*|__)\s*[:：]?\s*(?P<value>.*)$")
-_PLAIN = re.compile(r"^(?P<label>[^:：|]{1,60}?)\s*[:：]\s*(?P<value>\S.*)$")
-_SEPARATOR = re.compile(r"^\s*(?:\|\s*)?:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_PLAIN = LazyPattern(r"^(?P<label>[^:：|]{1,60}?)\s*[:：]\s*(?P<value>\S.*)$")
+_SEPARATOR = LazyPattern(r"^\s*(?:\|\s*)?:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _PLACEHOLDER = re.compile(r"^\s*(?:\[.*\]|_+|-+|—|–|tbd|n/?a|todo|\?+|<.*>|待定|暂无|无)\s*$", re.I)
 # A label holds no value: "ARR is $4.2M: up 40%" is a sentence, "ARR ($M)" and "NRR (trailing 12m)" are labels.
-_VALUE_IN_LABEL = re.compile(r"[$€£¥]\s*\d|\d\s*[%％]|https?:|www\.", re.I)
+_VALUE_IN_LABEL = LazyPattern(r"[$€£¥]\s*\d|\d\s*[%％]|https?:|www\.", re.I)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from csuite.context.vocabulary import (
     vocabulary,
 )
 from csuite.errors import InputError
+from csuite.fields import new_list
 from csuite.io.tables import read_text
 from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.thresholds import section
@@ -113,10 +114,10 @@ class MetricSource(BaseModel):
     column: str | None = Field(default=None, description="the table column (or row) the value sits in")
     period: str | None = Field(default=None, description="the period the value is for, when the file says")
     derived: bool = False
-    inputs: list[str] = Field(default_factory=list, description="metrics a derived value is computed from")
+    inputs: list[str] = Field(default_factory=new_list, description="metrics a derived value is computed from")
     read_by: Literal["parser", "model"] = Field(
         default="parser", description="'model' when the optional second reading found it (checked against the line)")
-    lines: list[int] = Field(default_factory=list, description="every line a series came from")
+    lines: list[int] = Field(default_factory=new_list, description="every line a series came from")
 
 
 class Trend(BaseModel):
@@ -131,8 +132,8 @@ class CompanyContext(BaseModel):
     path: str | None = None
     found: bool = False
     as_of: date
-    sections: list[ContextSection] = Field(default_factory=list)
-    fields: list[ContextField] = Field(default_factory=list)
+    sections: list[ContextSection] = Field(default_factory=new_list)
+    fields: list[ContextField] = Field(default_factory=new_list)
     metrics: Metrics = Field(default_factory=Metrics)
     metric_labels: dict[str, str] = Field(default_factory=dict, description="metric → label as written")
     sources: dict[str, MetricSource] = Field(default_factory=dict, description="metric → the line it came from")
@@ -141,9 +142,9 @@ class CompanyContext(BaseModel):
     age_days: int | None = None
     stale: bool = False
     confidence: Literal["high", "medium", "low"] = "low"
-    missing_required: list[str] = Field(default_factory=list)
-    notes: list[Note] = Field(default_factory=list, description="the warnings as data, for any language")
-    superseded_lines: list[int] = Field(default_factory=list, description="lines whose value a later statement replaced")
+    missing_required: list[str] = Field(default_factory=new_list)
+    notes: list[Note] = Field(default_factory=new_list, description="the warnings as data, for any language")
+    superseded_lines: list[int] = Field(default_factory=new_list, description="lines whose value a later statement replaced")
 
     def field(self, key: str) -> str | None:
         """The first value written for a field key (see FIELD_SYNONYMS), or None."""

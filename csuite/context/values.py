@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from csuite.context.periods import When, WhenHit, find_whens, parse_when, unit_of_text
 from csuite.context.vocabulary import MetricSpec, vocabulary, word_pattern
+from csuite.io.text import LazyPattern
 from csuite.io.values import MULTIPLIERS
 
 TokenKind = Literal["money", "percent", "ratio", "months", "number", "fraction"]
@@ -50,7 +51,7 @@ _SERIES_SEP = re.compile(r"^\s*(?:→|->|=>|⟶|,|，|、|;|；)\s*$")
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|至|到|~)\s*$", re.I)
 _BOUND_AFTER = re.compile(r"\s*(?:以上|以下|多|\+)")
 _FROM = re.compile(r"(?:\bfrom|从|由)\s*$", re.I)
-_TO = re.compile(r"^\s*(?:to|→|->|至|到|增至|降至|升至)\s*$", re.I)
+_TO = LazyPattern(r"^\s*(?:to|→|->|至|到|增至|降至|升至)\s*$", re.I)
 _DATE_SLASH = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?![\d/.])")
 _FORECAST = re.compile(
     r"(?:called|forecast(?:ed)?|committed|predicted|projected|预测|承诺)\D{0,24}?(?P<called>" + _PREFIX_CUR + r"?\s*"

@@ -18,6 +18,7 @@ from csuite.answer import Evidence
 from csuite.errors import InputError
 from csuite.evidence.collect import id_slug
 from csuite.evidence.entities import NAME_COLUMNS
+from csuite.fields import new_list
 from csuite.io.tables import canonical_key, read_table
 from csuite.io.values import parse_date, parse_money, parse_number, parse_period
 
@@ -33,9 +34,9 @@ SKIP_KEYS = NAME_COLUMNS | PERIOD_KEYS | MRR_KEYS | ARR_KEYS | RENEWAL_KEYS | {"
 
 class AccountFacts(BaseModel):
     name: str
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=new_list)
     renewal_date: str | None = None
-    files: list[str] = Field(default_factory=list)
+    files: list[str] = Field(default_factory=new_list)
 
 
 def _norm(text: str) -> str:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from csuite.context.parse import CompanyContext
 from csuite.errors import InputError
+from csuite.fields import new_list
 from csuite.io.tables import canonical_key, read_table
 
 NAME_COLUMNS = frozenset({
@@ -25,8 +26,8 @@ MAX_NAMES = 50_000
 
 
 class Entities(BaseModel):
-    names: list[str] = Field(default_factory=list)
-    segments: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=new_list)
+    segments: list[str] = Field(default_factory=new_list)
 
 
 def _columns(headers: Iterable[str], wanted: frozenset[str]) -> list[str]:

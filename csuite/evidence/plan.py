@@ -18,6 +18,7 @@ from typing import Any, Sequence
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
+from csuite.fields import new_list
 from csuite.io.tables import canonical_key, load_document, read_table
 from csuite.knowledge.models import RoleKnowledge, Topic, load_knowledge
 from csuite.resources import cached_build
@@ -38,11 +39,11 @@ class DataFile(BaseModel):
 
 
 class ToolPlan(BaseModel):
-    topics: list[str] = Field(default_factory=list)
-    files: list[DataFile] = Field(default_factory=list)
-    run: list[DataFile] = Field(default_factory=list, description="(tool, file) pairs to run, in order")
+    topics: list[str] = Field(default_factory=new_list)
+    files: list[DataFile] = Field(default_factory=new_list)
+    run: list[DataFile] = Field(default_factory=new_list, description="(tool, file) pairs to run, in order")
     accounts: str | None = None
-    missing_tools: list[str] = Field(default_factory=list)
+    missing_tools: list[str] = Field(default_factory=new_list)
 
 
 def select_topics(topics: list[str], knowledge: RoleKnowledge, limit: int = 2) -> list[Topic]:

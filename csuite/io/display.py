@@ -27,6 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from csuite.io.text import LazyPattern
+
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-byte ESC sequences, and their
 # 8-bit forms (0x9b CSI, 0x9d OSC).
 _ESCAPE_SEQUENCE = re.compile(
@@ -34,7 +36,7 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*(?:\x07|\x9c)?")
 _LINE_BREAKS = re.compile(r"[\r\n\t\x0b\x0c\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_BUT_LINES = LazyPattern(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\\[\]|*])|(?<![^\W_])(_)|(_)(?![^\W_])")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _CODE_SCHEME = re.compile(r"\b(javascript|vbscript)\s*:|\b(data):(?=[\w/])", re.I)

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from csuite.errors import InputError
 from csuite.io.bulk import collector_paused
 from csuite.io.decode import ascii_head, decode, is_workbook, read_bytes
+from csuite.io.text import LazyPattern
 from csuite.io.workbook import read_sheet
 
 Source = str | Path | list | dict
@@ -29,8 +30,8 @@ Source = str | Path | list | dict
 DELIMITERS = (",", ";", "\t", "|")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # Lines CRM report exports put under the data; matched only below the last data row.
-FOOTER_TEXT = re.compile(r"confidential|copyright|\(c\)|©|all rights reserved|salesforce\.com|hubspot|"
-                         r"generated (?:by|on|at)|^(?:grand )?totals?\b|^report\b", re.I)
+FOOTER_TEXT = LazyPattern(r"confidential|copyright|\(c\)|©|all rights reserved|salesforce\.com|hubspot|"
+                          r"generated (?:by|on|at)|^(?:grand )?totals?\b|^report\b", re.I)
 
 
 def canonical_key(label: str) -> str:
@@ -550,8 +551,8 @@ def resolve_columns(table: Table, aliases: Mapping[str, Iterable[str]],
 
 # A header shown back in an error: a column name's length and characters, and no long word
 # with digits in it (API keys, tokens and hashes look like that; column names do not).
-_COLUMN_NAME = re.compile(r"[^\W\d][\w .%()#/&+-]{0,39}")
-_TOKEN_LIKE = re.compile(r"(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{12,}")
+_COLUMN_NAME = LazyPattern(r"[^\W\d][\w .%()#/&+-]{0,39}")
+_TOKEN_LIKE = LazyPattern(r"(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{12,}")
 
 
 def shown_headers(headers: Sequence[str]) -> str:

@@ -4,12 +4,41 @@ A data YAML lists keywords per category; "onboard*" means any word starting with
 plain keyword must match whole words, and a phrase matches its words with any spacing or
 punctuation between them. The text is normalised the same way first, so "Price-increase!" and
 "price increase" are one phrase.
+
+`LazyPattern` is a module-level regex compiled on first use, for patterns most runs never reach.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from functools import cached_property
+from typing import Any, Iterable
+
+
+class LazyPattern:
+    """A regex written where it is used and compiled the first time it is used: start-up does
+    not pay for compiling patterns a run never reaches (an offline `csuite ask` imports many).
+    Read it like the compiled pattern: `.match`, `.search`, `.sub`, `.pattern`, ... ."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(*self._source)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_source":  # copy/pickle probes: not the pattern's
+            raise AttributeError(name)
+        value = getattr(self.compiled, name)
+        setattr(self, name, value)  # later reads find it on the instance and skip this hook
+        return value
+
+    def __reduce__(self) -> tuple[type[LazyPattern], tuple[str, int]]:  # copy and pickle: the source only
+        return LazyPattern, self._source
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self._source[0]!r})"
 
 
 def normalise_words(text: object) -> str:

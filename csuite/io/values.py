@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Iterable, Literal
 
 from csuite.errors import InputError
+from csuite.io.text import LazyPattern
 
 DateOrder = Literal["dmy", "mdy"]
 
@@ -34,22 +35,22 @@ _CURRENCY_SYMBOLS = {"US$": "USD", "C$": "CAD", "A$": "AUD", "NZ$": "NZD", "HK$"
 _CODE_ALT = {"RMB": "CNY"}
 _MARKS = sorted(list(_CURRENCY_SYMBOLS) + list(_CURRENCY_CODES), key=len, reverse=True)
 _MARK = "|".join(re.escape(m) for m in _MARKS)
-_CURRENCY = re.compile(rf"^(?P<mark>{_MARK})\s*", re.I)
-_CURRENCY_SUFFIX = re.compile(rf"\s*(?P<mark>{_MARK})$", re.I)
+_CURRENCY = LazyPattern(rf"^(?P<mark>{_MARK})\s*", re.I)
+_CURRENCY_SUFFIX = LazyPattern(rf"\s*(?P<mark>{_MARK})$", re.I)
 # Currencies whose exports write 1.234,56: the tie-breaker when a money column never shows
 # which separator is the decimal one (every amount like 12.500, never 12.5 or 12,50).
 COMMA_DECIMAL_CURRENCIES = frozenset({"EUR", "SEK", "NOK", "DKK", "PLN", "CZK", "BRL"})
-_NUMBER = re.compile(
+_NUMBER = LazyPattern(
     r"^(?P<sign>[-+−]?)\s*(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)\s*"
     r"(?P<unit>[kKmMbB]|mm|MM|mn|bn|thousand|million|billion|万|亿)?$"
 )
 # A money body: digits with '.', ',', spaces or apostrophes between them, then a scale word.
-_MONEY_BODY = re.compile(
+_MONEY_BODY = LazyPattern(
     r"^(?P<num>\d[\d.,'’ \u00a0\u202f]*\d|\d|[.,]\d+)\s*"
     r"(?P<unit>[kKmMbB]|mm|MM|mn|bn|thousand|million|billion|万|亿)?$")
-_GROUPED = re.compile(r"^\d{1,3}(?:X\d{3})+$")
+_GROUPED = LazyPattern(r"^\d{1,3}(?:X\d{3})+$")
 _SPACE_GROUPS = " '’\u00a0\u202f"
-_SPACE_GROUPED = re.compile(r"^\d{1,3}(?:[ '’\u00a0\u202f]\d{3})+(?:[.,]\d+)?$")
+_SPACE_GROUPED = LazyPattern(r"^\d{1,3}(?:[ '’\u00a0\u202f]\d{3})+(?:[.,]\d+)?$")
 
 Decimal = Literal[".", ","]
 
@@ -306,7 +307,7 @@ _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if
 _MONTHS["sept"] = 9
 
 
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})")
+_NUMERIC_DATE = LazyPattern(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})")
 
 
 def infer_date_order(values: Iterable[str]) -> DateOrder | None:
@@ -486,7 +487,7 @@ def months_between(start: date, end: date) -> int:
     return months
 
 
-_SERIES_SPLIT = re.compile(r"\s*(?:→|->|=>|;|,(?!\d{3}\b)|\bthen\b|、|，|；)\s*")
+_SERIES_SPLIT = LazyPattern(r"\s*(?:→|->|=>|;|,(?!\d{3}\b)|\bthen\b|、|，|；)\s*")
 
 
 def split_series(text: str) -> list[str]:

@@ -13,11 +13,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csuite.io.text import LazyPattern
+
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_FIELD = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
+_FIELD = LazyPattern(r"\{(\w+)(?:\|(\w+))?\}")
 # What a `{name|num}` field reads: one formatted number (93%, $1,500,000, 2.4x, 1.5M, -45%).
 _NUM = r"[-+−]?\$?\d[\d,]*(?:\.\d+)?[%xKMB]?"
 _LATIN = re.compile(r"[A-Za-z]")

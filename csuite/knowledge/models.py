@@ -25,6 +25,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from csuite.errors import InputError
+from csuite.fields import new_list
 from csuite.knowledge.bilingual import Bilingual, Lang, in_language
 from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
 from csuite.knowledge.thresholds import load_thresholds
@@ -87,12 +88,12 @@ class Topic(_Strict, Generic[Text]):
     title: Text
     keywords: Keywords
     examples: Examples
-    tools: list[str] = Field(default_factory=list)       # names in csuite.tools.registry.TOOLS
-    data_kinds: list[DataKind] = Field(default_factory=list)
-    alerts: list[str] = Field(default_factory=list)      # alert ids in thresholds.yaml `alerts`
+    tools: list[str] = Field(default_factory=new_list)       # names in csuite.tools.registry.TOOLS
+    data_kinds: list[DataKind] = Field(default_factory=new_list)
+    alerts: list[str] = Field(default_factory=new_list)      # alert ids in thresholds.yaml `alerts`
     why: Text
     diagnostic_questions: list[Text] = Field(min_length=3, max_length=6)
-    benchmarks: list[str] = Field(default_factory=list)  # keys, see resolve_benchmark
+    benchmarks: list[str] = Field(default_factory=new_list)  # keys, see resolve_benchmark
     actions: list[Action[Text]] = Field(min_length=1)
     decision: Decision[Text]
 
@@ -110,7 +111,7 @@ class RoleKnowledge(_Strict, Generic[Text]):
     title: Text
     summary: Text
     persona: Text
-    consults: list[Consult[Text]] = Field(default_factory=list)
+    consults: list[Consult[Text]] = Field(default_factory=new_list)
     topics: list[Topic[Text]] = Field(min_length=1)
 
     def topic(self, topic_id: str) -> Topic[Text]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from csuite.answer import Answer, Evidence
 from csuite.io.display import display_safe_strings
+from csuite.io.text import LazyPattern
 from csuite.knowledge.alert_text import alert_label, context_evidence_id
 from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import phrase, phrasebook
@@ -24,14 +25,14 @@ from csuite.tools.registry import TOOLS, tool_title
 
 # An alert's line is evidence `threshold.<alert id>`; a benchmark names the pack file it sits in.
 _ALERT_LINE = "threshold."
-_PACK_FILE = re.compile(r"\s*\(thresholds\.yaml[^)]*\)")
+_PACK_FILE = LazyPattern(r"\s*\(thresholds\.yaml[^)]*\)")
 
 # The short form's limits: one screen, the decision first.
 SHORT_LIMITS = {"findings": 3, "actions": 3, "risks": 2, "alerts": 2, "questions": 2}
 SHORT_RISK_WORDS = 28
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_CLAUSE_END = re.compile(r"[;；:：]")
-_UNIT_THEN_CJK = re.compile(r"(\d (?:个月|天)) (?=[\u4e00-\u9fff])")
+_CLAUSE_END = LazyPattern(r"[;；:：]")
+_UNIT_THEN_CJK = LazyPattern(r"(\d (?:个月|天)) (?=[\u4e00-\u9fff])")
 
 
 def labels(lang: Lang) -> dict[str, str]:

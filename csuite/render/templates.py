@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from csuite.context.report import context_report
+from csuite.io.text import LazyPattern
 from csuite.knowledge.alert_text import SEVERITY_GLYPH, alert_label, readable_message
 from csuite.knowledge.models import load_knowledge, resolve_benchmark
 from csuite.resources import cache_dir, pack_path
@@ -45,9 +46,9 @@ DEFAULT_CRO_PERSONA = "analyst"
 
 # Tag-like markup (`</company_context>`, `<system>`) and BEGIN/END DATA markers: what a context
 # file would need to close our data fence early. Comparisons such as "NRR > 100%" survive.
-_FENCE = re.compile(r"(?i)(</?\s*[a-z_!][^<>\n]*>|\b(?:BEGIN|END)[ _-]?(?:OF[ _-]?)?DATA\b)")
-_DOC = re.compile(r"\A\s*\{#(.*?)#\}", re.S)
-_VAR_LINE = re.compile(r"^\s*-\s*([A-Za-z_][A-Za-z0-9_]*)\s*:", re.M)
+_FENCE = LazyPattern(r"(?i)(</?\s*[a-z_!][^<>\n]*>|\b(?:BEGIN|END)[ _-]?(?:OF[ _-]?)?DATA\b)")
+_DOC = LazyPattern(r"\A\s*\{#(.*?)#\}", re.S)
+_VAR_LINE = LazyPattern(r"^\s*-\s*([A-Za-z_][A-Za-z0-9_]*)\s*:", re.M)
 
 
 def _pct(value: Any, digits: int = 1) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
+from csuite.fields import new_list
 from csuite.routing.router import REFERRALS, ROLES, route
 
 LABELS = list(ROLES) + list(REFERRALS)
@@ -47,7 +48,7 @@ class RoutingReport(BaseModel):
     confusion: dict[str, dict[str, int]]            # expected → predicted → count
     consult_total: int = 0                          # cases that state `consult`
     consult_correct: int = 0
-    misses: list[Miss] = Field(default_factory=list)
+    misses: list[Miss] = Field(default_factory=new_list)
 
 
 def load_routing_cases(path: Path) -> list[RoutingCase]:

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path, read_knowledge_yaml
 from csuite.resources import cached_build, data_path, load_data_yaml
@@ -24,8 +24,10 @@ from csuite.routing.text import (
 )
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
+    """A tuple, not a dataclass: some 2,700 are read from the disk cache at every start, and
+    unpickling them as dataclasses took twice as long."""
+
     target: str
     kind: str          # keyword | referral | hint | both
     topic: str | None

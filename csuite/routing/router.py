@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from csuite.errors import UsageError
@@ -202,8 +202,8 @@ def _theirs(hit: _Hit, text: str, index: Index) -> _Hit:
     window = int(index.weights["party_window_chars"])
     if not index.party.search(text[max(0, hit.start - window):hit.start]):
         return hit
-    soft = replace(term, soft=True,
-                   weight=round(term.weight * index.weights["referral_soft"] / index.weights["referral_strong"], 4))
+    soft = term._replace(soft=True,
+                         weight=round(term.weight * index.weights["referral_soft"] / index.weights["referral_strong"], 4))
     return _Hit(soft, hit.start, hit.end)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
 from csuite.errors import InputError
+from csuite.fields import new_list
 from csuite.io.access import FILE_ARGUMENT
 from csuite.io.numbers import Unit
 from csuite.io.values import parse_date, parse_money, parse_percent, parse_period
@@ -123,7 +124,7 @@ class Flag(BaseModel):
     threshold: float | None = Field(default=None, description="the line it crossed (our framework)")
     metric: str | None = Field(default=None, description="which metric the value measures")
     period: str | None = Field(default=None, description="the quarter or month the flag is about")
-    items: list[str] = Field(default_factory=list, description="deals or accounts the flag names")
+    items: list[str] = Field(default_factory=new_list, description="deals or accounts the flag names")
     source: str | None = Field(default=None, description="the input field or formula behind the value")
     unit: Unit | None = Field(default=None, description="unit of value and threshold (usd, fraction, ratio, "
                               "count, months, days)")
@@ -133,8 +134,8 @@ class ToolResult(BaseModel):
     """Base of every tool's result: flags (typed conditions) and warnings (notes about the input
     that the founder should see, such as rows skipped)."""
 
-    flags: list[Flag] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=new_list)
+    warnings: list[str] = Field(default_factory=new_list)
     currency: str = Field(default="USD", description="currency of every Amount in the result (the input's, "
                           "never converted)")
 

@@ -36,6 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError, UsageError
+from csuite.fields import new_list
 from csuite.io.numbers import pct, usd
 from csuite.io.tables import Table, read_table, resolve_columns
 from csuite.io.values import (
@@ -147,7 +148,7 @@ class CustomerRow(BaseModel):
     tenure_months: Months
     expansion_potential: bool
     target_tier: str | None = None
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=new_list)
 
 
 class TierSummary(BaseModel):

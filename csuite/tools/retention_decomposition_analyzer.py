@@ -66,6 +66,7 @@ from typing import Any, Callable, Iterator, Literal, NamedTuple, Sequence
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from csuite.errors import InputError, UsageError
+from csuite.fields import new_list
 from csuite.io.columns import money_values
 from csuite.io.numbers import pct, usd
 from csuite.io.tables import (
@@ -272,7 +273,7 @@ class RetentionResult(ToolResult):
     churn_reasons: ChurnReasons
     preventable_share: Share | None
     top_drivers: list[Driver]
-    logo_curve: list[CurvePoint] = Field(default_factory=list,
+    logo_curve: list[CurvePoint] = Field(default_factory=new_list,
                                          description="snapshots: pooled Kaplan–Meier logo survival by tenure month")
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from csuite.errors import InputError
+from csuite.fields import new_list
 from csuite.io.columns import day_numbers, inert, money_column
 from csuite.io.numbers import currency_formatter
 from csuite.io.tables import (
@@ -260,7 +261,7 @@ class DealRef(BaseModel):
     owner: str
     last_activity: date | None = None
     days_since_activity: Days | None = None
-    reasons: list[str] = Field(default_factory=list, description="why the deal is listed as stale")
+    reasons: list[str] = Field(default_factory=new_list, description="why the deal is listed as stale")
 
 
 class ForecastCategories(BaseModel):
@@ -322,7 +323,7 @@ class ForecastResult(ToolResult):
     past_due_count: Count = Field(0, description="open deals whose close date is before as_of")
     silent_count: Count = Field(0, description="open deals with no activity for more than stale_days")
     stale_days: Days
-    period_top_deals: list[PeriodDeal] = Field(default_factory=list, description="largest open deals in the period")
+    period_top_deals: list[PeriodDeal] = Field(default_factory=new_list, description="largest open deals in the period")
     fan_chart: list[FanPoint]
     scenarios: dict[str, ScenarioSettings]
     closed_rows: dict[str, Count]

@@ -19,7 +19,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
 
+from csuite.knowledge.sources import ROLE_FOLDERS, knowledge_path
+from csuite.resources import cached_build, data_path
 from csuite.routing.index import purpose_markers
 from csuite.routing.text import (
     CJK_RE,
@@ -31,12 +35,13 @@ from csuite.routing.text import (
     tokens,
     unit_vector,
 )
-from csuite.understand.catalogue import load_catalogue
-from csuite.understand.lexicon import ClassifierWeights, lexicon
+from csuite.understand.catalogue import decisions_path, load_catalogue
+from csuite.understand.lexicon import LEXICON_FILE, ClassifierWeights, lexicon
 
 
-@dataclass(frozen=True)
-class _Cue:
+class _Cue(NamedTuple):
+    """A tuple, not a dataclass: a thousand of them are read from the disk cache at every start."""
+
     decision: str
     text: str
     weight: float
@@ -62,8 +67,25 @@ def _cue_weight(text: str, weights: ClassifierWeights) -> float:
     return min(weights.cue_cap, weights.cue + extra)
 
 
+def index_sources() -> list[Path]:
+    """The files the index is built from: both roles' decisions.yaml (and knowledge.yaml, which
+    the catalogue is checked against), understanding.yaml, and the code that builds it."""
+    roles = list(ROLE_FOLDERS)
+    here = Path(__file__)
+    code = [here, here.with_name("catalogue.py"), here.with_name("lexicon.py"),
+            here.parent.parent / "routing" / "text.py"]
+    return ([decisions_path(role) for role in roles] + [knowledge_path(role) for role in roles]
+            + [data_path(LEXICON_FILE)] + code)
+
+
 @lru_cache(maxsize=1)
 def _index() -> _Index:
+    """Built once and kept on disk until a source changes (`cached_build`): building it means
+    validating the catalogue and weighing every example question, some 15 ms of every ask."""
+    return cached_build("classify_index", index_sources(), _build_index)
+
+
+def _build_index() -> _Index:
     weights = lexicon().classifier
     catalogue = load_catalogue()
     english: dict[str, list[_Cue]] = defaultdict(list)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csuite.roles import Role
 from csuite.errors import InputError, validation_message
+from csuite.fields import new_list
 from csuite.knowledge.bilingual import Bilingual
 from csuite.resources import data_path, load_data_yaml
 
@@ -21,8 +22,8 @@ class _Strict(BaseModel):
 
 
 class Words(_Strict):
-    en: list[str] = Field(default_factory=list)
-    zh: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=new_list)
+    zh: list[str] = Field(default_factory=new_list)
 
 
 class ClassifierWeights(_Strict):
@@ -64,8 +65,8 @@ class TargetWords(_Strict):
 class SegmentWords(_Strict):
     keys: list[str] = Field(min_length=1)
     data_only: bool = False        # a tier name that is also a common word: only when the data has it
-    en: list[str] = Field(default_factory=list)
-    zh: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=new_list)
+    zh: list[str] = Field(default_factory=new_list)
 
 
 class LexiconFile(_Strict):

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from csuite.errors import UsageError
+from csuite.io.text import LazyPattern
 from csuite.knowledge.bilingual import Lang, detect_language
 from csuite.routing.text import alternation
 from csuite.understand.classify import classify
@@ -24,10 +25,10 @@ from csuite.understand.names import match_accounts, match_segments
 from csuite.understand.periods import read_period
 from csuite.understand.quantities import Quantities, Span, read_quantities
 
-_CLAUSE_END = re.compile(r"[?!;。？！；\n]|\.(?!\d)")     # "4.2" is a number, not a full stop
+_CLAUSE_END = LazyPattern(r"[?!;。？！；\n]|\.(?!\d)")     # "4.2" is a number, not a full stop
 _WINDOW_CHARS = 40        # how far before an amount a goal word may stand
-_GROWTH_TO = re.compile(r"\b(?:grow|grows|growing|get|getting|go|going|scale|scaling|increase|take|taking|from)\b"
-                        r"[^?!;。？！；]{0,40}\bto\s*$", re.IGNORECASE)
+_GROWTH_TO = LazyPattern(r"\b(?:grow|grows|growing|get|getting|go|going|scale|scaling|increase|take|taking|from)\b"
+                         r"[^?!;。？！；]{0,40}\bto\s*$", re.IGNORECASE)
 
 
 def prepare(question: str) -> str:

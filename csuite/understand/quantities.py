@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from csuite.io.text import LazyPattern
 from csuite.io.values import MULTIPLIERS
 from csuite.routing.text import alternation
 from csuite.understand.lexicon import lexicon, word_set
@@ -50,15 +51,15 @@ class Quantities:
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _CN_RUN = re.compile(f"[{CN_NUMERAL_CHARS}]+")
 _EN_WORD_NUMBER = re.compile(rf"(?<![A-Za-z-]){EN_NUMBER_PATTERN}(?![A-Za-z])", re.IGNORECASE)
-_PERCENT_AFTER = re.compile(r"\s?(?:%|percent\b|per\s+cent\b|pct\b|个百分点)", re.IGNORECASE)
-_RANGE_PERCENT = re.compile(r"\s?(?:-|–|—|~|→|->|to|至|到)\s?(\d+(?:\.\d+)?)\s?(?:%|percent\b)", re.IGNORECASE)
-_UNIT = re.compile(
+_PERCENT_AFTER = LazyPattern(r"\s?(?:%|percent\b|per\s+cent\b|pct\b|个百分点)", re.IGNORECASE)
+_RANGE_PERCENT = LazyPattern(r"\s?(?:-|–|—|~|→|->|to|至|到)\s?(\d+(?:\.\d+)?)\s?(?:%|percent\b)", re.IGNORECASE)
+_UNIT = LazyPattern(
     r"(?P<space>\s?)(?P<unit>千万|百万|十万|万|千|亿|thousand\b|million\b|billion\b|mm\b|MM\b|mn\b|bn\b|"
     r"[kKmMbB](?![A-Za-z]))"
 )
-_RANGE_AMOUNT = re.compile(r"\s?(?:-|–|—|to|至|到)\s?\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
-_DOLLAR_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?:US\$|USD)|\$)\s?$", re.IGNORECASE)
-_DOLLAR_AFTER = re.compile(r"\s?(?:美元|美金|USD\b|dollars?\b|bucks\b)", re.IGNORECASE)
+_RANGE_AMOUNT = LazyPattern(r"\s?(?:-|–|—|to|至|到)\s?\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+_DOLLAR_BEFORE = LazyPattern(r"(?:(?<![A-Za-z])(?:US\$|USD)|\$)\s?$", re.IGNORECASE)
+_DOLLAR_AFTER = LazyPattern(r"\s?(?:美元|美金|USD\b|dollars?\b|bucks\b)", re.IGNORECASE)
 _CN_UNITS = {"千": 1e3, "十万": 1e5, "百万": 1e6, "千万": 1e7}
 _PERCENT_CN = re.compile(rf"百分之\s?(?:(?P<digits>\d+(?:\.\d+)?)|(?P<cn>[{CN_NUMERAL_CHARS}]+)(?:点(?P<cn_decimal>[零〇一二三四五六七八九]+))?)")
 

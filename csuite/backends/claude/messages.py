@@ -36,6 +36,7 @@ from csuite.backends.offline.engine import alert_note, relevant_alerts
 from csuite.backends.privacy import Pseudonymizer
 from csuite.backends.request import DraftRequest
 from csuite.context.parse import metric_unit
+from csuite.fields import new_list
 from csuite.knowledge.bilingual import pick
 from csuite.knowledge.models import load_knowledge
 from csuite.knowledge.thresholds import section
@@ -51,7 +52,7 @@ class _Lenient(BaseModel):
 class DraftFinding(_Lenient):
     text: str = Field(description="the finding; numbers only from evidence, or [[evidence_id]] to insert one")
     so_what: str = Field(description="its consequence for revenue, cash or risk")
-    sources: list[str] = Field(default_factory=list, description="ids of the evidence this rests on")
+    sources: list[str] = Field(default_factory=new_list, description="ids of the evidence this rests on")
     tag: Tag = Field(default="assumed", description="verified | medium | assumed (code re-checks it)")
     assumption: str | None = Field(default=None, description="the stated assumption when tag is assumed")
 
@@ -78,11 +79,11 @@ class DraftAnswer(_Lenient):
 
     bottom_line: str = Field(min_length=1, description="the answer and its one most important number")
     findings: list[DraftFinding] = Field(min_length=1, description="at most five")
-    why: list[str] = Field(default_factory=list, description="at most five")
-    actions: list[DraftAction] = Field(default_factory=list, description="at most five")
-    risks: list[str] = Field(default_factory=list, description="at most five")
+    why: list[str] = Field(default_factory=new_list, description="at most five")
+    actions: list[DraftAction] = Field(default_factory=new_list, description="at most five")
+    risks: list[str] = Field(default_factory=new_list, description="at most five")
     decision: DraftDecision | None = None
-    questions: list[str] = Field(default_factory=list, description="what you still need to know")
+    questions: list[str] = Field(default_factory=new_list, description="what you still need to know")
 
 
 class ReviewDraft(_Lenient):
@@ -95,7 +96,7 @@ class ReviewDraft(_Lenient):
 
 class RouteDraft(_Lenient):
     primary: Role | None
-    consult: list[Role] = Field(default_factory=list)
+    consult: list[Role] = Field(default_factory=new_list)
     in_scope: bool
     referral: Referral | None = None
     reason: str = ""
