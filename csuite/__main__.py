@@ -1,3 +1,3 @@
-from csuite.cli import main
+from csuite.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -8,6 +8,7 @@ being run; `csuite --help` imports none of them.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from pathlib import Path
@@ -67,5 +68,15 @@ def main(argv: list[str] | None = None) -> int:
         return stdout_gone()
 
 
+def run() -> int:
+    """The installed `csuite` command (and `python -m csuite`): `main`, then what is still alive
+    set aside for good (`gc.freeze`), because the process ends next. The interpreter's closing
+    collections would otherwise rescan every object start-up made: about 70 ms, a quarter of an
+    offline ask. Exit handlers and stream flushing run as before; in-process callers use `main`."""
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    raise SystemExit(run())
