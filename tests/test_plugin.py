@@ -155,7 +155,7 @@ def test_manifest_launch_honours_csuite_python(tmp_path):
 
 def test_pyproject_declares_the_console_script_the_plugin_runs():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'csuite = "csuite.cli:main"' in text
+    assert 'csuite = "csuite.cli:run"' in text
 
 
 def test_marketplace_json_shape():
