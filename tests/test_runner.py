@@ -228,6 +228,34 @@ def test_cli_ask_sets_start_up_aside_only_while_it_runs(run_cli, monkeypatch):
     assert frozen and frozen[0] > 0 and gc.get_freeze_count() == 0
 
 
+def test_cli_ask_imports_the_engine_with_the_collector_paused(run_cli, monkeypatch):
+    """The engine's imports (some 200k objects, none garbage) run with the collector off and are
+    then set aside, so no pass rescans them while start-up grows."""
+    import contextlib
+
+    import csuite.io.bulk as bulk
+    import csuite.runner as runner
+
+    events: list[str] = []
+    real_paused, real_ask = bulk.collector_paused, runner.Advisor.ask
+
+    @contextlib.contextmanager
+    def paused(**kwargs):
+        events.append(f"paused keep={kwargs.get('keep', False)}")
+        with real_paused(**kwargs):
+            yield
+
+    def ask(self, *args, **kwargs):
+        events.append("ask")
+        return real_ask(self, *args, **kwargs)
+
+    monkeypatch.setattr(bulk, "collector_paused", paused)
+    monkeypatch.setattr(runner.Advisor, "ask", ask)
+    result = run_cli("ask", "Will we make the Q4 number?", "--context", CONTEXT, "--as-of", AS_OF, "--plain")
+    assert result.code == 0, result.err
+    assert events == ["paused keep=True", "ask"]
+
+
 def test_cli_ask_bad_data_file_is_exit_2(run_cli, tmp_path):
     junk = tmp_path / "junk.csv"
     junk.write_text("colour,shape\nred,square\n")

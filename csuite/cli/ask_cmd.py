@@ -73,12 +73,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _ask(args: argparse.Namespace) -> int:
     def body() -> int:
-        from csuite.context.report import as_of_date
-        from csuite.errors import UsageError
-        from csuite.io.access import FileAccess
-        from csuite.io.bulk import start_up_set_aside
-        from csuite.render.answer import to_json, to_markdown
-        from csuite.runner import Advisor
+        from csuite.io.bulk import collector_paused, start_up_set_aside
+
+        with collector_paused(keep=True):  # the engine's imports: some 200k objects, no garbage
+            from csuite.context.report import as_of_date
+            from csuite.errors import UsageError
+            from csuite.io.access import FileAccess
+            from csuite.render.answer import to_json, to_markdown
+            from csuite.runner import Advisor
 
         with start_up_set_aside():
             if not args.question.strip():
