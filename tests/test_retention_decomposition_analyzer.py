@@ -4,7 +4,9 @@ impossible, the shared snapshot core, Kaplan–Meier against lifelines, and the 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import random
 import subprocess
 import sys
 from datetime import date
@@ -495,6 +497,50 @@ def test_identities_hold_for_any_valid_cohort(start, churn_f, contr_f, expansion
     assert r.nrr == pytest.approx(r.grr + r.expansion_rate)
     assert 0 <= r.logo_retention <= 1
     assert r.ending_arr == pytest.approx(start - churned - contraction + expansion)
+
+
+def _cohort_or_error(read):
+    try:
+        return read()
+    except InputError as exc:
+        return ("error", str(exc), exc.file, exc.row, exc.field)
+
+
+def test_plain_rows_read_inline_are_what_parse_cohort_makes(monkeypatch):
+    # read_cohorts reads a plain row inline (_cohorts_of) and hands any other row to _parse_cohort:
+    # rows a few changes away from a plain one (a figure blank or on the other side of a check or
+    # a tolerance, a column that asks for derivation) come out as _parse_cohort alone makes them,
+    # cohort or error, warnings included.
+    choices = {"cohort": ["2025-Q1", "A", "2025-01", None], "starting_customers": [10, 0, None],
+               "churned_customers": [1, 0, 2, 11, None], "ending_customers": [None, 9, 8],
+               "starting_arr": [1_000_000, 0, 4_000, None], "churned_arr": [20_000, 20_000.5, 0, 990_000, None],
+               "contraction_arr": [20_000, 0, 15_000, None], "expansion_arr": [20_000, 0, None],
+               "gap": [0, 0.5, 3, 6_000, None], "churn_reasons": ["Too expensive: 1 ($20K)", None, "Odd: 2", "no count"],
+               "extra": [None, "renewed_arr", "cohort_start"]}
+    tolerances, handed_over, inline_rows, rnd = rda._Tolerances.load(), [], 0, random.Random(19)
+    parse_cohort = rda._parse_cohort
+    monkeypatch.setattr(rda, "_parse_cohort", lambda *args: handed_over.append(1) or parse_cohort(*args))
+    for _ in range(3_000):
+        row = {key: values[0] for key, values in choices.items()}
+        for key in rnd.sample(sorted(choices), rnd.choice([0, 1, 1, 2, 3])):
+            row[key] = rnd.choice(choices[key])
+        gap, extra = row.pop("gap"), row.pop("extra")
+        amounts = [row[key] for key in ("starting_arr", "churned_arr", "contraction_arr", "expansion_arr")]
+        row["ending_arr"] = (None if gap is None or None in amounts
+                             else amounts[0] - amounts[1] - amounts[2] + amounts[3] + gap)
+        if extra:
+            row[extra] = amounts[0] if extra == "renewed_arr" else "2025-01-15"
+        table = rda.read_table([row], name="retention")
+        mapping = rda.resolve_columns(table, rda.COLUMN_ALIASES)
+        columns = _cohort_or_error(lambda: rda._Columns(table, mapping))
+        if isinstance(columns, tuple):
+            continue
+        handed_over.clear()
+        inline = _cohort_or_error(lambda: list(rda._cohorts_of(columns, table, mapping, tolerances)))
+        inline_rows += not handed_over
+        alone = _cohort_or_error(lambda: [parse_cohort(row, table, mapping, tolerances) for row in columns.rows()])
+        assert inline == alone, row
+    assert inline_rows > 500  # the rows reach the inline path, not only the hand-over
 
 
 @settings(max_examples=100, deadline=None)

@@ -495,12 +495,17 @@ class _Columns:
                     raise exc.located(file=self.table.file, row=row, field=header) from None
         return list(map(parsed.__getitem__, values))
 
-    def rows(self) -> Iterator[_Row]:
-        """Every row, top to bottom, with its spreadsheet row number."""
+    def cells(self) -> Iterator[tuple[Any, ...]]:
+        """Every row's cells, top to bottom, as plain tuples in `_Row`'s order (its spreadsheet
+        row number first)."""
         columns = [self.parsed.get(name) or (self.table.values(self.mapping[name]) if name in self.mapping
                                              else repeat(None))
                    for name in _Row._fields[1:]]
-        return map(_Row._make, zip(self.table.row_numbers, *columns))
+        return zip(self.table.row_numbers, *columns)
+
+    def rows(self) -> Iterator[_Row]:
+        """Every row, top to bottom, with its spreadsheet row number."""
+        return map(_Row._make, self.cells())
 
 
 @dataclass(frozen=True)
@@ -674,14 +679,51 @@ def read_cohorts(table: Table) -> list[_Cohort]:
     tolerances = _Tolerances.load()
     cohorts: list[_Cohort] = []
     seen: dict[str, int] = {}
-    for row in _Columns(table, m).rows():
-        c = _parse_cohort(row, table, m, tolerances)
+    for c in _cohorts_of(_Columns(table, m), table, m, tolerances):
         if c.name in seen:
             raise InputError(f"rows {seen[c.name]} and {c.row} are both cohort '{c.name}'; keep one",
                              file=table.file)
         seen[c.name] = c.row
         cohorts.append(c)
     return cohorts
+
+
+def _cohorts_of(columns: _Columns, table: Table, mapping: dict[str, str],
+                tolerances: _Tolerances) -> Iterator[_Cohort]:
+    """Each row's cohort, top to bottom. A plain row (every count and amount given, nothing to
+    derive, movements that reconcile with nothing to refuse or warn about) is read here without
+    a `_Row` or a call per check; any other row goes through `_parse_cohort`, which derives,
+    refuses and warns. A row is plain only where `_parse_cohort` would return the same cohort
+    with no warning, so both give the same cohorts and the same errors (on 100,000 cohorts the
+    per-row calls cost more than the arithmetic)."""
+    absolute, relative = tolerances.absolute, tolerances.relative
+    period_like, reason_text, reasons_field = _PERIOD_LIKE.match, _parse_reason_text, mapping.get("churn_reasons")
+    for cells in columns.cells():
+        (number, cohort, starting_customers, churned_customers, ending_customers, starting_arr, churned,
+         contraction, expansion, ending, renewed, reasons, cohort_start) = cells
+        if (cohort is None or starting_customers is None or churned_customers is None or starting_arr is None
+                or churned is None or contraction is None or expansion is None or ending is None
+                or ending_customers is not None or renewed is not None or cohort_start is not None
+                or churned_customers > starting_customers):
+            yield _parse_cohort(_Row._make(cells), table, mapping, tolerances)
+            continue
+        tolerance = max(absolute, relative * starting_arr)
+        computed_ending = starting_arr - churned - contraction + expansion
+        gap = abs(ending - computed_ending)  # refused above the tolerance, a warning above `absolute` (≤ it)
+        if (churned + contraction > starting_arr + tolerance or gap > absolute
+                or (starting_arr == 0 and (churned or contraction or expansion))
+                or (starting_arr > 0 and starting_customers == 0)
+                or (churned == 0) is not (churned_customers == 0)):
+            yield _parse_cohort(_Row._make(cells), table, mapping, tolerances)  # refuses or warns
+            continue
+        try:
+            parsed = reason_text(reasons) if isinstance(reasons, str) else _parse_reasons(reasons)
+        except InputError as exc:
+            raise exc.located(file=table.file, row=number, field=reasons_field) from None
+        name = str(cohort).strip()
+        yield _Cohort(name, _period_of_name(name) if period_like(name) else None, None, number,
+                      starting_customers, churned_customers, starting_arr, churned, contraction, expansion,
+                      computed_ending, parsed, [])
 
 
 # ----------------------------------------------------------------------------- the maths on summaries
@@ -867,31 +909,33 @@ def _churn_reasons(cohorts: list[_Cohort], churned_customers: int, churned_arr: 
     return out, preventable, drivers
 
 
-def _reconcile_reasons(c: _Cohort, tolerances: _Tolerances) -> list[str]:
+class _Listed(NamedTuple):
+    """A cohort's churn reasons as outputs, with the customers they count and their ARR when
+    every reason gives one (else None): worked out once per parsed reason cell."""
+
+    outs: list[ReasonOut]
+    customers: int
+    arr: float | None
+
+
+def _reconcile_reasons(c: _Cohort, tolerances: _Tolerances, listed: _Listed) -> list[str]:
     """Reasons vs churned count and ARR: a mismatch is a visible warning, never silently zero."""
     notes = []
-    n, total, every_arr = 0, 0.0, True
-    for r in c.reasons:
-        n += r.customers
-        if r.arr is None:
-            every_arr = False
-        else:
-            total += r.arr
+    n = listed.customers
     if c.churned_customers > 0 and not c.reasons:
         notes.append(f"{c.name}: {c.churned_customers} churned customer(s) have no churn reason")
     elif n < c.churned_customers:
         notes.append(f"{c.name}: reasons cover {n} of {c.churned_customers} churned customers")
     elif n > c.churned_customers:
         notes.append(f"{c.name}: reasons list {n} customers but only {c.churned_customers} churned")
-    if c.reasons and every_arr:
+    if c.reasons and listed.arr is not None:
         tol = tolerances.reason_arr * c.churned_arr
-        if abs(total - c.churned_arr) > max(tol, tolerances.absolute):
-            notes.append(f"{c.name}: reasons account for {usd(total)} of {usd(c.churned_arr)} churned ARR")
+        if abs(listed.arr - c.churned_arr) > max(tol, tolerances.absolute):
+            notes.append(f"{c.name}: reasons account for {usd(listed.arr)} of {usd(c.churned_arr)} churned ARR")
     return notes
 
 
-def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances,
-                reasons: Callable[[list[_Reason]], list[ReasonOut]]) -> CohortOut:
+def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances, listed: _Listed) -> CohortOut:
     """A cohort's output, made without validating again: every value is of its field's type by
     construction (amounts are read as floats and counts as ints, rates are float divisions), and
     on 100,000 cohorts validation cost more than the arithmetic. Tests compare it with validation."""
@@ -906,21 +950,21 @@ def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances,
     warnings = list(c.warnings)
     if start == 0:
         warnings.append(f"{c.name}: starting ARR is 0, so GRR and NRR are undefined (n/a)")
-    if c.reasons or c.churned_customers:
-        warnings += _reconcile_reasons(c, tolerances)
+    if c.reasons or lost:
+        warnings += _reconcile_reasons(c, tolerances, listed)
     return _COHORT_OUT({
         "name": c.name, "period": c.period.label if c.period else None,
-        "starting_customers": c.starting_customers, "churned_customers": c.churned_customers,
-        "retained_customers": c.starting_customers - c.churned_customers,
+        "starting_customers": customers, "churned_customers": lost, "retained_customers": customers - lost,
         "starting_arr": start, "churned_arr": churned, "contraction_arr": contraction,
         "expansion_arr": c.expansion_arr, "ending_arr": c.ending_arr, "grr": grr, "nrr": nrr, "logo_retention": logo,
         "churn_rate": churn_rate, "contraction_rate": contraction_rate, "expansion_rate": expansion_rate,
         "verdict": judge.status(grr, nrr, logo), "leaky_bucket": judge.leaky_bucket(nrr, grr),
-        "reasons": reasons(c.reasons), "warnings": warnings,
+        "reasons": list(listed.outs), "warnings": warnings,
     })
 
 
 _COHORT_OUT, _REASON_OUT = prebuilt(CohortOut), prebuilt(ReasonOut)
+_NO_REASONS = _Listed([], 0, 0.0)
 
 
 class _CohortOuts:
@@ -934,15 +978,18 @@ class _CohortOuts:
         self.series: dict[str, list[float | None]] = {"nrr": [], "grr": [], "logo_retention": []}
         self.warnings = warnings
         # A churn-reason text is parsed once (`_parse_reason_text`), so cohorts with the same
-        # cell hold the same _Reason objects, and share their (frozen) outputs.
-        self._reason_outs: dict[int, ReasonOut] = {}
+        # cell hold the same list of _Reason objects, and share its (frozen) outputs and totals.
+        self._listed: dict[int, _Listed] = {}
 
     def extend(self, cohorts: list[_Cohort]) -> None:
-        judge, tolerances, reasons = self.judge, self.tolerances, self._reasons
+        judge, tolerances, listed, list_of = self.judge, self.tolerances, self._listed, self._list
         add, names, warnings = self.cohorts.append, self.names.append, self.warnings
         nrr, grr, logo = (self.series[key].append for key in ("nrr", "grr", "logo_retention"))
         for c in cohorts:
-            out = _cohort_out(c, judge, tolerances, reasons)
+            reasons = c.reasons
+            # every reason list lives as long as the cohorts, so ids are not reused
+            made = (listed.get(id(reasons)) or list_of(reasons)) if reasons else _NO_REASONS
+            out = _cohort_out(c, judge, tolerances, made)
             add(out)
             names(out.name)
             nrr(out.nrr)
@@ -951,15 +998,13 @@ class _CohortOuts:
             if out.warnings:
                 warnings += out.warnings
 
-    def _reasons(self, reasons: list[_Reason]) -> list[ReasonOut]:
-        made = self._reason_outs
-        outs = []
+    def _list(self, reasons: list[_Reason]) -> _Listed:
+        customers, arr = 0, 0.0
         for r in reasons:
-            out = made.get(id(r))  # every _Reason lives as long as the cohorts, so ids are not reused
-            if out is None:
-                out = made[id(r)] = _REASON_OUT(_reason_out(r))
-            outs.append(out)
-        return outs
+            customers += r.customers
+            arr = None if arr is None or r.arr is None else arr + r.arr
+        made = self._listed[id(reasons)] = _Listed([_REASON_OUT(_reason_out(r)) for r in reasons], customers, arr)
+        return made
 
 
 def _stage(options: RetentionOptions, starting_arr: float) -> tuple[str, str]:
