@@ -3,6 +3,6 @@
 import sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from csuite.cli.tool_script import script_main
+from csuite.cli import run_script
 if __name__ == "__main__":
-    script_main("churn_analyzer")
+    run_script("churn_analyzer")

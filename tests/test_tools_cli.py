@@ -116,3 +116,27 @@ def test_json_output_is_the_models_own_json_whatever_stdout_is(monkeypatch):
         stream.flush()
         text = stream.getvalue() if encoding is None else stream.buffer.getvalue().decode(encoding)
         assert text == "before|" + expected
+
+
+def test_scripts_enter_through_run_script_which_imports_with_the_collector_paused(monkeypatch):
+    """Every scripts/NAME.py calls csuite.cli.run_script, which imports the tool command line with
+    the collector off and sets what the imports made aside before the tool runs."""
+    import contextlib
+
+    import csuite.cli as cli
+    import csuite.cli.tool_script as tool_script
+    import csuite.io.bulk as bulk
+
+    for path in sorted((ROOT / "scripts").glob("*.py")):
+        assert f'run_script("{path.stem}")' in path.read_text(encoding="utf-8"), path.name
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def paused(**kwargs):  # records the pause; freezing this test process would outlive the test
+        events.append(f"paused keep={kwargs.get('keep', False)}")
+        yield
+
+    monkeypatch.setattr(bulk, "collector_paused", paused)
+    monkeypatch.setattr(tool_script, "script_main", lambda name: events.append(name))
+    cli.run_script("revenue_metrics")
+    assert events == ["paused keep=True", "revenue_metrics"]

@@ -18,7 +18,6 @@ from csuite.cli.common import EXIT_OK, flushed, guarded, note, print_json, valid
 from csuite.cli.progress import progress
 from csuite.errors import UsageError
 from csuite.io.bulk import collector_paused
-from csuite.io.display import display_safe_strings
 from csuite.knowledge.bilingual import LANGS
 from csuite.tools.base import ToolSpec, core_type, sample_source
 from csuite.tools.texts import ToolTexts
@@ -112,6 +111,8 @@ def run_tool_cli(spec: ToolSpec, argv: list[str], prog: str) -> int:
             if args.json:
                 print_json(result)
             else:
+                from csuite.io.display import display_safe_strings  # text output only: not on the --json path
+
                 # Names and cells in the report are the founder's data: shown, never obeyed.
                 sys.stdout.write(spec.render(display_safe_strings(result, one_line=False), args.lang).rstrip("\n") + "\n")
         plot_path = getattr(args, "plot", None)
@@ -139,6 +140,7 @@ def script_main(name: str) -> None:
     from csuite.tools.registry import get_tool
 
     prog = f"{name}.py"
-    spec = get_tool(name)
+    with collector_paused(keep=True):  # the tool's imports, as `csuite.cli.run_script` does the CLI's
+        spec = get_tool(name)
     code = run_tool_cli(spec, sys.argv[1:], prog)
     raise SystemExit(flushed(code))

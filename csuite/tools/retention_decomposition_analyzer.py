@@ -950,7 +950,8 @@ def _cohort_out(c: _Cohort, judge: _CohortJudge, tolerances: _Tolerances, listed
     warnings = list(c.warnings)
     if start == 0:
         warnings.append(f"{c.name}: starting ARR is 0, so GRR and NRR are undefined (n/a)")
-    if c.reasons or lost:
+    if listed.customers != lost or (listed.arr is not None and c.reasons and abs(listed.arr - churned) > max(
+            tolerances.reason_arr * churned, tolerances.absolute)):  # as `_reconcile_reasons` notes nothing else
         warnings += _reconcile_reasons(c, tolerances, listed)
     return _COHORT_OUT({
         "name": c.name, "period": c.period.label if c.period else None,
