@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Literal
 
+from csuite.io.text import LazyPattern
 from csuite.io.values import MULTIPLIERS
 from csuite.resources import load_data_yaml
 
@@ -21,15 +22,16 @@ Unit = Literal["usd", "fraction", "ratio", "months", "days", "count", "date", "t
 # Scale words and letters as founders and models write them ("$2.4M", "2.4 million", "120万").
 _SCALES = {k.lower(): v for k, v in MULTIPLIERS.items() if k}
 
-_NUMBER = re.compile(
+# Compiled on first use: a tool run that only formats numbers never reads text for them.
+_NUMBER = LazyPattern(
     r"(?P<sign>[-−])?(?P<currency>\$|USD\s?|US\$|€|£|¥)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale>thousand|million|billion|mm|mn|bn|[kKmMbB]|万|亿)(?![A-Za-z]))?"
     r"(?P<suffix>\s?%|\s?[x×](?![A-Za-z])|\s?(?:months?|mos?|个月|days?|天)(?![A-Za-z]))?"
 )
-_ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
-_PERIOD = re.compile(r"\b(?:\d{4}-)?Q[1-4]\b|\bQ[1-4]\s?\d{4}\b|\bFY\d{2,4}\b", re.I)
-_STRUCTURAL_BEFORE = re.compile(r"(?:top[\s-]?|tier\s?|#|step\s?|phase\s?|stage\s?|round\s?)$", re.I)
+_ISO_DATE = LazyPattern(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+_PERIOD = LazyPattern(r"\b(?:\d{4}-)?Q[1-4]\b|\bQ[1-4]\s?\d{4}\b|\bFY\d{2,4}\b", re.I)
+_STRUCTURAL_BEFORE = LazyPattern(r"(?:top[\s-]?|tier\s?|#|step\s?|phase\s?|stage\s?|round\s?)$", re.I)
 
 
 @dataclass(frozen=True)
