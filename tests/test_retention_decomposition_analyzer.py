@@ -218,6 +218,18 @@ def test_ending_arr_that_does_not_reconcile_is_refused(tmp_path):
     assert "does not reconcile" in exc.value.message
 
 
+def test_the_first_problem_from_the_top_is_the_one_reported(tmp_path):
+    # A cohort named twice above a row that does not reconcile: the repeated name is told (as
+    # reading row by row stops there); below it, the row that does not reconcile.
+    good = "2025-Q1,10,1000000,1,50000,30000,80000,1000000,\n"
+    bad = "2025-Q3,10,1000000,1,50000,30000,80000,1100000,\n"
+    with pytest.raises(InputError, match="rows 2 and 4 are both cohort"):
+        run(write(tmp_path, HEADER + good + good.replace("Q1", "Q2") + good + bad))
+    with pytest.raises(InputError) as exc:
+        run(write(tmp_path, HEADER + good + bad + good))
+    assert exc.value.row == 3 and "does not reconcile" in exc.value.message
+
+
 def test_rounding_gap_within_tolerance_warns_and_uses_components(tmp_path):
     # gap 2,000 ≤ 0.5% × 1,000,000 = 5,000 → rounding: components win, warning names the gap
     path = write(tmp_path, HEADER + "2025-Q1,10,1000000,1,50000,30000,80000,1002000,\n")

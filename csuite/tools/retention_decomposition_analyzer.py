@@ -678,14 +678,24 @@ def read_cohorts(table: Table) -> list[_Cohort]:
         raise InputError("has a header but no data rows", file=table.file)
     tolerances = _Tolerances.load()
     cohorts: list[_Cohort] = []
-    seen: dict[str, int] = {}
-    for c in _cohorts_of(_Columns(table, m), table, m, tolerances):
-        if c.name in seen:
-            raise InputError(f"rows {seen[c.name]} and {c.row} are both cohort '{c.name}'; keep one",
-                             file=table.file)
-        seen[c.name] = c.row
-        cohorts.append(c)
+    try:
+        cohorts.extend(_cohorts_of(_Columns(table, m), table, m, tolerances))
+    except InputError:
+        _refuse_duplicates(cohorts, table.file)  # a cohort named twice above the bad row is told first
+        raise
+    _refuse_duplicates(cohorts, table.file)
     return cohorts
+
+
+def _refuse_duplicates(cohorts: list[_Cohort], file: str) -> None:
+    """The first cohort whose name an earlier row already used, refused with both rows."""
+    if len(set(map(attrgetter("name"), cohorts))) == len(cohorts):
+        return
+    seen: dict[str, int] = {}
+    for c in cohorts:
+        if c.name in seen:
+            raise InputError(f"rows {seen[c.name]} and {c.row} are both cohort '{c.name}'; keep one", file=file)
+        seen[c.name] = c.row
 
 
 def _cohorts_of(columns: _Columns, table: Table, mapping: dict[str, str],
