@@ -834,6 +834,7 @@ def _trend(names: list[str], series: dict[str, list[float | None]], dated: bool,
     band, minimum = float(cfg["trend_flat_band"]), int(cfg["trend_min_cohorts"])
     direction: dict[str, Any] = {}
     change: dict[str, float | None] = {}
+    whole_sxx: dict[int, float] = {}
     for key, values in series.items():
         if None in values:
             xs: Sequence[int] = [i for i, v in enumerate(values) if v is not None]
@@ -846,7 +847,12 @@ def _trend(names: list[str], series: dict[str, list[float | None]], dated: bool,
         n = len(xs)
         mx = sum(xs) / n
         my = sum(ys) / n
-        sxx = sum([(i - mx) ** 2 for i in xs])
+        if isinstance(xs, range):  # no gap: sxx depends on n alone, so gapless series share it
+            if n not in whole_sxx:
+                whole_sxx[n] = sum([(i - mx) ** 2 for i in xs])
+            sxx = whole_sxx[n]
+        else:
+            sxx = sum([(i - mx) ** 2 for i in xs])
         slope = sum([(i - mx) * (v - my) for i, v in zip(xs, ys)]) / sxx
         delta = slope * (xs[-1] - xs[0])
         change[key] = delta
