@@ -48,8 +48,16 @@ def data_path(name: str) -> Path:
 def load_yaml(path: Path) -> Any:
     """A YAML file that ships with the pack (ours, never the founder's), parsed once and kept on
     disk until it changes (`cached_build`): even libyaml spends a fifth of a second on the
-    pack's phrase, threshold and knowledge files at every start, a pickle a hundredth of that."""
+    pack's phrase, threshold and knowledge files at every start, a pickle a hundredth of that.
+    Any other file (a test's, a caller's own) is parsed as it is and leaves nothing in the cache."""
+    if not _ships_with_the_pack(path):
+        return _parse_yaml(path)
     return cached_build(f"yaml.{path.parent.name}.{path.stem}", [path], lambda: _parse_yaml(path))
+
+
+def _ships_with_the_pack(path: Path) -> bool:
+    where = Path(path).resolve()
+    return where.is_relative_to(PACKAGE_DIR) or where.is_relative_to(pack_root())
 
 
 class PackYamlError(ValueError):

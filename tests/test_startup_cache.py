@@ -40,6 +40,7 @@ def test_cached_build_without_a_writable_folder_still_builds(tmp_path):
 def test_pack_yaml_is_read_from_the_cache_until_the_file_changes(tmp_path, monkeypatch):
     """The pack's YAML is parsed once and kept; an edit to the file is read at the next start."""
     monkeypatch.setattr("csuite.resources.cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr("csuite.resources.pack_root", lambda: tmp_path)
     page = tmp_path / "skill" / "knowledge.yaml"
     page.parent.mkdir()
     page.write_text("role: cro\ntopics: [a, b]\n", encoding="utf-8")
@@ -47,6 +48,17 @@ def test_pack_yaml_is_read_from_the_cache_until_the_file_changes(tmp_path, monke
     assert (tmp_path / "cache" / "yaml.skill.knowledge.pickle").is_file()
     page.write_text("role: cco\n", encoding="utf-8")
     assert load_yaml(page) == {"role": "cco"}
+
+
+def test_yaml_outside_the_pack_is_parsed_and_leaves_nothing_in_the_cache(tmp_path, monkeypatch):
+    """A test's or a caller's own YAML file is not the pack's: no cache file is named after it."""
+    monkeypatch.setattr("csuite.resources.cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr("csuite.resources.pack_root", lambda: tmp_path / "pack")
+    page = tmp_path / "elsewhere" / "decisions.yaml"
+    page.parent.mkdir()
+    page.write_text("role: cro\n", encoding="utf-8")
+    assert load_yaml(page) == {"role": "cro"}
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
 
 
 def _imported_after(code: str) -> set[str]:
