@@ -55,12 +55,20 @@ def verify_texts(draw) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(sentence_texts(), st.integers(min_value=0, max_value=3))
-def test_the_sentence_search_finds_what_the_whole_alternation_finds(text, max_parts):
+@given(sentence_texts(), st.integers(min_value=0, max_value=3), st.integers(min_value=0, max_value=2))
+def test_the_sentence_search_finds_what_the_whole_alternation_finds(text, max_parts, max_filtered):
     whole = re.compile(SENTENCE.whole())
-    search = replace(SENTENCE, max_parts=max_parts, _compiled={})   # also past the limit of parts
-    for sample in (text, text + " " + text[::-1]):
+    # also past the limit of parts, and of clauses looked through for needles
+    search = replace(SENTENCE, max_parts=max_parts, max_filtered=max_filtered, _compiled={}, _filtered=[0])
+    for sample in (text, text + " " + text[::-1], text[::-1]):
         assert _spans(search.finditer(sample)) == _spans(whole.finditer(sample))
+
+
+def test_a_long_context_switches_to_the_whole_alternation_once():
+    search = replace(SENTENCE, max_filtered=2, _compiled={}, _filtered=[0])
+    for _ in range(5):
+        list(search.finditer("net revenue retention and gross revenue retention"))
+    assert search._filtered == [2] and () in search._compiled and len(search._compiled) == 2
 
 
 def test_the_sentence_search_reads_a_context_sentence_as_before():

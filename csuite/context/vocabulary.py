@@ -173,32 +173,51 @@ class SentenceSearch:
     written; the searched text is lower case, the pattern has no flags), so an alternative with a
     needle absent from a text matches nowhere in it, and the alternation of the others, in the
     same order, finds exactly the same matches. Each such part is compiled once per process;
-    past `max_parts` different parts (a long context) the whole alternation is compiled once and
-    used from then on."""
+    past `max_parts` different parts or `max_filtered` clauses (a long context) the whole
+    alternation is compiled once and used from then on."""
 
     alternatives: tuple[str, ...]
     needles: tuple[tuple[str, ...], ...]
     max_parts: int = 32
+    # Looking for the needles costs about 40 µs a clause: past this many clauses (a long context,
+    # or many parsed in one process) compiling the whole alternation once is the cheaper way.
+    max_filtered: int = 128
     _compiled: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+    _filtered: list[int] = field(default_factory=lambda: [0], compare=False, repr=False)
+    _distinct: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    _sets: tuple[frozenset[str], ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # each needle is looked for once per text, then every alternative's set is a subset test
+        object.__setattr__(self, "_distinct", tuple(dict.fromkeys(n for group in self.needles for n in group)))
+        object.__setattr__(self, "_sets", tuple(frozenset(group) for group in self.needles))
 
     def whole(self) -> str:
         return "|".join(f"(?:{alternative})" for alternative in self.alternatives)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if len(self._compiled) > self.max_parts:
-            return self._compiled[()].finditer(text)
-        present = tuple(i for i, needles in enumerate(self.needles) if all(n in text for n in needles))
+        if len(self._compiled) > self.max_parts or self._filtered[0] >= self.max_filtered:
+            return self._whole().finditer(text)
+        self._filtered[0] += 1
+        found = {n for n in self._distinct if n in text}
+        present = tuple(i for i, needles in enumerate(self._sets) if needles <= found)
         if not present:
             return iter(())
         pattern = self._compiled.get(present)
         if pattern is None:
             if len(self._compiled) == self.max_parts:
-                present = ()  # the whole alternation, kept under the key of no part
-                pattern = re.compile(self.whole())
-            else:
-                pattern = re.compile("|".join(f"(?:{self.alternatives[i]})" for i in present))
-            self._compiled[present] = pattern
+                return self._whole().finditer(text)
+            pattern = self._compiled[present] = re.compile(
+                "|".join(f"(?:{self.alternatives[i]})" for i in present))
         return pattern.finditer(text)
+
+    def _whole(self) -> re.Pattern[str]:
+        """The whole alternation, compiled once, kept under the key of no part (which is why
+        `len(_compiled)` then passes `max_parts`)."""
+        pattern = self._compiled.get(())
+        if pattern is None:
+            pattern = self._compiled[()] = re.compile(self.whole())
+        return pattern
 
 
 @dataclass
