@@ -7,8 +7,11 @@ import dataclasses
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 from csuite.resources import cached_build, load_yaml
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def test_cached_build_reuses_and_rebuilds_when_a_source_changes(tmp_path):
@@ -121,6 +124,29 @@ def test_file_detection_does_not_import_every_tool():
     second = _imported_after("from csuite.evidence.plan import alias_table\nassert alias_table()['churn_analyzer']")
     assert "csuite.tools.revenue_forecast_model" not in second
     assert modules  # the first run may have built it
+
+
+def test_reading_a_pipeline_imports_only_the_tool_that_reads_it():
+    """Ranking the tools for a file needs each tool's aliases and file kinds, both from the cache:
+    of the nine tools only the forecast, which reads the export, is imported."""
+    code = ("from csuite.evidence.plan import detect_files\n"
+            f"found = detect_files({str(EXAMPLES / 'pipeline.csv')!r})\n"
+            "assert [f.tool for f, _ in found] == ['revenue_forecast_model'], found")
+    _imported_after(code)  # builds the cache in this checkout if it is missing
+    tools = {m for m in _imported_after(code) if m.startswith("csuite.tools.") and m.count(".") == 2}
+    assert "csuite.tools.revenue_forecast_model" in tools
+    assert not tools & {"csuite.tools.churn_analyzer", "csuite.tools.funnel_analyzer",
+                        "csuite.tools.retention_decomposition_analyzer", "csuite.tools.cs_next_hire"}
+
+
+def test_tool_facts_match_the_tools_themselves():
+    from csuite.evidence.plan import tool_facts
+    from csuite.tools.registry import TOOLS, get_tool
+
+    for name in TOOLS:
+        module = __import__(f"csuite.tools.{name}", fromlist=["SPEC"])
+        assert tool_facts()[name] == {"aliases": dict(getattr(module, "COLUMN_ALIASES", {}) or {}),
+                                      "kinds": tuple(get_tool(name).data_kinds)}
 
 
 class _Terminal:

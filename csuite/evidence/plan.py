@@ -73,21 +73,36 @@ def _headers(path: Path) -> set[str]:
 
 
 def _aliases(tool: str) -> dict[str, Any]:
-    return alias_table().get(tool, {})
+    return tool_facts()[tool]["aliases"]
+
+
+def alias_table() -> dict[str, dict[str, Any]]:
+    """Every tool's COLUMN_ALIASES (`tool_facts`)."""
+    return {name: facts["aliases"] for name, facts in tool_facts().items()}
+
+
+def tool_kinds(tool: str) -> tuple[str, ...]:
+    """The file kinds a tool reads (its `ToolSpec.data_kinds`), without importing the tool."""
+    return tool_facts()[tool]["kinds"]
 
 
 @lru_cache(maxsize=1)
-def alias_table() -> dict[str, dict[str, Any]]:
-    """Every tool's COLUMN_ALIASES, read by importing each tool once and then kept on disk next to
-    the package data (rebuilt when a tool's source changes): recognising a file's kind must not
-    cost importing every tool on every run."""
+def tool_facts() -> dict[str, dict[str, Any]]:
+    """Per tool, what recognising a file needs: its COLUMN_ALIASES and the file kinds it reads.
+    Read by importing each tool once and then kept on disk next to the package data (rebuilt
+    when a tool's source changes): recognising a file must not cost importing every tool on
+    every run (a tenth of a second of an offline ask)."""
     tools_dir = Path(importlib.util.find_spec("csuite.tools").origin).parent  # type: ignore[union-attr, arg-type]
-    return cached_build("tool_aliases", sorted(tools_dir.rglob("*.py")), _read_aliases)
+    return cached_build("tool_facts", sorted(tools_dir.rglob("*.py")), _read_tool_facts)
 
 
-def _read_aliases() -> dict[str, dict[str, Any]]:
-    return {name: dict(getattr(importlib.import_module(entry.module), "COLUMN_ALIASES", {}) or {})
-            for name, entry in TOOLS.items()}
+def _read_tool_facts() -> dict[str, dict[str, Any]]:
+    facts: dict[str, dict[str, Any]] = {}
+    for name, entry in TOOLS.items():
+        module = importlib.import_module(entry.module)
+        facts[name] = {"aliases": dict(getattr(module, "COLUMN_ALIASES", {}) or {}),
+                       "kinds": tuple(module.SPEC.data_kinds)}
+    return facts
 
 
 def _score(headers: set[str], aliases: dict[str, Any]) -> float:
@@ -121,7 +136,7 @@ def _candidates(headers: set[str], wanted: Sequence[str] | None) -> list[tuple[s
     funnel analyzer) are ranked as one kind, by the kind's best score: the kind's first tool in
     the registry is its default reader, and a wanted tool of the kind goes first."""
     scored = {name: _score(headers, _aliases(name)) for name in TOOLS}
-    kind_of = {name: (get_tool(name).data_kinds or (name,))[0] for name in TOOLS}
+    kind_of = {name: (tool_kinds(name) or (name,))[0] for name in TOOLS}
     kind_score: dict[str, float] = {}
     for name, score in scored.items():
         kind_score[kind_of[name]] = max(kind_score.get(kind_of[name], 0.0), score)
@@ -178,7 +193,7 @@ def detect_files(path: str | Path, *, as_of: Any = None, accounts: str | None = 
         extra = f"; {'; '.join(crashed)}" if crashed else ""
         raise InputError(f"is not a file any tool can read; closest match said: {first_error.message}{extra}",
                          file=path)
-    kinds = sorted({kind for name in TOOLS for kind in get_tool(name).data_kinds})
+    kinds = sorted({kind for name in TOOLS for kind in tool_kinds(name)})
     raise InputError(f"is not a file any tool recognises ({', '.join(kinds)}); check its header row"
                      + (f" ({'; '.join(crashed)})" if crashed else ""), file=path)
 
