@@ -164,3 +164,40 @@ def _always(names, everything, text, segments):
         return names.match_segments(text, segments)
     finally:
         names._segment_needles = real
+
+
+ACCOUNTS = ["Acme Corp", "Northwind Traders", "Castellan Freight Group", "Pembrook Supply", "Pembrook Foods",
+            "Kestrel Inc", "Sierra Labs", "Harborline Construction", "Harborline Construction - Expansion",
+            "Island Co", "星河科技有限公司", "Zeta-9 Systems", "Ms. Saks & Sons", "Élan Partners"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_account_names_are_compiled_only_where_the_question_holds_their_words(data):
+    """A name's pattern is compiled only when each of its words is in the folded question; what is
+    found is what compiling every name finds, whatever the case or the letters that fold to ASCII."""
+    from csuite.understand import names
+
+    words = sorted({w for n in ACCOUNTS for w in names._words(n)} | {"星河科技", "星河"} | set(ACCOUNTS))
+    pieces = st.sampled_from(words).map(lambda w: _mixed_case(data.draw, w.lower())) | st.sampled_from(
+        [" ", "-", "'s ", "Will ", "renew?", "ſ", "\u212a", "\u0130", "中", "&", "9"])
+    text = "".join(data.draw(st.lists(pieces, max_size=7)))
+    accounts = data.draw(st.lists(st.sampled_from(ACCOUNTS), min_size=1, max_size=6, unique=True))
+    segments = data.draw(st.lists(st.sampled_from(["Healthcare", "Kiosk Retail", "SMB", "星河"]), max_size=2))
+    real = names._may_mention
+    names._may_mention = lambda words, folded: True
+    try:
+        expected = (names.account_mentions(text, accounts), names.match_segments(text, segments))
+    finally:
+        names._may_mention = real
+    assert (names.account_mentions(text, accounts), names.match_segments(text, segments)) == expected
+
+
+def test_a_mixed_case_account_is_still_found_past_the_prefilter():
+    from csuite.understand.names import match_accounts
+
+    assert match_accounts("Is CASTELLAN FREIGHT going to churn?", ["Castellan Freight Group", "Acme Corp"]) == [
+        "Castellan Freight Group"]
+    assert match_accounts("Will ACME renew?", ["Acme Corp"]) == ["Acme Corp"]
+    assert match_accounts("is castellan at risk?", ["Castellan Freight Group"]) == []  # a short name needs its capital
+    assert match_accounts("星河科技会续约吗", ["星河科技有限公司"]) == ["星河科技有限公司"]

@@ -49,8 +49,25 @@ def _strip_legal_zh(name: str) -> str:
 
 
 def _mention_pattern(words: list[str]) -> re.Pattern[str]:
+    return _mention_pattern_of(tuple(words))
+
+
+@lru_cache(maxsize=512)
+def _mention_pattern_of(words: tuple[str, ...]) -> re.Pattern[str]:
     body = r"[\s-]+".join(re.escape(w) for w in words)
     return re.compile(rf"(?<![A-Za-z0-9&])(?:{body})(?:'s)?(?![A-Za-z0-9&])", re.IGNORECASE)
+
+
+def _may_mention(words: list[str], folded: str) -> bool:
+    """False only when the text cannot hold the words' pattern: every word of a match is in the
+    text through `FOLD` as its `folded_needle` (a word with letters that case folding reaches
+    from outside ASCII is not checked). A question names one account of the hundreds in a
+    pipeline export, and each name's pattern costs a compile."""
+    for word in words:
+        needle = folded_needle(word)
+        if needle is not None and needle not in folded:
+            return False
+    return True
 
 
 def _forms(name: str) -> list[tuple[str, list[str], bool]]:
@@ -100,6 +117,7 @@ def account_mentions(text: str, names: Iterable[str]) -> list[tuple[int, int, st
             # A form that is some name's full spelling never needs a capital.
             shapes[key] = (words, needs_capital and (previous[1] if previous else True))
     found: list[tuple[int, int, str]] = []
+    folded = text.translate(FOLD)
     for key in sorted(candidates, key=lambda k: -len(k)):
         owners = candidates[key]
         if len(owners) != 1:
@@ -111,7 +129,14 @@ def account_mentions(text: str, names: Iterable[str]) -> list[tuple[int, int, st
         words, needs_capital = shapes[key]
         if needs_capital and words[0].lower() in STOP_EN:
             continue
-        pattern = re.compile(re.escape(key)) if CJK_RE.search(key) else _mention_pattern(words)
+        if CJK_RE.search(key):
+            if key not in text:
+                continue
+            pattern = re.compile(re.escape(key))
+        elif _may_mention(words, folded):
+            pattern = _mention_pattern(words)
+        else:
+            continue
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(a < end and start < b for a, b, _ in found):
@@ -201,8 +226,13 @@ def match_segments(text: str, data_segments: Iterable[str] = ()) -> list[str]:
     for name in data:
         if name in known:
             continue
-        pattern = re.compile(re.escape(name)) if CJK_RE.search(name) else _mention_pattern(_words(name) or [name])
-        spans += [(m.start(), m.end(), name) for m in pattern.finditer(text)]
+        if CJK_RE.search(name):
+            if name in text:
+                spans += [(m.start(), m.end(), name) for m in re.finditer(re.escape(name), text)]
+            continue
+        words = _words(name) or [name]
+        if _may_mention(words, folded):
+            spans += [(m.start(), m.end(), name) for m in _mention_pattern(words).finditer(text)]
     for start, end, label in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
         add(start, end, label)
     return list(dict.fromkeys(label for _, _, label in sorted(hits)))
