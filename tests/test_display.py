@@ -134,3 +134,25 @@ def test_any_text_made_safe_is_one_line_with_no_live_markup(text):
 def test_a_report_keeps_its_own_line_breaks_but_not_escapes():
     assert display_safe("line one\r\nline\ttwo\x1b[31m\x07", one_line=False) == "line one\nline\ttwo"
     assert display_safe("line one\nline two", markdown=True, one_line=False) == "line one line two"
+
+
+_DISPLAY_PIECES = ["# ", "1. ", "٣) ", " - ", "> ", "+", "~", "=", "[x](y)", "a_b", "_a_", "*", "|", "\\", "<b>",
+                   "javascript:", "data:x", "x:y", "\x1b[31m", "\x9b1m", "\n", "\r\n", "\t", "\u2028", "\x85",
+                   "\u202e", "\u00a0", "\u3000", "中文", "Acme", " ", "42", "$1.1M", "é"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_DISPLAY_PIECES) | st.text(max_size=3), max_size=8).map("".join),
+       st.booleans(), st.booleans())
+def test_text_passed_through_unchanged_is_what_the_rules_leave_unchanged(text, markdown, one_line):
+    """Plain text skips the regexes (issue 19): for any text, the result is what running every
+    rule gives."""
+    from csuite.io import display
+
+    real = display._already_safe
+    display._already_safe = lambda _text, _markdown: False
+    try:
+        expected = display.display_safe(text, markdown=markdown, one_line=one_line)
+    finally:
+        display._already_safe = real
+    assert display.display_safe(text, markdown=markdown, one_line=one_line) == expected

@@ -41,13 +41,35 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\\[\]|*])|(?<![^\W_])(_)|(_)(?![^\W_])")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _CODE_SCHEME = re.compile(r"\b(javascript|vbscript)\s*:|\b(data):(?=[\w/])", re.I)
 _BLOCK_START = re.compile(r"^(\s*)([#>+=~-]|\d+[.)](?=\s|$))")
+# Characters any markdown rule above acts on ("javascript:" needs its colon, a block its marker);
+# text without them, and with no unprintable character, is already safe as it is.
+_MARKDOWN_ACTIVE = frozenset("\\[]|*_<:")
+_BLOCK_MARKERS = frozenset("#>+=~-")
+
+
+def _already_safe(text: str, markdown: bool) -> bool:
+    """True when `display_safe` would return `text` unchanged: every escape sequence, control
+    character and line break is unprintable (`str.isprintable`), and markdown's rules act only on
+    the characters of `_MARKDOWN_ACTIVE` and on a block marker at the start. Most cells and every
+    word of our own are plain: a report has thousands, and the regexes are most of its display."""
+    if not text.isprintable():
+        return False
+    if not markdown:
+        return True
+    if not _MARKDOWN_ACTIVE.isdisjoint(text):
+        return False
+    first = text.lstrip()[:1]   # a printable text's only blank is the space
+    return not first or not (first in _BLOCK_MARKERS or first.isdecimal())
 
 
 def display_safe(value: Any, *, markdown: bool = False, one_line: bool = True) -> str:
     """`value` as text that only displays: no escape sequences or control characters; one line
     unless `one_line` is off (a tool report's own multi-line notes; markdown is always one
     line); and with `markdown`, no link, HTML, table or block syntax of its own."""
-    text = _ESCAPE_SEQUENCE.sub("", str(value))
+    text = str(value)
+    if _already_safe(text, markdown):
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
     if one_line or markdown:
         text = _LINE_BREAKS.sub(" ", text)
     else:
