@@ -45,6 +45,18 @@ def _no_real_api(monkeypatch):
             monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _from_the_repo_root():
+    """Every test starts in the repository's root, where the README runs its commands: a founder's
+    files are read only inside the folder csuite runs in, and tests name the bundled examples
+    as a user types them. `python -m pytest /path/to/tests` from elsewhere then gives the same
+    result; a test that needs another folder changes to it itself. Session-wide, so advisors
+    that module fixtures make (and keep) are made here too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        yield
+
+
 @dataclass
 class CliResult:
     code: int
