@@ -28,7 +28,7 @@ from csuite.io.numbers import Mention, find_mentions, matches, numeric_values
 from csuite.knowledge.bilingual import cjk_share
 from csuite.knowledge.phrases import phrase
 from csuite.knowledge.thresholds import section
-from csuite.routing.text import FOLD, folded_needle
+from csuite.routing.text import FOLD, may_hold
 
 TAG_RANK: dict[str, int] = {"assumed": 0, "medium": 1, "verified": 2}
 MAX_BULLETS: int = section("verify")["max_bullets"]
@@ -114,8 +114,7 @@ def name_hits(name: str, text: str, folded: str) -> Iterator[re.Match[str]]:
 
     A metric's name is rarely in a sentence, and each name's pattern costs a compile (120 of them
     in an answer); a name whose needle the folded text lacks cannot match, so it compiles none."""
-    needle = folded_needle(name)
-    if needle is not None and needle not in folded:
+    if not may_hold(folded, name):
         return iter(())
     return re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I)
 

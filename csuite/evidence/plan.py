@@ -76,11 +76,6 @@ def _aliases(tool: str) -> dict[str, Any]:
     return tool_facts()[tool]["aliases"]
 
 
-def alias_table() -> dict[str, dict[str, Any]]:
-    """Every tool's COLUMN_ALIASES (`tool_facts`)."""
-    return {name: facts["aliases"] for name, facts in tool_facts().items()}
-
-
 def tool_kinds(tool: str) -> tuple[str, ...]:
     """The file kinds a tool reads (its `ToolSpec.data_kinds`), without importing the tool."""
     return tool_facts()[tool]["kinds"]

@@ -47,6 +47,14 @@ def folded_needle(word: str) -> str | None:
     return None
 
 
+def may_hold(folded: str, word: str) -> bool:
+    """False only when `word` cannot match case-insensitively in a text whose `FOLD` is `folded`:
+    its `folded_needle` is missing (a word with letters folding reaches from outside ASCII is
+    always let through). Lets a caller skip compiling a pattern the text cannot hold."""
+    needle = folded_needle(word)
+    return needle is None or needle in folded
+
+
 # Chinese function characters: a bigram made only of these carries no topic.
 STOP_ZH = frozenset("我们你他她它的了吗呢吧啊是在有和与及或就都也还要会能该应怎么什么为哪些个这那一多少如何可以不没到给让把被对从比更很太最")
 

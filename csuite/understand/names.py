@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from csuite.routing.text import CJK_RE, FOLD, STOP_EN, alternation, folded_needle
+from csuite.routing.text import CJK_RE, FOLD, STOP_EN, alternation, folded_needle, may_hold
 from csuite.understand.lexicon import lexicon
 
 
@@ -48,26 +48,17 @@ def _strip_legal_zh(name: str) -> str:
     return name
 
 
-def _mention_pattern(words: list[str]) -> re.Pattern[str]:
-    return _mention_pattern_of(tuple(words))
-
-
 @lru_cache(maxsize=512)
-def _mention_pattern_of(words: tuple[str, ...]) -> re.Pattern[str]:
+def _mention_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     body = r"[\s-]+".join(re.escape(w) for w in words)
     return re.compile(rf"(?<![A-Za-z0-9&])(?:{body})(?:'s)?(?![A-Za-z0-9&])", re.IGNORECASE)
 
 
 def _may_mention(words: list[str], folded: str) -> bool:
-    """False only when the text cannot hold the words' pattern: every word of a match is in the
-    text through `FOLD` as its `folded_needle` (a word with letters that case folding reaches
-    from outside ASCII is not checked). A question names one account of the hundreds in a
-    pipeline export, and each name's pattern costs a compile."""
-    for word in words:
-        needle = folded_needle(word)
-        if needle is not None and needle not in folded:
-            return False
-    return True
+    """False only when the text (folded by `FOLD`) cannot hold the words' pattern, which needs
+    every word: a question names one account of the hundreds in a pipeline export, and each
+    name's pattern costs a compile."""
+    return all(may_hold(folded, word) for word in words)
 
 
 def _forms(name: str) -> list[tuple[str, list[str], bool]]:
@@ -134,7 +125,7 @@ def account_mentions(text: str, names: Iterable[str]) -> list[tuple[int, int, st
                 continue
             pattern = re.compile(re.escape(key))
         elif _may_mention(words, folded):
-            pattern = _mention_pattern(words)
+            pattern = _mention_pattern(tuple(words))
         else:
             continue
         for match in pattern.finditer(text):
@@ -232,7 +223,7 @@ def match_segments(text: str, data_segments: Iterable[str] = ()) -> list[str]:
             continue
         words = _words(name) or [name]
         if _may_mention(words, folded):
-            spans += [(m.start(), m.end(), name) for m in _mention_pattern(words).finditer(text)]
+            spans += [(m.start(), m.end(), name) for m in _mention_pattern(tuple(words)).finditer(text)]
     for start, end, label in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
         add(start, end, label)
     return list(dict.fromkeys(label for _, _, label in sorted(hits)))
