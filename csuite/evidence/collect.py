@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Iterable, Sequence, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
@@ -36,16 +37,24 @@ _UNIT_HINTS: list[tuple[tuple[str, ...], Unit]] = [
 
 
 _WORD_BREAK = re.compile(r"[._\-\s]+")
+# Each hint split for a fast check: plain fragments name a word's start (one `str.startswith`
+# with a tuple per word); fragments with an underscore are phrases that start at a word.
+_UNIT_RULES: list[tuple[tuple[str, ...], tuple[str, ...], Unit]] = [
+    (tuple(f for f in fragments if "_" not in f), tuple(f for f in fragments if "_" in f), unit)
+    for fragments, unit in _UNIT_HINTS]
 
 
-def _hits(text: str, fragment: str, words: list[str]) -> bool:
-    """A fragment names a word (or a word's start) of the key: 'ratio' must not match
-    'concentration'. Fragments with an underscore are phrases that start at a word: 'n_' is a
-    count prefix (n_accounts), not the end of 'decision_losses'. `words` is the key split at
-    `_WORD_BREAK`, once per key rather than once per fragment."""
-    if "_" in fragment:
-        return _starts_a_word(text, fragment)
-    return any(word.startswith(fragment) for word in words)
+@lru_cache(maxsize=4096)
+def _unit_of_text(text: str) -> Unit | None:
+    """The unit a key's text names, or None. A plain fragment names a word (or a word's start) of
+    the key: 'ratio' must not match 'concentration'. A fragment with an underscore is a phrase that
+    starts at a word: 'n_' is a count prefix (n_accounts), not the end of 'decision_losses'. An
+    answer asks this a few hundred times, mostly of the same field names: cached."""
+    words = [word for word in _WORD_BREAK.split(text) if word]
+    for starts, phrases, unit in _UNIT_RULES:
+        if any(word.startswith(starts) for word in words) or any(_starts_a_word(text, p) for p in phrases):
+            return unit
+    return None
 
 
 def _starts_a_word(text: str, fragment: str) -> bool:
@@ -64,10 +73,9 @@ def guess_unit(key: str, value: Any) -> Unit:
     (concentration.end_arr is money), then the whole path."""
     lowered = key.lower()
     for text in (lowered.rsplit(".", 1)[-1], lowered):
-        words = [word for word in _WORD_BREAK.split(text) if word]
-        for fragments, unit in _UNIT_HINTS:
-            if any(_hits(text, f, words) for f in fragments):
-                return unit
+        unit = _unit_of_text(text)
+        if unit is not None:
+            return unit
     if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
         return "fraction"
     return "count"
