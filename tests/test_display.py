@@ -138,7 +138,11 @@ def test_a_report_keeps_its_own_line_breaks_but_not_escapes():
 
 _DISPLAY_PIECES = ["# ", "1. ", "٣) ", " - ", "> ", "+", "~", "=", "[x](y)", "a_b", "_a_", "*", "|", "\\", "<b>",
                    "javascript:", "data:x", "x:y", "\x1b[31m", "\x9b1m", "\n", "\r\n", "\t", "\u2028", "\x85",
-                   "\u202e", "\u00a0", "\u3000", "中文", "Acme", " ", "42", "$1.1M", "é"]
+                   "\u202e", "\u00a0", "\u3000", "中文", "Acme", " ", "42", "$1.1M", "é",
+                   # underscores inside and at the edge of words, in ids and in other scripts
+                   "_", "x_1", "é_b", "٣_中", "a__b", "churn_analyzer.p50", "by_owner.AE_West",
+                   # colons that are, and are not, a scheme's: case and the long s fold under re.I
+                   "JavaScript :", "javaſcript:", "VBScript:", "DATA:/", "data:", "Source: ", "founder_data"]
 
 
 @settings(max_examples=600, deadline=None)

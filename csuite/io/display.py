@@ -41,22 +41,39 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\\[\]|*])|(?<![^\W_])(_)|(_)(?![^\W_])")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _CODE_SCHEME = re.compile(r"\b(javascript|vbscript)\s*:|\b(data):(?=[\w/])", re.I)
 _BLOCK_START = re.compile(r"^(\s*)([#>+=~-]|\d+[.)](?=\s|$))")
-# Characters any markdown rule above acts on ("javascript:" needs its colon, a block its marker);
-# text without them, and with no unprintable character, is already safe as it is.
-_MARKDOWN_ACTIVE = frozenset("\\[]|*_<:")
+# Characters a markdown rule above always acts on; text without them, and with no unprintable
+# character, is safe as it is once its underscores and colons are checked (`_inert_underscores`,
+# `_CODE_SCHEME`).
+_MARKDOWN_ACTIVE = frozenset("\\[]|*<")
 _BLOCK_MARKERS = frozenset("#>+=~-")
+
+
+def _inert_underscores(text: str) -> bool:
+    """Every '_' in `text` sits between two letters or digits (churn_analyzer, an evidence id),
+    where `_MARKDOWN_PUNCTUATION` leaves it: only an underscore at a word's edge can emphasise."""
+    at = text.find("_")
+    while at != -1:
+        if at == 0 or at + 1 == len(text) or not (text[at - 1].isalnum() and text[at + 1].isalnum()):
+            return False
+        at = text.find("_", at + 1)
+    return True
 
 
 def _already_safe(text: str, markdown: bool) -> bool:
     """True when `display_safe` would return `text` unchanged: every escape sequence, control
-    character and line break is unprintable (`str.isprintable`), and markdown's rules act only on
-    the characters of `_MARKDOWN_ACTIVE` and on a block marker at the start. Most cells and every
-    word of our own are plain: a report has thousands, and the regexes are most of its display."""
+    character and line break is unprintable (`str.isprintable`); markdown's rules act on the
+    characters of `_MARKDOWN_ACTIVE`, on an underscore at a word's edge, on a code scheme's colon
+    and on a block marker at the start. Most cells and every word and evidence id of our own are
+    plain: an answer has thousands, and the regexes were a quarter of its work."""
     if not text.isprintable():
         return False
     if not markdown:
         return True
     if not _MARKDOWN_ACTIVE.isdisjoint(text):
+        return False
+    if "_" in text and not _inert_underscores(text):
+        return False
+    if ":" in text and _CODE_SCHEME.search(text):
         return False
     first = text.lstrip()[:1]   # a printable text's only blank is the space
     return not first or not (first in _BLOCK_MARKERS or first.isdecimal())
