@@ -201,3 +201,16 @@ def test_a_mixed_case_account_is_still_found_past_the_prefilter():
     assert match_accounts("Will ACME renew?", ["Acme Corp"]) == ["Acme Corp"]
     assert match_accounts("is castellan at risk?", ["Castellan Freight Group"]) == []  # a short name needs its capital
     assert match_accounts("星河科技会续约吗", ["星河科技有限公司"]) == ["星河科技有限公司"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["中", "文", "㐀", "䶿", "\u4dc0", "豈", "\ufaff", "a", " ", "1", "。", "ｱ"]),
+               max_size=20))
+def test_chinese_characters_are_counted_from_the_shared_runs(text):
+    """The renderer, the language detector and the context reader count Chinese characters from
+    the one compiled run pattern (issue 19: each compile of the class costs 2 ms); the count is
+    the characters a one-character class finds. The Yijing hexagrams (U+4DC0–U+4DFF) are symbols,
+    not Chinese characters."""
+    from csuite.routing.text import cjk_count
+
+    assert cjk_count(text) == len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", text))

@@ -14,11 +14,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from csuite.io.text import LazyPattern
+from csuite.routing.text import cjk_count
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 
-_CJK = LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # 2 ms to compile: on first use
 _FIELD = LazyPattern(r"\{(\w+)(?:\|(\w+))?\}")
 # What a `{name|num}` field reads: one formatted number (93%, $1,500,000, 2.4x, 1.5M, -45%).
 _NUM = r"[-+−]?\$?\d[\d,]*(?:\.\d+)?[%xKMB]?"
@@ -94,7 +94,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 def cjk_share(text: str) -> float:
     """Chinese characters as a share of all letters (CJK + Latin): how Chinese a text reads."""
-    cjk = len(_CJK.findall(text))
+    cjk = cjk_count(text)
     latin = len(_LATIN.findall(text))
     return cjk / (cjk + latin) if cjk + latin else 0.0
 
@@ -102,4 +102,4 @@ def cjk_share(text: str) -> float:
 def detect_language(text: str) -> Lang:
     """A question with any run of Chinese characters is Chinese (founders mix English acronyms
     such as NRR or ARR into Chinese sentences; the reverse is rare)."""
-    return "zh" if len(_CJK.findall(text)) >= 2 else "en"
+    return "zh" if cjk_count(text) >= 2 else "en"

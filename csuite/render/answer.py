@@ -10,7 +10,6 @@ fits one screen (about 400 words); `long=True` keeps every section and both role
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from csuite.answer import Answer, Evidence
@@ -21,6 +20,7 @@ from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import phrase, phrasebook
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.render.templates import render_prompt
+from csuite.routing.text import CJK_RUN, cjk_count
 from csuite.tools.registry import TOOLS, tool_title
 
 # An alert's line is evidence `threshold.<alert id>`; a benchmark names the pack file it sits in.
@@ -30,7 +30,6 @@ _PACK_FILE = LazyPattern(r"\s*\(thresholds\.yaml[^)]*\)")
 # The short form's limits: one screen, the decision first.
 SHORT_LIMITS = {"findings": 3, "actions": 3, "risks": 2, "alerts": 2, "questions": 2}
 SHORT_RISK_WORDS = 28
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CLAUSE_END = LazyPattern(r"[;；:：]")
 _UNIT_THEN_CJK = LazyPattern(r"(\d (?:个月|天)) (?=[\u4e00-\u9fff])")
 
@@ -136,7 +135,7 @@ def _stated(alert_id: str, cited: set[str]) -> bool:
 
 def _size(text: str) -> float:
     """Words a text reads as: Latin words, and two Chinese characters a word."""
-    return len(_CJK.sub(" ", text).split()) + len(_CJK.findall(text)) / 2
+    return len(CJK_RUN.sub(" ", text).split()) + cjk_count(text) / 2
 
 
 def _short(text: str, words: int) -> str:
@@ -147,7 +146,7 @@ def _short(text: str, words: int) -> str:
     ends = [m.end() for m in _CLAUSE_END.finditer(text) if words / 3 <= _size(text[:m.start()]) <= words]
     if ends:
         return text[:ends[-1] - 1].rstrip() + " …"
-    if _CJK.search(text):
+    if CJK_RUN.search(text):
         return text[:words * 2].rstrip("，；：、") + "……"
     return " ".join(text.split()[:words]).rstrip(",;:") + " …"
 

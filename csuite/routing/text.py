@@ -15,6 +15,12 @@ CJK_RUN = re.compile(f"[{_CJK}]+")
 # Any Chinese character: the same compiled pattern, since search() finds a run exactly when it
 # finds a character, and compiling a 27,000-character class again costs a millisecond per start.
 CJK_RE = CJK_RUN
+
+
+def cjk_count(text: str) -> int:
+    """How many Chinese characters `text` holds, counted from `CJK_RUN`'s runs: the renderer, the
+    language detector and the context reader share one compiled class (2 ms each to compile)."""
+    return sum(len(run) for run in CJK_RUN.findall(text))
 _TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)?")
 
 STOP_EN = frozenset("""
