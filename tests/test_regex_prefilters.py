@@ -211,6 +211,6 @@ def test_chinese_characters_are_counted_from_the_shared_runs(text):
     the one compiled run pattern (issue 19: each compile of the class costs 2 ms); the count is
     the characters a one-character class finds. The Yijing hexagrams (U+4DC0–U+4DFF) are symbols,
     not Chinese characters."""
-    from csuite.routing.text import cjk_count
+    from csuite.io.text import cjk_count
 
     assert cjk_count(text) == len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", text))

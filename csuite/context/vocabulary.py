@@ -21,9 +21,9 @@ from typing import Any, Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from csuite.fields import new_list
+from csuite.io.text import CJK_RUN
 from csuite.knowledge.bilingual import Bilingual, Lang
 from csuite.resources import cached_build, data_path, load_data_yaml
-from csuite.routing.text import CJK_RUN
 
 MetricKind = Literal["money", "percent", "retention", "ratio", "months", "int", "date", "series",
                      "value_or_series", "name"]
@@ -110,7 +110,7 @@ def text(key: str, lang: Lang = "en", **values: Any) -> str:
 
 # --------------------------------------------------------------------------- words
 
-_CJK = CJK_RUN  # one compiled class for the pack: each compile of it costs 2 ms
+_CJK = CJK_RUN
 _WORD = re.compile(r"[a-z0-9]+")
 _POSSESSIVE = re.compile(r"['’]s\b")  # "this quarter's target" names the target
 

@@ -41,6 +41,17 @@ class LazyPattern:
         return f"LazyPattern({self._source[0]!r})"
 
 
+# Chinese characters: CJK Extension A, the Unified Ideographs and the Compatibility Ideographs.
+# One pattern for the pack (the router, the renderer, the language detector and the context
+# reader): each compile of a class this size costs about 2 ms.
+CJK_RUN = LazyPattern("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def cjk_count(text: str) -> int:
+    """How many Chinese characters `text` holds, counted from `CJK_RUN`'s runs."""
+    return sum(len(run) for run in CJK_RUN.findall(text))
+
+
 def normalise_words(text: object) -> str:
     """Lower case, punctuation and underscores to single spaces: 'Time-to_Value!' → 'time to value'."""
     return " ".join(re.sub(r"[\W_]+", " ", str(text).lower()).split())

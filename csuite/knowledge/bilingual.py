@@ -13,8 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from csuite.io.text import LazyPattern
-from csuite.routing.text import cjk_count
+from csuite.io.text import LazyPattern, cjk_count
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")

@@ -14,13 +14,12 @@ from typing import Any
 
 from csuite.answer import Answer, Evidence
 from csuite.io.display import display_safe_strings
-from csuite.io.text import LazyPattern
+from csuite.io.text import CJK_RUN, LazyPattern, cjk_count
 from csuite.knowledge.alert_text import alert_label, context_evidence_id
 from csuite.knowledge.bilingual import Lang
 from csuite.knowledge.phrases import phrase, phrasebook
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.render.templates import render_prompt
-from csuite.routing.text import CJK_RUN, cjk_count
 from csuite.tools.registry import TOOLS, tool_title
 
 # An alert's line is evidence `threshold.<alert id>`; a benchmark names the pack file it sits in.

@@ -10,17 +10,12 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_RUN = re.compile(f"[{_CJK}]+")
+from csuite.io.text import CJK_RUN
+
 # Any Chinese character: the same compiled pattern, since search() finds a run exactly when it
 # finds a character, and compiling a 27,000-character class again costs a millisecond per start.
 CJK_RE = CJK_RUN
 
-
-def cjk_count(text: str) -> int:
-    """How many Chinese characters `text` holds, counted from `CJK_RUN`'s runs: the renderer, the
-    language detector and the context reader share one compiled class (2 ms each to compile)."""
-    return sum(len(run) for run in CJK_RUN.findall(text))
 _TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)?")
 
 STOP_EN = frozenset("""
