@@ -68,7 +68,7 @@ def _guess_unit_by_regex(key: str, value: object) -> str:
         for fragments, unit in _UNIT_HINTS:
             if any(hits(text, f) for f in fragments):
                 return unit
-    if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
+    if isinstance(value, float) and 0 < abs(value) <= 1:
         return "fraction"
     return "count"
 
@@ -78,7 +78,7 @@ _KEY_PART = st.one_of(st.sampled_from(_FRAGMENTS), st.text(alphabet="abnp_-. \t\
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(_KEY_PART, max_size=6).map("".join), st.sampled_from([0.5, 3, 0, "text"]))
+@given(st.lists(_KEY_PART, max_size=6).map("".join), st.sampled_from([0.5, 3, 0, 1, 1.0, -1, "text"]))
 def test_unit_guess_splits_a_key_once_and_finds_what_the_regexes_found(key, value):
     assert guess_unit(key, value) == _guess_unit_by_regex(key, value)
 

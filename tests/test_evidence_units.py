@@ -79,3 +79,29 @@ def test_typed_model_walk_and_currency_label():
     assert items["t.rows.EMEA.share"].unit == "fraction" and "(EUR)" not in items["t.rows.EMEA.share"].label
     assert items["t.by_key.a"].unit == "count" and items["t.people"].unit == "count"
     assert items["t.multiple"].unit == "ratio"
+
+
+def test_a_whole_number_is_never_guessed_a_share():
+    """An untyped count of 1 is one thing, not 100%: the bundled pipeline has a single lost deal,
+    and the win/loss answer said '100% lost deals in the window are anecdotes'."""
+    items = {e.id: e.unit for e in tool_evidence("x", {"lost": 1, "open": 0, "mystery": 1.0, "odd": 0.4}, None)}
+    assert items == {"x.lost": "count", "x.open": "count", "x.mystery": "fraction", "x.odd": "fraction"}
+    units = _units("funnel_analyzer")
+    assert units["funnel_analyzer.loss_diagnosis.lost"] == "count"
+    assert units["funnel_analyzer.loss_diagnosis.price_share"] == "fraction"
+
+
+def test_too_few_losses_are_counted_in_the_answer():
+    import csv
+    from datetime import date
+
+    from csuite.runner import Advisor
+    from tests.conftest import EXAMPLES
+
+    with open(EXAMPLES / "pipeline.csv", newline="", encoding="utf-8") as handle:
+        lost = sum(row["stage"] == "closed_lost" for row in csv.DictReader(handle))
+    advisor = Advisor(context=EXAMPLES / "company-context.md", as_of=date(2026, 11, 23))
+    answer = advisor.ask("We keep losing on price. Is it price or value?", data=[str(EXAMPLES / "pipeline.csv")])
+    assert (answer.decision_id, answer.verdict) == ("win_loss", "too_few_losses")
+    assert f"with {lost} lost in the window" in answer.bottom_line
+    assert "100%" not in answer.bottom_line

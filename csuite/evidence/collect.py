@@ -76,8 +76,8 @@ def guess_unit(key: str, value: Any) -> Unit:
         unit = _unit_of_text(text)
         if unit is not None:
             return unit
-    if isinstance(value, (int, float)) and 0 < abs(float(value)) <= 1:
-        return "fraction"
+    if isinstance(value, float) and 0 < abs(value) <= 1:
+        return "fraction"   # a whole number is a count: one lost deal is not 100%
     return "count"
 
 

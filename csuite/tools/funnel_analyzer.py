@@ -51,6 +51,7 @@ from csuite.io.values import (
 from csuite.knowledge.bilingual import Lang, pick
 from csuite.knowledge.thresholds import alert_rules, section
 from csuite.tools.base import (
+    Count,
     Day,
     FilePath,
     Flag,
@@ -232,14 +233,14 @@ class LossReasonRow(BaseModel):
 
 class LossDiagnosis(BaseModel):
     verdict: Verdict
-    price_share: float
-    no_decision_share: float
-    unclassified_share: float = Field(description="share of lost deals whose reason is blank or unplaceable")
-    lost: int
-    price_threshold: float
-    no_decision_threshold: float
-    unclassified_threshold: float
-    min_lost_deals_threshold: int
+    price_share: Share
+    no_decision_share: Share
+    unclassified_share: Share = Field(description="share of lost deals whose reason is blank or unplaceable")
+    lost: Count
+    price_threshold: Share
+    no_decision_threshold: Share
+    unclassified_threshold: Share
+    min_lost_deals_threshold: Count
 
 
 class StageConversion(BaseModel):
