@@ -265,6 +265,7 @@ CASES = [
     Case("price", "Should we raise prices? We haven't touched pricing since January 2025.", (MRR, ACCOUNTS, OPP),
          "pricing_change"),
     Case("winloss", "Are we losing deals on price or on value?", (OPP,), "win_loss"),
+    Case("cut", "Should we cut our list price 20% to win more deals?", (OPP,), "win_loss", percentages=(0.20,)),
     Case("top", "Which deals will make or break the quarter?", (OPP,), "top_deals"),
     Case("channel", "Where should the next marketing dollar go: partners, events or outbound?", (OPP,),
          "channel_budget"),
@@ -291,6 +292,7 @@ CASES = [
     Case("zh_hire", "我想在第一季度再招4个AE，这个决定对吗？", (CAPACITY, METRICS, OPP), "hire_reps",
          counts=((4, "AE"),), period="2027-Q1", twin="hire"),
     Case("zh_winloss", "我们丢单是因为价格还是价值？", (OPP,), "win_loss", twin="winloss"),
+    Case("zh_cut", "要不要把标价降20%，多赢一些单？", (OPP,), "win_loss", percentages=(0.20,), twin="cut"),
     Case("zh_save", "Marrowfield Health Network占ARR的17%，三月续约，怎么保住这个续约？", (MRR, ACCOUNTS),
          "save_account", percentages=(0.17,), accounts=(LARGEST,), twin="save"),
     Case("zh_biggest", "最大客户要续约了，怎么保住？", (MRR, ACCOUNTS), "save_account", twin="biggest"),
@@ -374,7 +376,7 @@ def expected_facts(key: str, answer: Answer) -> list[str]:
     if base == "price":
         months = months_since_pricing_review()
         return [str(months), "是的" if zh else "Yes"]
-    if base == "winloss":
+    if base in ("winloss", "cut"):   # a cut to win deals is answered by why deals are lost: mostly price
         return [format_percent(loss_share("Price")), str(len(lost_12m())), "主要是价格" if zh else "Mostly price"]
     if base == "top":
         return [fact for account, amount, _ in top[:3] for fact in (account, format_money(amount))] + \
@@ -417,7 +419,7 @@ def expected_facts(key: str, answer: Answer) -> list[str]:
 
 # The verdict opens the answer: never a benchmark, never the critic's contrary evidence glued in front.
 LEADS = {"hit": "Unlikely", "hit900": "Likely", "hire": "Not yet", "comp": "Fix quota", "price": "Yes",
-         "winloss": "Mostly price", "top": "2026-Q4 rides on", "save": f"{LARGEST} brings {format_money(account_arr(LARGEST))} a year",
+         "winloss": "Mostly price", "cut": "Mostly price", "top": "2026-Q4 rides on", "save": f"{LARGEST} brings {format_money(account_arr(LARGEST))} a year",
          "biggest": f"{LARGEST} brings {format_money(account_arr(LARGEST))} a year",
          "nrr": "Going from 91% to 105%", "churn": "SMB is where it leaks", "cs": "You are short now",
          "board": "Report ARR", "unit": "No", "market": "Not yet", "zh_hit": "按目前情况不太可能",

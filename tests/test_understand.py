@@ -116,6 +116,14 @@ CASES = [
     case("预测偏差太大，上季度差了百分之二十，怎么改？", "forecast_accuracy", percentages=[0.20], period="2026-Q3"),
     case("我们输单主要是输给FloQast吗？", "win_loss"),
     case("Globex说要解约，他们占ARR的12%，怎么办？", "save_account", percentages=[0.12], accounts=["Globex Corporation"]),
+    # A price cut to win deals asks first whether price is why deals are lost; a rise is a pricing change.
+    case("Should we cut our prices by 20% to win more deals?", "win_loss", percentages=[0.20]),
+    case("Cut Mid-Market list price 15% because we keep losing on price. Should we?", "win_loss",
+         percentages=[0.15], segments=["Mid-Market"]),
+    case("要不要降价20%来多赢一些单？", "win_loss", percentages=[0.20]),
+    case("我们总是因为价格丢单，要不要把中端市场的标价降15%？", "win_loss", percentages=[0.15], segments=["Mid-Market"]),
+    case("Should we raise prices 15% for new customers next year?", "pricing_change", percentages=[0.15]),
+    case("明年要不要给新客户涨价15%？", "pricing_change", percentages=[0.15]),
 ]
 
 
