@@ -26,17 +26,17 @@ def main() -> None:
 
     t0 = time.perf_counter()
     from csuite.mcp.server import build_server
-    from csuite.tools.schemas import loadable_specs
+    from csuite.tools.schemas import all_specs
 
     server = build_server()
-    print(f"build_server (imports + {len(loadable_specs()[0])} tools, prompts, resources): "
+    print(f"build_server (imports + {len(all_specs())} tools, prompts, resources): "
           f"{ms(time.perf_counter() - t0)}")
 
     from mcp import Client
 
     async def calls() -> None:
         async with Client(server) as client:
-            for spec in loadable_specs()[0]:
+            for spec in all_specs():
                 args = {"path": str(ROOT / "examples" / spec.sample)}
                 await client.call_tool(spec.name, args)   # warm: module caches, numpy import
                 runs = 5
@@ -46,6 +46,18 @@ def main() -> None:
                 per_call = (time.perf_counter() - start) / runs
                 status = "error" if result.is_error else "ok"
                 print(f"call {spec.name:<34} {ms(per_call)}  ({status}, mean of {runs})")
+            # An ask in a server that has answered before: what an agent waits for on every
+            # question after the first (imports and model builds are paid once per process).
+            ask = {"question": "Will we make the Q4 number?", "context": str(ROOT / "examples" / "company-context.md"),
+                   "data": [str(ROOT / "examples" / "pipeline.csv")], "as_of": "2026-11-23"}
+            await client.call_tool("ask", ask)
+            runs = 10
+            start = time.perf_counter()
+            for _ in range(runs):
+                result = await client.call_tool("ask", ask)
+            status = "error" if result.is_error else "ok"
+            print(f"call {'ask (example context + pipeline)':<34} {ms((time.perf_counter() - start) / runs)}  "
+                  f"({status}, mean of {runs})")
             start = time.perf_counter()
             listed = await client.list_resources()
             print(f"list_resources ({len(listed.resources)} skill files):   {ms(time.perf_counter() - start)}")
