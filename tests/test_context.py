@@ -420,9 +420,24 @@ def test_a_qualified_label_is_not_the_company_figure():
 
 
 def test_a_period_the_value_is_compared_with_does_not_date_it():
-    ctx = ctx_of("- **ARR:** $4.2M\nARR is $4.8M: up 40% on last year\n")
-    # both undated: the later line wins; "last year" is the comparison, not the date of $4.8M
+    ctx = ctx_of("- **ARR:** $4.2M\n- **ARR:** $4.8M, up 40% on last year\n")
+    # both labelled and undated: the later line wins; "last year" is the comparison, not the date of $4.8M
     assert ctx.metrics.arr == 4_800_000 and "the later in the file" in ctx.warnings[0]
+
+
+def test_a_labelled_figure_beats_one_in_running_text():
+    """A customer's ARR in a sentence is not the company's: the founder's labelled line wins
+    (a cold read had '- ARR: $3.94M' replaced by a customer's '$144K ARR' further down)."""
+    text = ("- ARR: $3.94M\n- Customers: 42 paying\n\n"
+            "SMB churns a lot: 6 of the 10 SMB customers we had a year ago are gone.\n"
+            "Halcyon Health cut seats in September (from $264K ARR down to $144K) after a reorg.\n")
+    ctx = ctx_of(text)
+    assert ctx.metrics.arr == 3_940_000 and ctx.metrics.customers == 42
+    arr_warning = next(w for w in ctx.warnings if "$144K" in w)
+    assert "using line 1, the line labelled with it" in arr_warning
+    # two figures in running text: the later line still wins
+    ctx = ctx_of("Our ARR is $2.1M.\nOur ARR is $2.4M.\n")
+    assert ctx.metrics.arr == 2_400_000
 
 
 def test_chinese_metric_names_agree_with_the_alert_texts():

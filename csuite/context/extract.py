@@ -95,6 +95,9 @@ class Statement:
     series: list[float] | None = None
     series_periods: list[str | None] | None = None
     series_lines: list[int] | None = None
+    # Found beside its metric's name in running text, not under a label or a table row that
+    # names the metric: "their ARR fell to $144K" may be a customer's, "ARR: $3.94M" is the company's.
+    in_text: bool = False
 
 
 @dataclass
@@ -272,10 +275,11 @@ class Reader:
     # ------------------------------------------------------------------ values → statements
 
     def _finish(self, where: _Line, match: LabelMatch, reading: Reading, label: str, hints: _Hints, clause: str, *,
-                clause_when: When | None = None) -> bool:
+                clause_when: When | None = None, in_text: bool = False) -> bool:
         """Normalise a reading and record it; False (with the reason noted) when refused."""
         statements = self._normalise(where, match, reading, label, hints, clause, clause_when=clause_when)
         for statement in statements:
+            statement.in_text = in_text
             self.add(statement, where)
         return bool(statements)
 
@@ -384,7 +388,8 @@ class Reader:
                 if spec.kind == "date":
                     when, _ = read_date(clause, self.reference)
                     if when is not None and when.start is not None:
-                        self.add(Statement(metric, when.start, where.line, where.raw.strip(), hit.text), where)
+                        self.add(Statement(metric, when.start, where.line, where.raw.strip(), hit.text,
+                                           in_text=True), where)
                         subject = metric
                         break
                     continue
@@ -409,7 +414,7 @@ class Reader:
                     subject = metric
                     break
                 if self._finish(where, LabelMatch(metric, 0, factor), reading, hit.text, hints, clause,
-                                clause_when=whens[0] if whens else None):
+                                clause_when=whens[0] if whens else None, in_text=True):
                     subject = metric
                     break
                 subject = metric

@@ -3,8 +3,9 @@ ratios a founder did not state are derived from the amounts they did.
 
 Recency: a statement's date is the end of the period it names (a table column, "as of end of
 September", a dated heading); an undated statement is as of the file's Last updated (else the
-as-of date). Between equally dated statements the later line wins, so the value used is the one
-a reader of the file sees last.
+as-of date). Between equally dated statements a labelled one ("ARR: $3.94M", a table row) wins
+over a figure found in running text ("... cut seats, from $264K ARR down to $144K"), which may be
+a customer's; then the later line wins, so the value used is the one a reader of the file sees last.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def resolve(statements: list[Statement], *, undated: date) -> Resolution:
     for statement in statements:
         by_metric.setdefault(statement.metric, []).append(statement)
     for metric, group in by_metric.items():
-        ranked = sorted(group, key=lambda s: (_when_date(s, undated), s.line))
+        ranked = sorted(group, key=lambda s: (_when_date(s, undated), not s.in_text, s.line))
         kept = ranked[-1]
         if not isinstance(kept.value, list):
             # a series that ends on the kept value says the same and carries the trend
@@ -77,6 +78,8 @@ def resolve(statements: list[Statement], *, undated: date) -> Resolution:
             if other.line == kept.line:
                 continue
             more_recent = _when_date(kept, undated) != _when_date(other, undated)
+            reason = "more_recent" if more_recent else "labelled" if other.in_text and not kept.in_text \
+                else "later_in_file"
             result.superseded_lines.add(other.line)
             first, second = sorted((kept, other), key=lambda s: s.line)
             result.notes.append(Note(code="duplicate", line=other.line, params={
@@ -84,7 +87,7 @@ def resolve(statements: list[Statement], *, undated: date) -> Resolution:
                 "first_line": first.line, "first": _show(metric, first.value), "first_when": _when_text(first.when),
                 "second_line": second.line, "second": _show(metric, second.value),
                 "second_when": _when_text(second.when), "kept_line": kept.line,
-                "reason": vocabulary().messages["more_recent" if more_recent else "later_in_file"].model_dump(),
+                "reason": vocabulary().messages[reason].model_dump(),
             }))
     _check_ramping(result)
     _derive(result)
