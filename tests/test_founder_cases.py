@@ -390,8 +390,8 @@ def expected_facts(key: str, answer: Answer) -> list[str]:
         facts = [LARGEST, format_money(arr), format_percent(arr / arr_in("2026-11"))]
         # the named account's own rows: its renewal date and its falling usage (contrary evidence)
         return facts + (["2027-03-31", usage_trend(LARGEST)] if base == "save" else [])
-    if base == "nrr":
-        gap = (1.05 - 0.91) * arr_in("2025-11")
+    if base == "nrr":   # next year's NRR is measured on today's ARR, not the base the trailing NRR started from
+        gap = (1.05 - 0.91) * arr_in("2026-11")
         return ["105%", format_money(gap)]
     if base == "churn":   # where (the segment's GRR against the whole) and why (its costliest reason)
         reason, lost = top_churn_reason("SMB")

@@ -117,7 +117,13 @@ def nrr_bridge(situation: Situation) -> Brief:
     target = asked[-1] if asked else None
     if len(asked) == 1 and current is not None and abs(asked[0] - current) < 0.005:
         target_id, target = None, None  # "our 104% NRR": the founder quoting today's figure, not a goal
-    start_id, start = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr", "ctx.arr")
+    # Next year's NRR is measured on today's ARR (every account now on the books), not on the base
+    # the trailing NRR started from: a company that grew from $2.2M to $3.9M needs the gap on $3.9M.
+    start_id, start = figure(situation, f"{CHURN}.concentration.end_arr", "ctx.arr")
+    base_formula = "(target NRR − current NRR) × ARR today, the base next year's NRR is measured on"
+    if start is None:
+        start_id, start = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr")
+        base_formula = "(target NRR − current NRR) × ARR at the start of the measured window"
     if target is None and current is not None:
         return _nrr_honesty(situation, deriver, current_id)
     if current is None or target is None or start is None:
@@ -127,8 +133,7 @@ def nrr_bridge(situation: Situation) -> Brief:
                           recommendation={}, option=1, deriver=deriver, missing=missing,
                           must_state=[current_id] if current_id else [])
     gap = deriver.add("nrr_gap_dollars", "dollars a year between today's NRR and the target",
-                      (target - current) * start, "usd", [target_id, current_id, start_id],
-                      "(target NRR − current NRR) × starting ARR")
+                      (target - current) * start, "usd", [target_id, current_id, start_id], base_formula)
     figures = {"current": current_id, "target": target_id, "start": start_id, "gap": gap}
     churn_id, churn = figure(situation, f"{CHURN}.decomposition.churn", f"{RETENTION}.churned_arr")
     contraction_id, contraction = figure(situation, f"{CHURN}.decomposition.contraction", f"{RETENTION}.contraction_arr")
