@@ -63,6 +63,28 @@ def test_saving_a_named_account_is_the_ccos_save_decision(files, question):
     assert answer.bottom_line.startswith(answer.understood.accounts[0])
 
 
+@pytest.mark.parametrize("question", [
+    "Is Granite Peak Builders going to churn?", "Will Harborline Construction renew?",
+    "Granite Peak Builders 这个客户会不会流失？", "Harborline Construction 一月续约会不会流失？",
+])
+def test_will_a_named_account_leave_is_the_save_decision(files, question):
+    """'Is <account> going to churn?' asks about that account, not the company's churn: it was read
+    as a churn diagnosis, and a name's own words ('... Partners') sent one to the channel budget."""
+    context, data = files
+    answer = Advisor(context=context, as_of=AS_OF, allow=[context.parent]).ask(question, data=data)
+    assert answer.decision_id == "save_account"
+    assert answer.bottom_line.startswith(answer.understood.accounts[0])
+
+
+def test_the_decision_is_read_without_the_accounts_name():
+    from csuite.understand import understand
+
+    names = ["Halcyon Health Partners", "Granite Peak Builders"]
+    for question in ("Will Halcyon Health Partners renew?", "How do we save Granite Peak Builders?"):
+        understood = understand(question, as_of=AS_OF, names=names)
+        assert understood.decision == "save_account", question
+
+
 def test_the_accounts_arr_is_its_revenue_not_a_deal_amount(files):
     """Harborline: $34,000 MRR in 2026-11 → $408,000 a year, 408,000 ÷ (12 × (55,000 + 34,000 +
     3,000)) = 36.96% of ARR; its $12,000 expansion deal is not its ARR."""

@@ -21,7 +21,7 @@ from csuite.routing.text import alternation
 from csuite.understand.classify import classify
 from csuite.understand.lexicon import lexicon
 from csuite.understand.models import Count, Understood
-from csuite.understand.names import match_accounts, match_segments
+from csuite.understand.names import match_accounts, match_segments, without_accounts
 from csuite.understand.periods import read_period
 from csuite.understand.quantities import Quantities, Span, read_quantities
 
@@ -94,7 +94,10 @@ def understand(question: str, *, as_of: date, names: Iterable[str] = (), segment
     target = round(target, 2) if target is not None else None
     accounts = match_accounts(text, names)
     counts = _counts(quantities)
-    decision = classify(text, count_nouns=tuple(c.of for c in counts), named_account=bool(accounts),
+    # The decision is read from what is asked, not from the words of an account's name
+    # ("Halcyon Health Partners" is no question about channel partners): the name reads "the account".
+    asked = without_accounts(text, accounts, language)
+    decision = classify(asked, count_nouns=tuple(c.of for c in counts), named_account=bool(accounts),
                         has_target=target is not None) if text.strip() else None
     return Understood(
         language=language,
