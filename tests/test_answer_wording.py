@@ -384,3 +384,16 @@ def test_no_founder_answer_lists_one_move_twice(founder_advisor, key):
     texts = [a.action for a in answer.actions]
     assert len(set(texts)) == len(texts)
     assert len({a.id for a in answer.actions}) == len(answer.actions)
+
+
+@pytest.mark.parametrize("target", ["$250K", "$2M"])
+def test_coverage_is_called_thin_only_under_its_line(target):
+    """'Pipeline covers 3.15x ... against a 3x line — thin coverage' contradicted itself: above the
+    line the finding says what the ratio still depends on instead."""
+    advisor = Advisor(context=EXAMPLES / "company-context.md", as_of=date(2026, 11, 23))
+    answer = advisor.ask(f"Can we hit {target} this quarter?", data=[str(EXAMPLES / "pipeline.csv")])
+    values = {e.id: e.value for e in answer.evidence}
+    ratio, line = values["revenue_forecast_model.coverage.ratio"], values["revenue_forecast_model.coverage.target"]
+    finding = next(f for f in answer.findings if f.text.startswith("Pipeline covers"))
+    assert ("thin coverage" in finding.so_what) == (ratio < line)
+    assert ("as long as the deals in it are live" in finding.so_what) == (ratio >= line)

@@ -105,3 +105,4 @@ def test_too_few_losses_are_counted_in_the_answer():
     assert (answer.decision_id, answer.verdict) == ("win_loss", "too_few_losses")
     assert f"with {lost} lost in the window" in answer.bottom_line
     assert "100%" not in answer.bottom_line
+

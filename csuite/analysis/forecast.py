@@ -164,7 +164,9 @@ def hit_the_number(situation: Situation) -> Brief:
                                                                         - result.monte_carlo.p50, 0.0),
                             "usd", [target_id, call], "target − (booked + P50)")
     if coverage is not None and coverage.ratio is not None:
-        points.append(Point(phrase="points.forecast.coverage", figures={
+        # above the line the point is not "thin coverage": say what the ratio still depends on
+        clear = coverage.target is not None and coverage.ratio >= coverage.target
+        points.append(Point(phrase="points.forecast.coverage_clear" if clear else "points.forecast.coverage", figures={
             "ratio": f"{FORECAST}.coverage.ratio", "remaining": f"{FORECAST}.coverage.remaining_quota",
             "line": f"{FORECAST}.coverage.target"}))
     if deals:
