@@ -1232,7 +1232,8 @@ def _accounts_warnings(snaps: S.Snapshots, accounts: dict[str, S.AccountInfo], l
                        accounts_file: str | None) -> list[str]:
     """Why churn reasons may be missing: no accounts file at all, or accounts it names that the snapshots lack."""
     if lost_count and not accounts_file:
-        return [f"{lost_count} churned account(s) and no --accounts file: churn reasons unknown"]
+        # said the same way by the tool and in an answer, where files come in as --data
+        return [f"{lost_count} churned account(s) and no accounts file (account, churn reason): why they left is unknown"]
     if accounts_file:
         known = set(snaps.accounts)
         unknown = [account for account in accounts if account not in known]
