@@ -397,3 +397,14 @@ def test_coverage_is_called_thin_only_under_its_line(target):
     finding = next(f for f in answer.findings if f.text.startswith("Pipeline covers"))
     assert ("thin coverage" in finding.so_what) == (ratio < line)
     assert ("as long as the deals in it are live" in finding.so_what) == (ratio >= line)
+
+
+
+def test_a_warning_an_answer_quotes_names_no_flag_that_ask_lacks():
+    """A tool's warning, quoted in an answer's risks, spoke of '--accounts', a flag of the tool's
+    own CLI: a founder using `ask` passes every file as --data."""
+    result = Advisor(as_of=date(2026, 11, 23)).run_tool("retention_decomposition_analyzer",
+                                                         str(EXAMPLES / "revenue_snapshots.csv"))
+    said = " ".join(result.warnings)
+    assert "no accounts file (account, churn reason): why they left is unknown" in said
+    assert "--accounts" not in said
