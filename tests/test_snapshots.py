@@ -342,3 +342,15 @@ def test_bad_stripe_interval_count_names_its_own_field(tmp_path):
     with pytest.raises(InputError) as err:
         read_snapshots(str(path))
     assert err.value.field == "Interval Count" and err.value.row == 2
+
+
+def test_a_name_column_beside_the_id_names_the_accounts(tmp_path):
+    """ChartMogul exports 'Customer ID, Customer Name': answers named at-risk accounts 'cus_1001'."""
+    path = write(tmp_path, "Customer ID,Customer Name,Month,MRR\n"
+                           "cus_1,Halcyon Health,2026-09,100\ncus_2,Ridgeline,2026-09,50\n"
+                           "cus_1,Halcyon Health Partners,2026-10,90\ncus_2,,2026-10,50\n")
+    snaps = read_snapshots(path)
+    # the latest non-blank name wins, as for segments
+    assert snaps.names == {"cus_1": "Halcyon Health Partners", "cus_2": "Ridgeline"}
+    only_names = write(tmp_path, "Account Name,Month,MRR\nHalcyon,2026-09,100\nHalcyon,2026-10,90\n")
+    assert read_snapshots(only_names).names == {}   # the id is the name already

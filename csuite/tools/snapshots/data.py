@@ -34,6 +34,8 @@ SNAPSHOT_ALIASES: dict[str, list[str]] = {
     "mrr": ["monthly_recurring_revenue", "mrr_usd", "monthly_revenue"],
     "arr": ["annual_recurring_revenue", "arr_usd", "annual_revenue"],
     "segment": ["plan", "tier", "plan_name", "customer_segment", "segment_name", "pricing_tier"],
+    # a display name beside the id (ChartMogul: Customer ID, Customer Name): answers name the account
+    "name": ["customer_name", "account_name", "company_name", "company"],
 }
 STRIPE_ALIASES: dict[str, list[str]] = {
     "subscription_id": ["id", "subscription_id"],
@@ -300,15 +302,18 @@ def snapshots_from_table(table: Table) -> Snapshots:
 
     matrix = np.zeros((n_acc, n_months), dtype=np.int64)
     matrix[acc_codes, cols] = cents
-    segments = _latest_segments(table, mapping.get("segment"), acc_codes, months, list(acc_index))
+    segments = _latest_texts(table, mapping.get("segment"), acc_codes, months, list(acc_index))
+    name_header = mapping.get("name")
+    names = _latest_texts(table, name_header, acc_codes, months, list(acc_index)) if name_header != h_acc else {}
     return Snapshots(accounts=tuple(acc_index), first=first, arr=matrix, unit=unit,
                      file=table.file, source_kind="snapshots", warnings=tuple(table.warnings), segments=segments,
-                     currency=currency)
+                     names=names, currency=currency)
 
 
-def _latest_segments(table: Table, header: str | None, acc_codes: "np.ndarray", months: "np.ndarray",
-                     accounts: list[str]) -> dict[str, str]:
-    """Each account's segment (plan, tier) as of its latest snapshot row; blank cells are skipped."""
+def _latest_texts(table: Table, header: str | None, acc_codes: "np.ndarray", months: "np.ndarray",
+                  accounts: list[str]) -> dict[str, str]:
+    """Each account's text in `header` (its segment, its name) as of its latest snapshot row;
+    blank cells are skipped."""
     import numpy as np
 
     if header is None:
