@@ -124,6 +124,8 @@ CASES = [
     case("我们总是因为价格丢单，要不要把中端市场的标价降15%？", "win_loss", percentages=[0.15], segments=["Mid-Market"]),
     case("Should we raise prices 15% for new customers next year?", "pricing_change", percentages=[0.15]),
     case("明年要不要给新客户涨价15%？", "pricing_change", percentages=[0.15]),
+    case("Why are we losing so many deals, especially in mid-market?", "win_loss", segments=["Mid-Market"]),
+    case("Why are we losing so many customers?", "churn_diagnosis"),
     # Chinese founders write "pipeline" in English
     case("2027年Q1要完成90万美元新增ARR，我们需要多少pipeline？", "pipeline_needed", amounts=[900_000.0],
          period="2027-Q1", target=900_000.0),
