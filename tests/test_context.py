@@ -448,3 +448,12 @@ def test_chinese_metric_names_agree_with_the_alert_texts():
         spec = vocabulary().metrics.get(metric)
         if spec is not None:
             assert spec.name.zh == name.zh, metric
+
+
+def test_a_hard_wrapped_sentence_is_read_as_one():
+    """Founders wrap paragraphs: 'Last price change' / 'was January 2025.' was two lines and no date."""
+    ctx = ctx_of("## Pricing\nStarter $15K/yr, Growth $48K/yr. Last price change\nwas January 2025. We may raise Growth.\n")
+    assert ctx.metrics.last_pricing_review == date(2025, 1, 1)
+    # a line that starts with a capital after one without a full stop is a fact of its own
+    ctx = ctx_of("Top customer = 12% of revenue\nCAC payback is around 30 months\n")
+    assert ctx.metrics.largest_customer_share == 0.12 and ctx.metrics.cac_payback_months == 30

@@ -14,6 +14,8 @@ from csuite.io.text import LazyPattern
 _HEADING = re.compile(r"^\s{0,3}(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 _LIST = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d{1,3}[.)])\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s*)+")
+_SENTENCE_END = re.compile(r"[.!?:;。！？：；]\W*$")
+_MID_SENTENCE = (",", "(", "—", "–", "-", "/", "&", '"', "“", "，", "（", "、")
 _BOLD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_]{1,80}?)\s*[:：]?\s*(?:\*\*|__)\s*[:：]?\s*(?P<value>.*)$")
 _PLAIN = LazyPattern(r"^(?P<label>[^:：|]{1,60}?)\s*[:：]\s*(?P<value>\S.*)$")
 _SEPARATOR = LazyPattern(r"^\s*(?:\|\s*)?:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -47,10 +49,26 @@ class Labelled:
 
 @dataclass
 class Prose:
+    """A line of running text, with the lines that continue its sentence: founders hard-wrap
+    paragraphs, and "Last price change" / "was January 2025." is one statement."""
+
     line: int
     raw: str
     text: str
     section: int
+    last_line: int = 0      # the last line the sentence runs on (0: this line only)
+
+    def continues_with(self, number: int, raw: str, section: int) -> bool:
+        """Line `number` carries on this text's unfinished sentence: the very next line, no list
+        item, and it reads as the middle of a sentence (it starts in lower case, or this line ends
+        on a comma, a dash or an open bracket). A line a fact of its own ("Gross churn ~ 2%/mo"
+        under "Top customer = 12% of revenue") starts with a capital and stays apart."""
+        if section != self.section or (self.last_line or self.line) != number - 1 or _LIST.match(raw):
+            return False
+        if _SENTENCE_END.search(self.text):
+            return False
+        start = raw.lstrip()[:1]
+        return (start.isascii() and start.islower()) or self.text.rstrip().endswith(_MID_SENTENCE)
 
 
 @dataclass
@@ -161,6 +179,9 @@ def split_document(text: str, *, max_line_chars: int) -> Document:
             items.append(Labelled(number, raw.rstrip(), pair[0], pair[1], section))
         elif pair and (not pair[1] or is_placeholder(pair[1])):
             continue  # '- **ARR:** [$]': a template field left blank
+        elif items and isinstance(items[-1], Prose) and items[-1].continues_with(number, raw, section):
+            wrapped = items[-1]
+            wrapped.text, wrapped.raw, wrapped.last_line = f"{wrapped.text} {body}", f"{wrapped.raw} {stripped}", number
         else:
             items.append(Prose(number, raw.rstrip(), body, section))
     return Document(sections=sections, items=items, long_lines=long_lines)
