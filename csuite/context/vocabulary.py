@@ -110,7 +110,6 @@ def text(key: str, lang: Lang = "en", **values: Any) -> str:
 
 # --------------------------------------------------------------------------- words
 
-_CJK = CJK_RUN
 _WORD = re.compile(r"[a-z0-9]+")
 _POSSESSIVE = re.compile(r"['’]s\b")  # "this quarter's target" names the target
 
@@ -151,8 +150,8 @@ class Tokens:
     @classmethod
     def of(cls, text: str) -> "Tokens":
         lowered = _POSSESSIVE.sub("", normalise(text))
-        words = tuple(singular(w) for w in _WORD.findall(_CJK.sub(" ", lowered)))
-        return cls(words, "|".join(_CJK.findall(lowered)))
+        words = tuple(singular(w) for w in _WORD.findall(CJK_RUN.sub(" ", lowered)))
+        return cls(words, "|".join(CJK_RUN.findall(lowered)))
 
 
 @dataclass(frozen=True, eq=False)  # identity hashing: every phrase is built once

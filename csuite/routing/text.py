@@ -10,7 +10,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from csuite.io.text import CJK_RUN
+from csuite.io.text import CJK_BLOCKS, CJK_RUN
 
 # Any Chinese character: the same compiled pattern, since search() finds a run exactly when it
 # finds a character, and compiling a 27,000-character class again costs a millisecond per start.
@@ -36,14 +36,13 @@ take takes put see look use using used try
 # literal words are looked for before it is compiled.
 FOLD = str.maketrans({**{c: c.lower() for c in string.ascii_uppercase},
                       "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_CJK_BLOCKS = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))  # no class: one costs 1 ms
 
 
 @lru_cache(maxsize=None)
 def folded_needle(word: str) -> str | None:
     """What `text.translate(FOLD)` contains wherever `word` matches case-insensitively: the word
     in lower case, when it is written in ASCII and Chinese only (a Chinese character has no case)."""
-    if all(c.isascii() or any(low <= c <= high for low, high in _CJK_BLOCKS) for c in word):
+    if all(c.isascii() or any(low <= c <= high for low, high in CJK_BLOCKS) for c in word):
         return word.lower()
     return None
 
