@@ -386,17 +386,18 @@ def test_no_founder_answer_lists_one_move_twice(founder_advisor, key):
     assert len({a.id for a in answer.actions}) == len(answer.actions)
 
 
-@pytest.mark.parametrize("target", ["$250K", "$2M"])
-def test_coverage_is_called_thin_only_under_its_line(target):
+# The bundled pipeline: $84K booked in 2026-Q4 and $1.288M open closing by 2026-12-31 (a past-due
+# deal counts in the quarter). $250K leaves $166K to close, covered 7.8x; $2M leaves $1.916M,
+# covered 0.67x; the line is 3x.
+@pytest.mark.parametrize("target, thin", [("$250K", False), ("$2M", True)])
+def test_coverage_is_called_thin_only_under_its_line(target, thin):
     """'Pipeline covers 3.15x ... against a 3x line — thin coverage' contradicted itself: above the
     line the finding says what the ratio still depends on instead."""
     advisor = Advisor(context=EXAMPLES / "company-context.md", as_of=date(2026, 11, 23))
     answer = advisor.ask(f"Can we hit {target} this quarter?", data=[str(EXAMPLES / "pipeline.csv")])
-    values = {e.id: e.value for e in answer.evidence}
-    ratio, line = values["revenue_forecast_model.coverage.ratio"], values["revenue_forecast_model.coverage.target"]
     finding = next(f for f in answer.findings if f.text.startswith("Pipeline covers"))
-    assert ("thin coverage" in finding.so_what) == (ratio < line)
-    assert ("as long as the deals in it are live" in finding.so_what) == (ratio >= line)
+    assert ("thin coverage" in finding.so_what) is thin
+    assert ("as long as the deals in it are live" in finding.so_what) is not thin
 
 
 

@@ -3,12 +3,17 @@ not from field names: names misled the guess (GRR-like shares, FTE and attrition
 
 from __future__ import annotations
 
+import csv
+from datetime import date
+
 import pytest
 from pydantic import BaseModel
 
 from csuite.evidence.collect import guess_unit, tool_evidence
+from csuite.runner import Advisor
 from csuite.tools.base import Amount, Count, Headcount, Ratio, Share, ToolResult, sample_source
 from csuite.tools.registry import get_tool
+from tests.conftest import EXAMPLES
 
 
 def _units(tool: str) -> dict[str, str]:
@@ -92,12 +97,6 @@ def test_a_whole_number_is_never_guessed_a_share():
 
 
 def test_too_few_losses_are_counted_in_the_answer():
-    import csv
-    from datetime import date
-
-    from csuite.runner import Advisor
-    from tests.conftest import EXAMPLES
-
     with open(EXAMPLES / "pipeline.csv", newline="", encoding="utf-8") as handle:
         lost = sum(row["stage"] == "closed_lost" for row in csv.DictReader(handle))
     advisor = Advisor(context=EXAMPLES / "company-context.md", as_of=date(2026, 11, 23))
@@ -105,4 +104,3 @@ def test_too_few_losses_are_counted_in_the_answer():
     assert (answer.decision_id, answer.verdict) == ("win_loss", "too_few_losses")
     assert f"with {lost} lost in the window" in answer.bottom_line
     assert "100%" not in answer.bottom_line
-
