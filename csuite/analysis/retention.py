@@ -119,22 +119,22 @@ def nrr_bridge(situation: Situation) -> Brief:
         target_id, target = None, None  # "our 104% NRR": the founder quoting today's figure, not a goal
     # Next year's NRR is measured on today's ARR (every account now on the books), not on the base
     # the trailing NRR started from: a company that grew from $2.2M to $3.9M needs the gap on $3.9M.
-    start_id, start = figure(situation, f"{CHURN}.concentration.end_arr", "ctx.arr")
+    base_id, base = figure(situation, f"{CHURN}.concentration.end_arr", "ctx.arr")
     base_formula = "(target NRR − current NRR) × ARR today, the base next year's NRR is measured on"
-    if start is None:
-        start_id, start = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr")
+    if base is None:
+        base_id, base = figure(situation, f"{CHURN}.decomposition.start_arr", f"{RETENTION}.starting_arr")
         base_formula = "(target NRR − current NRR) × ARR at the start of the measured window"
     if target is None and current is not None:
         return _nrr_honesty(situation, deriver, current_id)
-    if current is None or target is None or start is None:
-        missing = [] if start else ["snapshots"]
+    if current is None or target is None or base is None:
+        missing = [] if base else ["snapshots"]
         return make_brief(situation, "needs_target" if target is None else "no_data",
                           headline={"figures": {k: v for k, v in {"current": current_id}.items() if v}},
                           recommendation={}, option=1, deriver=deriver, missing=missing,
                           must_state=[current_id] if current_id else [])
     gap = deriver.add("nrr_gap_dollars", "dollars a year between today's NRR and the target",
-                      (target - current) * start, "usd", [target_id, current_id, start_id], base_formula)
-    figures = {"current": current_id, "target": target_id, "start": start_id, "gap": gap}
+                      (target - current) * base, "usd", [target_id, current_id, base_id], base_formula)
+    figures = {"current": current_id, "target": target_id, "base": base_id, "gap": gap}
     churn_id, churn = figure(situation, f"{CHURN}.decomposition.churn", f"{RETENTION}.churned_arr")
     contraction_id, contraction = figure(situation, f"{CHURN}.decomposition.contraction", f"{RETENTION}.contraction_arr")
     expansion_id, expansion = figure(situation, f"{CHURN}.decomposition.expansion", f"{RETENTION}.expansion_arr")
@@ -142,7 +142,7 @@ def nrr_bridge(situation: Situation) -> Brief:
         leak = churn + contraction
         half = deriver.add("half_the_leak", "half of today's churn and contraction", leak / 2, "usd",
                            [churn_id, contraction_id], "(churn + contraction) ÷ 2")
-        rest = max((target - current) * start - leak / 2, 0.0)
+        rest = max((target - current) * base - leak / 2, 0.0)
         more_expansion = deriver.add("expansion_still_needed", "expansion still needed after halving the leak",
                                      rest, "usd", [gap, half], "gap − half the leak")
         figures.update({"churn": churn_id, "contraction": contraction_id, "expansion": expansion_id,
